@@ -1,0 +1,118 @@
+"""The `pilkada-bot` command line: chat, ask, check, eval, run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.console import render_text, run_console
+from bot.evaluation import evaluate, format_report, load_eval_set
+from bot.pipeline import Pipeline
+from bot.replies import Reply
+from bot.yamlfile import InvalidFiles
+
+DEFAULT_EVAL = Path("tests/data/eval.yaml")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pilkada-bot", description="Voter-education chatbot for a Pilkada.")
+    parser.add_argument(
+        "--config", type=Path, default=Path(os.environ.get("PILKADA_BOT_CONFIG", "config.yaml")),
+        help="path to config.yaml (default: ./config.yaml or $PILKADA_BOT_CONFIG)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("chat", help="chat with the bot in the terminal (no Telegram token needed)")
+    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin)")
+    ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin, one per line")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--explain", action="store_true", help="with --json: add the normalized query and the top candidates")
+    sub.add_parser("check", help="validate config.yaml and the knowledge base")
+    ev = sub.add_parser("eval", help="measure matching on a labelled question set")
+    ev.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL, help=f"evaluation YAML (default: {DEFAULT_EVAL})")
+    ev.add_argument("--no-misses", action="store_true", help="only print the summary table")
+    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Entry point of the `pilkada-bot` console script. Returns the exit code."""
+    args = _parser().parse_args(argv)
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    try:
+        pipeline = Pipeline.load(args.config)
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; fix them and run `pilkada-bot check` again.", file=sys.stderr)
+        return 1
+    if args.command == "check":
+        print(pipeline.kb.summary(), file=stdout)
+        return 0
+    if args.command == "chat":
+        return run_console(pipeline.replies, stdin, stdout)
+    if args.command == "ask":
+        return _ask(pipeline, args, stdin, stdout)
+    if args.command == "eval":
+        return _eval(pipeline, args.file, not args.no_misses, stdout)
+    if args.command == "run":
+        # Imported here so the console commands start without loading python-telegram-bot.
+        from bot.telegram.app import run_bot
+
+        return run_bot(pipeline)
+    raise AssertionError(args.command)
+
+
+def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, Any]:
+    """The stable JSON shape of `ask --json` (used by evaluation and staff scripts)."""
+    match = reply.match
+    data: dict[str, Any] = {
+        "question": question,
+        "entry_id": reply.entry_id if reply.kind == "answer" else None,
+        "score": round(match.score, 2) if match else None,
+        "answer": reply.text,
+        "suggestions": list(reply.suggestions),
+        "sources": list(reply.sources),
+        "outcome": match.outcome if match else reply.kind,
+    }
+    if explain and match is not None:
+        data["explain"] = {
+            "normalized": match.normalized,
+            "candidates": [
+                {"entry_id": c.entry_id, "score": c.score, "coverage": c.coverage, "variant_f1": c.variant_f1,
+                 "fuzzy": c.fuzzy, "variant": c.variant}
+                for c in match.candidates
+            ],
+        }
+    return data
+
+
+def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in stdin)
+    for question in questions:
+        if args.question is None and not question.strip():
+            continue
+        reply = pipeline.replies.for_question(question)
+        if args.json:
+            print(json.dumps(reply_json(question, reply, args.explain), ensure_ascii=False), file=stdout)
+        else:
+            print(render_text(reply), file=stdout)
+        stdout.flush()
+    return 0
+
+
+def _eval(pipeline: Pipeline, path: Path, show_misses: bool, stdout: TextIO) -> int:
+    try:
+        items = load_eval_set(path, (e.id for e in pipeline.kb.entries))
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    reports = evaluate(pipeline.matcher.match, items)
+    print(format_report(reports, show_misses), file=stdout)
+    return 0

@@ -1,0 +1,233 @@
+"""Load and validate `config.yaml` into frozen dataclasses.
+
+The Telegram token is never part of the config: it comes only from the
+TELEGRAM_BOT_TOKEN environment variable (see bot/telegram/app.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.schema import DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, check_mapping
+from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+@dataclass(frozen=True, slots=True)
+class ElectionConfig:
+    name: str
+    region: str
+    voting_date: dt.date
+    timezone: ZoneInfo
+
+@dataclass(frozen=True, slots=True)
+class MatchingConfig:
+    answer_threshold: float
+    suggest_threshold: float
+    margin: float
+    max_suggestions: int
+    typo_cutoff: float
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeConfig:
+    sources: Path
+    entries: tuple[Path, ...]
+    lexicon: Path
+    messages: Path
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    listen: str
+    port: int
+    url: str
+    path: str
+
+@dataclass(frozen=True, slots=True)
+class RateLimitConfig:
+    overall_per_second: float
+    group_per_minute: float
+    max_retries: int
+
+@dataclass(frozen=True, slots=True)
+class ReminderTime:
+    days_before: int
+    time: dt.time
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    mode: Literal["polling", "webhook"]
+    api_url: str
+    admin_ids: frozenset[int]
+    database: Path
+    poll_interval: float
+    poll_timeout: int
+    connect_timeout: float
+    read_timeout: float
+    webhook: WebhookConfig
+    rate_limit: RateLimitConfig
+    flood_messages: int
+    flood_seconds: float
+    max_message_length: int
+
+@dataclass(frozen=True, slots=True)
+class RemindersConfig:
+    times: tuple[ReminderTime, ...]
+    grace_minutes: int
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    election: ElectionConfig
+    matching: MatchingConfig
+    knowledge: KnowledgeConfig
+    bot: BotConfig
+    reminders: RemindersConfig
+
+def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
+    """Read `path`; raise InvalidFiles listing every mistake with its line."""
+    env = os.environ if environ is None else environ
+    doc = load_yaml(path)
+    problems: list[Problem] = []
+    cfg = _parse(doc, path.parent, problems, env)
+    if problems or cfg is None:
+        raise InvalidFiles(problems)
+    return cfg
+
+def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Config | None:
+    root = doc.data
+    sections = {"election": MAPPING, "matching": MAPPING, "knowledge": MAPPING, "bot": MAPPING}
+    if not check_mapping(doc, root, (), problems, required=sections, optional={"reminders": MAPPING}, what="the config file"):
+        return None
+    if problems:
+        return None
+    e, m, k, b = root["election"], root["matching"], root["knowledge"], root["bot"]
+    r = root.get("reminders", {"times": [], "grace_minutes": 30})
+    check_mapping(
+        doc, e, ("election",), problems,
+        required={"name": NONEMPTY_TEXT, "region": NONEMPTY_TEXT, "voting_date": DATE, "timezone": NONEMPTY_TEXT},
+        what="'election'",
+    )
+    check_mapping(
+        doc, m, ("matching",), problems,
+        required={"answer_threshold": NUMBER, "suggest_threshold": NUMBER, "margin": NUMBER},
+        optional={"max_suggestions": INT, "typo_cutoff": NUMBER},
+        what="'matching'",
+    )
+    check_mapping(
+        doc, k, ("knowledge",), problems,
+        required={"sources": NONEMPTY_TEXT, "entries": LIST, "lexicon": NONEMPTY_TEXT, "messages": NONEMPTY_TEXT},
+        what="'knowledge'",
+    )
+    check_mapping(
+        doc, b, ("bot",), problems,
+        required={"mode": NONEMPTY_TEXT, "database": NONEMPTY_TEXT},
+        optional={
+            "api_url": NONEMPTY_TEXT, "admin_ids": LIST, "poll_interval": NUMBER, "poll_timeout": INT,
+            "connect_timeout": NUMBER, "read_timeout": NUMBER, "webhook": MAPPING, "rate_limit": MAPPING,
+            "flood_messages": INT, "flood_seconds": NUMBER, "max_message_length": INT,
+        },
+        what="'bot'",
+    )
+    check_mapping(doc, r, ("reminders",), problems, required={"times": LIST}, optional={"grace_minutes": INT}, what="'reminders'")
+    if problems:
+        return None
+
+    tz: ZoneInfo | None = None
+    try:
+        tz = ZoneInfo(e["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(doc.problem(f"'timezone' must be a time zone name such as Asia/Jakarta, got '{e['timezone']}'", "election", "timezone"))
+
+    for key in ("answer_threshold", "suggest_threshold", "margin"):
+        if not 0 <= m[key] <= 100:
+            problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
+    if m["suggest_threshold"] > m["answer_threshold"]:
+        problems.append(doc.problem("'suggest_threshold' must not be above 'answer_threshold'", "matching", "suggest_threshold"))
+
+    if not all(isinstance(p, str) and p.strip() for p in k["entries"]) or not k["entries"]:
+        problems.append(doc.problem("'entries' must be a non-empty list of file paths", "knowledge", "entries"))
+
+    if b["mode"] not in ("polling", "webhook"):
+        problems.append(doc.problem(f"'mode' must be 'polling' or 'webhook', got '{b['mode']}'", "bot", "mode"))
+    admin_ids = b.get("admin_ids") or []
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
+        problems.append(doc.problem("'admin_ids' must be a list of numeric Telegram user ids", "bot", "admin_ids"))
+
+    webhook = b.get("webhook") or {}
+    check_mapping(
+        doc, webhook, ("bot", "webhook"), problems,
+        required={}, optional={"listen": NONEMPTY_TEXT, "port": INT, "url": TEXT, "path": TEXT}, what="'webhook'",
+    )
+    if b["mode"] == "webhook" and not str(webhook.get("url", "")).startswith("https://"):
+        problems.append(doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook"))
+    rate = b.get("rate_limit") or {}
+    check_mapping(
+        doc, rate, ("bot", "rate_limit"), problems,
+        required={}, optional={"overall_per_second": NUMBER, "group_per_minute": NUMBER, "max_retries": INT},
+        what="'rate_limit'",
+    )
+
+    times: list[ReminderTime] = []
+    for i, item in enumerate(r["times"]):
+        if not check_mapping(doc, item, ("reminders", "times", i), problems,
+                             required={"days_before": INT, "time": NONEMPTY_TEXT}, what="a reminder time"):
+            continue
+        if "days_before" not in item or "time" not in item or not isinstance(item["time"], str):
+            continue
+        try:
+            at = dt.time.fromisoformat(item["time"])
+        except ValueError:
+            problems.append(doc.problem(f"'time' must be HH:MM (24-hour), got '{item['time']}'", "reminders", "times", i, "time"))
+            continue
+        if item["days_before"] < 0:
+            problems.append(doc.problem("'days_before' must be 0 or more", "reminders", "times", i, "days_before"))
+            continue
+        times.append(ReminderTime(item["days_before"], at))
+    if problems or tz is None:
+        return None
+
+    api_url = env.get("TELEGRAM_API_URL") or b.get("api_url") or DEFAULT_API_URL
+    return Config(
+        path=base,
+        election=ElectionConfig(e["name"], e["region"], e["voting_date"], tz),
+        matching=MatchingConfig(
+            float(m["answer_threshold"]), float(m["suggest_threshold"]), float(m["margin"]),
+            int(m.get("max_suggestions", 3)), float(m.get("typo_cutoff", 82)),
+        ),
+        knowledge=KnowledgeConfig(
+            sources=base / k["sources"],
+            entries=tuple(base / p for p in k["entries"]),
+            lexicon=base / k["lexicon"],
+            messages=base / k["messages"],
+        ),
+        bot=BotConfig(
+            mode=b["mode"],
+            api_url=api_url,
+            admin_ids=frozenset(admin_ids),
+            database=base / b["database"],
+            poll_interval=float(b.get("poll_interval", 0.0)),
+            poll_timeout=int(b.get("poll_timeout", 30)),
+            connect_timeout=float(b.get("connect_timeout", 10.0)),
+            read_timeout=float(b.get("read_timeout", 10.0)),
+            webhook=WebhookConfig(
+                listen=webhook.get("listen", "127.0.0.1"),
+                port=int(webhook.get("port", 8443)),
+                url=webhook.get("url", ""),
+                path=webhook.get("path", "telegram"),
+            ),
+            rate_limit=RateLimitConfig(
+                overall_per_second=float(rate.get("overall_per_second", 30)),
+                group_per_minute=float(rate.get("group_per_minute", 20)),
+                max_retries=int(rate.get("max_retries", 3)),
+            ),
+            flood_messages=int(b.get("flood_messages", 20)),
+            flood_seconds=float(b.get("flood_seconds", 10.0)),
+            max_message_length=int(b.get("max_message_length", 1000)),
+        ),
+        reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
+    )

@@ -1,0 +1,157 @@
+"""Measure a matcher on a labelled question set (tests/data/eval.yaml), per split."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.matcher import MatchResult
+from bot.schema import LIST, NONEMPTY_TEXT, TEXT, check_mapping
+from bot.yamlfile import InvalidFiles, Problem, load_yaml
+
+
+@dataclass(frozen=True, slots=True)
+class EvalItem:
+    question: str
+    expect: str | None  # None: out of scope, the bot must not answer confidently
+    tags: tuple[str, ...]
+    split: str
+
+
+@dataclass(slots=True)
+class Miss:
+    question: str
+    expect: str | None
+    outcome: str
+    got: str | None
+    suggestions: tuple[str, ...]
+    score: float
+
+
+@dataclass(slots=True)
+class SplitReport:
+    split: str
+    in_scope: int = 0
+    out_of_scope: int = 0
+    answered_right: int = 0  # confident answer, right entry
+    top1_right: int = 0  # answer, or the first suggestion, is the right entry
+    reached: int = 0  # right entry answered or among the suggestions
+    answered_wrong: int = 0  # confident answer, wrong entry (the worst case)
+    oos_rejected: int = 0  # out of scope and not answered confidently
+    misses: list[Miss] = field(default_factory=list)
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float:
+        return 100.0 * part / whole if whole else 0.0
+
+    @property
+    def top1_accuracy(self) -> float:
+        return self._pct(self.top1_right, self.in_scope)
+
+    @property
+    def answer_accuracy(self) -> float:
+        return self._pct(self.answered_right, self.in_scope)
+
+    @property
+    def reached_rate(self) -> float:
+        return self._pct(self.reached, self.in_scope)
+
+    @property
+    def oos_rejection(self) -> float:
+        return self._pct(self.oos_rejected, self.out_of_scope)
+
+    @property
+    def oos_wrongly_answered(self) -> float:
+        return 100.0 - self.oos_rejection if self.out_of_scope else 0.0
+
+    @property
+    def wrong_answer_rate(self) -> float:
+        return self._pct(self.answered_wrong, self.in_scope)
+
+
+def load_eval_set(path: Path, known_ids: Iterable[str] | None = None) -> list[EvalItem]:
+    """Read the evaluation YAML; raise InvalidFiles with file:line on any mistake."""
+    doc = load_yaml(path)
+    problems: list[Problem] = []
+    ids = set(known_ids) if known_ids is not None else None
+    items: list[EvalItem] = []
+    if not check_mapping(doc, doc.data, (), problems, required={"questions": LIST}, what="the evaluation file"):
+        raise InvalidFiles(problems)
+    for i, raw in enumerate(doc.data.get("questions") or []):
+        if not check_mapping(doc, raw, ("questions", i), problems,
+                             required={"q": NONEMPTY_TEXT, "expect": TEXT, "split": NONEMPTY_TEXT},
+                             optional={"tags": LIST}, what="an evaluation question"):
+            continue
+        if not {"q", "expect", "split"} <= raw.keys():
+            continue
+        expect = None if raw["expect"] == "none" else raw["expect"]
+        if ids is not None and expect is not None and expect not in ids:
+            problems.append(doc.problem(f"expect names unknown entry '{expect}'", "questions", i, "expect"))
+        items.append(EvalItem(str(raw["q"]), expect, tuple(str(t) for t in raw.get("tags") or ()), raw["split"]))
+    if problems:
+        raise InvalidFiles(problems)
+    return items
+
+
+Predict = Callable[[str], MatchResult]
+
+
+def evaluate(predict: Predict, items: Iterable[EvalItem]) -> dict[str, SplitReport]:
+    """Run `predict` on every item; one report per split plus 'all'."""
+    reports: dict[str, SplitReport] = {}
+    for item in items:
+        result = predict(item.question)
+        for split in (item.split, "all"):
+            report = reports.setdefault(split, SplitReport(split))
+            _score(report, item, result)
+    return reports
+
+
+def _score(report: SplitReport, item: EvalItem, result: MatchResult) -> None:
+    answered = result.outcome == "answer"
+    top = result.entry_id if answered else (result.suggestions[0] if result.suggestions else None)
+    ok: bool
+    if item.expect is None:
+        report.out_of_scope += 1
+        ok = not answered
+        report.oos_rejected += ok
+    else:
+        report.in_scope += 1
+        right_answer = answered and result.entry_id == item.expect
+        report.answered_right += right_answer
+        report.answered_wrong += answered and not right_answer
+        report.top1_right += top == item.expect
+        reached = right_answer or (result.outcome == "suggest" and item.expect in result.suggestions)
+        report.reached += reached
+        ok = top == item.expect
+    if not ok:
+        report.misses.append(Miss(item.question, item.expect, result.outcome, result.entry_id, result.suggestions, result.score))
+
+
+def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> str:
+    """A plain-text table per split, then the misses."""
+    order = sorted(reports, key=lambda s: (s == "all", s))
+    lines = [
+        f"{'split':<9} {'in':>4} {'out':>4} {'top-1':>7} {'answered':>9} {'reached':>8} {'wrong-ans':>9} {'oos-rej':>8}",
+    ]
+    for name in order:
+        r = reports[name]
+        lines.append(
+            f"{name:<9} {r.in_scope:>4} {r.out_of_scope:>4} {r.top1_accuracy:>6.1f}% {r.answer_accuracy:>8.1f}% "
+            f"{r.reached_rate:>7.1f}% {r.wrong_answer_rate:>8.1f}% {r.oos_rejection:>7.1f}%"
+        )
+    lines.append(
+        "top-1: answer or first suggestion is the right entry; answered: confident right answer; "
+        "reached: right entry answered or suggested; wrong-ans: confident wrong answer; "
+        "oos-rej: out-of-scope questions not answered confidently."
+    )
+    if show_misses:
+        for name in order:
+            if name == "all":
+                continue
+            lines.append(f"\nmisses in {name} ({len(reports[name].misses)}):")
+            for m in reports[name].misses:
+                got = m.got if m.outcome == "answer" else f"{m.outcome}{list(m.suggestions) if m.suggestions else ''}"
+                lines.append(f"  {m.question!r}: expected {m.expect or 'none'}, got {got} ({m.score:.1f})")
+    return "\n".join(lines)

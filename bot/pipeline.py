@@ -1,0 +1,35 @@
+"""Assemble config, knowledge base, matcher and reply builder: what every front end needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Config, load_config
+from bot.knowledge import KnowledgeBase
+from bot.matcher import Matcher
+from bot.replies import Clock, ReplyBuilder, utc_now
+from bot.text import Normalizer
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    config: Config
+    kb: KnowledgeBase
+    matcher: Matcher
+    replies: ReplyBuilder
+
+    @classmethod
+    def from_config(cls, config: Config, clock: Clock = utc_now) -> Pipeline:
+        """Load and validate the knowledge base named by `config` (raises InvalidFiles)."""
+        kb = KnowledgeBase.load(config.knowledge)
+        return cls.from_parts(config, kb, clock)
+
+    @classmethod
+    def from_parts(cls, config: Config, kb: KnowledgeBase, clock: Clock = utc_now) -> Pipeline:
+        matcher = Matcher(kb.entries, Normalizer(kb.lexicon), config.matching)
+        return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock))
+
+    @classmethod
+    def load(cls, config_path: Path, clock: Clock = utc_now) -> Pipeline:
+        return cls.from_config(load_config(config_path), clock)

@@ -1,0 +1,1 @@
+"""Telegram front end: renders Replies and turns updates into questions."""

@@ -1,0 +1,67 @@
+"""Normalize informal Indonesian, Javanese and English chat text into comparable tokens.
+
+Data-driven: the word mappings and particles come from knowledge/lexicon.yaml.
+The same normalizer runs on the knowledge base's question variants (once, at load
+time) and on every user query, so both sides meet in the same vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.knowledge import Lexicon
+
+# Bounded work for any input: a question never needs more than this many characters.
+MAX_CHARS = 500
+_NON_WORD = re.compile(r"[^\w]+|_")
+_REPEATS = re.compile(r"([a-z])\1{2,}")  # "golputtt" -> "golput", "kapaaan" -> "kapan"
+_DECIMAL = re.compile(r"(\d)[.,](\d{1,2})(?!\d)")  # 83.5 / 83,5 -> 83,5
+_THOUSANDS = re.compile(r"(\d)\.(\d{3})(?!\d)")  # 26.238 -> 26238
+_REDUPLICATION = re.compile(r"^([a-z]{2,})2$")  # "bisa2" -> "bisa"
+_DECIMAL_TOKEN = re.compile(r"(\d+)[.,](\d+)")
+
+
+class Normalizer:
+    """Turns raw text into a list of standard tokens using a Lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._map = lexicon.normalize
+        self._particles = lexicon.particles
+
+    def tokens(self, text: str) -> list[str]:
+        """Normalized tokens of `text`, in order (duplicates kept)."""
+        text = _fold(text[:MAX_CHARS])
+        text = _THOUSANDS.sub(r"\1\2", text)
+        text = _DECIMAL.sub(r"\1dec\2", text)  # protect the decimal comma from the splitter
+        out: list[str] = []
+        for raw in _NON_WORD.split(text):
+            if not raw:
+                continue
+            word = _REPEATS.sub(r"\1", raw)
+            word = _REDUPLICATION.sub(r"\1", word)
+            mapped = self._map.get(word, word)
+            for token in mapped.split():
+                if token in self._particles:
+                    continue
+                out.append(token.replace("dec", ",") if token[:1].isdigit() else token)
+        return out
+
+    def normalize(self, text: str) -> str:
+        """Normalized text: the tokens joined by single spaces."""
+        return " ".join(self.tokens(text))
+
+
+def _fold(text: str) -> str:
+    """Lower-case, drop accents/zalgo marks and emoji, keep letters and digits."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = []
+    for ch in decomposed:
+        category = unicodedata.category(ch)
+        if category.startswith("M"):  # combining marks: accents, zalgo
+            continue
+        if category in ("Cc", "Cf", "So", "Sk", "Cs", "Co", "Cn"):  # controls, emoji, symbols
+            kept.append(" ")
+            continue
+        kept.append(ch)
+    return "".join(kept)

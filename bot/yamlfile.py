@@ -1,0 +1,145 @@
+"""Load YAML files while remembering the line of every value.
+
+Staff edit the knowledge base by hand, so every error must point to `file:line`.
+PyYAML's constructed objects forget their position; we compose the node tree
+ourselves and record a line for every path (("entries", 3, "answer") -> 57).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a file, reported as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class InvalidFiles(Exception):
+    """Raised with every problem found, so they can be reported together."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(slots=True)
+class YamlDoc:
+    """Plain Python data plus the line number of each value, by path."""
+
+    file: str
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, *path: str | int) -> int:
+        """Line of the value at `path`, or of its nearest known parent."""
+        key: PathKey = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, message: str, *path: str | int) -> Problem:
+        return Problem(self.file, self.line(*path), message)
+
+
+# PyYAML's messages are written for programmers; staff get plain words.
+_PLAIN_WORDS = (
+    ("found character '\\t'", "a tab character is not allowed in YAML: indent with spaces"),
+    ("mapping values are not allowed here", "unexpected ':' here: check the indentation, or put the text in quotes"),
+    ("could not find expected ':'", "a line is missing its ':' (key: value), or the indentation is off"),
+    ("did not find expected key", "the indentation is off here (items of one list or block must line up)"),
+    ("did not find expected '-' indicator", "the indentation is off here (list items must line up under each other)"),
+    ("found unexpected end of stream", "the file ends inside an unfinished quote or bracket"),
+    ("found undefined alias", "an alias (*name) refers to an anchor that does not exist"),
+)
+
+
+def _plain(error: yaml.MarkedYAMLError) -> str:
+    raw = f"{error.context or ''} {error.problem or ''}".strip()
+    for needle, plain in _PLAIN_WORDS:
+        if needle in raw:
+            return plain
+    return f"invalid YAML: {raw}"
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
+    """Parse `path`; raise InvalidFiles with `file:line` messages on any YAML error."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidFiles([Problem(name, 1, "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidFiles([Problem(name, 1, f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise InvalidFiles([Problem(name, 1, f"cannot read file: {exc.strerror}")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise InvalidFiles([Problem(name, line, _plain(exc))]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidFiles([Problem(name, 1, f"invalid YAML: {exc}")]) from None
+    doc = YamlDoc(name, None)
+    if node is None:
+        return doc
+    problems: list[Problem] = []
+    constructor = yaml.SafeLoader("")
+    doc.data = _build(node, (), doc, problems, constructor)
+    if problems:
+        raise InvalidFiles(problems)
+    return doc
+
+
+def _build(
+    node: yaml.Node,
+    path: PathKey,
+    doc: YamlDoc,
+    problems: list[Problem],
+    constructor: yaml.SafeLoader,
+) -> Any:
+    doc.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, doc, problems, constructor)
+            if key in result:
+                problems.append(
+                    Problem(doc.file, key_node.start_mark.line + 1, f"duplicate key '{key}' (it already appears above)")
+                )
+                continue
+            result[key] = _build(value_node, (*path, str(key)), doc, problems, constructor)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), doc, problems, constructor) for i, item in enumerate(node.value)]
+    return _scalar(node, doc, problems, constructor)
+
+
+def _scalar(node: yaml.Node, doc: YamlDoc, problems: list[Problem], constructor: yaml.SafeLoader) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        problems.append(Problem(doc.file, node.start_mark.line + 1, "a key must be plain text"))
+        return f"<invalid@{node.start_mark.line + 1}>"
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        problems.append(Problem(doc.file, node.start_mark.line + 1, f"invalid value: {exc.problem}"))
+        return None
+    except ValueError as exc:  # e.g. a date that does not exist: 2024-02-30
+        problems.append(Problem(doc.file, node.start_mark.line + 1, f"invalid value '{node.value}': {exc}"))
+        return None
