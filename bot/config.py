@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schema import DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, check_mapping
+from bot.schema import DATE, Expect, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, check_mapping
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+TIME_TEXT = Expect((str, int), "a time written HH:MM, e.g. \"19:00\"")
 
 @dataclass(frozen=True, slots=True)
 class ElectionConfig:
@@ -175,14 +176,18 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     times: list[ReminderTime] = []
     for i, item in enumerate(r["times"]):
         if not check_mapping(doc, item, ("reminders", "times", i), problems,
-                             required={"days_before": INT, "time": NONEMPTY_TEXT}, what="a reminder time"):
+                             required={"days_before": INT, "time": TIME_TEXT}, what="a reminder time"):
             continue
-        if "days_before" not in item or "time" not in item or not isinstance(item["time"], str):
+        if "days_before" not in item or "time" not in item:
             continue
+        raw_time = item["time"]
+        if isinstance(raw_time, int) and not isinstance(raw_time, bool):
+            # YAML 1.1 reads an unquoted 19:00 as the base-60 number 1140.
+            raw_time = f"{raw_time // 60:02d}:{raw_time % 60:02d}"
         try:
-            at = dt.time.fromisoformat(item["time"])
+            at = dt.time.fromisoformat(raw_time)
         except ValueError:
-            problems.append(doc.problem(f"'time' must be HH:MM (24-hour), got '{item['time']}'", "reminders", "times", i, "time"))
+            problems.append(doc.problem(f"'time' must be HH:MM (24-hour), got '{raw_time}'", "reminders", "times", i, "time"))
             continue
         if item["days_before"] < 0:
             problems.append(doc.problem("'days_before' must be 0 or more", "reminders", "times", i, "days_before"))

@@ -75,6 +75,7 @@ class Lexicon:
 
     normalize: dict[str, str]
     particles: frozenset[str]
+    filler: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ class KnowledgeBase:
         sources = _parse_sources(docs["sources"], problems)
         entries = _parse_entries(entry_docs, sources, problems)
         lexicon = _parse_lexicon(docs["lexicon"], problems)
-        messages = _parse_messages(docs["messages"], {e.id for e, _ in entries}, problems)
+        messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), problems)
         if problems:
             raise InvalidFiles(problems)
         return cls(sources, tuple(e for e, _ in entries), lexicon, messages)
@@ -174,6 +175,15 @@ def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
     return result
 
 
+def declared_entry_ids(docs: list[YamlDoc]) -> set[str]:
+    """Every entry id written in the files, valid entry or not (so one mistake is reported once)."""
+    return {
+        raw["id"]
+        for doc in docs if isinstance(doc.data, dict) and isinstance(doc.data.get("entries"), list)
+        for raw in doc.data["entries"] if isinstance(raw, dict) and isinstance(raw.get("id"), str)
+    }
+
+
 def _parse_entries(
     docs: list[YamlDoc], sources: dict[str, Source], problems: list[Problem]
 ) -> list[tuple[Entry, tuple[YamlDoc, int]]]:
@@ -201,7 +211,7 @@ def _parse_entries(
                 else:
                     seen_questions[key] = (entry.id, f"{doc.file}:{doc.line('entries', i, 'questions', j)}")
             parsed.append((entry, (doc, i)))
-    ids = {e.id for e, _ in parsed}
+    ids = declared_entry_ids(docs)
     for entry, (doc, i) in parsed:
         for j, rel in enumerate(entry.related):
             if rel not in ids:
@@ -242,8 +252,9 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], pro
             problems.append(doc.problem(f"'sources' names unknown source '{src}'", "entries", i, "sources", j))
     answer: str = raw["answer"]
     cited = [sources[s] for s in texts["sources"] if s in sources]
-    for message in ungrounded(answer, cited):
-        problems.append(doc.problem(message, "entries", i, "answer"))
+    if len(cited) == len(texts["sources"]):  # a misspelt source id is reported above, once
+        for message in ungrounded(answer, cited):
+            problems.append(doc.problem(message, "entries", i, "answer"))
     if len(problems) > before:
         return None
     return Entry(
@@ -280,7 +291,7 @@ def ungrounded(answer: str, cited: list[Source]) -> list[str]:
 
 
 def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
-    if not check_mapping(doc, doc.data, (), problems, required={"normalize": MAPPING}, optional={"particles": LIST}, what="the lexicon file"):
+    if not check_mapping(doc, doc.data, (), problems, required={"normalize": MAPPING}, optional={"particles": LIST, "filler": LIST}, what="the lexicon file"):
         return Lexicon({}, frozenset())
     mapping: dict[str, str] = {}
     for word, target in (doc.data.get("normalize") or {}).items():
@@ -291,11 +302,14 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             problems.append(doc.problem(f"lexicon key '{word}' must be one lower-case word", "normalize", word))
             continue
         mapping[word] = target.lower().strip()
-    particles = doc.data.get("particles") or []
-    if not all(isinstance(p, str) for p in particles):
-        problems.append(doc.problem("'particles' must be a list of words", "particles"))
-        particles = []
-    return Lexicon(mapping, frozenset(p.lower() for p in particles))
+    words: dict[str, frozenset[str]] = {}
+    for key in ("particles", "filler"):
+        values = doc.data.get(key) or []
+        if not all(isinstance(p, str) for p in values):
+            problems.append(doc.problem(f"'{key}' must be a list of words (quote numbers and yes/no)", key))
+            values = []
+        words[key] = frozenset(p.lower() for p in values)
+    return Lexicon(mapping, words["particles"], words["filler"])
 
 
 def _parse_messages(doc: YamlDoc, entry_ids: set[str], problems: list[Problem]) -> Messages:

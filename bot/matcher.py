@@ -20,6 +20,7 @@ you mean"), or no match, by the thresholds and the margin in config.yaml.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -33,8 +34,9 @@ from bot.text import Normalizer
 Outcome = Literal["answer", "suggest", "none"]
 # Suffixes that informal and Javanese writing glues onto a known word.
 _SUFFIXES = ("nya", "ne", "e", "in", "kan", "lah", "kah", "an", "i")
-_W_COVERAGE, _W_VARIANT, _W_FUZZY = 0.4, 0.4, 0.2
 _TYPO_CACHE_SIZE = 4096
+_LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
+_SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +69,33 @@ class _Variant:
     weight: float
 
 
+_NO_CANDIDATE = Candidate("", -1.0, 0.0, 0.0, 0.0, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the three signals mix, and how hard unknown words and stray numbers count."""
+
+    coverage: float = 0.4
+    variant: float = 0.4
+    unknown_factor: float = 1.2
+    number_penalty: float = 0.75
+    filler: float = 0.3  # weight of a filler word (lexicon 'filler'), whatever its IDF
+
+
 class Matcher:
     """Precomputes normalized variants, vocabulary and word weights at load time."""
 
-    def __init__(self, entries: tuple[Entry, ...], normalizer: Normalizer, settings: MatchingConfig) -> None:
+    def __init__(
+        self,
+        entries: tuple[Entry, ...],
+        normalizer: Normalizer,
+        settings: MatchingConfig,
+        weights: Weights = Weights(),
+        filler: frozenset[str] = frozenset(),
+    ) -> None:
+        self._w_coverage, self._w_variant = weights.coverage, weights.variant
+        self._number_penalty = weights.number_penalty
         self._entries = entries
         self._normalizer = normalizer
         self._settings = settings
@@ -92,11 +117,14 @@ class Matcher:
                 df[token] += 1
         n = len(entries)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # Filler words keep a small fixed weight: present or not, they never decide a match.
+        self._weights = dict(self._idf)
+        self._weights.update({t: weights.filler for t in filler})
         # A word no entry knows weighs like a word only one entry knows, and a bit more.
-        self._unknown_weight = math.log(1 + n) * 1.2
+        self._unknown_weight = math.log(1 + n) * weights.unknown_factor
         self._vocab = sorted(self._idf)
         self._variants = [
-            _Variant(i, " ".join(toks), frozenset(toks), sum(self._idf[t] for t in set(toks)))
+            _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)))
             for i, toks in raw_variants
         ]
         self._variant_texts = [v.text for v in self._variants]
@@ -115,7 +143,7 @@ class Matcher:
         return self._settings
 
     def weight(self, token: str) -> float:
-        return self._idf.get(token, self._unknown_weight)
+        return self._weights.get(token, self._unknown_weight)
 
     def correct(self, token: str) -> str | None:
         """The KB word `token` is a typo or suffixed form of, or None if it is new to the KB."""
@@ -150,13 +178,33 @@ class Matcher:
         return list(dict.fromkeys(out))
 
     def rank(self, text: str, limit: int = 5) -> tuple[str, list[Candidate]]:
-        """Normalized query and the best `limit` entries, best first."""
+        """Normalized query and the best `limit` entries, best first.
+
+        A long message is also scored sentence by sentence, keeping each entry's
+        best: the question is often buried in a story ("aku kuliah di Semarang...
+        tanggal berapa coblosannya?") whose other words would dilute coverage.
+        """
         tokens = self.query_tokens(text)
         normalized = " ".join(tokens)
         if not tokens:
             return normalized, []
+        best = self._score(tokens)
+        if len(tokens) > _LONG_QUERY:
+            for segment in _SEGMENT_SPLIT.split(text):
+                seg_tokens = self.query_tokens(segment)
+                if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
+                    continue
+                for entry_id, candidate in self._score(seg_tokens).items():
+                    if candidate.score > best.get(entry_id, _NO_CANDIDATE).score:
+                        best[entry_id] = candidate
+        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        return normalized, ranked[:limit]
+
+    def _score(self, tokens: list[str]) -> dict[str, Candidate]:
+        normalized = " ".join(tokens)
         weights = {t: self.weight(t) for t in tokens}
         total = sum(weights.values())
+        numbers = [t for t in tokens if t[:1].isdigit()]
         coverage: dict[int, float] = defaultdict(float)
         overlap: dict[int, float] = defaultdict(float)
         for token, w in weights.items():
@@ -171,24 +219,31 @@ class Matcher:
             f1 = 2 * precision * recall / (precision + recall)
             if f1 > best_variant.get(variant.entry, (-1.0, -1))[0]:
                 best_variant[variant.entry] = (f1, vi)
-        candidates: list[Candidate] = []
+        out: dict[str, Candidate] = {}
         for ei, (f1, vi) in best_variant.items():
             cov = coverage[ei] / total
             fz = fuzz.token_sort_ratio(normalized, self._variants[vi].text) / 100
-            score = 100 * (_W_COVERAGE * cov + _W_VARIANT * f1 + _W_FUZZY * fz)
-            candidates.append(Candidate(self._entries[ei].id, round(score, 2), round(cov, 3), round(f1, 3), round(fz, 3), self._variants[vi].text))
-        candidates.sort(key=lambda c: c.score, reverse=True)
-        return normalized, candidates[:limit]
+            score = 100 * (self._w_coverage * cov + self._w_variant * f1 + (1 - self._w_coverage - self._w_variant) * fz)
+            # A year or figure the entry never mentions means another question ("partisipasi 2019").
+            if any(n not in self._entry_tokens[ei] for n in numbers):
+                score *= self._number_penalty
+            entry_id = self._entries[ei].id
+            out[entry_id] = Candidate(entry_id, round(score, 2), round(cov, 3), round(f1, 3), round(fz, 3), self._variants[vi].text)
+        return out
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggestions or no match for `text`, per the configured thresholds."""
-        s = self._settings
-        normalized, candidates = self.rank(text, limit=max(s.max_suggestions, 2))
-        if not candidates or candidates[0].score < s.suggest_threshold:
-            return MatchResult("none", None, candidates[0].score if candidates else 0.0, (), normalized, tuple(candidates))
-        best = candidates[0]
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if best.score >= s.answer_threshold and best.score - runner_up >= s.margin:
-            return MatchResult("answer", best.entry_id, best.score, (), normalized, tuple(candidates))
-        suggestions = tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold)
-        return MatchResult("suggest", None, best.score, suggestions, normalized, tuple(candidates))
+        normalized, candidates = self.rank(text, limit=max(self._settings.max_suggestions, 2))
+        return decide(normalized, candidates, self._settings)
+
+
+def decide(normalized: str, candidates: list[Candidate], s: MatchingConfig) -> MatchResult:
+    """Turn ranked candidates into an outcome: answer, suggest or none."""
+    if not candidates or candidates[0].score < s.suggest_threshold:
+        return MatchResult("none", None, candidates[0].score if candidates else 0.0, (), normalized, tuple(candidates))
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if best.score >= s.answer_threshold and best.score - runner_up >= s.margin:
+        return MatchResult("answer", best.entry_id, best.score, (), normalized, tuple(candidates))
+    suggestions = tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold)
+    return MatchResult("suggest", None, best.score, suggestions, normalized, tuple(candidates))

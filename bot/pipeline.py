@@ -27,7 +27,7 @@ class Pipeline:
 
     @classmethod
     def from_parts(cls, config: Config, kb: KnowledgeBase, clock: Clock = utc_now) -> Pipeline:
-        matcher = Matcher(kb.entries, Normalizer(kb.lexicon), config.matching)
+        matcher = Matcher(kb.entries, Normalizer(kb.lexicon), config.matching, filler=kb.lexicon.filler)
         return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock))
 
     @classmethod

@@ -63,6 +63,7 @@ _PLAIN_WORDS = (
     ("mapping values are not allowed here", "unexpected ':' here: check the indentation, or put the text in quotes"),
     ("could not find expected ':'", "a line is missing its ':' (key: value), or the indentation is off"),
     ("did not find expected key", "the indentation is off here (items of one list or block must line up)"),
+    ("expected <block end>", "the indentation is off here: keys of one block must start in the same column"),
     ("did not find expected '-' indicator", "the indentation is off here (list items must line up under each other)"),
     ("found unexpected end of stream", "the file ends inside an unfinished quote or bracket"),
     ("found undefined alias", "an alias (*name) refers to an anchor that does not exist"),

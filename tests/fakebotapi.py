@@ -1,24 +1,18 @@
-"""A small fake Telegram Bot API server for end-to-end tests and benchmarks.
+"""Fake Telegram Bot API server for end-to-end tests and benchmarks (stdlib only).
 
-Stdlib only. The server runs a ``ThreadingHTTPServer`` on 127.0.0.1 in a daemon thread, so it
-works with whatever asyncio loop the test uses, and can also run as its own process::
-
-    python tests/fakebotapi.py --port 8081 --token 123:ABC   # prints "listening on 127.0.0.1:8081"
-
-Typical use with python-telegram-bot::
+A ``ThreadingHTTPServer`` on 127.0.0.1 runs in a daemon thread, so it works with any asyncio
+loop in the test process; ``python tests/fakebotapi.py --port N --token T`` runs it standalone
+(prints ``listening on 127.0.0.1:PORT``; drive it via ``POST /_fake/<helper>`` with a JSON
+object of keyword arguments, e.g. ``/_fake/push_update {"update": {...}}``)::
 
     with FakeBotApi(token=TOKEN) as api:
         app = ApplicationBuilder().token(TOKEN).base_url(api.base_url).build()
         api.push_update(api.command("/start"))
         call = api.wait_for("sendMessage")[0]       # or: await api.await_for(...)
 
-PTB posts every request as form data (urlencoded, or multipart when uploading files) where
-each value is a string: plain ``str`` values are sent as-is, everything else (ints, bools,
-reply_markup, entities, ...) is ``json.dumps``-ed. We undo that so recorded ``params`` hold
-plain Python values. Fault switches (``fail_next``, ``delay``, ``block_chat``,
-``enforce_limits``) let reliability tests provoke the errors real Telegram produces.
-In standalone mode, ``POST /_fake/<helper>`` with a JSON object of keyword arguments calls one
-of the helpers in ``_CONTROL`` (e.g. ``/_fake/push_update {"update": {...}}``).
+python-telegram-bot posts form data (urlencoded; multipart when uploading files) in which
+``str`` values are sent raw and everything else (ints, bools, reply_markup, entities...) is
+``json.dumps``-ed; ``parse_body`` undoes that so recorded ``Call.params`` hold plain values.
 """
 
 from __future__ import annotations
@@ -26,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import email.parser
 import email.policy
 import itertools
@@ -38,7 +33,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -46,60 +41,47 @@ from urllib.parse import parse_qsl
 BOT_ID = 1000
 DEFAULT_USER_ID = 111
 DEFAULT_GROUP_ID = -1001234567890
-# Values PTB sends raw (never JSON-encoded); decoding them would turn text "42" into int 42.
-_STRING_PARAMS = frozenset(
-    "text caption query data description short_description name title url next_offset "
-    "callback_query_id inline_query_id parse_mode action secret_token switch_pm_text "
-    "switch_pm_parameter start_parameter payload question explanation emoji language_code "
-    "message_effect_id business_connection_id ip_address custom_title first_name last_name "
-    "inline_message_id".split()
-)
-_DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-                   404: "Not Found", 409: "Conflict", 500: "Internal Server Error",
-                   502: "Bad Gateway"}
-_CONTROL = frozenset("push_update fail_next delay block_chat unblock_chat enforce_limits "
-                     "clear_faults reset calls stats text_message command mention "
-                     "callback_query inline_query".split())
+# Params PTB always sends raw: JSON-decoding them would turn the text "42" into the int 42.
+_STRING_PARAMS = frozenset((
+    "text", "caption", "query", "data", "description", "short_description", "name", "title", "url",
+    "next_offset", "callback_query_id", "inline_query_id", "inline_message_id", "parse_mode",
+    "action", "secret_token", "switch_pm_text", "switch_pm_parameter", "start_parameter",
+    "payload", "question", "explanation", "emoji", "language_code", "message_effect_id",
+    "business_connection_id", "ip_address", "custom_title"))
+_DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                   409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
+_CONTROL = frozenset((  # helpers exposed as POST /_fake/<name> for the standalone mode
+    "push_update", "fail_next", "delay", "block_chat", "unblock_chat", "enforce_limits",
+    "clear_faults", "reset", "calls", "stats", "text_message", "command", "mention",
+    "callback_query", "inline_query"))
+Predicate = Callable[["Call"], bool]
+JSON = dict[str, Any]
 
 
 def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit Telegram uses for entity offsets."""
+    """Length in UTF-16 code units, the unit of Telegram entity offsets and lengths."""
     return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass
 class Call:
     method: str
-    params: dict[str, Any]
+    params: JSON
     time: float  # time.monotonic() when the request arrived
-    status: int | None = None  # HTTP status we answered with (None while still in flight)
+    status: int | None = None  # HTTP status answered; None while in flight (e.g. delayed)
 
 
 class ApiError(Exception):
-    """Raised by method handlers to answer ``ok: false``."""
+    """Raise from a handler to answer ``ok: false`` with this HTTP status."""
 
-    def __init__(self, status: int, description: str, parameters: dict | None = None):
+    def __init__(self, status: int, description: str, parameters: JSON | None = None):
         super().__init__(description)
         self.status, self.description, self.parameters = status, description, parameters
 
 
-@dataclass
-class _Fault:
-    status: int
-    description: str
-    retry_after: int | None = None
-
-
-@dataclass
-class _Window:  # sliding-window rate limit: at most `limit` accepted sends per `seconds`
-    limit: int
-    seconds: float
-    hits: dict[Any, collections.deque] = field(default_factory=dict)
-
-
-def parse_body(content_type: str, body: bytes, query: str = "") -> dict[str, Any]:
-    """Decode urlencoded / multipart / JSON bodies (plus the query string) into plain values."""
-    raw: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+def parse_body(content_type: str, body: bytes, query: str = "") -> JSON:
+    """Decode urlencoded / multipart / JSON bodies (plus the query string) to plain values."""
+    raw: JSON = dict(parse_qsl(query, keep_blank_values=True))
     ctype = content_type.split(";")[0].strip().lower()
     if ctype == "application/json" and body:
         raw.update(json.loads(body))
@@ -107,15 +89,14 @@ def parse_body(content_type: str, body: bytes, query: str = "") -> dict[str, Any
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
         msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
         for part in msg.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            data = part.get_payload(decode=True) or b""
-            if part.get_filename() is None:
-                raw[name] = data.decode("utf-8")
-            else:  # uploaded file: keep metadata and bytes, never JSON-decode
-                raw[name] = {"filename": part.get_filename(), "size": len(data), "data": data,
-                             "content_type": part.get_content_type()}
+            name = str(part.get_param("name", header="content-disposition"))
+            data = part.get_payload(decode=True)
+            assert isinstance(data, bytes)
+            raw[name] = data.decode() if part.get_filename() is None else {  # uploaded file
+                "filename": part.get_filename(), "content_type": part.get_content_type(),
+                "size": len(data), "data": data}
     elif body:
-        raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        raw.update(parse_qsl(body.decode(), keep_blank_values=True))
     return {k: _decode_value(k, v) for k, v in raw.items()}
 
 
@@ -128,12 +109,6 @@ def _decode_value(key: str, value: Any) -> Any:
         return value  # e.g. chat_id="@channelname" or a file_id
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, Call):
-        return asdict(obj)
-    return f"<{len(obj)} bytes>" if isinstance(obj, bytes) else repr(obj)
-
-
 def _chat_key(chat_id: Any) -> Any:
     try:
         return int(chat_id)
@@ -141,8 +116,19 @@ def _chat_key(chat_id: Any) -> Any:
         return chat_id
 
 
+def _jsonable(obj: Any) -> Any:
+    return asdict(obj) if isinstance(obj, Call) else (
+        f"<{len(obj)} bytes>" if isinstance(obj, bytes) else repr(obj))
+
+
+def _error(status: int, description: str, parameters: JSON | None = None) -> JSON:
+    body = {"ok": False, "error_code": status, "description": description}
+    return body | ({"parameters": parameters} if parameters else {})
+
+
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org; matters for benchmarks
+    protocol_version = "HTTP/1.1"  # keep-alive like api.telegram.org; matters for benchmarks
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: avoid 40ms stalls
     server: _Server
 
     def setup(self) -> None:
@@ -158,8 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep tests quiet
-        pass
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output quiet
 
 
 class _Server(ThreadingHTTPServer):
@@ -176,7 +162,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeBotApi:
-    """Fake Bot API server. See module docstring."""
+    """The fake server; see the module docstring. All public methods are thread-safe."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN", *, port: int = 0,
                  username: str = "PilkadaTestBot", max_poll_hold: float = 10.0):
@@ -189,28 +175,27 @@ class FakeBotApi:
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._conns: set[socket.socket] = set()
-        self._ids = itertools.count(1)  # shared by user and bot messages, like a chat history
+        self._ids = itertools.count(1)  # message ids, shared by users and bot like one history
         self._update_ids = itertools.count(1)
-        self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "getMe": lambda p: {**self.bot_user, "can_join_groups": True,
-                                "can_read_all_group_messages": False,
-                                "supports_inline_queries": True},
+        # method -> fn(params) -> result; tests may add more. Names match case-insensitively.
+        self.handlers: dict[str, Callable[[JSON], Any]] = {
+            "getMe": lambda p: self.bot_user | {"can_join_groups": True,
+                                                "can_read_all_group_messages": False,
+                                                "supports_inline_queries": True},
             "getUpdates": self._get_updates, "sendMessage": self._send_message,
             "editMessageText": self._edit, "editMessageReplyMarkup": self._edit,
             "deleteMessage": lambda p: bool(self._messages.pop(
                 (_chat_key(p.get("chat_id")), p.get("message_id")), None)),
             "setMyCommands": self._set_commands,
             "getMyCommands": lambda p: self._commands.get(self._scope(p), []),
-            "deleteWebhook": self._delete_webhook,
-            "setWebhook": lambda p: self._set(_webhook_url=p.get("url", "")),
+            "setWebhook": self._set_webhook, "deleteWebhook": self._set_webhook,
             "getWebhookInfo": lambda p: {"url": self._webhook_url, "has_custom_certificate": False,
                                          "pending_update_count": len(self._updates)},
             **{m: (lambda p: True) for m in ("answerCallbackQuery", "answerInlineQuery",
-                                              "sendChatAction", "close", "logOut")},
-        }
+                                              "sendChatAction", "close", "logOut")}}
         self.reset()
 
-    # --- lifecycle -------------------------------------------------------------------------
+    # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> FakeBotApi:
         self._stopping.clear()
         self._server = _Server(self, self._port)
@@ -227,12 +212,10 @@ class FakeBotApi:
             self._cond.notify_all()  # release held getUpdates at once
         self._server.shutdown()
         self._server.server_close()
-        with self._lock:  # kill keep-alive connections so clients see the server is gone
-            for conn in list(self._conns):
-                try:
+        with self._lock:  # drop keep-alive connections so clients notice the server is gone
+            for conn in self._conns:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
         self._server = None
 
     def __enter__(self) -> FakeBotApi:
@@ -254,41 +237,48 @@ class FakeBotApi:
         """Forget calls, queued updates, sent messages, stats and faults."""
         with self._lock:
             self._calls: list[Call] = []
-            self._updates: list[dict[str, Any]] = []
-            self._messages: dict[tuple[Any, int], dict[str, Any]] = {}
-            self._commands: dict[str, list] = {}
+            self._updates: list[JSON] = []
+            self._messages: dict[tuple[Any, Any], JSON] = {}
+            self._commands: dict[str, list[Any]] = {}
             self._webhook_url = ""
-            self._stats: dict[str, Any] = {"429": 0, "sent": collections.Counter(),
+            self._stats: JSON = {"429": 0, "sent": collections.Counter(),
                                            "status": collections.Counter()}
             self.clear_faults()
 
-    # --- recording -------------------------------------------------------------------------
+    # --- recording ----------------------------------------------------------------------
     def calls(self, method: str | None = None) -> list[Call]:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
     @property
-    def stats(self) -> dict[str, Any]:
-        """Snapshot: {"429": n, "sent": Counter(chat_id -> messages sent), "status": Counter}."""
+    def stats(self) -> JSON:
+        """Snapshot: {"429": n, "sent": Counter(chat_id -> successful send* calls),
+        "status": Counter(http_status -> n)}."""
         with self._lock:
             return {k: v.copy() if isinstance(v, collections.Counter) else v
                     for k, v in self._stats.items()}
 
-    def _matching(self, method: str | None, predicate: Callable[[Call], bool] | None) -> list:
-        return [c for c in self.calls(method) if predicate is None or predicate(c)]
+    def _matching(self, method: str | None, predicate: Predicate | None) -> list[Call]:
+        def ok(call: Call) -> bool:
+            try:
+                return predicate is None or bool(predicate(call))
+            except (KeyError, TypeError, IndexError):  # e.g. params lacking the key
+                return False
+        return [c for c in self.calls(method) if ok(c)]
 
     def _timeout_error(self, method: str | None, count: int, timeout: float) -> AssertionError:
-        seen = [f"  {c.method} -> {c.status} {json.dumps(c.params, default=str)[:200]}"
-                for c in self.calls()[-30:]]
+        seen = self.calls()
+        lines = [f"  {c.method} -> {c.status} {json.dumps(c.params, default=_jsonable)[:200]}"
+                 for c in seen[-30:]]
         return AssertionError(
             f"timed out after {timeout}s waiting for {count} x {method or 'any'} call(s); "
-            f"matched {len(self._matching(method, None))} without predicate. Calls seen "
-            f"({len(self.calls())}, last 30):\n" + ("\n".join(seen) or "  <none>"))
+            f"{len(self.calls(method))} {method} call(s) without the predicate. "
+            f"Calls seen ({len(seen)}, last 30):\n" + ("\n".join(lines) or "  <none>"))
 
-    def wait_for(self, method: str | None, predicate: Callable[[Call], bool] | None = None,
+    def wait_for(self, method: str | None, predicate: Predicate | None = None,
                  count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until >= count calls of method (matching predicate(call)) have been recorded
-        since the last reset(); return all matching calls."""
+        """Block until >= count calls of method (None = any) matching predicate(call) were
+        recorded since the last reset(); return all matching calls."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while len(found := self._matching(method, predicate)) < count:
@@ -297,10 +287,9 @@ class FakeBotApi:
                 self._cond.wait(left)
         return found
 
-    async def await_for(self, method: str | None,
-                        predicate: Callable[[Call], bool] | None = None,
+    async def await_for(self, method: str | None, predicate: Predicate | None = None,
                         count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Like wait_for() but polls with asyncio.sleep so the event loop keeps running."""
+        """wait_for() that polls with asyncio.sleep so the event loop keeps running."""
         deadline = time.monotonic() + timeout
         while len(found := self._matching(method, predicate)) < count:
             if time.monotonic() >= deadline:
@@ -308,33 +297,36 @@ class FakeBotApi:
             await asyncio.sleep(0.01)
         return found
 
-    # --- fault injection -------------------------------------------------------------------
+    # --- fault injection ----------------------------------------------------------------
     def clear_faults(self) -> None:
         with self._lock:
-            self._faults: dict[str, collections.deque[_Fault]] = {}
+            self._faults: dict[str, collections.deque[tuple[int, str, JSON | None]]] = {}
             self._delays: dict[str, float] = {}
             self._blocked: set[Any] = set()
-            self._windows: list[tuple[str, _Window]] = []
+            self._windows: list[tuple[str, int, float, dict[Any, collections.deque[float]]]] = []
 
     def fail_next(self, method: str, status: int, count: int = 1,
                   retry_after: int | None = None, description: str | None = None) -> None:
-        """The next `count` calls of `method` ("*" = any) answer HTTP `status`, ok:false."""
+        """Answer the next `count` calls of `method` ("*" = any) with HTTP `status` and
+        ok:false. status=0 drops the connection without answering (a network error)."""
         if status == 429:
             retry_after = retry_after or 1
             description = description or f"Too Many Requests: retry after {retry_after}"
         elif status == 409 and method == "getUpdates":
             description = description or ("Conflict: terminated by other getUpdates request; "
                                           "make sure that only one bot instance is running")
-        fault = _Fault(status, description or _DEFAULT_ERRORS.get(status, "Error"), retry_after)
+        params = {"retry_after": retry_after} if retry_after else None
+        fault = (status, description or _DEFAULT_ERRORS.get(status, "Error"), params)
         with self._lock:
             self._faults.setdefault(method, collections.deque()).extend([fault] * count)
 
     def delay(self, method: str, seconds: float) -> None:
-        """Sleep `seconds` before answering `method` ("*" = any); 0 removes the delay."""
+        """Sleep before answering `method` ("*" = any); 0 removes the delay."""
         with self._lock:
             self._delays[method] = seconds
 
     def block_chat(self, chat_id: int | str) -> None:
+        """send* to this chat -> 403 "Forbidden: bot was blocked by the user"."""
         with self._lock:
             self._blocked.add(_chat_key(chat_id))
 
@@ -342,50 +334,51 @@ class FakeBotApi:
         with self._lock:
             self._blocked.discard(_chat_key(chat_id))
 
-    def enforce_limits(self, per_second_overall: int | None = 30,
-                       per_second_per_chat: int | None = 1,
-                       per_minute_per_group: int | None = None) -> None:
-        """Answer 429 + retry_after on send* methods over these limits; None disables one."""
+    def enforce_limits(self, per_second_overall: int | None = 30, per_second_per_chat: int |
+                       None = 1, per_minute_per_group: int | None = None) -> None:
+        """Sliding-window limits on send* (not sendChatAction); excess -> 429 + retry_after.
+        None disables a limit; Telegram documents 30/s overall, 1/s per chat, 20/min/group."""
         with self._lock:
-            self._windows = [(scope, _Window(limit, secs)) for scope, limit, secs in (
+            self._windows = [(scope, limit, secs, {}) for scope, limit, secs in (
                 ("all", per_second_overall, 1.0), ("chat", per_second_per_chat, 1.0),
                 ("group", per_minute_per_group, 60.0)) if limit]
 
     def _rate_limited(self, chat: Any) -> int | None:
-        """Record a send if allowed; otherwise return seconds to wait."""
-        now = time.monotonic()
-        applicable = [(w, {"all": "*", "chat": chat, "group": chat}[scope])
-                      for scope, w in self._windows
-                      if scope != "group" or (isinstance(chat, int) and chat < 0)]
-        for window, key in applicable:
-            hits = window.hits.setdefault(key, collections.deque())
-            while hits and now - hits[0] >= window.seconds:
+        """Count a send if every window allows it, else return seconds to wait."""
+        now, is_group = time.monotonic(), isinstance(chat, int) and chat < 0
+        windows = [(limit, secs, hits.setdefault("*" if scope == "all" else chat,
+                                                 collections.deque()))
+                   for scope, limit, secs, hits in self._windows
+                   if scope != "group" or is_group]
+        for limit, secs, hits in windows:
+            while hits and now - hits[0] >= secs:
                 hits.popleft()
-            if len(hits) >= window.limit:
-                return max(1, math.ceil(window.seconds - (now - hits[0])))
-        for window, key in applicable:
-            window.hits[key].append(now)
+            if len(hits) >= limit:
+                return max(1, math.ceil(secs - (now - hits[0])))
+        for _, _, hits in windows:
+            hits.append(now)
         return None
 
-    # --- updates -----------------------------------------------------------------------------
-    def push_update(self, update: dict[str, Any]) -> int:
+    # --- Bot API methods ----------------------------------------------------------------
+    def push_update(self, update: JSON) -> int:
         """Queue an update for getUpdates; assigns update_id if missing and returns it."""
         with self._cond:
-            update.setdefault("update_id", next(self._update_ids))
+            update_id: int = update.setdefault("update_id", next(self._update_ids))
             self._updates.append(update)
             self._cond.notify_all()
-        return update["update_id"]
+        return update_id
 
-    def _get_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+    def _get_updates(self, p: JSON) -> list[JSON]:
         if self._webhook_url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
                                 "active; use deleteWebhook to delete the webhook first")
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         allowed = p.get("allowed_updates") or []
+        # Capped hold: a poll abandoned by its client (PTB shutdown) must not linger long.
         deadline = time.monotonic() + min(float(p.get("timeout") or 0), self.max_poll_hold)
         with self._cond:
             while True:
-                if offset > 0:  # confirms (forgets) everything below offset, like Telegram
+                if offset > 0:  # confirms (forgets) every update below offset, like Telegram
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 elif offset < 0:
                     self._updates = self._updates[offset:]
@@ -396,61 +389,51 @@ class FakeBotApi:
                     return self._updates[:limit]
                 self._cond.wait(left)
 
-    # --- method implementations ---------------------------------------------------------------
-    def _set(self, **attrs: Any) -> bool:
+    def _set_webhook(self, p: JSON) -> bool:  # setWebhook and deleteWebhook
         with self._lock:
-            self.__dict__.update(attrs)
-        return True
-
-    def _delete_webhook(self, p: dict[str, Any]) -> bool:
-        with self._lock:
-            self._webhook_url = ""
+            self._webhook_url = p.get("url", "")
             if p.get("drop_pending_updates"):
                 self._updates.clear()
         return True
 
     @staticmethod
-    def _scope(p: dict[str, Any]) -> str:
+    def _scope(p: JSON) -> str:
         return json.dumps([p.get("scope") or {"type": "default"}, p.get("language_code", "")],
                           sort_keys=True)
 
-    def _set_commands(self, p: dict[str, Any]) -> bool:
+    def _set_commands(self, p: JSON) -> bool:
         with self._lock:
             self._commands[self._scope(p)] = list(p.get("commands") or [])
         return True
 
-    def _send_message(self, p: dict[str, Any]) -> dict[str, Any]:
-        markup = p.get("reply_markup")
-        msg = self._message(p["chat_id"], self.bot_user, text=p.get("text", ""),
-                            entities=p.get("entities"),
-                            message_thread_id=p.get("message_thread_id"),
-                            is_topic_message=True if p.get("message_thread_id") else None,
-                            # Telegram echoes only inline keyboards; PTB would choke on others.
-                            reply_markup=markup if markup and "inline_keyboard" in markup else None)
-        return msg
+    def _send_message(self, p: JSON) -> JSON:
+        markup, thread = p.get("reply_markup"), p.get("message_thread_id")
+        return self._message(
+            p["chat_id"], self.bot_user, text=p["text"], entities=p.get("entities"),
+            message_thread_id=thread, is_topic_message=True if thread else None,
+            # Telegram echoes only inline keyboards (PTB could not parse the others).
+            reply_markup=markup if markup and "inline_keyboard" in markup else None)
 
-    def _edit(self, p: dict[str, Any]) -> dict[str, Any] | bool:
+    def _edit(self, p: JSON) -> JSON | bool:
         if p.get("inline_message_id"):
             return True
         with self._lock:
             old = self._messages.get((_chat_key(p.get("chat_id")), p.get("message_id")))
             if old is None:
                 raise ApiError(400, "Bad Request: message to edit not found")
-            new = {**old, "edit_date": int(time.time())}
-            new.pop("reply_markup", None)
-            if p.get("reply_markup"):
-                new["reply_markup"] = p["reply_markup"]
-            if "text" in p:
-                new["text"] = p["text"]
-            if (new.get("text"), new.get("reply_markup")) == (old.get("text"),
-                                                              old.get("reply_markup")):
-                raise ApiError(400, "Bad Request: message is not modified: specified new message"
-                                    " content and reply markup are exactly the same as a current"
-                                    " content and reply markup of the message")
+            # Like Telegram, omitting reply_markup removes the inline keyboard.
+            new = {k: v for k, v in old.items() if k != "reply_markup"}
+            new |= {"text": p.get("text", old.get("text")), "edit_date": int(time.time())}
+            new |= {"reply_markup": p["reply_markup"]} if p.get("reply_markup") else {}
+            if [new.get(k) for k in ("text", "reply_markup")] == [old.get("text"),
+                                                                  old.get("reply_markup")]:
+                raise ApiError(400, "Bad Request: message is not modified: specified new "
+                                    "message content and reply markup are exactly the same "
+                                    "as a current content and reply markup of the message")
             self._messages[(old["chat"]["id"], old["message_id"])] = new
             return new
 
-    # --- HTTP plumbing -------------------------------------------------------------------------
+    # --- HTTP plumbing ------------------------------------------------------------------
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:
             (self._conns.add if add else self._conns.discard)(conn)
@@ -461,18 +444,16 @@ class FakeBotApi:
         try:
             params = parse_body(h.headers.get("Content-Type", ""), body, query)
         except (ValueError, TypeError) as exc:
-            return self._reply(h, 400, {"ok": False, "error_code": 400,
-                                        "description": f"Bad Request: {exc}"})
+            return self._reply(h, 400, _error(400, f"Bad Request: {exc}"))
         if path.startswith("/_fake/") and path[7:] in _CONTROL:
             try:
                 attr = getattr(self, path[7:])
-                result = attr(**params) if callable(attr) else attr
+                return self._reply(h, 200, {"ok": True, "result": attr(**params)
+                                            if callable(attr) else attr})
             except Exception as exc:  # report misuse to the remote caller
-                return self._reply(h, 400, {"ok": False, "description": repr(exc)})
-            return self._reply(h, 200, {"ok": True, "result": result})
-        match = re.fullmatch(r"/bot([^/]+)/(\w+)", path)
-        if not match:
-            return self._reply(h, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return self._reply(h, 400, _error(400, repr(exc)))
+        if not (match := re.fullmatch(r"/bot([^/]+)/(\w+)", path)):
+            return self._reply(h, 404, _error(404, "Not Found"))
         token, method = match.groups()
         call = Call(method, params, time.monotonic())
         with self._cond:
@@ -484,31 +465,28 @@ class FakeBotApi:
             self._stats["status"][status] += 1
             self._stats["429"] += status == 429
             self._cond.notify_all()
-        if status == 0:  # fail_next(..., status=0): drop the connection without answering
+        if status == 0:  # fail_next(..., status=0): hang up without answering
             h.close_connection = True
-            return
-        self._reply(h, status, payload)
+        else:
+            self._reply(h, status, payload)
 
-    def _answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+    def _answer(self, token: str, method: str, params: JSON) -> tuple[int, JSON]:
         if token != self.token:
-            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return 401, _error(401, "Unauthorized")
         with self._lock:
-            pause = self._delays.get(method) or self._delays.get("*") or 0
+            pause = self._delays.get(method) or self._delays.get("*")
         if pause:
-            self._stopping.wait(pause)  # interruptible so stop() stays fast
-        # Telegram method names are case-insensitive; handlers may be added at runtime.
+            self._stopping.wait(pause)  # interruptible, so stop() stays fast
         name = next((m for m in self.handlers if m.lower() == method.lower()), None)
         if name is None:
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            return 404, _error(404, "Not Found")
+        chat = _chat_key(params.get("chat_id"))
+        is_send = method.startswith("send") and method != "sendChatAction"
         try:
-            chat = _chat_key(params.get("chat_id"))
-            is_send = method.startswith("send") and method != "sendChatAction"
-            with self._lock:
+            with self._lock:  # faults come first and have no side effects
                 for key in (method, "*"):
                     if self._faults.get(key):
-                        f = self._faults[key].popleft()
-                        raise ApiError(f.status, f.description,
-                                       {"retry_after": f.retry_after} if f.retry_after else None)
+                        raise ApiError(*self._faults[key].popleft())
                 if method.startswith("send") and chat in self._blocked:
                     raise ApiError(403, "Forbidden: bot was blocked by the user")
                 if is_send and (wait := self._rate_limited(chat)) is not None:
@@ -520,12 +498,11 @@ class FakeBotApi:
                     self._stats["sent"][chat] += 1
             return 200, {"ok": True, "result": result}
         except ApiError as e:
-            body = {"ok": False, "error_code": e.status, "description": e.description}
-            return e.status, body | ({"parameters": e.parameters} if e.parameters else {})
-        except (KeyError, TypeError, ValueError) as e:  # missing/invalid params
-            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {e!r}"}
+            return e.status, _error(e.status, e.description, e.parameters)
+        except (KeyError, TypeError, ValueError) as e:  # missing or malformed params
+            return 400, _error(400, f"Bad Request: bad or missing parameter {e!r}")
 
-    def _reply(self, h: _Handler, status: int, payload: dict[str, Any]) -> None:
+    def _reply(self, h: _Handler, status: int, payload: JSON) -> None:
         data = json.dumps(payload, default=_jsonable).encode()
         try:
             h.send_response(status)
@@ -536,109 +513,107 @@ class FakeBotApi:
         except OSError:
             h.close_connection = True  # client gave up (e.g. its read timeout hit)
 
-    # --- update builders (return Update dicts without update_id; pass to push_update) -------------
-    def user(self, user_id: int = DEFAULT_USER_ID) -> dict[str, Any]:
+    # --- update builders: return Update dicts without update_id, for push_update() --------
+    def user(self, user_id: int = DEFAULT_USER_ID) -> JSON:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}",
                 "username": f"user{user_id}", "language_code": "id"}
 
-    def chat(self, chat_id: Any, chat_type: str | None = None) -> dict[str, Any]:
+    def chat(self, chat_id: Any, chat_type: str | None = None) -> JSON:
+        """Chat dict; type defaults to "private" for ids > 0, else "supergroup"."""
         key = _chat_key(chat_id)
         if not isinstance(key, int):  # "@channel" username: stable fake numeric id
             key, chat_type = -1000000000000 - zlib.crc32(key.encode()), chat_type or "channel"
         chat_type = chat_type or ("private" if key > 0 else "supergroup")
         if chat_type == "private":
-            return {"id": key, "type": "private", **{k: v for k, v in self.user(key).items()
-                                                     if k in ("first_name", "username")}}
+            return {"id": key, "type": "private", "first_name": f"User{key}",
+                    "username": f"user{key}"}
         return {"id": key, "type": chat_type, "title": f"Test {chat_type} {key}"}
 
-    def _message(self, chat_id: Any, sender: dict | None, chat_type: str | None = None,
-                 **fields: Any) -> dict[str, Any]:
+    def _message(self, chat_id: Any, sender: JSON | None, chat_type: str | None = None,
+                 **fields: Any) -> JSON:
         chat = self.chat(chat_id, chat_type)
         msg = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat}
-        msg |= {"from": sender} if sender else {}
-        msg |= {k: v for k, v in fields.items() if v is not None}
+        msg |= ({"from": sender} if sender else {}) | {
+            k: v for k, v in fields.items() if v is not None}
         with self._lock:  # remembered so edits and callback queries see the real message
             self._messages[(chat["id"], msg["message_id"])] = msg
         return msg
 
     def text_message(self, text: str, chat_id: int | None = None, user_id: int = DEFAULT_USER_ID,
-                     chat_type: str | None = None, entities: list[dict] | None = None,
+                     chat_type: str | None = None, entities: list[JSON] | None = None,
                      reply_to_bot: bool = False, message_thread_id: int | None = None,
-                     **extra: Any) -> dict[str, Any]:
-        """Update with a user's text message. chat_id defaults to user_id (private chat);
-        chat_type defaults to "private" for positive ids, "supergroup" otherwise."""
+                     **extra: Any) -> JSON:
+        """A user's text message; chat_id defaults to user_id (private chat). `extra` adds or
+        overrides message fields."""
         chat_id = user_id if chat_id is None else chat_id
-        reply = (self._message(chat_id, self.bot_user, chat_type, text="Pesan dari bot",
-                               message_thread_id=message_thread_id) if reply_to_bot else None)
-        thread = {"message_thread_id": message_thread_id, "is_topic_message": True}
-        return {"message": self._message(
-            chat_id, self.user(user_id), chat_type, text=text, entities=entities or None,
-            reply_to_message=reply, **(thread if message_thread_id else {}), **extra)}
+        thread = {"message_thread_id": message_thread_id,
+                  "is_topic_message": True if message_thread_id else None}
+        reply = self._message(chat_id, self.bot_user, chat_type, text="Pesan dari bot",
+                              **thread) if reply_to_bot else None
+        return {"message": self._message(chat_id, self.user(user_id), chat_type, text=text,
+                                         entities=entities or None, reply_to_message=reply,
+                                         **thread | extra)}
 
-    def command(self, text: str, **kwargs: Any) -> dict[str, Any]:
-        """Update with a "/cmd[@bot] args" message carrying its bot_command entity."""
-        assert text.startswith("/"), text
+    def command(self, text: str, **kwargs: Any) -> JSON:
+        """"/cmd[@bot] args" message with its bot_command entity; kwargs as text_message."""
         head = text.split(maxsplit=1)[0]
+        assert head.startswith("/"), text
         entity = {"type": "bot_command", "offset": 0, "length": utf16_len(head)}
         return self.text_message(text, entities=[entity, *kwargs.pop("entities", [])], **kwargs)
 
-    def mention(self, text: str, chat_id: int = DEFAULT_GROUP_ID, **kwargs: Any) -> dict:
-        """Group message mentioning the bot (prefixed if `text` lacks "@<username>")."""
+    def mention(self, text: str, chat_id: int = DEFAULT_GROUP_ID, **kwargs: Any) -> JSON:
+        """Group message with a mention entity per "@<bot username>" (prefixed if absent)."""
         tag = "@" + self.username
-        if tag.lower() not in text.lower():
-            text = f"{tag} {text}"
+        text = text if tag.lower() in text.lower() else f"{tag} {text}"
         entities = [{"type": "mention", "offset": utf16_len(text[:m.start()]),
                      "length": utf16_len(tag)}
                     for m in re.finditer(re.escape(tag), text, re.IGNORECASE)]
         return self.text_message(text, chat_id=chat_id, entities=entities, **kwargs)
 
-    def _media(self, chat_id: Any, user_id: int, **fields: Any) -> dict[str, Any]:
-        chat_id = user_id if chat_id is None else chat_id
-        return {"message": self._message(chat_id, self.user(user_id), **fields)}
+    def _media(self, chat_id: int | None, user_id: int, **fields: Any) -> JSON:
+        chat = user_id if chat_id is None else chat_id
+        return {"message": self._message(chat, self.user(user_id), **fields)}
 
     def sticker(self, emoji: str = "👍", chat_id: int | None = None,
-                user_id: int = DEFAULT_USER_ID) -> dict[str, Any]:
+                user_id: int = DEFAULT_USER_ID) -> JSON:
         return self._media(chat_id, user_id, sticker={
             "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgADsticker", "type": "regular",
             "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": emoji})
 
     def photo(self, caption: str | None = None, chat_id: int | None = None,
-              user_id: int = DEFAULT_USER_ID) -> dict[str, Any]:
+              user_id: int = DEFAULT_USER_ID) -> JSON:
         sizes = [{"file_id": f"AgACAgIAAxkBAAE{w}", "file_unique_id": f"AQAD{w}", "width": w,
                   "height": w * 3 // 4, "file_size": w * 100} for w in (90, 320, 800)]
         return self._media(chat_id, user_id, photo=sizes, caption=caption)
 
-    def location(self, latitude: float = -6.2, longitude: float = 106.816666,
-                 chat_id: int | None = None, user_id: int = DEFAULT_USER_ID) -> dict[str, Any]:
-        return self._media(chat_id, user_id,
-                           location={"latitude": latitude, "longitude": longitude})
+    def location(self, latitude: float = -6.2, longitude: float = 106.8166,
+                 chat_id: int | None = None, user_id: int = DEFAULT_USER_ID) -> JSON:
+        return self._media(chat_id, user_id, location={"latitude": latitude,
+                                                       "longitude": longitude})
 
-    def edited_message(self, text: str, message_id: int | None = None, **kwargs: Any) -> dict:
-        """Update where a user edited a message (message_id defaults to a fresh one)."""
-        msg = self.text_message(text, **({"message_id": message_id} if message_id else {}),
-                                **kwargs)["message"]
-        msg["edit_date"] = msg["date"] + 1
-        return {"edited_message": msg}
+    def edited_message(self, text: str, message_id: int | None = None, **kwargs: Any) -> JSON:
+        """A user edited their message (kwargs as text_message)."""
+        msg = self.text_message(text, message_id=message_id, **kwargs)["message"]
+        return {"edited_message": msg | {"edit_date": msg["date"] + 1}}
 
     def callback_query(self, data: str, message_id: int | None = None,
-                       chat_id: int | None = None, user_id: int = DEFAULT_USER_ID) -> dict:
-        """Button press on a bot message: the real sent message if message_id is known,
-        else the last bot message in the chat, else a freshly made bot message."""
+                       chat_id: int | None = None, user_id: int = DEFAULT_USER_ID) -> JSON:
+        """Button press on a bot message: the one sent with message_id (default: the latest
+        bot message in the chat), or a made-up bot message if there is none."""
         chat = _chat_key(user_id if chat_id is None else chat_id)
         with self._lock:
             mine = [m for (c, i), m in self._messages.items() if c == chat
                     and m.get("from", {}).get("id") == BOT_ID and message_id in (None, i)]
         msg = mine[-1] if mine else self._message(chat, self.bot_user, text="Pilih:",
-                                                   **({"message_id": message_id} if message_id
-                                                      else {}))
+                                                   message_id=message_id)
         return {"callback_query": {"id": str(next(self._ids) * 7919), "from": self.user(user_id),
                                    "message": msg, "chat_instance": f"ci{chat}", "data": data}}
 
-    def inline_query(self, query: str, user_id: int = DEFAULT_USER_ID, offset: str = "") -> dict:
+    def inline_query(self, query: str, user_id: int = DEFAULT_USER_ID, offset: str = "") -> JSON:
         return {"inline_query": {"id": str(next(self._ids) * 104729), "from": self.user(user_id),
                                  "query": query, "offset": offset, "chat_type": "sender"}}
 
-    def channel_post(self, text: str, chat_id: int = -1009876543210) -> dict[str, Any]:
+    def channel_post(self, text: str, chat_id: int = -1009876543210) -> JSON:
         msg = self._message(chat_id, None, "channel", text=text)
         return {"channel_post": msg | {"sender_chat": msg["chat"]}}
 
@@ -652,7 +627,7 @@ def main() -> None:
     api = FakeBotApi(args.token, port=args.port, username=args.username).start()
     print(f"listening on 127.0.0.1:{api.port}", flush=True)
     try:
-        threading.Event().wait()
+        threading.Event().wait()  # serve until killed
     except KeyboardInterrupt:
         pass
     finally:

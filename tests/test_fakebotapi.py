@@ -13,7 +13,16 @@ from pathlib import Path
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
 from telegram.request import HTTPXRequest
 
@@ -161,10 +170,10 @@ def test_other_faults(api):
                 await bot.get_updates()
             with pytest.raises(TimedOut):
                 await bot.send_chat_action(42, "typing")
-            with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+            with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
                 await bot.edit_message_text("baru", chat_id=42, message_id=999)
 
-    with pytest.raises(Exception, match="Bad Gateway"):
+    with pytest.raises(NetworkError, match="Bad Gateway"):
         run(main())  # getMe during initialize fails
     run(main())
     with FakeBotApi(token="999:OTHER") as wrong:
@@ -247,8 +256,7 @@ def test_application_polling_end_to_end(api):
             await app.updater.start_polling(poll_interval=0, timeout=5)
             api.push_update(api.command("/start", user_id=21))
             sent = (await api.await_for("sendMessage"))[0]
-            msg_id = api.calls("sendMessage")[0].status and sent.params["chat_id"]
-            api.push_update(api.callback_query("p1", chat_id=msg_id, user_id=21))
+            api.push_update(api.callback_query("p1", chat_id=sent.params["chat_id"], user_id=21))
             edit = (await api.await_for("editMessageText"))[0]
             stop_started = time.monotonic()
             await app.updater.stop()
@@ -276,6 +284,26 @@ def test_parse_body_handles_all_httpx_encodings():
                                                                   "text": "halo dunia"}
 
 
+def test_unknown_methods_multipart_and_custom_handlers(api):
+    api.handlers["sendDocument"] = lambda p: {"message_id": 1, "date": 0, "chat": api.chat(42)}
+
+    async def main():
+        async with make_bot(api) as bot:
+            with pytest.raises(EndPointNotFound):
+                await bot.do_api_request("getPaslonList")
+            await bot.send_document(42, b"\x00PDF\xff", filename="visi-misi.pdf",
+                                    caption="Visi 🗳️", reply_markup=InlineKeyboardMarkup([[
+                                        InlineKeyboardButton("Unduh", callback_data="dl")]]))
+
+    run(main())
+    assert api.calls("getPaslonList")[0].status == 404
+    params = api.calls("sendDocument")[0].params  # PTB uploads files as multipart/form-data
+    assert params["document"]["data"] == b"\x00PDF\xff"
+    assert params["document"]["filename"] == "visi-misi.pdf" and params["caption"] == "Visi 🗳️"
+    assert params["chat_id"] == 42
+    assert params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "dl"
+
+
 def test_stop_is_fast_with_pending_long_poll(api):
     result = {}
 
@@ -291,6 +319,15 @@ def test_stop_is_fast_with_pending_long_poll(api):
     api.stop()
     thread.join(5)
     assert time.monotonic() - start < 2 and result["r"] == {"ok": True, "result": []}
+
+    async def get_me():
+        async with make_bot(api) as bot:
+            return await bot.get_me()
+
+    with pytest.raises(NetworkError):  # server down: connection refused
+        run(get_me())
+    api.start()  # restarts on the same port, so base_url stays valid
+    assert run(get_me()).id == 1000
 
 
 def test_standalone_process():

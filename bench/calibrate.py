@@ -1,0 +1,75 @@
+"""Calibrate the matcher's weights and thresholds on the *tune* split only.
+
+Run:  python bench/calibrate.py [--eval tests/data/eval.yaml]
+
+Prints the best settings by this rule: among settings whose out-of-scope questions
+are wrongly answered at most 3 % of the time and whose confident wrong answers are
+at most 2 %, maximize confident right answers, then in-scope top-1 (answer or first
+suggestion right). The held-out
+split is reported for the chosen setting but never used to choose it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+from pathlib import Path
+
+from bot.config import load_config
+from bot.evaluation import evaluate, load_eval_set
+from bot.knowledge import KnowledgeBase
+from bot.matcher import Matcher, Weights, decide
+from bot.text import Normalizer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"))
+    parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
+    args = parser.parse_args()
+    config = load_config(args.config)
+    kb = KnowledgeBase.load(config.knowledge)
+    items = load_eval_set(args.eval, (e.id for e in kb.entries))
+    tune = [i for i in items if i.split == "tune"]
+    heldout = [i for i in items if i.split == "heldout"]
+    normalizer = Normalizer(kb.lexicon)
+    best = None
+    for cov, var, unknown, penalty, filler in itertools.product(
+        (0.3, 0.4, 0.5), (0.3, 0.4, 0.5), (1.0, 1.2, 1.5, 2.0), (0.6, 0.75, 0.9), (0.2, 0.4)
+    ):
+        if cov + var > 0.95:
+            continue
+        weights = Weights(cov, var, unknown, penalty, filler)
+        matcher = Matcher(kb.entries, normalizer, config.matching, weights, kb.lexicon.filler)
+        # Rank once per weighting; thresholds only change the decision on top of it.
+        ranked = {item.question: matcher.rank(item.question, limit=3) for item in tune}
+        for answer, suggest, margin in itertools.product(range(50, 80, 2), (35, 40, 45), (0, 2, 4, 6, 8)):
+            if suggest > answer:
+                continue
+            settings = dataclasses.replace(
+                config.matching, answer_threshold=answer, suggest_threshold=suggest, margin=margin
+            )
+            report = evaluate(lambda q, s=settings: decide(*ranked[q], s), tune)["tune"]
+            if report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
+                continue
+            key = (round(report.answer_accuracy, 1), round(report.top1_accuracy, 1), report.oos_rejection, -margin)
+            if best is None or key > best[0]:
+                best = (key, weights, settings)
+    if best is None:
+        print("no setting meets the out-of-scope limits on the tune split")
+        return
+    _, weights, settings = best
+    print(f"weights: {weights}")
+    print(f"thresholds: answer={settings.answer_threshold} suggest={settings.suggest_threshold} margin={settings.margin}")
+    matcher = Matcher(kb.entries, normalizer, settings, weights, kb.lexicon.filler)
+    for name, part in (("tune", tune), ("heldout", heldout)):
+        r = evaluate(matcher.match, part)[name]
+        print(
+            f"{name:8} top-1 {r.top1_accuracy:5.1f}%  answered {r.answer_accuracy:5.1f}%  reached {r.reached_rate:5.1f}%  "
+            f"wrong-ans {r.wrong_answer_rate:4.1f}%  oos-rej {r.oos_rejection:5.1f}%"
+        )
+
+
+if __name__ == "__main__":
+    main()

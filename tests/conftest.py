@@ -1,0 +1,131 @@
+"""Shared fixtures: the shipped config and knowledge base, a pipeline with a fixed clock,
+and a throw-away copy of the config and knowledge files that a test may break.
+
+`config`, `kb` and `pipeline` are function-scoped but cheap: the YAML is parsed and
+validated once per session and every test gets the same frozen objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.knowledge import KnowledgeBase
+from bot.pipeline import Pipeline
+from bot.replies import Clock
+from bot.yamlfile import InvalidFiles
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WIB = ZoneInfo("Asia/Jakarta")
+# One week before voting day (Rabu, 27 November 2024), 10:00 WIB.
+FIXED_NOW = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
+
+
+def make_clock(moment: dt.datetime | dt.date) -> Clock:
+    """A clock frozen at `moment`; a bare date means noon WIB on that day."""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time(12, 0), tzinfo=WIB)
+    if moment.tzinfo is None:
+        raise ValueError("give clock_at an aware datetime (or a date)")
+    frozen = moment
+    return lambda: frozen
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture
+def clock_at() -> Callable[[dt.datetime | dt.date], Clock]:
+    """Factory: clock_at(datetime or date) -> a Clock frozen at that moment."""
+    return make_clock
+
+
+@pytest.fixture(scope="session")
+def _shipped() -> Pipeline:
+    # environ={} so a TELEGRAM_API_URL in the developer's shell cannot change the tests.
+    return Pipeline.from_config(load_config(REPO_ROOT / "config.yaml", environ={}), make_clock(FIXED_NOW))
+
+
+@pytest.fixture
+def config(_shipped: Pipeline) -> Config:
+    return _shipped.config
+
+
+@pytest.fixture
+def kb(_shipped: Pipeline) -> KnowledgeBase:
+    return _shipped.kb
+
+
+@pytest.fixture
+def pipeline(config: Config, kb: KnowledgeBase) -> Pipeline:
+    """The shipped pipeline with its clock frozen at FIXED_NOW (7 days before voting day)."""
+    return Pipeline.from_parts(config, kb, make_clock(FIXED_NOW))
+
+
+@dataclass
+class KbCopy:
+    """config.yaml and knowledge/ copied under `root`; edit a file, then load it again."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.yaml"
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def read(self, name: str) -> str:
+        return self.path(name).read_text(encoding="utf-8")
+
+    def write(self, name: str, text: str) -> None:
+        self.path(name).write_text(text, encoding="utf-8")
+
+    def _find(self, text: str, needle: str, after: str | None) -> int:
+        start = 0
+        if after is not None:
+            assert text.count(after) == 1, f"anchor {after!r} must occur exactly once"
+            start = text.index(after)
+        at = text.find(needle, start)
+        assert at >= 0, f"{needle!r} not found" + (f" after {after!r}" if after else "")
+        return at
+
+    def replace(self, name: str, old: str, new: str, *, after: str | None = None) -> None:
+        """Replace the first `old` (after the unique `after` anchor) in file `name`."""
+        text = self.read(name)
+        at = self._find(text, old, after)
+        self.write(name, text[:at] + new + text[at + len(old) :])
+
+    def line_of(self, name: str, needle: str, *, after: str | None = None) -> int:
+        """1-based line of the first `needle` (after `after`) in the file as it is now."""
+        text = self.read(name)
+        return text.count("\n", 0, self._find(text, needle, after)) + 1
+
+    def where(self, name: str, needle: str, *, after: str | None = None) -> str:
+        """`file:line` as the bot reports it."""
+        return f"{self.path(name)}:{self.line_of(name, needle, after=after)}"
+
+    def load(self) -> KnowledgeBase:
+        return KnowledgeBase.load(load_config(self.config_path, environ={}).knowledge)
+
+    def problems(self) -> list[str]:
+        """Every problem the knowledge base reports, as `file:line: message` strings."""
+        with pytest.raises(InvalidFiles) as exc:
+            self.load()
+        return [str(p) for p in exc.value.problems]
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> KbCopy:
+    shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
+    shutil.copytree(REPO_ROOT / "knowledge", tmp_path / "knowledge")
+    return KbCopy(tmp_path)

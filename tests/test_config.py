@@ -1,0 +1,202 @@
+"""bot/config.py: the shipped config loads; every mistake is reported as `file:line: message`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.config import DEFAULT_API_URL, Config, load_config
+from bot.yamlfile import InvalidFiles
+
+CFG = "config.yaml"
+
+
+def config_problems(kb_copy) -> list[str]:
+    with pytest.raises(InvalidFiles) as exc:
+        load_config(kb_copy.config_path, environ={})
+    return [str(p) for p in exc.value.problems]
+
+
+def test_shipped_config_loads(config: Config, repo_root) -> None:
+    assert config.path == repo_root
+    assert config.election.name == "Pilkada Serentak 2024"
+    assert config.election.region == "Kabupaten Blora"
+    assert config.election.voting_date == dt.date(2024, 11, 27)
+    assert config.election.timezone.key == "Asia/Jakarta"
+    m = config.matching
+    assert 0 <= m.suggest_threshold <= m.answer_threshold <= 100
+    assert m.max_suggestions >= 2  # "golput" must be able to offer both golput entries
+    # Paths are resolved relative to the config file, whatever the working directory.
+    assert config.knowledge.sources == repo_root / "knowledge" / "sources.yaml"
+    assert all(p.is_file() for p in (*config.knowledge.entries, config.knowledge.lexicon, config.knowledge.messages))
+    assert config.bot.mode == "polling"
+    assert config.bot.api_url == DEFAULT_API_URL
+    assert config.bot.database == repo_root / "data" / "pilkada-bot.sqlite3"
+    assert [(t.days_before, t.time) for t in config.reminders.times] == [
+        (7, dt.time(19, 0)),
+        (1, dt.time(19, 0)),
+        (0, dt.time(6, 0)),
+    ]
+
+
+def test_config_is_frozen(config: Config) -> None:
+    with pytest.raises(AttributeError):
+        config.matching.answer_threshold = 0  # type: ignore[misc]
+
+
+def test_missing_section(kb_copy) -> None:
+    text = kb_copy.read(CFG)
+    start, end = text.index("matching:\n"), text.index("knowledge:\n")
+    kb_copy.write(CFG, text[:start] + text[end:])
+    # Reported at the start of the top-level mapping: its first key.
+    assert config_problems(kb_copy) == [
+        f"{kb_copy.where(CFG, 'election:')}: the config file is missing 'matching' (a mapping of key: value)"
+    ]
+
+
+def test_unknown_key(kb_copy) -> None:
+    kb_copy.replace(CFG, "  max_suggestions: 3\n", "  max_suggestions: 3\n  colour: blue\n")
+    assert config_problems(kb_copy) == [
+        f"{kb_copy.where(CFG, 'colour: blue')}: unknown key 'colour' in 'matching' "
+        "(known keys: answer_threshold, margin, max_suggestions, suggest_threshold, typo_cutoff)"
+    ]
+
+
+def test_misspelt_key_is_unknown_and_the_real_one_missing(kb_copy) -> None:
+    kb_copy.replace(CFG, "answer_threshold: 60", "answer_treshold: 60")
+    # Both at the misspelt line: it is also the first line of the 'matching' mapping.
+    where = kb_copy.where(CFG, "answer_treshold")
+    problems = config_problems(kb_copy)
+    assert problems[0].startswith(f"{where}: unknown key 'answer_treshold' in 'matching' ")
+    assert problems[1:] == [f"{where}: 'matching' is missing 'answer_threshold' (a number)"]
+
+
+def test_token_is_never_a_config_key(kb_copy) -> None:
+    kb_copy.replace(CFG, "  mode: polling", "  token: 123:abc\n  mode: polling")
+    [problem] = config_problems(kb_copy)
+    assert problem.startswith(f"{kb_copy.where(CFG, 'token: 123')}: unknown key 'token' in 'bot'")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("answer_threshold: 60", "answer_threshold: sixty", "'answer_threshold' must be a number, got text 'sixty'"),
+        ("margin: 4", "margin: yes", "'margin' must be a number, got 'true'"),
+        ("poll_timeout: 30", "poll_timeout: 1.5", "'poll_timeout' must be a whole number, got '1.5'"),
+        (
+            "voting_date: 2024-11-27",
+            "voting_date: 27-11-2024",
+            "'voting_date' must be a date written YYYY-MM-DD, got text '27-11-2024'",
+        ),
+        ("  name: Pilkada Serentak 2024", '  name: ""', "'name' must not be empty"),
+        (
+            "entries:\n    - knowledge/entries.yaml",
+            "entries: knowledge/entries.yaml",
+            "'entries' must be a list, got text 'knowledge/entries.yaml'",
+        ),
+    ],
+)
+def test_wrong_type(kb_copy, old: str, new: str, message: str) -> None:
+    kb_copy.replace(CFG, old, new)
+    assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, new.strip())}: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("answer_threshold: 60", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
+        ("margin: 4", "margin: -1", "'margin' must be between 0 and 100, got -1"),
+        ("suggest_threshold: 40", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
+        ("mode: polling", "mode: push", "'mode' must be 'polling' or 'webhook', got 'push'"),
+        (
+            "timezone: Asia/Jakarta",
+            "timezone: Asia/Jakarte",
+            "'timezone' must be a time zone name such as Asia/Jakarta, got 'Asia/Jakarte'",
+        ),
+        (
+            "timezone: Asia/Jakarta",
+            "timezone: ../etc",
+            "'timezone' must be a time zone name such as Asia/Jakarta, got '../etc'",
+        ),
+        (
+            '{days_before: 7, time: "19:00"}',
+            '{days_before: 7, time: "25:00"}',
+            "'time' must be HH:MM (24-hour), got '25:00'",
+        ),
+        ('{days_before: 1, time: "19:00"}', '{days_before: -1, time: "19:00"}', "'days_before' must be 0 or more"),
+        ("admin_ids: []", "admin_ids: [alice]", "'admin_ids' must be a list of numeric Telegram user ids"),
+    ],
+)
+def test_invalid_value(kb_copy, old: str, new: str, message: str) -> None:
+    kb_copy.replace(CFG, old, new)
+    assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, new)}: {message}"]
+
+
+def test_unquoted_reminder_time_is_understood_or_explained(kb_copy) -> None:
+    # YAML 1.1 reads an unquoted 19:00 as the base-60 number 1140; staff will write it that way.
+    kb_copy.replace(CFG, '{days_before: 7, time: "19:00"}', "{days_before: 7, time: 19:00}")
+    try:
+        config = load_config(kb_copy.config_path, environ={})
+    except InvalidFiles as exc:
+        [problem] = [str(p) for p in exc.problems]
+        assert problem.startswith(f"{kb_copy.where(CFG, 'time: 19:00}')}: ")
+        assert "HH:MM" in problem and "1140" not in problem, problem
+    else:
+        assert config.reminders.times[0].time == dt.time(19, 0)
+
+
+def test_webhook_mode_needs_an_https_url(kb_copy) -> None:
+    kb_copy.replace(CFG, "mode: polling", "mode: webhook")
+    # The 'webhook' mapping's line is the line of its first key.
+    assert config_problems(kb_copy) == [
+        f"{kb_copy.where(CFG, 'listen: 0.0.0.0')}: webhook mode needs 'url': "
+        "the public https:// address Telegram posts to"
+    ]
+
+
+def test_every_problem_is_reported_at_once(kb_copy) -> None:
+    kb_copy.replace(CFG, "timezone: Asia/Jakarta", "timezone: WIB")
+    kb_copy.replace(CFG, "answer_threshold: 60", "answer_threshold: 101")
+    kb_copy.replace(CFG, "mode: polling", "mode: push")
+    kb_copy.replace(CFG, '{days_before: 0, time: "06:00"}', '{days_before: 0, time: "6 pagi"}')
+    problems = config_problems(kb_copy)
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        kb_copy.where(CFG, "timezone: WIB"),
+        kb_copy.where(CFG, "answer_threshold: 101"),
+        kb_copy.where(CFG, "mode: push"),
+        kb_copy.where(CFG, "6 pagi"),
+    ]
+
+
+def test_missing_config_file(tmp_path) -> None:
+    path = tmp_path / "config.yaml"
+    with pytest.raises(InvalidFiles) as exc:
+        load_config(path, environ={})
+    assert [str(p) for p in exc.value.problems] == [f"{path}:1: file not found"]
+
+
+def test_api_url_comes_from_the_environment_first(repo_root) -> None:
+    local = "http://127.0.0.1:8081/bot"
+    path = repo_root / "config.yaml"
+    assert load_config(path, environ={"TELEGRAM_API_URL": local}).bot.api_url == local
+    assert load_config(path, environ={}).bot.api_url == "https://api.telegram.org/bot"
+    assert load_config(path, environ={"TELEGRAM_API_URL": ""}).bot.api_url == "https://api.telegram.org/bot"
+
+
+def test_api_url_from_config_and_default(kb_copy) -> None:
+    kb_copy.replace(CFG, "api_url: https://api.telegram.org/bot", "api_url: http://localhost:8081/bot")
+    assert load_config(kb_copy.config_path, environ={}).bot.api_url == "http://localhost:8081/bot"
+    text = kb_copy.read(CFG)
+    kb_copy.write(CFG, "".join(line for line in text.splitlines(keepends=True) if "api_url:" not in line))
+    assert load_config(kb_copy.config_path, environ={}).bot.api_url == DEFAULT_API_URL
+
+
+def test_optional_parts_get_defaults(kb_copy) -> None:
+    text = kb_copy.read(CFG)
+    kb_copy.write(CFG, text[: text.index("reminders:")])
+    kb_copy.replace(CFG, "  max_suggestions: 3\n", "")
+    config = load_config(kb_copy.config_path, environ={})
+    assert config.reminders.times == ()
+    assert config.matching.max_suggestions == 3
+    assert config.path == kb_copy.root

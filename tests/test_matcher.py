@@ -1,0 +1,136 @@
+"""bot/matcher.py: answer, suggest or no match, by the thresholds in config.yaml."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.matcher import Matcher
+from bot.pipeline import Pipeline
+from bot.text import Normalizer
+
+
+def matcher_with(kb: KnowledgeBase, config: Config, **changes: float) -> Matcher:
+    return Matcher(kb.entries, Normalizer(kb.lexicon), dataclasses.replace(config.matching, **changes))
+
+
+@pytest.fixture
+def matcher(pipeline: Pipeline) -> Matcher:
+    return pipeline.matcher
+
+
+def test_clear_question_is_answered(matcher: Matcher) -> None:
+    result = matcher.match("kapan pilkada?")
+    assert (result.outcome, result.entry_id, result.suggestions) == ("answer", "jadwal_pencoblosan", ())
+    assert result.score >= matcher.settings.answer_threshold
+    assert result.normalized == "kapan pilkada"
+    assert result.candidates[0].entry_id == "jadwal_pencoblosan"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("kpn nyoblos pilkada blora", "jadwal_pencoblosan"),
+        ("golput itu apa sih", "apa_itu_golput"),
+        ("kenapa jangan golput", "jangan_golput"),
+        ("siapa ketua kpu blora", "ketua_kpu_blora"),
+        ("ngopo kudu milih", "kenapa_memilih"),
+        ("why should i vote", "kenapa_memilih"),
+    ],
+)
+def test_informal_questions_are_answered(matcher: Matcher, question: str, entry_id: str) -> None:
+    result = matcher.match(question)
+    assert (result.outcome, result.entry_id) == ("answer", entry_id)
+
+
+def test_ambiguous_short_query_gets_suggestions(matcher: Matcher) -> None:
+    result = matcher.match("golput")
+    assert result.outcome == "suggest"
+    assert result.entry_id is None
+    assert {"apa_itu_golput", "jangan_golput"} <= set(result.suggestions)
+    assert len(result.suggestions) <= matcher.settings.max_suggestions
+    assert len(set(result.suggestions)) == len(result.suggestions)
+
+
+@pytest.mark.parametrize("question", ["resep nasi goreng", "", "   ", "🙏🙏", "?!"])
+def test_no_match(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert (result.outcome, result.entry_id, result.suggestions) == ("none", None, ())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "siapa pemenang pilkada blora",
+        # The matcher's own docstring: an unseen word ("debat") must keep a near miss low.
+        "kapan debat pilkada blora",
+    ],
+)
+def test_near_miss_out_of_scope_is_not_answered(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.outcome != "answer", f"{question!r} answered with {result.entry_id} ({result.score})"
+    assert result.entry_id is None
+
+
+def test_typo_is_corrected_to_a_kb_word(matcher: Matcher) -> None:
+    assert matcher.correct("partisipsi") == "partisipasi"
+    assert matcher.correct("partisipasi") == "partisipasi"
+    assert matcher.correct("nasi") is None  # a word the KB never uses is not forced onto one
+    result = matcher.match("partisipsi pemilu 2024")
+    assert "partisipasi" in result.normalized.split()
+    assert (result.outcome, result.entry_id) == ("answer", "partisipasi_pemilu_2024")
+
+
+def test_suffixed_word_is_reduced_to_its_stem(matcher: Matcher) -> None:
+    assert matcher.correct("golputnya") == "golput"
+
+
+def test_candidates_are_ranked_best_first(matcher: Matcher) -> None:
+    result = matcher.match("berapa partisipasi pemilih")
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert result.score == scores[0]
+
+
+def test_answer_threshold_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
+    strict = matcher_with(kb, config, answer_threshold=101)
+    for entry in kb.entries:
+        for question in entry.questions:
+            result = strict.match(question)
+            assert result.outcome != "answer", (entry.id, question)
+    result = strict.match("kapan pilkada?")
+    assert (result.outcome, result.suggestions[0]) == ("suggest", "jadwal_pencoblosan")
+
+
+def test_suggest_threshold_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
+    deaf = matcher_with(kb, config, answer_threshold=101, suggest_threshold=101)
+    assert deaf.match("golput").outcome == "none"
+    assert deaf.match("kapan pilkada?").outcome == "none"
+
+
+def test_margin_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
+    # "golput" is ambiguous only because of the margin: without it the leader answers.
+    result = matcher_with(kb, config, margin=0).match("golput")
+    assert result.outcome == "answer"
+    assert result.entry_id in {"apa_itu_golput", "jangan_golput"}
+
+
+def test_max_suggestions_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
+    assert len(matcher_with(kb, config, max_suggestions=1).match("golput").suggestions) == 1
+
+
+def test_every_question_variant_is_answered_by_its_own_entry(matcher: Matcher, kb: KnowledgeBase) -> None:
+    failures = []
+    for entry in kb.entries:
+        for question in entry.questions:
+            result = matcher.match(question)
+            if result.outcome != "answer" or result.entry_id != entry.id:
+                top = ", ".join(f"{c.entry_id}={c.score}" for c in result.candidates[:3])
+                got = result.entry_id if result.outcome == "answer" else f"{result.outcome} {list(result.suggestions)}"
+                failures.append(f"  {entry.id}: {question!r} -> {got} (top: {top})")
+    total = sum(len(e.questions) for e in kb.entries)
+    assert not failures, f"{len(failures)} of {total} variants not answered by their own entry:\n" + "\n".join(failures)

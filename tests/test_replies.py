@@ -1,0 +1,122 @@
+"""bot/replies.py: neutral replies (text plus buttons as data) for every front end."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pipeline import Pipeline
+from bot.replies import Button, Reply
+
+
+def entry_buttons(reply: Reply) -> list[Button]:
+    return [b for row in reply.buttons for b in row if b.action == "entry"]
+
+
+def test_answer_has_source_related_share_and_feedback(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("golput itu apa sih")
+    entry = pipeline.kb.entry("apa_itu_golput")
+    assert reply.kind == "answer"
+    assert reply.entry_id == "apa_itu_golput"
+    assert reply.text == entry.answer
+    assert reply.sources == ("kpu-blora-2024-09-06",)
+    assert reply.source_line is not None
+    assert "KPU Kabupaten Blora" in reply.source_line
+    assert "6 September 2024" in reply.source_line
+    assert reply.match is not None and reply.match.outcome == "answer"
+    # Related entries first, one per row, labelled with their titles ...
+    *related_rows, last = reply.buttons
+    assert related_rows == [(Button(pipeline.kb.entry(r).title, "entry", r),) for r in entry.related[:3]]
+    assert [b.value for b in entry_buttons(reply)] == list(entry.related[:3])
+    # ... then share and feedback for this entry, on one row.
+    assert [(b.action, b.value) for b in last] == [
+        ("share", "apa_itu_golput"),
+        ("feedback_up", "apa_itu_golput"),
+        ("feedback_down", "apa_itu_golput"),
+    ]
+    messages = pipeline.kb.messages
+    assert [b.label for b in last] == [
+        messages.get("share_button"),
+        messages.get("feedback_up"),
+        messages.get("feedback_down"),
+    ]
+
+
+def test_source_line_names_every_cited_source_in_order(pipeline: Pipeline) -> None:
+    line = pipeline.replies.source_line(pipeline.kb.entry("partisipasi_pemilu_2024"))
+    assert line is not None
+    kpu, tribun = line.index("KPU Kabupaten Blora"), line.index("TribunJateng.com")
+    assert kpu < tribun
+    assert "6 September 2024" in line[kpu:tribun]
+    assert "27 Juli 2024" in line[tribun:]
+
+
+def test_entry_without_sources_has_no_source_line(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_entry("salam")
+    assert reply.source_line is None
+    assert reply.sources == ()
+
+
+def test_at_most_three_related_buttons(pipeline: Pipeline) -> None:
+    for entry in pipeline.kb.entries:
+        reply = pipeline.replies.for_entry(entry.id)
+        assert len(entry_buttons(reply)) == min(3, len(entry.related)), entry.id
+
+
+def test_suggest_reply_offers_entry_buttons(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("golput")
+    assert reply.kind == "suggest"
+    assert reply.entry_id is None
+    assert reply.text == pipeline.kb.messages.get("did_you_mean")
+    assert reply.suggestions and {"apa_itu_golput", "jangan_golput"} <= set(reply.suggestions)
+    assert entry_buttons(reply) == [Button(pipeline.kb.entry(i).title, "entry", i) for i in reply.suggestions]
+    assert all(len(row) == 1 for row in reply.buttons)
+
+
+def test_fallback_points_to_kpu_and_pps(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("resep nasi goreng")
+    assert reply.kind == "fallback"
+    assert reply.entry_id is None
+    assert "KPU Kabupaten Blora" in reply.text
+    assert "PPS" in reply.text
+    assert "{" not in reply.text  # every placeholder filled
+    # The fallback offers the topic menu, two buttons per row.
+    assert [b.value for b in entry_buttons(reply)] == [t.entry for t in pipeline.kb.messages.topics]
+    assert all(1 <= len(row) <= 2 for row in reply.buttons)
+
+
+def test_out_of_scope_near_miss_is_not_an_answer(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("siapa pemenang pilkada blora")
+    assert reply.kind != "answer"
+    assert reply.entry_id is None
+
+
+def test_sources_lists_both_sources(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.sources()
+    assert reply.kind == "info"
+    lines = reply.text.splitlines()
+    assert lines[0] == pipeline.kb.messages.get("sources_intro")
+    assert len(lines) == 3
+    for source in pipeline.kb.sources.values():
+        assert any(source.title in line and source.publisher in line for line in lines[1:]), source.id
+    assert "6 September 2024" in reply.text and "27 Juli 2024" in reply.text
+
+
+def test_welcome_help_and_topics(pipeline: Pipeline) -> None:
+    welcome = pipeline.replies.welcome()
+    assert "Pilkada Serentak 2024" in welcome.text and "Kabupaten Blora" in welcome.text
+    assert [b.label for b in entry_buttons(welcome)] == [t.label for t in pipeline.kb.messages.topics]
+    assert "/topik" in pipeline.replies.help().text
+    topics = pipeline.replies.topics()
+    assert topics.text == pipeline.kb.messages.get("topics_intro")
+    assert topics.buttons == welcome.buttons
+
+
+def test_fixed_messages(pipeline: Pipeline) -> None:
+    assert pipeline.replies.message("non_text").text == pipeline.kb.messages.get("non_text")
+    assert pipeline.replies.message("no_such_message").text == "no_such_message"
+
+
+def test_replies_are_frozen(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("kapan pilkada")
+    with pytest.raises(AttributeError):
+        reply.text = "x"  # type: ignore[misc]

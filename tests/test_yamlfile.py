@@ -1,0 +1,131 @@
+"""bot/yamlfile.py: YAML parsing that remembers the line of every value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.yamlfile import InvalidFiles, Problem, load_yaml
+
+
+def write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(InvalidFiles) as exc:
+        load_yaml(path)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_data_and_the_line_of_every_value(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "# a comment\n"
+        "entries:\n"
+        "  - id: a\n"
+        "    tags: [x, y]\n"
+        "  - id: b\n"
+        "    answer: |-\n"
+        "      line one\n"
+        "      line two\n"
+        "    count: 3\n",
+    )
+    doc = load_yaml(path)
+    assert doc.data == {
+        "entries": [{"id": "a", "tags": ["x", "y"]}, {"id": "b", "answer": "line one\nline two", "count": 3}]
+    }
+    assert doc.file == str(path)
+    assert doc.line("entries", 0, "id") == 3
+    assert doc.line("entries", 0, "tags", 1) == 4
+    assert doc.line("entries", 1) == 5
+    assert doc.line("entries", 1, "answer") == 6  # a block scalar starts at its '|-'
+    assert doc.line("entries", 1, "count") == 9
+
+
+def test_line_falls_back_to_the_nearest_known_parent(tmp_path: Path) -> None:
+    doc = load_yaml(write(tmp_path, "top: 1\nblock:\n  inner: 2\n"))
+    assert doc.line("block", "missing", 7) == 3  # the 'block' mapping starts at 'inner'
+    assert doc.line("nothing", "here") == 1
+    assert str(doc.problem("oops", "block", "inner")) == f"{tmp_path / 'f.yaml'}:3: oops"
+
+
+def test_display_name_replaces_the_path_in_messages(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 1\na: 2\n")
+    with pytest.raises(InvalidFiles) as exc:
+        load_yaml(path, display="knowledge/x.yaml")
+    assert [str(p) for p in exc.value.problems] == ["knowledge/x.yaml:2: duplicate key 'a' (it already appears above)"]
+
+
+def test_empty_file_has_no_data(tmp_path: Path) -> None:
+    assert load_yaml(write(tmp_path, "# only a comment\n")).data is None
+
+
+def test_tab_indentation(tmp_path: Path) -> None:
+    path = write(tmp_path, "entries:\n  - id: a\n\ttitle: b\n")
+    assert problems_of(path) == [f"{path}:3: a tab character is not allowed in YAML: indent with spaces"]
+
+
+def test_over_indented_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "entries:\n  - id: a\n     title: b\n")
+    assert problems_of(path) == [f"{path}:3: unexpected ':' here: check the indentation, or put the text in quotes"]
+
+
+def test_under_indented_key_is_explained_in_plain_words(tmp_path: Path) -> None:
+    # The most common slip when editing an entry by hand: one space too few.
+    path = write(tmp_path, "entries:\n  - id: a\n   title: b\n")
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:3: ")
+    message = problem.removeprefix(f"{path}:3: ")
+    assert "indentation" in message, message
+    assert "<block" not in message  # PyYAML's internal token names mean nothing to staff
+
+
+def test_every_duplicate_key_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "a:\n  b: 1\n  c: 2\n  b: 3\nd: 4\nd: 5\n")
+    assert problems_of(path) == [
+        f"{path}:4: duplicate key 'b' (it already appears above)",
+        f"{path}:6: duplicate key 'd' (it already appears above)",
+    ]
+
+
+def test_impossible_date(tmp_path: Path) -> None:
+    path = write(tmp_path, "x: 1\nvoting_date: 2024-02-30\n")
+    assert problems_of(path) == [f"{path}:2: invalid value '2024-02-30': day is out of range for month"]
+
+
+def test_unfinished_quote(tmp_path: Path) -> None:
+    path = write(tmp_path, 'a: "abc\nb: 1\n')
+    [problem] = problems_of(path)
+    assert problem == f"{path}:3: the file ends inside an unfinished quote or bracket"
+
+
+def test_undefined_alias(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 1\nb: *nothing\n")
+    assert problems_of(path) == [f"{path}:2: an alias (*name) refers to an anchor that does not exist"]
+
+
+def test_a_key_must_be_plain_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok: 1\n? [a, b]\n: 2\n")
+    assert problems_of(path) == [f"{path}:2: a key must be plain text"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.yaml"
+    assert problems_of(path) == [f"{path}:1: file not found"]
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("a: café\n".encode("latin-1"))
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:1: not UTF-8 text")
+
+
+def test_invalid_files_message_lists_every_problem() -> None:
+    exc = InvalidFiles([Problem("a.yaml", 3, "first"), Problem("b.yaml", 9, "second")])
+    assert str(exc) == "a.yaml:3: first\nb.yaml:9: second"
+    assert [p.line for p in exc.problems] == [3, 9]
