@@ -36,7 +36,7 @@ def main() -> None:
     normalizer = Normalizer(kb.lexicon)
     best = None
     for cov, var, unknown, penalty, filler in itertools.product(
-        (0.3, 0.4, 0.5), (0.3, 0.4, 0.5), (1.0, 1.2, 1.5, 2.0), (0.6, 0.75, 0.9), (0.2, 0.4)
+        (0.4, 0.5, 0.6), (0.2, 0.3, 0.4), (1.2, 1.5, 2.0), (0.6,), (0.3, 0.5)
     ):
         if cov + var > 0.95:
             continue
@@ -44,13 +44,16 @@ def main() -> None:
         matcher = Matcher(kb.entries, normalizer, config.matching, weights, kb.lexicon.filler)
         # Rank once per weighting; thresholds only change the decision on top of it.
         ranked = {item.question: matcher.rank(item.question, limit=3) for item in tune}
-        for answer, suggest, margin in itertools.product(range(50, 80, 2), (35, 40, 45), (0, 2, 4, 6, 8)):
-            if suggest > answer:
+        for answer, known, suggest, margin in itertools.product(
+            range(52, 82, 2), range(40, 82, 3), (30, 35, 40), (0, 3, 6, 9)
+        ):
+            if not suggest <= known <= answer:
                 continue
             settings = dataclasses.replace(
-                config.matching, answer_threshold=answer, suggest_threshold=suggest, margin=margin
+                config.matching, answer_threshold=answer, known_words_threshold=known,
+                suggest_threshold=suggest, margin=margin,
             )
-            report = evaluate(lambda q, s=settings: decide(*ranked[q], s), tune)["tune"]
+            report = evaluate(lambda q, s=settings: decide(ranked[q], s), tune)["tune"]
             if report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
                 continue
             key = (round(report.answer_accuracy, 1), round(report.top1_accuracy, 1), report.oos_rejection, -margin)
@@ -61,7 +64,10 @@ def main() -> None:
         return
     _, weights, settings = best
     print(f"weights: {weights}")
-    print(f"thresholds: answer={settings.answer_threshold} suggest={settings.suggest_threshold} margin={settings.margin}")
+    print(
+        f"thresholds: answer={settings.answer_threshold} known_words={settings.known_words_threshold} "
+        f"suggest={settings.suggest_threshold} margin={settings.margin}"
+    )
     matcher = Matcher(kb.entries, normalizer, settings, weights, kb.lexicon.filler)
     for name, part in (("tune", tune), ("heldout", heldout)):
         r = evaluate(matcher.match, part)[name]

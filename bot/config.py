@@ -31,6 +31,7 @@ class MatchingConfig:
     answer_threshold: float
     suggest_threshold: float
     margin: float
+    known_words_threshold: float
     max_suggestions: int
     typo_cutoff: float
 
@@ -116,7 +117,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     check_mapping(
         doc, m, ("matching",), problems,
         required={"answer_threshold": NUMBER, "suggest_threshold": NUMBER, "margin": NUMBER},
-        optional={"max_suggestions": INT, "typo_cutoff": NUMBER},
+        optional={"max_suggestions": INT, "typo_cutoff": NUMBER, "known_words_threshold": NUMBER},
         what="'matching'",
     )
     check_mapping(
@@ -144,8 +145,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(doc.problem(f"'timezone' must be a time zone name such as Asia/Jakarta, got '{e['timezone']}'", "election", "timezone"))
 
-    for key in ("answer_threshold", "suggest_threshold", "margin"):
-        if not 0 <= m[key] <= 100:
+    for key in ("answer_threshold", "suggest_threshold", "margin", "known_words_threshold"):
+        if key in m and not 0 <= m[key] <= 100:
             problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
     if m["suggest_threshold"] > m["answer_threshold"]:
         problems.append(doc.problem("'suggest_threshold' must not be above 'answer_threshold'", "matching", "suggest_threshold"))
@@ -202,6 +203,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         election=ElectionConfig(e["name"], e["region"], e["voting_date"], tz),
         matching=MatchingConfig(
             float(m["answer_threshold"]), float(m["suggest_threshold"]), float(m["margin"]),
+            float(m.get("known_words_threshold", m["answer_threshold"])),
             int(m.get("max_suggestions", 3)), float(m.get("typo_cutoff", 82)),
         ),
         knowledge=KnowledgeConfig(

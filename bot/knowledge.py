@@ -42,6 +42,7 @@ REQUIRED_MESSAGES = frozenset({
 OPTIONAL_MESSAGES = frozenset({
     "privacy", "remind_on", "remind_off", "remind_past", "remind_none", "reminder_text", "slow_down",
     "reload_ok", "reload_failed", "not_admin",
+    "inline_no_results", "command_start", "command_help", "command_topik", "command_hitungmundur", "command_sumber",
 })
 
 

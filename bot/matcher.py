@@ -9,12 +9,16 @@ Ranking is easy; rejecting what the knowledge base does not cover is the hard pa
   common words ("kapan", "pilkada", "blora") with an entry stays low.
 - variant F1: IDF-weighted overlap between the query and the entry's best
   variant, as an F1 of precision (query explained) and recall (variant used).
-- fuzzy: rapidfuzz token_sort_ratio against that entry's variants, for word order
-  and leftover spelling noise.
+- fuzzy: rapidfuzz token_sort_ratio against that variant, for word order and
+  leftover spelling noise.
 
-Typos are fixed before scoring by snapping unknown words to the closest KB word
-(rapidfuzz ratio >= typo_cutoff). The outcome is an answer, suggestions ("did
-you mean"), or no match, by the thresholds and the margin in config.yaml.
+Before scoring, words the KB does not know are snapped to a KB word when they are
+a typo of it or of a lexicon spelling ("nyblos" ~ "nyoblos" -> "mencoblos"), a
+suffixed form ("partisipasinya"), or share its stem ("penyelenggaraan"). Filler
+words get a small fixed weight. A number the entry never mentions ("2019" asked of
+a 2024 entry) scales the score down. The outcome (answer, suggestions or none)
+comes from the thresholds in config.yaml; a lower answer threshold applies when
+every content word of the query is known to the KB.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
 from bot.knowledge import Entry
-from bot.text import Normalizer
+from bot.text import Normalizer, crude_stem
 
 Outcome = Literal["answer", "suggest", "none"]
 # Suffixes that informal and Javanese writing glues onto a known word.
@@ -51,6 +55,16 @@ class Candidate:
     variant: str
 
 
+_NO_CANDIDATE = Candidate("", -1.0, 0.0, 0.0, 0.0, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    normalized: str  # the query as the matcher saw it, typos fixed
+    unknown: tuple[str, ...]  # content words no entry knows
+    candidates: tuple[Candidate, ...]  # best first
+
+
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     outcome: Outcome
@@ -59,6 +73,21 @@ class MatchResult:
     suggestions: tuple[str, ...]
     normalized: str
     candidates: tuple[Candidate, ...]
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How the three signals mix, and how hard unknown words and stray numbers count.
+
+    Defaults come from bench/calibrate.py on the tune split of tests/data/eval.yaml.
+    """
+
+    coverage: float = 0.4
+    variant: float = 0.4
+    unknown_factor: float = 1.5
+    number_penalty: float = 0.6
+    filler: float = 0.5  # weight of a filler word (lexicon 'filler'), whatever its IDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +96,6 @@ class _Variant:
     text: str
     tokens: frozenset[str]
     weight: float
-
-
-_NO_CANDIDATE = Candidate("", -1.0, 0.0, 0.0, 0.0, "")
-
-
-@dataclass(frozen=True, slots=True)
-class Weights:
-    """How the three signals mix, and how hard unknown words and stray numbers count."""
-
-    coverage: float = 0.4
-    variant: float = 0.4
-    unknown_factor: float = 1.2
-    number_penalty: float = 0.75
-    filler: float = 0.3  # weight of a filler word (lexicon 'filler'), whatever its IDF
 
 
 class Matcher:
@@ -94,13 +109,12 @@ class Matcher:
         weights: Weights = Weights(),
         filler: frozenset[str] = frozenset(),
     ) -> None:
-        self._w_coverage, self._w_variant = weights.coverage, weights.variant
-        self._number_penalty = weights.number_penalty
         self._entries = entries
         self._normalizer = normalizer
         self._settings = settings
-        entry_tokens: list[set[str]] = []
+        self._w = weights
         raw_variants: list[tuple[int, list[str]]] = []
+        entry_tokens: list[set[str]] = []
         for i, entry in enumerate(entries):
             known: set[str] = set()
             for question in entry.questions:
@@ -111,31 +125,42 @@ class Matcher:
                 known.update(normalizer.tokens(keyword))
             entry_tokens.append(known)
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
+
         df: dict[str, int] = defaultdict(int)
         for tokens in self._entry_tokens:
             for token in tokens:
                 df[token] += 1
-        n = len(entries)
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        n = max(len(entries), 1)
+        idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._filler = filler
         # Filler words keep a small fixed weight: present or not, they never decide a match.
-        self._weights = dict(self._idf)
-        self._weights.update({t: weights.filler for t in filler})
-        # A word no entry knows weighs like a word only one entry knows, and a bit more.
+        self._weights = {**idf, **{t: weights.filler for t in filler}}
+        # A word no entry knows weighs like a word only one entry knows, and more.
         self._unknown_weight = math.log(1 + n) * weights.unknown_factor
-        self._vocab = sorted(self._idf)
+
+        # Every spelling we can snap an unknown word to: KB words, and lexicon keys
+        # whose standard form is a KB word (so a typo of "nyoblos" finds "mencoblos").
+        self._spellings: dict[str, str] = {w: w for w in idf}
+        for key, target in normalizer.mapping.items():
+            if target in idf:
+                self._spellings.setdefault(key, target)
+        self._spelling_list = list(self._spellings)
+        self._by_stem: dict[str, str] = {}
+        for word in sorted(idf, key=lambda w: (-df[w], w)):  # the commonest word wins a shared stem
+            self._by_stem.setdefault(crude_stem(word), word)
+
         self._variants = [
-            _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)))
+            _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)) or 1.0)
             for i, toks in raw_variants
         ]
-        self._variant_texts = [v.text for v in self._variants]
-        self._by_token: dict[str, list[int]] = defaultdict(list)
+        self._variants_by_token: dict[str, list[int]] = defaultdict(list)
         for vi, variant in enumerate(self._variants):
             for token in variant.tokens:
-                self._by_token[token].append(vi)
-        self._entry_by_token: dict[str, list[int]] = defaultdict(list)
+                self._variants_by_token[token].append(vi)
+        self._entries_by_token: dict[str, list[int]] = defaultdict(list)
         for ei, tokens in enumerate(self._entry_tokens):
             for token in tokens:
-                self._entry_by_token[token].append(ei)
+                self._entries_by_token[token].append(ei)
         self._typo_cache: dict[str, str | None] = {}
 
     @property
@@ -145,25 +170,30 @@ class Matcher:
     def weight(self, token: str) -> float:
         return self._weights.get(token, self._unknown_weight)
 
+    def is_known(self, token: str) -> bool:
+        return token in self._weights
+
     def correct(self, token: str) -> str | None:
-        """The KB word `token` is a typo or suffixed form of, or None if it is new to the KB."""
-        if token in self._idf:
+        """The KB word `token` is a typo, suffixed form or stem-sibling of; None if new to the KB."""
+        if token in self._weights:
             return token
         if token in self._typo_cache:
             return self._typo_cache[token]
         fixed: str | None = None
         for suffix in _SUFFIXES:
             stem = token[: -len(suffix)]
-            if token.endswith(suffix) and len(stem) >= 3 and stem in self._idf:
+            if token.endswith(suffix) and len(stem) >= 3 and stem in self._weights:
                 fixed = stem
                 break
+        if fixed is None and len(token) >= 6:
+            fixed = self._by_stem.get(crude_stem(token))
         if fixed is None and len(token) >= 4 and not token.isdigit():
             best = process.extractOne(
-                token, self._vocab, scorer=fuzz.ratio, score_cutoff=self._settings.typo_cutoff
+                token, self._spelling_list, scorer=fuzz.ratio, score_cutoff=self._settings.typo_cutoff
             )
             # Short words collide easily ("calon"/"salam"): demand the same first letter.
             if best is not None and best[0][0] == token[0]:
-                fixed = best[0]
+                fixed = self._spellings[best[0]]
         if len(self._typo_cache) >= _TYPO_CACHE_SIZE:
             self._typo_cache.clear()
         self._typo_cache[token] = fixed
@@ -174,20 +204,20 @@ class Matcher:
         out: list[str] = []
         for token in self._normalizer.tokens(text):
             fixed = self.correct(token)
-            out.append(fixed if fixed is not None else token)
+            out.extend((fixed if fixed is not None else token).split())
         return list(dict.fromkeys(out))
 
-    def rank(self, text: str, limit: int = 5) -> tuple[str, list[Candidate]]:
-        """Normalized query and the best `limit` entries, best first.
+    def rank(self, text: str, limit: int = 5) -> Ranking:
+        """The normalized query, its unknown words, and the best `limit` entries.
 
         A long message is also scored sentence by sentence, keeping each entry's
         best: the question is often buried in a story ("aku kuliah di Semarang...
         tanggal berapa coblosannya?") whose other words would dilute coverage.
         """
         tokens = self.query_tokens(text)
-        normalized = " ".join(tokens)
+        unknown = tuple(t for t in tokens if t not in self._weights and not t.isdigit())
         if not tokens:
-            return normalized, []
+            return Ranking("", (), ())
         best = self._score(tokens)
         if len(tokens) > _LONG_QUERY:
             for segment in _SEGMENT_SPLIT.split(text):
@@ -198,7 +228,7 @@ class Matcher:
                     if candidate.score > best.get(entry_id, _NO_CANDIDATE).score:
                         best[entry_id] = candidate
         ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
-        return normalized, ranked[:limit]
+        return Ranking(" ".join(tokens), unknown, tuple(ranked[:limit]))
 
     def _score(self, tokens: list[str]) -> dict[str, Candidate]:
         normalized = " ".join(tokens)
@@ -208,9 +238,9 @@ class Matcher:
         coverage: dict[int, float] = defaultdict(float)
         overlap: dict[int, float] = defaultdict(float)
         for token, w in weights.items():
-            for ei in self._entry_by_token.get(token, ()):
+            for ei in self._entries_by_token.get(token, ()):
                 coverage[ei] += w
-            for vi in self._by_token.get(token, ()):
+            for vi in self._variants_by_token.get(token, ()):
                 overlap[vi] += w
         best_variant: dict[int, tuple[float, int]] = {}
         for vi, inter in overlap.items():
@@ -219,31 +249,40 @@ class Matcher:
             f1 = 2 * precision * recall / (precision + recall)
             if f1 > best_variant.get(variant.entry, (-1.0, -1))[0]:
                 best_variant[variant.entry] = (f1, vi)
+        w = self._w
         out: dict[str, Candidate] = {}
         for ei, (f1, vi) in best_variant.items():
             cov = coverage[ei] / total
             fz = fuzz.token_sort_ratio(normalized, self._variants[vi].text) / 100
-            score = 100 * (self._w_coverage * cov + self._w_variant * f1 + (1 - self._w_coverage - self._w_variant) * fz)
+            score = 100 * (w.coverage * cov + w.variant * f1 + (1 - w.coverage - w.variant) * fz)
             # A year or figure the entry never mentions means another question ("partisipasi 2019").
             if any(n not in self._entry_tokens[ei] for n in numbers):
-                score *= self._number_penalty
+                score *= w.number_penalty
             entry_id = self._entries[ei].id
-            out[entry_id] = Candidate(entry_id, round(score, 2), round(cov, 3), round(f1, 3), round(fz, 3), self._variants[vi].text)
+            out[entry_id] = Candidate(
+                entry_id, round(score, 2), round(cov, 3), round(f1, 3), round(fz, 3), self._variants[vi].text
+            )
         return out
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggestions or no match for `text`, per the configured thresholds."""
-        normalized, candidates = self.rank(text, limit=max(self._settings.max_suggestions, 2))
-        return decide(normalized, candidates, self._settings)
+        return decide(self.rank(text, limit=max(self._settings.max_suggestions, 2)), self._settings)
 
 
-def decide(normalized: str, candidates: list[Candidate], s: MatchingConfig) -> MatchResult:
-    """Turn ranked candidates into an outcome: answer, suggest or none."""
+def decide(ranking: Ranking, s: MatchingConfig) -> MatchResult:
+    """Turn a ranking into an outcome: answer, suggest or none."""
+    candidates = ranking.candidates
+
+    def result(outcome: Outcome, entry_id: str | None, suggestions: tuple[str, ...] = ()) -> MatchResult:
+        score = candidates[0].score if candidates else 0.0
+        return MatchResult(outcome, entry_id, score, suggestions, ranking.normalized, candidates, ranking.unknown)
+
     if not candidates or candidates[0].score < s.suggest_threshold:
-        return MatchResult("none", None, candidates[0].score if candidates else 0.0, (), normalized, tuple(candidates))
+        return result("none", None)
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if best.score >= s.answer_threshold and best.score - runner_up >= s.margin:
-        return MatchResult("answer", best.entry_id, best.score, (), normalized, tuple(candidates))
-    suggestions = tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold)
-    return MatchResult("suggest", None, best.score, suggestions, normalized, tuple(candidates))
+    # Every content word known: the question is about something the KB talks about.
+    threshold = s.known_words_threshold if not ranking.unknown else s.answer_threshold
+    if best.score >= threshold and best.score - runner_up >= s.margin:
+        return result("answer", best.entry_id)
+    return result("suggest", None, tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold))

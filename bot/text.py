@@ -47,6 +47,11 @@ class Normalizer:
                 out.append(token.replace("dec", ",") if token[:1].isdigit() else token)
         return out
 
+    @property
+    def mapping(self) -> dict[str, str]:
+        """The lexicon's word -> standard form mapping."""
+        return self._map
+
     def normalize(self, text: str) -> str:
         """Normalized text: the tokens joined by single spaces."""
         return " ".join(self.tokens(text))
@@ -65,3 +70,32 @@ def _fold(text: str) -> str:
             continue
         kept.append(ch)
     return "".join(kept)
+
+
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "pe", "ber", "ter", "di", "ke", "se")
+_NASAL = {"meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen": "t", "meng": "k", "peng": "k"}
+_STEM_SUFFIXES = ("lah", "kah", "nya", "kan", "an", "i", "ku", "mu", "ne", "e")
+
+
+def crude_stem(word: str) -> str:
+    """A deliberately light Indonesian stem: one suffix and one prefix at most.
+
+    Only used to connect a word the knowledge base has never seen to one it has
+    (penyelenggaraan ~ diselenggarakan), never to rewrite known words, so its
+    over-stemming cannot hurt a query that already matches.
+    """
+    stem = word
+    for suffix in _STEM_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
+            stem = stem[: -len(suffix)]
+            break
+    for prefix in _PREFIXES:
+        if stem.startswith(prefix) and len(stem) - len(prefix) >= 4:
+            rest = stem[len(prefix) :]
+            # Nasal prefixes swallow the root's first consonant: menyoblos <- coblos is rare,
+            # but penyelenggara <- selenggara, pemilih <- pilih, penulis <- tulis are common.
+            if rest[0] in "aeiou" and prefix in _NASAL:
+                rest = _NASAL[prefix] + rest
+            stem = rest
+            break
+    return stem

@@ -46,11 +46,11 @@ def test_ask_json(config_path: Path) -> None:
 
 
 def test_ask_json_suggestions(config_path: Path) -> None:
-    code, out = run_cli(config_path, "ask", "--json", "golput")
+    code, out = run_cli(config_path, "ask", "--json", "partisipasi")
     [data] = json_lines(out)
     assert code == 0
     assert data["entry_id"] is None
-    assert {"apa_itu_golput", "jangan_golput"} <= set(data["suggestions"])
+    assert {"partisipasi_pemilu_2024", "partisipasi_pilkada_2020"} <= set(data["suggestions"])
     assert data["sources"] == []
 
 

@@ -26,7 +26,7 @@ def test_shipped_config_loads(config: Config, repo_root) -> None:
     assert config.election.timezone.key == "Asia/Jakarta"
     m = config.matching
     assert 0 <= m.suggest_threshold <= m.answer_threshold <= 100
-    assert m.max_suggestions >= 2  # "golput" must be able to offer both golput entries
+    assert m.max_suggestions >= 2  # "partisipasi" must be able to offer the partisipasi entries
     # Paths are resolved relative to the config file, whatever the working directory.
     assert config.knowledge.sources == repo_root / "knowledge" / "sources.yaml"
     assert all(p.is_file() for p in (*config.knowledge.entries, config.knowledge.lexicon, config.knowledge.messages))
@@ -59,12 +59,12 @@ def test_unknown_key(kb_copy) -> None:
     kb_copy.replace(CFG, "  max_suggestions: 3\n", "  max_suggestions: 3\n  colour: blue\n")
     assert config_problems(kb_copy) == [
         f"{kb_copy.where(CFG, 'colour: blue')}: unknown key 'colour' in 'matching' "
-        "(known keys: answer_threshold, margin, max_suggestions, suggest_threshold, typo_cutoff)"
+        "(known keys: answer_threshold, known_words_threshold, margin, max_suggestions, suggest_threshold, typo_cutoff)"
     ]
 
 
 def test_misspelt_key_is_unknown_and_the_real_one_missing(kb_copy) -> None:
-    kb_copy.replace(CFG, "answer_threshold: 60", "answer_treshold: 60")
+    kb_copy.replace(CFG, "answer_threshold: 66", "answer_treshold: 66")
     # Both at the misspelt line: it is also the first line of the 'matching' mapping.
     where = kb_copy.where(CFG, "answer_treshold")
     problems = config_problems(kb_copy)
@@ -81,8 +81,8 @@ def test_token_is_never_a_config_key(kb_copy) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("answer_threshold: 60", "answer_threshold: sixty", "'answer_threshold' must be a number, got text 'sixty'"),
-        ("margin: 4", "margin: yes", "'margin' must be a number, got 'true'"),
+        ("answer_threshold: 66", "answer_threshold: sixty", "'answer_threshold' must be a number, got text 'sixty'"),
+        ("margin: 6", "margin: yes", "'margin' must be a number, got 'true'"),
         ("poll_timeout: 30", "poll_timeout: 1.5", "'poll_timeout' must be a whole number, got '1.5'"),
         (
             "voting_date: 2024-11-27",
@@ -105,9 +105,9 @@ def test_wrong_type(kb_copy, old: str, new: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("answer_threshold: 60", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
-        ("margin: 4", "margin: -1", "'margin' must be between 0 and 100, got -1"),
-        ("suggest_threshold: 40", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
+        ("answer_threshold: 66", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
+        ("margin: 6", "margin: -1", "'margin' must be between 0 and 100, got -1"),
+        ("suggest_threshold: 30", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
         ("mode: polling", "mode: push", "'mode' must be 'polling' or 'webhook', got 'push'"),
         (
             "timezone: Asia/Jakarta",
@@ -157,7 +157,7 @@ def test_webhook_mode_needs_an_https_url(kb_copy) -> None:
 
 def test_every_problem_is_reported_at_once(kb_copy) -> None:
     kb_copy.replace(CFG, "timezone: Asia/Jakarta", "timezone: WIB")
-    kb_copy.replace(CFG, "answer_threshold: 60", "answer_threshold: 101")
+    kb_copy.replace(CFG, "answer_threshold: 66", "answer_threshold: 101")
     kb_copy.replace(CFG, "mode: polling", "mode: push")
     kb_copy.replace(CFG, '{days_before: 0, time: "06:00"}', '{days_before: 0, time: "6 pagi"}')
     problems = config_problems(kb_copy)

@@ -37,8 +37,8 @@ def test_question_gets_the_answer_and_its_source(pipeline: Pipeline) -> None:
 
 
 def test_numbered_suggestion_choice(pipeline: Pipeline) -> None:
-    suggestions = pipeline.replies.for_question("golput").suggestions
-    code, turns = chat(pipeline, "golput", "2")
+    suggestions = pipeline.replies.for_question("partisipasi").suggestions
+    code, turns = chat(pipeline, "partisipasi", "2")
     assert code == 0
     assert pipeline.kb.messages.get("did_you_mean") in turns[1]
     for i, entry_id in enumerate(suggestions, 1):

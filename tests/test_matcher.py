@@ -47,10 +47,10 @@ def test_informal_questions_are_answered(matcher: Matcher, question: str, entry_
 
 
 def test_ambiguous_short_query_gets_suggestions(matcher: Matcher) -> None:
-    result = matcher.match("golput")
+    result = matcher.match("partisipasi")
     assert result.outcome == "suggest"
     assert result.entry_id is None
-    assert {"apa_itu_golput", "jangan_golput"} <= set(result.suggestions)
+    assert {"partisipasi_pemilu_2024", "partisipasi_pilkada_2020"} <= set(result.suggestions)
     assert len(result.suggestions) <= matcher.settings.max_suggestions
     assert len(set(result.suggestions)) == len(result.suggestions)
 
@@ -97,7 +97,7 @@ def test_candidates_are_ranked_best_first(matcher: Matcher) -> None:
 
 
 def test_answer_threshold_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
-    strict = matcher_with(kb, config, answer_threshold=101)
+    strict = matcher_with(kb, config, answer_threshold=101, known_words_threshold=101)
     for entry in kb.entries:
         for question in entry.questions:
             result = strict.match(question)
@@ -107,20 +107,21 @@ def test_answer_threshold_comes_from_config(kb: KnowledgeBase, config: Config) -
 
 
 def test_suggest_threshold_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
-    deaf = matcher_with(kb, config, answer_threshold=101, suggest_threshold=101)
+    deaf = matcher_with(kb, config, answer_threshold=101, known_words_threshold=101, suggest_threshold=101)
     assert deaf.match("golput").outcome == "none"
     assert deaf.match("kapan pilkada?").outcome == "none"
 
 
 def test_margin_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
-    # "golput" is ambiguous only because of the margin: without it the leader answers.
-    result = matcher_with(kb, config, margin=0).match("golput")
-    assert result.outcome == "answer"
-    assert result.entry_id in {"apa_itu_golput", "jangan_golput"}
+    # "golput" leads "jangan golput" by a few points: a margin above that turns it into a suggestion.
+    assert matcher_with(kb, config, margin=0).match("golput").outcome == "answer"
+    result = matcher_with(kb, config, margin=30).match("golput")
+    assert result.outcome == "suggest"
+    assert {"apa_itu_golput", "jangan_golput"} <= set(result.suggestions)
 
 
 def test_max_suggestions_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
-    assert len(matcher_with(kb, config, max_suggestions=1).match("golput").suggestions) == 1
+    assert len(matcher_with(kb, config, max_suggestions=1).match("partisipasi").suggestions) == 1
 
 
 def test_every_question_variant_is_answered_by_its_own_entry(matcher: Matcher, kb: KnowledgeBase) -> None:

@@ -63,11 +63,11 @@ def test_at_most_three_related_buttons(pipeline: Pipeline) -> None:
 
 
 def test_suggest_reply_offers_entry_buttons(pipeline: Pipeline) -> None:
-    reply = pipeline.replies.for_question("golput")
+    reply = pipeline.replies.for_question("partisipasi")
     assert reply.kind == "suggest"
     assert reply.entry_id is None
     assert reply.text == pipeline.kb.messages.get("did_you_mean")
-    assert reply.suggestions and {"apa_itu_golput", "jangan_golput"} <= set(reply.suggestions)
+    assert reply.suggestions and {"partisipasi_pemilu_2024", "partisipasi_pilkada_2020"} <= set(reply.suggestions)
     assert entry_buttons(reply) == [Button(pipeline.kb.entry(i).title, "entry", i) for i in reply.suggestions]
     assert all(len(row) == 1 for row in reply.buttons)
 

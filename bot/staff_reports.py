@@ -1,0 +1,144 @@
+"""What staff read: the statistics report and the unanswered-question export.
+
+`format_stats` is the plain text `pilkada-bot report` prints (and `/stats` can show).
+`unanswered_yaml` groups similar unanswered questions and renders each group as a
+draft entry in the shape of knowledge/entries.yaml, for a staff member to complete
+(title, topic, answer, sources) and paste into the knowledge base.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.storage import Stats, UnansweredRow
+
+# token_set_ratio ignores word order and extra words; 70 groups rephrasings of one
+# question ("kapan debat calon bupati" / "debat cabup kapan") without merging
+# different questions that only share the election vocabulary.
+DEFAULT_GROUP_THRESHOLD = 70.0
+DRAFT_ANSWER = "TODO: tulis jawaban dengan kata-kata sendiri, berdasarkan sumber resmi"
+
+_EXPORT_HEADER = """\
+# Draf entri dari pertanyaan yang belum bisa dijawab bot (pilkada-bot unanswered --format yaml).
+# Untuk setiap draf: ganti id, title, topic dan answer, isi sources, hapus pertanyaan yang
+# tidak cocok, lalu tempel di bawah 'entries:' di knowledge/entries.yaml dan jalankan
+# `pilkada-bot check`. Jika pertanyaan sebenarnya sudah punya entri (lihat "kandidat
+# terdekat"), cukup tambahkan pertanyaannya ke 'questions' entri itu.
+"""
+
+
+def format_stats(stats: Stats) -> str:
+    """The statistics as plain text: a few figures, then the top lists."""
+    rate = "n/a" if stats.answer_rate is None else f"{stats.answer_rate:.0%}"
+    lines = [
+        f"pilkada-bot report for {stats.day.isoformat()}",
+        "",
+        f"Questions today:      {stats.questions_today} (answered {stats.answered_today}, {stats.users_today} users)",
+        f"Questions in total:   {stats.questions_total} (answered {stats.answered_total})",
+        f"Answer rate:          {rate}",
+        f"Unanswered, open:     {stats.unanswered_open}",
+        f"Reminder subscribers: {stats.subscribers}",
+    ]
+    lines += _section("Top entries", stats.top_entries)
+    lines += _section("Top unanswered questions", stats.top_unanswered)
+    lines += ["", "Feedback per entry (up / down)"]
+    if stats.feedback:
+        width = max(len(f.entry_id) for f in stats.feedback)
+        lines += [f"  {f.entry_id:<{width}}  {f.up} / {f.down}" for f in stats.feedback]
+    else:
+        lines.append("  (none yet)")
+    return "\n".join(lines) + "\n"
+
+
+def _section(title: str, items: tuple[tuple[str, int], ...]) -> list[str]:
+    lines = ["", title]
+    if not items:
+        return [*lines, "  (none yet)"]
+    width = len(str(max(n for _, n in items)))
+    return lines + [f"  {n:>{width}}  {text}" for text, n in items]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionGroup:
+    """Similar unanswered questions: distinct texts (most asked first) and how often in all."""
+
+    questions: tuple[str, ...]
+    count: int
+    nearest_entry: str | None
+    nearest_score: float
+
+
+def group_unanswered(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> list[QuestionGroup]:
+    """Greedy clustering by rapidfuzz token_set_ratio, largest groups first.
+
+    Distinct texts are taken as seeds from the most asked (ties: the longest, as
+    a more specific seed is less likely to gather unrelated short questions); each
+    seed takes every ungrouped text scoring at least `threshold` against it.
+    """
+    counts: Counter[str] = Counter()
+    nearest: dict[str, tuple[float, str | None]] = {}
+    for row in rows:
+        text = row.normalized.strip()
+        if not text:
+            continue
+        counts[text] += 1
+        if row.best_entry is not None and row.best_score > nearest.get(text, (-1.0, None))[0]:
+            nearest[text] = (row.best_score, row.best_entry)
+    seeds = sorted(counts, key=lambda t: (-counts[t], -len(t.split()), t))
+    # rapidfuzz skips None choices: a grouped text is blanked out instead of rebuilding the list.
+    choices: list[str | None] = list(seeds)
+    groups: list[QuestionGroup] = []
+    for i, seed in enumerate(seeds):
+        if choices[i] is None:
+            continue
+        matches = process.extract(
+            seed, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=threshold, limit=None
+        )
+        members = sorted({index for _, _, index in matches} | {i})  # seed order = most asked first
+        for index in members:
+            choices[index] = None
+        texts = tuple(seeds[index] for index in members)
+        score, entry = max((nearest.get(t, (-1.0, None)) for t in texts), key=lambda pair: pair[0])
+        groups.append(QuestionGroup(texts, sum(counts[t] for t in texts), entry, max(score, 0.0)))
+    groups.sort(key=lambda g: -g.count)  # stable: equal counts keep seed order
+    return groups
+
+
+def unanswered_yaml(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> str:
+    """Draft knowledge-base entries, one per group of similar unanswered questions, as YAML."""
+    groups = group_unanswered(rows, threshold)
+    if not groups:
+        return _EXPORT_HEADER + "# Belum ada pertanyaan yang tidak terjawab.\nentries: []\n"
+    lines = [_EXPORT_HEADER.rstrip("\n"), "entries:"]
+    for n, group in enumerate(groups, start=1):
+        lines.append(f"  # ditanyakan {group.count} kali")
+        if group.nearest_entry is not None:
+            lines.append(f"  # kandidat terdekat: {group.nearest_entry} (skor {group.nearest_score:.0f})")
+        lines += [
+            f"  - id: draft_{n}",
+            "    title: TODO",
+            "    topic: TODO",
+            "    questions:",
+            *(f"      - {_scalar(q)}" for q in group.questions),
+            f"    answer: {_scalar(DRAFT_ANSWER)}",
+            "    sources: []",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _scalar(text: str) -> str:
+    """`text` as a YAML scalar: plain like the hand-written entries when that reads back
+    unchanged, otherwise double-quoted (a JSON string is a valid YAML one)."""
+    try:
+        if yaml.safe_load(f"- {text}") == [text]:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)

@@ -1,0 +1,605 @@
+"""The bot's memory: question counts, the unanswered-question log, feedback and reminders.
+
+One SQLite file (path `bot.database` in config.yaml), opened with aiosqlite so no query
+ever blocks the event loop. `Store` implements the Recorder protocol of bot/events.py
+and the reminder bookkeeping that bot/reminders.py needs.
+
+Privacy (what `/privasi` promises, see knowledge/messages.yaml):
+- User ids are kept only as salted hashes (HMAC-SHA256, truncated). The salt comes from
+  the PILKADA_BOT_SALT environment variable or from `<database>.salt`, created once
+  (mode 0600) beside the database. Without the salt the hashes cannot be turned back
+  into ids, so keep the salt file out of copies of the database you hand around.
+- The only ids kept in clear are the chat ids of reminder subscribers (we must know
+  where to send); unsubscribing deletes the row, and `secure_delete` plus a WAL
+  checkpoint make sure the bytes are really gone from the file.
+- No message text is kept, except the normalized text of questions the bot could not
+  answer (fallbacks and unresolved "did you mean") and optional feedback comments:
+  that log is how staff learn what to add to the knowledge base.
+
+Schema changes: append a script to MIGRATIONS, never edit a released one. `Store.open`
+runs the missing ones in order, each in its own transaction, and records the version
+in `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.matcher import MatchResult
+
+log = logging.getLogger(__name__)
+
+SALT_ENV = "PILKADA_BOT_SALT"
+MIN_ENV_SALT_LENGTH = 16
+_SALT_BYTES = 32
+_HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
+_BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
+_SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
+
+UnansweredKind = Literal["fallback", "suggest"]
+
+# Ordered schema scripts; index i brings the database from version i to version i + 1.
+# Each runs inside one transaction together with the user_version bump.
+MIGRATIONS: list[str] = [
+    # v1: core tables.
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    -- One row per free-text question; no text, only how it went.
+    CREATE TABLE questions (
+        id        INTEGER PRIMARY KEY,
+        day       TEXT NOT NULL,          -- YYYY-MM-DD in the election's time zone
+        user_hash TEXT NOT NULL,
+        outcome   TEXT NOT NULL CHECK (outcome IN ('answer', 'suggest', 'none')),
+        entry_id  TEXT,                   -- answered entry, or the suggestion the user chose
+        score     REAL NOT NULL
+    );
+    -- Questions the bot could not answer: the one place where question text is kept.
+    CREATE TABLE unanswered (
+        id             INTEGER PRIMARY KEY,
+        question_id    INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        asked_at       TEXT NOT NULL,     -- ISO 8601, UTC
+        kind           TEXT NOT NULL CHECK (kind IN ('fallback', 'suggest')),
+        normalized     TEXT NOT NULL,
+        best_entry     TEXT,
+        best_score     REAL NOT NULL,
+        resolved_entry TEXT               -- set when the user picks one of the suggestions
+    );
+    CREATE TABLE feedback (
+        entry_id  TEXT NOT NULL,
+        user_hash TEXT NOT NULL,
+        positive  INTEGER NOT NULL CHECK (positive IN (0, 1)),
+        voted_at  TEXT NOT NULL,
+        PRIMARY KEY (entry_id, user_hash)
+    );
+    -- The only table with ids in clear: we need the chat id to send the reminder.
+    CREATE TABLE subscriptions (
+        chat_hash TEXT PRIMARY KEY,
+        chat_id   INTEGER NOT NULL,
+        since     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- Claims, not receipts: a row is written before the send (see bot/reminders.py).
+    CREATE TABLE sent_reminders (
+        reminder_key TEXT NOT NULL,
+        chat_hash    TEXT NOT NULL,
+        claimed_at   TEXT NOT NULL,
+        PRIMARY KEY (reminder_key, chat_hash)
+    ) WITHOUT ROWID;
+    """,
+    # v2: optional feedback comments; indexes for /stats and for finding a user's pending suggestion.
+    """
+    ALTER TABLE feedback ADD COLUMN comment TEXT;
+    CREATE INDEX questions_by_day ON questions (day);
+    CREATE INDEX questions_by_user ON questions (user_hash);
+    CREATE INDEX unanswered_by_question ON unanswered (question_id);
+    """,
+]
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message is one line that names the file."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        super().__init__(" ".join(message.split()))
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredRow:
+    """A question the bot could not answer, as staff see it."""
+
+    asked_at: dt.datetime
+    kind: UnansweredKind
+    normalized: str
+    best_entry: str | None
+    best_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFeedback:
+    entry_id: str
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackComment:
+    entry_id: str
+    positive: bool
+    comment: str
+    voted_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Figures for `/stats` and `pilkada-bot report`.
+
+    "Answered" means the bot answered directly or the user picked one of its
+    suggestions; everything else (fallbacks, ignored suggestions) is unanswered.
+    """
+
+    day: dt.date
+    questions_today: int
+    answered_today: int
+    users_today: int
+    questions_total: int
+    answered_total: int
+    unanswered_open: int
+    subscribers: int
+    top_entries: tuple[tuple[str, int], ...]
+    top_unanswered: tuple[tuple[str, int], ...]
+    feedback: tuple[EntryFeedback, ...]
+
+    @property
+    def answer_rate(self) -> float | None:
+        """answered_total / questions_total, or None before the first question."""
+        return self.answered_total / self.questions_total if self.questions_total else None
+
+
+def salt_path(db_path: Path) -> Path:
+    """Where the generated salt lives: `<database>.salt`, beside the database."""
+    return db_path.with_name(db_path.name + ".salt")
+
+
+def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None) -> bytes:
+    """The hashing salt: PILKADA_BOT_SALT if set, else `<db>.salt` (created once, mode 0600).
+
+    Blocking file I/O; `Store.open` calls it in a worker thread.
+    """
+    env = os.environ if environ is None else environ
+    from_env = env.get(SALT_ENV)
+    if from_env is not None:
+        if len(from_env) < MIN_ENV_SALT_LENGTH:
+            raise StorageError(db_path, f"{SALT_ENV} must be at least {MIN_ENV_SALT_LENGTH} characters long")
+        return from_env.encode("utf-8")
+    path = salt_path(db_path)
+    try:
+        # O_EXCL: if two processes start together, exactly one creates the file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_salt(path, db_path)
+    except OSError as exc:
+        raise StorageError(db_path, f"cannot create the salt file {path}: {exc.strerror}") from exc
+    salt = secrets.token_bytes(_SALT_BYTES)
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
+        file.write(salt.hex() + "\n")
+    return salt
+
+
+def _read_salt(path: Path, db_path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        salt = bytes.fromhex(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise StorageError(db_path, f"cannot read the salt file {path}: {exc}") from exc
+    if len(salt) < MIN_ENV_SALT_LENGTH:
+        raise StorageError(db_path, f"the salt file {path} is too short; restore it from a backup")
+    return salt
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    if "not a database" in text:
+        return "not a SQLite database (file is not a database); move it away or fix bot.database in config.yaml"
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return f"cannot write there ({text}); check that the folder exists and is writable by the bot"
+    return text
+
+
+class Store:
+    """Async access to the bot's SQLite database. Create with `await Store.open(path)`.
+
+    All statements go through one aiosqlite connection (one worker thread) and one
+    asyncio lock, so a multi-statement transaction is never interleaved with another
+    coroutine's statement.
+    """
+
+    def __init__(
+        self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self._db = db
+        self._path = path
+        self._salt = salt
+        self._timezone = timezone
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path,
+        salt: bytes | None = None,
+        *,
+        timezone: dt.tzinfo = dt.UTC,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        environ: Mapping[str, str] | None = None,
+        migrations: Sequence[str] = MIGRATIONS,
+    ) -> Store:
+        """Open (creating on first run) and migrate the database at `path`.
+
+        `timezone` decides which calendar day a question counts for (pass the
+        election's); `salt` overrides PILKADA_BOT_SALT and the salt file (tests);
+        `migrations` is for tests that build an older schema. Raises StorageError.
+        """
+        try:
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(path, f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+        try:
+            # isolation_level=None: autocommit; transactions are explicit (BEGIN IMMEDIATE).
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(path, f"cannot open the database {path}: {_describe(exc)}") from exc
+        try:
+            await _configure(db, path)
+            await _migrate(db, path, migrations)
+            if salt is None:
+                salt = await asyncio.to_thread(load_or_create_salt, path, environ)
+            store = cls(db, path, salt, timezone, clock)
+            await store._check_salt()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        await self._db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    async def schema_version(self) -> int:
+        row = await self._fetchone("PRAGMA user_version")
+        return int(row[0])
+
+    async def _check_salt(self) -> None:
+        """Refuse a salt other than the one the data was written with.
+
+        With another salt every hash changes: reminders already sent would look
+        unsent (sent twice) and returning users would count as new.
+        """
+        check = hmac.new(self._salt, _SALT_CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
+        await self._write("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt_check', ?)", (check,))
+        row = await self._fetchone("SELECT value FROM meta WHERE key = 'salt_check'")
+        if row[0] != check:
+            raise StorageError(
+                self._path,
+                f"{self._path} was written with another salt: restore {salt_path(self._path).name} "
+                f"or set {SALT_ENV} to the original value",
+            )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _hash(self, kind: bytes, value: int) -> str:
+        # `kind` separates user and chat hashes, so the tables cannot be joined on them.
+        return hmac.new(self._salt, kind + b":" + str(value).encode(), hashlib.sha256).hexdigest()[:_HASH_HEX_CHARS]
+
+    def _user(self, user_id: int) -> str:
+        return self._hash(b"user", user_id)
+
+    def _chat(self, chat_id: int) -> str:
+        return self._hash(b"chat", chat_id)
+
+    async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one autocommitted statement; the number of rows it changed."""
+        async with self._lock, self._db.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount
+
+    async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return list(await self._db.execute_fetchall(sql, tuple(params)))
+
+    async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row:
+        rows = await self._fetchall(sql, params)
+        return rows[0]
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
+
+    # ------------------------------------------------------------------ Recorder (bot/events.py)
+
+    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
+        """Count the question; log it as unanswered if it was a fallback or a suggestion.
+
+        `text` is deliberately not stored: only the normalized form of questions we
+        could not answer is kept. An empty normalized text (emoji only) is counted
+        but not logged, there is nothing in it for staff to learn from.
+        """
+        now = self._clock()
+        day = now.astimezone(self._timezone).date().isoformat()
+        async with self._transaction() as db:
+            async with db.execute(
+                "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
+                (day, self._user(user_id), result.outcome, result.entry_id, result.score),
+            ) as cursor:
+                question_id = cursor.lastrowid
+            if result.outcome == "answer" or not result.normalized.strip():
+                return
+            kind: UnansweredKind = "fallback" if result.outcome == "none" else "suggest"
+            best = result.candidates[0].entry_id if result.candidates else None
+            await db.execute(
+                "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (question_id, _iso(now), kind, result.normalized, best, result.score),
+            )
+
+    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
+        """Resolve the user's latest pending "did you mean": it then counts as answered."""
+        async with self._transaction() as db:
+            rows = list(
+                await db.execute_fetchall(
+                    "SELECT u.id, u.question_id FROM unanswered AS u JOIN questions AS q ON q.id = u.question_id"
+                    " WHERE q.user_hash = ? AND u.kind = 'suggest' AND u.resolved_entry IS NULL"
+                    " ORDER BY u.id DESC LIMIT 1",
+                    (self._user(user_id),),
+                )
+            )
+            if not rows:
+                return
+            unanswered_id, question_id = rows[0]
+            await db.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (entry_id, unanswered_id))
+            await db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (entry_id, question_id))
+
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        """One vote per user per entry; a later vote replaces the earlier one.
+
+        A comment sent later with the same vote is added to it; changing the vote
+        drops the old comment (it was about the other opinion).
+        """
+        await self._write(
+            "INSERT INTO feedback (entry_id, user_hash, positive, voted_at, comment) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
+            "   comment = CASE WHEN excluded.positive = feedback.positive"
+            "                  THEN coalesce(excluded.comment, feedback.comment) ELSE excluded.comment END,"
+            "   positive = excluded.positive, voted_at = excluded.voted_at",
+            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment),
+        )
+
+    # ------------------------------------------------------------------ reminders
+
+    async def subscribe(self, chat_id: int) -> bool:
+        """Subscribe a chat to reminders; False if it already was."""
+        changed = await self._write(
+            "INSERT OR IGNORE INTO subscriptions (chat_hash, chat_id, since) VALUES (?, ?, ?)",
+            (self._chat(chat_id), chat_id, _iso(self._clock())),
+        )
+        return changed == 1
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Forget a chat's id; False if it was not subscribed.
+
+        The sent_reminders rows stay (they hold only a hash), so subscribing again
+        does not bring back a reminder the chat already got.
+        """
+        changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
+        if changed:
+            # secure_delete zeroed the row in the new page version; the old version still
+            # sits in the WAL until a checkpoint copies the page back and truncates the log.
+            # Best effort: a reader in another process may delay it to a later checkpoint.
+            await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        return changed == 1
+
+    async def is_subscribed(self, chat_id: int) -> bool:
+        rows = await self._fetchall("SELECT 1 FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
+        return bool(rows)
+
+    async def subscribers(self) -> list[int]:
+        """Chat ids of every subscriber, ascending."""
+        rows = await self._fetchall("SELECT chat_id FROM subscriptions ORDER BY chat_id")
+        return [int(row[0]) for row in rows]
+
+    async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        """Claim the right to send `reminder_key` to `chat_id`; False if already claimed.
+
+        A single INSERT OR IGNORE against the primary key, committed before it
+        returns: across coroutines, processes and restarts only one caller ever
+        gets True for a (reminder, chat) pair.
+        """
+        changed = await self._write(
+            "INSERT OR IGNORE INTO sent_reminders (reminder_key, chat_hash, claimed_at) VALUES (?, ?, ?)",
+            (reminder_key, self._chat(chat_id), _iso(self._clock())),
+        )
+        return changed == 1
+
+    async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        """Release a claim after a send that surely did not go out, so a later round retries."""
+        changed = await self._write(
+            "DELETE FROM sent_reminders WHERE reminder_key = ? AND chat_hash = ?", (reminder_key, self._chat(chat_id))
+        )
+        return changed == 1
+
+    async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
+        rows = await self._fetchall(
+            "SELECT 1 FROM sent_reminders WHERE reminder_key = ? AND chat_hash = ?", (reminder_key, self._chat(chat_id))
+        )
+        return bool(rows)
+
+    async def pending_chats(self, reminder_key: str) -> list[int]:
+        """Subscribers that have not been sent (claimed) `reminder_key` yet, ascending."""
+        rows = await self._fetchall(
+            "SELECT s.chat_id FROM subscriptions AS s WHERE NOT EXISTS"
+            " (SELECT 1 FROM sent_reminders AS r WHERE r.reminder_key = ? AND r.chat_hash = s.chat_hash)"
+            " ORDER BY s.chat_id",
+            (reminder_key,),
+        )
+        return [int(row[0]) for row in rows]
+
+    # ------------------------------------------------------------------ staff
+
+    async def stats(self, today: dt.date, top: int = 10) -> Stats:
+        """Figures for staff; `today` is the election-local date (bot.election.local_today)."""
+        day = today.isoformat()
+        q_today, a_today, users_today = await self._fetchone(
+            "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = ?", (day,)
+        )
+        q_total, a_total = await self._fetchone("SELECT count(*), count(entry_id) FROM questions")
+        (open_count,) = await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL")
+        (subscribers,) = await self._fetchone("SELECT count(*) FROM subscriptions")
+        top_entries = await self._fetchall(
+            "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
+            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+            (top,),
+        )
+        top_unanswered = await self._fetchall(
+            "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
+            " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT ?",
+            (top,),
+        )
+        feedback = await self._fetchall(
+            "SELECT entry_id, sum(positive), sum(1 - positive) FROM feedback GROUP BY entry_id ORDER BY entry_id"
+        )
+        return Stats(
+            day=today,
+            questions_today=int(q_today),
+            answered_today=int(a_today),
+            users_today=int(users_today),
+            questions_total=int(q_total),
+            answered_total=int(a_total),
+            unanswered_open=int(open_count),
+            subscribers=int(subscribers),
+            top_entries=tuple((str(e), int(n)) for e, n in top_entries),
+            top_unanswered=tuple((str(t), int(n)) for t, n in top_unanswered),
+            feedback=tuple(EntryFeedback(str(e), int(up), int(down)) for e, up, down in feedback),
+        )
+
+    async def unanswered(self, limit: int) -> list[UnansweredRow]:
+        """The latest `limit` unanswered questions, newest first (resolved suggestions excluded)."""
+        rows = await self._fetchall(
+            "SELECT asked_at, kind, normalized, best_entry, best_score FROM unanswered"
+            " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            UnansweredRow(dt.datetime.fromisoformat(at), kind, normalized, best, float(score))
+            for at, kind, normalized, best, score in rows
+        ]
+
+    async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
+        """The latest `limit` feedback comments, newest first."""
+        rows = await self._fetchall(
+            "SELECT entry_id, positive, comment, voted_at FROM feedback WHERE comment IS NOT NULL"
+            " ORDER BY voted_at DESC, entry_id LIMIT ?",
+            (limit,),
+        )
+        return [FeedbackComment(e, bool(p), c, dt.datetime.fromisoformat(at)) for e, p, c, at in rows]
+
+
+async def _configure(db: aiosqlite.Connection, path: Path) -> None:
+    """Per-connection settings; the first statements to touch the file, so they find a bad one."""
+    try:
+        await db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA foreign_keys = ON")
+        # Overwrite deleted rows with zeros: an unsubscribed chat id must not linger in free pages.
+        await db.execute("PRAGMA secure_delete = ON")
+        rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
+        # Probe for write access now rather than at the first vote: a read-only file opens
+        # fine and answers reads, and only BEGIN IMMEDIATE asks for the write lock.
+        await db.execute("BEGIN IMMEDIATE")
+        await db.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise StorageError(path, f"cannot use the database {path}: {_describe(exc)}") from exc
+    mode = str(rows[0][0]) if rows else "?"
+    if mode.lower() != "wal":  # e.g. a network file system without shared memory
+        log.warning("SQLite refused WAL mode for %s (journal_mode=%s); continuing", path, mode)
+    # synchronous stays at SQLite's default (FULL): a claim in sent_reminders must survive
+    # a power cut, or the reminder could go out twice.
+
+
+async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> None:
+    """Bring the schema up to len(migrations), one transaction per step."""
+    version = await _user_version(db, path)
+    if version > len(migrations):
+        raise StorageError(
+            path,
+            f"{path} has schema version {version} but this pilkada-bot knows only up to "
+            f"{len(migrations)}; upgrade pilkada-bot (or use a copy of the database made for this version)",
+        )
+    while version < len(migrations):
+        target = version + 1
+        script = f"BEGIN IMMEDIATE;\n{migrations[version]}\nPRAGMA user_version = {target};\nCOMMIT;"
+        try:
+            await db.executescript(script)
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                await db.rollback()
+            now = await _user_version(db, path)
+            if now >= target:  # another process migrated at the same moment
+                version = now
+                continue
+            raise StorageError(path, f"cannot upgrade {path} to schema version {target}: {exc}") from exc
+        log.info("database %s upgraded to schema version %d", path, target)
+        version = target
+
+
+async def _user_version(db: aiosqlite.Connection, path: Path) -> int:
+    try:
+        rows = list(await db.execute_fetchall("PRAGMA user_version"))
+    except sqlite3.Error as exc:
+        raise StorageError(path, f"cannot use the database {path}: {_describe(exc)}") from exc
+    return int(rows[0][0])

@@ -1,0 +1,206 @@
+"""Build the Telegram Application (every handler in one place) and run it: `pilkada-bot run`.
+
+The token comes only from TELEGRAM_BOT_TOKEN; the Bot API address, polling or webhook
+mode, timeouts and rate limits come from config.yaml (TELEGRAM_API_URL overrides the
+address). Tests build the same Application with an offline request or a fake server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import sys
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.events import NullRecorder, Recorder
+from bot.pipeline import Pipeline
+from bot.telegram import handlers
+from bot.telegram.errors import on_error
+from bot.telegram.handlers import BotData, Context
+from bot.telegram.inline import inline_query
+
+BotApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+
+TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+# Telegram accepts 1-256 of these characters as a webhook secret_token.
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# The commands shown in Telegram's menu, with the messages.yaml key of each description.
+COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
+
+logger = logging.getLogger(__name__)
+
+
+def build_application(
+    pipeline: Pipeline,
+    token: str,
+    *,
+    recorder: Recorder | None = None,
+    base_url: str | None = None,
+    request: BaseRequest | None = None,
+    updater_request: BaseRequest | None = None,
+) -> BotApplication:
+    """The bot, ready to initialize: defaults, rate limiter, timeouts and every handler."""
+    settings = pipeline.config.bot
+    job_queue: JobQueue[Context] = JobQueue()  # the builder's default, typed with our Context
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url or settings.api_url)
+        .context_types(ContextTypes(bot_data=BotData))
+        .job_queue(job_queue)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=pipeline.config.election.timezone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A group member may delete the question before the answer arrives.
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit.overall_per_second,
+                group_max_rate=settings.rate_limit.group_per_minute,
+                max_retries=settings.rate_limit.max_retries,
+            )
+        )
+        .post_init(register_commands)
+    )
+    # PTB refuses timeouts next to a ready-made request object (tests pass offline ones).
+    if request is None:
+        builder = builder.connect_timeout(settings.connect_timeout).read_timeout(settings.read_timeout)
+    else:
+        builder = builder.request(request)
+    if updater_request is None:
+        # getUpdates adds the long-poll timeout to this read timeout by itself.
+        builder = builder.get_updates_connect_timeout(settings.connect_timeout).get_updates_read_timeout(
+            settings.read_timeout
+        )
+    else:
+        builder = builder.get_updates_request(updater_request)
+    app = builder.build()
+    app.bot_data.pipeline = pipeline
+    app.bot_data.recorder = recorder or NullRecorder()
+
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    # Only new messages: an edited message is ignored on purpose, since answering it again
+    # would add a second answer far below the first. Channel posts match nothing either.
+    new = filters.UpdateType.MESSAGE
+    app.add_handlers([
+        CommandHandler("start", handlers.start, filters=new),
+        CommandHandler(["help", "bantuan"], handlers.help_command, filters=new),
+        CommandHandler("topik", handlers.topics, filters=new),
+        CommandHandler("hitungmundur", handlers.countdown, filters=new),
+        CommandHandler("sumber", handlers.sources, filters=new),
+        # In groups an unknown /command may belong to another bot: stay quiet there.
+        MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.question),
+        MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT, handlers.question),
+        MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
+        CallbackQueryHandler(handlers.button),
+        InlineQueryHandler(inline_query),
+    ])
+    app.add_error_handler(on_error)
+    return app
+
+
+async def register_commands(app: BotApplication) -> None:
+    """post_init: the Indonesian command menu users see next to the text box."""
+    messages = app.bot_data.pipeline.kb.messages
+    await app.bot.set_my_commands([
+        BotCommand(name, messages.get(f"command_{name}") if messages.has(f"command_{name}") else f"/{name}")
+        for name in COMMANDS
+    ])
+
+
+def run_bot(pipeline: Pipeline) -> int:
+    """Run the bot until Ctrl+C (polling, or webhook per config). Returns the exit code."""
+    # PTB 22 otherwise warns when it builds a RetryAfter (e.g. on a 429).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not TOKEN_RE.match(token):
+        print(
+            "TELEGRAM_BOT_TOKEN is missing or malformed: get a token from @BotFather and run "
+            "`export TELEGRAM_BOT_TOKEN=123456789:AA...` before `pilkada-bot run`.",
+            file=sys.stderr,
+        )
+        return 2
+    settings = pipeline.config.bot
+    secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    if settings.mode == "webhook" and not SECRET_RE.match(secret):
+        print(
+            "Webhook mode needs TELEGRAM_WEBHOOK_SECRET: 1-256 characters from A-Z, a-z, 0-9, _ and -, "
+            "e.g. `export TELEGRAM_WEBHOOK_SECRET=$(openssl rand -hex 32)`.",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(token)
+    app = build_application(pipeline, token)
+    try:
+        if settings.mode == "webhook":
+            app.run_webhook(
+                listen=settings.webhook.listen,
+                port=settings.webhook.port,
+                url_path=settings.webhook.path,
+                webhook_url=settings.webhook.url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+        else:
+            app.run_polling(
+                poll_interval=settings.poll_interval,
+                timeout=dt.timedelta(seconds=settings.poll_timeout),
+                drop_pending_updates=False,
+                allowed_updates=Update.ALL_TYPES,
+            )
+    except InvalidToken:
+        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        reason = str(exc).replace(token, "<token>")
+        print(f"Cannot reach the Bot API at {settings.api_url}: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces the token in every log line: PTB and httpx errors may quote request URLs."""
+
+    def __init__(self, fmt: str, secret: str) -> None:
+        super().__init__(fmt)
+        self._secret = secret
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(self._secret, "<token>")
+
+
+def configure_logging(token: str) -> None:
+    """INFO to stderr, once; httpx logs every URL (which contains the token) at INFO, so quiet it."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,207 @@
+"""Telegram handlers: commands, questions, button presses and everything else users send.
+
+Each handler only turns an update into a ReplyBuilder call and sends the rendered
+Reply; the words come from knowledge/messages.yaml. In groups the bot speaks only
+when addressed (a command, an @mention, or a reply to one of its messages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackContext, ExtBot, filters
+
+from bot.events import Recorder
+from bot.pipeline import Pipeline
+from bot.replies import Reply, ReplyBuilder
+from bot.telegram.render import decode_callback, render_reply
+
+
+class BotData:
+    """What every handler needs; build_application sets both before the bot starts."""
+
+    pipeline: Pipeline
+    recorder: Recorder
+
+    @property
+    def replies(self) -> ReplyBuilder:
+        return self.pipeline.replies
+
+
+# The context every handler gets: user_data and chat_data stay plain dicts (unused).
+Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Group messages meant for this bot: an @mention of it, or a reply to one of its messages."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        return mentions_bot(message, bot.id, bot.username)
+
+
+ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
+
+
+def mentions_bot(message: Message, bot_id: int, username: str) -> bool:
+    """True if the message @mentions the bot (usernames are case-insensitive)."""
+    wanted = f"@{username}".lower()
+    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    return any(
+        (entity.user is not None and entity.user.id == bot_id) or text.lower() == wanted
+        for entity, text in entities.items()
+    )
+
+
+def strip_mention(text: str, username: str) -> str:
+    """The question without "@BotName", so the matcher sees only the user's words."""
+    return " ".join(re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).split())
+
+
+async def send_reply(message: Message, reply: Reply, *, quote: bool | None = None) -> None:
+    """Send `reply` into the chat (and forum topic) of `message`; in groups, as a reply to it."""
+    rendered = render_reply(reply)
+    if quote is None:
+        quote = message.chat.type != ChatType.PRIVATE
+    await _send_chunks(
+        message.get_bot(),
+        message.chat_id,
+        rendered.chunks,
+        rendered.keyboard,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to=message.message_id if quote else None,
+    )
+
+
+async def edit_into(message: Message, reply: Reply) -> None:
+    """Turn the bot's own message into `reply` (its old buttons go away with it)."""
+    rendered = render_reply(reply)
+    first, *rest = rendered.chunks
+    await message.edit_text(first, reply_markup=None if rest else rendered.keyboard)
+    if rest:
+        thread_id = message.message_thread_id if message.is_topic_message else None
+        await _send_chunks(message.get_bot(), message.chat_id, rest, rendered.keyboard, thread_id=thread_id)
+
+
+async def _send_chunks(
+    bot: Bot,
+    chat_id: int,
+    chunks: Sequence[str],
+    keyboard: InlineKeyboardMarkup | None,
+    *,
+    thread_id: int | None = None,
+    reply_to: int | None = None,
+) -> None:
+    """Send the chunks in order: the first may quote `reply_to`, the last carries the keyboard."""
+    for i, chunk in enumerate(chunks):
+        await bot.send_message(
+            chat_id,
+            chunk,
+            reply_markup=keyboard if i == len(chunks) - 1 else None,
+            message_thread_id=thread_id,
+            reply_parameters=ReplyParameters(reply_to) if reply_to is not None and i == 0 else None,
+        )
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: the welcome, what the bot knows and does not, and the topic keyboard."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.welcome())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: how to ask, and the list of commands."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.help())
+
+
+async def topics(update: Update, context: Context) -> None:
+    """/topik: the topic keyboard."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.topics())
+
+
+async def countdown(update: Update, context: Context) -> None:
+    """/hitungmundur: days until voting day, "today", or how long ago it was."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.countdown())
+
+
+async def sources(update: Update, context: Context) -> None:
+    """/sumber: the news articles every answer comes from."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.sources())
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have (private chats only: in groups it may be another bot's)."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.message("unknown_command"))
+
+
+async def question(update: Update, context: Context) -> None:
+    """Free text: the matched answer, a "did you mean", or the fallback; recorded for staff."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    if message.via_bot is not None and message.via_bot.id == context.bot.id:
+        return  # the user shared one of our inline answers here: it is not a question
+    data = context.bot_data
+    text = message.text
+    if message.chat.type != ChatType.PRIVATE:
+        text = strip_mention(text, context.bot.username)
+        if not text:
+            await send_reply(message, data.replies.welcome())
+            return
+    if len(text) > data.pipeline.config.bot.max_message_length:
+        await send_reply(message, data.replies.message("too_long"))
+        return
+    reply = data.replies.for_question(text)
+    if update.effective_user is not None and reply.match is not None:
+        await data.recorder.record_match(update.effective_user.id, text, reply.match)
+    await send_reply(message, reply)
+
+
+async def non_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice notes, locations, files in a private chat: ask for text instead."""
+    if update.message is not None:
+        await send_reply(update.message, context.bot_data.replies.message("non_text"))
+
+
+async def button(update: Update, context: Context) -> None:
+    """A press on one of the bot's buttons: topic, suggestion, related entry, or 👍/👎."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = context.bot_data
+    press = decode_callback(query.data)
+    if press is None or press.entry_id not in data.pipeline.kb.by_id:
+        # Forged data, or a button on an old message whose entry was since removed.
+        await query.answer(data.replies.message("expired_button").text)
+        return
+    user_id = query.from_user.id
+    if press.kind in ("feedback_up", "feedback_down"):
+        await data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up")
+        await query.answer(data.replies.message("feedback_thanks").text)
+        return
+    if press.kind == "suggestion":
+        await data.recorder.record_suggestion_chosen(user_id, press.entry_id)
+    await query.answer()
+    reply = data.replies.for_entry(press.entry_id)
+    message = query.message
+    if isinstance(message, Message):
+        if press.kind == "suggestion":
+            await edit_into(message, reply)
+        else:
+            await send_reply(message, reply, quote=False)
+    elif message is not None:
+        # Telegram no longer shows us the message (an InaccessibleMessage): answer below it.
+        rendered = render_reply(reply)
+        await _send_chunks(context.bot, message.chat.id, rendered.chunks, rendered.keyboard)
