@@ -23,11 +23,12 @@ every content word of the query is known to the KB.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -41,6 +42,7 @@ _SUFFIXES = ("nya", "ne", "e", "in", "kan", "lah", "kah", "an", "i")
 _TYPO_CACHE_SIZE = 4096
 _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
+_SHORTLIST = 15  # entries (by coverage) scored in full per query
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,13 @@ class Candidate:
     variant: str
 
 
-_NO_CANDIDATE = Candidate("", -1.0, 0.0, 0.0, 0.0, "")
+
+class _Scored(NamedTuple):
+    score: float
+    coverage: float
+    f1: float
+    fuzzy: float
+    variant: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +161,9 @@ class Matcher:
             _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)) or 1.0)
             for i, toks in raw_variants
         ]
-        self._variants_by_token: dict[str, list[int]] = defaultdict(list)
+        self._entry_variants: list[list[int]] = [[] for _ in entries]
         for vi, variant in enumerate(self._variants):
-            for token in variant.tokens:
-                self._variants_by_token[token].append(vi)
+            self._entry_variants[variant.entry].append(vi)
         self._entries_by_token: dict[str, list[int]] = defaultdict(list)
         for ei, tokens in enumerate(self._entry_tokens):
             for token in tokens:
@@ -224,44 +231,55 @@ class Matcher:
                 seg_tokens = self.query_tokens(segment)
                 if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
                     continue
-                for entry_id, candidate in self._score(seg_tokens).items():
-                    if candidate.score > best.get(entry_id, _NO_CANDIDATE).score:
-                        best[entry_id] = candidate
-        ranked = sorted(best.values(), key=lambda c: c.score, reverse=True)
-        return Ranking(" ".join(tokens), unknown, tuple(ranked[:limit]))
+                for ei, scored in self._score(seg_tokens).items():
+                    if ei not in best or scored.score > best[ei].score:
+                        best[ei] = scored
+        top = heapq.nlargest(limit, best.items(), key=lambda item: item[1].score)
+        candidates = tuple(
+            Candidate(self._entries[ei].id, round(sc.score, 2), round(sc.coverage, 3), round(sc.f1, 3),
+                      round(sc.fuzzy, 3), self._variants[sc.variant].text)
+            for ei, sc in top
+        )
+        return Ranking(" ".join(tokens), unknown, candidates)
 
-    def _score(self, tokens: list[str]) -> dict[str, Candidate]:
+    def _score(self, tokens: list[str]) -> dict[int, _Scored]:
         normalized = " ".join(tokens)
         weights = {t: self.weight(t) for t in tokens}
         total = sum(weights.values())
         numbers = [t for t in tokens if t[:1].isdigit()]
         coverage: dict[int, float] = defaultdict(float)
-        overlap: dict[int, float] = defaultdict(float)
         for token, w in weights.items():
             for ei in self._entries_by_token.get(token, ()):
                 coverage[ei] += w
-            for vi in self._variants_by_token.get(token, ()):
-                overlap[vi] += w
-        best_variant: dict[int, tuple[float, int]] = {}
-        for vi, inter in overlap.items():
-            variant = self._variants[vi]
-            precision, recall = inter / total, inter / variant.weight
-            f1 = 2 * precision * recall / (precision + recall)
-            if f1 > best_variant.get(variant.entry, (-1.0, -1))[0]:
-                best_variant[variant.entry] = (f1, vi)
+        # Only the entries that explain most of the query can score high: coverage
+        # carries the largest weight, so the rest are not worth a closer look. This
+        # keeps a 10 000-entry knowledge base fast.
+        shortlist = heapq.nlargest(_SHORTLIST, coverage.items(), key=lambda item: item[1])
         w = self._w
-        out: dict[str, Candidate] = {}
-        for ei, (f1, vi) in best_variant.items():
-            cov = coverage[ei] / total
-            fz = fuzz.token_sort_ratio(normalized, self._variants[vi].text) / 100
-            score = 100 * (w.coverage * cov + w.variant * f1 + (1 - w.coverage - w.variant) * fz)
+        query = frozenset(weights)
+        out: dict[int, _Scored] = {}
+        for ei, covered in shortlist:
+            best_f1, best_vi = -1.0, -1
+            for vi in self._entry_variants[ei]:
+                variant = self._variants[vi]
+                common = variant.tokens & query
+                if not common:
+                    continue
+                inter = sum(weights[t] for t in common)
+                precision, recall = inter / total, inter / variant.weight
+                f1 = 2 * precision * recall / (precision + recall)
+                if f1 > best_f1:
+                    best_f1, best_vi = f1, vi
+            if best_vi < 0:
+                continue
+            cov = covered / total
+            text = self._variants[best_vi].text
+            fz = fuzz.token_sort_ratio(normalized, text) / 100
+            score = 100 * (w.coverage * cov + w.variant * best_f1 + (1 - w.coverage - w.variant) * fz)
             # A year or figure the entry never mentions means another question ("partisipasi 2019").
             if any(n not in self._entry_tokens[ei] for n in numbers):
                 score *= w.number_penalty
-            entry_id = self._entries[ei].id
-            out[entry_id] = Candidate(
-                entry_id, round(score, 2), round(cov, 3), round(f1, 3), round(fz, 3), self._variants[vi].text
-            )
+            out[ei] = _Scored(score, cov, best_f1, fz, best_vi)
         return out
 
     def match(self, text: str) -> MatchResult:

@@ -59,6 +59,8 @@ class Normalizer:
 
 def _fold(text: str) -> str:
     """Lower-case, drop accents/zalgo marks and emoji, keep letters and digits."""
+    if text.isascii():  # the common case; the tokenizer's split drops ASCII punctuation
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = []
     for ch in decomposed:
