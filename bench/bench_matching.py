@@ -25,10 +25,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_kb import write_kb  # noqa: E402
+from synthetic_kb import write_kb
 
-from bot.evaluation import load_eval_set  # noqa: E402
-from bot.pipeline import Pipeline  # noqa: E402
+from bot.evaluation import load_eval_set
+from bot.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_PER_SIZE = 400
@@ -83,7 +83,8 @@ def bench_size(size: int, repeat: int) -> dict[str, object]:
 
     in_scope = [(i, e) for i, (_, e) in enumerate(labelled) if e is not None]
     ours_right = sum(
-        1 for i, e in in_scope
+        1
+        for i, e in in_scope
         if (ours[i].entry_id or (ours[i].suggestions[0] if ours[i].suggestions else None)) == e  # type: ignore[attr-defined]
     )
     ours_answered = sum(1 for i, e in in_scope if ours[i].entry_id == e)  # type: ignore[attr-defined]
@@ -110,22 +111,35 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     rows = [bench_size(size, args.repeat if size <= 1000 else 3) for size in args.sizes]
-    print("| entries | variants | queries | ours median ms | ours p99 ms | extractOne median ms | extractOne p99 ms "
-          "| p99 ratio | ours top-1 % | extractOne top-1 % |")
+    print(
+        "| entries | variants | queries | ours median ms | ours p99 ms | extractOne median ms | extractOne p99 ms "
+        "| p99 ratio | ours top-1 % | extractOne top-1 % |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['size']} | {r['variants']} | {r['queries']} | {r['ours_median_ms']:.3f} | {r['ours_p99_ms']:.3f} "
-              f"| {r['plain_median_ms']:.3f} | {r['plain_p99_ms']:.3f} | {r['ratio_p99']:.2f} "
-              f"| {r['ours_top1_pct']:.1f} | {r['plain_top1_pct']:.1f} |")
+        print(
+            f"| {r['size']} | {r['variants']} | {r['queries']} | {r['ours_median_ms']:.3f} | {r['ours_p99_ms']:.3f} "
+            f"| {r['plain_median_ms']:.3f} | {r['plain_p99_ms']:.3f} | {r['ratio_p99']:.2f} "
+            f"| {r['ours_top1_pct']:.1f} | {r['plain_top1_pct']:.1f} |"
+        )
     out = ROOT / "bench/results/matching.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine()},
-        "command": "python bench/bench_matching.py " + " ".join(sys.argv[1:]),
-        "rows": rows,
-    }, indent=2), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "machine": {
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                    "processor": platform.processor() or platform.machine(),
+                },
+                "command": "python bench/bench_matching.py " + " ".join(sys.argv[1:]),
+                "rows": rows,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -50,10 +50,13 @@ def main() -> None:
             if not suggest <= known <= answer:
                 continue
             settings = dataclasses.replace(
-                config.matching, answer_threshold=answer, known_words_threshold=known,
-                suggest_threshold=suggest, margin=margin,
+                config.matching,
+                answer_threshold=answer,
+                known_words_threshold=known,
+                suggest_threshold=suggest,
+                margin=margin,
             )
-            report = evaluate(lambda q, s=settings: decide(ranked[q], s), tune)["tune"]
+            report = evaluate(lambda q, s=settings, r=ranked: decide(r[q], s), tune)["tune"]
             if report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
                 continue
             key = (round(report.answer_accuracy, 1), round(report.top1_accuracy, 1), report.oos_rejection, -margin)
@@ -72,8 +75,8 @@ def main() -> None:
     for name, part in (("tune", tune), ("heldout", heldout)):
         r = evaluate(matcher.match, part)[name]
         print(
-            f"{name:8} top-1 {r.top1_accuracy:5.1f}%  answered {r.answer_accuracy:5.1f}%  reached {r.reached_rate:5.1f}%  "
-            f"wrong-ans {r.wrong_answer_rate:4.1f}%  oos-rej {r.oos_rejection:5.1f}%"
+            f"{name:8} top-1 {r.top1_accuracy:5.1f}%  answered {r.answer_accuracy:5.1f}%  "
+            f"reached {r.reached_rate:5.1f}%  wrong-ans {r.wrong_answer_rate:4.1f}%  oos-rej {r.oos_rejection:5.1f}%"
         )
 
 

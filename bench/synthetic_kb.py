@@ -21,7 +21,28 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_WORDS = ["apa", "kapan", "siapa", "berapa", "kenapa", "bagaimana", "dimana", "apakah", "bisa", "harus"]
 COMMON = ["pilkada", "pemilu", "kpu", "blora", "pemilih", "suara", "tps", "kabupaten", "desa", "kecamatan"]
-SYLLABLES = ["ba", "ka", "la", "ma", "na", "pa", "ra", "sa", "ta", "ja", "ga", "da", "wi", "ri", "lu", "ko", "to", "ne", "se", "gu"]
+SYLLABLES = [
+    "ba",
+    "ka",
+    "la",
+    "ma",
+    "na",
+    "pa",
+    "ra",
+    "sa",
+    "ta",
+    "ja",
+    "ga",
+    "da",
+    "wi",
+    "ri",
+    "lu",
+    "ko",
+    "to",
+    "ne",
+    "se",
+    "gu",
+]
 VARIANTS_PER_ENTRY = 8
 
 
@@ -49,14 +70,16 @@ def synthetic_entries(n: int, seed: int = 7) -> tuple[list[dict[str, object]], l
         ordered = sorted(questions)
         held_back = ordered.pop()
         entry_id = f"e{i:05d}"
-        entries.append({
-            "id": entry_id,
-            "title": f"Topik {i}",
-            "topic": "Sintetis",
-            "questions": ordered,
-            "answer": f"Jawaban sintetis tentang {' '.join(topic)}.",
-            "sources": ["kpu-blora-2024-09-06"],
-        })
+        entries.append(
+            {
+                "id": entry_id,
+                "title": f"Topik {i}",
+                "topic": "Sintetis",
+                "questions": ordered,
+                "answer": f"Jawaban sintetis tentang {' '.join(topic)}.",
+                "sources": ["kpu-blora-2024-09-06"],
+            }
+        )
         queries.append((held_back, entry_id))
     return entries, queries
 

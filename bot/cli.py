@@ -22,7 +22,9 @@ DEFAULT_EVAL = Path("tests/data/eval.yaml")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pilkada-bot", description="Voter-education chatbot for a Pilkada.")
     parser.add_argument(
-        "--config", type=Path, default=Path(os.environ.get("PILKADA_BOT_CONFIG", "config.yaml")),
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("PILKADA_BOT_CONFIG", "config.yaml")),
         help="path to config.yaml (default: ./config.yaml or $PILKADA_BOT_CONFIG)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -30,10 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question (or one per line from stdin)")
     ask.add_argument("question", nargs="?", help="the question; omit to read questions from stdin, one per line")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--explain", action="store_true", help="with --json: add the normalized query and the top candidates")
+    ask.add_argument(
+        "--explain", action="store_true", help="with --json: add the normalized query and the top candidates"
+    )
     sub.add_parser("check", help="validate config.yaml and the knowledge base")
     ev = sub.add_parser("eval", help="measure matching on a labelled question set")
-    ev.add_argument("file", nargs="?", type=Path, default=DEFAULT_EVAL, help=f"evaluation YAML (default: {DEFAULT_EVAL})")
+    ev.add_argument(
+        "file", nargs="?", type=Path, default=DEFAULT_EVAL, help=f"evaluation YAML (default: {DEFAULT_EVAL})"
+    )
     ev.add_argument("--no-misses", action="store_true", help="only print the summary table")
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
@@ -84,8 +90,14 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         data["explain"] = {
             "normalized": match.normalized,
             "candidates": [
-                {"entry_id": c.entry_id, "score": c.score, "coverage": c.coverage, "variant_f1": c.variant_f1,
-                 "fuzzy": c.fuzzy, "variant": c.variant}
+                {
+                    "entry_id": c.entry_id,
+                    "score": c.score,
+                    "coverage": c.coverage,
+                    "variant_f1": c.variant_f1,
+                    "fuzzy": c.fuzzy,
+                    "variant": c.variant,
+                }
                 for c in match.candidates
             ],
         }

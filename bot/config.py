@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schema import DATE, Expect, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, check_mapping
+from bot.schema import DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-TIME_TEXT = Expect((str, int), "a time written HH:MM, e.g. \"19:00\"")
+TIME_TEXT = Expect((str, int), 'a time written HH:MM, e.g. "19:00"')
+
 
 @dataclass(frozen=True, slots=True)
 class ElectionConfig:
@@ -25,6 +26,7 @@ class ElectionConfig:
     region: str
     voting_date: dt.date
     timezone: ZoneInfo
+
 
 @dataclass(frozen=True, slots=True)
 class MatchingConfig:
@@ -35,12 +37,14 @@ class MatchingConfig:
     max_suggestions: int
     typo_cutoff: float
 
+
 @dataclass(frozen=True, slots=True)
 class KnowledgeConfig:
     sources: Path
     entries: tuple[Path, ...]
     lexicon: Path
     messages: Path
+
 
 @dataclass(frozen=True, slots=True)
 class WebhookConfig:
@@ -49,16 +53,19 @@ class WebhookConfig:
     url: str
     path: str
 
+
 @dataclass(frozen=True, slots=True)
 class RateLimitConfig:
     overall_per_second: float
     group_per_minute: float
     max_retries: int
 
+
 @dataclass(frozen=True, slots=True)
 class ReminderTime:
     days_before: int
     time: dt.time
+
 
 @dataclass(frozen=True, slots=True)
 class BotConfig:
@@ -76,10 +83,12 @@ class BotConfig:
     flood_seconds: float
     max_message_length: int
 
+
 @dataclass(frozen=True, slots=True)
 class RemindersConfig:
     times: tuple[ReminderTime, ...]
     grace_minutes: int
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -89,6 +98,7 @@ class Config:
     knowledge: KnowledgeConfig
     bot: BotConfig
     reminders: RemindersConfig
+
 
 def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
     """Read `path`; raise InvalidFiles listing every mistake with its line."""
@@ -100,42 +110,67 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
         raise InvalidFiles(problems)
     return cfg
 
+
 def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Config | None:
     root = doc.data
     sections = {"election": MAPPING, "matching": MAPPING, "knowledge": MAPPING, "bot": MAPPING}
-    if not check_mapping(doc, root, (), problems, required=sections, optional={"reminders": MAPPING}, what="the config file"):
+    if not check_mapping(
+        doc, root, (), problems, required=sections, optional={"reminders": MAPPING}, what="the config file"
+    ):
         return None
     if problems:
         return None
     e, m, k, b = root["election"], root["matching"], root["knowledge"], root["bot"]
     r = root.get("reminders", {"times": [], "grace_minutes": 30})
     check_mapping(
-        doc, e, ("election",), problems,
+        doc,
+        e,
+        ("election",),
+        problems,
         required={"name": NONEMPTY_TEXT, "region": NONEMPTY_TEXT, "voting_date": DATE, "timezone": NONEMPTY_TEXT},
         what="'election'",
     )
     check_mapping(
-        doc, m, ("matching",), problems,
+        doc,
+        m,
+        ("matching",),
+        problems,
         required={"answer_threshold": NUMBER, "suggest_threshold": NUMBER, "margin": NUMBER},
         optional={"max_suggestions": INT, "typo_cutoff": NUMBER, "known_words_threshold": NUMBER},
         what="'matching'",
     )
     check_mapping(
-        doc, k, ("knowledge",), problems,
+        doc,
+        k,
+        ("knowledge",),
+        problems,
         required={"sources": NONEMPTY_TEXT, "entries": LIST, "lexicon": NONEMPTY_TEXT, "messages": NONEMPTY_TEXT},
         what="'knowledge'",
     )
     check_mapping(
-        doc, b, ("bot",), problems,
+        doc,
+        b,
+        ("bot",),
+        problems,
         required={"mode": NONEMPTY_TEXT, "database": NONEMPTY_TEXT},
         optional={
-            "api_url": NONEMPTY_TEXT, "admin_ids": LIST, "poll_interval": NUMBER, "poll_timeout": INT,
-            "connect_timeout": NUMBER, "read_timeout": NUMBER, "webhook": MAPPING, "rate_limit": MAPPING,
-            "flood_messages": INT, "flood_seconds": NUMBER, "max_message_length": INT,
+            "api_url": NONEMPTY_TEXT,
+            "admin_ids": LIST,
+            "poll_interval": NUMBER,
+            "poll_timeout": INT,
+            "connect_timeout": NUMBER,
+            "read_timeout": NUMBER,
+            "webhook": MAPPING,
+            "rate_limit": MAPPING,
+            "flood_messages": INT,
+            "flood_seconds": NUMBER,
+            "max_message_length": INT,
         },
         what="'bot'",
     )
-    check_mapping(doc, r, ("reminders",), problems, required={"times": LIST}, optional={"grace_minutes": INT}, what="'reminders'")
+    check_mapping(
+        doc, r, ("reminders",), problems, required={"times": LIST}, optional={"grace_minutes": INT}, what="'reminders'"
+    )
     if problems:
         return None
 
@@ -143,13 +178,21 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     try:
         tz = ZoneInfo(e["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(doc.problem(f"'timezone' must be a time zone name such as Asia/Jakarta, got '{e['timezone']}'", "election", "timezone"))
+        problems.append(
+            doc.problem(
+                f"'timezone' must be a time zone name such as Asia/Jakarta, got '{e['timezone']}'",
+                "election",
+                "timezone",
+            )
+        )
 
     for key in ("answer_threshold", "suggest_threshold", "margin", "known_words_threshold"):
         if key in m and not 0 <= m[key] <= 100:
             problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
     if m["suggest_threshold"] > m["answer_threshold"]:
-        problems.append(doc.problem("'suggest_threshold' must not be above 'answer_threshold'", "matching", "suggest_threshold"))
+        problems.append(
+            doc.problem("'suggest_threshold' must not be above 'answer_threshold'", "matching", "suggest_threshold")
+        )
 
     if not all(isinstance(p, str) and p.strip() for p in k["entries"]) or not k["entries"]:
         problems.append(doc.problem("'entries' must be a non-empty list of file paths", "knowledge", "entries"))
@@ -162,22 +205,39 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
 
     webhook = b.get("webhook") or {}
     check_mapping(
-        doc, webhook, ("bot", "webhook"), problems,
-        required={}, optional={"listen": NONEMPTY_TEXT, "port": INT, "url": TEXT, "path": TEXT}, what="'webhook'",
+        doc,
+        webhook,
+        ("bot", "webhook"),
+        problems,
+        required={},
+        optional={"listen": NONEMPTY_TEXT, "port": INT, "url": TEXT, "path": TEXT},
+        what="'webhook'",
     )
     if b["mode"] == "webhook" and not str(webhook.get("url", "")).startswith("https://"):
-        problems.append(doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook"))
+        problems.append(
+            doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook")
+        )
     rate = b.get("rate_limit") or {}
     check_mapping(
-        doc, rate, ("bot", "rate_limit"), problems,
-        required={}, optional={"overall_per_second": NUMBER, "group_per_minute": NUMBER, "max_retries": INT},
+        doc,
+        rate,
+        ("bot", "rate_limit"),
+        problems,
+        required={},
+        optional={"overall_per_second": NUMBER, "group_per_minute": NUMBER, "max_retries": INT},
         what="'rate_limit'",
     )
 
     times: list[ReminderTime] = []
     for i, item in enumerate(r["times"]):
-        if not check_mapping(doc, item, ("reminders", "times", i), problems,
-                             required={"days_before": INT, "time": TIME_TEXT}, what="a reminder time"):
+        if not check_mapping(
+            doc,
+            item,
+            ("reminders", "times", i),
+            problems,
+            required={"days_before": INT, "time": TIME_TEXT},
+            what="a reminder time",
+        ):
             continue
         if "days_before" not in item or "time" not in item:
             continue
@@ -188,7 +248,9 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         try:
             at = dt.time.fromisoformat(raw_time)
         except ValueError:
-            problems.append(doc.problem(f"'time' must be HH:MM (24-hour), got '{raw_time}'", "reminders", "times", i, "time"))
+            problems.append(
+                doc.problem(f"'time' must be HH:MM (24-hour), got '{raw_time}'", "reminders", "times", i, "time")
+            )
             continue
         if item["days_before"] < 0:
             problems.append(doc.problem("'days_before' must be 0 or more", "reminders", "times", i, "days_before"))
@@ -202,9 +264,12 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         path=base,
         election=ElectionConfig(e["name"], e["region"], e["voting_date"], tz),
         matching=MatchingConfig(
-            float(m["answer_threshold"]), float(m["suggest_threshold"]), float(m["margin"]),
+            float(m["answer_threshold"]),
+            float(m["suggest_threshold"]),
+            float(m["margin"]),
             float(m.get("known_words_threshold", m["answer_threshold"])),
-            int(m.get("max_suggestions", 3)), float(m.get("typo_cutoff", 82)),
+            int(m.get("max_suggestions", 3)),
+            float(m.get("typo_cutoff", 82)),
         ),
         knowledge=KnowledgeConfig(
             sources=base / k["sources"],

@@ -8,8 +8,21 @@ from typing import Literal
 
 from bot.config import ElectionConfig
 
-MONTHS_ID = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember").split()
-WEEKDAYS_ID = ("Senin Selasa Rabu Kamis Jumat Sabtu Minggu").split()
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +33,7 @@ class Countdown:
 
 def local_today(election: ElectionConfig, now: dt.datetime | None = None) -> dt.date:
     """Today's date in the election's time zone (WIB for Blora), whatever the server's zone."""
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return moment.astimezone(election.timezone).date()

@@ -79,9 +79,15 @@ def load_eval_set(path: Path, known_ids: Iterable[str] | None = None) -> list[Ev
     if not check_mapping(doc, doc.data, (), problems, required={"questions": LIST}, what="the evaluation file"):
         raise InvalidFiles(problems)
     for i, raw in enumerate(doc.data.get("questions") or []):
-        if not check_mapping(doc, raw, ("questions", i), problems,
-                             required={"q": NONEMPTY_TEXT, "expect": TEXT, "split": NONEMPTY_TEXT},
-                             optional={"tags": LIST}, what="an evaluation question"):
+        if not check_mapping(
+            doc,
+            raw,
+            ("questions", i),
+            problems,
+            required={"q": NONEMPTY_TEXT, "expect": TEXT, "split": NONEMPTY_TEXT},
+            optional={"tags": LIST},
+            what="an evaluation question",
+        ):
             continue
         if not {"q", "expect", "split"} <= raw.keys():
             continue
@@ -126,14 +132,17 @@ def _score(report: SplitReport, item: EvalItem, result: MatchResult) -> None:
         report.reached += reached
         ok = top == item.expect
     if not ok:
-        report.misses.append(Miss(item.question, item.expect, result.outcome, result.entry_id, result.suggestions, result.score))
+        report.misses.append(
+            Miss(item.question, item.expect, result.outcome, result.entry_id, result.suggestions, result.score)
+        )
 
 
 def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> str:
     """A plain-text table per split, then the misses."""
     order = sorted(reports, key=lambda s: (s == "all", s))
     lines = [
-        f"{'split':<9} {'in':>4} {'out':>4} {'top-1':>7} {'answered':>9} {'reached':>8} {'wrong-ans':>9} {'oos-rej':>8}",
+        f"{'split':<9} {'in':>4} {'out':>4} {'top-1':>7} {'answered':>9} {'reached':>8} "
+        f"{'wrong-ans':>9} {'oos-rej':>8}",
     ]
     for name in order:
         r = reports[name]

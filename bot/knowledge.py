@@ -23,8 +23,21 @@ MAX_ID_LENGTH = 48
 MAX_TITLE_LENGTH = 40
 # Numbers as written in Indonesian text: 83, 83,5, 26.238, 2018.
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-MONTHS = ("januari februari maret april mei juni juli agustus september oktober november desember").split()
-WEEKDAYS = ("senin selasa rabu kamis jumat sabtu minggu").split()
+MONTHS = [
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
+WEEKDAYS = ["senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"]
 DATE_RE = re.compile(
     r"(?:\b(?P<weekday>" + "|".join(WEEKDAYS) + r")\b[\s,]*)?"
     r"(?:\b(?P<day>\d{1,2})\s+)?\b(?P<month>" + "|".join(MONTHS) + r")\s+(?P<year>\d{4})\b",
@@ -33,17 +46,55 @@ DATE_RE = re.compile(
 
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset({"election_name", "region", "date", "days", "sources", "publisher", "title"})
-REQUIRED_MESSAGES = frozenset({
-    "welcome", "help", "topics_intro", "fallback", "did_you_mean", "source_line", "source_item",
-    "sources_intro", "sources_item_long", "countdown_before", "countdown_today", "countdown_after",
-    "share_button", "feedback_up", "feedback_down", "feedback_thanks", "non_text", "too_long", "error",
-    "unknown_command", "expired_button", "inline_empty_hint", "console_hint", "console_bye", "console_choice",
-})
-OPTIONAL_MESSAGES = frozenset({
-    "privacy", "remind_on", "remind_off", "remind_past", "remind_none", "reminder_text", "slow_down",
-    "reload_ok", "reload_failed", "not_admin",
-    "inline_no_results", "command_start", "command_help", "command_topik", "command_hitungmundur", "command_sumber",
-})
+REQUIRED_MESSAGES = frozenset(
+    {
+        "welcome",
+        "help",
+        "topics_intro",
+        "fallback",
+        "did_you_mean",
+        "source_line",
+        "source_item",
+        "sources_intro",
+        "sources_item_long",
+        "countdown_before",
+        "countdown_today",
+        "countdown_after",
+        "share_button",
+        "feedback_up",
+        "feedback_down",
+        "feedback_thanks",
+        "non_text",
+        "too_long",
+        "error",
+        "unknown_command",
+        "expired_button",
+        "inline_empty_hint",
+        "console_hint",
+        "console_bye",
+        "console_choice",
+    }
+)
+OPTIONAL_MESSAGES = frozenset(
+    {
+        "privacy",
+        "remind_on",
+        "remind_off",
+        "remind_past",
+        "remind_none",
+        "reminder_text",
+        "slow_down",
+        "reload_ok",
+        "reload_failed",
+        "not_admin",
+        "inline_no_results",
+        "command_start",
+        "command_help",
+        "command_topik",
+        "command_hitungmundur",
+        "command_sumber",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +203,26 @@ def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
     result: dict[str, Source] = {}
     for i, raw in enumerate(doc.data.get("sources") or []):
         ok = check_mapping(
-            doc, raw, ("sources", i), problems,
-            required={"id": NONEMPTY_TEXT, "title": NONEMPTY_TEXT, "publisher": NONEMPTY_TEXT, "date": DATE, "facts": LIST},
+            doc,
+            raw,
+            ("sources", i),
+            problems,
+            required={
+                "id": NONEMPTY_TEXT,
+                "title": NONEMPTY_TEXT,
+                "publisher": NONEMPTY_TEXT,
+                "date": DATE,
+                "facts": LIST,
+            },
             optional={"author": TEXT, "editor": TEXT},
             what="a source",
         )
         if not ok or not {"id", "title", "publisher", "date", "facts"} <= raw.keys():
             continue
         if not isinstance(raw["id"], str) or not ID_RE.match(raw["id"]):
-            problems.append(doc.problem("source 'id' must be lower-case letters, digits, '-' or '_'", "sources", i, "id"))
+            problems.append(
+                doc.problem("source 'id' must be lower-case letters, digits, '-' or '_'", "sources", i, "id")
+            )
             continue
         if raw["id"] in result:
             problems.append(doc.problem(f"duplicate source id '{raw['id']}'", "sources", i, "id"))
@@ -170,7 +232,12 @@ def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
             if not isinstance(fact, str) or not fact.strip():
                 problems.append(doc.problem("each fact must be non-empty text", "sources", i, "facts", j))
         result[raw["id"]] = Source(
-            raw["id"], raw["title"], raw["publisher"], raw["date"], raw.get("author"), raw.get("editor"),
+            raw["id"],
+            raw["title"],
+            raw["publisher"],
+            raw["date"],
+            raw.get("author"),
+            raw.get("editor"),
             tuple(f for f in facts if isinstance(f, str)),
         )
     return result
@@ -180,8 +247,10 @@ def declared_entry_ids(docs: list[YamlDoc]) -> set[str]:
     """Every entry id written in the files, valid entry or not (so one mistake is reported once)."""
     return {
         raw["id"]
-        for doc in docs if isinstance(doc.data, dict) and isinstance(doc.data.get("entries"), list)
-        for raw in doc.data["entries"] if isinstance(raw, dict) and isinstance(raw.get("id"), str)
+        for doc in docs
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("entries"), list)
+        for raw in doc.data["entries"]
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str)
     }
 
 
@@ -200,7 +269,11 @@ def _parse_entries(
                 continue
             where = f"{doc.file}:{doc.line('entries', i, 'id')}"
             if entry.id in seen_ids:
-                problems.append(doc.problem(f"duplicate entry id '{entry.id}' (first used at {seen_ids[entry.id]})", "entries", i, "id"))
+                problems.append(
+                    doc.problem(
+                        f"duplicate entry id '{entry.id}' (first used at {seen_ids[entry.id]})", "entries", i, "id"
+                    )
+                )
                 continue
             seen_ids[entry.id] = where
             for j, question in enumerate(entry.questions):
@@ -208,7 +281,9 @@ def _parse_entries(
                 if key in seen_questions:
                     other, other_where = seen_questions[key]
                     what = "twice in this entry" if other == entry.id else f"also under entry '{other}' ({other_where})"
-                    problems.append(doc.problem(f"question '{question}' is listed {what}", "entries", i, "questions", j))
+                    problems.append(
+                        doc.problem(f"question '{question}' is listed {what}", "entries", i, "questions", j)
+                    )
                 else:
                     seen_questions[key] = (entry.id, f"{doc.file}:{doc.line('entries', i, 'questions', j)}")
             parsed.append((entry, (doc, i)))
@@ -225,18 +300,38 @@ def _parse_entries(
 def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], problems: list[Problem]) -> Entry | None:
     before = len(problems)
     ok = check_mapping(
-        doc, raw, ("entries", i), problems,
-        required={"id": NONEMPTY_TEXT, "title": NONEMPTY_TEXT, "topic": NONEMPTY_TEXT, "questions": LIST, "answer": NONEMPTY_TEXT, "sources": LIST},
+        doc,
+        raw,
+        ("entries", i),
+        problems,
+        required={
+            "id": NONEMPTY_TEXT,
+            "title": NONEMPTY_TEXT,
+            "topic": NONEMPTY_TEXT,
+            "questions": LIST,
+            "answer": NONEMPTY_TEXT,
+            "sources": LIST,
+        },
         optional={"keywords": LIST, "related": LIST, "show_countdown": BOOL},
         what=f"entry #{i + 1}",
     )
     if not ok or len(problems) > before:
         return None
     if not ID_RE.match(raw["id"]) or len(raw["id"]) > MAX_ID_LENGTH:
-        problems.append(doc.problem(
-            f"entry id '{raw['id']}' must be at most {MAX_ID_LENGTH} lower-case letters, digits, '-' or '_'", "entries", i, "id"))
+        problems.append(
+            doc.problem(
+                f"entry id '{raw['id']}' must be at most {MAX_ID_LENGTH} lower-case letters, digits, '-' or '_'",
+                "entries",
+                i,
+                "id",
+            )
+        )
     if len(raw["title"]) > MAX_TITLE_LENGTH:
-        problems.append(doc.problem(f"'title' must be at most {MAX_TITLE_LENGTH} characters (it is a button label)", "entries", i, "title"))
+        problems.append(
+            doc.problem(
+                f"'title' must be at most {MAX_TITLE_LENGTH} characters (it is a button label)", "entries", i, "title"
+            )
+        )
     texts: dict[str, list[str]] = {}
     for key in ("questions", "keywords", "sources", "related"):
         values = raw.get(key) or []
@@ -259,8 +354,14 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], pro
     if len(problems) > before:
         return None
     return Entry(
-        id=raw["id"], title=raw["title"].strip(), topic=raw["topic"], questions=tuple(texts["questions"]), keywords=tuple(texts["keywords"]),
-        answer=answer.strip(), sources=tuple(texts["sources"]), related=tuple(texts["related"]),
+        id=raw["id"],
+        title=raw["title"].strip(),
+        topic=raw["topic"],
+        questions=tuple(texts["questions"]),
+        keywords=tuple(texts["keywords"]),
+        answer=answer.strip(),
+        sources=tuple(texts["sources"]),
+        related=tuple(texts["related"]),
         show_countdown=bool(raw.get("show_countdown", False)),
     )
 
@@ -292,12 +393,26 @@ def ungrounded(answer: str, cited: list[Source]) -> list[str]:
 
 
 def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
-    if not check_mapping(doc, doc.data, (), problems, required={"normalize": MAPPING}, optional={"particles": LIST, "filler": LIST}, what="the lexicon file"):
+    if not check_mapping(
+        doc,
+        doc.data,
+        (),
+        problems,
+        required={"normalize": MAPPING},
+        optional={"particles": LIST, "filler": LIST},
+        what="the lexicon file",
+    ):
         return Lexicon({}, frozenset())
     mapping: dict[str, str] = {}
     for word, target in (doc.data.get("normalize") or {}).items():
         if not isinstance(word, str) or not isinstance(target, str) or not target.strip():
-            problems.append(doc.problem(f"'{word}' must map to a non-empty word (quote it if it is a number or yes/no)", "normalize", str(word)))
+            problems.append(
+                doc.problem(
+                    f"'{word}' must map to a non-empty word (quote it if it is a number or yes/no)",
+                    "normalize",
+                    str(word),
+                )
+            )
             continue
         if word != word.lower() or " " in word.strip():
             problems.append(doc.problem(f"lexicon key '{word}' must be one lower-case word", "normalize", word))
@@ -314,7 +429,9 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
 
 
 def _parse_messages(doc: YamlDoc, entry_ids: set[str], problems: list[Problem]) -> Messages:
-    if not check_mapping(doc, doc.data, (), problems, required={"messages": MAPPING, "topics": LIST}, what="the messages file"):
+    if not check_mapping(
+        doc, doc.data, (), problems, required={"messages": MAPPING, "topics": LIST}, what="the messages file"
+    ):
         return Messages({}, ())
     texts: dict[str, str] = {}
     raw = doc.data.get("messages") or {}
@@ -331,16 +448,33 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], problems: list[Problem]) 
             problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", "messages", key))
             continue
         for name in sorted(fields - MESSAGE_FIELDS):
-            problems.append(doc.problem(f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(MESSAGE_FIELDS))})", "messages", key))
+            problems.append(
+                doc.problem(
+                    f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(MESSAGE_FIELDS))})",
+                    "messages",
+                    key,
+                )
+            )
         texts[key] = value.strip()
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
     topics: list[Topic] = []
     for i, item in enumerate(doc.data.get("topics") or []):
-        if not check_mapping(doc, item, ("topics", i), problems, required={"label": NONEMPTY_TEXT, "entry": NONEMPTY_TEXT}, what="a topic"):
+        if not check_mapping(
+            doc,
+            item,
+            ("topics", i),
+            problems,
+            required={"label": NONEMPTY_TEXT, "entry": NONEMPTY_TEXT},
+            what="a topic",
+        ):
             continue
         if {"label", "entry"} <= item.keys():
             if item["entry"] not in entry_ids:
-                problems.append(doc.problem(f"topic '{item['label']}' points to unknown entry '{item['entry']}'", "topics", i, "entry"))
+                problems.append(
+                    doc.problem(
+                        f"topic '{item['label']}' points to unknown entry '{item['entry']}'", "topics", i, "entry"
+                    )
+                )
             topics.append(Topic(str(item["label"]), str(item["entry"])))
     return Messages(texts, tuple(topics))

@@ -57,7 +57,6 @@ class Candidate:
     variant: str
 
 
-
 class _Scored(NamedTuple):
     score: float
     coverage: float
@@ -236,8 +235,14 @@ class Matcher:
                         best[ei] = scored
         top = heapq.nlargest(limit, best.items(), key=lambda item: item[1].score)
         candidates = tuple(
-            Candidate(self._entries[ei].id, round(sc.score, 2), round(sc.coverage, 3), round(sc.f1, 3),
-                      round(sc.fuzzy, 3), self._variants[sc.variant].text)
+            Candidate(
+                self._entries[ei].id,
+                round(sc.score, 2),
+                round(sc.coverage, 3),
+                round(sc.f1, 3),
+                round(sc.fuzzy, 3),
+                self._variants[sc.variant].text,
+            )
             for ei, sc in top
         )
         return Ranking(" ".join(tokens), unknown, candidates)
@@ -303,4 +308,6 @@ def decide(ranking: Ranking, s: MatchingConfig) -> MatchResult:
     threshold = s.known_words_threshold if not ranking.unknown else s.answer_threshold
     if best.score >= threshold and best.score - runner_up >= s.margin:
         return result("answer", best.entry_id)
-    return result("suggest", None, tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold))
+    return result(
+        "suggest", None, tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold)
+    )

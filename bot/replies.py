@@ -43,7 +43,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class ReplyBuilder:
@@ -66,7 +66,9 @@ class ReplyBuilder:
             return self.for_entry(result.entry_id, match=result)
         if result.outcome == "suggest":
             rows = tuple((Button(self.kb.entry(i).title, "entry", i),) for i in result.suggestions)
-            return Reply("suggest", self._msg.get("did_you_mean"), buttons=rows, suggestions=result.suggestions, match=result)
+            return Reply(
+                "suggest", self._msg.get("did_you_mean"), buttons=rows, suggestions=result.suggestions, match=result
+            )
         return self.fallback(match=result)
 
     def for_entry(self, entry_id: str, match: MatchResult | None = None) -> Reply:
@@ -75,14 +77,14 @@ class ReplyBuilder:
         text = entry.answer
         if entry.show_countdown:
             text = f"{text}\n\n{self.countdown_text()}"
-        rows: list[tuple[Button, ...]] = [
-            (Button(self.kb.entry(r).title, "entry", r),) for r in entry.related[:3]
-        ]
-        rows.append((
-            Button(self._msg.get("share_button"), "share", entry.id),
-            Button(self._msg.get("feedback_up"), "feedback_up", entry.id),
-            Button(self._msg.get("feedback_down"), "feedback_down", entry.id),
-        ))
+        rows: list[tuple[Button, ...]] = [(Button(self.kb.entry(r).title, "entry", r),) for r in entry.related[:3]]
+        rows.append(
+            (
+                Button(self._msg.get("share_button"), "share", entry.id),
+                Button(self._msg.get("feedback_up"), "feedback_up", entry.id),
+                Button(self._msg.get("feedback_down"), "feedback_down", entry.id),
+            )
+        )
         return Reply(
             "answer", text, self.source_line(entry), tuple(rows), entry_id=entry.id, sources=entry.sources, match=match
         )
@@ -124,9 +126,11 @@ class ReplyBuilder:
     def sources(self) -> Reply:
         lines = [self._msg.get("sources_intro")]
         for source in self.kb.sources.values():
-            lines.append(self._msg.get(
-                "sources_item_long", title=source.title, publisher=source.publisher, date=format_date(source.date)
-            ))
+            lines.append(
+                self._msg.get(
+                    "sources_item_long", title=source.title, publisher=source.publisher, date=format_date(source.date)
+                )
+            )
         return Reply("info", "\n".join(lines))
 
     def message(self, key: str) -> Reply:

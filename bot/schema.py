@@ -64,9 +64,7 @@ def check_mapping(
             problems.append(doc.problem(f"{what} is missing '{key}' ({expect.words})", *path))
     for key, expect in {**required, **optional}.items():
         if key in value and not expect.accepts(value[key]):
-            problems.append(
-                doc.problem(f"'{key}' must be {expect.words}, got {_describe(value[key])}", *path, key)
-            )
+            problems.append(doc.problem(f"'{key}' must be {expect.words}, got {_describe(value[key])}", *path, key))
         elif key in value and expect is NONEMPTY_TEXT and not value[key].strip():
             problems.append(doc.problem(f"'{key}' must not be empty", *path, key))
     return True

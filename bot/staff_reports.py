@@ -77,9 +77,11 @@ class QuestionGroup:
 def group_unanswered(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> list[QuestionGroup]:
     """Greedy clustering by rapidfuzz token_set_ratio, largest groups first.
 
-    Distinct texts are taken as seeds from the most asked (ties: the longest, as
-    a more specific seed is less likely to gather unrelated short questions); each
-    seed takes every ungrouped text scoring at least `threshold` against it.
+    Distinct texts are taken as seeds from the most asked (ties: the longest, a more
+    specific seed); each seed takes every ungrouped text scoring at least `threshold`
+    against it. token_set_ratio gives 100 whenever one text's words are a subset of
+    the other's, so a pair must also share two words (or both be single words):
+    otherwise a frequent "pilkada" would gather every question that mentions it.
     """
     counts: Counter[str] = Counter()
     nearest: dict[str, tuple[float, str | None]] = {}
@@ -91,6 +93,7 @@ def group_unanswered(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_G
         if row.best_entry is not None and row.best_score > nearest.get(text, (-1.0, None))[0]:
             nearest[text] = (row.best_score, row.best_entry)
     seeds = sorted(counts, key=lambda t: (-counts[t], -len(t.split()), t))
+    words = [frozenset(t.split()) for t in seeds]
     # rapidfuzz skips None choices: a grouped text is blanked out instead of rebuilding the list.
     choices: list[str | None] = list(seeds)
     groups: list[QuestionGroup] = []
@@ -100,14 +103,18 @@ def group_unanswered(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_G
         matches = process.extract(
             seed, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=threshold, limit=None
         )
-        members = sorted({index for _, _, index in matches} | {i})  # seed order = most asked first
-        for index in members:
-            choices[index] = None
-        texts = tuple(seeds[index] for index in members)
+        members = {i} | {j for _, _, j in matches if _related(words[i], words[j])}
+        for j in members:
+            choices[j] = None
+        texts = tuple(seeds[j] for j in sorted(members))  # seed order: most asked first
         score, entry = max((nearest.get(t, (-1.0, None)) for t in texts), key=lambda pair: pair[0])
         groups.append(QuestionGroup(texts, sum(counts[t] for t in texts), entry, max(score, 0.0)))
     groups.sort(key=lambda g: -g.count)  # stable: equal counts keep seed order
     return groups
+
+
+def _related(a: frozenset[str], b: frozenset[str]) -> bool:
+    return len(a & b) >= 2 or len(a) == len(b) == 1
 
 
 def unanswered_yaml(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> str:

@@ -228,7 +228,7 @@ def _describe(exc: BaseException) -> str:
     if "not a database" in text:
         return "not a SQLite database (file is not a database); move it away or fix bot.database in config.yaml"
     if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return f"cannot write there ({text}); check that the folder exists and is writable by the bot"
+        return f"cannot write there ({text}); check that the file and its folder are writable by the bot"
     return text
 
 
@@ -284,7 +284,12 @@ class Store:
             if salt is None:
                 salt = await asyncio.to_thread(load_or_create_salt, path, environ)
             store = cls(db, path, salt, timezone, clock)
+            # Also the first write: a read-only file opens and answers reads without
+            # complaint, and should fail here rather than at the first vote.
             await store._check_salt()
+        except sqlite3.Error as exc:
+            await db.close()
+            raise StorageError(path, f"cannot use the database {path}: {_describe(exc)}") from exc
         except BaseException:
             await db.close()
             raise
@@ -551,19 +556,12 @@ class Store:
 
 
 async def _configure(db: aiosqlite.Connection, path: Path) -> None:
-    """Per-connection settings; the first statements to touch the file, so they find a bad one."""
-    try:
-        await db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA foreign_keys = ON")
-        # Overwrite deleted rows with zeros: an unsubscribed chat id must not linger in free pages.
-        await db.execute("PRAGMA secure_delete = ON")
-        rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
-        # Probe for write access now rather than at the first vote: a read-only file opens
-        # fine and answers reads, and only BEGIN IMMEDIATE asks for the write lock.
-        await db.execute("BEGIN IMMEDIATE")
-        await db.execute("ROLLBACK")
-    except sqlite3.Error as exc:
-        raise StorageError(path, f"cannot use the database {path}: {_describe(exc)}") from exc
+    """Per-connection settings; the first statements to read the file, so they find a bad one."""
+    await db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    await db.execute("PRAGMA foreign_keys = ON")
+    # Overwrite deleted rows with zeros: an unsubscribed chat id must not linger in free pages.
+    await db.execute("PRAGMA secure_delete = ON")
+    rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
     mode = str(rows[0][0]) if rows else "?"
     if mode.lower() != "wal":  # e.g. a network file system without shared memory
         log.warning("SQLite refused WAL mode for %s (journal_mode=%s); continuing", path, mode)
@@ -573,7 +571,7 @@ async def _configure(db: aiosqlite.Connection, path: Path) -> None:
 
 async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> None:
     """Bring the schema up to len(migrations), one transaction per step."""
-    version = await _user_version(db, path)
+    version = await _user_version(db)
     if version > len(migrations):
         raise StorageError(
             path,
@@ -588,7 +586,7 @@ async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[st
         except sqlite3.Error as exc:
             if db.in_transaction:
                 await db.rollback()
-            now = await _user_version(db, path)
+            now = await _user_version(db)
             if now >= target:  # another process migrated at the same moment
                 version = now
                 continue
@@ -597,9 +595,6 @@ async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[st
         version = target
 
 
-async def _user_version(db: aiosqlite.Connection, path: Path) -> int:
-    try:
-        rows = list(await db.execute_fetchall("PRAGMA user_version"))
-    except sqlite3.Error as exc:
-        raise StorageError(path, f"cannot use the database {path}: {_describe(exc)}") from exc
+async def _user_version(db: aiosqlite.Connection) -> int:
+    rows = list(await db.execute_fetchall("PRAGMA user_version"))
     return int(rows[0][0])

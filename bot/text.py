@@ -14,6 +14,7 @@ from bot.knowledge import Lexicon
 
 # Bounded work for any input: a question never needs more than this many characters.
 MAX_CHARS = 500
+_WORD_CACHE_SIZE = 50_000
 _NON_WORD = re.compile(r"[^\w]+|_")
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "golputtt" -> "golput", "kapaaan" -> "kapan"
 _DECIMAL = re.compile(r"(\d)[.,](\d{1,2})(?!\d)")  # 83.5 / 83,5 -> 83,5
@@ -28,6 +29,8 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon) -> None:
         self._map = lexicon.normalize
         self._particles = lexicon.particles
+        # Words repeat across thousands of KB variants and queries; normalize each once.
+        self._word_cache: dict[str, tuple[str, ...]] = {}
 
     def tokens(self, text: str) -> list[str]:
         """Normalized tokens of `text`, in order (duplicates kept)."""
@@ -35,17 +38,28 @@ class Normalizer:
         text = _THOUSANDS.sub(r"\1\2", text)
         text = _DECIMAL.sub(r"\1dec\2", text)  # protect the decimal comma from the splitter
         out: list[str] = []
+        cache = self._word_cache
         for raw in _NON_WORD.split(text):
             if not raw:
                 continue
-            word = _REPEATS.sub(r"\1", raw)
-            word = _REDUPLICATION.sub(r"\1", word)
-            mapped = self._map.get(word, word)
-            for token in mapped.split():
-                if token in self._particles:
-                    continue
-                out.append(token.replace("dec", ",") if token[:1].isdigit() else token)
+            words = cache.get(raw)
+            if words is None:
+                words = self._word(raw)
+                if len(cache) >= _WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[raw] = words
+            out.extend(words)
         return out
+
+    def _word(self, raw: str) -> tuple[str, ...]:
+        word = _REPEATS.sub(r"\1", raw)
+        word = _REDUPLICATION.sub(r"\1", word)
+        mapped = self._map.get(word, word)
+        return tuple(
+            token.replace("dec", ",") if token[:1].isdigit() else token
+            for token in mapped.split()
+            if token not in self._particles
+        )
 
     @property
     def mapping(self) -> dict[str, str]:

@@ -1,0 +1,485 @@
+"""bot/storage.py: the SQLite store on a temporary database.
+
+Covers opening (first run, migrations from the previous version, refusals with one-line
+errors), the salt and what the file may and may not contain, the Recorder semantics,
+the reminder claims and the staff figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sqlite3
+import stat
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.events import Recorder
+from bot.matcher import Candidate, MatchResult, Outcome
+from bot.storage import (
+    MIGRATIONS,
+    SALT_ENV,
+    EntryFeedback,
+    StorageError,
+    Store,
+    load_or_create_salt,
+    salt_path,
+)
+
+WIB = ZoneInfo("Asia/Jakarta")
+SALT = b"test-salt-0123456789abcdef"
+USER = 7_123_456_789
+OTHER_USER = 5_550_001_234
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def match(
+    outcome: Outcome,
+    entry_id: str | None = None,
+    *,
+    score: float = 75.0,
+    normalized: str = "kapan pilkada",
+    candidates: tuple[str, ...] = (),
+) -> MatchResult:
+    if outcome == "answer" and entry_id is not None and not candidates:
+        candidates = (entry_id,)
+    cands = tuple(Candidate(c, score - i, 0.0, 0.0, 0.0, "") for i, c in enumerate(candidates))
+    suggestions = candidates if outcome == "suggest" else ()
+    return MatchResult(outcome, entry_id, score, suggestions, normalized, cands)
+
+
+def sqlite_int_bytes(value: int) -> bytes:
+    """How SQLite writes an integer in a record: the shortest of 1, 2, 3, 4, 6 or 8 bytes, big-endian."""
+    for size in (1, 2, 3, 4, 6, 8):
+        if -(1 << (8 * size - 1)) <= value < 1 << (8 * size - 1):
+            return value.to_bytes(size, "big", signed=True)
+    raise ValueError(value)
+
+
+def raw_bytes(db_path: Path) -> bytes:
+    """Everything SQLite has on disk for this database: the file and its write-ahead log."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    return db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def user_version(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "bot.sqlite3"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC))  # 10:00 WIB
+
+
+@pytest.fixture
+async def store(db_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
+    async with await Store.open(db_path, SALT, timezone=WIB, clock=clock) as opened:
+        yield opened
+
+
+def test_store_is_a_recorder(store: Store) -> None:
+    recorder: Recorder = store  # checked by mypy; the Telegram layer relies on it
+    assert recorder is store
+
+
+# --------------------------------------------------------------------- opening and migrations
+
+
+async def test_first_open_creates_folder_database_and_latest_schema(db_path: Path) -> None:
+    assert not db_path.parent.exists()
+    async with await Store.open(db_path, SALT) as store:
+        assert await store.schema_version() == len(MIGRATIONS)
+        assert store.path == db_path
+    assert db_path.is_file()
+    assert user_version(db_path) == len(MIGRATIONS) == 2
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # WAL is stored in the file
+
+
+async def test_connection_settings(store: Store) -> None:
+    assert [tuple(r) for r in await store._fetchall("PRAGMA foreign_keys")] == [(1,)]
+    assert [tuple(r) for r in await store._fetchall("PRAGMA journal_mode")] == [("wal",)]
+    assert [tuple(r) for r in await store._fetchall("PRAGMA busy_timeout")] == [(5000,)]
+    assert [tuple(r) for r in await store._fetchall("PRAGMA secure_delete")] == [(1,)]
+
+
+async def test_upgrade_from_previous_schema_keeps_data(db_path: Path, clock: FakeClock) -> None:
+    async with await Store.open(db_path, SALT, timezone=WIB, clock=clock, migrations=MIGRATIONS[:1]) as old:
+        await old.record_match(USER, "kapan pilkada?", match("answer", "jadwal_pencoblosan"))
+        await old.record_match(USER, "siapa menang?", match("none", normalized="siapa menang", candidates=("x",)))
+        await old.subscribe(-100123)
+        assert await old.mark_sent("2024-11-27:d-7:19:00", -100123)
+        # Version 1 has no comment column, which is what version 2 adds.
+        columns = [r[1] for r in await old._fetchall("PRAGMA table_info(feedback)")]
+        assert "comment" not in columns
+        await old._write(
+            "INSERT INTO feedback (entry_id, user_hash, positive, voted_at) VALUES ('jadwal_pencoblosan', 'h', 1, 'x')"
+        )
+    assert user_version(db_path) == 1
+
+    async with await Store.open(db_path, SALT, timezone=WIB, clock=clock) as store:
+        assert await store.schema_version() == len(MIGRATIONS)
+        stats = await store.stats(dt.date(2024, 11, 20))
+        assert (stats.questions_total, stats.answered_total) == (2, 1)
+        assert stats.top_entries == (("jadwal_pencoblosan", 1),)
+        assert [r.normalized for r in await store.unanswered(10)] == ["siapa menang"]
+        assert await store.subscribers() == [-100123]
+        assert await store.was_sent("2024-11-27:d-7:19:00", -100123)
+        await store.record_feedback(USER, "jadwal_pencoblosan", False, comment="kurang jelas")
+        assert [c.comment for c in await store.feedback_comments(5)] == ["kurang jelas"]
+        assert stats.feedback == (EntryFeedback("jadwal_pencoblosan", 1, 0),)
+        indexes = {r[0] for r in await store._fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"questions_by_day", "questions_by_user"} <= indexes
+    assert user_version(db_path) == 2
+
+
+async def test_reopening_latest_schema_is_a_no_op(db_path: Path) -> None:
+    async with await Store.open(db_path, SALT) as store:
+        await store.subscribe(1)
+    async with await Store.open(db_path, SALT) as store:
+        assert await store.subscribers() == [1]
+        assert await store.schema_version() == len(MIGRATIONS)
+
+
+async def test_newer_schema_is_refused(db_path: Path) -> None:
+    async with await Store.open(db_path, SALT):
+        pass
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StorageError) as exc:
+        await Store.open(db_path, SALT)
+    message = str(exc.value)
+    assert str(db_path) in message and f"only up to {len(MIGRATIONS)}" in message
+    assert f"schema version {len(MIGRATIONS) + 1}" in message and "upgrade pilkada-bot" in message
+    assert "\n" not in message
+    assert exc.value.path == db_path
+
+
+async def test_failed_migration_rolls_back_and_names_the_file(db_path: Path) -> None:
+    broken = [MIGRATIONS[0], "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE oops ("]
+    with pytest.raises(StorageError, match="schema version 2") as exc:
+        await Store.open(db_path, SALT, migrations=broken)
+    assert str(db_path) in str(exc.value)
+    assert user_version(db_path) == 1  # version 1 committed, version 2 left no trace
+    with sqlite3.connect(db_path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "half_done" not in tables and "questions" in tables
+
+
+async def test_corrupt_file_gives_storage_error(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"these are not the bytes of a SQLite database\n" * 200)
+    with pytest.raises(StorageError) as exc:
+        await Store.open(db_path, SALT)
+    message = str(exc.value)
+    assert str(db_path) in message and "not a database" in message
+    assert "\n" not in message
+
+
+async def test_parent_that_is_a_file_gives_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the folder should be")
+    path = tmp_path / "data" / "bot.sqlite3"
+    with pytest.raises(StorageError) as exc:
+        await Store.open(path, SALT)
+    assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+async def test_path_that_is_a_folder_gives_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    path.mkdir()
+    with pytest.raises(StorageError) as exc:
+        await Store.open(path, SALT)
+    assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def _permissions_enforced() -> bool:
+    """False for root (or CAP_DAC_OVERRIDE), who writes through read-only permissions."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o555)
+        try:
+            Path(folder, "probe").touch()
+        except PermissionError:
+            return True
+        finally:
+            os.chmod(folder, 0o755)
+        return False
+
+
+needs_permissions = pytest.mark.skipif(not _permissions_enforced(), reason="running with root's file permissions")
+
+
+@needs_permissions
+@pytest.mark.parametrize("existing", [False, True], ids=["new-db", "existing-db"])
+async def test_read_only_folder_gives_storage_error(tmp_path: Path, existing: bool) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "bot.sqlite3"
+    if existing:
+        async with await Store.open(path, SALT):
+            pass
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(StorageError) as exc:
+            await Store.open(path, SALT)
+    finally:
+        folder.chmod(0o755)
+    assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+@needs_permissions
+async def test_read_only_database_file_gives_storage_error(db_path: Path) -> None:
+    async with await Store.open(db_path, SALT):
+        pass
+    db_path.chmod(0o444)
+    with pytest.raises(StorageError) as exc:
+        await Store.open(db_path, SALT)
+    assert str(db_path) in str(exc.value) and "\n" not in str(exc.value)
+
+
+# --------------------------------------------------------------------- salt and privacy
+
+
+async def test_salt_file_created_once_with_0600_and_reused(db_path: Path) -> None:
+    async with await Store.open(db_path, environ={}) as store:
+        await store.subscribe(42)
+        await store.mark_sent("k", 42)
+    file = salt_path(db_path)
+    assert file == db_path.with_name("bot.sqlite3.salt")
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    first = file.read_bytes()
+    assert load_or_create_salt(db_path, {}) == bytes.fromhex(first.decode())
+
+    async with await Store.open(db_path, environ={}) as store:
+        assert file.read_bytes() == first
+        # Same salt, same hashes: the claim made before the restart still counts.
+        assert await store.was_sent("k", 42)
+        assert not await store.mark_sent("k", 42)
+
+
+def test_salt_from_environment_wins_and_creates_no_file(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    assert load_or_create_salt(db, {SALT_ENV: "a-long-enough-secret-salt"}) == b"a-long-enough-secret-salt"
+    assert not salt_path(db).exists()
+    with pytest.raises(StorageError, match=SALT_ENV):
+        load_or_create_salt(db, {SALT_ENV: "short"})
+
+
+async def test_another_salt_is_refused(db_path: Path) -> None:
+    async with await Store.open(db_path, SALT):
+        pass
+    with pytest.raises(StorageError, match="another salt") as exc:
+        await Store.open(db_path, b"a-completely-different-salt")
+    assert str(db_path) in str(exc.value)
+
+
+async def test_ids_and_answered_texts_never_reach_the_file(store: Store, db_path: Path) -> None:
+    await store.record_match(USER, "tanggal berapa nyoblos di blora", match("answer", "jadwal_pencoblosan"))
+    await store.record_match(USER, "Siapa yang menang???", match("none", normalized="siapa menang", candidates=("a",)))
+    await store.record_match(USER, "partisipasi", match("suggest", normalized="partisipasi", candidates=("a", "b")))
+    await store.record_suggestion_chosen(USER, "a")
+    await store.record_feedback(USER, "jadwal_pencoblosan", True)
+    await store.record_feedback(OTHER_USER, "jadwal_pencoblosan", False, comment="jelas sekali")
+    data = raw_bytes(db_path)
+    for user in (USER, OTHER_USER):
+        assert str(user).encode() not in data
+        assert sqlite_int_bytes(user) not in data
+    assert b"tanggal berapa nyoblos" not in data  # an answered question leaves no text
+    assert b"Siapa yang menang" not in data  # only the normalized form of an unanswered one...
+    assert b"siapa menang" in data  # ...which is the point of the log
+    assert b"jelas sekali" in data  # feedback comments are kept too
+
+
+async def test_chat_id_kept_only_while_subscribed(store: Store, db_path: Path) -> None:
+    chat = -1001234567890  # a group chat id: negative, six bytes in a record
+    needle = sqlite_int_bytes(chat)
+    await store.subscribe(chat)
+    await store.mark_sent("2024-11-27:d-1:19:00", chat)
+    assert needle in raw_bytes(db_path)  # the search below would find it
+    assert str(chat).encode() not in raw_bytes(db_path)
+
+    assert await store.unsubscribe(chat)
+    assert needle not in raw_bytes(db_path)
+    assert await store.subscribers() == []
+    # The claim (a hash) stays, so subscribing again does not resend that reminder.
+    assert await store.was_sent("2024-11-27:d-1:19:00", chat)
+
+
+# --------------------------------------------------------------------- Recorder semantics
+
+
+async def test_answer_counts_but_logs_nothing(store: Store) -> None:
+    await store.record_match(USER, "kapan pilkada", match("answer", "jadwal_pencoblosan", score=88))
+    assert await store.unanswered(10) == []
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert (stats.questions_today, stats.answered_today, stats.questions_total) == (1, 1, 1)
+
+
+async def test_fallback_is_logged_with_best_candidate(store: Store, clock: FakeClock) -> None:
+    await store.record_match(
+        USER, "Siapa pemenang debat?", match("none", score=31.5, normalized="siapa menang debat", candidates=("debat",))
+    )
+    [row] = await store.unanswered(10)
+    assert row.kind == "fallback"
+    assert row.normalized == "siapa menang debat"
+    assert (row.best_entry, row.best_score) == ("debat", 31.5)
+    assert row.asked_at == clock.now
+
+
+async def test_fallback_without_candidates_or_text(store: Store) -> None:
+    await store.record_match(USER, "resep", match("none", score=0.0, normalized="resep nasi goreng"))
+    await store.record_match(USER, "🙏🙏", match("none", score=0.0, normalized=""))
+    [row] = await store.unanswered(10)
+    assert (row.normalized, row.best_entry) == ("resep nasi goreng", None)
+    assert (await store.stats(dt.date(2024, 11, 20))).questions_total == 2  # both counted
+
+
+async def test_chosen_suggestion_resolves_only_that_users_latest(store: Store) -> None:
+    await store.record_match(USER, "a", match("suggest", normalized="partisipasi", candidates=("p2024", "p2020")))
+    await store.record_match(USER, "b", match("suggest", normalized="debat", candidates=("debat", "kampanye")))
+    await store.record_match(OTHER_USER, "c", match("suggest", normalized="dpt", candidates=("dpt", "cek_dpt")))
+    assert [r.kind for r in await store.unanswered(10)] == ["suggest"] * 3
+
+    await store.record_suggestion_chosen(USER, "debat")
+    assert [r.normalized for r in await store.unanswered(10)] == ["dpt", "partisipasi"]
+    await store.record_suggestion_chosen(USER, "p2024")
+    assert [r.normalized for r in await store.unanswered(10)] == ["dpt"]
+    await store.record_suggestion_chosen(USER, "p2020")  # nothing left to resolve: ignored
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert (stats.questions_total, stats.answered_total, stats.unanswered_open) == (3, 2, 1)
+    assert dict(stats.top_entries) == {"debat": 1, "p2024": 1}
+
+
+async def test_unanswered_newest_first_with_limit(store: Store, clock: FakeClock) -> None:
+    for i in range(5):
+        clock.now += dt.timedelta(minutes=1)
+        await store.record_match(USER, f"q{i}", match("none", score=10, normalized=f"pertanyaan {i}"))
+    rows = await store.unanswered(3)
+    assert [r.normalized for r in rows] == ["pertanyaan 4", "pertanyaan 3", "pertanyaan 2"]
+
+
+async def test_feedback_one_vote_per_user_per_entry(store: Store) -> None:
+    await store.record_feedback(USER, "a", True)
+    await store.record_feedback(USER, "a", True)
+    await store.record_feedback(USER, "a", False)  # changed their mind: replaces
+    await store.record_feedback(OTHER_USER, "a", False)
+    await store.record_feedback(USER, "b", True)
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert stats.feedback == (EntryFeedback("a", 0, 2), EntryFeedback("b", 1, 0))
+
+
+async def test_feedback_comment_kept_for_same_vote_dropped_when_vote_changes(store: Store, clock: FakeClock) -> None:
+    await store.record_feedback(USER, "a", False)
+    clock.now += dt.timedelta(minutes=1)
+    await store.record_feedback(USER, "a", False, comment="jawabannya kurang lengkap")
+    await store.record_feedback(USER, "a", False)  # a repeated tap keeps the comment
+    [comment] = await store.feedback_comments(10)
+    assert (comment.entry_id, comment.positive, comment.comment) == ("a", False, "jawabannya kurang lengkap")
+    await store.record_feedback(USER, "a", True)
+    assert await store.feedback_comments(10) == []
+
+
+async def test_concurrent_records_are_all_kept(store: Store) -> None:
+    results = [match("none", score=5, normalized=f"q {i}") if i % 2 else match("answer", "x") for i in range(40)]
+    await asyncio.gather(*(store.record_match(1000 + i, "t", r) for i, r in enumerate(results)))
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert (stats.questions_total, stats.answered_total, stats.unanswered_open) == (40, 20, 20)
+    assert stats.users_today == 40
+
+
+# --------------------------------------------------------------------- stats
+
+
+async def test_stats_figures(store: Store, clock: FakeClock) -> None:
+    # Yesterday, 23:30 WIB = 16:30 UTC: counts for the 19th, not the 20th.
+    clock.now = dt.datetime(2024, 11, 19, 16, 30, tzinfo=dt.UTC)
+    await store.record_match(USER, "t", match("answer", "jadwal_pencoblosan"))
+    await store.record_match(USER, "t", match("none", score=20, normalized="siapa menang"))
+    clock.now = dt.datetime(2024, 11, 19, 17, 30, tzinfo=dt.UTC)  # 00:30 WIB on the 20th
+    await store.record_match(USER, "t", match("answer", "jadwal_pencoblosan"))
+    await store.record_match(OTHER_USER, "t", match("answer", "apa_itu_golput"))
+    await store.record_match(OTHER_USER, "t", match("none", score=20, normalized="siapa menang"))
+    await store.record_match(OTHER_USER, "t", match("none", score=20, normalized="jadwal debat"))
+    await store.record_match(OTHER_USER, "t", match("suggest", normalized="dpt", candidates=("dpt", "cek")))
+    await store.record_suggestion_chosen(OTHER_USER, "dpt")
+    await store.subscribe(77)
+    await store.record_feedback(USER, "jadwal_pencoblosan", True)
+
+    stats = await store.stats(dt.date(2024, 11, 20), top=2)
+    assert stats.day == dt.date(2024, 11, 20)
+    assert (stats.questions_today, stats.answered_today, stats.users_today) == (5, 3, 2)
+    assert (stats.questions_total, stats.answered_total) == (7, 4)
+    assert stats.answer_rate == pytest.approx(4 / 7)
+    assert stats.unanswered_open == 3
+    assert stats.subscribers == 1
+    assert stats.top_entries == (("jadwal_pencoblosan", 2), ("apa_itu_golput", 1))
+    assert stats.top_unanswered == (("siapa menang", 2), ("jadwal debat", 1))
+    assert stats.feedback == (EntryFeedback("jadwal_pencoblosan", 1, 0),)
+
+
+async def test_stats_on_an_empty_database(store: Store) -> None:
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert stats.questions_total == 0 and stats.answer_rate is None
+    assert stats.top_entries == stats.top_unanswered == ()
+    assert stats.feedback == ()
+
+
+# --------------------------------------------------------------------- reminder bookkeeping
+
+
+async def test_subscribe_and_unsubscribe_confirm_changes(store: Store) -> None:
+    assert await store.subscribe(10)
+    assert not await store.subscribe(10)
+    assert await store.subscribe(-5)
+    assert await store.subscribers() == [-5, 10]
+    assert await store.is_subscribed(10)
+    assert await store.unsubscribe(10)
+    assert not await store.unsubscribe(10)
+    assert not await store.is_subscribed(10)
+    assert await store.subscribers() == [-5]
+
+
+async def test_mark_sent_claims_once_and_pending_chats_follow(store: Store) -> None:
+    for chat in (1, 2, 3):
+        await store.subscribe(chat)
+    key = "2024-11-27:d-7:19:00"
+    assert await store.pending_chats(key) == [1, 2, 3]
+    assert await store.mark_sent(key, 2)
+    assert not await store.mark_sent(key, 2)
+    assert await store.was_sent(key, 2) and not await store.was_sent(key, 1)
+    assert await store.pending_chats(key) == [1, 3]
+    assert await store.pending_chats("2024-11-27:d-1:19:00") == [1, 2, 3]  # per reminder
+    assert await store.unmark_sent(key, 2)
+    assert not await store.unmark_sent(key, 2)
+    assert await store.pending_chats(key) == [1, 2, 3]
+
+
+async def test_concurrent_claims_have_one_winner(store: Store) -> None:
+    wins = await asyncio.gather(*(store.mark_sent("k", 99) for _ in range(20)))
+    assert wins.count(True) == 1
+
+
+async def test_claims_are_exclusive_across_two_connections(db_path: Path) -> None:
+    # Two processes (say the bot and a second instance started by mistake) share one file.
+    async with await Store.open(db_path, SALT) as a, await Store.open(db_path, SALT) as b:
+        wins = await asyncio.gather(*(s.mark_sent("k", chat) for chat in range(10) for s in (a, b)))
+    assert wins.count(True) == 10
