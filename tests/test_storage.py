@@ -12,8 +12,9 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -212,48 +213,91 @@ async def test_path_that_is_a_folder_gives_storage_error(tmp_path: Path) -> None
     assert str(path) in str(exc.value) and "\n" not in str(exc.value)
 
 
-def _permissions_enforced() -> bool:
-    """False for root (or CAP_DAC_OVERRIDE), who writes through read-only permissions."""
-    with tempfile.TemporaryDirectory() as folder:
-        os.chmod(folder, 0o555)
+NOBODY = 65534
+
+
+async def _open_expecting_error(path: Path) -> str:
+    try:
+        store = await Store.open(path, SALT)
+    except StorageError as exc:
+        return f"STORAGE_ERROR {exc}"
+    await store.close()
+    return "OPENED"
+
+
+def _open_without_privileges(path: Path) -> str:
+    """Try Store.open(path) as an ordinary user; return what happened.
+
+    Root writes through read-only permissions, and CI runs as root: there the attempt
+    runs in a forked child that drops to the unprivileged 'nobody' user (no exec, so
+    the interpreter under /root need not be reachable), so the test exercises the
+    real permission check instead of being skipped.
+    """
+    if os.geteuid() != 0:
+        return asyncio.run(_open_expecting_error(path))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
         try:
-            Path(folder, "probe").touch()
-        except PermissionError:
-            return True
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.write(write_end, asyncio.run(_open_expecting_error(path)).encode())
+            code = 0
         finally:
-            os.chmod(folder, 0o755)
-        return False
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        outcome = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, outcome
+    return outcome
 
 
-needs_permissions = pytest.mark.skipif(not _permissions_enforced(), reason="running with root's file permissions")
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder the unprivileged child can reach (pytest's tmp_path is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="pilkada-ro-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for child in [folder, *folder.rglob("*")]:
+            child.chmod(0o755 if child.is_dir() else 0o644)
+        shutil.rmtree(folder)
 
 
-@needs_permissions
+def _create_db(path: Path) -> None:
+    async def create() -> None:
+        async with await Store.open(path, SALT):
+            pass
+
+    asyncio.run(create())
+
+
 @pytest.mark.parametrize("existing", [False, True], ids=["new-db", "existing-db"])
-async def test_read_only_folder_gives_storage_error(tmp_path: Path, existing: bool) -> None:
-    folder = tmp_path / "ro"
+def test_read_only_folder_gives_storage_error(shared_dir: Path, existing: bool) -> None:
+    folder = shared_dir / "ro"
     folder.mkdir()
     path = folder / "bot.sqlite3"
     if existing:
-        async with await Store.open(path, SALT):
-            pass
+        _create_db(path)
+        for child in folder.iterdir():
+            child.chmod(0o444)
     folder.chmod(0o555)
-    try:
-        with pytest.raises(StorageError) as exc:
-            await Store.open(path, SALT)
-    finally:
-        folder.chmod(0o755)
-    assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+    outcome = _open_without_privileges(path)
+    assert outcome.startswith("STORAGE_ERROR ") and str(path) in outcome and "\n" not in outcome
 
 
-@needs_permissions
-async def test_read_only_database_file_gives_storage_error(db_path: Path) -> None:
-    async with await Store.open(db_path, SALT):
-        pass
-    db_path.chmod(0o444)
-    with pytest.raises(StorageError) as exc:
-        await Store.open(db_path, SALT)
-    assert str(db_path) in str(exc.value) and "\n" not in str(exc.value)
+def test_read_only_database_file_gives_storage_error(shared_dir: Path) -> None:
+    db_path = shared_dir / "bot.sqlite3"
+    _create_db(db_path)
+    for child in shared_dir.iterdir():
+        child.chmod(0o444)
+    outcome = _open_without_privileges(db_path)
+    assert outcome.startswith("STORAGE_ERROR ") and str(db_path) in outcome and "\n" not in outcome
 
 
 # --------------------------------------------------------------------- salt and privacy
