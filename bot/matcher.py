@@ -90,11 +90,11 @@ class Weights:
     Defaults come from bench/calibrate.py on the tune split of tests/data/eval.yaml.
     """
 
-    coverage: float = 0.4
-    variant: float = 0.4
-    unknown_factor: float = 1.5
+    coverage: float = 0.5
+    variant: float = 0.3
+    unknown_factor: float = 1.2
     number_penalty: float = 0.6
-    filler: float = 0.5  # weight of a filler word (lexicon 'filler'), whatever its IDF
+    filler: float = 0.3  # weight of a filler word (lexicon 'filler'), whatever its IDF
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ def test_unknown_key(kb_copy) -> None:
 
 
 def test_misspelt_key_is_unknown_and_the_real_one_missing(kb_copy) -> None:
-    kb_copy.replace(CFG, "answer_threshold: 66", "answer_treshold: 66")
+    kb_copy.replace(CFG, "answer_threshold: 68", "answer_treshold: 68")
     # Both at the misspelt line: it is also the first line of the 'matching' mapping.
     where = kb_copy.where(CFG, "answer_treshold")
     problems = config_problems(kb_copy)
@@ -81,7 +81,7 @@ def test_token_is_never_a_config_key(kb_copy) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("answer_threshold: 66", "answer_threshold: sixty", "'answer_threshold' must be a number, got text 'sixty'"),
+        ("answer_threshold: 68", "answer_threshold: sixty", "'answer_threshold' must be a number, got text 'sixty'"),
         ("margin: 6", "margin: yes", "'margin' must be a number, got 'true'"),
         ("poll_timeout: 30", "poll_timeout: 1.5", "'poll_timeout' must be a whole number, got '1.5'"),
         (
@@ -105,7 +105,7 @@ def test_wrong_type(kb_copy, old: str, new: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("answer_threshold: 66", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
+        ("answer_threshold: 68", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
         ("margin: 6", "margin: -1", "'margin' must be between 0 and 100, got -1"),
         ("suggest_threshold: 30", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
         ("mode: polling", "mode: push", "'mode' must be 'polling' or 'webhook', got 'push'"),
@@ -157,7 +157,7 @@ def test_webhook_mode_needs_an_https_url(kb_copy) -> None:
 
 def test_every_problem_is_reported_at_once(kb_copy) -> None:
     kb_copy.replace(CFG, "timezone: Asia/Jakarta", "timezone: WIB")
-    kb_copy.replace(CFG, "answer_threshold: 66", "answer_threshold: 101")
+    kb_copy.replace(CFG, "answer_threshold: 68", "answer_threshold: 101")
     kb_copy.replace(CFG, "mode: polling", "mode: push")
     kb_copy.replace(CFG, '{days_before: 0, time: "06:00"}', '{days_before: 0, time: "6 pagi"}')
     problems = config_problems(kb_copy)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import stat
-import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path

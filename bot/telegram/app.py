@@ -34,6 +34,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.events import NullRecorder, Recorder
+from bot.knowledge import Messages
 from bot.pipeline import Pipeline
 from bot.telegram import handlers
 from bot.telegram.errors import on_error
@@ -45,7 +46,7 @@ BotApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters as a webhook secret_token.
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-# The commands shown in Telegram's menu, with the messages.yaml key of each description.
+# The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml).
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
 
 logger = logging.getLogger(__name__)
@@ -103,25 +104,29 @@ def build_application(
     app.bot_data.pipeline = pipeline
     app.bot_data.recorder = recorder or NullRecorder()
 
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
     # Only new messages: an edited message is ignored on purpose, since answering it again
     # would add a second answer far below the first. Channel posts match nothing either.
     new = filters.UpdateType.MESSAGE
-    app.add_handlers([
-        CommandHandler("start", handlers.start, filters=new),
-        CommandHandler(["help", "bantuan"], handlers.help_command, filters=new),
-        CommandHandler("topik", handlers.topics, filters=new),
-        CommandHandler("hitungmundur", handlers.countdown, filters=new),
-        CommandHandler("sumber", handlers.sources, filters=new),
-        # In groups an unknown /command may belong to another bot: stay quiet there.
-        MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
-        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.question),
-        MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT, handlers.question),
-        MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
-        CallbackQueryHandler(handlers.button),
-        InlineQueryHandler(inline_query),
-    ])
+    private = new & filters.ChatType.PRIVATE
+    private_text = private & filters.TEXT & ~filters.COMMAND
+    # Privacy mode already hides most group chatter, but an admin bot (or one with privacy
+    # mode off) sees every message: answer only those addressed to it.
+    group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT
+    app.add_handlers(
+        [
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler(["help", "bantuan"], handlers.help_command, filters=new),
+            CommandHandler("topik", handlers.topics, filters=new),
+            CommandHandler("hitungmundur", handlers.countdown, filters=new),
+            CommandHandler("sumber", handlers.sources, filters=new),
+            # In groups an unknown /command may belong to another bot: stay quiet there.
+            MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(private_text | group_text, handlers.question),
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
+            CallbackQueryHandler(handlers.button),
+            InlineQueryHandler(inline_query),
+        ]
+    )
     app.add_error_handler(on_error)
     return app
 
@@ -129,10 +134,16 @@ def build_application(
 async def register_commands(app: BotApplication) -> None:
     """post_init: the Indonesian command menu users see next to the text box."""
     messages = app.bot_data.pipeline.kb.messages
-    await app.bot.set_my_commands([
-        BotCommand(name, messages.get(f"command_{name}") if messages.has(f"command_{name}") else f"/{name}")
-        for name in COMMANDS
-    ])
+    await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in COMMANDS])
+    logger.info(
+        "Running as @%s with %d knowledge-base entries", app.bot.username, len(app.bot_data.pipeline.kb.entries)
+    )
+
+
+def command_description(messages: Messages, name: str) -> str:
+    """The menu text of /name from messages.yaml (command_<name>), or "/name" if staff removed it."""
+    key = f"command_{name}"
+    return messages.get(key) if messages.has(key) else f"/{name}"
 
 
 def run_bot(pipeline: Pipeline) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot, filters
 
 from bot.events import Recorder
@@ -84,7 +85,13 @@ async def edit_into(message: Message, reply: Reply) -> None:
     """Turn the bot's own message into `reply` (its old buttons go away with it)."""
     rendered = render_reply(reply)
     first, *rest = rendered.chunks
-    await message.edit_text(first, reply_markup=None if rest else rendered.keyboard)
+    try:
+        await message.edit_text(first, reply_markup=None if rest else rendered.keyboard)
+    except BadRequest as exc:
+        # A double tap presses the suggestion again after the first press already edited it.
+        if "not modified" in exc.message.lower():
+            return
+        raise
     if rest:
         thread_id = message.message_thread_id if message.is_topic_message else None
         await _send_chunks(message.get_bot(), message.chat_id, rest, rendered.keyboard, thread_id=thread_id)

@@ -30,7 +30,9 @@ def entries_for_query(pipeline: Pipeline, query: str) -> list[str]:
     query = query.strip()
     if not query:
         return [topic.entry for topic in pipeline.kb.messages.topics][:MAX_RESULTS]
-    ids = [c.entry_id for c in pipeline.matcher.rank(query, limit=MAX_RESULTS).candidates]
+    # The bar of a "did you mean": below it an entry shares only a stray word with the query.
+    floor = pipeline.config.matching.suggest_threshold
+    ids = [c.entry_id for c in pipeline.matcher.rank(query, limit=MAX_RESULTS).candidates if c.score >= floor]
     if query in pipeline.kb.by_id:
         ids = [query, *(i for i in ids if i != query)]
     return ids[:MAX_RESULTS]

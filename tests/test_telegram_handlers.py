@@ -1,0 +1,511 @@
+"""bot/telegram handlers, driven through the real Application with an offline request.
+
+`OfflineRequest` answers every Bot API call locally and records it, so each test feeds
+real `Update` objects to `app.process_update` and asserts on what the bot would have
+sent to Telegram. Update dicts come from the fake server's builders (not started).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import math
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+from bot.matcher import MatchResult
+from bot.pipeline import Pipeline
+from bot.telegram.app import build_application
+
+try:  # works whether or not tests/ is a package
+    from tests.fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+except ImportError:
+    from fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+USER = DEFAULT_USER_ID
+GROUP = DEFAULT_GROUP_ID
+ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
+UNKNOWN = "resep nasi goreng"  # -> fallback
+AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+
+
+class OfflineRequest(BaseRequest):
+    """Answers Bot API calls without a network and records each (method, decoded params)."""
+
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self._message_ids = itertools.count(9000)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(ApiCall(name, params))
+        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
+
+    def _result(self, name: str, params: dict[str, Any]) -> Any:
+        bot = {"id": BOT_ID, "is_bot": True, "first_name": "Pilkada Test Bot", "username": "PilkadaTestBot"}
+        if name == "getMe":
+            return bot | {"can_join_groups": True, "supports_inline_queries": True}
+        if name in ("sendMessage", "editMessageText"):
+            chat_id = int(params["chat_id"])
+            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+            message_id = params.get("message_id") or next(self._message_ids)
+            return {"message_id": message_id, "date": 0, "chat": chat, "from": bot, "text": params["text"]}
+        return True
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        """Params of every recorded call of `method`, in order."""
+        return [c.params for c in self.calls if c.method == method]
+
+
+@dataclass
+class FakeRecorder:
+    """Remembers what the handlers report; `fail` makes record_match raise."""
+
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    fail: Exception | None = None
+
+    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
+        if self.fail is not None:
+            raise self.fail
+        self.calls.append(("match", user_id, text, result.outcome))
+
+    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
+        self.calls.append(("suggestion_chosen", user_id, entry_id))
+
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
+        self.calls.append(("feedback", user_id, entry_id, positive))
+
+
+def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
+    """Make `questions` get "did you mean" whatever their score, so flows survive matcher tuning."""
+    strict = replace(pipeline.config, matching=replace(pipeline.config.matching, margin=math.inf))
+    suggesting = Pipeline.from_parts(strict, pipeline.kb).matcher
+    real = pipeline.replies.matcher
+    pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
+        match=lambda text: (suggesting if text in questions else real).match(text)
+    )
+
+
+@pytest.fixture
+def offline() -> OfflineRequest:
+    return OfflineRequest()
+
+
+@pytest.fixture
+def recorder() -> FakeRecorder:
+    return FakeRecorder()
+
+
+@pytest.fixture
+def tg() -> FakeBotApi:
+    """Only the update builders of the fake server; it is never started here."""
+    return FakeBotApi(token=TOKEN)
+
+
+@pytest.fixture
+async def app(pipeline: Pipeline, offline: OfflineRequest, recorder: FakeRecorder) -> AsyncIterator[App]:
+    force_suggestions(pipeline, AMBIGUOUS)
+    application = build_application(
+        pipeline, TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
+    )
+    async with application:
+        yield application
+
+
+_update_ids: Iterator[int] = itertools.count(1)
+
+
+async def feed(app: App, data: dict[str, Any]) -> int:
+    """Process one update dict like the updater would; returns its update_id."""
+    data.setdefault("update_id", next(_update_ids))
+    await app.process_update(Update.de_json(data, app.bot))
+    return int(data["update_id"])
+
+
+def keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return params["reply_markup"]["inline_keyboard"]
+
+
+def callback_data(params: dict[str, Any]) -> list[str]:
+    return [b["callback_data"] for row in keyboard(params) for b in row if "callback_data" in b]
+
+
+# --- private chat -------------------------------------------------------------------
+
+
+async def test_start_sends_welcome_with_topic_keyboard(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.command("/start"))
+    (sent,) = offline.sent()
+    assert sent["chat_id"] == USER
+    assert sent["text"] == pipeline.replies.welcome().text
+    assert sent["parse_mode"] == "HTML"
+    assert sent["link_preview_options"] == {"is_disabled": True}
+    assert "reply_parameters" not in sent  # no quoting in a private chat
+    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+
+
+@pytest.mark.parametrize(
+    ("command", "build"),
+    [
+        ("/help", "help"),
+        ("/bantuan", "help"),
+        ("/topik", "topics"),
+        ("/hitungmundur", "countdown"),
+        ("/sumber", "sources"),
+    ],
+)
+async def test_commands(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, command: str, build: str
+) -> None:
+    await feed(app, tg.command(command))
+    (sent,) = offline.sent()
+    assert sent["text"] == getattr(pipeline.replies, build)().text
+
+
+async def test_countdown_says_seven_days(app: App, offline: OfflineRequest, tg: FakeBotApi) -> None:
+    await feed(app, tg.command("/hitungmundur"))
+    assert "7 hari lagi" in offline.sent()[0]["text"]
+
+
+async def test_unknown_command(app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline) -> None:
+    await feed(app, tg.command("/paslon"))
+    assert offline.sent()[0]["text"] == pipeline.kb.messages.get("unknown_command")
+
+
+async def test_question_gets_answer_source_line_and_buttons(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    expected = pipeline.replies.for_question(ANSWERED)
+    assert expected.kind == "answer" and expected.entry_id == "apa_itu_golput" and expected.source_line
+    await feed(app, tg.text_message(ANSWERED))
+    (sent,) = offline.sent()
+    assert sent["text"] == f"{expected.text}\n\n<i>{expected.source_line}</i>"
+    rows = keyboard(sent)
+    related = pipeline.kb.entry("apa_itu_golput").related[:3]
+    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"e:{r}" for r in related]
+    share, up, down = rows[-1]
+    assert share["switch_inline_query"] == "apa_itu_golput"
+    assert (up["callback_data"], down["callback_data"]) == ("u:apa_itu_golput", "d:apa_itu_golput")
+    assert recorder.calls == [("match", USER, ANSWERED, "answer")]
+
+
+async def test_user_html_is_never_echoed_unescaped(app: App, offline: OfflineRequest, tg: FakeBotApi) -> None:
+    await feed(app, tg.text_message("<b>golput</b> itu apa & kenapa"))
+    text = offline.sent()[0]["text"]
+    assert "<b>" not in text
+    assert "&" not in text.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+
+
+async def test_suggestion_press_edits_the_message_into_the_answer(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    suggested = pipeline.replies.for_question(AMBIGUOUS)
+    assert suggested.kind == "suggest" and suggested.suggestions
+    await feed(app, tg.text_message(AMBIGUOUS))
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.kb.messages.get("did_you_mean")
+    assert callback_data(sent) == [f"s:{i}" for i in suggested.suggestions]
+
+    choice = suggested.suggestions[0]
+    await feed(app, tg.callback_query(f"s:{choice}", message_id=4242, chat_id=USER))
+    (edit,) = offline.sent("editMessageText")
+    answer = pipeline.replies.for_entry(choice)
+    assert (edit["chat_id"], edit["message_id"]) == (USER, 4242)
+    assert edit["text"].startswith(answer.text.split("\n")[0])
+    assert edit["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == choice
+    assert len(offline.sent("answerCallbackQuery")) == 1
+    assert len(offline.sent()) == 1  # edited in place, no new message
+    assert recorder.calls == [("match", USER, AMBIGUOUS, "suggest"), ("suggestion_chosen", USER, choice)]
+
+
+async def test_topic_button_sends_a_new_message(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.callback_query("e:jadwal_pencoblosan", chat_id=USER))
+    (sent,) = offline.sent()
+    assert sent["text"].startswith(pipeline.kb.entry("jadwal_pencoblosan").answer.split("\n")[0])
+    assert offline.sent("editMessageText") == []
+    (answered,) = offline.sent("answerCallbackQuery")
+    assert "text" not in answered  # no toast: the answer itself is the response
+
+
+async def test_fallback_offers_topics(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(UNKNOWN))
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.replies.fallback().text
+    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert recorder.calls == [("match", USER, UNKNOWN, "none")]
+
+
+@pytest.mark.parametrize(("data", "positive"), [("u:apa_itu_golput", True), ("d:apa_itu_golput", False)])
+async def test_feedback_is_recorded_and_thanked(
+    app: App,
+    offline: OfflineRequest,
+    tg: FakeBotApi,
+    pipeline: Pipeline,
+    recorder: FakeRecorder,
+    data: str,
+    positive: bool,
+) -> None:
+    await feed(app, tg.callback_query(data, chat_id=USER))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert recorder.calls == [("feedback", USER, "apa_itu_golput", positive)]
+    assert offline.sent() == [] and offline.sent("editMessageText") == []  # the answer stays
+
+
+@pytest.mark.parametrize("data", ["e:tidak_ada_entri", "s:../../etc/passwd", "vote:1", "x" * 64, "u:"])
+async def test_forged_or_expired_callback_is_answered_politely(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, data: str
+) -> None:
+    await feed(app, tg.callback_query(data, chat_id=USER))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("expired_button")
+    assert offline.sent() == [] and recorder.calls == []
+
+
+@pytest.mark.parametrize("builder", ["sticker", "photo", "location"])
+async def test_non_text_gets_a_friendly_reply(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, builder: str
+) -> None:
+    await feed(app, getattr(tg, builder)())
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.kb.messages.get("non_text")
+
+
+async def test_document_and_voice_get_the_same_reply(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    voice = {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}
+    document = {"file_id": "d1", "file_unique_id": "ud1", "file_name": "ktp.pdf"}
+    await feed(app, {"message": tg.text_message("x")["message"] | {"text": None, "voice": voice}})
+    await feed(app, {"message": tg.text_message("x")["message"] | {"text": None, "document": document}})
+    assert [s["text"] for s in offline.sent()] == [pipeline.kb.messages.get("non_text")] * 2
+
+
+async def test_too_long_text(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    limit = pipeline.config.bot.max_message_length
+    await feed(app, tg.text_message("golput " * (limit // 7 + 1)))
+    assert offline.sent()[0]["text"] == pipeline.kb.messages.get("too_long")
+    assert recorder.calls == []
+
+
+async def test_edited_message_and_channel_post_are_ignored(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.edited_message(ANSWERED))
+    await feed(app, tg.channel_post(ANSWERED))
+    await feed(app, tg.channel_post("/start"))
+    assert offline.sent() == [] and recorder.calls == []
+
+
+async def test_update_without_user_does_not_crash(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    reactions = {"chat": tg.chat(GROUP), "message_id": 5, "date": 0, "reactions": []}
+    await feed(app, {"message_reaction_count": reactions})
+    assert Update.de_json({"update_id": 1, "message_reaction_count": reactions}, app.bot).effective_user is None
+    assert offline.sent() == [] and "Error" not in caplog.text
+
+
+async def test_shared_inline_answer_is_not_treated_as_a_question(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, recorder: FakeRecorder
+) -> None:
+    shared = tg.text_message("Golput (golongan putih) sebutan ...", via_bot=tg.bot_user)
+    await feed(app, shared)
+    assert offline.sent() == [] and recorder.calls == []
+
+
+# --- groups -------------------------------------------------------------------------
+
+
+async def test_group_chatter_is_ignored(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(ANSWERED, chat_id=GROUP))
+    await feed(
+        app,
+        tg.text_message(
+            "@someoneelse golput itu apa", chat_id=GROUP, entities=[{"type": "mention", "offset": 0, "length": 12}]
+        ),
+    )
+    await feed(app, tg.sticker(chat_id=GROUP))
+    await feed(app, tg.command("/paslon", chat_id=GROUP))
+    assert offline.sent() == [] and recorder.calls == []
+
+
+async def test_group_mention_is_answered_without_the_mention(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    update = tg.mention(f"{ANSWERED}?")
+    await feed(app, update)
+    (sent,) = offline.sent()
+    assert sent["chat_id"] == GROUP
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer[:40])
+    assert recorder.calls == [("match", USER, f"{ANSWERED}?", "answer")]
+
+
+async def test_group_mention_in_any_case_and_alone(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.mention("@pilkadatestbot"))  # usernames are case-insensitive
+    assert offline.sent()[0]["text"] == pipeline.replies.welcome().text
+
+
+async def test_group_reply_to_bot_is_answered(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(UNKNOWN, chat_id=GROUP, reply_to_bot=True))
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.replies.fallback().text
+    assert recorder.calls == [("match", USER, UNKNOWN, "none")]
+
+
+async def test_group_command_is_answered(app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline) -> None:
+    await feed(app, tg.command("/hitungmundur@PilkadaTestBot", chat_id=GROUP))
+    await feed(app, tg.command("/hitungmundur@OtherBot", chat_id=GROUP))
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.replies.countdown().text
+
+
+async def test_forum_topic_answer_stays_in_the_topic(app: App, offline: OfflineRequest, tg: FakeBotApi) -> None:
+    await feed(app, tg.mention(ANSWERED, message_thread_id=77))
+    assert offline.sent()[0]["message_thread_id"] == 77
+
+
+# --- inline mode --------------------------------------------------------------------
+
+
+async def test_inline_query_lists_matching_entries(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.inline_query("golput"))
+    (answer,) = offline.sent("answerInlineQuery")
+    ids = [r["id"] for r in answer["results"]]
+    assert {"apa_itu_golput", "jangan_golput"} <= set(ids[:3])
+    assert len(ids) == len(set(ids)) <= 50
+    assert answer["cache_time"] == 300 and answer["is_personal"] is False
+    first = answer["results"][0]
+    entry = pipeline.kb.entry(first["id"])
+    assert first["type"] == "article" and first["title"] == entry.title
+    assert 0 < len(first["description"]) <= 100
+    content = first["input_message_content"]
+    assert content["parse_mode"] == "HTML"
+    assert content["message_text"].startswith(entry.answer[:30]) and content["message_text"].endswith("</i>")
+
+
+async def test_inline_query_with_entry_id_puts_that_entry_first(
+    app: App, offline: OfflineRequest, tg: FakeBotApi
+) -> None:
+    await feed(app, tg.inline_query("partisipasi_pemilu_2024"))
+    assert offline.sent("answerInlineQuery")[0]["results"][0]["id"] == "partisipasi_pemilu_2024"
+
+
+async def test_empty_inline_query_lists_topics_with_a_hint(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.inline_query(""))
+    (answer,) = offline.sent("answerInlineQuery")
+    assert [r["id"] for r in answer["results"]] == [t.entry for t in pipeline.kb.messages.topics]
+    assert answer["button"] == {"text": pipeline.kb.messages.get("inline_empty_hint"), "start_parameter": "inline"}
+
+
+async def test_inline_query_without_matches_offers_the_private_chat(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    assert pipeline.replies.for_question(UNKNOWN).kind == "fallback"
+    await feed(app, tg.inline_query(UNKNOWN))
+    (answer,) = offline.sent("answerInlineQuery")
+    assert answer["results"] == []
+    assert answer["button"]["start_parameter"] == "inline"
+
+
+# --- errors and startup ----------------------------------------------------------------
+
+
+async def test_error_handler_apologizes_once_and_logs_without_token(
+    app: App,
+    offline: OfflineRequest,
+    tg: FakeBotApi,
+    pipeline: Pipeline,
+    recorder: FakeRecorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder.fail = RuntimeError(f"database is locked (while calling https://api.telegram.org/bot{TOKEN}/x)")
+    update_id = await feed(app, tg.text_message(ANSWERED))
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.kb.messages.get("error")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    logged = errors[0].getMessage()
+    assert str(update_id) in logged and "database is locked" in logged
+    assert TOKEN not in caplog.text
+    assert ANSWERED not in logged  # the update's text stays out of the log
+
+
+async def test_error_in_button_press_becomes_a_toast(
+    app: App,
+    offline: OfflineRequest,
+    tg: FakeBotApi,
+    pipeline: Pipeline,
+    recorder: FakeRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(recorder, "record_feedback", broken)
+    await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("error")
+    assert offline.sent() == []
+
+
+async def test_post_init_registers_indonesian_commands(app: App, offline: OfflineRequest, pipeline: Pipeline) -> None:
+    await app.post_init(app)
+    (call,) = offline.sent("setMyCommands")
+    commands = {c["command"]: c["description"] for c in call["commands"]}
+    assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber"]
+    assert commands["topik"] == pipeline.kb.messages.get("command_topik")
