@@ -15,7 +15,7 @@ from bot.text import MAX_CHARS, Normalizer
 # Any Unicode (including surrogate-free control, RTL and combining characters).
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=400)
 ZALGO = st.text(st.sampled_from(["a", "b", "\u0300", "\u0336", "\u0489", "\u20dd", " "]), min_size=1, max_size=400)
-RTL = st.text(st.sampled_from(list("مرحبا שלום") + ["\u202e", "\u200f", " "]), min_size=1, max_size=200)
+RTL = st.text(st.sampled_from([*"مرحبا שלום", "\u202e", "\u200f", " "]), min_size=1, max_size=200)
 # Multi-codepoint emoji (flags, skin tones, ZWJ sequences) joined from single characters.
 EMOJI = st.lists(st.sampled_from(["🙏", "😀", "🗳️", "👍🏽", "\u200d", "🇮🇩"]), min_size=1, max_size=100).map("".join)
 DIGITS = st.text(st.sampled_from(list("0123456789.,")), min_size=1, max_size=200)
