@@ -1,0 +1,72 @@
+"""The matcher's quality floors on tests/data/eval.yaml, and the evaluation set's own hygiene.
+
+The floors are what the shipped matcher reaches on the held-out split (see
+docs/matching.md), a little below the measured figures so a regression fails here.
+Issue #3's target of 95 % held-out top-1 is not reached yet (91.5 %); the floor says
+so honestly instead of pretending.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
+from bot.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT / "tests" / "data" / "eval.yaml"
+
+
+@pytest.fixture
+def items(pipeline: Pipeline) -> list[EvalItem]:
+    return load_eval_set(EVAL, (e.id for e in pipeline.kb.entries))
+
+
+@pytest.fixture
+def reports(pipeline: Pipeline, items: list[EvalItem]) -> dict[str, SplitReport]:
+    return evaluate(pipeline.matcher.match, items)
+
+
+def test_evaluation_set_is_large_and_varied(items: list[EvalItem]) -> None:
+    tags = [t for i in items for t in i.tags]
+    assert len(items) >= 200
+    assert sum(i.expect is None for i in items) >= 50
+    for tag, floor in {"typo": 30, "slang": 30, "javanese": 20, "english": 15}.items():
+        assert tags.count(tag) >= floor, tag
+    heldout = [i for i in items if i.split == "heldout"]
+    assert len(heldout) >= len(items) // 4
+
+
+def test_no_evaluation_question_was_copied_into_the_kb(pipeline: Pipeline, items: list[EvalItem]) -> None:
+    kb_questions = {" ".join(q.lower().split()) for e in pipeline.kb.entries for q in e.questions}
+    copied = [i.question for i in items if " ".join(i.question.lower().split()) in kb_questions]
+    assert not copied
+
+
+def test_heldout_floors(reports: dict[str, SplitReport]) -> None:
+    heldout = reports["heldout"]
+    assert heldout.top1_accuracy >= 90.0
+    assert heldout.reached_rate >= 93.0
+    assert heldout.answer_accuracy >= 70.0
+    assert heldout.oos_wrongly_answered <= 5.0
+    assert heldout.wrong_answer_rate <= 2.0
+
+
+def test_tune_floors(reports: dict[str, SplitReport]) -> None:
+    tune = reports["tune"]
+    assert tune.top1_accuracy >= 97.0
+    assert tune.oos_wrongly_answered <= 3.0
+    assert tune.wrong_answer_rate <= 2.0
+
+
+def test_eval_command_prints_each_split_and_the_misses() -> None:
+    out = io.StringIO()
+    assert main(["--config", str(ROOT / "config.yaml"), "eval", str(EVAL)], stdout=out) == 0
+    text = out.getvalue()
+    for split in ("heldout", "tune", "all"):
+        assert any(line.startswith(split) for line in text.splitlines()), split
+    assert "misses in heldout" in text and "misses in tune" in text
