@@ -134,8 +134,8 @@ class Matcher:
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
 
         df: dict[str, int] = defaultdict(int)
-        for tokens in self._entry_tokens:
-            for token in tokens:
+        for known_tokens in self._entry_tokens:
+            for token in known_tokens:
                 df[token] += 1
         n = max(len(entries), 1)
         idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -164,8 +164,8 @@ class Matcher:
         for vi, variant in enumerate(self._variants):
             self._entry_variants[variant.entry].append(vi)
         self._entries_by_token: dict[str, list[int]] = defaultdict(list)
-        for ei, tokens in enumerate(self._entry_tokens):
-            for token in tokens:
+        for ei, known_tokens in enumerate(self._entry_tokens):
+            for token in known_tokens:
                 self._entries_by_token[token].append(ei)
         self._typo_cache: dict[str, str | None] = {}
 
@@ -253,9 +253,9 @@ class Matcher:
         total = sum(weights.values())
         numbers = [t for t in tokens if t[:1].isdigit()]
         coverage: dict[int, float] = defaultdict(float)
-        for token, w in weights.items():
+        for token, weight in weights.items():
             for ei in self._entries_by_token.get(token, ()):
-                coverage[ei] += w
+                coverage[ei] += weight
         # Only the entries that explain most of the query can score high: coverage
         # carries the largest weight, so the rest are not worth a closer look. This
         # keeps a 10 000-entry knowledge base fast.
