@@ -5,7 +5,8 @@ Run:  python bench/calibrate.py [--eval tests/data/eval.yaml]
 Prints the best settings by this rule: among settings whose out-of-scope questions
 are wrongly answered at most 3 % of the time and whose confident wrong answers are
 at most 2 %, maximize confident right answers, then in-scope top-1 (answer or first
-suggestion right). The held-out
+suggestion right), then the share of out-of-scope questions that get the honest
+fallback instead of suggestions. The held-out
 split is reported for the chosen setting but never used to choose it.
 """
 
@@ -45,7 +46,7 @@ def main() -> None:
         # Rank once per weighting; thresholds only change the decision on top of it.
         ranked = {item.question: matcher.rank(item.question, limit=3) for item in tune}
         for answer, known, suggest, margin in itertools.product(
-            range(52, 82, 2), range(40, 82, 3), (30, 35, 40), (0, 3, 6, 9)
+            range(52, 82, 2), range(40, 82, 3), (30, 35, 40, 45, 50), (0, 3, 6, 9)
         ):
             if not suggest <= known <= answer:
                 continue
@@ -59,7 +60,15 @@ def main() -> None:
             report = evaluate(lambda q, s=settings, r=ranked: decide(r[q], s), tune)["tune"]
             if report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
                 continue
-            key = (round(report.answer_accuracy, 1), round(report.top1_accuracy, 1), report.oos_rejection, -margin)
+            # Then prefer the honest fallback over suggestions for out-of-scope questions:
+            # "did you mean: Ketua KPU?" for "siapa calon bupati" helps nobody.
+            key = (
+                round(report.answer_accuracy, 1),
+                round(report.top1_accuracy, 1),
+                report.oos_rejection,
+                round(report.oos_fallback_rate, 1),
+                -margin,
+            )
             if best is None or key > best[0]:
                 best = (key, weights, settings)
     if best is None:

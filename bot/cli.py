@@ -1,8 +1,9 @@
-"""The `pilkada-bot` command line: chat, ask, check, eval, run."""
+"""The `pilkada-bot` command line: chat, ask, check, eval, run, and report / unanswered for staff."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -10,13 +11,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.config import Config, load_config
 from bot.console import render_text, run_console
+from bot.election import local_today
 from bot.evaluation import evaluate, format_report, load_eval_set
 from bot.pipeline import Pipeline
 from bot.replies import Reply
+from bot.staff_reports import format_stats, unanswered_yaml
+from bot.storage import StorageError, Store, UnansweredRow
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
+DEFAULT_UNANSWERED_LIMIT = 1000
+# The staff commands read the database only: they need config.yaml, not a valid knowledge base
+# (a broken entry must not stop staff from reading what users asked).
+STAFF_COMMANDS = ("report", "unanswered")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +51,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--no-misses", action="store_true", help="only print the summary table")
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser(
+        "report",
+        help="print today's statistics from the bot's database (exit 1 if the bot has not created it yet)",
+    )
+    un = sub.add_parser(
+        "unanswered",
+        help="export the questions the bot could not answer (exit 1 if there is no database yet)",
+    )
+    un.add_argument(
+        "--format",
+        choices=("yaml", "text"),
+        default="yaml",
+        help="yaml: draft entries, similar questions grouped, to complete and paste into the knowledge base; "
+        "text: one question per line, newest first, tab-separated: time, kind, question, nearest entry, score "
+        "(default: yaml)",
+    )
+    un.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_UNANSWERED_LIMIT,
+        help=f"read at most this many of the latest questions (default: {DEFAULT_UNANSWERED_LIMIT})",
+    )
     return parser
 
 
@@ -50,6 +81,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     args = _parser().parse_args(argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    if args.command in STAFF_COMMANDS:
+        return _staff(args, stdout)
     try:
         pipeline = Pipeline.load(args.config)
     except InvalidFiles as exc:
@@ -128,3 +161,52 @@ def _eval(pipeline: Pipeline, path: Path, show_misses: bool, stdout: TextIO) -> 
     reports = evaluate(pipeline.matcher.match, items)
     print(format_report(reports, show_misses), file=stdout)
     return 0
+
+
+def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
+    """`report` and `unanswered`: read the bot's database (safe while the bot runs)."""
+    try:
+        config = load_config(args.config)
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    path = config.bot.database
+    # Exit 1 rather than print zeros: a database missing here more often means a wrong
+    # --config or working directory than a bot that never ran, and opening would create
+    # an empty database (and a new salt) in the wrong place.
+    if not path.exists():
+        print(f"No database at {path} yet: it is created when `pilkada-bot run` starts.", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "report":
+            text = asyncio.run(_report(config))
+        else:
+            text = _format_unanswered(asyncio.run(_unanswered(config, max(args.limit, 1))), args.format, config)
+    except StorageError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    stdout.write(text)
+    return 0
+
+
+async def _report(config: Config) -> str:
+    async with await Store.open(config.bot.database, timezone=config.election.timezone) as store:
+        return format_stats(await store.stats(local_today(config.election)))
+
+
+async def _unanswered(config: Config, limit: int) -> list[UnansweredRow]:
+    async with await Store.open(config.bot.database, timezone=config.election.timezone) as store:
+        return await store.unanswered(limit)
+
+
+def _format_unanswered(rows: list[UnansweredRow], fmt: str, config: Config) -> str:
+    """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score."""
+    if fmt == "yaml":
+        return unanswered_yaml(rows)
+    lines = []
+    for row in rows:
+        when = row.asked_at.astimezone(config.election.timezone)
+        nearest = f"\t{row.best_entry}\t{row.best_score:.0f}" if row.best_entry else "\t\t"
+        lines.append(f"{when:%Y-%m-%d %H:%M}\t{row.kind}\t{row.normalized}{nearest}")
+    return "".join(f"{line}\n" for line in lines)

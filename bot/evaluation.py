@@ -39,6 +39,7 @@ class SplitReport:
     reached: int = 0  # right entry answered or among the suggestions
     answered_wrong: int = 0  # confident answer, wrong entry (the worst case)
     oos_rejected: int = 0  # out of scope and not answered confidently
+    oos_fallback: int = 0  # out of scope and given the honest fallback (no suggestions either)
     misses: list[Miss] = field(default_factory=list)
 
     @staticmethod
@@ -60,6 +61,10 @@ class SplitReport:
     @property
     def oos_rejection(self) -> float:
         return self._pct(self.oos_rejected, self.out_of_scope)
+
+    @property
+    def oos_fallback_rate(self) -> float:
+        return self._pct(self.oos_fallback, self.out_of_scope)
 
     @property
     def oos_wrongly_answered(self) -> float:
@@ -122,6 +127,7 @@ def _score(report: SplitReport, item: EvalItem, result: MatchResult) -> None:
         report.out_of_scope += 1
         ok = not answered
         report.oos_rejected += ok
+        report.oos_fallback += result.outcome == "none"
     else:
         report.in_scope += 1
         right_answer = answered and result.entry_id == item.expect
@@ -142,18 +148,20 @@ def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> 
     order = sorted(reports, key=lambda s: (s == "all", s))
     lines = [
         f"{'split':<9} {'in':>4} {'out':>4} {'top-1':>7} {'answered':>9} {'reached':>8} "
-        f"{'wrong-ans':>9} {'oos-rej':>8}",
+        f"{'wrong-ans':>9} {'oos-rej':>8} {'oos-fallback':>12}",
     ]
     for name in order:
         r = reports[name]
         lines.append(
             f"{name:<9} {r.in_scope:>4} {r.out_of_scope:>4} {r.top1_accuracy:>6.1f}% {r.answer_accuracy:>8.1f}% "
-            f"{r.reached_rate:>7.1f}% {r.wrong_answer_rate:>8.1f}% {r.oos_rejection:>7.1f}%"
+            f"{r.reached_rate:>7.1f}% {r.wrong_answer_rate:>8.1f}% {r.oos_rejection:>7.1f}% "
+            f"{r.oos_fallback_rate:>11.1f}%"
         )
     lines.append(
         "top-1: answer or first suggestion is the right entry; answered: confident right answer; "
         "reached: right entry answered or suggested; wrong-ans: confident wrong answer; "
-        "oos-rej: out-of-scope questions not answered confidently."
+        "oos-rej: out-of-scope questions not answered confidently; oos-fallback: of those, given the honest "
+        "fallback rather than suggestions."
     )
     if show_misses:
         for name in order:

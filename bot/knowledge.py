@@ -93,6 +93,18 @@ OPTIONAL_MESSAGES = frozenset(
         "command_topik",
         "command_hitungmundur",
         "command_sumber",
+        "command_ingatkan",
+        "command_berhenti",
+        "command_privasi",
+        "help_reminders",
+        "remind_already",
+        "remind_item",
+        "remind_item_today",
+        "remind_no_more",
+        "remind_private_only",
+        "reminder_text_today",
+        "unanswered_intro",
+        "unanswered_empty",
     }
 )
 

@@ -107,7 +107,7 @@ def test_wrong_type(kb_copy, old: str, new: str, message: str) -> None:
     [
         ("answer_threshold: 68", "answer_threshold: 150", "'answer_threshold' must be between 0 and 100, got 150"),
         ("margin: 6", "margin: -1", "'margin' must be between 0 and 100, got -1"),
-        ("suggest_threshold: 30", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
+        ("suggest_threshold: 40", "suggest_threshold: 70", "'suggest_threshold' must not be above 'answer_threshold'"),
         ("mode: polling", "mode: push", "'mode' must be 'polling' or 'webhook', got 'push'"),
         (
             "timezone: Asia/Jakarta",

@@ -308,17 +308,23 @@ def test_stop_is_fast_with_pending_long_poll(api):
     result = {}
 
     def poll():
-        with httpx.Client() as client:
-            result["r"] = client.post(f"{api.base_url}{TOKEN}/getUpdates", data={"timeout": 30},
-                                      timeout=5).json()
+        try:
+            with httpx.Client() as client:
+                result["r"] = client.post(f"{api.base_url}{TOKEN}/getUpdates", data={"timeout": 30},
+                                          timeout=20).json()
+        except Exception as exc:  # reported by the assertion below
+            result["error"] = exc
 
     thread = threading.Thread(target=poll)
     thread.start()
     api.wait_for("getUpdates")
     start = time.monotonic()
     api.stop()
-    thread.join(5)
-    assert time.monotonic() - start < 2 and result["r"] == {"ok": True, "result": []}
+    thread.join(20)
+    # The held 30 s long-poll is released by stop(), far sooner than its timeout (the bound
+    # is generous on purpose: shared CI machines stall; the point is "not 30 s").
+    assert result.get("r") == {"ok": True, "result": []}, result
+    assert time.monotonic() - start < 15
 
     async def get_me():
         async with make_bot(api) as bot:

@@ -30,8 +30,10 @@ from bot.pipeline import Pipeline
 from bot.telegram.app import build_application, run_bot
 
 try:  # works whether or not tests/ is a package
+    from tests.conftest import KbCopy
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 except ImportError:
+    from conftest import KbCopy
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -252,8 +254,11 @@ def test_webhook_mode_needs_a_secret(
     assert err.count("\n") == 1 and "TELEGRAM_WEBHOOK_SECRET" in err
 
 
-def test_cli_runs_against_the_fake_server_and_stops_on_sigint(repo_root: Path, api: FakeBotApi) -> None:
-    env = cli_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url)
+def test_cli_runs_against_the_fake_server_and_stops_on_sigint(
+    repo_root: Path, api: FakeBotApi, kb_copy: KbCopy
+) -> None:
+    # A copy of config.yaml, so the database the bot creates lands in a temporary folder.
+    env = cli_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, PILKADA_BOT_CONFIG=str(kb_copy.config_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=repo_root,
@@ -267,7 +272,8 @@ def test_cli_runs_against_the_fake_server_and_stops_on_sigint(repo_root: Path, a
         api.push_update(api.command("/start"))
         (sent,) = api.wait_for("sendMessage", timeout=5)
         assert sent.status == 200 and sent.params["reply_markup"]["inline_keyboard"]
-        assert api.calls("setMyCommands")
+        assert "ingatkan" in [c["command"] for c in api.calls("setMyCommands")[0].params["commands"]]
+        assert (kb_copy.root / "data" / "pilkada-bot.sqlite3").exists()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=5) == 0
     finally:

@@ -2,11 +2,15 @@
 
 The token comes only from TELEGRAM_BOT_TOKEN; the Bot API address, polling or webhook
 mode, timeouts and rate limits come from config.yaml (TELEGRAM_API_URL overrides the
-address). Tests build the same Application with an offline request or a fake server.
+address). `run_bot` opens the SQLite database (bot.database) and hands it to the
+Application, which records questions and feedback in it, keeps reminder
+subscriptions there and closes it on shutdown. Tests build the same Application with
+an offline request or a fake server, with a temporary database or none.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -21,6 +25,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -36,7 +41,10 @@ from telegram.request import BaseRequest
 from bot.events import NullRecorder, Recorder
 from bot.knowledge import Messages
 from bot.pipeline import Pipeline
-from bot.telegram import handlers
+from bot.replies import Clock, utc_now
+from bot.storage import StorageError, Store
+from bot.telegram import admin, handlers, subscriptions
+from bot.telegram.broadcast import schedule_reminders
 from bot.telegram.errors import on_error
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
@@ -46,8 +54,11 @@ BotApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters as a webhook secret_token.
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-# The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml).
+# The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml);
+# STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
+# /reload) stay out of the menu: everyone sees it.
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
+STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi")
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +67,20 @@ def build_application(
     pipeline: Pipeline,
     token: str,
     *,
+    store: Store | None = None,
     recorder: Recorder | None = None,
+    clock: Clock = utc_now,
     base_url: str | None = None,
     request: BaseRequest | None = None,
     updater_request: BaseRequest | None = None,
 ) -> BotApplication:
-    """The bot, ready to initialize: defaults, rate limiter, timeouts and every handler."""
+    """The bot, ready to initialize: defaults, rate limiter, timeouts and every handler.
+
+    `store` enables reminders, /privasi and the staff statistics, and is the recorder
+    unless `recorder` is given; the Application closes it on shutdown. Without a store
+    those commands are not registered (a user gets the unknown-command reply) and
+    nothing is recorded. `clock` is "now" for reminders and /stats.
+    """
     settings = pipeline.config.bot
     job_queue: JobQueue[Context] = JobQueue()  # the builder's default, typed with our Context
     builder = (
@@ -86,7 +105,8 @@ def build_application(
                 max_retries=settings.rate_limit.max_retries,
             )
         )
-        .post_init(register_commands)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
     )
     # PTB refuses timeouts next to a ready-made request object (tests pass offline ones).
     if request is None:
@@ -102,7 +122,11 @@ def build_application(
         builder = builder.get_updates_request(updater_request)
     app = builder.build()
     app.bot_data.pipeline = pipeline
-    app.bot_data.recorder = recorder or NullRecorder()
+    app.bot_data.store = store
+    if recorder is None:
+        recorder = store if store is not None else NullRecorder()
+    app.bot_data.recorder = recorder
+    app.bot_data.clock = clock
 
     # Only new messages: an edited message is ignored on purpose, since answering it again
     # would add a second answer far below the first. Channel posts match nothing either.
@@ -112,6 +136,20 @@ def build_application(
     # Privacy mode already hides most group chatter, but an admin bot (or one with privacy
     # mode off) sees every message: answer only those addressed to it.
     group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT
+    # Staff commands: for anyone else these handlers do not match, so the command falls
+    # through to unknown_command below, exactly like a command that does not exist.
+    # There is no /broadcast, by design: reminders are the only unasked messages, so a
+    # stolen staff account cannot message every subscriber (see telegram/broadcast.py).
+    staff = private & filters.User(user_id=settings.admin_ids)
+    storage_handlers: list[BaseHandler[Update, Context, None]] = []
+    if store is not None:
+        storage_handlers = [
+            CommandHandler("ingatkan", subscriptions.subscribe, filters=new),
+            CommandHandler("berhenti", subscriptions.unsubscribe, filters=new),
+            CommandHandler("privasi", subscriptions.privacy, filters=new),
+            CommandHandler("stats", admin.stats, filters=staff),
+            CommandHandler("unanswered", admin.unanswered, filters=staff),
+        ]
     app.add_handlers(
         [
             CommandHandler("start", handlers.start, filters=new),
@@ -119,6 +157,8 @@ def build_application(
             CommandHandler("topik", handlers.topics, filters=new),
             CommandHandler("hitungmundur", handlers.countdown, filters=new),
             CommandHandler("sumber", handlers.sources, filters=new),
+            *storage_handlers,
+            CommandHandler("reload", admin.reload_knowledge, filters=staff),
             # In groups an unknown /command may belong to another bot: stay quiet there.
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(private_text | group_text, handlers.question),
@@ -131,10 +171,24 @@ def build_application(
     return app
 
 
+async def post_init(app: BotApplication) -> None:
+    """Before the first update: the command menu, then the reminder jobs (with catch-up)."""
+    await register_commands(app)
+    if app.job_queue is not None:
+        schedule_reminders(app.job_queue, app.bot_data)
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    """After the last update and job: close the database (reminder rounds have finished by now)."""
+    if app.bot_data.store is not None:
+        await app.bot_data.store.close()
+
+
 async def register_commands(app: BotApplication) -> None:
-    """post_init: the Indonesian command menu users see next to the text box."""
+    """The Indonesian command menu users see next to the text box."""
     messages = app.bot_data.pipeline.kb.messages
-    await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in COMMANDS])
+    names = COMMANDS + (STORAGE_COMMANDS if app.bot_data.store is not None else ())
+    await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in names])
     logger.info(
         "Running as @%s with %d knowledge-base entries", app.bot.username, len(app.bot_data.pipeline.kb.entries)
     )
@@ -168,7 +222,18 @@ def run_bot(pipeline: Pipeline) -> int:
         )
         return 2
     configure_logging(token)
-    app = build_application(pipeline, token)
+    # run_polling/run_webhook run on the current event loop (and close it at the end):
+    # open the database on that same loop, before the bot starts.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        store = loop.run_until_complete(Store.open(settings.database, timezone=pipeline.config.election.timezone))
+    except StorageError as exc:
+        loop.close()
+        asyncio.set_event_loop(None)
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    app = build_application(pipeline, token, store=store)
     try:
         if settings.mode == "webhook":
             app.run_webhook(

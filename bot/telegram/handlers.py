@@ -18,19 +18,39 @@ from telegram.ext import CallbackContext, ExtBot, filters
 
 from bot.events import Recorder
 from bot.pipeline import Pipeline
-from bot.replies import Reply, ReplyBuilder
+from bot.replies import Clock, Reply, ReplyBuilder
+from bot.storage import Store
 from bot.telegram.render import decode_callback, render_reply
 
 
 class BotData:
-    """What every handler needs; build_application sets both before the bot starts."""
+    """What every handler needs; build_application sets all of it before the bot starts.
+
+    `store` is None when the bot runs without a database (tests, benchmarks): the
+    reminder, privacy and statistics commands are then not registered at all.
+    `clock` is the bot's "now" for reminders and /stats (tests freeze or shift it).
+    """
 
     pipeline: Pipeline
     recorder: Recorder
+    store: Store | None
+    clock: Clock
 
     @property
     def replies(self) -> ReplyBuilder:
         return self.pipeline.replies
+
+    def text(self, key: str, **fields: object) -> str:
+        """Message `key` from messages.yaml with every placeholder filled in.
+
+        Like ReplyBuilder.message, a message staff removed shows as its key rather
+        than crashing the handler (the optional ones are all shipped).
+        """
+        messages = self.pipeline.kb.messages
+        if not messages.has(key):
+            return key
+        election = self.pipeline.config.election
+        return messages.get(key, election_name=election.name, region=election.region, **fields)
 
 
 # The context every handler gets: user_data and chat_data stay plain dicts (unused).
@@ -124,9 +144,15 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """/help: how to ask, and the list of commands."""
-    if update.message is not None:
-        await send_reply(update.message, context.bot_data.replies.help())
+    """/help: how to ask, and the list of commands (with the reminder commands when they exist)."""
+    if update.message is None:
+        return
+    data = context.bot_data
+    reply = data.replies.help()
+    # The console shares `help`; only Telegram with a database has /ingatkan and friends.
+    if data.store is not None and data.pipeline.kb.messages.has("help_reminders"):
+        reply = Reply(reply.kind, f"{reply.text}\n{data.text('help_reminders')}")
+    await send_reply(update.message, reply)
 
 
 async def topics(update: Update, context: Context) -> None:

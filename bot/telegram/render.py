@@ -68,7 +68,7 @@ def render_reply(reply: Reply) -> RenderedReply:
         # The source line is never split, so its <i>...</i> always stays in one message.
         source = f"<i>{escape(reply.source_line)}</i>"
         joined = f"{chunks[-1]}\n\n{source}"
-        if _length(joined) <= MAX_MESSAGE_LENGTH:
+        if text_length(joined) <= MAX_MESSAGE_LENGTH:
             chunks[-1] = joined
         else:
             chunks.append(source)
@@ -110,7 +110,7 @@ def split_message(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """
     chunks: list[str] = []
     rest = text
-    while _length(rest) > limit:
+    while text_length(rest) > limit:
         window = _prefix_within(rest, limit)
         cut, skip = _best_cut(window)
         chunks.append(rest[:cut])
@@ -136,18 +136,18 @@ def _best_cut(window: str) -> tuple[int, int]:
 
 def _prefix_within(text: str, limit: int) -> str:
     """The longest prefix of `text` whose Telegram length is at most `limit`."""
-    if len(text) <= limit and _length(text) <= limit:
+    if len(text) <= limit and text_length(text) <= limit:
         return text
     low, high = 0, min(len(text), limit)
     while low < high:
         mid = (low + high + 1) // 2
-        if _length(text[:mid]) <= limit:
+        if text_length(text[:mid]) <= limit:
             low = mid
         else:
             high = mid - 1
     return text[:low]
 
 
-def _length(text: str) -> int:
-    # Telegram counts UTF-16 code units: an emoji outside the BMP counts twice.
+def text_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: an emoji outside the BMP counts twice."""
     return len(text.encode("utf-16-le")) // 2

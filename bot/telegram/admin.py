@@ -1,0 +1,121 @@
+"""Staff commands: /stats, /unanswered [n], /reload.
+
+Only the user ids in `bot.admin_ids` (config.yaml) can use them, and only in a private
+chat: the statistics quote what people asked, which is not for a group to read. For
+everyone else build_application does not let these handlers see the command at all,
+so they get exactly what an unknown command gets (the unknown_command reply in
+private, silence in groups) and cannot even tell that staff commands exist.
+
+There is no /broadcast on purpose: see bot/telegram/broadcast.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import textwrap
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+
+from bot.election import local_today
+from bot.pipeline import Pipeline
+from bot.replies import Reply
+from bot.staff_reports import format_stats
+from bot.storage import UnansweredRow
+from bot.telegram.handlers import BotData, Context, send_reply
+from bot.telegram.render import MAX_MESSAGE_LENGTH, escape, split_message, text_length
+from bot.yamlfile import InvalidFiles
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_UNANSWERED = 10
+MAX_UNANSWERED = 50
+# A question may be up to bot.max_message_length (1000) characters; a list of 50 of
+# those would need a dozen messages. The start is enough to recognise it.
+QUESTION_PREVIEW = 200
+_PRE = ("<pre>", "</pre>")
+
+
+async def _send_pre(message: Message, text: str) -> None:
+    """Plain `text` as monospaced HTML, split into messages that fit Telegram's limit."""
+    room = MAX_MESSAGE_LENGTH - text_length("".join(_PRE))
+    for chunk in split_message(escape(text.rstrip("\n")), room):
+        await message.get_bot().send_message(message.chat_id, f"{_PRE[0]}{chunk}{_PRE[1]}", parse_mode=ParseMode.HTML)
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats: today's and all-time questions, answer rate, top entries and top unanswered questions."""
+    message = update.message
+    data = context.bot_data
+    if message is None or data.store is None:
+        return
+    today = local_today(data.pipeline.config.election, data.clock())
+    await _send_pre(message, format_stats(await data.store.stats(today)))
+
+
+def unanswered_limit(args: list[str] | None) -> int:
+    """`/unanswered [n]`: n between 1 and 50; missing or not a number means 10."""
+    if not args:
+        return DEFAULT_UNANSWERED
+    try:
+        wanted = int(args[0])
+    except ValueError:
+        return DEFAULT_UNANSWERED
+    return min(max(wanted, 1), MAX_UNANSWERED)
+
+
+def format_unanswered_row(data: BotData, row: UnansweredRow) -> str:
+    """One unanswered question as plain text: local time, kind, the question, the nearest entry."""
+    when = row.asked_at.astimezone(data.pipeline.config.election.timezone)
+    question = textwrap.shorten(row.normalized, QUESTION_PREVIEW, placeholder="…")
+    nearest = f" → {row.best_entry} ({row.best_score:.0f})" if row.best_entry else ""
+    return f"{when:%d-%m %H:%M} [{row.kind}] {question}{nearest}"
+
+
+async def unanswered(update: Update, context: Context) -> None:
+    """/unanswered [n]: the latest n questions the bot could not answer (default 10, at most 50)."""
+    message = update.message
+    data = context.bot_data
+    if message is None or data.store is None:
+        return
+    rows = await data.store.unanswered(unanswered_limit(context.args))
+    if not rows:
+        await send_reply(message, Reply("info", data.text("unanswered_empty")))
+        return
+    # Plain text through the normal renderer: it escapes the users' words and splits long lists.
+    lines = [data.text("unanswered_intro"), *(format_unanswered_row(data, row) for row in rows)]
+    await send_reply(message, Reply("info", "\n".join(lines)))
+
+
+def fit_problems(header: str, problems: list[str], limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """`header` and as many problem lines as fit one message (HTML-escaped), then "… (+N)"."""
+    text = escape(header)
+    for shown, problem in enumerate(problems):
+        candidate = f"{text}\n{escape(problem)}"
+        left = len(problems) - shown - 1
+        # Take a line only if the "… (+N)" for the lines after it would still fit.
+        if text_length(candidate + (f"\n… (+{left})" if left else "")) > limit:
+            return f"{text}\n… (+{len(problems) - shown})"
+        text = candidate
+    return text
+
+
+async def reload_knowledge(update: Update, context: Context) -> None:
+    """/reload: load and check the knowledge base again; keep serving the old one if it has errors."""
+    message = update.message
+    data = context.bot_data
+    if message is None:
+        return
+    config = data.pipeline.config
+    try:
+        # Reading and validating the YAML takes a moment: keep the event loop answering meanwhile.
+        fresh = await asyncio.to_thread(Pipeline.from_config, config, data.clock)
+    except InvalidFiles as exc:
+        logger.warning("/reload refused: %d problem(s) in the knowledge base", len(exc.problems))
+        text = fit_problems(data.text("reload_failed"), [str(p) for p in exc.problems])
+        await message.get_bot().send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
+        return
+    data.pipeline = fresh
+    logger.info("knowledge base reloaded: %s", fresh.kb.summary())
+    await send_reply(message, Reply("info", f"{data.text('reload_ok')}\n{fresh.kb.summary()}"))

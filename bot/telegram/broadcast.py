@@ -1,0 +1,195 @@
+"""Reminder rounds over Telegram: the sender, the round, and the JobQueue jobs that run them.
+
+bot/reminders.py decides *when* (the schedule, the catch-up window) and guarantees
+*at most once* per chat (a claim in the store before each send). This module adds
+the Telegram side:
+
+- `send_reminder` sends one message and maps every Telegram error to what
+  `send_round` needs to know: sent, blocked (unsubscribe), surely not sent (retry),
+  or maybe sent (never retry: a duplicate reads as spam and gets the bot blocked).
+- `run_reminder_round` runs one reminder for every pending subscriber.
+- `schedule_reminders` (post_init) queues a JobQueue job for each reminder still to
+  come and a catch-up job for one missed by less than `reminders.grace_minutes`.
+  Nothing about jobs is stored: each start rebuilds them from config, and the claims
+  in the database keep a restart from sending anything twice.
+
+Pacing is not done here: every request goes through the Application's
+AIORateLimiter (30 messages/s overall by default, and with `rate_limit.max_retries`
+it already waits out and retries a 429 itself). What it gives up on comes back as
+RetryAfter and is left to `send_round`'s own retries.
+
+There is deliberately no /broadcast command: reminders are the only messages the bot
+sends unasked, so a stolen admin account cannot spam every subscriber.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from typing import Any
+
+import httpx
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Job, JobQueue
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.election import format_date
+from bot.reminders import (
+    Reminder,
+    ReminderStore,
+    RetryLater,
+    RoundResult,
+    SendOutcome,
+    SendResult,
+    due_now,
+    reminder_schedule,
+    send_round,
+    upcoming,
+)
+from bot.telegram.handlers import BotData, Context
+from bot.telegram.render import escape
+
+logger = logging.getLogger(__name__)
+
+# Chats in flight at once. The rate limiter paces the sends; a few in flight keep it
+# busy despite network latency, without piling hundreds of requests into its queue.
+ROUND_CONCURRENCY = 8
+# After a round in which some sends surely failed (network down, flood control), try
+# those chats again this much later, as long as that is still inside the grace window.
+RETRY_ROUND_AFTER = dt.timedelta(minutes=2)
+
+
+async def send_reminder(bot: Bot, chat_id: int, text: str) -> SendResult:
+    """Send `text` (HTML) to `chat_id` and report what happened, without raising.
+
+    Forbidden or "chat not found" -> BLOCKED (send_round unsubscribes the chat);
+    RetryAfter -> RetryLater(seconds); a network error before the request went out ->
+    RETRY_LATER; TimedOut -> FAILED, since the request may have reached Telegram and
+    been delivered; any other Telegram error -> FAILED.
+    """
+    try:
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+    except Forbidden:  # blocked the bot, deleted the account, or left the chat
+        return SendOutcome.BLOCKED
+    except RetryAfter as exc:
+        return RetryLater(_retry_after_seconds(exc))
+    except TimedOut as exc:
+        # A connect or pool timeout happens before anything is written: surely not sent.
+        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return SendOutcome.RETRY_LATER
+        return SendOutcome.FAILED
+    except BadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            return SendOutcome.BLOCKED
+        return SendOutcome.FAILED
+    except NetworkError:
+        # Connection refused or reset, a 5xx from Telegram. Usually nothing was delivered;
+        # a reset after the request was fully written is the rare exception we accept.
+        return SendOutcome.RETRY_LATER
+    except TelegramError:
+        return SendOutcome.FAILED
+    return SendOutcome.SENT
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    """RetryAfter's delay in seconds, whatever PTB_TIMEDELTA says (int or timedelta)."""
+    with warnings.catch_warnings():
+        # Without PTB_TIMEDELTA=true PTB 22 warns on every read of retry_after.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+async def run_reminder_round(
+    bot: Bot, store: ReminderStore, reminder: Reminder, text: str, *, concurrency: int = ROUND_CONCURRENCY
+) -> RoundResult:
+    """Send `reminder` (as the HTML `text`) to every subscriber that has not had it yet."""
+
+    async def send(chat_id: int) -> SendResult:
+        return await send_reminder(bot, chat_id, text)
+
+    return await send_round(reminder, store, send, concurrency=concurrency)
+
+
+def reminder_text(data: BotData, reminder: Reminder) -> str | None:
+    """The reminder as HTML from messages.yaml; None if staff removed `reminder_text`."""
+    messages = data.pipeline.kb.messages
+    key = (
+        "reminder_text_today" if reminder.days_before == 0 and messages.has("reminder_text_today") else "reminder_text"
+    )
+    if not messages.has(key):
+        return None
+    election = data.pipeline.config.election
+    date = format_date(election.voting_date, with_weekday=True)
+    return escape(data.text(key, days=reminder.days_before, date=date))
+
+
+async def reminder_job(context: Context) -> None:
+    """JobQueue callback: run the job's reminder round; queue a retry round if some sends must wait."""
+    job = context.job
+    data = context.bot_data
+    if job is None or not isinstance(job.data, Reminder) or data.store is None:
+        return
+    reminder = job.data
+    text = reminder_text(data, reminder)
+    if text is None:
+        # Sending the bare key to every subscriber would be worse than sending nothing.
+        logger.error("reminder %s not sent: messages.yaml has no 'reminder_text'", reminder.key)
+        return
+    result = await run_reminder_round(context.bot, data.store, reminder, text)
+    grace = dt.timedelta(minutes=data.pipeline.config.reminders.grace_minutes)
+    if result.retry_later and context.job_queue is not None:
+        if data.clock() + RETRY_ROUND_AFTER <= reminder.due + grace:
+            logger.info("reminder %s: %d chat(s) will be retried", reminder.key, result.retry_later)
+            _queue(context.job_queue, reminder, RETRY_ROUND_AFTER.total_seconds(), "retry")
+        else:
+            logger.warning(
+                "reminder %s: %d chat(s) missed it (the grace window ends before a retry)",
+                reminder.key,
+                result.retry_later,
+            )
+
+
+def schedule_reminders(job_queue: JobQueue[Context], data: BotData) -> None:
+    """At start: a catch-up job for each reminder missed by less than the grace window, a job per upcoming one.
+
+    Called on every start (post_init); the claims in the store make rescheduling safe.
+    """
+    if data.store is None:
+        return
+    config = data.pipeline.config
+    schedule = reminder_schedule(config.election, config.reminders)
+    now = data.clock()
+    grace = dt.timedelta(minutes=config.reminders.grace_minutes)
+    for reminder in due_now(schedule, now, grace):
+        logger.info("reminder %s was due at %s: catching up now", reminder.key, reminder.due.isoformat())
+        _queue(job_queue, reminder, 0.0, "catch-up")
+    for reminder in upcoming(schedule, now):
+        _queue(job_queue, reminder, (reminder.due - now).total_seconds(), "scheduled", grace)
+    logger.info("%d reminder job(s) queued", len(job_queue.jobs()))
+
+
+def _queue(
+    # JobQueue[Any]: PTB types CallbackContext.job_queue with a type variable of its own.
+    job_queue: JobQueue[Any],
+    reminder: Reminder,
+    delay: float,
+    why: str,
+    grace: dt.timedelta | None = None,
+) -> Job[Any]:
+    # A delay relative to `data.clock()` rather than the absolute due time, so the job
+    # queue and the bot agree on "now" even when tests shift the clock.
+    # misfire_grace_time: APScheduler silently drops a job that starts more than 1 s late
+    # (e.g. the loop was busy, or queued before the job queue started); allow the grace
+    # window instead, and without limit for catch-up and retry jobs.
+    misfire = max(int(grace.total_seconds()), 1) if grace is not None else None  # APScheduler wants >= 1
+    return job_queue.run_once(
+        reminder_job,
+        when=max(delay, 0.0),
+        data=reminder,
+        name=f"reminder {reminder.key} ({why})",
+        job_kwargs={"misfire_grace_time": misfire},
+    )

@@ -1,0 +1,81 @@
+"""Reminder subscriptions and the privacy note: /ingatkan, /berhenti, /privasi.
+
+Registered only when the bot has a database. Reminders go to private chats only: a
+group subscribed by one member would remind everyone in it, unasked. Subscribing
+keeps the chat id (the one id stored in clear); /berhenti deletes it. Which reminders
+exist and when they are sent is bot/reminders.py and bot/telegram/broadcast.py.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.election import countdown, format_date
+from bot.reminders import Reminder, reminder_schedule, upcoming
+from bot.replies import Reply
+from bot.telegram.handlers import BotData, Context, send_reply
+
+
+def upcoming_reminders(data: BotData) -> list[Reminder]:
+    """The configured reminders still to come, by the bot's clock."""
+    config = data.pipeline.config
+    return upcoming(reminder_schedule(config.election, config.reminders), data.clock())
+
+
+def describe_reminder(data: BotData, reminder: Reminder) -> str:
+    """One line of the schedule, e.g. "• H-7: Rabu, 20 November 2024, 19.00 WIB"."""
+    due = reminder.due
+    # Indonesian writes times with a dot (19.00); the zone abbreviation (WIB) comes from tzdata.
+    moment = f"{format_date(due.date(), with_weekday=True)}, {due:%H.%M} {due.tzname()}"
+    key = "remind_item_today" if reminder.days_before == 0 else "remind_item"
+    return data.text(key, days=reminder.days_before, date=moment)
+
+
+def _info(text: str) -> Reply:
+    return Reply("info", text)
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """/ingatkan: subscribe this private chat to the vote reminders and list when they come."""
+    message = update.message
+    data = context.bot_data
+    if message is None or data.store is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await send_reply(message, _info(data.text("remind_private_only")))
+        return
+    election = data.pipeline.config.election
+    date = format_date(election.voting_date, with_weekday=True)
+    state = countdown(election, data.clock())
+    if state.state == "after":
+        await send_reply(message, _info(data.text("remind_past", date=date, days=state.days)))
+        return
+    reminders = upcoming_reminders(data)
+    if not reminders:
+        # Keeping a chat id that will never be used would break the privacy promise.
+        await send_reply(message, _info(data.text("remind_no_more", date=date)))
+        return
+    new = await data.store.subscribe(message.chat_id)
+    intro = data.text("remind_on" if new else "remind_already", date=date)
+    lines = [intro, *(describe_reminder(data, r) for r in reminders)]
+    await send_reply(message, _info("\n".join(lines)))
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/berhenti: stop the reminders and delete this chat's id."""
+    message = update.message
+    data = context.bot_data
+    if message is None or data.store is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await send_reply(message, _info(data.text("remind_private_only")))
+        return
+    removed = await data.store.unsubscribe(message.chat_id)
+    await send_reply(message, _info(data.text("remind_off" if removed else "remind_none")))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """/privasi: what the bot stores about users, and how to have the chat id deleted."""
+    if update.message is not None:
+        await send_reply(update.message, _info(context.bot_data.text("privacy")))

@@ -1,0 +1,139 @@
+"""bot/cli.py staff commands: `pilkada-bot report` and `pilkada-bot unanswered` on a temporary database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.config import load_config
+from bot.pipeline import Pipeline
+from bot.storage import SALT_ENV, Store
+
+try:  # works whether or not tests/ is a package
+    from tests.conftest import KbCopy
+except ImportError:
+    from conftest import KbCopy
+
+USER, OTHER = 111, 222
+ANSWERED = "golput itu apa sih"
+ASKED_TWICE = "berapa gaji kpps"
+
+
+def run_cli(config_path: Path, *args: str) -> tuple[int, str]:
+    stdout = io.StringIO()
+    code = main(["--config", str(config_path), *args], stdout=stdout)
+    return code, stdout.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _salt_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The bot and the CLI must find the same salt: here the file beside the database.
+    monkeypatch.delenv(SALT_ENV, raising=False)
+
+
+@pytest.fixture
+def db_path(kb_copy: KbCopy) -> Path:
+    return load_config(kb_copy.config_path, environ={}).bot.database
+
+
+@pytest.fixture
+def recorded(kb_copy: KbCopy, db_path: Path) -> Path:
+    """What the bot would have stored after a few questions, a suggestion press and a 👍."""
+    pipeline = Pipeline.load(kb_copy.config_path)
+    match = pipeline.matcher.match
+
+    async def record() -> None:
+        async with await Store.open(db_path, timezone=pipeline.config.election.timezone) as store:
+            await store.record_match(USER, ANSWERED, match(ANSWERED))
+            await store.record_match(USER, ASKED_TWICE, match(ASKED_TWICE))
+            await store.record_match(OTHER, ASKED_TWICE, match(ASKED_TWICE))
+            await store.record_match(OTHER, "gaji kpps berapa ya", match("gaji kpps berapa ya"))
+            await store.record_feedback(USER, "apa_itu_golput", True)
+            await store.subscribe(OTHER)
+
+    assert match(ASKED_TWICE).outcome == "none"  # the fixture relies on these being fallbacks
+    asyncio.run(record())
+    return db_path
+
+
+def test_report(kb_copy: KbCopy, recorded: Path) -> None:
+    code, out = run_cli(kb_copy.config_path, "report")
+    assert code == 0
+    assert out.startswith("pilkada-bot report for ")
+    assert "Questions today:      4 (answered 1, 2 users)" in out
+    assert "Answer rate:          25%" in out
+    assert "Reminder subscribers: 1" in out
+    assert "apa_itu_golput  1 / 0" in out
+
+
+def test_unanswered_yaml_is_a_draft_staff_can_paste(kb_copy: KbCopy, recorded: Path) -> None:
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "yaml")
+    assert code == 0
+    data = yaml.safe_load(out)
+    (draft,) = data["entries"]  # the three questions about KPPS pay are one group
+    assert draft["id"] == "draft_1"
+    assert len(draft["questions"]) == 2 and all("kpps" in q for q in draft["questions"])
+    assert "# ditanyakan 3 kali" in out
+
+
+def test_unanswered_text(kb_copy: KbCopy, recorded: Path) -> None:
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "text", "--limit", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    when, kind, question, *_ = lines[0].split("\t")
+    assert kind == "fallback" and "kpps" in question and len(when) == len("2024-11-20 10:00")
+
+
+def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
+    async def first_start() -> None:  # the bot created the database, nobody asked anything yet
+        await (await Store.open(db_path)).close()
+
+    asyncio.run(first_start())
+    code, out = run_cli(kb_copy.config_path, "unanswered")
+    assert code == 0 and yaml.safe_load(out) == {"entries": []}
+    code, out = run_cli(kb_copy.config_path, "report")
+    assert code == 0 and "Answer rate:          n/a" in out
+
+
+@pytest.mark.parametrize("command", ["report", "unanswered"])
+def test_no_database_yet(kb_copy: KbCopy, db_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    code, out = run_cli(kb_copy.config_path, command)
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and str(db_path) in err and "pilkada-bot run" in err
+    assert not db_path.exists() and not db_path.parent.exists()  # nothing created in the wrong place
+
+
+def test_a_broken_knowledge_base_does_not_stop_the_report(kb_copy: KbCopy, recorded: Path) -> None:
+    kb_copy.replace("knowledge/messages.yaml", "  fallback:", "  fallbak:")
+    code, out = run_cli(kb_copy.config_path, "report")
+    assert code == 0 and "Questions in total:   4" in out
+
+
+def test_a_database_from_another_salt_is_refused_in_one_line(
+    kb_copy: KbCopy, recorded: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(SALT_ENV, "another-salt-0123456789")
+    code, _ = run_cli(kb_copy.config_path, "report")
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "salt" in err and "Traceback" not in err
+
+
+def test_console_script_as_a_process(kb_copy: KbCopy, recorded: Path, repo_root: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(kb_copy.config_path), "unanswered", "--format", "yaml"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(done.stdout)["entries"][0]["questions"]

@@ -1,0 +1,621 @@
+"""The Telegram bot with its database: reminders, privacy, staff commands, recording.
+
+Handler tests feed updates to the real Application with an offline request (see
+tests/test_telegram_handlers.py) and a temporary SQLite store. Reminder rounds run
+end to end: the bot long-polls the fake Bot API server, its JobQueue fires the round,
+and the fake server counts what each chat received. The bot's clock is shifted (it
+runs at real speed from a chosen moment), so a reminder configured for 2030 is "due
+in one second" without waiting for a real minute boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.config import Config, RemindersConfig, ReminderTime, load_config
+from bot.election import format_date
+from bot.matcher import MatchResult
+from bot.pipeline import Pipeline
+from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, reminder_key
+from bot.replies import Clock
+from bot.storage import EntryFeedback, Store
+from bot.telegram.admin import fit_problems, unanswered_limit
+from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, build_application, run_bot
+from bot.telegram.broadcast import run_reminder_round, send_reminder
+
+try:  # works whether or not tests/ is a package
+    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+    from tests.test_telegram_handlers import OfflineRequest, feed, force_suggestions
+except ImportError:
+    from conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+    from test_telegram_handlers import OfflineRequest, feed, force_suggestions
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+SALT = b"test-salt-0123456789abcdef"
+USER = DEFAULT_USER_ID
+GROUP = DEFAULT_GROUP_ID
+ADMIN = 4242
+ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
+UNKNOWN = "resep nasi goreng"  # -> fallback
+AMBIGUOUS = "golput"  # forced to "did you mean"
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+def with_admin(config: Config) -> Config:
+    return replace(config, bot=replace(config.bot, admin_ids=frozenset({ADMIN})))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "bot.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    """A temporary database whose clock agrees with the pipeline's (7 days before voting day)."""
+    async with await Store.open(db_path, salt=SALT, timezone=WIB, clock=make_clock(FIXED_NOW)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1."""
+    with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def tg() -> FakeBotApi:
+    """Only the update builders of the fake server; it is never started here."""
+    return FakeBotApi(token=TOKEN)
+
+
+@pytest.fixture
+def staff_pipeline(pipeline: Pipeline) -> Pipeline:
+    """The shipped pipeline (clock at FIXED_NOW) with ADMIN as the one staff member."""
+    return replace(pipeline, config=with_admin(pipeline.config))
+
+
+@asynccontextmanager
+async def offline_app(
+    pipeline: Pipeline, store: Store | None, clock: Clock | None = None
+) -> AsyncIterator[tuple[App, OfflineRequest]]:
+    """The bot with an offline request; `clock` defaults to FIXED_NOW like the pipeline's."""
+    offline = OfflineRequest()
+    app = build_application(
+        pipeline,
+        TOKEN,
+        store=store,
+        clock=clock or make_clock(FIXED_NOW),
+        request=offline,
+        updater_request=OfflineRequest(),
+    )
+    async with app:
+        yield app, offline
+
+
+@pytest.fixture
+async def bot(staff_pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App, OfflineRequest]]:
+    force_suggestions(staff_pipeline, AMBIGUOUS)
+    async with offline_app(staff_pipeline, store) as pair:
+        yield pair
+
+
+def texts(offline: OfflineRequest) -> list[str]:
+    return [p["text"] for p in offline.sent()]
+
+
+def db_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Read the file directly, the way someone holding a copy of it would."""
+    with sqlite3.connect(path) as conn:
+        return list(conn.execute(sql))
+
+
+# --- /ingatkan, /berhenti, /privasi ---------------------------------------------------
+
+
+async def test_subscribe_then_unsubscribe(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, db_path: Path, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.command("/ingatkan"))
+    (confirmation,) = texts(offline)
+    messages = pipeline.kb.messages
+    assert confirmation.startswith(
+        messages.get("remind_on", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024")
+    )
+    # The times come from config.yaml: H-7 and H-1 at 19:00, voting day at 06:00 (WIB).
+    assert "• H-7: Rabu, 20 November 2024, 19.00 WIB" in confirmation
+    assert "• H-1: Selasa, 26 November 2024, 19.00 WIB" in confirmation
+    assert "• Hari H: Rabu, 27 November 2024, 06.00 WIB" in confirmation
+    assert await store.subscribers() == [USER]
+    assert db_rows(db_path, "SELECT chat_id FROM subscriptions") == [(USER,)]
+
+    await feed(app, tg.command("/ingatkan"))
+    assert texts(offline)[-1].startswith(messages.get("remind_already"))
+    assert await store.subscribers() == [USER]
+
+    await feed(app, tg.command("/berhenti"))
+    assert texts(offline)[-1] == messages.get("remind_off")
+    assert await store.subscribers() == []
+    assert db_rows(db_path, "SELECT * FROM subscriptions") == []
+
+    await feed(app, tg.command("/berhenti"))
+    assert texts(offline)[-1] == messages.get("remind_none")
+
+
+async def test_subscribe_lists_only_reminders_still_to_come(
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    day_before = make_clock(dt.datetime(2024, 11, 26, 20, 0, tzinfo=WIB))  # after the H-1 reminder
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, day_before)
+    async with offline_app(pipeline, store, day_before) as (app, offline):
+        await feed(app, tg.command("/ingatkan"))
+    (text,) = texts(offline)
+    assert "Hari H" in text and "H-1" not in text and "H-7" not in text
+
+
+@pytest.mark.parametrize("moment", [dt.date(2024, 11, 28), dt.date(2025, 1, 1)])
+async def test_subscribe_after_voting_day_is_refused_kindly(
+    staff_pipeline: Pipeline,
+    store: Store,
+    tg: FakeBotApi,
+    clock_at: Callable[[dt.datetime | dt.date], Clock],
+    moment: dt.date,
+) -> None:
+    clock = clock_at(moment)
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, clock)
+    async with offline_app(pipeline, store, clock) as (app, offline):
+        await feed(app, tg.command("/ingatkan"))
+        await feed(app, tg.command("/hitungmundur"))
+    refusal, countdown = texts(offline)
+    assert refusal == pipeline.kb.messages.get(
+        "remind_past", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024"
+    )
+    assert "sudah lewat" in countdown  # /hitungmundur agrees
+    assert await store.subscribers() == []
+
+
+async def test_on_voting_day_after_the_last_reminder_nothing_is_stored(
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    noon = make_clock(dt.datetime(2024, 11, 27, 12, 0, tzinfo=WIB))
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, noon)
+    async with offline_app(pipeline, store, noon) as (app, offline):
+        await feed(app, tg.command("/ingatkan"))
+    assert texts(offline) == [
+        pipeline.kb.messages.get("remind_no_more", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024")
+    ]
+    assert await store.subscribers() == []
+
+
+async def test_reminders_are_for_private_chats_only(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.command("/ingatkan", chat_id=GROUP))
+    await feed(app, tg.command("/berhenti@PilkadaTestBot", chat_id=GROUP))
+    assert texts(offline) == [pipeline.kb.messages.get("remind_private_only")] * 2
+    assert await store.subscribers() == []
+
+
+async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline) -> None:
+    app, offline = bot
+    await feed(app, tg.command("/privasi"))
+    (text,) = texts(offline)
+    assert text == pipeline.kb.messages.get("privacy")
+    for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus"):
+        assert promise in text
+
+
+async def test_help_and_menu_list_the_reminder_commands(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.command("/help"))
+    assert texts(offline)[0].endswith(pipeline.kb.messages.get("help_reminders"))
+    await app.post_init(app)
+    (menu,) = offline.sent("setMyCommands")
+    commands = {c["command"]: c["description"] for c in menu["commands"]}
+    assert list(commands) == [*COMMANDS, *STORAGE_COMMANDS]
+    assert commands["ingatkan"] == pipeline.kb.messages.get("command_ingatkan")
+    assert not {"stats", "unanswered", "reload"} & commands.keys()  # staff commands stay hidden
+
+
+async def test_post_init_queues_a_job_per_upcoming_reminder(bot: tuple[App, OfflineRequest]) -> None:
+    app, _ = bot
+    await app.post_init(app)
+    names = sorted(job.name for job in app.job_queue.jobs())
+    assert names == [
+        "reminder 2024-11-27:d-0:06:00 (scheduled)",
+        "reminder 2024-11-27:d-1:19:00 (scheduled)",
+        "reminder 2024-11-27:d-7:19:00 (scheduled)",
+    ]
+
+
+async def test_without_a_store_the_storage_commands_do_not_exist(pipeline: Pipeline, tg: FakeBotApi) -> None:
+    async with offline_app(replace(pipeline, config=with_admin(pipeline.config)), None) as (app, offline):
+        for command in ("/ingatkan", "/berhenti", "/privasi"):
+            await feed(app, tg.command(command))
+        await feed(app, tg.command("/stats", user_id=ADMIN))
+        await app.post_init(app)
+        assert app.job_queue.jobs() == ()
+    assert texts(offline) == [pipeline.kb.messages.get("unknown_command")] * 4
+    assert [c["command"] for c in offline.sent("setMyCommands")[0]["commands"]] == list(COMMANDS)
+
+
+# --- recording --------------------------------------------------------------------------
+
+
+async def test_questions_suggestion_choices_and_feedback_reach_the_store(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    app, offline = bot
+    await feed(app, tg.text_message(ANSWERED))
+    await feed(app, tg.text_message(UNKNOWN))
+    await feed(app, tg.text_message(AMBIGUOUS))
+    suggestion = offline.sent()[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await feed(app, tg.callback_query(suggestion, message_id=77, chat_id=USER))
+    await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
+    assert (stats.questions_today, stats.answered_today, stats.users_today) == (3, 2, 1)
+    assert stats.unanswered_open == 1  # the fallback; the suggestion was resolved by the press
+    assert sum(n for _, n in stats.top_entries) == 2  # the answer and the chosen suggestion
+    assert stats.feedback == (EntryFeedback("apa_itu_golput", 1, 0),)
+    (row,) = await store.unanswered(10)
+    assert row.kind == "fallback" and "nasi goreng" in row.normalized
+
+
+# --- staff commands ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/stats", "/unanswered", "/unanswered 5", "/reload"])
+async def test_staff_commands_look_unknown_to_everyone_else(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline, command: str
+) -> None:
+    app, offline = bot
+    await feed(app, tg.command(command))  # USER is not staff
+    await feed(app, tg.command("/tidakada"))  # a command that does not exist
+    private = texts(offline)
+    assert private == [pipeline.kb.messages.get("unknown_command")] * 2
+    await feed(app, tg.command(command, chat_id=GROUP))
+    await feed(app, tg.command(command, chat_id=GROUP, user_id=ADMIN))  # staff too: not in a group
+    assert texts(offline) == private  # silence in groups
+
+
+async def test_stats_for_staff(bot: tuple[App, OfflineRequest], tg: FakeBotApi) -> None:
+    app, offline = bot
+    await feed(app, tg.text_message(ANSWERED))
+    await feed(app, tg.text_message(UNKNOWN))
+    await feed(app, tg.command("/stats", user_id=ADMIN))
+    sent = offline.sent()[-1]
+    assert sent["chat_id"] == ADMIN
+    text = sent["text"]
+    assert text.startswith("<pre>pilkada-bot report for 2024-11-20") and text.endswith("</pre>")
+    assert "Questions today:      2 (answered 1, 1 users)" in text
+    assert "Answer rate:          50%" in text
+
+
+async def test_unanswered_lists_fallback_questions_escaped(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    assert texts(offline) == [pipeline.kb.messages.get("unanswered_empty")]
+    await feed(app, tg.text_message(UNKNOWN))
+    # A question text with HTML in it (normalization would strip it, so write it directly).
+    tricky = MatchResult("none", None, 12.0, (), "<b>kode</b> & rahasia", ())
+    await store.record_match(USER, "x", tricky)
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    text = texts(offline)[-1]
+    lines = text.splitlines()
+    assert lines[0] == pipeline.kb.messages.get("unanswered_intro")
+    assert "&lt;b&gt;kode&lt;/b&gt; &amp; rahasia" in lines[1]  # newest first, escaped
+    assert "nasi goreng" in lines[2] and lines[2].startswith("20-11 10:00 [fallback]")
+    await feed(app, tg.command("/unanswered 1", user_id=ADMIN))
+    assert len(texts(offline)[-1].splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "limit"), [(None, 10), ([], 10), (["5"], 5), (["0"], 1), (["999"], 50), (["-3"], 1), (["lima"], 10)]
+)
+def test_unanswered_limit(args: list[str] | None, limit: int) -> None:
+    assert unanswered_limit(args) == limit
+
+
+@pytest.fixture
+def kb_pipeline(kb_copy: KbCopy) -> Pipeline:
+    """A pipeline over a copy of the knowledge base that the test may break."""
+    config = with_admin(load_config(kb_copy.config_path, environ={}))
+    return Pipeline.from_config(config, make_clock(FIXED_NOW))
+
+
+async def test_reload_with_a_broken_kb_keeps_the_old_one(
+    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    async with offline_app(kb_pipeline, store) as (app, offline):
+        kb_copy.replace("knowledge/messages.yaml", "  fallback:", "  fallbak:")
+        kb_copy.replace("knowledge/entries.yaml", "answer:", "answr:", after="- id: salam")
+        await feed(app, tg.command("/reload", user_id=ADMIN))
+        reply = texts(offline)[-1]
+        assert reply.startswith(kb_pipeline.kb.messages.get("reload_failed"))
+        assert f"{kb_copy.where('knowledge/messages.yaml', 'fallbak:')}: unknown message 'fallbak'" in reply
+        assert kb_copy.where("knowledge/entries.yaml", "answr:", after="- id: salam") in reply
+        assert app.bot_data.pipeline is kb_pipeline
+        await feed(app, tg.text_message(ANSWERED))  # still answering from the old one
+        assert texts(offline)[-1].startswith(kb_pipeline.kb.entry("apa_itu_golput").answer[:40])
+
+
+async def test_reload_with_a_good_kb_swaps_it_in(
+    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    async with offline_app(kb_pipeline, store) as (app, offline):
+        kb_copy.replace("knowledge/messages.yaml", "Perintah itu tidak aku kenal.", "Perintah itu belum ada.")
+        await feed(app, tg.command("/reload", user_id=ADMIN))
+        fresh = app.bot_data.pipeline
+        assert fresh is not kb_pipeline
+        assert texts(offline)[-1] == f"{fresh.kb.messages.get('reload_ok')}\n{fresh.kb.summary()}"
+        await feed(app, tg.command("/paslon"))
+        assert texts(offline)[-1].startswith("Perintah itu belum ada.")
+
+
+def test_reload_problems_are_cut_to_one_message() -> None:
+    problems = [f"knowledge/entries.yaml:{i}: <bad> & worse" for i in range(1, 600)]
+    text = fit_problems("Header", problems)
+    assert len(text.encode("utf-16-le")) // 2 <= 4096
+    assert "&lt;bad&gt; &amp; worse" in text and "<bad>" not in text
+    shown = text.count("worse")
+    assert text.endswith(f"… (+{599 - shown})")
+    assert fit_problems("Header", problems[:3]) == "Header\n" + "\n".join(
+        p.replace("<", "&lt;").replace(">", "&gt;").replace("& ", "&amp; ") for p in problems[:3]
+    )
+
+
+# --- the sender -------------------------------------------------------------------------
+
+
+def raising(exc: Exception) -> Any:
+    async def send_message(*args: Any, **kwargs: Any) -> None:
+        raise exc
+
+    return SimpleNamespace(send_message=send_message)
+
+
+def timed_out_by(cause: Exception) -> TimedOut:
+    try:
+        raise TimedOut from cause
+    except TimedOut as exc:
+        return exc
+
+
+# Built inside the test: constructing RetryAfter warns unless PTB_TIMEDELTA is set (autouse fixture).
+ERRORS: list[tuple[Callable[[], Exception], object]] = [
+    (lambda: Forbidden("Forbidden: bot was blocked by the user"), SendOutcome.BLOCKED),
+    (lambda: Forbidden("Forbidden: user is deactivated"), SendOutcome.BLOCKED),
+    (lambda: BadRequest("Bad Request: chat not found"), SendOutcome.BLOCKED),
+    (lambda: BadRequest("Bad Request: message text is empty"), SendOutcome.FAILED),
+    (lambda: RetryAfter(dt.timedelta(seconds=7)), RetryLater(7.0)),
+    (lambda: NetworkError("httpx.ConnectError: connection refused"), SendOutcome.RETRY_LATER),
+    (lambda: NetworkError("Bad Gateway"), SendOutcome.RETRY_LATER),
+    (TimedOut, SendOutcome.FAILED),  # the request may have been delivered
+    (lambda: timed_out_by(httpx.ReadTimeout("read")), SendOutcome.FAILED),
+    (lambda: timed_out_by(httpx.ConnectTimeout("connect")), SendOutcome.RETRY_LATER),  # never reached Telegram
+    (lambda: timed_out_by(httpx.PoolTimeout("pool")), SendOutcome.RETRY_LATER),
+    (lambda: TelegramError("something else"), SendOutcome.FAILED),
+]
+
+
+@pytest.mark.parametrize(("error", "outcome"), ERRORS)
+async def test_send_reminder_maps_telegram_errors(error: Callable[[], Exception], outcome: object) -> None:
+    assert await send_reminder(raising(error()), 5, "hai") == outcome
+
+
+async def test_retry_after_seconds_without_ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    error = RetryAfter(dt.timedelta(seconds=4))
+    monkeypatch.delenv("PTB_TIMEDELTA")  # a benchmark may run without it: no warning, same answer
+    assert await send_reminder(raising(error), 5, "hai") == RetryLater(4.0)
+
+
+async def test_send_reminder_over_http(api: FakeBotApi) -> None:
+    async with Bot(TOKEN, base_url=api.base_url) as plain_bot:
+        assert await send_reminder(plain_bot, 5, "<b>Halo</b>") is SendOutcome.SENT
+        api.block_chat(6)
+        assert await send_reminder(plain_bot, 6, "hai") is SendOutcome.BLOCKED
+        api.fail_next("sendMessage", 429, retry_after=3)
+        assert await send_reminder(plain_bot, 5, "hai") == RetryLater(3.0)
+        api.fail_next("sendMessage", 0)  # connection dropped
+        assert await send_reminder(plain_bot, 5, "hai") is SendOutcome.RETRY_LATER
+        api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
+        assert await send_reminder(plain_bot, 7, "hai") is SendOutcome.BLOCKED
+    (first, *_) = api.calls("sendMessage")
+    assert first.params["parse_mode"] == "HTML"
+
+
+async def test_run_reminder_round(api: FakeBotApi, store: Store) -> None:
+    for chat in (31, 32, 33):
+        await store.subscribe(chat)
+    api.block_chat(32)
+    reminder = Reminder("2030-01-10:d-1:19:00", dt.datetime(2030, 1, 9, 19, tzinfo=WIB), 1)
+    async with Bot(TOKEN, base_url=api.base_url) as plain_bot:
+        result = await run_reminder_round(plain_bot, store, reminder, "Besok!", concurrency=2)
+        again = await run_reminder_round(plain_bot, store, reminder, "Besok!", concurrency=2)
+    assert result == RoundResult(sent=2, blocked=1)
+    assert again == RoundResult()
+    assert await store.subscribers() == [31, 33]
+    assert api.stats["sent"] == {31: 1, 33: 1}
+
+
+# --- reminder rounds end to end -----------------------------------------------------------
+
+VOTING_DAY = dt.date(2030, 1, 10)
+GOOD, BLOCKED = 201, 202
+
+
+def clock_reading(moment: dt.datetime) -> Clock:
+    """A clock that reads `moment` now and then runs at real speed, like the JobQueue's timers."""
+    offset = moment - dt.datetime.now(dt.UTC)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
+def reminder_pipeline(pipeline: Pipeline, *times: tuple[int, str], grace_minutes: int = 30) -> Pipeline:
+    """The shipped KB with voting day on VOTING_DAY and these (days before, "HH:MM") reminders."""
+    config = replace(
+        pipeline.config,
+        election=replace(pipeline.config.election, voting_date=VOTING_DAY),
+        reminders=RemindersConfig(
+            tuple(ReminderTime(days, dt.time.fromisoformat(at)) for days, at in times), grace_minutes
+        ),
+    )
+    return Pipeline.from_parts(config, pipeline.kb)
+
+
+def key(days_before: int, at: str) -> str:
+    return reminder_key(VOTING_DAY, days_before, dt.time.fromisoformat(at))
+
+
+@asynccontextmanager
+async def running(pipeline: Pipeline, db_path: Path, clock: Clock, api: FakeBotApi) -> AsyncIterator[App]:
+    """The bot as `pilkada-bot run` starts it (own store, post_init, polling), stopped and closed after."""
+    store = await Store.open(db_path, salt=SALT, timezone=WIB)
+    app = build_application(pipeline, TOKEN, store=store, clock=clock, base_url=api.base_url)
+    await app.initialize()
+    try:
+        await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()  # waits for a running reminder round
+        await app.shutdown()
+        await app.post_shutdown(app)  # closes the store
+
+
+async def subscribe(db_path: Path, *chats: int) -> None:
+    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+        for chat in chats:
+            await store.subscribe(chat)
+
+
+async def round_result(
+    caplog: pytest.LogCaptureFixture, reminder: str, nth: int = 1, timeout: float = 10
+) -> RoundResult:
+    """The nth RoundResult bot.reminders logged for `reminder`, waiting for it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        results = [
+            r.args[1]
+            for r in caplog.records
+            if r.name == "bot.reminders" and isinstance(r.args, tuple) and r.args[:1] == (reminder,)
+        ]
+        if len(results) >= nth:
+            assert isinstance(results[nth - 1], RoundResult)
+            return results[nth - 1]
+        assert asyncio.get_running_loop().time() < deadline, f"no round {nth} of {reminder} logged"
+        await asyncio.sleep(0.02)
+
+
+async def test_reminder_round_then_restart_sends_exactly_once(
+    api: FakeBotApi, pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    reminders = reminder_pipeline(pipeline, (1, "19:00"))
+    due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
+    h1 = key(1, "19:00")
+    await subscribe(db_path, GOOD, BLOCKED)
+    api.block_chat(BLOCKED)  # 403 "bot was blocked by the user"
+
+    async with running(reminders, db_path, clock_reading(due - dt.timedelta(seconds=1)), api) as app:
+        assert [job.name for job in app.job_queue.jobs()] == [f"reminder {h1} (scheduled)"]
+        (sent,) = await api.await_for("sendMessage", lambda c: c.params["chat_id"] == GOOD, timeout=10)
+        assert await round_result(caplog, h1) == RoundResult(sent=1, blocked=1)
+    date = format_date(VOTING_DAY, with_weekday=True)
+    assert sent.params["text"] == pipeline.kb.messages.get(
+        "reminder_text", days=1, date=date, election_name="Pilkada Serentak 2024", region="Kabupaten Blora"
+    )
+    assert api.stats["sent"] == {GOOD: 1}
+    assert api.stats["status"][403] == 1
+
+    # Killed and restarted two minutes later, inside the grace window: the catch-up round
+    # finds the reminder already claimed for GOOD and BLOCKED unsubscribed.
+    async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=2)), api) as app:
+        assert await round_result(caplog, h1, nth=2) == RoundResult()
+    assert api.stats["sent"] == {GOOD: 1}
+    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+        assert await store.subscribers() == [GOOD]
+        assert await store.was_sent(h1, GOOD)
+
+
+async def test_catch_up_within_the_grace_window_only(
+    api: FakeBotApi, pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    # At 10:05 on voting day (grace 30 minutes) the bot starts after being down since 08:00.
+    reminders = reminder_pipeline(pipeline, (0, "08:05"), (0, "10:00"))
+    now = dt.datetime.combine(VOTING_DAY, dt.time(10, 5), tzinfo=WIB)
+    await subscribe(db_path, GOOD)
+    async with running(reminders, db_path, clock_reading(now), api):
+        (sent,) = await api.await_for("sendMessage", timeout=10)
+        assert await round_result(caplog, key(0, "10:00")) == RoundResult(sent=1)
+    assert sent.params["text"] == pipeline.kb.messages.get("reminder_text_today", election_name="Pilkada Serentak 2024")
+    assert api.stats["sent"] == {GOOD: 1}
+    assert not [r for r in caplog.records if key(0, "08:05") in r.getMessage()]  # two hours late: skipped
+    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+        assert await store.was_sent(key(0, "10:00"), GOOD)
+        assert not await store.was_sent(key(0, "08:05"), GOOD)
+
+
+async def test_sends_that_surely_failed_are_released_and_retried_later(
+    api: FakeBotApi, pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    reminders = reminder_pipeline(pipeline, (1, "19:00"))
+    h1 = key(1, "19:00")
+    await subscribe(db_path, GOOD)
+    api.fail_next("sendMessage", 0, count=3)  # the connection drops on each of the 3 attempts
+    due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
+    async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=1)), api) as app:
+        assert await round_result(caplog, h1) == RoundResult(retry_later=1)
+        # The claim was released, and a retry round waits inside the grace window.
+        assert [job.name for job in app.job_queue.jobs()] == [f"reminder {h1} (retry)"]
+        assert not await app.bot_data.store.was_sent(h1, GOOD)
+    assert api.stats["sent"] == {}
+
+
+def test_run_bot_refuses_an_unusable_database_in_one_line(
+    pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "bot.sqlite3"
+    broken.write_bytes(b"this is not a database" * 100)
+    config = replace(pipeline.config, bot=replace(pipeline.config.bot, database=broken))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert run_bot(replace(pipeline, config=config)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(broken) in err and "Traceback" not in err
