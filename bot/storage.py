@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import logging
@@ -178,8 +179,12 @@ def salt_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".salt")
 
 
-def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None) -> bytes:
+def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None, *, may_create: bool = True) -> bytes:
     """The hashing salt: PILKADA_BOT_SALT if set, else `<db>.salt` (created once, mode 0600).
+
+    `may_create=False` (the database already existed) refuses to make a new salt file:
+    a new salt would not match the stored hashes, and the file would be in the way of
+    the backup the operator must restore.
 
     Blocking file I/O; `Store.open` calls it in a worker thread.
     """
@@ -190,6 +195,8 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None)
             raise StorageError(db_path, f"{SALT_ENV} must be at least {MIN_ENV_SALT_LENGTH} characters long")
         return from_env.encode("utf-8")
     path = salt_path(db_path)
+    if not may_create and not path.exists():
+        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
     try:
         # O_EXCL: if two processes start together, exactly one creates the file.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -202,6 +209,13 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None)
         os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
         file.write(salt.hex() + "\n")
     return salt
+
+
+def _has_data(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _read_salt(path: Path, db_path: Path) -> bytes:
@@ -269,6 +283,7 @@ class Store:
         election's); `salt` overrides PILKADA_BOT_SALT and the salt file (tests);
         `migrations` is for tests that build an older schema. Raises StorageError.
         """
+        existed = await asyncio.to_thread(_has_data, path)
         try:
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         except OSError as exc:
@@ -282,7 +297,9 @@ class Store:
             await _configure(db, path)
             await _migrate(db, path, migrations)
             if salt is None:
-                salt = await asyncio.to_thread(load_or_create_salt, path, environ)
+                salt = await asyncio.to_thread(
+                    functools.partial(load_or_create_salt, path, environ, may_create=not existed)
+                )
             store = cls(db, path, salt, timezone, clock)
             # Also the first write: a read-only file opens and answers reads without
             # complaint, and should fail here rather than at the first vote.

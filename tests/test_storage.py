@@ -527,3 +527,13 @@ async def test_claims_are_exclusive_across_two_connections(db_path: Path) -> Non
     async with await Store.open(db_path, SALT) as a, await Store.open(db_path, SALT) as b:
         wins = await asyncio.gather(*(s.mark_sent("k", chat) for chat in range(10) for s in (a, b)))
     assert wins.count(True) == 10
+
+
+async def test_lost_salt_file_is_reported_and_not_recreated(db_path: Path) -> None:
+    async with await Store.open(db_path, environ={}):
+        pass
+    salt_path(db_path).unlink()
+    with pytest.raises(StorageError) as exc:
+        await Store.open(db_path, environ={})
+    assert "missing" in str(exc.value) and str(db_path) in str(exc.value)
+    assert not salt_path(db_path).exists()  # nothing in the way of the backup to restore
