@@ -102,7 +102,9 @@ class ReplyBuilder:
         return Reply("fallback", self._msg.get("fallback", **self._fields()), buttons=self.topic_buttons(), match=match)
 
     def welcome(self) -> Reply:
-        return Reply("info", self._msg.get("welcome", **self._fields()), buttons=self.topic_buttons())
+        """The /start greeting, with where we stand relative to voting day (before, on, or after it)."""
+        text = f"{self._msg.get('welcome', **self._fields())}\n\n{self.countdown_text()}"
+        return Reply("info", text, buttons=self.topic_buttons())
 
     def help(self) -> Reply:
         return Reply("info", self._msg.get("help", **self._fields()))

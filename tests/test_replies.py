@@ -104,6 +104,7 @@ def test_sources_lists_both_sources(pipeline: Pipeline) -> None:
 def test_welcome_help_and_topics(pipeline: Pipeline) -> None:
     welcome = pipeline.replies.welcome()
     assert "Pilkada Serentak 2024" in welcome.text and "Kabupaten Blora" in welcome.text
+    assert welcome.text.endswith(pipeline.replies.countdown_text())  # says whether the vote has passed
     assert [b.label for b in entry_buttons(welcome)] == [t.label for t in pipeline.kb.messages.topics]
     assert "/topik" in pipeline.replies.help().text
     topics = pipeline.replies.topics()
