@@ -82,6 +82,12 @@ class BotConfig:
     flood_messages: int
     flood_seconds: float
     max_message_length: int
+    # Reliability (docs/reliability.md); defaults here so code that builds a BotConfig keeps working.
+    inline_interval: float = 0.3
+    send_retries: int = 2
+    startup_retries: int = 8
+    startup_backoff: float = 1.0
+    shutdown_grace: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,11 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "flood_messages": INT,
             "flood_seconds": NUMBER,
             "max_message_length": INT,
+            "inline_interval": NUMBER,
+            "send_retries": INT,
+            "startup_retries": INT,
+            "startup_backoff": NUMBER,
+            "shutdown_grace": NUMBER,
         },
         what="'bot'",
     )
@@ -202,6 +213,13 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     admin_ids = b.get("admin_ids") or []
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
         problems.append(doc.problem("'admin_ids' must be a list of numeric Telegram user ids", "bot", "admin_ids"))
+
+    for key in ("flood_messages", "flood_seconds", "max_message_length"):
+        if key in b and b[key] <= 0:
+            problems.append(doc.problem(f"'{key}' must be above 0, got {b[key]}", "bot", key))
+    for key in ("inline_interval", "send_retries", "startup_retries", "startup_backoff", "shutdown_grace"):
+        if key in b and b[key] < 0:
+            problems.append(doc.problem(f"'{key}' must be 0 or more, got {b[key]}", "bot", key))
 
     webhook = b.get("webhook") or {}
     check_mapping(
@@ -300,6 +318,11 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             flood_messages=int(b.get("flood_messages", 20)),
             flood_seconds=float(b.get("flood_seconds", 10.0)),
             max_message_length=int(b.get("max_message_length", 1000)),
+            inline_interval=float(b.get("inline_interval", 0.3)),
+            send_retries=int(b.get("send_retries", 2)),
+            startup_retries=int(b.get("startup_retries", 8)),
+            startup_backoff=float(b.get("startup_backoff", 1.0)),
+            shutdown_grace=float(b.get("shutdown_grace", 5.0)),
         ),
         reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
     )

@@ -2,5 +2,7 @@
 
 app.py builds and runs the Application, handlers.py answers chats and button presses,
 inline.py serves inline mode, render.py turns a Reply into HTML and keyboards, and
-errors.py is the error handler.
+errors.py is the error handler. flood.py limits what one user can make the bot do,
+network.py copes with a misbehaving Bot API, and logs.py keeps secrets and personal
+data out of the logs (docs/reliability.md).
 """

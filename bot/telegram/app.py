@@ -6,23 +6,37 @@ address). `run_bot` opens the SQLite database (bot.database) and hands it to the
 Application, which records questions and feedback in it, keeps reminder
 subscriptions there and closes it on shutdown. Tests build the same Application with
 an offline request or a fake server, with a temporary database or none.
+
+How it copes with faults and abuse (docs/reliability.md has the full table): the
+Bot API unreachable at start is retried with back-off (bot/telegram/network.py);
+429s are waited out and a reply that surely did not arrive is resent; a 409 Conflict
+stops this process with exit code 3 (bot/telegram/errors.py); a flood from one user
+is cut off before any handler runs (flood_guard); SIGTERM or Ctrl+C answers the
+updates already fetched and lets a reminder round finish only its sends in flight.
+
+Exit codes of `pilkada-bot run`: 0 stopped by a signal, 1 could not start (token
+rejected, Bot API unreachable, database unusable, unexpected error), 2 missing or
+malformed TELEGRAM_BOT_TOKEN / TELEGRAM_WEBHOOK_SECRET, 3 another process polls
+with the same token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import re
+import signal
 import sys
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -34,22 +48,24 @@ from telegram.ext import (
     InlineQueryHandler,
     JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.events import NullRecorder, Recorder
 from bot.knowledge import Messages
 from bot.pipeline import Pipeline
 from bot.replies import Clock, utc_now
 from bot.storage import StorageError, Store
-from bot.telegram import admin, handlers, subscriptions
-from bot.telegram.broadcast import schedule_reminders
+from bot.telegram import admin, handlers, network, subscriptions
+from bot.telegram.broadcast import schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
+from bot.telegram.flood import FloodControl, Throttle
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
-
-BotApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+from bot.telegram.logs import redact_token
+from bot.telegram.network import PollingConnection, RetryingRateLimiter, UpdateQueue, connect_with_backoff, describe
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters as a webhook secret_token.
@@ -61,6 +77,106 @@ COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
 STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi")
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+# Handlers in this group run before all the others (group 0): flood control.
+GUARD_GROUP = -1
+
+
+TypedApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
+
+
+class BotApplication(TypedApplication):
+    """The Application, keeping track of its phase, with a stop that does not wait for a whole reminder round."""
+
+    async def start(self) -> None:
+        """PTB's start; then the bot is serving, and a stop asked for while starting is asked again."""
+        await super().start()
+        data = self.bot_data
+        if data.phase == "starting":
+            data.phase = "serving"
+        if data.stop_requested:
+            # Not at once: run_polling has yet to enter the loop that stop_running stops.
+            asyncio.get_running_loop().call_later(0.1, handlers.request_stop, self)
+
+    async def stop(self) -> None:
+        """Stop: a reminder round in flight finishes only its current sends, then PTB's own stop.
+
+        PTB's stop answers the updates already fetched, then waits for running jobs; a
+        round over thousands of subscribers would hold the shutdown for minutes.
+        """
+        if self.running:
+            await stop_rounds(self.bot_data, self.bot_data.pipeline.config.bot.shutdown_grace)
+        await super().stop()
+
+
+class Stopped(Exception):
+    """A stop signal arrived before the bot was running."""
+
+
+class StopSignals:
+    """SIGINT and SIGTERM for the whole of `run_bot`: the first stops gracefully, another one hurries.
+
+    Gracefully: before the bot runs (opening the database, waiting for the Bot API),
+    the step under way is cancelled; once python-telegram-bot runs it, it stops the
+    way PTB's own handler does (SystemExit, which run_polling catches): the updates
+    already fetched are answered, and a reminder round finishes only the sends in
+    flight. A signal while stopping hurries: the updates still queued are skipped and
+    reminder sends are cancelled, yet the database is still closed properly. (PTB's
+    own handler would raise out of its cleanup instead and leave the process hanging
+    on the database thread.)
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._app: BotApplication | None = None
+        self._step: asyncio.Task[Any] | None = None
+        self.received = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Only the main thread can have signal handlers; elsewhere the defaults stay.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._on_signal, sig)
+
+    def run(self, step: Coroutine[Any, Any, T]) -> T:
+        """Run one start-up step on the loop; raise Stopped if a signal came before or during it."""
+        if self.received:
+            step.close()
+            raise Stopped
+        task = self._loop.create_task(step)
+        self._step = task
+        try:
+            return self._loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            if self.received:
+                raise Stopped from None
+            raise
+        finally:
+            self._step = None
+
+    def attach(self, app: BotApplication) -> None:
+        """From now on signals stop `app`, which run_polling/run_webhook is about to run."""
+        self._app = app
+
+    def _on_signal(self, sig: int) -> None:
+        name = signal.Signals(sig).name
+        first, self.received = not self.received, True
+        if self._step is not None:
+            if first:
+                logger.info("%s: stopping", name)
+            self._step.cancel()
+            return
+        app = self._app
+        if app is None:
+            return  # between two steps: the next one sees `received`
+        data = app.bot_data
+        if data.phase != "stopping":
+            data.phase = "stopping"
+            logger.info("%s: stopping after answering the updates already received", name)
+            raise SystemExit  # run_polling/run_webhook catch it and stop gracefully
+        if not data.hurry:
+            data.hurry = True
+            logger.warning("%s again: stopping now; %d queued update(s) not answered", name, app.update_queue.qsize())
+            for task in data.rounds:
+                task.cancel()
 
 
 def build_application(
@@ -74,7 +190,7 @@ def build_application(
     request: BaseRequest | None = None,
     updater_request: BaseRequest | None = None,
 ) -> BotApplication:
-    """The bot, ready to initialize: defaults, rate limiter, timeouts and every handler.
+    """The bot, ready to initialize: defaults, rate limiter, timeouts, flood control and every handler.
 
     `store` enables reminders, /privasi and the staff statistics, and is the recorder
     unless `recorder` is given; the Application closes it on shutdown. Without a store
@@ -85,6 +201,7 @@ def build_application(
     job_queue: JobQueue[Context] = JobQueue()  # the builder's default, typed with our Context
     builder = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .token(token)
         .base_url(base_url or settings.api_url)
         .context_types(ContextTypes(bot_data=BotData))
@@ -99,10 +216,12 @@ def build_application(
             )
         )
         .rate_limiter(
-            AIORateLimiter(
+            RetryingRateLimiter(
                 overall_max_rate=settings.rate_limit.overall_per_second,
                 group_max_rate=settings.rate_limit.group_per_minute,
                 max_retries=settings.rate_limit.max_retries,
+                resend_retries=settings.send_retries,
+                resend_backoff=network.RESEND_BACKOFF,  # looked up here, so tests can shorten it
             )
         )
         .post_init(post_init)
@@ -114,19 +233,26 @@ def build_application(
     else:
         builder = builder.request(request)
     if updater_request is None:
-        # getUpdates adds the long-poll timeout to this read timeout by itself.
-        builder = builder.get_updates_connect_timeout(settings.connect_timeout).get_updates_read_timeout(
-            settings.read_timeout
+        # What PTB builds for getUpdates by default (one connection); getUpdates adds the
+        # long-poll timeout to this read timeout by itself.
+        updater_request = HTTPXRequest(
+            connection_pool_size=1, connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout
         )
-    else:
-        builder = builder.get_updates_request(updater_request)
-    app = builder.build()
-    app.bot_data.pipeline = pipeline
-    app.bot_data.store = store
+    polling, update_queue = PollingConnection(updater_request), UpdateQueue()
+    app = builder.get_updates_request(polling).update_queue(update_queue).build()
+    if not isinstance(app, BotApplication):  # only if a caller swapped the builder for another
+        raise TypeError("build_application needs ApplicationBuilder().application_class(BotApplication)")
+    updater = app.updater
+    polling.pace(update_queue, lambda: updater is not None and updater.running)
+    data = app.bot_data
+    data.pipeline = pipeline
+    data.store = store
     if recorder is None:
         recorder = store if store is not None else NullRecorder()
-    app.bot_data.recorder = recorder
-    app.bot_data.clock = clock
+    data.recorder = recorder
+    data.clock = clock
+    data.flood = FloodControl(settings.flood_messages, settings.flood_seconds)
+    data.inline_throttle = Throttle(settings.inline_interval)
 
     # Only new messages: an edited message is ignored on purpose, since answering it again
     # would add a second answer far below the first. Channel posts match nothing either.
@@ -150,6 +276,7 @@ def build_application(
             CommandHandler("stats", admin.stats, filters=staff),
             CommandHandler("unanswered", admin.unanswered, filters=staff),
         ]
+    app.add_handler(TypeHandler(Update, handlers.flood_guard), group=GUARD_GROUP)
     app.add_handlers(
         [
             CommandHandler("start", handlers.start, filters=new),
@@ -171,24 +298,28 @@ def build_application(
     return app
 
 
-async def post_init(app: BotApplication) -> None:
+async def post_init(app: TypedApplication) -> None:
     """Before the first update: the command menu, then the reminder jobs (with catch-up)."""
     await register_commands(app)
     if app.job_queue is not None:
         schedule_reminders(app.job_queue, app.bot_data)
 
 
-async def post_shutdown(app: BotApplication) -> None:
+async def post_shutdown(app: TypedApplication) -> None:
     """After the last update and job: close the database (reminder rounds have finished by now)."""
     if app.bot_data.store is not None:
         await app.bot_data.store.close()
 
 
-async def register_commands(app: BotApplication) -> None:
-    """The Indonesian command menu users see next to the text box."""
+async def register_commands(app: TypedApplication) -> None:
+    """The Indonesian command menu users see next to the text box (best effort: the bot works without it)."""
     messages = app.bot_data.pipeline.kb.messages
     names = COMMANDS + (STORAGE_COMMANDS if app.bot_data.store is not None else ())
-    await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in names])
+    try:
+        await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in names])
+    except TelegramError as exc:
+        # A 5xx here must not stop the bot from starting; the menu from the last start stays.
+        logger.warning("Could not update the command menu (%s); continuing", redact_token(describe(exc), app.bot.token))
     logger.info(
         "Running as @%s with %d knowledge-base entries", app.bot.username, len(app.bot_data.pipeline.kb.entries)
     )
@@ -201,7 +332,7 @@ def command_description(messages: Messages, name: str) -> str:
 
 
 def run_bot(pipeline: Pipeline) -> int:
-    """Run the bot until Ctrl+C (polling, or webhook per config). Returns the exit code."""
+    """Run the bot until SIGTERM or Ctrl+C (polling, or webhook per config). Returns the exit code."""
     # PTB 22 otherwise warns when it builds a RetryAfter (e.g. on a 429).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -223,17 +354,34 @@ def run_bot(pipeline: Pipeline) -> int:
         return 2
     configure_logging(token)
     # run_polling/run_webhook run on the current event loop (and close it at the end):
-    # open the database on that same loop, before the bot starts.
+    # open the database and reach the Bot API on that same loop, before the bot starts.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        store = loop.run_until_complete(Store.open(settings.database, timezone=pipeline.config.election.timezone))
-    except StorageError as exc:
-        loop.close()
+        return _run(loop, StopSignals(loop), pipeline, token, secret)
+    except Exception:
+        # Never a bare traceback on stderr: it could quote the token (through the redacting log).
+        logger.exception("The bot stopped because of an unexpected error")
+        return 1
+    finally:
+        if not loop.is_closed():
+            loop.close()
         asyncio.set_event_loop(None)
+
+
+def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str) -> int:
+    settings = pipeline.config.bot
+    try:
+        store = signals.run(Store.open(settings.database, timezone=pipeline.config.election.timezone))
+    except StorageError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
+    except Stopped:
+        return 0
     app = build_application(pipeline, token, store=store)
+    if (code := _connect(loop, signals, app, token)) is not None:
+        return code
+    signals.attach(app)
     try:
         if settings.mode == "webhook":
             app.run_webhook(
@@ -244,6 +392,8 @@ def run_bot(pipeline: Pipeline) -> int:
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
+                bootstrap_retries=settings.startup_retries,
+                stop_signals=None,  # StopSignals handles them
             )
         else:
             app.run_polling(
@@ -251,32 +401,73 @@ def run_bot(pipeline: Pipeline) -> int:
                 timeout=dt.timedelta(seconds=settings.poll_timeout),
                 drop_pending_updates=False,
                 allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=settings.startup_retries,
+                stop_signals=None,  # StopSignals handles them
             )
     except InvalidToken:
         print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
         return 1
     except NetworkError as exc:
-        reason = str(exc).replace(token, "<token>")
-        print(f"Cannot reach the Bot API at {settings.api_url}: {reason}", file=sys.stderr)
+        print(redact_token(f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}", token), file=sys.stderr)
         return 1
-    return 0
+    return app.bot_data.exit_code
+
+
+def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotApplication, token: str) -> int | None:
+    """Reach the Bot API (getMe), with back-off while it is unreachable. None once reached, else the exit code."""
+    settings = app.bot_data.pipeline.config.bot
+    code = 1
+    try:
+        signals.run(
+            connect_with_backoff(
+                app.initialize,
+                settings.api_url,
+                retries=settings.startup_retries,
+                backoff=settings.startup_backoff,
+                redact=lambda text: redact_token(text, token),
+            )
+        )
+        return None
+    except InvalidToken:
+        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
+    except (NetworkError, RetryAfter) as exc:
+        message = f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}; giving up"
+        print(redact_token(message, token), file=sys.stderr)
+    except Stopped:
+        logger.info("Stopped before the Bot API could be reached")
+        code = 0
+    loop.run_until_complete(_abandon(app))
+    return code
+
+
+async def _abandon(app: BotApplication) -> None:
+    """Close what was opened for a start that did not happen: the database and the HTTP client."""
+    if app.bot_data.store is not None:
+        await app.bot_data.store.close()
+    with contextlib.suppress(Exception):
+        await app.bot.request.shutdown()
 
 
 class RedactingFormatter(logging.Formatter):
-    """Replaces the token in every log line: PTB and httpx errors may quote request URLs."""
+    """Replaces the token (in any letter case) in every log line: PTB and httpx errors may quote request URLs."""
 
     def __init__(self, fmt: str, secret: str) -> None:
         super().__init__(fmt)
         self._secret = secret
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace(self._secret, "<token>")
+        return redact_token(super().format(record), self._secret)
 
 
 def configure_logging(token: str) -> None:
-    """INFO to stderr, once; httpx logs every URL (which contains the token) at INFO, so quiet it."""
+    """INFO to stderr, once; httpx logs every URL (which contains the token) at INFO, so quiet it.
+
+    Warnings (e.g. PTB's) go through the same redacting handler. Nothing logs user
+    ids or message text: see bot/telegram/logs.py.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.captureWarnings(True)
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

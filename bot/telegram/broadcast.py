@@ -18,15 +18,24 @@ AIORateLimiter (30 messages/s overall by default, and with `rate_limit.max_retri
 it already waits out and retries a 429 itself). What it gives up on comes back as
 RetryAfter and is left to `send_round`'s own retries.
 
+Shutting down (SIGTERM, Ctrl+C) in the middle of a round: `stop_rounds` makes the
+round start no new sends (chats not yet sent to stay unclaimed, so the catch-up round
+of the next start sends them, if it starts within the grace window), lets the sends
+already in flight finish for up to `bot.shutdown_grace` seconds, and only then cancels
+them (a cancelled send keeps its claim: maybe delivered, never sent twice).
+
 There is deliberately no /broadcast command: reminders are the only messages the bot
 sends unasked, so a stolen admin account cannot spam every subscriber.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -103,15 +112,82 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-async def run_reminder_round(
-    bot: Bot, store: ReminderStore, reminder: Reminder, text: str, *, concurrency: int = ROUND_CONCURRENCY
-) -> RoundResult:
-    """Send `reminder` (as the HTML `text`) to every subscriber that has not had it yet."""
+class StopAwareStore:
+    """The store as a round sees it: once `stopping()` is true, no chat can be claimed any more.
 
-    async def send(chat_id: int) -> SendResult:
+    The chats left over are counted in `left` and stay unclaimed, without a write per
+    chat (a long subscriber list must not delay the shutdown).
+    """
+
+    def __init__(self, store: ReminderStore, stopping: Callable[[], bool]) -> None:
+        self._store = store
+        self._stopping = stopping
+        self.left = 0
+
+    async def pending_chats(self, reminder_key: str) -> list[int]:
+        return await self._store.pending_chats(reminder_key)
+
+    async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        if self._stopping():
+            self.left += 1
+            return False
+        return await self._store.mark_sent(reminder_key, chat_id)
+
+    async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        return await self._store.unmark_sent(reminder_key, chat_id)
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        return await self._store.unsubscribe(chat_id)
+
+
+async def run_reminder_round(
+    bot: Bot,
+    store: ReminderStore,
+    reminder: Reminder,
+    text: str,
+    *,
+    concurrency: int = ROUND_CONCURRENCY,
+    stopping: Callable[[], bool] | None = None,
+) -> RoundResult:
+    """Send `reminder` (as the HTML `text`) to every subscriber that has not had it yet.
+
+    With `stopping`, the round winds down once it returns true: chats not yet claimed
+    are skipped, and a claimed chat whose send has not started is released (both are
+    sent by a later round), while sends already under way finish.
+    """
+    if stopping is None:
+
+        async def send(chat_id: int) -> SendResult:
+            return await send_reminder(bot, chat_id, text)
+
+        return await send_round(reminder, store, send, concurrency=concurrency)
+
+    view = StopAwareStore(store, stopping)
+
+    async def send_unless_stopping(chat_id: int) -> SendResult:
+        if stopping():
+            return RetryLater(math.inf)  # surely not sent: send_round releases the claim at once
         return await send_reminder(bot, chat_id, text)
 
-    return await send_round(reminder, store, send, concurrency=concurrency)
+    result = await send_round(reminder, view, send_unless_stopping, concurrency=concurrency)
+    if view.left:
+        logger.info("reminder %s: stopped by shutdown, %d chat(s) left for the next start", reminder.key, view.left)
+    return result
+
+
+async def stop_rounds(data: BotData, grace: float) -> None:
+    """Shutting down: start no new reminder sends, give those in flight `grace` seconds, then cancel them."""
+    data.phase = "stopping"
+    running = {task for task in data.rounds if not task.done()}
+    if not running:
+        return
+    logger.info("stopping: letting %d reminder round(s) finish the sends in flight (at most %g s)", len(running), grace)
+    _, late = await asyncio.wait(running, timeout=grace)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)  # the cancelled rounds release the claims of chats not sent to
+        logger.warning("stopping: %d reminder round(s) cancelled after %g s", len(late), grace)
 
 
 def reminder_text(data: BotData, reminder: Reminder) -> str | None:
@@ -139,7 +215,24 @@ async def reminder_job(context: Context) -> None:
         # Sending the bare key to every subscriber would be worse than sending nothing.
         logger.error("reminder %s not sent: messages.yaml has no 'reminder_text'", reminder.key)
         return
-    result = await run_reminder_round(context.bot, data.store, reminder, text)
+    if data.stopping:
+        return
+    # A task of its own, so that stop_rounds can wait for it and, if need be, cancel it.
+    round_task = asyncio.create_task(
+        run_reminder_round(context.bot, data.store, reminder, text, stopping=lambda: data.stopping),
+        name=f"reminder round {reminder.key}",
+    )
+    data.rounds.add(round_task)
+    round_task.add_done_callback(data.rounds.discard)
+    try:
+        result = await round_task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if round_task.cancelled() and current is not None and not current.cancelling():
+            return  # cancelled by stop_rounds, which logs it
+        raise
+    if data.stopping:
+        return  # what is left is for the catch-up round of the next start
     grace = dt.timedelta(minutes=data.pipeline.config.reminders.grace_minutes)
     if result.retry_later and context.job_queue is not None:
         if data.clock() + RETRY_ROUND_AFTER <= reminder.due + grace:

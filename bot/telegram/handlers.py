@@ -7,20 +7,30 @@ when addressed (a command, an @mention, or a reply to one of its messages).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
-from telegram import Bot, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update
+from telegram import Bot, InlineKeyboardMarkup, InlineQuery, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
-from telegram.ext import CallbackContext, ExtBot, filters
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot.events import Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
 from bot.storage import Store
+from bot.telegram.flood import FloodControl, Throttle, Verdict
+from bot.telegram.logs import user_tag
 from bot.telegram.render import decode_callback, render_reply
+
+logger = logging.getLogger(__name__)
+
+# starting: until the Application has started; serving: run_polling/run_webhook wait for
+# updates; stopping: from the first stop request (a signal, a 409) to the exit.
+Phase = Literal["starting", "serving", "stopping"]
 
 
 class BotData:
@@ -29,12 +39,30 @@ class BotData:
     `store` is None when the bot runs without a database (tests, benchmarks): the
     reminder, privacy and statistics commands are then not registered at all.
     `clock` is the bot's "now" for reminders and /stats (tests freeze or shift it).
+    `flood` and `inline_throttle` hold the per-user limits (bot/telegram/flood.py).
+    `phase` says where the bot is in its life (see `request_stop`); `hurry` is set by a
+    second stop signal (the updates still queued are then skipped); `rounds` are the
+    reminder rounds running (bot/telegram/broadcast.py); `exit_code` is what
+    `pilkada-bot run` exits with (3 after a 409 Conflict, see bot/telegram/errors.py).
     """
 
     pipeline: Pipeline
     recorder: Recorder
     store: Store | None
     clock: Clock
+    flood: FloodControl
+    inline_throttle: Throttle[InlineQuery]
+
+    def __init__(self) -> None:
+        self.phase: Phase = "starting"
+        self.stop_requested = False  # asked while starting: BotApplication.start asks again
+        self.hurry = False
+        self.rounds: set[asyncio.Task[Any]] = set()
+        self.exit_code = 0
+
+    @property
+    def stopping(self) -> bool:
+        return self.phase == "stopping"
 
     @property
     def replies(self) -> ReplyBuilder:
@@ -57,6 +85,20 @@ class BotData:
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
 
 
+def request_stop(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
+    """Ask run_polling/run_webhook to stop gracefully (once); e.g. after a 409 Conflict.
+
+    PTB's stop_running works only once run_polling waits for updates: asked earlier,
+    the request is kept and BotApplication.start makes it again.
+    """
+    data = application.bot_data
+    if data.phase == "serving":
+        data.phase = "stopping"
+        application.stop_running()
+    elif data.phase == "starting":
+        data.stop_requested = True
+
+
 class AddressedToBot(filters.MessageFilter):
     """Group messages meant for this bot: an @mention of it, or a reply to one of its messages."""
 
@@ -69,6 +111,11 @@ class AddressedToBot(filters.MessageFilter):
 
 
 ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
+# The messages flood control counts: those the bot would answer. Group chatter the bot
+# ignores (when privacy mode is off) must not use up a member's allowance.
+FLOODABLE = filters.UpdateType.MESSAGE & (
+    filters.ChatType.PRIVATE | (filters.ChatType.GROUPS & (filters.COMMAND | ADDRESSED_TO_BOT))
+)
 
 
 def mentions_bot(message: Message, bot_id: int, username: str) -> bool:
@@ -135,6 +182,47 @@ async def _send_chunks(
             message_thread_id=thread_id,
             reply_parameters=ReplyParameters(reply_to) if reply_to is not None and i == 0 else None,
         )
+
+
+async def flood_guard(update: Update, context: Context) -> None:
+    """Before every other handler: drop a flood of messages or button presses from one user.
+
+    Over bot.flood_messages within bot.flood_seconds, the user gets one polite
+    "slow down" (messages.yaml `slow_down`) and the rest are dropped unanswered and
+    unrecorded until they pause; other users are not affected.
+    """
+    data = context.bot_data
+    if data.hurry:  # told twice to stop: skip what is still queued
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    press = update.callback_query
+    if user is None or (press is None and not FLOODABLE.check_update(update)):
+        return
+    verdict = data.flood.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    if verdict is Verdict.WARN:
+        logger.info(
+            "flood control: user %s sent over %d messages within %g s; ignoring them until they slow down",
+            user_tag(user.id),
+            data.flood.limit,
+            data.flood.window,
+        )
+        try:
+            await _slow_down(update, data)
+        except TelegramError as exc:  # the flood is dropped whether or not the warning arrives
+            logger.warning("could not send the slow-down message: %s", type(exc).__name__)
+    raise ApplicationHandlerStop
+
+
+async def _slow_down(update: Update, data: BotData) -> None:
+    if not data.pipeline.kb.messages.has("slow_down"):
+        return
+    text = data.text("slow_down")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.message is not None:
+        await send_reply(update.message, Reply("info", text))
 
 
 async def start(update: Update, context: Context) -> None:

@@ -2,13 +2,19 @@
 
 Needs inline mode switched on with BotFather (/setinline). The "Bagikan" button under
 an answer opens this with the entry id as the query, so that entry comes first.
+
+Telegram sends a query at every keystroke. Each user's queries go through a Throttle
+(bot/telegram/flood.py, bot.inline_interval in config.yaml): the first is answered at
+once, later ones at most once per interval, always the latest, so typing "golput
+itu apa" costs two or three answers instead of fourteen.
 """
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 
-from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
+from telegram import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import InlineQueryLimit, ParseMode
 
 from bot.knowledge import Messages
@@ -17,6 +23,8 @@ from bot.telegram.handlers import Context
 from bot.telegram.render import render_html
 
 MAX_RESULTS: int = InlineQueryLimit.RESULTS
+# Telegram never sends a longer query; a forged or future one is cut, not refused.
+MAX_QUERY_LENGTH: int = InlineQueryLimit.MAX_QUERY_LENGTH
 # Answers change only when staff edit the knowledge base; the countdown line may be
 # five minutes stale, which is harmless.
 CACHE_SECONDS = 300
@@ -52,13 +60,33 @@ def article(pipeline: Pipeline, entry_id: str) -> InlineQueryResultArticle:
 
 
 async def inline_query(update: Update, context: Context) -> None:
-    """List matching entries as articles; an empty query lists the main topics."""
+    """List matching entries as articles; an empty query lists the main topics. Throttled per user."""
     query = update.inline_query
     if query is None:
         return
-    pipeline = context.bot_data.pipeline
-    results = [article(pipeline, i) for i in entries_for_query(pipeline, query.query)]
-    button = results_button(pipeline.kb.messages, query.query, found=bool(results))
+    throttle = context.bot_data.inline_throttle
+    wait = throttle.offer(query.from_user.id, query)
+    if wait is None:  # an answer is already scheduled: it will answer this newer query instead
+        return
+    if wait > 0:
+        # In a task, so the wait does not hold up other users' updates.
+        context.application.create_task(_answer_later(context, query.from_user.id, wait), update=update)
+        return
+    await answer_query(query, context.bot_data.pipeline)
+
+
+async def _answer_later(context: Context, user_id: int, wait: float) -> None:
+    await asyncio.sleep(wait)
+    latest = context.bot_data.inline_throttle.take(user_id)
+    if latest is not None:
+        await answer_query(latest, context.bot_data.pipeline)
+
+
+async def answer_query(query: InlineQuery, pipeline: Pipeline) -> None:
+    """Answer one inline query with the matching entries."""
+    text = query.query[:MAX_QUERY_LENGTH]
+    results = [article(pipeline, i) for i in entries_for_query(pipeline, text)]
+    button = results_button(pipeline.kb.messages, text, found=bool(results))
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 
