@@ -8,10 +8,12 @@ validated once per session and every test gets the same frozen objects.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,3 +131,20 @@ def kb_copy(tmp_path: Path) -> KbCopy:
     shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
     shutil.copytree(REPO_ROOT / "knowledge", tmp_path / "knowledge")
     return KbCopy(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22 warns while constructing RetryAfter unless PTB_TIMEDELTA is set (the bot sets
+    # it in run_bot); under filterwarnings=error that warning would replace the exception.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
+    """Make `questions` get "did you mean" whatever their score, so flows survive matcher tuning."""
+    strict = replace(pipeline.config, matching=replace(pipeline.config.matching, margin=math.inf))
+    suggesting = Pipeline.from_parts(strict, pipeline.kb).matcher
+    real = pipeline.replies.matcher
+    pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
+        match=lambda text: (suggesting if text in questions else real).match(text)
+    )

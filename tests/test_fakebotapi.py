@@ -40,11 +40,6 @@ def api():
         yield server
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch):
-    # Without this PTB 22.x emits a PTBDeprecationWarning while *constructing* RetryAfter,
-    # which becomes the raised exception under filterwarnings=error.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 def run(coro):

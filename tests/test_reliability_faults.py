@@ -59,10 +59,6 @@ ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(autouse=True)

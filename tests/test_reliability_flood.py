@@ -43,9 +43,6 @@ class FakeClock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

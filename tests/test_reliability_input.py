@@ -45,9 +45,6 @@ CANARY_MARKS = ("<a href", "<b>", "<script")
 SUGGESTED = "<b>golput</b> itu apa &"  # "did you mean" (forced by the bot fixture)
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

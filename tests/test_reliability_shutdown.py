@@ -51,9 +51,6 @@ STOP_WITHIN = 5.0  # seconds from the signal to the exit ("within a few seconds"
 NOBODY = 65534
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

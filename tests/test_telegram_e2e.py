@@ -9,7 +9,6 @@ own webhook server; the CLI tests run `python -m bot run` as a real process.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import signal
 import socket
@@ -18,7 +17,6 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -30,10 +28,10 @@ from bot.pipeline import Pipeline
 from bot.telegram.app import build_application, run_bot
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
+    from tests.conftest import KbCopy, force_suggestions
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 except ImportError:
-    from conftest import KbCopy
+    from conftest import KbCopy, force_suggestions
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -45,20 +43,7 @@ AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
-
-def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
-    """Make `questions` get "did you mean" whatever their score, so flows survive matcher tuning."""
-    strict = replace(pipeline.config, matching=replace(pipeline.config.matching, margin=math.inf))
-    suggesting = Pipeline.from_parts(strict, pipeline.kb).matcher
-    real = pipeline.replies.matcher
-    pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
-        match=lambda text: (suggesting if text in questions else real).match(text)
-    )
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import math
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -26,8 +24,10 @@ from bot.pipeline import Pipeline
 from bot.telegram.app import build_application
 
 try:  # works whether or not tests/ is a package
+    from tests.conftest import force_suggestions
     from tests.fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 except ImportError:
+    from conftest import force_suggestions
     from fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -39,10 +39,6 @@ AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @dataclass
@@ -110,15 +106,6 @@ class FakeRecorder:
     async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
         self.calls.append(("feedback", user_id, entry_id, positive))
 
-
-def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
-    """Make `questions` get "did you mean" whatever their score, so flows survive matcher tuning."""
-    strict = replace(pipeline.config, matching=replace(pipeline.config.matching, margin=math.inf))
-    suggesting = Pipeline.from_parts(strict, pipeline.kb).matcher
-    real = pipeline.replies.matcher
-    pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
-        match=lambda text: (suggesting if text in questions else real).match(text)
-    )
 
 
 @pytest.fixture

@@ -58,10 +58,6 @@ AMBIGUOUS = "golput"  # forced to "did you mean"
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns while constructing RetryAfter otherwise; filterwarnings=error makes it fatal.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 def with_admin(config: Config) -> Config:
