@@ -1,30 +1,30 @@
 """Broadcast: one reminder round to N subscribers against a fake Bot API enforcing Telegram's limits.
 
-    python bench/bench_broadcast.py                      # 10 000 subscribers: about 6 minutes
-    python bench/bench_broadcast.py --subscribers 1000   # a quick look
-    python bench/bench_broadcast.py --rate 29 --bucket 1 # the limiter shaped differently (see below)
+    python bench/bench_broadcast.py                       # 10 000 subscribers: about 6 minutes
+    python bench/bench_broadcast.py --subscribers 1000    # a quick look
+    python bench/bench_broadcast.py --rate 30 --bucket 30 # PTB's default limiter shape instead
 
 The production path end to end: a temporary SQLite store (bot.storage.Store) with N
 subscribed chats, the first reminder of config.yaml's schedule, its text from
 messages.yaml, and `run_reminder_round` from bot/telegram/broadcast.py (claim in the
-store, send, settle) with its default concurrency, sending through an ExtBot whose
-AIORateLimiter is built like the app's: overall_max_rate from bot.rate_limit (30/s),
-group_per_minute and max_retries from config. The fake Bot API (tests/fakebotapi.py,
-in a thread: at 30 messages/s the GIL is no bottleneck) enforces Telegram's published
-limits as exact sliding windows, 30 messages in any second overall and 1 per second per
-chat, and answers anything over them with 429 and retry_after.
+store, send, settle) with its default concurrency. It sends through the bot that
+`build_application` builds, so with the app's own rate limiter and the bot.rate_limit
+settings of config.yaml. The fake Bot API (tests/fakebotapi.py, in a thread: at 30
+messages/s the GIL is no bottleneck) enforces Telegram's published limits as exact
+sliding windows, 30 messages in any second overall and 1 per second per chat, and
+answers anything over them with 429 and retry_after.
 
 Reported: achieved messages/s (chats reached / round time), 429s the server sent, chats
 that got the reminder more than once (duplicates) and subscribed chats that never got it
 (misses). Target (issue 7): >= 27 messages/s with no 429s, duplicates or misses.
 
-AIORateLimiter is a leaky bucket (aiolimiter): with overall_max_rate=R and the default
-period of 1 s it lets a burst of R requests through at once and then R per second, so
-the first second can carry up to 2R. --rate R --bucket B builds it as
-AIORateLimiter(overall_max_rate=B, overall_time_period=B/R) instead: the same long-run
-rate R, with bursts of at most B (B = R, the default, is the shipped shape).
-Prints a table and writes bench/results/broadcast.json (broadcast-<rate>-<bucket>.json
-for other limiter settings).
+To try other limiter settings, --rate R [--bucket B] sends through a plain ExtBot with
+AIORateLimiter(overall_max_rate=B, overall_time_period=B/R) instead (max_retries from
+config): R messages/s in the long run, bursts of at most B. AIORateLimiter is a leaky
+bucket (aiolimiter), and its default shape, B = R with a 1 s period (also the default
+of --bucket), lets R messages through at once and then R per second, so the first
+second can carry up to 2R. Prints a table and writes bench/results/broadcast.json
+(broadcast-<rate>-<bucket>.json for --rate runs).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from bot.config import Config, load_config
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, reminder_schedule
 from bot.storage import Store
+from bot.telegram.app import build_application
 from bot.telegram.broadcast import reminder_text, run_reminder_round
 from bot.telegram.handlers import BotData
 
@@ -73,8 +74,8 @@ def git_state() -> str:
     return head.stdout.strip() + (" + uncommitted changes in bot/" if dirty.stdout.strip() else "")
 
 
-def make_bot(base_url: str, config: Config, rate: float, bucket: float) -> ExtBot[None]:
-    """An ExtBot rate-limited like build_application's, with the overall bucket shaped by rate and bucket."""
+def experiment_bot(base_url: str, config: Config, rate: float, bucket: float) -> ExtBot[None]:
+    """A plain ExtBot whose AIORateLimiter allows `rate` messages/s in bursts of at most `bucket`."""
     limits = config.bot.rate_limit
     limiter = AIORateLimiter(
         overall_max_rate=bucket,
@@ -83,6 +84,16 @@ def make_bot(base_url: str, config: Config, rate: float, bucket: float) -> ExtBo
         max_retries=limits.max_retries,
     )
     return ExtBot(TOKEN, base_url=base_url, rate_limiter=limiter)
+
+
+def describe_limiter(bot: ExtBot[Any]) -> str:
+    """e.g. "RetryingRateLimiter: 29/s, bursts of 1", read from the limiter's overall bucket."""
+    limiter = bot.rate_limiter
+    # PTB keeps AIORateLimiter's overall bucket private; fall back to the class name.
+    base = getattr(limiter, "_base_limiter", None)
+    if base is None:
+        return type(limiter).__name__
+    return f"{type(limiter).__name__}: {base.max_rate / base.time_period:g}/s, bursts of {base.max_rate:g}"
 
 
 def the_text(pipeline: Pipeline, reminder: Reminder) -> str:
@@ -102,7 +113,7 @@ async def report_progress(api: FakeBotApi, started: float, total: int) -> None:
         print(f"  {elapsed:5.0f} s: {done}/{total} sent, {stats['429']} x 429", file=sys.stderr, flush=True)
 
 
-async def bench(subscribers: int, rate: float, bucket: float, concurrency: int | None) -> dict[str, Any]:
+async def bench(subscribers: int, rate: float | None, bucket: float | None, concurrency: int | None) -> dict[str, Any]:
     config = load_config(ROOT / "config.yaml", environ={})
     pipeline = Pipeline.from_config(config)
     reminder = reminder_schedule(config.election, config.reminders)[0]
@@ -114,7 +125,12 @@ async def bench(subscribers: int, rate: float, bucket: float, concurrency: int |
             for chat in chats:
                 await store.subscribe(chat)
             api.enforce_limits(per_second_overall=TELEGRAM_OVERALL, per_second_per_chat=TELEGRAM_PER_CHAT)
-            async with make_bot(api.base_url, config, rate, bucket) as bot:
+            if rate is None:
+                # The app's own bot: its rate limiter, defaults and request settings.
+                bot: ExtBot[Any] = build_application(pipeline, TOKEN, base_url=api.base_url).bot
+            else:
+                bot = experiment_bot(api.base_url, config, rate, bucket or rate)
+            async with bot:
                 # Only concurrency is varied here: the rest is run_reminder_round's own defaults.
                 extra = {} if concurrency is None else {"concurrency": concurrency}
                 started = time.monotonic()
@@ -134,11 +150,9 @@ async def bench(subscribers: int, rate: float, bucket: float, concurrency: int |
     span = delivered[-1].time - delivered[0].time if len(delivered) > 1 else float("nan")
     return {
         "subscribers": subscribers,
-        "limiter": {
-            "overall_max_rate": bucket,
-            "overall_time_period": bucket / rate,
-            "max_retries": config.bot.rate_limit.max_retries,
-        },
+        "limiter": describe_limiter(bot),
+        "app_limiter": rate is None,
+        "max_retries": config.bot.rate_limit.max_retries,
         "concurrency": concurrency if concurrency is not None else "run_reminder_round default",
         "round_s": elapsed,
         "messages_per_s": reached / elapsed,
@@ -161,19 +175,19 @@ async def bench(subscribers: int, rate: float, bucket: float, concurrency: int |
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, help="messages/s the limiter allows (default: bot.rate_limit, 30)")
-    parser.add_argument("--bucket", type=float, help="largest burst the limiter lets through (default: = rate)")
+    parser.add_argument("--rate", type=float, help="messages/s: use a plain AIORateLimiter instead of the app's")
+    parser.add_argument("--bucket", type=float, help="with --rate: largest burst (default: = rate, PTB's shape)")
     parser.add_argument("--concurrency", type=int, help="chats in flight (default: run_reminder_round's)")
     args = parser.parse_args()
+    if args.bucket is not None and args.rate is None:
+        parser.error("--bucket needs --rate")
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22 warns when it builds a RetryAfter otherwise
     logging.basicConfig(level=logging.WARNING)
     # Each 429 would print a traceback here; the fake server counts them instead.
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
-    shipped = load_config(ROOT / "config.yaml", environ={}).bot.rate_limit.overall_per_second
-    rate = args.rate or shipped
-    bucket = args.bucket or rate
-    r = asyncio.run(bench(args.subscribers, rate, bucket, args.concurrency))
-    shape = "shipped: bucket = rate, period 1 s" if bucket == rate == shipped else f"bucket {bucket:g}"
+    for name in ("telegram.ext.AIORateLimiter", "bot.telegram.network"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    code = git_state()  # now: the run takes minutes and the work tree may change meanwhile
+    r = asyncio.run(bench(args.subscribers, args.rate, args.bucket, args.concurrency))
     ok = r["messages_per_s"] >= TARGET_RATE and not (r["http_429"] or r["duplicates"] or r["misses"])
     print(
         "| subscribers | limiter | round s | messages/s | server-side msg/s | 429s | duplicates | misses "
@@ -181,12 +195,13 @@ def main() -> None:
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
     rr = r["round_result"]
+    limiter = r["limiter"] + (" (the app's)" if r["app_limiter"] else "")
     print(
-        f"| {r['subscribers']} | {rate:g}/s ({shape}) | {r['round_s']:.1f} | {r['messages_per_s']:.2f} "
+        f"| {r['subscribers']} | {limiter} | {r['round_s']:.1f} | {r['messages_per_s']:.2f} "
         f"| {r['server_messages_per_s']:.2f} | {r['http_429']} | {r['duplicates']} | {r['misses']} "
         f"| {rr['sent']} / {rr['failed']} / {rr['retry_later']} | {'pass' if ok else 'FAIL'} |"
     )
-    name = "broadcast.json" if bucket == rate == shipped else f"broadcast-{rate:g}-{bucket:g}.json"
+    name = "broadcast.json" if args.rate is None else f"broadcast-{args.rate:g}-{args.bucket or args.rate:g}.json"
     out = ROOT / "bench/results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -200,7 +215,7 @@ def main() -> None:
                     "cpus": os.cpu_count(),
                 },
                 "command": "python bench/bench_broadcast.py " + " ".join(sys.argv[1:]),
-                "code": git_state(),
+                "code": code,
                 "telegram_limits": {"overall_per_s": TELEGRAM_OVERALL, "per_chat_per_s": TELEGRAM_PER_CHAT},
                 "result": r,
                 "target": {"messages_per_s": TARGET_RATE, "pass": ok},

@@ -537,10 +537,11 @@ def main() -> None:
         serve_fake(args.fake_cpu)
         return
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22 warns when it builds a RetryAfter otherwise
+    code = git_state()  # now: the run takes minutes and the work tree may change meanwhile
     probe_before = cpu_probe_ms()
     rows, setup = asyncio.run(run_all(args))
     setup["cpu_probe_ms"] = {"before": probe_before, "after": cpu_probe_ms()}
-    setup["code"] = git_state()
+    setup["code"] = code
     where = f"own process, core {setup['fake_cpu']}" if args.fake == "process" else "thread in the bot's process"
     print(f"\nbot pinned to core {setup['bot_cpu']}; fake Bot API: {where}; code: {setup['code']}")
     probe = setup["cpu_probe_ms"]

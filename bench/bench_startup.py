@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 1000, 10000], help="0 = the shipped KB")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    code = git_state()
     probe_before = cpu_probe_ms()
     rows = [bench_size(size, args.runs) for size in args.sizes]
     probe = {"before": probe_before, "after": cpu_probe_ms()}
@@ -208,7 +209,7 @@ def main() -> None:
                     "cpus": os.cpu_count(),
                 },
                 "command": "python bench/bench_startup.py " + " ".join(sys.argv[1:]),
-                "code": git_state(),
+                "code": code,
                 "cpu_probe_ms": probe,
                 "rows": rows,
             },
