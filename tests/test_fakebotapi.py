@@ -318,8 +318,10 @@ def test_stop_is_fast_with_pending_long_poll(api):
     thread.join(20)
     # The held 30 s long-poll is released by stop(), far sooner than its timeout (the bound
     # is generous on purpose: shared CI machines stall; the point is "not 30 s").
-    assert result.get("r") == {"ok": True, "result": []}, result
-    assert time.monotonic() - start < 15
+    # Released either with an empty answer or by the connection closing: both end the
+    # long poll at once (which of the two wins is a race inside stop()).
+    assert result.get("r") == {"ok": True, "result": []} or isinstance(result.get("error"), httpx.TransportError), result
+    assert not thread.is_alive() and time.monotonic() - start < 15
 
     async def get_me():
         async with make_bot(api) as bot:
