@@ -40,8 +40,6 @@ def api():
         yield server
 
 
-
-
 def run(coro):
     return asyncio.run(coro)
 
@@ -63,8 +61,9 @@ def test_get_me(api):
 
 
 def test_send_message_records_decoded_params(api):
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes"),
-                                    InlineKeyboardButton("Web", url="https://kpu.go.id")]])
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Ya", callback_data="yes"), InlineKeyboardButton("Web", url="https://kpu.go.id")]]
+    )
 
     async def main():
         async with make_bot(api) as bot:
@@ -78,8 +77,9 @@ def test_send_message_records_decoded_params(api):
     assert second.message_id > first.message_id and second.chat.type == "supergroup"
     params = api.calls("sendMessage")[0].params
     assert params["chat_id"] == 42 and params["text"] == "123"  # text stays a str
-    assert params["reply_markup"] == {"inline_keyboard": [[
-        {"text": "Ya", "callback_data": "yes"}, {"text": "Web", "url": "https://kpu.go.id"}]]}
+    assert params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Ya", "callback_data": "yes"}, {"text": "Web", "url": "https://kpu.go.id"}]]
+    }
     assert api.calls("sendMessage")[1].params["disable_notification"] is True
     assert api.stats["sent"] == {42: 1, -100777: 1}
 
@@ -111,9 +111,15 @@ def test_get_updates_returns_pushed_updates_with_entities(api):
 
 def test_builders_produce_valid_updates(api):
     bot = Bot(TOKEN)
-    raw = [api.text_message("hai", reply_to_bot=True, message_thread_id=5, chat_id=-100123),
-           api.sticker(), api.photo("foto"), api.location(), api.edited_message("ralat", 3),
-           api.inline_query("paslon", user_id=9), api.channel_post("berita")]
+    raw = [
+        api.text_message("hai", reply_to_bot=True, message_thread_id=5, chat_id=-100123),
+        api.sticker(),
+        api.photo("foto"),
+        api.location(),
+        api.edited_message("ralat", 3),
+        api.inline_query("paslon", user_id=9),
+        api.channel_post("berita"),
+    ]
     for i, data in enumerate(raw):
         data["update_id"] = i + 1
     u = [Update.de_json(d, bot) for d in raw]
@@ -172,6 +178,7 @@ def test_other_faults(api):
         run(main())  # getMe during initialize fails
     run(main())
     with FakeBotApi(token="999:OTHER") as wrong:
+
         async def use_wrong_server():
             async with make_bot(wrong):  # initialize() calls getMe
                 pass
@@ -224,8 +231,7 @@ def test_wait_for_and_await_for(api):
 
     async def main():
         async with make_bot(api) as bot:
-            task = asyncio.create_task(api.await_for(
-                "sendMessage", lambda c: c.params["text"] == "b", timeout=3))
+            task = asyncio.create_task(api.await_for("sendMessage", lambda c: c.params["text"] == "b", timeout=3))
             await bot.send_message(1, "a")
             await bot.send_message(1, "b")
             return await task
@@ -235,9 +241,11 @@ def test_wait_for_and_await_for(api):
 
 def test_application_polling_end_to_end(api):
     """Full PTB Application: deleteWebhook, long polling with offsets, handlers, edits."""
+
     async def start(update, context):
-        await update.message.reply_text("Pilih paslon", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("01", callback_data="p1")]]))
+        await update.message.reply_text(
+            "Pilih paslon", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("01", callback_data="p1")]])
+        )
 
     async def button(update, context):
         await update.callback_query.answer()
@@ -269,14 +277,12 @@ def test_parse_body_handles_all_httpx_encodings():
     expected = {"chat_id": 42, "text": "007", "reply_markup": {"inline_keyboard": []}}
     form = httpx.Request("POST", "http://x", data=data)
     assert parse_body(form.headers["content-type"], form.read()) == expected
-    multi = httpx.Request("POST", "http://x", data=data,
-                          files={"document": ("a.txt", b"\x00\xffbin", "text/plain")})
+    multi = httpx.Request("POST", "http://x", data=data, files={"document": ("a.txt", b"\x00\xffbin", "text/plain")})
     parsed = parse_body(multi.headers["content-type"], multi.read())
     assert parsed.pop("document")["data"] == b"\x00\xffbin" and parsed == expected
     as_json = httpx.Request("POST", "http://x", json=data)
     assert parse_body(as_json.headers["content-type"], as_json.read()) == expected
-    assert parse_body("", b"", "offset=-1&text=halo%20dunia") == {"offset": -1,
-                                                                  "text": "halo dunia"}
+    assert parse_body("", b"", "offset=-1&text=halo%20dunia") == {"offset": -1, "text": "halo dunia"}
 
 
 def test_unknown_methods_multipart_and_custom_handlers(api):
@@ -286,9 +292,13 @@ def test_unknown_methods_multipart_and_custom_handlers(api):
         async with make_bot(api) as bot:
             with pytest.raises(EndPointNotFound):
                 await bot.do_api_request("getPaslonList")
-            await bot.send_document(42, b"\x00PDF\xff", filename="visi-misi.pdf",
-                                    caption="Visi 🗳️", reply_markup=InlineKeyboardMarkup([[
-                                        InlineKeyboardButton("Unduh", callback_data="dl")]]))
+            await bot.send_document(
+                42,
+                b"\x00PDF\xff",
+                filename="visi-misi.pdf",
+                caption="Visi 🗳️",
+                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Unduh", callback_data="dl")]]),
+            )
 
     run(main())
     assert api.calls("getPaslonList")[0].status == 404
@@ -305,8 +315,7 @@ def test_stop_is_fast_with_pending_long_poll(api):
     def poll():
         try:
             with httpx.Client() as client:
-                result["r"] = client.post(f"{api.base_url}{TOKEN}/getUpdates", data={"timeout": 30},
-                                          timeout=20).json()
+                result["r"] = client.post(f"{api.base_url}{TOKEN}/getUpdates", data={"timeout": 30}, timeout=20).json()
         except Exception as exc:  # reported by the assertion below
             result["error"] = exc
 
@@ -320,7 +329,9 @@ def test_stop_is_fast_with_pending_long_poll(api):
     # is generous on purpose: shared CI machines stall; the point is "not 30 s").
     # Released either with an empty answer or by the connection closing: both end the
     # long poll at once (which of the two wins is a race inside stop()).
-    assert result.get("r") == {"ok": True, "result": []} or isinstance(result.get("error"), httpx.TransportError), result
+    assert result.get("r") == {"ok": True, "result": []} or isinstance(result.get("error"), httpx.TransportError), (
+        result
+    )
     assert not thread.is_alive() and time.monotonic() - start < 15
 
     async def get_me():
@@ -335,8 +346,9 @@ def test_stop_is_fast_with_pending_long_poll(api):
 
 def test_standalone_process():
     script = Path(__file__).with_name("fakebotapi.py")
-    proc = subprocess.Popen([sys.executable, str(script), "--port", "0", "--token", TOKEN],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--port", "0", "--token", TOKEN], stdout=subprocess.PIPE, text=True
+    )
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("listening on 127.0.0.1:")
