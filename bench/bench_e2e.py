@@ -1,6 +1,6 @@
 """End-to-end throughput and latency: the real Application, polling the fake Bot API on loopback.
 
-    python bench/bench_e2e.py                        # everything below, about 5 minutes
+    python bench/bench_e2e.py                        # everything below, about 6 minutes
     python bench/bench_e2e.py --fake thread          # fake server in a thread of this process
     python bench/bench_e2e.py --updates 1000 --rates 300 --concurrency 8 --repeat 1 --slow-updates 0
 
