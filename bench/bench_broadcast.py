@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -47,6 +45,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
 from fakebotapi import FakeBotApi
+from results_file import write_results
 
 from bot.config import Config, load_config
 from bot.pipeline import Pipeline
@@ -202,29 +201,16 @@ def main() -> None:
         f"| {rr['sent']} / {rr['failed']} / {rr['retry_later']} | {'pass' if ok else 'FAIL'} |"
     )
     name = "broadcast.json" if args.rate is None else f"broadcast-{args.rate:g}-{args.bucket or args.rate:g}.json"
-    out = ROOT / "bench/results" / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                "machine": {
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(),
-                },
-                "command": "python bench/bench_broadcast.py " + " ".join(sys.argv[1:]),
-                "code": code,
-                "telegram_limits": {"overall_per_s": TELEGRAM_OVERALL, "per_chat_per_s": TELEGRAM_PER_CHAT},
-                "result": r,
-                "target": {"messages_per_s": TARGET_RATE, "pass": ok},
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
+    write_results(
+        name,
+        "bench_broadcast.py",
+        {
+            "code": code,
+            "telegram_limits": {"overall_per_s": TELEGRAM_OVERALL, "per_chat_per_s": TELEGRAM_PER_CHAT},
+            "result": r,
+            "target": {"messages_per_s": TARGET_RATE, "pass": ok},
+        },
     )
-    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -62,6 +61,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
 from fakebotapi import FakeBotApi
+from results_file import write_results
 
 from bot.config import Config, load_config
 from bot.evaluation import load_eval_set
@@ -550,27 +550,14 @@ def main() -> None:
     for row in rows:
         print_row(row)
     print_verdict(rows)
-    out = ROOT / "bench/results/e2e.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                "machine": {
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(),
-                },
-                "command": "python bench/bench_e2e.py " + " ".join(sys.argv[1:]),
-                "setup": setup,
-                "rows": rows,
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
+    write_results(
+        "e2e.json",
+        "bench_e2e.py",
+        {
+            "setup": setup,
+            "rows": rows,
+        },
     )
-    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ bench/results/matching.json.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import random
 import statistics
 import sys
@@ -25,6 +23,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_file import write_results
 from synthetic_kb import write_kb
 
 from bot.evaluation import load_eval_set
@@ -122,25 +121,13 @@ def main() -> None:
             f"| {r['plain_median_ms']:.3f} | {r['plain_p99_ms']:.3f} | {r['ratio_p99']:.2f} "
             f"| {r['ours_top1_pct']:.1f} | {r['plain_top1_pct']:.1f} |"
         )
-    out = ROOT / "bench/results/matching.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                "machine": {
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine(),
-                },
-                "command": "python bench/bench_matching.py " + " ".join(sys.argv[1:]),
-                "rows": rows,
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
+    write_results(
+        "matching.json",
+        "bench_matching.py",
+        {
+            "rows": rows,
+        },
     )
-    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,7 @@ bench/results/startup.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_file import write_results
 from synthetic_kb import write_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,28 +195,15 @@ def main() -> None:
         verdict = "pass" if shipped["ready_median_s"] < TARGET_READY_S else "FAIL"
         print(f"\nshipped KB ready in {shipped['ready_median_s']:.3f} s (target < {TARGET_READY_S} s): {verdict}")
     print(f"machine speed probe: {probe['before']:.0f} ms before, {probe['after']:.0f} ms after (lower is faster)")
-    out = ROOT / "bench/results/startup.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                "machine": {
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(),
-                },
-                "command": "python bench/bench_startup.py " + " ".join(sys.argv[1:]),
-                "code": code,
-                "cpu_probe_ms": probe,
-                "rows": rows,
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
+    write_results(
+        "startup.json",
+        "bench_startup.py",
+        {
+            "code": code,
+            "cpu_probe_ms": probe,
+            "rows": rows,
+        },
     )
-    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
