@@ -2,12 +2,14 @@
 
 Run:  python bench/calibrate.py [--eval tests/data/eval.yaml]
 
-Prints the best settings by this rule: among settings whose out-of-scope questions
-are wrongly answered at most 3 % of the time and whose confident wrong answers are
-at most 2 %, maximize confident right answers, then in-scope top-1 (answer or first
-suggestion right), then the share of out-of-scope questions that get the honest
-fallback instead of suggestions. The held-out
-split is reported for the chosen setting but never used to choose it.
+Prints the best settings by this rule: among settings that give no confident answer
+to any post-vote question the sources cannot answer (tests/data/postvote.yaml), whose
+out-of-scope questions are wrongly answered at most 3 % of the time and whose
+confident wrong answers are at most 2 %, maximize confident right answers, then
+in-scope top-1 (answer or first suggestion right), then the share of out-of-scope
+questions that get an honest reply (fallback or known unknown) instead of
+suggestions. The held-out splits are reported for the chosen setting but never used
+to choose it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import itertools
 from pathlib import Path
 
 from bot.config import load_config
-from bot.evaluation import evaluate, load_eval_set
+from bot.evaluation import evaluate, load_eval_set, load_postvote_set
 from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher, Weights, decide
+from bot.matcher import Matcher, Weights
 from bot.text import Normalizer
 
 
@@ -28,13 +30,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, default=Path("config.yaml"))
     parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
+    parser.add_argument("--postvote", type=Path, default=Path("tests/data/postvote.yaml"))
     args = parser.parse_args()
     config = load_config(args.config)
     kb = KnowledgeBase.load(config.knowledge)
     items = load_eval_set(args.eval, (e.id for e in kb.entries))
-    tune = [i for i in items if i.split == "tune"]
-    heldout = [i for i in items if i.split == "heldout"]
+    unanswerable = load_postvote_set(args.postvote)
+    tune = [i for i in items if i.split == "tune"] + [i for i in unanswerable if i.split == "tune"]
+    heldout = [i for i in items if i.split == "heldout"] + [i for i in unanswerable if i.split == "heldout"]
     normalizer = Normalizer(kb.lexicon)
+    real_words = kb.lexicon.words | kb.lexicon.protected
     best = None
     for cov, var, unknown, penalty, filler in itertools.product(
         (0.4, 0.5, 0.6), (0.2, 0.3, 0.4), (1.2, 1.5, 2.0), (0.6,), (0.3, 0.5)
@@ -42,11 +47,11 @@ def main() -> None:
         if cov + var > 0.95:
             continue
         weights = Weights(cov, var, unknown, penalty, filler)
-        matcher = Matcher(kb.entries, normalizer, config.matching, weights, kb.lexicon.filler)
+        matcher = Matcher(kb.entries, normalizer, config.matching, weights, kb.lexicon.filler, real_words)
         # Rank once per weighting; thresholds only change the decision on top of it.
         ranked = {item.question: matcher.rank(item.question, limit=3) for item in tune}
-        for answer, known, suggest, margin in itertools.product(
-            range(52, 82, 2), range(40, 82, 3), (30, 35, 40, 45, 50), (0, 3, 6, 9)
+        for answer, known, suggest, margin, unknown_margin in itertools.product(
+            range(52, 82, 2), range(40, 82, 3), (30, 35, 40, 45, 50), (0, 3, 6, 9), (0, 5, 10, 15)
         ):
             if not suggest <= known <= answer:
                 continue
@@ -56,9 +61,10 @@ def main() -> None:
                 known_words_threshold=known,
                 suggest_threshold=suggest,
                 margin=margin,
+                unknown_margin=unknown_margin,
             )
-            report = evaluate(lambda q, s=settings, r=ranked: decide(r[q], s), tune)["tune"]
-            if report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
+            report = evaluate(lambda q, s=settings, r=ranked, m=matcher: m.decide(r[q], s), tune)["tune"]
+            if report.unanswerable_answered or report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
                 continue
             # Then prefer the honest fallback over suggestions for out-of-scope questions:
             # "did you mean: Ketua KPU?" for "siapa calon bupati" helps nobody.
@@ -68,6 +74,7 @@ def main() -> None:
                 report.oos_rejection,
                 round(report.oos_fallback_rate, 1),
                 -margin,
+                -unknown_margin,
             )
             if best is None or key > best[0]:
                 best = (key, weights, settings)
@@ -78,14 +85,15 @@ def main() -> None:
     print(f"weights: {weights}")
     print(
         f"thresholds: answer={settings.answer_threshold} known_words={settings.known_words_threshold} "
-        f"suggest={settings.suggest_threshold} margin={settings.margin}"
+        f"suggest={settings.suggest_threshold} margin={settings.margin} unknown_margin={settings.unknown_margin}"
     )
-    matcher = Matcher(kb.entries, normalizer, settings, weights, kb.lexicon.filler)
+    matcher = Matcher(kb.entries, normalizer, settings, weights, kb.lexicon.filler, real_words)
     for name, part in (("tune", tune), ("heldout", heldout)):
         r = evaluate(matcher.match, part)[name]
         print(
             f"{name:8} top-1 {r.top1_accuracy:5.1f}%  answered {r.answer_accuracy:5.1f}%  "
-            f"reached {r.reached_rate:5.1f}%  wrong-ans {r.wrong_answer_rate:4.1f}%  oos-rej {r.oos_rejection:5.1f}%"
+            f"reached {r.reached_rate:5.1f}%  wrong-ans {r.wrong_answer_rate:4.1f}%  oos-rej {r.oos_rejection:5.1f}%  "
+            f"unanswerable answered {r.unanswerable_answered}/{r.unanswerable}"
         )
 
 

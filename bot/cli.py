@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from bot.config import Config, load_config
 from bot.console import render_text, run_console
 from bot.election import local_today
-from bot.evaluation import evaluate, format_report, load_eval_set
+from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
@@ -22,6 +22,7 @@ from bot.storage import StorageError, Store, UnansweredRow
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
+DEFAULT_POSTVOTE = Path("tests/data/postvote.yaml")
 DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
@@ -50,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         "file", nargs="?", type=Path, default=DEFAULT_EVAL, help=f"evaluation YAML (default: {DEFAULT_EVAL})"
     )
     ev.add_argument("--no-misses", action="store_true", help="only print the summary table")
+    ev.add_argument(
+        "--postvote",
+        type=Path,
+        default=DEFAULT_POSTVOTE,
+        help=f"questions the sources cannot answer, none may be answered confidently (default: {DEFAULT_POSTVOTE}; "
+        "'-' for none)",
+    )
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser(
         "report",
@@ -98,7 +106,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     if args.command == "ask":
         return _ask(pipeline, args, stdin, stdout)
     if args.command == "eval":
-        return _eval(pipeline, args.file, not args.no_misses, stdout)
+        postvote = None if str(args.postvote) == "-" else args.postvote
+        return _eval(pipeline, args.file, postvote, not args.no_misses, stdout)
     if args.command == "run":
         # Imported here so the console commands start without loading python-telegram-bot.
         from bot.telegram.app import run_bot
@@ -117,7 +126,11 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         "answer": reply.text,
         "suggestions": list(reply.suggestions),
         "sources": list(reply.sources),
-        "outcome": match.outcome if match else reply.kind,
+        # answer | unknown (a known unknown: the sources cannot say) | suggest | none | claim (a claim check).
+        "outcome": "claim" if reply.kind == "claim" else match.outcome if match else reply.kind,
+        "claims": [
+            {"said": c.said, "verdict": c.verdict, "fact_id": c.fact.id if c.fact else None} for c in reply.claims
+        ],
     }
     if explain and match is not None:
         data["explain"] = {
@@ -151,9 +164,11 @@ def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: Te
     return 0
 
 
-def _eval(pipeline: Pipeline, path: Path, show_misses: bool, stdout: TextIO) -> int:
+def _eval(pipeline: Pipeline, path: Path, postvote: Path | None, show_misses: bool, stdout: TextIO) -> int:
     try:
         items = load_eval_set(path, (e.id for e in pipeline.kb.entries))
+        if postvote is not None and postvote.exists():
+            items += load_postvote_set(postvote)
     except InvalidFiles as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

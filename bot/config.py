@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,16 @@ class MatchingConfig:
     known_words_threshold: float
     max_suggestions: int
     typo_cutoff: float
+    # Extra lead a factual answer needs over a known unknown (docs/matching.md).
+    unknown_margin: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An official channel staff fill in: a name people recognise, and its address if any."""
+
+    label: str
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,10 @@ class KnowledgeConfig:
     entries: tuple[Path, ...]
     lexicon: Path
     messages: Path
+    # {link:name} in answers and messages; config, so each election office fills in its own.
+    links: Mapping[str, Link] = field(default_factory=dict)
+    # Lists of real words (one per line) that typo correction must never rewrite.
+    words: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +136,13 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     root = doc.data
     sections = {"election": MAPPING, "matching": MAPPING, "knowledge": MAPPING, "bot": MAPPING}
     if not check_mapping(
-        doc, root, (), problems, required=sections, optional={"reminders": MAPPING}, what="the config file"
+        doc,
+        root,
+        (),
+        problems,
+        required=sections,
+        optional={"reminders": MAPPING, "links": MAPPING},
+        what="the config file",
     ):
         return None
     if problems:
@@ -142,7 +163,12 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("matching",),
         problems,
         required={"answer_threshold": NUMBER, "suggest_threshold": NUMBER, "margin": NUMBER},
-        optional={"max_suggestions": INT, "typo_cutoff": NUMBER, "known_words_threshold": NUMBER},
+        optional={
+            "max_suggestions": INT,
+            "typo_cutoff": NUMBER,
+            "known_words_threshold": NUMBER,
+            "unknown_margin": NUMBER,
+        },
         what="'matching'",
     )
     check_mapping(
@@ -151,6 +177,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("knowledge",),
         problems,
         required={"sources": NONEMPTY_TEXT, "entries": LIST, "lexicon": NONEMPTY_TEXT, "messages": NONEMPTY_TEXT},
+        optional={"words": LIST},
         what="'knowledge'",
     )
     check_mapping(
@@ -197,7 +224,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             )
         )
 
-    for key in ("answer_threshold", "suggest_threshold", "margin", "known_words_threshold"):
+    for key in ("answer_threshold", "suggest_threshold", "margin", "known_words_threshold", "unknown_margin"):
         if key in m and not 0 <= m[key] <= 100:
             problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
     if m["suggest_threshold"] > m["answer_threshold"]:
@@ -207,6 +234,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
 
     if not all(isinstance(p, str) and p.strip() for p in k["entries"]) or not k["entries"]:
         problems.append(doc.problem("'entries' must be a non-empty list of file paths", "knowledge", "entries"))
+    if not all(isinstance(p, str) and p.strip() for p in k.get("words") or []):
+        problems.append(doc.problem("'words' must be a list of file paths", "knowledge", "words"))
 
     if b["mode"] not in ("polling", "webhook"):
         problems.append(doc.problem(f"'mode' must be 'polling' or 'webhook', got '{b['mode']}'", "bot", "mode"))
@@ -246,6 +275,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         what="'rate_limit'",
     )
 
+    links = _parse_links(doc, root.get("links") or {}, problems)
     times: list[ReminderTime] = []
     for i, item in enumerate(r["times"]):
         if not check_mapping(
@@ -288,12 +318,15 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             float(m.get("known_words_threshold", m["answer_threshold"])),
             int(m.get("max_suggestions", 3)),
             float(m.get("typo_cutoff", 82)),
+            float(m.get("unknown_margin", 0)),
         ),
         knowledge=KnowledgeConfig(
             sources=base / k["sources"],
             entries=tuple(base / p for p in k["entries"]),
             lexicon=base / k["lexicon"],
             messages=base / k["messages"],
+            links=links,
+            words=tuple(base / p for p in k.get("words") or []),
         ),
         bot=BotConfig(
             mode=b["mode"],
@@ -326,3 +359,29 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ),
         reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
     )
+
+
+def _parse_links(doc: YamlDoc, raw: Any, problems: list[Problem]) -> dict[str, Link]:
+    """`links:` name -> {label, url}; a url must be http(s) or empty (never made up: staff fill it)."""
+    links: dict[str, Link] = {}
+    for name, item in raw.items():
+        if not check_mapping(
+            doc,
+            item,
+            ("links", str(name)),
+            problems,
+            required={"label": NONEMPTY_TEXT},
+            optional={"url": TEXT},
+            what=f"link '{name}'",
+        ):
+            continue
+        if "label" not in item or not isinstance(item["label"], str):
+            continue
+        url = str(item.get("url") or "").strip()
+        if url and not url.startswith(("https://", "http://")):
+            problems.append(
+                doc.problem(f"link '{name}': 'url' must start with https:// (or be empty)", "links", str(name), "url")
+            )
+            continue
+        links[str(name)] = Link(item["label"].strip(), url)
+    return links

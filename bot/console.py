@@ -26,7 +26,6 @@ def choice_ids(reply: Reply) -> list[str]:
 
 def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: str = "Kamu> ") -> int:
     """Chat until /keluar or end of input. Returns the exit code."""
-    msg = replies.kb.messages
     commands = {
         "/start": replies.welcome,
         "/help": replies.help,
@@ -41,12 +40,12 @@ def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: st
         stdout.write(f"Bot> {render_text(reply)}\n")
         choices = choice_ids(reply)
         if choices:
-            stdout.write(f"     {msg.get('console_choice')}\n")
+            stdout.write(f"     {replies.text('console_choice')}\n")
         stdout.flush()
         return choices
 
     choices = say(replies.welcome())
-    stdout.write(f"     {msg.get('console_hint')}\n")
+    stdout.write(f"     {replies.text('console_hint')}\n")
     while True:
         if interactive:
             stdout.write(prompt)
@@ -68,6 +67,6 @@ def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: st
             choices = say(replies.message("unknown_command"))
         else:
             choices = say(replies.for_question(text))
-    stdout.write(f"Bot> {msg.get('console_bye')}\n")
+    stdout.write(f"Bot> {replies.text('console_bye')}\n")
     stdout.flush()
     return 0

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.config import ElectionConfig
+from bot.phases import Phase
+from bot.statements import format_date
 
-MONTHS_ID = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+__all__ = ["Countdown", "countdown", "format_date", "local_today", "phase"]
 
 
 @dataclass(frozen=True, slots=True)
 class Countdown:
-    state: Literal["before", "today", "after"]
+    state: Phase
     days: int  # days to go (before) or days since (after); 0 today
 
 
@@ -48,7 +35,6 @@ def countdown(election: ElectionConfig, now: dt.datetime | None = None) -> Count
     return Countdown("after", -delta)
 
 
-def format_date(day: dt.date, with_weekday: bool = False) -> str:
-    """27 November 2024, or Rabu, 27 November 2024."""
-    text = f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
-    return f"{WEEKDAYS_ID[day.weekday()]}, {text}" if with_weekday else text
+def phase(election: ElectionConfig, now: dt.datetime | None = None) -> Phase:
+    """Before, on, or after voting day: which wording every text should use."""
+    return countdown(election, now).state

@@ -1,4 +1,9 @@
-"""Measure a matcher on a labelled question set (tests/data/eval.yaml), per split."""
+"""Measure a matcher on labelled question sets, per split.
+
+tests/data/eval.yaml: questions with the entry that answers them (or none: out of
+scope). tests/data/postvote.yaml: questions asked after the vote that the sources
+cannot answer; any confident answer to one of them is a failure (issue #11).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ class EvalItem:
     expect: str | None  # None: out of scope, the bot must not answer confidently
     tags: tuple[str, ...]
     split: str
+    unanswerable: bool = False  # from the post-vote set: any confident answer is wrong
 
 
 @dataclass(slots=True)
@@ -40,6 +46,9 @@ class SplitReport:
     answered_wrong: int = 0  # confident answer, wrong entry (the worst case)
     oos_rejected: int = 0  # out of scope and not answered confidently
     oos_fallback: int = 0  # out of scope and given the honest fallback (no suggestions either)
+    unanswerable: int = 0  # post-vote questions the sources cannot answer
+    unanswerable_answered: int = 0  # ... answered confidently anyway (must stay 0)
+    unanswerable_known: int = 0  # ... answered by a known-unknown entry
     misses: list[Miss] = field(default_factory=list)
 
     @staticmethod
@@ -105,6 +114,34 @@ def load_eval_set(path: Path, known_ids: Iterable[str] | None = None) -> list[Ev
     return items
 
 
+def load_postvote_set(path: Path) -> list[EvalItem]:
+    """Read tests/data/postvote.yaml (text, topic, style, split) as unanswerable items."""
+    doc = load_yaml(path)
+    problems: list[Problem] = []
+    items: list[EvalItem] = []
+    if not check_mapping(doc, doc.data, (), problems, required={"questions": LIST}, what="the post-vote file"):
+        raise InvalidFiles(problems)
+    for i, raw in enumerate(doc.data.get("questions") or []):
+        if (
+            not check_mapping(
+                doc,
+                raw,
+                ("questions", i),
+                problems,
+                required={"text": NONEMPTY_TEXT, "split": NONEMPTY_TEXT},
+                optional={"topic": TEXT, "style": TEXT},
+                what="a post-vote question",
+            )
+            or not {"text", "split"} <= raw.keys()
+        ):
+            continue
+        tags = tuple(str(raw[k]) for k in ("topic", "style") if k in raw)
+        items.append(EvalItem(str(raw["text"]), None, tags, str(raw["split"]), unanswerable=True))
+    if problems:
+        raise InvalidFiles(problems)
+    return items
+
+
 Predict = Callable[[str], MatchResult]
 
 
@@ -123,11 +160,16 @@ def _score(report: SplitReport, item: EvalItem, result: MatchResult) -> None:
     answered = result.outcome == "answer"
     top = result.entry_id if answered else (result.suggestions[0] if result.suggestions else None)
     ok: bool
-    if item.expect is None:
+    if item.unanswerable:
+        report.unanswerable += 1
+        report.unanswerable_answered += answered
+        report.unanswerable_known += result.outcome == "unknown"
+        ok = not answered
+    elif item.expect is None:
         report.out_of_scope += 1
         ok = not answered
         report.oos_rejected += ok
-        report.oos_fallback += result.outcome == "none"
+        report.oos_fallback += result.outcome in ("none", "unknown")  # an honest "I do not know"
     else:
         report.in_scope += 1
         right_answer = answered and result.entry_id == item.expect
@@ -148,20 +190,21 @@ def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> 
     order = sorted(reports, key=lambda s: (s == "all", s))
     lines = [
         f"{'split':<9} {'in':>4} {'out':>4} {'top-1':>7} {'answered':>9} {'reached':>8} "
-        f"{'wrong-ans':>9} {'oos-rej':>8} {'oos-fallback':>12}",
+        f"{'wrong-ans':>9} {'oos-rej':>8} {'oos-fallback':>12} {'unanswerable':>12} {'ans':>4} {'known':>5}",
     ]
     for name in order:
         r = reports[name]
         lines.append(
             f"{name:<9} {r.in_scope:>4} {r.out_of_scope:>4} {r.top1_accuracy:>6.1f}% {r.answer_accuracy:>8.1f}% "
             f"{r.reached_rate:>7.1f}% {r.wrong_answer_rate:>8.1f}% {r.oos_rejection:>7.1f}% "
-            f"{r.oos_fallback_rate:>11.1f}%"
+            f"{r.oos_fallback_rate:>11.1f}% {r.unanswerable:>12} {r.unanswerable_answered:>4} {r.unanswerable_known:>5}"
         )
     lines.append(
         "top-1: answer or first suggestion is the right entry; answered: confident right answer; "
         "reached: right entry answered or suggested; wrong-ans: confident wrong answer; "
         "oos-rej: out-of-scope questions not answered confidently; oos-fallback: of those, given the honest "
-        "fallback rather than suggestions."
+        "fallback rather than suggestions; unanswerable: post-vote questions the sources cannot answer, "
+        "ans: of those answered confidently (must be 0), known: answered by a known-unknown entry."
     )
     if show_misses:
         for name in order:
@@ -170,5 +213,6 @@ def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> 
             lines.append(f"\nmisses in {name} ({len(reports[name].misses)}):")
             for m in reports[name].misses:
                 got = m.got if m.outcome == "answer" else f"{m.outcome}{list(m.suggestions) if m.suggestions else ''}"
-                lines.append(f"  {m.question!r}: expected {m.expect or 'none'}, got {got} ({m.score:.1f})")
+                expected = m.expect or "none"
+                lines.append(f"  {m.question!r}: expected {expected}, got {got} ({m.score:.1f})")
     return "\n".join(lines)

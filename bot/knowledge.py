@@ -6,46 +6,50 @@ groundedness) and raises InvalidFiles with every `file:line` problem at once.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+import functools
 import re
 import string
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
 
-from bot.config import KnowledgeConfig
-from bot.schema import BOOL, DATE, LIST, MAPPING, NONEMPTY_TEXT, TEXT, check_mapping
+from bot.config import KnowledgeConfig, Link
+from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
+from bot.phases import PHASES, Phase, PhasedText
+from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Telegram callback data is at most 64 bytes and carries a 2-byte prefix plus the id.
 MAX_ID_LENGTH = 48
 MAX_TITLE_LENGTH = 40
-# Numbers as written in Indonesian text: 83, 83,5, 26.238, 2018.
-NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-MONTHS = [
-    "januari",
-    "februari",
-    "maret",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "agustus",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-]
-WEEKDAYS = ["senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"]
-DATE_RE = re.compile(
-    r"(?:\b(?P<weekday>" + "|".join(WEEKDAYS) + r")\b[\s,]*)?"
-    r"(?:\b(?P<day>\d{1,2})\s+)?\b(?P<month>" + "|".join(MONTHS) + r")\s+(?P<year>\d{4})\b",
-    re.IGNORECASE,
-)
+# An answer or message: plain text, or its wording per phase of the election clock.
+PHASED_TEXT = Expect((str, dict), "text, or a mapping with 'before' and optionally 'today' and 'after'")
+# {link:dpt_check}: an official link staff fill in config.yaml (never written in the KB).
+LINK_RE = re.compile(r"\{link:(?P<name>[a-z0-9_]+)\}")
+EntryKind = Literal["answer", "unknown"]
 
 # Placeholders each message may use; anything else is a typo by staff.
-MESSAGE_FIELDS = frozenset({"election_name", "region", "date", "days", "sources", "publisher", "title"})
+MESSAGE_FIELDS = frozenset(
+    {
+        "election_name",
+        "region",
+        "date",
+        "days",
+        "sources",
+        "publisher",
+        "title",
+        "what",
+        "value",
+        "quote",
+        "source",
+        "said",
+    }
+)
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -73,6 +77,25 @@ REQUIRED_MESSAGES = frozenset(
         "console_hint",
         "console_bye",
         "console_choice",
+        "did_you_mean_one",
+        "not_this_button",
+        "claim_contradicted",
+        "claim_confirmed",
+        "claim_unverifiable",
+        "claim_fact",
+        "claim_quote",
+    }
+)
+# Shown only before or on voting day (countdowns, reminders): a call to action is right there.
+PRE_VOTE_MESSAGES = frozenset(
+    {
+        "countdown_before",
+        "countdown_today",
+        "reminder_text",
+        "reminder_text_today",
+        "remind_on",
+        "remind_already",
+        "remind_no_more",
     }
 )
 OPTIONAL_MESSAGES = frozenset(
@@ -117,29 +140,55 @@ class Source:
     date: dt.date
     author: str | None
     editor: str | None
-    facts: tuple[str, ...]
+    facts: tuple[Fact, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One topic: how people ask it and our answer.
+
+    An "unknown" entry is a known unknown: a question people really ask that the
+    sources cannot answer ("siapa yang menang?"). Its answer says so honestly and
+    where to ask; the matcher treats it like any other entry.
+    """
+
     id: str
     title: str
     topic: str
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
-    answer: str
+    answer: PhasedText
     sources: tuple[str, ...]
     related: tuple[str, ...]
     show_countdown: bool
+    kind: EntryKind = "answer"
+    facts: tuple[str, ...] = ()  # ids of the facts the answer states
 
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Word -> standard word(s) mapping, and particles to drop."""
+    """Word -> standard word(s) mapping, and particles to drop.
+
+    `protected` are domain terms and acronyms (DPT, TPS, KPPS) that no mapping or
+    typo correction may turn into another word; `call_to_action` are phrases that
+    only make sense before the vote ("datang ke TPS"), see `check`.
+    """
 
     normalize: dict[str, str]
     particles: frozenset[str]
     filler: frozenset[str] = frozenset()
+    protected: frozenset[str] = frozenset()
+    call_to_action: tuple[str, ...] = ()
+    # Real words (word lists, see knowledge/words/): never "corrected" into another word.
+    words: frozenset[str] = frozenset()
+    # Claim check: words that make a message a claim to check ("katanya", "sebarkan",
+    # "bener ga"), words that make it a plain question, and "at most" words.
+    claim_markers: tuple[str, ...] = ()
+    question_words: tuple[str, ...] = ()
+    at_most: tuple[str, ...] = ()
+    # Words that name different things of one kind ("pilkada" / "pemilu"): a question
+    # naming one is not about an entry that only ever names another.
+    exclusive: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +199,22 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Messages:
-    texts: dict[str, str]
+    texts: dict[str, PhasedText]
     topics: tuple[Topic, ...]
 
-    def get(self, key: str, **fields: object) -> str:
-        return self.texts[key].format(**fields) if fields else self.texts[key]
+    def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
+        """Message `key` for `phase`, placeholders filled in.
+
+        `phase` may be left out only for a message that reads the same in every
+        phase: a missing phase must never show pre-vote wording after the vote.
+        """
+        texts = self.texts[key]
+        if phase is None:
+            if len(texts.texts()) > 1:
+                raise ValueError(f"message '{key}' differs by election phase: pass phase=")
+            phase = "before"
+        text = texts.at(phase)
+        return text.format(**fields) if fields else text
 
     def has(self, key: str) -> bool:
         return key in self.texts
@@ -166,19 +226,24 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     lexicon: Lexicon
     messages: Messages
+    warnings: tuple[Problem, ...] = ()
 
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+    facts: dict[str, Fact] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "facts", {f.id: f for s in self.sources.values() for f in s.facts})
 
     def entry(self, entry_id: str) -> Entry:
         return self.by_id[entry_id]
 
     def summary(self) -> str:
         variants = sum(len(e.questions) for e in self.entries)
+        unknown = sum(e.kind == "unknown" for e in self.entries)
         return (
-            f"OK: {len(self.entries)} entries, {variants} question variants, {len(self.sources)} sources, "
+            f"OK: {len(self.entries)} entries ({unknown} known unknowns), {variants} question variants, "
+            f"{len(self.sources)} sources with {len(self.facts)} facts, "
             f"{len(self.lexicon.normalize)} lexicon words, {len(self.messages.texts)} messages"
         )
 
@@ -200,19 +265,42 @@ class KnowledgeBase:
                 problems.extend(exc.problems)
         if problems:
             raise InvalidFiles(problems)
-        sources = _parse_sources(docs["sources"], problems)
-        entries = _parse_entries(entry_docs, sources, problems)
-        lexicon = _parse_lexicon(docs["lexicon"], problems)
-        messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), problems)
+        sources = _parse_sources(docs["sources"], cfg.sources.parent, problems)
+        facts = {f.id: f for s in sources.values() for f in s.facts}
+        lexicon = replace(_parse_lexicon(docs["lexicon"], problems), words=_read_words(cfg.words, problems))
+        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
+        entries = _parse_entries(entry_docs, grounding, problems)
+        messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
         if problems:
             raise InvalidFiles(problems)
-        return cls(sources, tuple(e for e, _ in entries), lexicon, messages)
+        warnings = _lexicon_warnings(docs["lexicon"], lexicon)
+        return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings))
 
 
-def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
+# ---------------------------------------------------------------------------- sources and facts
+
+_FACT_OPTIONAL: dict[str, Expect] = {
+    "election": NONEMPTY_TEXT,
+    "topic": LIST,
+    "role": NONEMPTY_TEXT,
+    "role_terms": LIST,
+    "aliases": LIST,
+    "event": NONEMPTY_TEXT,
+    "qualifier": NONEMPTY_TEXT,
+    "date": DATE,
+    "month": Expect((str,), 'a month written "YYYY-MM"'),
+    "percent": NUMBER,
+    "count": INT,
+    "person": NONEMPTY_TEXT,
+    "place": NONEMPTY_TEXT,
+}
+
+
+def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[str, Source]:
     if not check_mapping(doc, doc.data, (), problems, required={"sources": LIST}, what="the sources file"):
         return {}
     result: dict[str, Source] = {}
+    fact_ids: dict[str, str] = {}
     for i, raw in enumerate(doc.data.get("sources") or []):
         ok = check_mapping(
             doc,
@@ -224,12 +312,13 @@ def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
                 "title": NONEMPTY_TEXT,
                 "publisher": NONEMPTY_TEXT,
                 "date": DATE,
+                "text": NONEMPTY_TEXT,
                 "facts": LIST,
             },
             optional={"author": TEXT, "editor": TEXT},
             what="a source",
         )
-        if not ok or not {"id", "title", "publisher", "date", "facts"} <= raw.keys():
+        if not ok or not {"id", "title", "publisher", "date", "facts", "text"} <= raw.keys():
             continue
         if not isinstance(raw["id"], str) or not ID_RE.match(raw["id"]):
             problems.append(
@@ -239,20 +328,299 @@ def _parse_sources(doc: YamlDoc, problems: list[Problem]) -> dict[str, Source]:
         if raw["id"] in result:
             problems.append(doc.problem(f"duplicate source id '{raw['id']}'", "sources", i, "id"))
             continue
-        facts = raw["facts"] if isinstance(raw["facts"], list) else []
-        for j, fact in enumerate(facts):
-            if not isinstance(fact, str) or not fact.strip():
-                problems.append(doc.problem("each fact must be non-empty text", "sources", i, "facts", j))
+        if not isinstance(raw["date"], dt.date) or not isinstance(raw["text"], str):
+            continue
+        text_path = base / raw["text"]
+        try:
+            source_text = text_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(doc.problem(f"cannot read the source text '{raw['text']}': {exc}", "sources", i, "text"))
+            source_text = None
+        facts: list[Fact] = []
+        for j, raw_fact in enumerate(raw["facts"] if isinstance(raw["facts"], list) else []):
+            fact = _parse_fact(doc, (i, j), raw_fact, raw["id"], raw["date"], problems)
+            if fact is None:
+                continue
+            if fact.id in fact_ids:
+                problems.append(
+                    doc.problem(
+                        f"duplicate fact id '{fact.id}' (also in {fact_ids[fact.id]})", "sources", i, "facts", j
+                    )
+                )
+                continue
+            fact_ids[fact.id] = raw["id"]
+            if source_text is not None and _squash(fact.quote) not in _squash(source_text):
+                problems.append(
+                    doc.problem(
+                        f"the quote of fact '{fact.id}' is not in the source text {raw['text']}: "
+                        "copy the sentence exactly as the source writes it",
+                        "sources",
+                        i,
+                        "facts",
+                        j,
+                        "quote",
+                    )
+                )
+                continue
+            facts.append(fact)
         result[raw["id"]] = Source(
-            raw["id"],
-            raw["title"],
-            raw["publisher"],
-            raw["date"],
-            raw.get("author"),
-            raw.get("editor"),
-            tuple(f for f in facts if isinstance(f, str)),
+            raw["id"], raw["title"], raw["publisher"], raw["date"], raw.get("author"), raw.get("editor"), tuple(facts)
         )
+    vocab = vocabulary(f for s in result.values() for f in s.facts)
+    for i, source in enumerate(result.values()):
+        for fact in source.facts:
+            message = _value_not_in_quote(fact, vocab)
+            if message:
+                j = next(j for j, f in enumerate(doc.data["sources"][i]["facts"]) if f.get("id") == fact.id)
+                problems.append(doc.problem(message, "sources", i, "facts", j, "quote"))
     return result
+
+
+def _parse_fact(
+    doc: YamlDoc, where: tuple[int, int], raw: Any, source_id: str, source_date: dt.date, problems: list[Problem]
+) -> Fact | None:
+    i, j = where
+    path = ("sources", i, "facts", j)
+    before = len(problems)
+    if not check_mapping(
+        doc,
+        raw,
+        path,
+        problems,
+        required={"id": NONEMPTY_TEXT, "what": NONEMPTY_TEXT, "quote": NONEMPTY_TEXT},
+        optional=_FACT_OPTIONAL,
+        what="a fact",
+    ):
+        return None
+    if len(problems) > before:
+        return None
+    kinds = [k for k in FACT_KINDS if k in raw]
+    if len(kinds) != 1:
+        problems.append(
+            doc.problem(
+                f"fact '{raw['id']}' must have exactly one value: one of {', '.join(FACT_KINDS)}"
+                + (f" (it has {', '.join(kinds)})" if kinds else ""),
+                *path,
+            )
+        )
+        return None
+    if not ID_RE.match(raw["id"]):
+        problems.append(doc.problem("fact 'id' must be lower-case letters, digits, '-' or '_'", *path, "id"))
+        return None
+    kind = kinds[0]
+    value: Any = raw[kind]
+    if kind == "month":
+        match = re.fullmatch(r"((?:19|20)\d{2})-(0[1-9]|1[0-2])", str(value))
+        if not match:
+            problems.append(doc.problem(f"'month' must be written YYYY-MM, got '{value}'", *path, "month"))
+            return None
+        value = (int(match[1]), int(match[2]))
+    elif kind in ("percent", "count"):
+        value = Decimal(str(value))
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("topic", "role_terms", "aliases"):
+        items = raw.get(key) or []
+        if not all(isinstance(v, str) and v.strip() for v in items):
+            problems.append(doc.problem(f"each item of '{key}' must be non-empty text", *path, key))
+            return None
+        lists[key] = tuple(fold(v.strip()) for v in items)
+    election = raw.get("election")
+    if election is not None:
+        found = [x for x in find_items(str(election)) if x.kind == "election"]
+        if len(found) != 1:
+            problems.append(
+                doc.problem(
+                    f"'election' must name one election with its year, e.g. 'Pemilu 2024', got '{election}'",
+                    *path,
+                    "election",
+                )
+            )
+            return None
+        election = str(found[0].value)
+    if kind == "person" and not lists["role_terms"] and raw.get("role"):
+        problems.append(doc.problem("a person with a 'role' needs 'role_terms' (how text names that role)", *path))
+        return None
+    return Fact(
+        id=raw["id"],
+        source=source_id,
+        source_date=source_date,
+        kind=kind,
+        value=value,
+        what=raw["what"].strip(),
+        quote=" ".join(raw["quote"].split()),
+        election=election,
+        topic=lists["topic"],
+        role=raw.get("role"),
+        role_terms=lists["role_terms"],
+        aliases=lists["aliases"],
+        event=raw.get("event"),
+        qualifier=raw.get("qualifier"),
+    )
+
+
+_QUOTE_MARKS = str.maketrans("“”‘’", "\"\"''")
+
+
+def _squash(text: str) -> str:
+    """Compare quotes with source texts regardless of case, spacing and typographic quotes."""
+    text = text.lower().translate(_QUOTE_MARKS)
+    return " ".join(text.split())
+
+
+_STATES: dict[str, tuple[str, ...]] = {"date": ("date",), "month": ("month", "date"), "percent": ("percent",)}
+_STATES["count"] = ("count",)
+
+
+def _value_not_in_quote(fact: Fact, vocab: Vocabulary) -> str | None:
+    """A fact's value must be what its quote says, or it is not bound to the source."""
+    quote = fact.quote
+    if fact.kind in ("person", "place"):
+        names = [str(fact.value), *fact.aliases]
+        if not any(fold(n) in fold(quote) for n in names):
+            return f"fact '{fact.id}': its quote does not name '{fact.value}'"
+        if fact.role_terms and not any(t in fold(quote) for t in fact.role_terms):
+            return f"fact '{fact.id}': its quote does not name the role ({', '.join(fact.role_terms)})"
+        return None
+    # The quote must state the value itself, not merely a year the fact also mentions.
+    items = [i for i in find_items(quote, vocab) if i.kind in _STATES[fact.kind]]
+    if any(fact.shows(item) for item in items):
+        return None
+    if fact.kind == "month" and isinstance(fact.value, tuple):
+        year, month = fact.value
+        # "dijadwalkan pada September ini": the source's own date gives the year.
+        named = re.search(rf"\b{MONTH_NAMES[month - 1]}\b", fold(quote))
+        if named and fact.source_date.year == year:
+            return None
+    return f"fact '{fact.id}': its quote does not say {fact.render()}"
+
+
+# ---------------------------------------------------------------------------- answers and messages
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """What every answer and message is checked against, and how its text is rendered."""
+
+    facts: dict[str, Fact]
+    sources: dict[str, Source]
+    links: Mapping[str, Link]
+    call_to_action: tuple[str, ...]
+    vocab: Vocabulary = field(init=False)
+    elections: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vocab", vocabulary(self.facts.values()))
+        object.__setattr__(self, "elections", known_elections(self.facts.values(), self.vocab))
+
+    def text(
+        self,
+        doc: YamlDoc,
+        raw: Any,
+        path: tuple[str | int, ...],
+        cited: list[str] | None,
+        problems: list[Problem],
+        *,
+        pre_vote_only: bool = False,
+    ) -> tuple[PhasedText, set[str]] | None:
+        """Parse, render and check one answer or message.
+
+        `cited` are the source ids an entry cites (None for messages: any source).
+        Returns the rendered text and the ids of the facts it references.
+        """
+        phased = _phased(doc, raw, path, problems)
+        if phased is None:
+            return None
+        used: set[str] = set()
+        rendered: dict[Phase, str] = {}
+        before = len(problems)
+        for phase in PHASES:
+            text = phased.at(phase)
+            if phase != "before" and text == phased.before:
+                rendered[phase] = rendered["before"]
+                continue
+            where = (*path, phase) if isinstance(raw, dict) and phase in raw else path
+            text, ref_problems, refs = render_refs(text, self.facts)
+            problems.extend(doc.problem(m, *where) for m in ref_problems)
+            used |= refs
+            text = LINK_RE.sub(lambda m, at=where: self._link(m, doc, at, problems), text)  # type: ignore[misc]
+            cited_facts = [f for f in self.facts.values() if cited is None or f.source in cited]
+            checked = PLACEHOLDER_RE.sub(" ", text)
+            problems.extend(
+                doc.problem(m, *where)
+                for m in check_grounded(checked, cited_facts, self.facts.values(), self.vocab, self.elections)
+            )
+            rendered[phase] = text
+        if cited is not None:
+            for fact_id in sorted(used):
+                fact = self.facts[fact_id]
+                if fact.source not in cited:
+                    problems.append(
+                        doc.problem(
+                            f"{{fakta:{fact_id}}} comes from source '{fact.source}': add it to 'sources'", *path
+                        )
+                    )
+        if not pre_vote_only:
+            problems.extend(doc.problem(m, *path) for m in self._timing(phased))
+        if len(problems) > before:
+            return None
+        return PhasedText(rendered["before"], rendered["today"], rendered["after"], phased.written), used
+
+    def _link(self, match: re.Match[str], doc: YamlDoc, where: tuple[str | int, ...], problems: list[Problem]) -> str:
+        link = self.links.get(match["name"])
+        if link is None:
+            known = ", ".join(sorted(self.links)) or "none configured"
+            problems.append(
+                doc.problem(f"{{link:{match['name']}}} is not in config.yaml 'links' (known: {known})", *where)
+            )
+            return match[0]
+        return f"{link.label} ({link.url})" if link.url else link.label
+
+    def _timing(self, phased: PhasedText) -> list[str]:
+        """Calls to action need their own after-vote wording, and must not appear in it."""
+        problems = []
+        for phrase in self.call_to_action:
+            if "after" not in phased.written and _has_phrase(phased.before, phrase):
+                problems.append(
+                    f"'{phrase}' only makes sense before voting day: write the text as "
+                    "'before:' and 'after:' (and 'today:' if it differs)"
+                )
+            elif "after" in phased.written and _has_phrase(phased.after, phrase):
+                problems.append(f"the 'after:' text still says '{phrase}', which is wrong once the vote is over")
+        return problems
+
+
+PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase)}", fold(text)) is not None
+
+
+def _phased(doc: YamlDoc, raw: Any, path: tuple[str | int, ...], problems: list[Problem]) -> PhasedText | None:
+    if isinstance(raw, str):
+        if not raw.strip():
+            problems.append(doc.problem(f"'{path[-1]}' must not be empty", *path))
+            return None
+        return PhasedText.same(raw.strip())
+    if not isinstance(raw, dict):
+        problems.append(doc.problem(f"must be {PHASED_TEXT.words}", *path))
+        return None
+    ok = check_mapping(
+        doc,
+        raw,
+        path,
+        problems,
+        required={"before": NONEMPTY_TEXT},
+        optional={"today": NONEMPTY_TEXT, "after": NONEMPTY_TEXT},
+        what="a text by phase",
+    )
+    if not ok or not all(isinstance(raw.get(p, ""), str) and (p not in raw or raw[p].strip()) for p in PHASES):
+        return None
+    if "before" not in raw:
+        return None
+    before = raw["before"].strip()
+    written = frozenset(p for p in PHASES if p in raw)
+    return PhasedText(before, raw.get("today", before).strip(), raw.get("after", before).strip(), written)
 
 
 def declared_entry_ids(docs: list[YamlDoc]) -> set[str]:
@@ -267,7 +635,7 @@ def declared_entry_ids(docs: list[YamlDoc]) -> set[str]:
 
 
 def _parse_entries(
-    docs: list[YamlDoc], sources: dict[str, Source], problems: list[Problem]
+    docs: list[YamlDoc], grounding: Grounding, problems: list[Problem]
 ) -> list[tuple[Entry, tuple[YamlDoc, int]]]:
     parsed: list[tuple[Entry, tuple[YamlDoc, int]]] = []
     seen_ids: dict[str, str] = {}
@@ -276,7 +644,7 @@ def _parse_entries(
         if not check_mapping(doc, doc.data, (), problems, required={"entries": LIST}, what="the entries file"):
             continue
         for i, raw in enumerate(doc.data.get("entries") or []):
-            entry = _parse_entry(doc, i, raw, sources, problems)
+            entry = _parse_entry(doc, i, raw, grounding, problems)
             if entry is None:
                 continue
             where = f"{doc.file}:{doc.line('entries', i, 'id')}"
@@ -309,8 +677,9 @@ def _parse_entries(
     return parsed
 
 
-def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], problems: list[Problem]) -> Entry | None:
+def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems: list[Problem]) -> Entry | None:
     before = len(problems)
+    unknown = isinstance(raw, dict) and raw.get("kind") == "unknown"
     ok = check_mapping(
         doc,
         raw,
@@ -321,13 +690,23 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], pro
             "title": NONEMPTY_TEXT,
             "topic": NONEMPTY_TEXT,
             "questions": LIST,
-            "answer": NONEMPTY_TEXT,
-            "sources": LIST,
+            "answer": PHASED_TEXT,
+            # A known unknown states no fact; it cites a source only if it mentions one.
+            **({} if unknown else {"sources": LIST}),
         },
-        optional={"keywords": LIST, "related": LIST, "show_countdown": BOOL},
+        optional={
+            "keywords": LIST,
+            "related": LIST,
+            "show_countdown": BOOL,
+            "kind": NONEMPTY_TEXT,
+            **({"sources": LIST} if unknown else {}),
+        },
         what=f"entry #{i + 1}",
     )
     if not ok or len(problems) > before:
+        return None
+    if raw.get("kind", "answer") not in ("answer", "unknown"):
+        problems.append(doc.problem(f"'kind' must be 'answer' or 'unknown', got '{raw['kind']}'", "entries", i, "kind"))
         return None
     if not ID_RE.match(raw["id"]) or len(raw["id"]) > MAX_ID_LENGTH:
         problems.append(
@@ -356,52 +735,30 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, sources: dict[str, Source], pro
     if not texts["questions"]:
         problems.append(doc.problem("'questions' must list at least one question", "entries", i, "questions"))
     for j, src in enumerate(texts["sources"]):
-        if src not in sources:
+        if src not in grounding.sources:
             problems.append(doc.problem(f"'sources' names unknown source '{src}'", "entries", i, "sources", j))
-    answer: str = raw["answer"]
-    cited = [sources[s] for s in texts["sources"] if s in sources]
-    if len(cited) == len(texts["sources"]):  # a misspelt source id is reported above, once
-        for message in ungrounded(answer, cited):
-            problems.append(doc.problem(message, "entries", i, "answer"))
     if len(problems) > before:
         return None
+    answer = grounding.text(doc, raw["answer"], ("entries", i, "answer"), texts["sources"], problems)
+    if answer is None or len(problems) > before:
+        return None
+    text, used = answer
     return Entry(
         id=raw["id"],
         title=raw["title"].strip(),
         topic=raw["topic"],
         questions=tuple(texts["questions"]),
         keywords=tuple(texts["keywords"]),
-        answer=answer.strip(),
+        answer=text,
         sources=tuple(texts["sources"]),
         related=tuple(texts["related"]),
         show_countdown=bool(raw.get("show_countdown", False)),
+        kind="unknown" if unknown else "answer",
+        facts=tuple(sorted(used)),
     )
 
 
-def ungrounded(answer: str, cited: list[Source]) -> list[str]:
-    """Numbers and dates in `answer` that no cited source declares among its facts."""
-    facts = " \n ".join(f for s in cited for f in s.facts).lower()
-    fact_numbers = set(NUMBER_RE.findall(facts))
-    problems: list[str] = []
-    for number in dict.fromkeys(NUMBER_RE.findall(answer)):
-        if number not in fact_numbers:
-            where = "the facts of its cited sources" if cited else "any source (the entry cites none)"
-            problems.append(f"answer says '{number}' but that number is not in {where}")
-    for match in DATE_RE.finditer(answer):
-        day, month, year, weekday = match["day"], match["month"].lower(), int(match["year"]), match["weekday"]
-        phrase = f"{day} {month} {year}" if day else f"{month} {year}"
-        if phrase not in " ".join(facts.replace(",", " ").split()):
-            problems.append(f"answer says '{match[0].strip()}' but that date is not in the facts of its cited sources")
-        if day and weekday:
-            month_no = MONTHS.index(month) + 1
-            try:
-                actual = WEEKDAYS[calendar.weekday(year, month_no, int(day))]
-            except ValueError:
-                problems.append(f"'{day} {month} {year}' is not a real date")
-                continue
-            if actual != weekday.lower():
-                problems.append(f"{day} {month} {year} is a {actual.capitalize()}, not a {weekday.capitalize()}")
-    return problems
+# ---------------------------------------------------------------------------- lexicon
 
 
 def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
@@ -411,7 +768,16 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         (),
         problems,
         required={"normalize": MAPPING},
-        optional={"particles": LIST, "filler": LIST},
+        optional={
+            "particles": LIST,
+            "filler": LIST,
+            "protected": LIST,
+            "call_to_action": LIST,
+            "claim_markers": LIST,
+            "question_words": LIST,
+            "at_most": LIST,
+            "exclusive": LIST,
+        },
         what="the lexicon file",
     ):
         return Lexicon({}, frozenset())
@@ -430,44 +796,117 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             problems.append(doc.problem(f"lexicon key '{word}' must be one lower-case word", "normalize", word))
             continue
         mapping[word] = target.lower().strip()
-    words: dict[str, frozenset[str]] = {}
-    for key in ("particles", "filler"):
+    words: dict[str, tuple[str, ...]] = {}
+    for key in ("particles", "filler", "protected", "call_to_action", "claim_markers", "question_words", "at_most"):
         values = doc.data.get(key) or []
         if not all(isinstance(p, str) for p in values):
             problems.append(doc.problem(f"'{key}' must be a list of words (quote numbers and yes/no)", key))
             values = []
-        words[key] = frozenset(p.lower() for p in values)
-    return Lexicon(mapping, words["particles"], words["filler"])
+        words[key] = tuple(fold(p.strip()) for p in values)
+    return Lexicon(
+        mapping,
+        frozenset(words["particles"]),
+        frozenset(words["filler"]),
+        frozenset(words["protected"]),
+        words["call_to_action"],
+        claim_markers=words["claim_markers"],
+        question_words=words["question_words"],
+        at_most=words["at_most"],
+        exclusive=_exclusive_groups(doc, problems),
+    )
 
 
-def _parse_messages(doc: YamlDoc, entry_ids: set[str], problems: list[Problem]) -> Messages:
+def _exclusive_groups(doc: YamlDoc, problems: list[Problem]) -> tuple[frozenset[str], ...]:
+    groups = []
+    for i, group in enumerate(doc.data.get("exclusive") or []):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) for w in group):
+            problems.append(doc.problem("each item of 'exclusive' must be a list of two or more words", "exclusive", i))
+            continue
+        groups.append(frozenset(fold(w) for w in group))
+    return tuple(groups)
+
+
+def _read_words(paths: Iterable[Path], problems: list[Problem]) -> frozenset[str]:
+    """Every word in the word lists (one per line; '#' starts a comment line)."""
+    versions: list[tuple[Path, int, int]] = []
+    for path in paths:
+        try:
+            path = path.resolve()
+            stat = path.stat()
+        except OSError as exc:
+            problems.append(Problem(str(path), 1, f"cannot read word list: {exc.strerror}"))
+            continue
+        versions.append((path, stat.st_mtime_ns, stat.st_size))
+    try:
+        return _word_lists(tuple(versions))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(versions[0][0]) if versions else "?", 1, f"cannot read word list: {exc}"))
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=4)
+def _word_lists(versions: tuple[tuple[Path, int, int], ...]) -> frozenset[str]:
+    # 180 000 words take 0.2 s to read: /reload and tests reuse them until a file changes.
+    words: set[str] = set()
+    for path, _, _ in versions:
+        lines = path.read_text(encoding="utf-8").lower().split("\n")
+        words.update(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
+    return frozenset(words)
+
+
+def _lexicon_warnings(doc: YamlDoc, lexicon: Lexicon) -> list[Problem]:
+    """A mapping that turns a domain term into something else changes what people asked."""
+    warnings = []
+    for word, target in lexicon.normalize.items():
+        if word in lexicon.protected and target != word:
+            warnings.append(
+                doc.problem(
+                    f"warning: '{word}' is a protected term (see 'protected') but is rewritten to '{target}'",
+                    "normalize",
+                    word,
+                )
+            )
+    for word in sorted(lexicon.protected & lexicon.filler):
+        warnings.append(doc.problem(f"warning: protected term '{word}' is also listed as filler", "filler"))
+    return warnings
+
+
+# ---------------------------------------------------------------------------- messages
+
+
+def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, problems: list[Problem]) -> Messages:
     if not check_mapping(
         doc, doc.data, (), problems, required={"messages": MAPPING, "topics": LIST}, what="the messages file"
     ):
         return Messages({}, ())
-    texts: dict[str, str] = {}
+    texts: dict[str, PhasedText] = {}
     raw = doc.data.get("messages") or {}
     for key, value in raw.items():
         if key not in REQUIRED_MESSAGES | OPTIONAL_MESSAGES:
             problems.append(doc.problem(f"unknown message '{key}'", "messages", str(key)))
             continue
-        if not isinstance(value, str) or not value.strip():
-            problems.append(doc.problem(f"message '{key}' must be non-empty text", "messages", key))
+        before = len(problems)
+        parsed = grounding.text(doc, value, ("messages", key), None, problems, pre_vote_only=key in PRE_VOTE_MESSAGES)
+        if parsed is None or len(problems) > before:
             continue
-        try:
-            fields = {name for _, name, _, _ in string.Formatter().parse(value) if name}
-        except ValueError as exc:
-            problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", "messages", key))
-            continue
-        for name in sorted(fields - MESSAGE_FIELDS):
-            problems.append(
-                doc.problem(
-                    f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(MESSAGE_FIELDS))})",
-                    "messages",
-                    key,
+        text, _ = parsed
+        for phase, wording in text.texts().items():
+            where = ("messages", key, phase) if isinstance(value, dict) and phase in value else ("messages", key)
+            try:
+                fields = {name for _, name, _, _ in string.Formatter().parse(wording) if name}
+            except ValueError as exc:
+                problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", *where))
+                continue
+            for name in sorted(fields - MESSAGE_FIELDS):
+                problems.append(
+                    doc.problem(
+                        f"message '{key}' uses unknown placeholder {{{name}}} "
+                        f"(known: {', '.join(sorted(MESSAGE_FIELDS))})",
+                        *where,
+                    )
                 )
-            )
-        texts[key] = value.strip()
+        if len(problems) == before:
+            texts[key] = text
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
     topics: list[Topic] = []

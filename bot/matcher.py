@@ -27,7 +27,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -36,13 +36,18 @@ from bot.config import MatchingConfig
 from bot.knowledge import Entry
 from bot.text import Normalizer, crude_stem
 
-Outcome = Literal["answer", "suggest", "none"]
+# unknown: the best entry is a known unknown (the sources cannot answer; the reply says so).
+Outcome = Literal["answer", "unknown", "suggest", "none"]
 # Suffixes that informal and Javanese writing glues onto a known word.
 _SUFFIXES = ("nya", "ne", "e", "in", "kan", "lah", "kah", "an", "i")
+# Clitics that leave a real word's meaning alone (its owner, a question or emphasis):
+# the only change allowed to a word on the real-word lists ("pemilunya" -> "pemilu").
+_CLITICS = ("nya", "ne", "lah", "kah", "ku", "mu", "e")
 _TYPO_CACHE_SIZE = 4096
 _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +120,13 @@ class Matcher:
         settings: MatchingConfig,
         weights: Weights = Weights(),
         filler: frozenset[str] = frozenset(),
+        real_words: frozenset[str] = frozenset(),
+        exclusive: tuple[frozenset[str], ...] = (),
     ) -> None:
         self._entries = entries
+        self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
+        self._index = {e.id: i for i, e in enumerate(entries)}
+        self._unknown_index = frozenset(self._index[i] for i in self._unknown_ids)
         self._normalizer = normalizer
         self._settings = settings
         self._w = weights
@@ -132,6 +142,13 @@ class Matcher:
                 known.update(normalizer.tokens(keyword))
             entry_tokens.append(known)
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
+        self._keyword_sets = [[frozenset(normalizer.tokens(k)) for k in e.keywords] for e in entries]
+        # Words some factual entry knows; a word only known unknowns know marks their topics.
+        self._factual_vocab = frozenset(
+            t for i, tokens in enumerate(self._entry_tokens) if entries[i].kind != "unknown" for t in tokens
+        )
+        # word -> the other words of its exclusive group ("pilkada" -> {"pemilu"})
+        self._rivals = {w: g - {w} for g in exclusive for w in g}
 
         df: dict[str, int] = defaultdict(int)
         for known_tokens in self._entry_tokens:
@@ -140,6 +157,8 @@ class Matcher:
         n = max(len(entries), 1)
         idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._filler = filler
+        # A real word ("menang", "terpilih", "semarang") is never a typo of another word.
+        self._real_words = real_words
         # Filler words keep a small fixed weight: present or not, they never decide a match.
         self._weights = {**idf, **{t: weights.filler for t in filler}}
         # A word no entry knows weighs like a word only one entry knows, and more.
@@ -170,6 +189,10 @@ class Matcher:
         self._typo_cache: dict[str, str | None] = {}
 
     @property
+    def normalizer(self) -> Normalizer:
+        return self._normalizer
+
+    @property
     def settings(self) -> MatchingConfig:
         return self._settings
 
@@ -180,20 +203,25 @@ class Matcher:
         return token in self._weights
 
     def correct(self, token: str) -> str | None:
-        """The KB word `token` is a typo, suffixed form or stem-sibling of; None if new to the KB."""
+        """The KB word `token` is a typo, suffixed form or stem-sibling of; None if new to the KB.
+
+        A real word (on the word lists) only loses a clitic ("pemilunya"): "terpilih"
+        is not "memilih" and "menang" is not a typo of anything.
+        """
         if token in self._weights:
             return token
         if token in self._typo_cache:
             return self._typo_cache[token]
+        real = token in self._real_words
         fixed: str | None = None
-        for suffix in _SUFFIXES:
+        for suffix in _CLITICS if real else _SUFFIXES:
             stem = token[: -len(suffix)]
             if token.endswith(suffix) and len(stem) >= 3 and stem in self._weights:
                 fixed = stem
                 break
-        if fixed is None and len(token) >= 6:
+        if fixed is None and len(token) >= 6 and not real:
             fixed = self._by_stem.get(crude_stem(token))
-        if fixed is None and len(token) >= 4 and not token.isdigit():
+        if fixed is None and len(token) >= 4 and not token.isdigit() and not real:
             best = process.extractOne(
                 token, self._spelling_list, scorer=fuzz.ratio, score_cutoff=self._settings.typo_cutoff
             )
@@ -230,7 +258,8 @@ class Matcher:
                 seg_tokens = self.query_tokens(segment)
                 if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
                     continue
-                for ei, scored in self._score(seg_tokens).items():
+                # The whole message still says which year or election it is about.
+                for ei, scored in self._score(seg_tokens, context=tokens).items():
                     if ei not in best or scored.score > best[ei].score:
                         best[ei] = scored
         top = heapq.nlargest(limit, best.items(), key=lambda item: item[1].score)
@@ -247,11 +276,13 @@ class Matcher:
         )
         return Ranking(" ".join(tokens), unknown, candidates)
 
-    def _score(self, tokens: list[str]) -> dict[int, _Scored]:
+    def _score(self, tokens: list[str], context: list[str] | None = None) -> dict[int, _Scored]:
         normalized = " ".join(tokens)
         weights = {t: self.weight(t) for t in tokens}
         total = sum(weights.values())
-        numbers = [t for t in tokens if t[:1].isdigit()]
+        context = tokens if context is None else context
+        numbers = [t for t in context if t[:1].isdigit()]
+        rivals = [t for t in context if t in self._rivals]
         coverage: dict[int, float] = defaultdict(float)
         for token, weight in weights.items():
             for ei in self._entries_by_token.get(token, ()):
@@ -262,8 +293,16 @@ class Matcher:
         shortlist = heapq.nlargest(_SHORTLIST, coverage.items(), key=lambda item: item[1])
         w = self._w
         query = frozenset(weights)
+        # For keyword gates, "menange" also says "menang" (a clitic on a known word).
+        gate = query | {
+            t[: -len(c)] for t in query for c in _CLITICS if t.endswith(c) and t[: -len(c)] in self._weights
+        }
         out: dict[int, _Scored] = {}
         for ei, covered in shortlist:
+            # A known unknown competes only when the question uses one of its keywords
+            # ("hasil", "berikutnya"): "kapan pilkada" is not "kapan pilkada berikutnya".
+            if ei in self._unknown_index and not any(k <= gate for k in self._keyword_sets[ei]):
+                continue
             best_f1, best_vi = -1.0, -1
             for vi in self._entry_variants[ei]:
                 variant = self._variants[vi]
@@ -282,14 +321,50 @@ class Matcher:
             fz = fuzz.token_sort_ratio(normalized, text) / 100
             score = 100 * (w.coverage * cov + w.variant * best_f1 + (1 - w.coverage - w.variant) * fz)
             # A year or figure the entry never mentions means another question ("partisipasi 2019").
-            if any(n not in self._entry_tokens[ei] for n in numbers):
+            # A known unknown ("hasil", "tercapai") is about no figure: only a year changes its topic.
+            checked = numbers if ei not in self._unknown_index else [n for n in numbers if _YEAR.fullmatch(n)]
+            known = self._entry_tokens[ei]
+            if any(n not in known for n in checked) or any(t not in known and self._rivals[t] & known for t in rivals):
                 score *= w.number_penalty
             out[ei] = _Scored(score, cov, best_f1, fz, best_vi)
         return out
 
     def match(self, text: str) -> MatchResult:
         """Answer, suggestions or no match for `text`, per the configured thresholds."""
-        return decide(self.rank(text, limit=max(self._settings.max_suggestions, 2)), self._settings)
+        return self.decide(self.rank(text, limit=max(self._settings.max_suggestions, 3)), self._settings)
+
+    def decide(self, ranking: Ranking, settings: MatchingConfig) -> MatchResult:
+        """`decide`, aware of this knowledge base's known unknowns (calibration varies `settings`).
+
+        A factual answer gives way to "did you mean" when a known unknown is behind it
+        and the question has a word only that unknown knows, if that unknown is close
+        and strong ("27 november kan? trus hasilnya?" also asks what the sources cannot
+        say) or if no factual entry knows the word at all ("target 83 persen
+        tercapai?"): a confident answer to half a question costs more than a doubt.
+        """
+        result = decide(ranking, settings)
+        if result.outcome != "answer" or result.entry_id is None:
+            return result
+        if result.entry_id in self._unknown_ids:
+            return replace(result, outcome="unknown")
+        best = self._index[result.entry_id]
+        query = ranking.normalized.split()
+        for c in ranking.candidates[1:]:
+            if c.entry_id not in self._unknown_ids or c.score < settings.suggest_threshold:
+                continue
+            own = self._entry_tokens[self._index[c.entry_id]] - self._entry_tokens[best] - self._filler
+            close = c.score >= settings.known_words_threshold and result.score - c.score < (
+                settings.margin + settings.unknown_margin
+            )
+            if any(t in own and (close or t not in self._factual_vocab) for t in query):
+                top = ranking.candidates[: settings.max_suggestions]
+                return replace(
+                    result,
+                    outcome="suggest",
+                    entry_id=None,
+                    suggestions=tuple(x.entry_id for x in top if x.score >= settings.suggest_threshold),
+                )
+        return result
 
 
 def decide(ranking: Ranking, s: MatchingConfig) -> MatchResult:

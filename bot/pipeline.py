@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.claims import ClaimChecker
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
@@ -27,8 +28,18 @@ class Pipeline:
 
     @classmethod
     def from_parts(cls, config: Config, kb: KnowledgeBase, clock: Clock = utc_now) -> Pipeline:
-        matcher = Matcher(kb.entries, Normalizer(kb.lexicon), config.matching, filler=kb.lexicon.filler)
-        return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock))
+        lexicon = kb.lexicon
+        real_words = lexicon.words | lexicon.protected
+        matcher = Matcher(
+            kb.entries,
+            Normalizer(lexicon),
+            config.matching,
+            filler=lexicon.filler,
+            real_words=real_words,
+            exclusive=lexicon.exclusive,
+        )
+        claims = ClaimChecker(kb.facts.values(), matcher.normalizer, lexicon)
+        return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock, claims))
 
     @classmethod
     def load(cls, config_path: Path, clock: Clock = utc_now) -> Pipeline:

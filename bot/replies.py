@@ -11,13 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.claims import ClaimChecker, ClaimVerdict
 from bot.config import ElectionConfig
 from bot.election import countdown, format_date
+from bot.facts import Fact
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matcher import Matcher, MatchResult
+from bot.phases import Phase
 
-ReplyKind = Literal["answer", "suggest", "fallback", "info"]
-ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share"]
+# answer: a fact-based answer; unknown: a known unknown (what the sources do not say,
+# and where to ask); suggest: "did you mean"; fallback: nothing close enough.
+# claim: the verdict of the claim check on what a message states (bot/claims.py).
+ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim"]
+# not_this: "none of these" under suggestions (its value is the first suggestion's id).
+ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share", "not_this"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,7 @@ class Reply:
     sources: tuple[str, ...] = ()  # source ids behind an answer
     suggestions: tuple[str, ...] = ()
     match: MatchResult | None = None
+    claims: tuple[ClaimVerdict, ...] = ()
 
 
 Clock = Callable[[], dt.datetime]
@@ -49,9 +57,17 @@ def utc_now() -> dt.datetime:
 class ReplyBuilder:
     """Builds every reply the bot can give, from the knowledge base and the matcher."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, election: ElectionConfig, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        matcher: Matcher,
+        election: ElectionConfig,
+        clock: Clock = utc_now,
+        claims: ClaimChecker | None = None,
+    ) -> None:
         self.kb = kb
         self.matcher = matcher
+        self.claims = claims
         self.election = election
         self._clock = clock
         self._msg = kb.messages
@@ -59,58 +75,116 @@ class ReplyBuilder:
     def _fields(self) -> dict[str, object]:
         return {"election_name": self.election.name, "region": self.election.region}
 
-    def for_question(self, text: str) -> Reply:
-        """Reply to free text: an answer, a "did you mean", or the fallback."""
+    def phase(self) -> Phase:
+        """Before, on or after voting day, by this builder's clock."""
+        return countdown(self.election, self._clock()).state
+
+    def text(self, key: str, **fields: object) -> str:
+        """Message `key` in today's wording, with the election's name and region filled in."""
+        return self._msg.get(key, self.phase(), **{**self._fields(), **fields})
+
+    def for_question(self, text: str, *, forwarded: bool = False) -> Reply:
+        """Reply to free text: a claim check, an answer, a known unknown, a "did you mean", or the fallback.
+
+        A message that states something checkable ("pencoblosan diundur ke 4 Desember")
+        gets the claim check's verdict; `forwarded` messages are always read as claims.
+        """
         result = self.matcher.match(text)
-        if result.outcome == "answer" and result.entry_id is not None:
+        verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
+        if verdicts:
+            return self.for_claims(verdicts, result)
+        if result.outcome in ("answer", "unknown") and result.entry_id is not None:
             return self.for_entry(result.entry_id, match=result)
         if result.outcome == "suggest":
-            rows = tuple((Button(self.kb.entry(i).title, "entry", i),) for i in result.suggestions)
-            return Reply(
-                "suggest", self._msg.get("did_you_mean"), buttons=rows, suggestions=result.suggestions, match=result
-            )
+            rows = [(Button(self.kb.entry(i).title, "entry", i),) for i in result.suggestions]
+            rows.append((Button(self.text("not_this_button"), "not_this", result.suggestions[0]),))
+            key = "did_you_mean_one" if len(result.suggestions) == 1 else "did_you_mean"
+            return Reply("suggest", self.text(key), buttons=tuple(rows), suggestions=result.suggestions, match=result)
         return self.fallback(match=result)
 
     def for_entry(self, entry_id: str, match: MatchResult | None = None) -> Reply:
         """The full answer of one entry, with its source line and follow-up buttons."""
         entry = self.kb.entry(entry_id)
-        text = entry.answer
+        text = entry.answer.at(self.phase())
         if entry.show_countdown:
             text = f"{text}\n\n{self.countdown_text()}"
         rows: list[tuple[Button, ...]] = [(Button(self.kb.entry(r).title, "entry", r),) for r in entry.related[:3]]
         rows.append(
             (
-                Button(self._msg.get("share_button"), "share", entry.id),
-                Button(self._msg.get("feedback_up"), "feedback_up", entry.id),
-                Button(self._msg.get("feedback_down"), "feedback_down", entry.id),
+                Button(self.text("share_button"), "share", entry.id),
+                Button(self.text("feedback_up"), "feedback_up", entry.id),
+                Button(self.text("feedback_down"), "feedback_down", entry.id),
             )
         )
+        kind: ReplyKind = "unknown" if entry.kind == "unknown" else "answer"
         return Reply(
-            "answer", text, self.source_line(entry), tuple(rows), entry_id=entry.id, sources=entry.sources, match=match
+            kind, text, self.source_line(entry), tuple(rows), entry_id=entry.id, sources=entry.sources, match=match
         )
 
+    def for_claims(self, verdicts: list[ClaimVerdict], match: MatchResult | None = None) -> Reply:
+        """The claim check's verdicts: each with the fact, its quote and source; then what the sources lack."""
+        parts: list[str] = []
+        sources: dict[str, None] = {}
+        facts = []
+        for verdict in verdicts[:3]:  # a chain message may repeat itself; three verdicts fit a phone screen
+            if verdict.fact is None:
+                continue
+            lines = [self.text(f"claim_{verdict.verdict}", said=verdict.said)]
+            for fact in (verdict.fact, *verdict.others):
+                source = self.kb.sources[fact.source]
+                where = self.text("source_item", publisher=source.publisher, date=format_date(source.date))
+                lines.append(self.text("claim_fact", what=fact.what, value=self._fact_value(fact)))
+                lines.append(self.text("claim_quote", quote=fact.quote, source=where))
+                sources[fact.source] = None
+                facts.append(fact.id)
+            parts.append("\n".join(lines))
+        if any(v.verdict == "unverifiable" for v in verdicts):
+            parts.append(self.text("claim_unverifiable"))
+        if match is not None and match.outcome == "unknown" and match.entry_id is not None:
+            parts.append(self.kb.entry(match.entry_id).answer.at(self.phase()))
+        # Follow-ups: the entries that state these facts, then the hoax advice.
+        entries = [e.id for e in self.kb.entries if e.kind == "answer" and set(e.facts) & set(facts)]
+        if "hoaks" in self.kb.by_id:
+            entries.append("hoaks")
+        rows = tuple(
+            (Button(self.kb.entry(i).title, "entry", i),) for i in dict.fromkeys(entries) if i in self.kb.by_id
+        )
+        line = self._source_line(tuple(sources))
+        return Reply(
+            "claim", "\n\n".join(parts), line, rows[:3], sources=tuple(sources), match=match, claims=tuple(verdicts)
+        )
+
+    @staticmethod
+    def _fact_value(fact: Fact) -> str:
+        if fact.kind == "person":
+            return f"{fact.render()} ({fact.render('per')})"
+        return fact.render()
+
     def source_line(self, entry: Entry) -> str | None:
-        if not entry.sources:
+        return self._source_line(entry.sources)
+
+    def _source_line(self, source_ids: tuple[str, ...]) -> str | None:
+        if not source_ids:
             return None
         items = [
-            self._msg.get("source_item", publisher=s.publisher, date=format_date(s.date))
-            for s in (self.kb.sources[i] for i in entry.sources)
+            self.text("source_item", publisher=s.publisher, date=format_date(s.date))
+            for s in (self.kb.sources[i] for i in source_ids)
         ]
-        return self._msg.get("source_line", sources="; ".join(items))
+        return self.text("source_line", sources="; ".join(items))
 
     def fallback(self, match: MatchResult | None = None) -> Reply:
-        return Reply("fallback", self._msg.get("fallback", **self._fields()), buttons=self.topic_buttons(), match=match)
+        return Reply("fallback", self.text("fallback"), buttons=self.topic_buttons(), match=match)
 
     def welcome(self) -> Reply:
         """The /start greeting, with where we stand relative to voting day (before, on, or after it)."""
-        text = f"{self._msg.get('welcome', **self._fields())}\n\n{self.countdown_text()}"
+        text = f"{self.text('welcome')}\n\n{self.countdown_text()}"
         return Reply("info", text, buttons=self.topic_buttons())
 
     def help(self) -> Reply:
-        return Reply("info", self._msg.get("help", **self._fields()))
+        return Reply("info", self.text("help"))
 
     def topics(self) -> Reply:
-        return Reply("info", self._msg.get("topics_intro"), buttons=self.topic_buttons())
+        return Reply("info", self.text("topics_intro"), buttons=self.topic_buttons())
 
     def topic_buttons(self) -> tuple[tuple[Button, ...], ...]:
         buttons = [Button(t.label, "entry", t.entry) for t in self._msg.topics]
@@ -120,16 +194,16 @@ class ReplyBuilder:
     def countdown_text(self) -> str:
         state = countdown(self.election, self._clock())
         date = format_date(self.election.voting_date, with_weekday=True)
-        return self._msg.get(f"countdown_{state.state}", days=state.days, date=date, **self._fields())
+        return self.text(f"countdown_{state.state}", days=state.days, date=date)
 
     def countdown(self) -> Reply:
         return Reply("info", self.countdown_text())
 
     def sources(self) -> Reply:
-        lines = [self._msg.get("sources_intro")]
+        lines = [self.text("sources_intro")]
         for source in self.kb.sources.values():
             lines.append(
-                self._msg.get(
+                self.text(
                     "sources_item_long", title=source.title, publisher=source.publisher, date=format_date(source.date)
                 )
             )
@@ -137,4 +211,4 @@ class ReplyBuilder:
 
     def message(self, key: str) -> Reply:
         """A fixed message from messages.yaml (non-text input, errors, ...)."""
-        return Reply("info", self._msg.get(key, **self._fields()) if self._msg.has(key) else key)
+        return Reply("info", self.text(key) if self._msg.has(key) else key)

@@ -52,7 +52,9 @@ _HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number 
 _BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
 _SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
 
-UnansweredKind = Literal["fallback", "suggest"]
+# unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
+UnansweredKind = Literal["fallback", "suggest", "unknown"]
+_UNANSWERED_KIND: dict[str, UnansweredKind] = {"none": "fallback", "suggest": "suggest", "unknown": "unknown"}
 
 # Ordered schema scripts; index i brings the database from version i to version i + 1.
 # Each runs inside one transaction together with the user_version bump.
@@ -107,6 +109,39 @@ MIGRATIONS: list[str] = [
     # v2: optional feedback comments; indexes for /stats and for finding a user's pending suggestion.
     """
     ALTER TABLE feedback ADD COLUMN comment TEXT;
+    CREATE INDEX questions_by_day ON questions (day);
+    CREATE INDEX questions_by_user ON questions (user_hash);
+    CREATE INDEX unanswered_by_question ON unanswered (question_id);
+    """,
+    # v3: the 'unknown' outcome (a known unknown answered honestly). SQLite cannot change a
+    # CHECK constraint, so both tables are rebuilt; the new unanswered table points at the new
+    # questions table, which keeps its references when renamed.
+    """
+    CREATE TABLE questions_v3 (
+        id        INTEGER PRIMARY KEY,
+        day       TEXT NOT NULL,
+        user_hash TEXT NOT NULL,
+        outcome   TEXT NOT NULL CHECK (outcome IN ('answer', 'unknown', 'suggest', 'none')),
+        entry_id  TEXT,
+        score     REAL NOT NULL
+    );
+    INSERT INTO questions_v3 SELECT id, day, user_hash, outcome, entry_id, score FROM questions;
+    CREATE TABLE unanswered_v3 (
+        id             INTEGER PRIMARY KEY,
+        question_id    INTEGER NOT NULL REFERENCES questions_v3 (id) ON DELETE CASCADE,
+        asked_at       TEXT NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('fallback', 'suggest', 'unknown')),
+        normalized     TEXT NOT NULL,
+        best_entry     TEXT,
+        best_score     REAL NOT NULL,
+        resolved_entry TEXT
+    );
+    INSERT INTO unanswered_v3
+        SELECT id, question_id, asked_at, kind, normalized, best_entry, best_score, resolved_entry FROM unanswered;
+    DROP TABLE unanswered;
+    DROP TABLE questions;
+    ALTER TABLE questions_v3 RENAME TO questions;
+    ALTER TABLE unanswered_v3 RENAME TO unanswered;
     CREATE INDEX questions_by_day ON questions (day);
     CREATE INDEX questions_by_user ON questions (user_hash);
     CREATE INDEX unanswered_by_question ON unanswered (question_id);
@@ -398,12 +433,19 @@ class Store:
         async with self._transaction() as db:
             async with db.execute(
                 "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
-                (day, self._user(user_id), result.outcome, result.entry_id, result.score),
+                # A known unknown is not an answer: its entry is kept in the unanswered log only.
+                (
+                    day,
+                    self._user(user_id),
+                    result.outcome,
+                    result.entry_id if result.outcome == "answer" else None,
+                    result.score,
+                ),
             ) as cursor:
                 question_id = cursor.lastrowid
             if result.outcome == "answer" or not result.normalized.strip():
                 return
-            kind: UnansweredKind = "fallback" if result.outcome == "none" else "suggest"
+            kind = _UNANSWERED_KIND[result.outcome]
             best = result.candidates[0].entry_id if result.candidates else None
             await db.execute(
                 "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"

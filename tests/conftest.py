@@ -129,7 +129,9 @@ class KbCopy:
 @pytest.fixture
 def kb_copy(tmp_path: Path) -> KbCopy:
     shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
-    shutil.copytree(REPO_ROOT / "knowledge", tmp_path / "knowledge")
+    # The word lists (2 MB) are never edited by a test: link them, so they are read once.
+    shutil.copytree(REPO_ROOT / "knowledge", tmp_path / "knowledge", ignore=shutil.ignore_patterns("words"))
+    (tmp_path / "knowledge" / "words").symlink_to(REPO_ROOT / "knowledge" / "words")
     return KbCopy(tmp_path)
 
 

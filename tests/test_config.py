@@ -59,7 +59,8 @@ def test_unknown_key(kb_copy) -> None:
     kb_copy.replace(CFG, "  max_suggestions: 3\n", "  max_suggestions: 3\n  colour: blue\n")
     assert config_problems(kb_copy) == [
         f"{kb_copy.where(CFG, 'colour: blue')}: unknown key 'colour' in 'matching' "
-        "(known keys: answer_threshold, known_words_threshold, margin, max_suggestions, suggest_threshold, typo_cutoff)"
+        "(known keys: answer_threshold, known_words_threshold, margin, max_suggestions, suggest_threshold, "
+        "typo_cutoff, unknown_margin)"
     ]
 
 
@@ -91,8 +92,8 @@ def test_token_is_never_a_config_key(kb_copy) -> None:
         ),
         ("  name: Pilkada Serentak 2024", '  name: ""', "'name' must not be empty"),
         (
-            "entries:\n    - knowledge/entries.yaml",
-            "entries: knowledge/entries.yaml",
+            "entries:\n    - knowledge/entries.yaml\n    - knowledge/unknowns.yaml",
+            "entries: knowledge/entries.yaml\n    # knowledge/unknowns.yaml",
             "'entries' must be a list, got text 'knowledge/entries.yaml'",
         ),
     ],

@@ -19,40 +19,39 @@ def chat(pipeline: Pipeline, *lines: str, keluar: bool = True) -> tuple[int, lis
 
 def test_welcome_then_goodbye(pipeline: Pipeline) -> None:
     code, turns = chat(pipeline)
-    msg = pipeline.kb.messages
     assert code == 0
     assert len(turns) == 2
     assert render_text(pipeline.replies.welcome()) in turns[0]
-    assert msg.get("console_hint") in turns[0]
-    assert turns[-1] == f"Bot> {msg.get('console_bye')}\n"
+    assert pipeline.replies.text("console_hint") in turns[0]
+    assert turns[-1] == f"Bot> {pipeline.replies.text('console_bye')}\n"
 
 
 def test_question_gets_the_answer_and_its_source(pipeline: Pipeline) -> None:
     code, turns = chat(pipeline, "golput itu apa sih")
-    answer = pipeline.kb.entry("apa_itu_golput").answer
+    answer = pipeline.kb.entry("apa_itu_golput").answer.before
     assert code == 0
     assert answer in turns[1]
     assert "(Sumber: KPU Kabupaten Blora, 6 September 2024)" in turns[1]
-    assert pipeline.kb.messages.get("console_choice") in turns[1]  # related entries are numbered
+    assert pipeline.replies.text("console_choice") in turns[1]  # related entries are numbered
 
 
 def test_numbered_suggestion_choice(pipeline: Pipeline) -> None:
     suggestions = pipeline.replies.for_question("partisipasi").suggestions
     code, turns = chat(pipeline, "partisipasi", "2")
     assert code == 0
-    assert pipeline.kb.messages.get("did_you_mean") in turns[1]
+    assert pipeline.replies.text("did_you_mean") in turns[1]
     for i, entry_id in enumerate(suggestions, 1):
         assert f"  {i}. {pipeline.kb.entry(entry_id).title}" in turns[1]
-    assert pipeline.kb.entry(suggestions[1]).answer in turns[2]
+    assert pipeline.kb.entry(suggestions[1]).answer.before in turns[2]
 
 
 def test_topics_then_a_number(pipeline: Pipeline) -> None:
     topics = pipeline.kb.messages.topics
     code, turns = chat(pipeline, "/topik", "3")
     assert code == 0
-    assert pipeline.kb.messages.get("topics_intro") in turns[1]
+    assert pipeline.replies.text("topics_intro") in turns[1]
     assert f"  3. {topics[2].label}" in turns[1]
-    assert pipeline.kb.entry(topics[2].entry).answer in turns[2]
+    assert pipeline.kb.entry(topics[2].entry).answer.before in turns[2]
 
 
 def test_number_without_a_matching_choice_is_just_text(pipeline: Pipeline) -> None:
@@ -80,21 +79,21 @@ def test_sources_command(pipeline: Pipeline) -> None:
 def test_unknown_command(pipeline: Pipeline) -> None:
     code, turns = chat(pipeline, "/hapus semua")
     assert code == 0
-    assert turns[1] == f"Bot> {pipeline.kb.messages.get('unknown_command')}\n"
+    assert turns[1] == f"Bot> {pipeline.replies.text('unknown_command')}\n"
 
 
 def test_blank_lines_are_ignored_and_keluar_stops(pipeline: Pipeline) -> None:
     code, turns = chat(pipeline, "", "   ", "/keluar", "kapan pilkada", keluar=False)
     assert code == 0
     assert len(turns) == 2  # welcome, goodbye: nothing after /keluar is read
-    assert turns[-1] == f"Bot> {pipeline.kb.messages.get('console_bye')}\n"
+    assert turns[-1] == f"Bot> {pipeline.replies.text('console_bye')}\n"
 
 
 def test_end_of_input_without_keluar_ends_cleanly(pipeline: Pipeline) -> None:
     code, turns = chat(pipeline, "kapan pilkada", keluar=False)
     assert code == 0
-    assert pipeline.kb.entry("jadwal_pencoblosan").answer in turns[1]
-    assert turns[-1] == f"Bot> {pipeline.kb.messages.get('console_bye')}\n"
+    assert pipeline.kb.entry("jadwal_pencoblosan").answer.before in turns[1]
+    assert turns[-1] == f"Bot> {pipeline.replies.text('console_bye')}\n"
 
 
 def test_render_text_numbers_entry_buttons_only(pipeline: Pipeline) -> None:
@@ -103,4 +102,4 @@ def test_render_text_numbers_entry_buttons_only(pipeline: Pipeline) -> None:
     related = pipeline.kb.entry("kenapa_memilih").related[:3]
     assert choice_ids(reply) == list(related)
     assert text.splitlines()[-1] == f"  {len(related)}. {pipeline.kb.entry(related[-1]).title}"
-    assert pipeline.kb.messages.get("share_button") not in text
+    assert pipeline.replies.text("share_button") not in text

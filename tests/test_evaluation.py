@@ -2,8 +2,10 @@
 
 The floors are what the shipped matcher reaches on the held-out split (see
 docs/matching.md), a little below the measured figures so a regression fails here.
-Issue #3's target of 95 % held-out top-1 is not reached yet (91.5 %); the floor says
-so honestly instead of pretending.
+Issue #3's target of 95 % held-out top-1 is not reached (88.7 % since issue #11 added
+eleven known-unknown entries and the real-word guard; 91.5 % before); the floor says
+so honestly instead of pretending. tests/data/postvote.yaml holds questions asked
+after the vote that the sources cannot answer: none may get a confident answer.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
+from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set, load_postvote_set
 from bot.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "data" / "eval.yaml"
+POSTVOTE = ROOT / "tests" / "data" / "postvote.yaml"
 
 
 @pytest.fixture
@@ -29,6 +32,11 @@ def items(pipeline: Pipeline) -> list[EvalItem]:
 @pytest.fixture
 def reports(pipeline: Pipeline, items: list[EvalItem]) -> dict[str, SplitReport]:
     return evaluate(pipeline.matcher.match, items)
+
+
+@pytest.fixture
+def postvote(pipeline: Pipeline) -> dict[str, SplitReport]:
+    return evaluate(pipeline.matcher.match, load_postvote_set(POSTVOTE))
 
 
 def test_evaluation_set_is_large_and_varied(items: list[EvalItem]) -> None:
@@ -49,11 +57,22 @@ def test_no_evaluation_question_was_copied_into_the_kb(pipeline: Pipeline, items
 
 def test_heldout_floors(reports: dict[str, SplitReport]) -> None:
     heldout = reports["heldout"]
-    assert heldout.top1_accuracy >= 90.0
-    assert heldout.reached_rate >= 93.0
-    assert heldout.answer_accuracy >= 70.0
+    assert heldout.top1_accuracy >= 88.0
+    assert heldout.reached_rate >= 92.0
+    assert heldout.answer_accuracy >= 65.0
     assert heldout.oos_wrongly_answered <= 5.0
     assert heldout.wrong_answer_rate <= 2.0
+
+
+def test_no_confident_answer_to_what_the_sources_cannot_say(postvote: dict[str, SplitReport]) -> None:
+    tune, heldout = postvote["tune"], postvote["heldout"]
+    assert tune.unanswerable >= 60 and heldout.unanswerable >= 30
+    assert tune.unanswerable_answered == 0
+    # Issue #11's target is 0 on the held-out part too; one held-out question is still
+    # answered confidently (docs/matching.md names it). This floor keeps it from growing.
+    assert heldout.unanswerable_answered <= 1
+    # Most of them reach a known-unknown entry (a specific honest reply), not just a fallback.
+    assert postvote["all"].unanswerable_known >= postvote["all"].unanswerable // 3
 
 
 def test_tune_floors(reports: dict[str, SplitReport]) -> None:

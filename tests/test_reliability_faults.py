@@ -169,7 +169,7 @@ async def test_5xx_burst_longer_than_the_resends_costs_one_reply_then_the_bot_go
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, count=2, timeout=8)
     apology, answer = texts_to(api, USER)
-    assert apology == pipeline.kb.messages.get("error")
+    assert apology == pipeline.replies.text("error")
     assert answer.startswith(answer_of(pipeline, ANSWERED))
 
 
@@ -187,7 +187,7 @@ async def test_timeout_on_send_message_is_not_resent_since_it_may_have_arrived(
         await api.await_for("sendMessage", lambda c: c.status == 200, count=3, timeout=8)
     answer, apology, later = texts_to(api, USER, status=None)
     assert answer.startswith(answer_of(pipeline, ANSWERED))
-    assert apology == pipeline.kb.messages.get("error")
+    assert apology == pipeline.replies.text("error")
     assert later.startswith(answer_of(pipeline, "kapan hari pencoblosan"))
     assert api.stats["sent"][USER] == 3  # each exactly once
 
@@ -198,7 +198,7 @@ async def test_dropped_connection_on_send_message_is_not_resent(api: FakeBotApi,
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, timeout=8)
     assert [c.status for c in api.calls("sendMessage")] == [0, 200]
-    assert texts_to(api, USER) == [pipeline.kb.messages.get("error")]
+    assert texts_to(api, USER) == [pipeline.replies.text("error")]
 
 
 # --- getUpdates: 5xx, timeouts, the server gone for a while --------------------------------

@@ -151,7 +151,7 @@ async def test_a_flooding_user_gets_one_slow_down_and_the_rest_is_dropped(
         if i % 10 == 0:
             await feed(app, tg.text_message(ANSWERED, user_id=OTHER))
         clock.now += 0.1
-    slow_down = pipeline.kb.messages.get("slow_down")
+    slow_down = pipeline.replies.text("slow_down")
     replies = sent_to(offline, USER)
     assert len(replies) == 21 and replies[-1] == slow_down and slow_down not in replies[:-1]
     assert sum(1 for c in recorder.calls if c[1] == USER) == 20  # the dropped ones were not matched or recorded
@@ -168,7 +168,7 @@ async def test_commands_count_too(
     app, offline, _ = bot
     for _ in range(25):
         await feed(app, tg.command("/start"))
-    assert len(offline.sent()) == 21 and offline.sent()[-1]["text"] == pipeline.kb.messages.get("slow_down")
+    assert len(offline.sent()) == 21 and offline.sent()[-1]["text"] == pipeline.replies.text("slow_down")
 
 
 async def test_button_mashing_gets_one_toast(
@@ -178,7 +178,7 @@ async def test_button_mashing_gets_one_toast(
     for _ in range(25):
         await feed(app, tg.callback_query("u:apa_itu_golput"))
     toasts = [a.get("text") for a in offline.sent("answerCallbackQuery")]
-    assert toasts == [pipeline.kb.messages.get("feedback_thanks")] * 20 + [pipeline.kb.messages.get("slow_down")]
+    assert toasts == [pipeline.replies.text("feedback_thanks")] * 20 + [pipeline.replies.text("slow_down")]
     assert len(recorder.calls) == 20
 
 
@@ -190,7 +190,7 @@ async def test_group_chatter_the_bot_ignores_does_not_count(
         await feed(app, tg.text_message("ada yang tahu jadwal rapat?", chat_id=GROUP))
     await feed(app, tg.mention(ANSWERED))
     (reply,) = offline.sent()
-    assert reply["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer[:30])
+    assert reply["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:30])
 
 
 async def test_a_flood_in_a_group_is_answered_in_the_group_once(
@@ -202,7 +202,7 @@ async def test_a_flood_in_a_group_is_answered_in_the_group_once(
     for _ in range(8):
         await feed(app, tg.mention(ANSWERED))
     replies = sent_to(offline, GROUP)
-    assert len(replies) == 6 and replies[-1] == pipeline.kb.messages.get("slow_down")
+    assert len(replies) == 6 and replies[-1] == pipeline.replies.text("slow_down")
 
 
 async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline) -> None:
@@ -212,7 +212,7 @@ async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline) -
         api.push_update(api.text_message(ANSWERED, user_id=OTHER))
         await api.await_for("sendMessage", lambda c: c.params["chat_id"] == OTHER, timeout=10)
     texts = [c.params["text"] for c in api.calls("sendMessage") if c.params["chat_id"] == USER]
-    assert len(texts) == 21 and texts.count(pipeline.kb.messages.get("slow_down")) == 1
+    assert len(texts) == 21 and texts.count(pipeline.replies.text("slow_down")) == 1
 
 
 @pytest.fixture

@@ -198,7 +198,7 @@ async def test_callback_on_an_inaccessible_message_answers_below_it(
     app, offline = bot
     await feed(app, ODD_UPDATES["callback on an inaccessible message"](tg))
     (sent,) = offline.sent()
-    assert sent["chat_id"] == USER and sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer[:30])
+    assert sent["chat_id"] == USER and sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:30])
 
 
 async def test_inline_query_of_100_kb_is_answered_quickly_from_its_start(

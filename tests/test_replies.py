@@ -17,7 +17,7 @@ def test_answer_has_source_related_share_and_feedback(pipeline: Pipeline) -> Non
     entry = pipeline.kb.entry("apa_itu_golput")
     assert reply.kind == "answer"
     assert reply.entry_id == "apa_itu_golput"
-    assert reply.text == entry.answer
+    assert reply.text == entry.answer.before
     assert reply.sources == ("kpu-blora-2024-09-06",)
     assert reply.source_line is not None
     assert "KPU Kabupaten Blora" in reply.source_line
@@ -66,7 +66,7 @@ def test_suggest_reply_offers_entry_buttons(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_question("partisipasi")
     assert reply.kind == "suggest"
     assert reply.entry_id is None
-    assert reply.text == pipeline.kb.messages.get("did_you_mean")
+    assert reply.text == pipeline.replies.text("did_you_mean")
     assert reply.suggestions and {"partisipasi_pemilu_2024", "partisipasi_pilkada_2020"} <= set(reply.suggestions)
     assert entry_buttons(reply) == [Button(pipeline.kb.entry(i).title, "entry", i) for i in reply.suggestions]
     assert all(len(row) == 1 for row in reply.buttons)
@@ -86,15 +86,15 @@ def test_fallback_points_to_kpu_and_pps(pipeline: Pipeline) -> None:
 
 def test_out_of_scope_near_miss_is_not_an_answer(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_question("siapa pemenang pilkada blora")
-    assert reply.kind != "answer"
-    assert reply.entry_id is None
+    assert reply.kind == "unknown" and reply.entry_id == "hasil_pilkada"
+    assert reply.source_line is None  # no source says who won: nothing to cite
 
 
 def test_sources_lists_both_sources(pipeline: Pipeline) -> None:
     reply = pipeline.replies.sources()
     assert reply.kind == "info"
     lines = reply.text.splitlines()
-    assert lines[0] == pipeline.kb.messages.get("sources_intro")
+    assert lines[0] == pipeline.replies.text("sources_intro")
     assert len(lines) == 3
     for source in pipeline.kb.sources.values():
         assert any(source.title in line and source.publisher in line for line in lines[1:]), source.id
@@ -108,12 +108,12 @@ def test_welcome_help_and_topics(pipeline: Pipeline) -> None:
     assert [b.label for b in entry_buttons(welcome)] == [t.label for t in pipeline.kb.messages.topics]
     assert "/topik" in pipeline.replies.help().text
     topics = pipeline.replies.topics()
-    assert topics.text == pipeline.kb.messages.get("topics_intro")
+    assert topics.text == pipeline.replies.text("topics_intro")
     assert topics.buttons == welcome.buttons
 
 
 def test_fixed_messages(pipeline: Pipeline) -> None:
-    assert pipeline.replies.message("non_text").text == pipeline.kb.messages.get("non_text")
+    assert pipeline.replies.message("non_text").text == pipeline.replies.text("non_text")
     assert pipeline.replies.message("no_such_message").text == "no_such_message"
 
 

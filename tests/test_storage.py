@@ -112,7 +112,7 @@ async def test_first_open_creates_folder_database_and_latest_schema(db_path: Pat
         assert await store.schema_version() == len(MIGRATIONS)
         assert store.path == db_path
     assert db_path.is_file()
-    assert user_version(db_path) == len(MIGRATIONS) == 2
+    assert user_version(db_path) == len(MIGRATIONS) == 3
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # WAL is stored in the file
 
@@ -150,8 +150,14 @@ async def test_upgrade_from_previous_schema_keeps_data(db_path: Path, clock: Fak
         assert [c.comment for c in await store.feedback_comments(5)] == ["kurang jelas"]
         assert stats.feedback == (EntryFeedback("jadwal_pencoblosan", 1, 0),)
         indexes = {r[0] for r in await store._fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"questions_by_day", "questions_by_user"} <= indexes
-    assert user_version(db_path) == 2
+        assert {"questions_by_day", "questions_by_user", "unanswered_by_question"} <= indexes
+        # v3 rebuilt the tables: the unanswered question still belongs to its question.
+        await store.record_match(USER, "siapa menang?", match("unknown", "hasil_pilkada", normalized="siapa menang"))
+        kinds = [r.kind for r in await store.unanswered(10)]
+        assert kinds == ["unknown", "fallback"]
+        await store._write("DELETE FROM questions")
+        assert await store.unanswered(10) == []  # ON DELETE CASCADE survived the rebuild
+    assert user_version(db_path) == 3
 
 
 async def test_reopening_latest_schema_is_a_no_op(db_path: Path) -> None:

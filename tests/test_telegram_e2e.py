@@ -107,7 +107,7 @@ async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipe
 async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
     api.push_update(api.text_message(AMBIGUOUS))
     (suggestion,) = await api.await_for("sendMessage")
-    assert suggestion.params["text"] == pipeline.kb.messages.get("did_you_mean")
+    assert suggestion.params["text"] == pipeline.replies.text("did_you_mean")
     choice = callback_data(suggestion)[0]
     assert choice.startswith("s:")
     api.push_update(api.callback_query(choice))  # pressed on the bot's latest message: the suggestion
@@ -115,13 +115,13 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     await api.await_for("answerCallbackQuery")
     entry_id = choice[2:]
     assert edit.status == 200
-    assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.split("\n")[0])
+    assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.before.split("\n")[0])
     assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == entry_id
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.
     api.push_update(api.callback_query(choice))  # the same message, now showing the answer
     api.push_update(api.sticker())  # handled after the double tap: its reply marks the end
     last = (await api.await_for("sendMessage", count=2))[-1]
-    assert last.params["text"] == pipeline.kb.messages.get("non_text")
+    assert last.params["text"] == pipeline.replies.text("non_text")
     assert [c.status for c in api.calls("editMessageText")] == [200, 400]
     assert len(api.calls("answerCallbackQuery")) == 2  # no apology toast, no error message
 
@@ -157,7 +157,7 @@ async def test_sticker(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
     api.push_update(api.sticker(chat_id=GROUP))  # never answered in a group
     api.push_update(api.sticker())
     (sent,) = await api.await_for("sendMessage")
-    assert sent.params["text"] == pipeline.kb.messages.get("non_text")
+    assert sent.params["text"] == pipeline.replies.text("non_text")
     assert [c.params["chat_id"] for c in api.calls("sendMessage")] == [USER]
 
 

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.telegram.app import build_application
+from bot.telegram.render import render_reply
 
 try:  # works whether or not tests/ is a package
     from tests.conftest import force_suggestions
@@ -193,7 +194,7 @@ async def test_countdown_says_seven_days(app: App, offline: OfflineRequest, tg: 
 
 async def test_unknown_command(app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline) -> None:
     await feed(app, tg.command("/paslon"))
-    assert offline.sent()[0]["text"] == pipeline.kb.messages.get("unknown_command")
+    assert offline.sent()[0]["text"] == pipeline.replies.text("unknown_command")
 
 
 async def test_question_gets_answer_source_line_and_buttons(
@@ -227,8 +228,9 @@ async def test_suggestion_press_edits_the_message_into_the_answer(
     assert suggested.kind == "suggest" and suggested.suggestions
     await feed(app, tg.text_message(AMBIGUOUS))
     (sent,) = offline.sent()
-    assert sent["text"] == pipeline.kb.messages.get("did_you_mean")
-    assert callback_data(sent) == [f"s:{i}" for i in suggested.suggestions]
+    assert sent["text"] == pipeline.replies.text("did_you_mean")
+    # Every suggestion, then "Bukan ini" (none of these).
+    assert callback_data(sent) == [*(f"s:{i}" for i in suggested.suggestions), f"n:{suggested.suggestions[0]}"]
 
     choice = suggested.suggestions[0]
     await feed(app, tg.callback_query(f"s:{choice}", message_id=4242, chat_id=USER))
@@ -247,7 +249,7 @@ async def test_topic_button_sends_a_new_message(
 ) -> None:
     await feed(app, tg.callback_query("e:jadwal_pencoblosan", chat_id=USER))
     (sent,) = offline.sent()
-    assert sent["text"].startswith(pipeline.kb.entry("jadwal_pencoblosan").answer.split("\n")[0])
+    assert sent["text"].startswith(pipeline.kb.entry("jadwal_pencoblosan").answer.before.split("\n")[0])
     assert offline.sent("editMessageText") == []
     (answered,) = offline.sent("answerCallbackQuery")
     assert "text" not in answered  # no toast: the answer itself is the response
@@ -275,7 +277,7 @@ async def test_feedback_is_recorded_and_thanked(
 ) -> None:
     await feed(app, tg.callback_query(data, chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
-    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert toast["text"] == pipeline.replies.text("feedback_thanks")
     assert recorder.calls == [("feedback", USER, "apa_itu_golput", positive)]
     assert offline.sent() == [] and offline.sent("editMessageText") == []  # the answer stays
 
@@ -286,7 +288,7 @@ async def test_forged_or_expired_callback_is_answered_politely(
 ) -> None:
     await feed(app, tg.callback_query(data, chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
-    assert toast["text"] == pipeline.kb.messages.get("expired_button")
+    assert toast["text"] == pipeline.replies.text("expired_button")
     assert offline.sent() == [] and recorder.calls == []
 
 
@@ -296,7 +298,7 @@ async def test_non_text_gets_a_friendly_reply(
 ) -> None:
     await feed(app, getattr(tg, builder)())
     (sent,) = offline.sent()
-    assert sent["text"] == pipeline.kb.messages.get("non_text")
+    assert sent["text"] == pipeline.replies.text("non_text")
 
 
 async def test_document_and_voice_get_the_same_reply(
@@ -306,7 +308,7 @@ async def test_document_and_voice_get_the_same_reply(
     document = {"file_id": "d1", "file_unique_id": "ud1", "file_name": "ktp.pdf"}
     await feed(app, {"message": tg.text_message("x")["message"] | {"text": None, "voice": voice}})
     await feed(app, {"message": tg.text_message("x")["message"] | {"text": None, "document": document}})
-    assert [s["text"] for s in offline.sent()] == [pipeline.kb.messages.get("non_text")] * 2
+    assert [s["text"] for s in offline.sent()] == [pipeline.replies.text("non_text")] * 2
 
 
 async def test_too_long_text(
@@ -314,7 +316,7 @@ async def test_too_long_text(
 ) -> None:
     limit = pipeline.config.bot.max_message_length
     await feed(app, tg.text_message("golput " * (limit // 7 + 1)))
-    assert offline.sent()[0]["text"] == pipeline.kb.messages.get("too_long")
+    assert offline.sent()[0]["text"] == pipeline.replies.text("too_long")
     assert recorder.calls == []
 
 
@@ -370,7 +372,7 @@ async def test_group_mention_is_answered_without_the_mention(
     (sent,) = offline.sent()
     assert sent["chat_id"] == GROUP
     assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
-    assert sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer[:40])
+    assert sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
     assert recorder.calls == [("match", USER, f"{ANSWERED}?", "answer")]
 
 
@@ -420,7 +422,7 @@ async def test_inline_query_lists_matching_entries(
     assert 0 < len(first["description"]) <= 100
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML"
-    assert content["message_text"].startswith(entry.answer[:30]) and content["message_text"].endswith("</i>")
+    assert content["message_text"].startswith(entry.answer.before[:30]) and content["message_text"].endswith("</i>")
 
 
 async def test_inline_query_with_entry_id_puts_that_entry_first(
@@ -436,7 +438,7 @@ async def test_empty_inline_query_lists_topics_with_a_hint(
     await feed(app, tg.inline_query(""))
     (answer,) = offline.sent("answerInlineQuery")
     assert [r["id"] for r in answer["results"]] == [t.entry for t in pipeline.kb.messages.topics]
-    assert answer["button"] == {"text": pipeline.kb.messages.get("inline_empty_hint"), "start_parameter": "inline"}
+    assert answer["button"] == {"text": pipeline.replies.text("inline_empty_hint"), "start_parameter": "inline"}
 
 
 async def test_inline_query_without_matches_offers_the_private_chat(
@@ -463,7 +465,7 @@ async def test_error_handler_apologizes_once_and_logs_without_token(
     recorder.fail = RuntimeError(f"database is locked (while calling https://api.telegram.org/bot{TOKEN}/x)")
     update_id = await feed(app, tg.text_message(ANSWERED))
     (sent,) = offline.sent()
-    assert sent["text"] == pipeline.kb.messages.get("error")
+    assert sent["text"] == pipeline.replies.text("error")
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     logged = errors[0].getMessage()
@@ -486,7 +488,7 @@ async def test_error_in_button_press_becomes_a_toast(
     monkeypatch.setattr(recorder, "record_feedback", broken)
     await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
-    assert toast["text"] == pipeline.kb.messages.get("error")
+    assert toast["text"] == pipeline.replies.text("error")
     assert offline.sent() == []
 
 
@@ -495,4 +497,19 @@ async def test_post_init_registers_indonesian_commands(app: App, offline: Offlin
     (call,) = offline.sent("setMyCommands")
     commands = {c["command"]: c["description"] for c in call["commands"]}
     assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber"]
-    assert commands["topik"] == pipeline.kb.messages.get("command_topik")
+    assert commands["topik"] == pipeline.replies.text("command_topik")
+
+
+async def test_none_of_these_turns_the_suggestions_into_the_honest_fallback(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    suggested = pipeline.replies.for_question(AMBIGUOUS)
+    await feed(app, tg.text_message(AMBIGUOUS))
+    (sent,) = offline.sent()
+    assert sent["reply_markup"]["inline_keyboard"][-1][0]["text"] == pipeline.replies.text("not_this_button")
+    await feed(app, tg.callback_query(f"n:{suggested.suggestions[0]}", message_id=4242, chat_id=USER))
+    (edit,) = offline.sent("editMessageText")
+    assert edit["message_id"] == 4242
+    assert edit["text"].startswith(render_reply(pipeline.replies.fallback()).chunks[0][:40])
+    # Nothing was chosen: the question stays unanswered for staff.
+    assert [c[0] for c in recorder.calls] == ["match"]

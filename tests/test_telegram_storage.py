@@ -188,7 +188,7 @@ async def test_subscribe_after_voting_day_is_refused_kindly(
         await feed(app, tg.command("/ingatkan"))
         await feed(app, tg.command("/hitungmundur"))
     refusal, countdown = texts(offline)
-    assert refusal == pipeline.kb.messages.get(
+    assert refusal == pipeline.replies.text(
         "remind_past", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024"
     )
     assert "sudah lewat" in countdown  # /hitungmundur agrees
@@ -203,7 +203,7 @@ async def test_on_voting_day_after_the_last_reminder_nothing_is_stored(
     async with offline_app(pipeline, store, noon) as (app, offline):
         await feed(app, tg.command("/ingatkan"))
     assert texts(offline) == [
-        pipeline.kb.messages.get("remind_no_more", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024")
+        pipeline.replies.text("remind_no_more", election_name="Pilkada Serentak 2024", date="Rabu, 27 November 2024")
     ]
     assert await store.subscribers() == []
 
@@ -214,7 +214,7 @@ async def test_reminders_are_for_private_chats_only(
     app, offline = bot
     await feed(app, tg.command("/ingatkan", chat_id=GROUP))
     await feed(app, tg.command("/berhenti@PilkadaTestBot", chat_id=GROUP))
-    assert texts(offline) == [pipeline.kb.messages.get("remind_private_only")] * 2
+    assert texts(offline) == [pipeline.replies.text("remind_private_only")] * 2
     assert await store.subscribers() == []
 
 
@@ -222,7 +222,7 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
     app, offline = bot
     await feed(app, tg.command("/privasi"))
     (text,) = texts(offline)
-    assert text == pipeline.kb.messages.get("privacy")
+    assert text == pipeline.replies.text("privacy")
     for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus"):
         assert promise in text
 
@@ -232,12 +232,12 @@ async def test_help_and_menu_list_the_reminder_commands(
 ) -> None:
     app, offline = bot
     await feed(app, tg.command("/help"))
-    assert texts(offline)[0].endswith(pipeline.kb.messages.get("help_reminders"))
+    assert texts(offline)[0].endswith(pipeline.replies.text("help_reminders"))
     await app.post_init(app)
     (menu,) = offline.sent("setMyCommands")
     commands = {c["command"]: c["description"] for c in menu["commands"]}
     assert list(commands) == [*COMMANDS, *STORAGE_COMMANDS]
-    assert commands["ingatkan"] == pipeline.kb.messages.get("command_ingatkan")
+    assert commands["ingatkan"] == pipeline.replies.text("command_ingatkan")
     assert not {"stats", "unanswered", "reload"} & commands.keys()  # staff commands stay hidden
 
 
@@ -259,7 +259,7 @@ async def test_without_a_store_the_storage_commands_do_not_exist(pipeline: Pipel
         await feed(app, tg.command("/stats", user_id=ADMIN))
         await app.post_init(app)
         assert app.job_queue.jobs() == ()
-    assert texts(offline) == [pipeline.kb.messages.get("unknown_command")] * 4
+    assert texts(offline) == [pipeline.replies.text("unknown_command")] * 4
     assert [c["command"] for c in offline.sent("setMyCommands")[0]["commands"]] == list(COMMANDS)
 
 
@@ -296,7 +296,7 @@ async def test_staff_commands_look_unknown_to_everyone_else(
     await feed(app, tg.command(command))  # USER is not staff
     await feed(app, tg.command("/tidakada"))  # a command that does not exist
     private = texts(offline)
-    assert private == [pipeline.kb.messages.get("unknown_command")] * 2
+    assert private == [pipeline.replies.text("unknown_command")] * 2
     await feed(app, tg.command(command, chat_id=GROUP))
     await feed(app, tg.command(command, chat_id=GROUP, user_id=ADMIN))  # staff too: not in a group
     assert texts(offline) == private  # silence in groups
@@ -320,7 +320,7 @@ async def test_unanswered_lists_fallback_questions_escaped(
 ) -> None:
     app, offline = bot
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
-    assert texts(offline) == [pipeline.kb.messages.get("unanswered_empty")]
+    assert texts(offline) == [pipeline.replies.text("unanswered_empty")]
     await feed(app, tg.text_message(UNKNOWN))
     # A question text with HTML in it (normalization would strip it, so write it directly).
     tricky = MatchResult("none", None, 12.0, (), "<b>kode</b> & rahasia", ())
@@ -328,7 +328,7 @@ async def test_unanswered_lists_fallback_questions_escaped(
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
     text = texts(offline)[-1]
     lines = text.splitlines()
-    assert lines[0] == pipeline.kb.messages.get("unanswered_intro")
+    assert lines[0] == pipeline.replies.text("unanswered_intro")
     assert "&lt;b&gt;kode&lt;/b&gt; &amp; rahasia" in lines[1]  # newest first, escaped
     assert "nasi goreng" in lines[2] and lines[2].startswith("20-11 10:00 [fallback]")
     await feed(app, tg.command("/unanswered 1", user_id=ADMIN))
@@ -357,12 +357,12 @@ async def test_reload_with_a_broken_kb_keeps_the_old_one(
         kb_copy.replace("knowledge/entries.yaml", "answer:", "answr:", after="- id: salam")
         await feed(app, tg.command("/reload", user_id=ADMIN))
         reply = texts(offline)[-1]
-        assert reply.startswith(kb_pipeline.kb.messages.get("reload_failed"))
+        assert reply.startswith(kb_pipeline.replies.text("reload_failed"))
         assert f"{kb_copy.where('knowledge/messages.yaml', 'fallbak:')}: unknown message 'fallbak'" in reply
         assert kb_copy.where("knowledge/entries.yaml", "answr:", after="- id: salam") in reply
         assert app.bot_data.pipeline is kb_pipeline
         await feed(app, tg.text_message(ANSWERED))  # still answering from the old one
-        assert texts(offline)[-1].startswith(kb_pipeline.kb.entry("apa_itu_golput").answer[:40])
+        assert texts(offline)[-1].startswith(kb_pipeline.kb.entry("apa_itu_golput").answer.before[:40])
 
 
 async def test_reload_with_a_good_kb_swaps_it_in(
@@ -373,7 +373,7 @@ async def test_reload_with_a_good_kb_swaps_it_in(
         await feed(app, tg.command("/reload", user_id=ADMIN))
         fresh = app.bot_data.pipeline
         assert fresh is not kb_pipeline
-        assert texts(offline)[-1] == f"{fresh.kb.messages.get('reload_ok')}\n{fresh.kb.summary()}"
+        assert texts(offline)[-1] == f"{fresh.replies.text('reload_ok')}\n{fresh.kb.summary()}"
         await feed(app, tg.command("/paslon"))
         assert texts(offline)[-1].startswith("Perintah itu belum ada.")
 
@@ -553,7 +553,7 @@ async def test_reminder_round_then_restart_sends_exactly_once(
         (sent,) = await api.await_for("sendMessage", lambda c: c.params["chat_id"] == GOOD, timeout=10)
         assert await round_result(caplog, h1) == RoundResult(sent=1, blocked=1)
     date = format_date(VOTING_DAY, with_weekday=True)
-    assert sent.params["text"] == pipeline.kb.messages.get(
+    assert sent.params["text"] == pipeline.replies.text(
         "reminder_text", days=1, date=date, election_name="Pilkada Serentak 2024", region="Kabupaten Blora"
     )
     assert api.stats["sent"] == {GOOD: 1}
@@ -580,7 +580,7 @@ async def test_catch_up_within_the_grace_window_only(
     async with running(reminders, db_path, clock_reading(now), api):
         (sent,) = await api.await_for("sendMessage", timeout=10)
         assert await round_result(caplog, key(0, "10:00")) == RoundResult(sent=1)
-    assert sent.params["text"] == pipeline.kb.messages.get("reminder_text_today", election_name="Pilkada Serentak 2024")
+    assert sent.params["text"] == pipeline.replies.text("reminder_text_today", election_name="Pilkada Serentak 2024")
     assert api.stats["sent"] == {GOOD: 1}
     assert not [r for r in caplog.records if key(0, "08:05") in r.getMessage()]  # two hours late: skipped
     async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:

@@ -54,9 +54,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.events import NullRecorder, Recorder
-from bot.knowledge import Messages
 from bot.pipeline import Pipeline
-from bot.replies import Clock, utc_now
+from bot.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import StorageError, Store
 from bot.telegram import admin, handlers, network, subscriptions
 from bot.telegram.broadcast import schedule_reminders, stop_rounds
@@ -313,10 +312,10 @@ async def post_shutdown(app: TypedApplication) -> None:
 
 async def register_commands(app: TypedApplication) -> None:
     """The Indonesian command menu users see next to the text box (best effort: the bot works without it)."""
-    messages = app.bot_data.pipeline.kb.messages
+    replies = app.bot_data.replies
     names = COMMANDS + (STORAGE_COMMANDS if app.bot_data.store is not None else ())
     try:
-        await app.bot.set_my_commands([BotCommand(name, command_description(messages, name)) for name in names])
+        await app.bot.set_my_commands([BotCommand(name, command_description(replies, name)) for name in names])
     except TelegramError as exc:
         # A 5xx here must not stop the bot from starting; the menu from the last start stays.
         logger.warning("Could not update the command menu (%s); continuing", redact_token(describe(exc), app.bot.token))
@@ -325,10 +324,10 @@ async def register_commands(app: TypedApplication) -> None:
     )
 
 
-def command_description(messages: Messages, name: str) -> str:
-    """The menu text of /name from messages.yaml (command_<name>), or "/name" if staff removed it."""
+def command_description(replies: ReplyBuilder, name: str) -> str:
+    """The menu text of /name from messages.yaml (command_<name>) in today's wording, or "/name"."""
     key = f"command_{name}"
-    return messages.get(key) if messages.has(key) else f"/{name}"
+    return replies.text(key) if replies.kb.messages.has(key) else f"/{name}"
 
 
 def run_bot(pipeline: Pipeline) -> int:

@@ -74,11 +74,9 @@ class BotData:
         Like ReplyBuilder.message, a message staff removed shows as its key rather
         than crashing the handler (the optional ones are all shipped).
         """
-        messages = self.pipeline.kb.messages
-        if not messages.has(key):
+        if not self.pipeline.kb.messages.has(key):
             return key
-        election = self.pipeline.config.election
-        return messages.get(key, election_name=election.name, region=election.region, **fields)
+        return self.replies.text(key, **fields)
 
 
 # The context every handler gets: user_data and chat_data stay plain dicts (unused).
@@ -315,10 +313,12 @@ async def button(update: Update, context: Context) -> None:
     if press.kind == "suggestion":
         await data.recorder.record_suggestion_chosen(user_id, press.entry_id)
     await query.answer()
-    reply = data.replies.for_entry(press.entry_id)
+    # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
+    # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
+    reply = data.replies.fallback() if press.kind == "not_this" else data.replies.for_entry(press.entry_id)
     message = query.message
     if isinstance(message, Message):
-        if press.kind == "suggestion":
+        if press.kind in ("suggestion", "not_this"):
             await edit_into(message, reply)
         else:
             await send_reply(message, reply, quote=False)

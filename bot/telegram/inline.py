@@ -17,8 +17,8 @@ import textwrap
 from telegram import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import InlineQueryLimit, ParseMode
 
-from bot.knowledge import Messages
 from bot.pipeline import Pipeline
+from bot.replies import ReplyBuilder
 from bot.telegram.handlers import Context
 from bot.telegram.render import render_html
 
@@ -50,7 +50,7 @@ def article(pipeline: Pipeline, entry_id: str) -> InlineQueryResultArticle:
     """One entry as an inline result: its title, a one-line preview, and the full answer."""
     entry = pipeline.kb.entry(entry_id)
     reply = pipeline.replies.for_entry(entry_id)
-    first_line = entry.answer.strip().splitlines()[0]
+    first_line = reply.text.strip().splitlines()[0]
     return InlineQueryResultArticle(
         id=entry.id,
         title=entry.title,
@@ -86,11 +86,11 @@ async def answer_query(query: InlineQuery, pipeline: Pipeline) -> None:
     """Answer one inline query with the matching entries."""
     text = query.query[:MAX_QUERY_LENGTH]
     results = [article(pipeline, i) for i in entries_for_query(pipeline, text)]
-    button = results_button(pipeline.kb.messages, text, found=bool(results))
+    button = results_button(pipeline.replies, text, found=bool(results))
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 
-def results_button(messages: Messages, query: str, *, found: bool) -> InlineQueryResultsButton | None:
+def results_button(replies: ReplyBuilder, query: str, *, found: bool) -> InlineQueryResultsButton | None:
     """A button above the results that opens the private chat: a hint, or "ask me directly"."""
     if not query.strip():
         key = "inline_empty_hint"
@@ -98,6 +98,6 @@ def results_button(messages: Messages, query: str, *, found: bool) -> InlineQuer
         key = "inline_no_results"
     else:
         return None
-    if not messages.has(key):
+    if not replies.kb.messages.has(key):
         return None
-    return InlineQueryResultsButton(messages.get(key), start_parameter=START_PARAMETER)
+    return InlineQueryResultsButton(replies.text(key), start_parameter=START_PARAMETER)

@@ -20,9 +20,15 @@ from bot.replies import Button, Reply
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
-PressKind = Literal["entry", "suggestion", "feedback_up", "feedback_down"]
+PressKind = Literal["entry", "suggestion", "feedback_up", "feedback_down", "not_this"]
 # One letter each: callback data is limited to 64 bytes and entry ids may use 48.
-_PREFIXES: dict[PressKind, str] = {"entry": "e", "suggestion": "s", "feedback_up": "u", "feedback_down": "d"}
+_PREFIXES: dict[PressKind, str] = {
+    "entry": "e",
+    "suggestion": "s",
+    "feedback_up": "u",
+    "feedback_down": "d",
+    "not_this": "n",
+}
 _KINDS: dict[str, PressKind] = {prefix: kind for kind, prefix in _PREFIXES.items()}
 
 

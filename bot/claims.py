@@ -1,0 +1,182 @@
+"""Claim check ("cek fakta"): compare what a message states with the quoted facts.
+
+Users forward chain messages ("PENTING!! Pencoblosan DIUNDUR ke 4 Desember 2024.
+Sebarkan"). Each date, weekday, figure, name or place in the message is read
+(bot/statements.py), tied to the fact it talks about by its topic words, the
+election it names and the role next to a name, and compared:
+
+- contradicted: the fact says otherwise (the reply gives the fact, quote, source);
+- confirmed: the fact says the same;
+- unverifiable: the message claims something no fact is about (fines, bansos,
+  results): the bot cannot confirm it and points to official channels.
+
+A verdict always rests on a fact to cite, or says there is none. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.facts import Fact, vocabulary
+from bot.knowledge import Lexicon
+from bot.statements import DateValue, Item, find_items, fold, nearest
+from bot.text import Normalizer
+
+Verdict = Literal["contradicted", "confirmed", "unverifiable"]
+_VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place")
+# Which facts an item can be compared with.
+_COMPARABLE: dict[str, tuple[str, ...]] = {
+    "date": ("date",),
+    "weekday": ("date",),
+    "month": ("date", "month"),
+    "year": ("date",),
+    "percent": ("percent",),
+    "count": ("count",),
+    "person": ("person",),
+    "place": ("place",),
+}
+_QUESTION_END = re.compile(r"\?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdict:
+    verdict: Verdict
+    said: str  # what the message says, as written ("4 Desember 2024"); "" for a claim with no readable value
+    fact: Fact | None  # the fact it was compared with (None: unverifiable)
+    others: tuple[Fact, ...] = ()  # further facts on the same topic (83 and 83,5 persen)
+
+
+class ClaimChecker:
+    """Reads claims in messages and compares them with every fact of the knowledge base."""
+
+    def __init__(self, facts: Iterable[Fact], normalizer: Normalizer, lexicon: Lexicon) -> None:
+        self._facts = tuple(facts)
+        self._vocab = vocabulary(self._facts)
+        self._normalizer = normalizer
+        self._topics = {f.id: [set(normalizer.tokens(t)) for t in f.topic] for f in self._facts}
+        self._markers = [set(normalizer.tokens(m)) or set(fold(m).split()) for m in lexicon.claim_markers]
+        self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
+        self._at_most = [fold(w) for w in lexicon.at_most]
+
+    def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
+        """The verdict on each claim in `text`; [] when it states nothing checkable."""
+        items = find_items(text, self._vocab)
+        tokens = set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text)))
+        values = [i for i in items if i.kind in _VALUE_KINDS]
+        # A bare year next to other figures is their context ("partisipasi 2020 83 persen").
+        if any(i.kind != "year" for i in values):
+            values = [i for i in values if i.kind != "year"]
+        # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
+        stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not self._is_question(text, tokens)
+        claimish = forwarded or self._has_marker(tokens) or stated
+        if not claimish:
+            return []  # "raker 6 september membahas apa" asks; it does not claim
+        verdicts: list[ClaimVerdict] = []
+        unjudged: list[Item] = []
+        for item in values:
+            verdict = self._judge(item, items, tokens, text)
+            if verdict is not None:
+                verdicts.append(verdict)
+            else:
+                unjudged.append(item)
+        # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
+        # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
+        verdicts += [
+            ClaimVerdict("unverifiable", i.text.strip(), None) for i in unjudged if i.kind in ("person", "place")
+        ]
+        if not verdicts:
+            said = values[0].text.strip() if values else ""
+            verdicts.append(ClaimVerdict("unverifiable", said, None))
+        return _dedupe(verdicts)
+
+    # ------------------------------------------------------------------ one item
+
+    def _judge(self, item: Item, items: list[Item], tokens: set[str], text: str) -> ClaimVerdict | None:
+        candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
+        if item.kind == "person":
+            return self._judge_person(item, items, candidates)
+        context = nearest(item, (i for i in items if i.kind == "election"))
+        if context is not None:
+            candidates = [f for f in candidates if f.election is None or f.election == context.value]
+        # A topic word must tie the item to the fact; the election only ranks those that have one.
+        scored = [(self._topic_score(f, tokens, context), f) for f in candidates if self._topic_score(f, tokens, None)]
+        if not scored:
+            return None
+        best = max(s for s, _ in scored)
+        about = [f for s, f in scored if s == best]
+        event = self._event_of(items, item)
+        if event is not None and item.kind in ("date", "place"):
+            same_event = [f for f in about if f.event == event] or [
+                f for f in self._facts if f.event == event and f.kind == item.kind
+            ]
+            about = same_event or about
+        agreeing = [f for f in about if f.shows(item) and not self._wrong_weekday(item, f)]
+        if agreeing and not (agreeing[0].qualifier == "minimal" and any(w in fold(text) for w in self._at_most)):
+            return ClaimVerdict(
+                "confirmed", item.text.strip(), agreeing[0], tuple(f for f in about if f is not agreeing[0])
+            )
+        return ClaimVerdict("contradicted", item.text.strip(), about[0], tuple(about[1:]))
+
+    def _judge_person(self, item: Item, items: list[Item], persons: list[Fact]) -> ClaimVerdict | None:
+        role = nearest(item, (i for i in items if i.kind == "role"))
+        if role is None:
+            return None  # a name alone states nothing to check
+        holders = [f for f in persons if str(role.value) in f.role_terms]
+        if not holders:
+            return None
+        agreeing = [f for f in holders if f.shows(item)]
+        if agreeing:
+            return ClaimVerdict("confirmed", f"{role.text.strip()} {item.text.strip()}", agreeing[0])
+        return ClaimVerdict("contradicted", f"{role.text.strip()} {item.text.strip()}", holders[0], tuple(holders[1:]))
+
+    def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> int:
+        score = sum(2 if len(t) > 1 else 1 for t in self._topics[fact.id] if t and t <= tokens)
+        if context is not None and fact.election == context.value:
+            score += 2
+        return score
+
+    def _event_of(self, items: list[Item], item: Item) -> str | None:
+        """The event another item of the message pins down (a meeting's date or place)."""
+        for other in items:
+            if other is item or other.kind not in ("date", "place") or other.kind == item.kind:
+                continue
+            events = {f.event for f in self._facts if f.event and f.shows(other)}
+            if len(events) == 1:
+                return events.pop()
+        return None
+
+    @staticmethod
+    def _wrong_weekday(item: Item, fact: Fact) -> bool:
+        value = item.value
+        if not isinstance(value, DateValue) or value.weekday is None or not hasattr(fact.value, "weekday"):
+            return False
+        return bool(fact.value.weekday() != value.weekday)  # type: ignore[union-attr]
+
+    def _has_marker(self, tokens: set[str]) -> bool:
+        return any(m and m <= tokens for m in self._markers)
+
+    def _is_question(self, text: str, tokens: set[str]) -> bool:
+        return bool(_QUESTION_END.search(text)) or any(q and q <= tokens for q in self._question_words)
+
+
+def _dedupe(verdicts: list[ClaimVerdict]) -> list[ClaimVerdict]:
+    """One verdict per fact: a message repeating a date is one claim."""
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for v in verdicts:
+        key = (v.verdict, v.fact.id if v.fact else v.said)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def overall(verdicts: list[ClaimVerdict]) -> Verdict | Literal["none"]:
+    """The message's verdict: any contradiction, else any doubt, else confirmed ("none": no claim)."""
+    for verdict in ("contradicted", "unverifiable", "confirmed"):
+        if any(v.verdict == verdict for v in verdicts):
+            return verdict
+    return "none"
