@@ -52,28 +52,44 @@ class ClaimVerdict:
 class ClaimChecker:
     """Reads claims in messages and compares them with every fact of the knowledge base."""
 
-    def __init__(self, facts: Iterable[Fact], normalizer: Normalizer, lexicon: Lexicon) -> None:
+    def __init__(
+        self,
+        facts: Iterable[Fact],
+        normalizer: Normalizer,
+        lexicon: Lexicon,
+        unknown_words: frozenset[str] = frozenset(),
+    ) -> None:
         self._facts = tuple(facts)
         self._vocab = vocabulary(self._facts)
         self._normalizer = normalizer
         self._topics = {f.id: [set(normalizer.tokens(t)) for t in f.topic] for f in self._facts}
-        self._markers = [set(normalizer.tokens(m)) or set(fold(m).split()) for m in lexicon.claim_markers]
+        # Markers are matched as written: normalizing "benar tidak" would change it.
+        self._markers = [set(re.findall(r"\w+", fold(m))) for m in lexicon.claim_markers]
+        # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
+        # those topics cannot be confirmed or denied, whatever figures it carries.
+        self._unknown_words = unknown_words
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
 
     def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
         """The verdict on each claim in `text`; [] when it states nothing checkable."""
         items = find_items(text, self._vocab)
-        tokens = set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text)))
+        raw = set(re.findall(r"\w+", fold(text)))
+        tokens = set(self._normalizer.tokens(text)) | raw
         values = [i for i in items if i.kind in _VALUE_KINDS]
         # A bare year next to other figures is their context ("partisipasi 2020 83 persen").
         if any(i.kind != "year" for i in values):
             values = [i for i in values if i.kind != "year"]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not self._is_question(text, tokens)
-        claimish = forwarded or self._has_marker(tokens) or stated
+        unknown_topic = bool(tokens & self._unknown_words)
+        question = self._is_question(text, tokens)
+        claimish = forwarded or self._has_marker(raw) or stated or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
+        if unknown_topic:
+            said = values[0].text.strip() if values else ""
+            return [ClaimVerdict("unverifiable", said, None)]
         verdicts: list[ClaimVerdict] = []
         unjudged: list[Item] = []
         for item in values:
@@ -113,6 +129,10 @@ class ClaimChecker:
                 f for f in self._facts if f.event == event and f.kind == item.kind
             ]
             about = same_event or about
+        if len({(f.election, frozenset(f.topic)) for f in about}) > 1 and any(f.shows(item) for f in about):
+            # Two different facts fit equally well and one has this value: "target 77,6 %"
+            # could be the 2020 turnout said wrongly or a wrong target. Do not guess.
+            return ClaimVerdict("unverifiable", item.text.strip(), None)
         agreeing = [f for f in about if f.shows(item) and not self._wrong_weekday(item, f)]
         if agreeing and not (agreeing[0].qualifier == "minimal" and any(w in fold(text) for w in self._at_most)):
             return ClaimVerdict(
@@ -136,6 +156,8 @@ class ClaimChecker:
         score = sum(2 if len(t) > 1 else 1 for t in self._topics[fact.id] if t and t <= tokens)
         if context is not None and fact.election == context.value:
             score += 2
+        if fact.qualifier and fact.qualifier in tokens:
+            score += 2  # "minimal 83 persen" is the target
         return score
 
     def _event_of(self, items: list[Item], item: Item) -> str | None:
@@ -155,8 +177,8 @@ class ClaimChecker:
             return False
         return bool(fact.value.weekday() != value.weekday)  # type: ignore[union-attr]
 
-    def _has_marker(self, tokens: set[str]) -> bool:
-        return any(m and m <= tokens for m in self._markers)
+    def _has_marker(self, raw: set[str]) -> bool:
+        return any(m and m <= raw for m in self._markers)
 
     def _is_question(self, text: str, tokens: set[str]) -> bool:
         return bool(_QUESTION_END.search(text)) or any(q and q <= tokens for q in self._question_words)

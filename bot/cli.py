@@ -11,10 +11,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.claims import overall
 from bot.config import Config, load_config
 from bot.console import render_text, run_console
 from bot.election import local_today
-from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
+from bot.evaluation import (
+    evaluate,
+    evaluate_claims,
+    format_claims_report,
+    format_report,
+    load_claims_set,
+    load_eval_set,
+    load_postvote_set,
+)
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
@@ -23,6 +32,7 @@ from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
 DEFAULT_POSTVOTE = Path("tests/data/postvote.yaml")
+DEFAULT_CLAIMS = Path("tests/data/claims.yaml")
 DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
@@ -51,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         "file", nargs="?", type=Path, default=DEFAULT_EVAL, help=f"evaluation YAML (default: {DEFAULT_EVAL})"
     )
     ev.add_argument("--no-misses", action="store_true", help="only print the summary table")
+    ev.add_argument(
+        "--claims",
+        type=Path,
+        default=DEFAULT_CLAIMS,
+        help=f"claim-check table with expected verdicts (default: {DEFAULT_CLAIMS}; '-' for none)",
+    )
     ev.add_argument(
         "--postvote",
         type=Path,
@@ -99,6 +115,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         print(f"{len(exc.problems)} problem(s) found; fix them and run `pilkada-bot check` again.", file=sys.stderr)
         return 1
     if args.command == "check":
+        for warning in pipeline.kb.warnings:
+            print(warning, file=stdout)
         print(pipeline.kb.summary(), file=stdout)
         return 0
     if args.command == "chat":
@@ -107,7 +125,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return _ask(pipeline, args, stdin, stdout)
     if args.command == "eval":
         postvote = None if str(args.postvote) == "-" else args.postvote
-        return _eval(pipeline, args.file, postvote, not args.no_misses, stdout)
+        claims = None if str(args.claims) == "-" else args.claims
+        return _eval(pipeline, args.file, postvote, claims, not args.no_misses, stdout)
     if args.command == "run":
         # Imported here so the console commands start without loading python-telegram-bot.
         from bot.telegram.app import run_bot
@@ -164,17 +183,24 @@ def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: Te
     return 0
 
 
-def _eval(pipeline: Pipeline, path: Path, postvote: Path | None, show_misses: bool, stdout: TextIO) -> int:
+def _eval(
+    pipeline: Pipeline, path: Path, postvote: Path | None, claims: Path | None, show_misses: bool, stdout: TextIO
+) -> int:
     try:
         items = load_eval_set(path, (e.id for e in pipeline.kb.entries))
         if postvote is not None and postvote.exists():
             items += load_postvote_set(postvote)
+        claim_items = load_claims_set(claims) if claims is not None and claims.exists() else []
     except InvalidFiles as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
     reports = evaluate(pipeline.matcher.match, items)
     print(format_report(reports, show_misses), file=stdout)
+    checker = pipeline.replies.claims
+    if claim_items and checker is not None:
+        claim_reports = evaluate_claims(lambda text: overall(checker.check(text)), claim_items)
+        print(f"\n{format_claims_report(claim_reports, show_misses)}", file=stdout)
     return 0
 
 

@@ -216,3 +216,95 @@ def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> 
                 expected = m.expect or "none"
                 lines.append(f"  {m.question!r}: expected {expected}, got {got} ({m.score:.1f})")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- claim check
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimItem:
+    text: str
+    verdict: str  # contradicted | confirmed | unverifiable | none
+    about: str
+    split: str
+
+
+@dataclass(slots=True)
+class ClaimReport:
+    split: str
+    total: int = 0
+    right: int = 0
+    wrong: int = 0  # a true claim called false, or a false one called true (must stay 0)
+    false_claims: int = 0  # contradicted in truth, about a fact the KB holds
+    false_flagged: int = 0  # ... and called contradicted
+    misses: list[tuple[str, str, str]] = field(default_factory=list)  # text, expected, got
+
+    @property
+    def flagged_rate(self) -> float:
+        return 100.0 * self.false_flagged / self.false_claims if self.false_claims else 0.0
+
+
+def load_claims_set(path: Path) -> list[ClaimItem]:
+    """Read tests/data/claims.yaml (text, verdict, about, style, split, why)."""
+    doc = load_yaml(path)
+    problems: list[Problem] = []
+    items: list[ClaimItem] = []
+    if not check_mapping(doc, doc.data, (), problems, required={"claims": LIST}, what="the claims file"):
+        raise InvalidFiles(problems)
+    for i, raw in enumerate(doc.data.get("claims") or []):
+        if not check_mapping(
+            doc,
+            raw,
+            ("claims", i),
+            problems,
+            required={"text": NONEMPTY_TEXT, "verdict": NONEMPTY_TEXT, "split": NONEMPTY_TEXT},
+            optional={"about": TEXT, "style": TEXT, "why": TEXT},
+            what="a claim",
+        ) or not {"text", "verdict", "split"} <= raw.keys():
+            continue
+        if raw["verdict"] not in ("contradicted", "confirmed", "unverifiable", "none"):
+            problems.append(doc.problem(f"unknown verdict '{raw['verdict']}'", "claims", i, "verdict"))
+            continue
+        items.append(ClaimItem(str(raw["text"]), raw["verdict"], str(raw.get("about", "")), str(raw["split"])))
+    if problems:
+        raise InvalidFiles(problems)
+    return items
+
+
+def evaluate_claims(judge: Callable[[str], str], items: Iterable[ClaimItem]) -> dict[str, ClaimReport]:
+    """`judge` gives a message's overall verdict; one report per split plus 'all'."""
+    reports: dict[str, ClaimReport] = {}
+    for item in items:
+        got = judge(item.text)
+        for split in (item.split, "all"):
+            r = reports.setdefault(split, ClaimReport(split))
+            r.total += 1
+            r.right += got == item.verdict
+            r.wrong += (item.verdict, got) in (("confirmed", "contradicted"), ("contradicted", "confirmed"))
+            if item.verdict == "contradicted" and item.about != "other":
+                r.false_claims += 1
+                r.false_flagged += got == "contradicted"
+            if got != item.verdict:
+                r.misses.append((item.text, item.verdict, got))
+    return reports
+
+
+def format_claims_report(reports: dict[str, ClaimReport], show_misses: bool = True) -> str:
+    order = sorted(reports, key=lambda s: (s == "all", s))
+    lines = [f"{'claims':<9} {'n':>4} {'right':>6} {'wrong':>6} {'false flagged':>14}"]
+    for name in order:
+        r = reports[name]
+        lines.append(
+            f"{name:<9} {r.total:>4} {r.right:>6} {r.wrong:>6} "
+            f"{r.false_flagged:>5}/{r.false_claims:<3} {r.flagged_rate:5.1f}%"
+        )
+    lines.append(
+        "wrong: a true claim called contradicted or a false one called confirmed (must be 0); "
+        "false flagged: false claims about facts the knowledge base holds that were called contradicted."
+    )
+    if show_misses:
+        for name in order:
+            if name != "all" and reports[name].misses:
+                lines.append(f"\nclaim misses in {name} ({len(reports[name].misses)}):")
+                lines.extend(f"  {t!r}: expected {e}, got {g}" for t, e, g in reports[name].misses)
+    return "\n".join(lines)

@@ -189,6 +189,12 @@ class Matcher:
         self._typo_cache: dict[str, str | None] = {}
 
     @property
+    def unknown_only_words(self) -> frozenset[str]:
+        """Keywords of known unknowns ("menang", "berikutnya") that no factual entry uses."""
+        words = {t for i in self._unknown_index for k in self._keyword_sets[i] for t in k if t.isalpha()}
+        return frozenset(words - self._factual_vocab - self._filler)
+
+    @property
     def normalizer(self) -> Normalizer:
         return self._normalizer
 

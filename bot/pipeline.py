@@ -38,7 +38,7 @@ class Pipeline:
             real_words=real_words,
             exclusive=lexicon.exclusive,
         )
-        claims = ClaimChecker(kb.facts.values(), matcher.normalizer, lexicon)
+        claims = ClaimChecker(kb.facts.values(), matcher.normalizer, lexicon, matcher.unknown_only_words)
         return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock, claims))
 
     @classmethod

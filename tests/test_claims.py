@@ -1,0 +1,100 @@
+"""bot/claims.py: the claim check ("cek fakta") on forwarded hoaxes and on the claims table (issue #12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.claims import overall
+from bot.cli import main
+from bot.evaluation import ClaimReport, evaluate_claims, load_claims_set
+from bot.pipeline import Pipeline
+
+CLAIMS = Path(__file__).resolve().parent / "data" / "claims.yaml"
+HOAX = "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan"
+FINE = "katanya kalo ga nyoblos didenda 1 juta, bener?"
+
+
+@pytest.fixture
+def claim_reports(pipeline: Pipeline) -> dict[str, ClaimReport]:
+    checker = pipeline.replies.claims
+    assert checker is not None
+    return evaluate_claims(lambda text: overall(checker.check(text)), load_claims_set(CLAIMS))
+
+
+def test_the_table_is_large_and_varied() -> None:
+    items = load_claims_set(CLAIMS)
+    verdicts = [i.verdict for i in items]
+    assert len(items) >= 40
+    assert verdicts.count("contradicted") >= 20 and verdicts.count("confirmed") >= 10
+    assert verdicts.count("unverifiable") >= 10 and verdicts.count("none") >= 5
+    assert sum(i.split == "heldout" for i in items) >= len(items) // 4
+
+
+def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:
+    for split in ("tune", "heldout"):
+        report = claim_reports[split]
+        assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
+        assert report.flagged_rate >= 90.0, (split, report.misses)
+
+
+def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question(HOAX)
+    assert reply.kind == "claim"
+    assert [(c.verdict, c.said, c.fact and c.fact.id) for c in reply.claims] == [
+        ("contradicted", "4 Desember 2024", "hari_pemungutan_suara")
+    ]
+    assert "TIDAK sesuai sumber resmi" in reply.text
+    assert "Rabu, 27 November 2024" in reply.text
+    assert "Ayo, gunakan hak pilih anda di TPS pada Rabu (27 november 2024)" in reply.text
+    assert reply.source_line is not None and "KPU Kabupaten Blora" in reply.source_line
+    assert ("jadwal_pencoblosan",) in {tuple(b.value for b in row) for row in reply.buttons}
+
+
+def test_a_claim_no_source_covers_is_not_called_true_or_false(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question(FINE)
+    assert reply.kind == "claim"
+    assert [c.verdict for c in reply.claims] == ["unverifiable"]
+    assert all(c.fact is None for c in reply.claims)
+    assert "tidak bisa memastikan" in reply.text and "cek fakta" in reply.text
+
+
+def test_a_true_claim_is_confirmed_with_its_source(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("partisipasi pemilu 2024 di blora 83,5% kan?")
+    assert overall(list(reply.claims)) == "confirmed"
+    assert "83,5 persen" in reply.text and "TribunJateng.com" in reply.text
+
+
+def test_the_wrong_person_in_a_role_is_corrected(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("ketua KPU Blora itu Ahmad Mustakim")
+    assert [(c.verdict, c.fact and c.fact.id) for c in reply.claims] == [("contradicted", "ketua_kpu_blora")]
+    assert "Widi Nurintan Ary Kurnianto (per September 2024)" in reply.text
+
+
+@pytest.mark.parametrize("question", ["raker 6 september 2024 membahas apa", "kapan pilkada 2024", "99", "golput"])
+def test_questions_are_not_claims(pipeline: Pipeline, question: str) -> None:
+    assert pipeline.replies.claims is not None
+    assert pipeline.replies.claims.check(question) == []
+    assert pipeline.replies.for_question(question).kind != "claim"
+
+
+def test_forwarded_text_is_always_read_as_a_claim(pipeline: Pipeline) -> None:
+    assert pipeline.replies.claims is not None
+    assert pipeline.replies.claims.check("pilkada blora serentak, dengar kabar ada bagi bagi sembako") != []
+    plain = "kpu blora sosialisasi ke sekolah"
+    assert pipeline.replies.claims.check(plain) == []
+    assert [c.verdict for c in pipeline.replies.claims.check(plain, forwarded=True)] == ["unverifiable"]
+
+
+def test_ask_json_lists_the_claims(capsys: pytest.CaptureFixture[str], repo_root: Path) -> None:
+    assert main(["--config", str(repo_root / "config.yaml"), "ask", "--json", HOAX]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outcome"] == "claim" and data["entry_id"] is None
+    assert data["claims"] == [
+        {"said": "4 Desember 2024", "verdict": "contradicted", "fact_id": "hari_pemungutan_suara"}
+    ]
+    assert main(["--config", str(repo_root / "config.yaml"), "ask", "--json", FINE]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["claims"] == [{"said": "1 juta", "verdict": "unverifiable", "fact_id": None}]
