@@ -39,6 +39,8 @@ class MatchingConfig:
     typo_cutoff: float
     # Extra lead a factual answer needs over a known unknown (docs/matching.md).
     unknown_margin: float = 0.0
+    # A suggestion more than this far below the best is only weakly related: not shown.
+    suggest_spread: float = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "typo_cutoff": NUMBER,
             "known_words_threshold": NUMBER,
             "unknown_margin": NUMBER,
+            "suggest_spread": NUMBER,
         },
         what="'matching'",
     )
@@ -224,7 +227,14 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             )
         )
 
-    for key in ("answer_threshold", "suggest_threshold", "margin", "known_words_threshold", "unknown_margin"):
+    for key in (
+        "answer_threshold",
+        "suggest_threshold",
+        "margin",
+        "known_words_threshold",
+        "unknown_margin",
+        "suggest_spread",
+    ):
         if key in m and not 0 <= m[key] <= 100:
             problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
     if m["suggest_threshold"] > m["answer_threshold"]:
@@ -319,6 +329,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             int(m.get("max_suggestions", 3)),
             float(m.get("typo_cutoff", 82)),
             float(m.get("unknown_margin", 0)),
+            float(m.get("suggest_spread", 100)),
         ),
         knowledge=KnowledgeConfig(
             sources=base / k["sources"],

@@ -252,15 +252,18 @@ def load_claims_set(path: Path) -> list[ClaimItem]:
     if not check_mapping(doc, doc.data, (), problems, required={"claims": LIST}, what="the claims file"):
         raise InvalidFiles(problems)
     for i, raw in enumerate(doc.data.get("claims") or []):
-        if not check_mapping(
-            doc,
-            raw,
-            ("claims", i),
-            problems,
-            required={"text": NONEMPTY_TEXT, "verdict": NONEMPTY_TEXT, "split": NONEMPTY_TEXT},
-            optional={"about": TEXT, "style": TEXT, "why": TEXT},
-            what="a claim",
-        ) or not {"text", "verdict", "split"} <= raw.keys():
+        if (
+            not check_mapping(
+                doc,
+                raw,
+                ("claims", i),
+                problems,
+                required={"text": NONEMPTY_TEXT, "verdict": NONEMPTY_TEXT, "split": NONEMPTY_TEXT},
+                optional={"about": TEXT, "style": TEXT, "why": TEXT},
+                what="a claim",
+            )
+            or not {"text", "verdict", "split"} <= raw.keys()
+        ):
             continue
         if raw["verdict"] not in ("contradicted", "confirmed", "unverifiable", "none"):
             problems.append(doc.problem(f"unknown verdict '{raw['verdict']}'", "claims", i, "verdict"))

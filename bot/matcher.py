@@ -363,14 +363,25 @@ class Matcher:
                 settings.margin + settings.unknown_margin
             )
             if any(t in own and (close or t not in self._factual_vocab) for t in query):
-                top = ranking.candidates[: settings.max_suggestions]
                 return replace(
                     result,
                     outcome="suggest",
                     entry_id=None,
-                    suggestions=tuple(x.entry_id for x in top if x.score >= settings.suggest_threshold),
+                    suggestions=suggestions(ranking.candidates, settings),
                 )
         return result
+
+
+def suggestions(candidates: tuple[Candidate, ...], s: MatchingConfig) -> tuple[str, ...]:
+    """The "did you mean" list: above the suggest threshold and close to the best one.
+
+    An entry far below the best shares only a word or two with the question; showing it
+    sends the user down a dead end ("did you mean: Ketua KPU?" for "siapa calon bupati").
+    """
+    if not candidates:
+        return ()
+    floor = max(s.suggest_threshold, candidates[0].score - s.suggest_spread)
+    return tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= floor)
 
 
 def decide(ranking: Ranking, s: MatchingConfig) -> MatchResult:
@@ -389,6 +400,4 @@ def decide(ranking: Ranking, s: MatchingConfig) -> MatchResult:
     threshold = s.known_words_threshold if not ranking.unknown else s.answer_threshold
     if best.score >= threshold and best.score - runner_up >= s.margin:
         return result("answer", best.entry_id)
-    return result(
-        "suggest", None, tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= s.suggest_threshold)
-    )
+    return result("suggest", None, suggestions(candidates, s))

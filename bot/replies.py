@@ -140,8 +140,10 @@ class ReplyBuilder:
             parts.append("\n".join(lines))
         if any(v.verdict == "unverifiable" for v in verdicts):
             parts.append(self.text("claim_unverifiable"))
-        if match is not None and match.outcome == "unknown" and match.entry_id is not None:
-            parts.append(self.kb.entry(match.entry_id).answer.at(self.phase()))
+        # The rest of the message may ask what the sources cannot say ("... trus hasilnya?").
+        unknown = self._unknown_in(match)
+        if unknown is not None:
+            parts.append(self.kb.entry(unknown).answer.at(self.phase()))
         # Follow-ups: the entries that state these facts, then the hoax advice.
         entries = [e.id for e in self.kb.entries if e.kind == "answer" and set(e.facts) & set(facts)]
         if "hoaks" in self.kb.by_id:
@@ -151,8 +153,24 @@ class ReplyBuilder:
         )
         line = self._source_line(tuple(sources))
         return Reply(
-            "claim", "\n\n".join(parts), line, rows[:3], sources=tuple(sources), match=match, claims=tuple(verdicts)
+            "claim",
+            "\n\n".join(parts),
+            line,
+            rows[:3],
+            entry_id=unknown,
+            sources=tuple(sources),
+            match=match,
+            claims=tuple(verdicts),
         )
+
+    def _unknown_in(self, match: MatchResult | None) -> str | None:
+        """The known unknown the matcher answered or suggested first, if any."""
+        if match is None:
+            return None
+        if match.outcome == "unknown":
+            return match.entry_id
+        unknown = [i for i in match.suggestions if self.kb.entry(i).kind == "unknown"]
+        return unknown[0] if match.outcome == "suggest" and unknown else None
 
     @staticmethod
     def _fact_value(fact: Fact) -> str:
