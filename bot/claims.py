@@ -68,8 +68,16 @@ class ClaimChecker:
         # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
         # those topics cannot be confirmed or denied, whatever figures it carries.
         self._unknown_words = unknown_words
+
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
+        self._date_change = {fold(w) for w in lexicon.date_change}
+        # Words that carry no claim of their own: filler, particles, markers, question words.
+        self._plain = (
+            set(lexicon.filler)
+            | set(lexicon.particles)
+            | {t for m in (*self._markers, *self._question_words) for t in m}
+        )
 
     def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
         """The verdict on each claim in `text`; [] when it states nothing checkable."""
@@ -77,8 +85,9 @@ class ClaimChecker:
         raw = set(re.findall(r"\w+", fold(text)))
         tokens = set(self._normalizer.tokens(text)) | raw
         values = [i for i in items if i.kind in _VALUE_KINDS]
-        # A bare year next to other figures is their context ("partisipasi 2020 83 persen").
-        if any(i.kind != "year" for i in values):
+        # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
+        # claim of its own only when the message moves the date ("diundur ke 2025").
+        if any(i.kind != "year" for i in values) or not raw & self._date_change:
             values = [i for i in values if i.kind != "year"]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not self._is_question(text, tokens)
@@ -103,10 +112,28 @@ class ClaimChecker:
         verdicts += [
             ClaimVerdict("unverifiable", i.text.strip(), None) for i in unjudged if i.kind in ("person", "place")
         ]
+        confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
+        if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
+            rest = self._unexplained(text, items, confirmed)
+            if len(rest) >= 2:
+                # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
+                # message is something else. Confirm only what the facts cover.
+                verdicts.append(ClaimVerdict("unverifiable", " ".join(rest[:3]), None))
         if not verdicts:
             said = values[0].text.strip() if values else ""
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
+
+    def _unexplained(self, text: str, items: list[Item], facts: list[Fact]) -> list[str]:
+        """Content words of `text` that neither the confirmed facts nor the items account for."""
+        covered = set(self._plain)
+        for fact in facts:
+            covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote}"))
+            covered |= {t for topic in self._topics[fact.id] for t in topic}
+        for item in items:
+            covered |= set(self._normalizer.tokens(item.text))
+        words = [t for t in self._normalizer.tokens(text) if t.isalpha() and len(t) > 2]
+        return [t for t in dict.fromkeys(words) if t not in covered]
 
     # ------------------------------------------------------------------ one item
 

@@ -186,6 +186,7 @@ class Lexicon:
     claim_markers: tuple[str, ...] = ()
     question_words: tuple[str, ...] = ()
     at_most: tuple[str, ...] = ()
+    date_change: tuple[str, ...] = ()  # "diundur", "ditunda": a bare year is then a claimed date
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
@@ -776,6 +777,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             "claim_markers": LIST,
             "question_words": LIST,
             "at_most": LIST,
+            "date_change": LIST,
             "exclusive": LIST,
         },
         what="the lexicon file",
@@ -797,7 +799,16 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             continue
         mapping[word] = target.lower().strip()
     words: dict[str, tuple[str, ...]] = {}
-    for key in ("particles", "filler", "protected", "call_to_action", "claim_markers", "question_words", "at_most"):
+    for key in (
+        "particles",
+        "filler",
+        "protected",
+        "call_to_action",
+        "claim_markers",
+        "question_words",
+        "at_most",
+        "date_change",
+    ):
         values = doc.data.get(key) or []
         if not all(isinstance(p, str) for p in values):
             problems.append(doc.problem(f"'{key}' must be a list of words (quote numbers and yes/no)", key))
@@ -812,6 +823,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         claim_markers=words["claim_markers"],
         question_words=words["question_words"],
         at_most=words["at_most"],
+        date_change=words["date_change"],
         exclusive=_exclusive_groups(doc, problems),
     )
 

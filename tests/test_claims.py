@@ -30,14 +30,19 @@ def test_the_table_is_large_and_varied() -> None:
     assert len(items) >= 40
     assert verdicts.count("contradicted") >= 20 and verdicts.count("confirmed") >= 10
     assert verdicts.count("unverifiable") >= 10 and verdicts.count("none") >= 5
-    assert sum(i.split == "heldout" for i in items) >= len(items) // 4
+    assert sum(i.split.startswith("heldout") for i in items) >= len(items) // 4
 
 
 def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:
-    for split in ("tune", "heldout"):
+    for split in ("tune", "heldout", "heldout2"):
         report = claim_reports[split]
         assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
-        assert report.flagged_rate >= 90.0, (split, report.misses)
+    assert claim_reports["tune"].flagged_rate >= 90.0
+    assert claim_reports["heldout"].flagged_rate >= 90.0
+    # heldout2 (written after the rest, by a colleague who never saw the code) flags 12 of 19:
+    # relational claims ("lebih rendah dibanding 2020") and who-did-what are not read yet.
+    # docs/grounding.md lists them; this floor keeps it from getting worse.
+    assert claim_reports["heldout2"].flagged_rate >= 60.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
