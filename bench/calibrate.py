@@ -23,7 +23,6 @@ from bot.config import load_config
 from bot.evaluation import evaluate, load_eval_set, load_postvote_set
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher, Weights
-from bot.text import Normalizer
 
 
 def main() -> None:
@@ -38,8 +37,6 @@ def main() -> None:
     unanswerable = load_postvote_set(args.postvote)
     tune = [i for i in items if i.split == "tune"] + [i for i in unanswerable if i.split == "tune"]
     heldout = [i for i in items if i.split == "heldout"] + [i for i in unanswerable if i.split == "heldout"]
-    normalizer = Normalizer(kb.lexicon)
-    real_words = kb.lexicon.words | kb.lexicon.protected
     best = None
     for cov, var, unknown, penalty, filler in itertools.product(
         (0.4, 0.5, 0.6), (0.2, 0.3, 0.4), (1.2, 1.5, 2.0), (0.6,), (0.3, 0.5)
@@ -47,7 +44,7 @@ def main() -> None:
         if cov + var > 0.95:
             continue
         weights = Weights(cov, var, unknown, penalty, filler)
-        matcher = Matcher(kb.entries, normalizer, config.matching, weights, kb.lexicon.filler, real_words)
+        matcher = Matcher.for_knowledge(kb, config.matching, weights)
         # Rank once per weighting; thresholds only change the decision on top of it.
         ranked = {item.question: matcher.rank(item.question, limit=3) for item in tune}
         for answer, known, suggest, margin, unknown_margin in itertools.product(
@@ -87,7 +84,7 @@ def main() -> None:
         f"thresholds: answer={settings.answer_threshold} known_words={settings.known_words_threshold} "
         f"suggest={settings.suggest_threshold} margin={settings.margin} unknown_margin={settings.unknown_margin}"
     )
-    matcher = Matcher(kb.entries, normalizer, settings, weights, kb.lexicon.filler, real_words)
+    matcher = Matcher.for_knowledge(kb, settings, weights)
     for name, part in (("tune", tune), ("heldout", heldout)):
         r = evaluate(matcher.match, part)[name]
         print(

@@ -163,11 +163,16 @@ class Bm25Baseline:
         return _candidates(scores, self._variants)
 
 
+# Known-unknown entries (knowledge/unknowns.yaml): "answering" one is an honest "I do not know".
+UNKNOWN_IDS: set[str] = set()
+
+
 def decide(candidates: tuple[Candidate, ...], answer_at: float, suggest_at: float = math.inf) -> MatchResult:
     """Answer at or above `answer_at`; "did you mean" at or above `suggest_at`; else none."""
     best = candidates[0].score if candidates else 0.0
     if candidates and best >= answer_at:
-        return MatchResult("answer", candidates[0].entry_id, best, (), "", candidates)
+        outcome = "unknown" if candidates[0].entry_id in UNKNOWN_IDS else "answer"
+        return MatchResult(outcome, candidates[0].entry_id, best, (), "", candidates)
     if candidates and best >= suggest_at:
         suggestions = tuple(c.entry_id for c in candidates[:MAX_SUGGESTIONS] if c.score >= suggest_at)
         return MatchResult("suggest", None, best, suggestions, "", candidates)
@@ -310,6 +315,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pipeline = Pipeline.load(args.config)
+    UNKNOWN_IDS.update(e.id for e in pipeline.kb.entries if e.kind == "unknown")
     entries = pipeline.kb.entries
     items = load_eval_set(args.eval, (e.id for e in entries))
     tune = [item for item in items if item.split == "tune"]

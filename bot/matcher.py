@@ -33,7 +33,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
-from bot.knowledge import Entry
+from bot.knowledge import Entry, KnowledgeBase
 from bot.text import Normalizer, crude_stem
 
 # unknown: the best entry is a known unknown (the sources cannot answer; the reply says so).
@@ -187,6 +187,20 @@ class Matcher:
             for token in known_tokens:
                 self._entries_by_token[token].append(ei)
         self._typo_cache: dict[str, str | None] = {}
+
+    @classmethod
+    def for_knowledge(cls, kb: KnowledgeBase, settings: MatchingConfig, weights: Weights = Weights()) -> Matcher:
+        """The matcher for a knowledge base, with its lexicon's filler, real words and rival words."""
+        lexicon = kb.lexicon
+        return cls(
+            kb.entries,
+            Normalizer(lexicon),
+            settings,
+            weights,
+            filler=lexicon.filler,
+            real_words=lexicon.words | lexicon.protected,
+            exclusive=lexicon.exclusive,
+        )
 
     @property
     def unknown_only_words(self) -> frozenset[str]:

@@ -10,7 +10,6 @@ from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 from bot.replies import Clock, ReplyBuilder, utc_now
-from bot.text import Normalizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +27,8 @@ class Pipeline:
 
     @classmethod
     def from_parts(cls, config: Config, kb: KnowledgeBase, clock: Clock = utc_now) -> Pipeline:
-        lexicon = kb.lexicon
-        real_words = lexicon.words | lexicon.protected
-        matcher = Matcher(
-            kb.entries,
-            Normalizer(lexicon),
-            config.matching,
-            filler=lexicon.filler,
-            real_words=real_words,
-            exclusive=lexicon.exclusive,
-        )
-        claims = ClaimChecker(kb.facts.values(), matcher.normalizer, lexicon, matcher.unknown_only_words)
+        matcher = Matcher.for_knowledge(kb, config.matching)
+        claims = ClaimChecker(kb.facts.values(), matcher.normalizer, kb.lexicon, matcher.unknown_only_words)
         return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock, claims))
 
     @classmethod

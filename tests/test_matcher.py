@@ -10,11 +10,10 @@ from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 from bot.pipeline import Pipeline
-from bot.text import Normalizer
 
 
 def matcher_with(kb: KnowledgeBase, config: Config, **changes: float) -> Matcher:
-    return Matcher(kb.entries, Normalizer(kb.lexicon), dataclasses.replace(config.matching, **changes))
+    return Matcher.for_knowledge(kb, dataclasses.replace(config.matching, **changes))
 
 
 @pytest.fixture
