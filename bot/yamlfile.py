@@ -22,13 +22,15 @@ PathKey = tuple[str | int, ...]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One mistake in a file, reported as `file:line: message`."""
+    """One mistake in a file, reported as `file:line: message` (`file: message` when line is 0)."""
 
     file: str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if not self.line:  # not in a file: an environment variable
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 

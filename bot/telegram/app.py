@@ -63,7 +63,7 @@ from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
-from bot.telegram.logs import redact_token
+from bot.telegram.logs import ShortInvalidJson, redact_token
 from bot.telegram.network import PollingConnection, RetryingRateLimiter, UpdateQueue, connect_with_backoff, describe
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
@@ -377,6 +377,19 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
         return 1
     except Stopped:
         return 0
+    try:
+        return _serve(loop, signals, pipeline, token, secret, store)
+    finally:
+        # Whatever went wrong, end the database's worker thread (not a daemon): otherwise
+        # the process hangs instead of exiting, and systemd never restarts a hung process.
+        if not loop.is_closed():
+            loop.run_until_complete(store.close())
+
+
+def _serve(
+    loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str, store: Store
+) -> int:
+    settings = pipeline.config.bot
     app = build_application(pipeline, token, store=store)
     if (code := _connect(loop, signals, app, token)) is not None:
         return code
@@ -432,6 +445,12 @@ def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotAppl
     except (NetworkError, RetryAfter) as exc:
         message = f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}; giving up"
         print(redact_token(message, token), file=sys.stderr)
+    except TelegramError as exc:  # e.g. "Invalid server response": a web page, not JSON
+        message = (
+            f"Cannot start: the Bot API address {settings.api_url} answers with something else than the Bot API "
+            f"({describe(exc)}); check TELEGRAM_API_URL or bot.api_url in config.yaml"
+        )
+        print(redact_token(message, token), file=sys.stderr)
     except Stopped:
         logger.info("Stopped before the Bot API could be reached")
         code = 0
@@ -466,6 +485,7 @@ def configure_logging(token: str) -> None:
     """
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    handler.addFilter(ShortInvalidJson())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.captureWarnings(True)
     for noisy in ("httpx", "httpcore"):
