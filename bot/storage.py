@@ -24,6 +24,7 @@ in `PRAGMA user_version`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -50,6 +51,7 @@ MIN_ENV_SALT_LENGTH = 16
 _SALT_BYTES = 32
 _HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
 _BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
+_LOCKED_PAUSE = 0.02  # seconds between two tries of a statement SQLite refused without waiting
 _SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
 
 # unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
@@ -230,20 +232,47 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None,
             raise StorageError(db_path, f"{SALT_ENV} must be at least {MIN_ENV_SALT_LENGTH} characters long")
         return from_env.encode("utf-8")
     path = salt_path(db_path)
-    if not may_create and not path.exists():
-        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
-    try:
-        # O_EXCL: if two processes start together, exactly one creates the file.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return _read_salt(path, db_path)
+    if not may_create:
+        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
+    _create_salt_file(path, db_path)
+    # Read back, not the bytes just made: if another process created the file first,
+    # its salt is the one both must use.
+    return _read_salt(path, db_path)
+
+
+def _create_salt_file(path: Path, db_path: Path) -> None:
+    """Create the salt file atomically, unless another process does first.
+
+    The salt is written whole to a temporary file, which is then hard-linked to its
+    name: a reader never sees an empty or partial file, and the link fails, instead
+    of replacing it as a rename would, if another process got there first.
+    """
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
+            file.write(secrets.token_bytes(_SALT_BYTES).hex() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first
+        except OSError:
+            # A file system without hard links: exclusive create, then write (a reader
+            # starting in between could still see it empty).
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="ascii") as file:
+                    file.write(temporary.read_text(encoding="ascii"))
     except OSError as exc:
         raise StorageError(db_path, f"cannot create the salt file {path}: {exc.strerror}") from exc
-    salt = secrets.token_bytes(_SALT_BYTES)
-    with os.fdopen(fd, "w", encoding="ascii") as file:
-        os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
-        file.write(salt.hex() + "\n")
-    return salt
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _has_data(path: Path) -> bool:
@@ -323,6 +352,12 @@ class Store:
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(path, f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+        if salt is None:
+            # The salt before the database: a second process starting at the same moment
+            # must never find a database with data but no salt file yet ("missing").
+            salt = await asyncio.to_thread(
+                functools.partial(load_or_create_salt, path, environ, may_create=not existed)
+            )
         try:
             # isolation_level=None: autocommit; transactions are explicit (BEGIN IMMEDIATE).
             db = await aiosqlite.connect(path, isolation_level=None)
@@ -331,10 +366,6 @@ class Store:
         try:
             await _configure(db, path)
             await _migrate(db, path, migrations)
-            if salt is None:
-                salt = await asyncio.to_thread(
-                    functools.partial(load_or_create_salt, path, environ, may_create=not existed)
-                )
             store = cls(db, path, salt, timezone, clock)
             # Also the first write: a read-only file opens and answers reads without
             # complaint, and should fail here rather than at the first vote.
@@ -620,12 +651,29 @@ async def _configure(db: aiosqlite.Connection, path: Path) -> None:
     await db.execute("PRAGMA foreign_keys = ON")
     # Overwrite deleted rows with zeros: an unsubscribed chat id must not linger in free pages.
     await db.execute("PRAGMA secure_delete = ON")
-    rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
+    rows = await _switch_to_wal(db)
     mode = str(rows[0][0]) if rows else "?"
     if mode.lower() != "wal":  # e.g. a network file system without shared memory
         log.warning("SQLite refused WAL mode for %s (journal_mode=%s); continuing", path, mode)
     # synchronous stays at SQLite's default (FULL): a claim in sent_reminders must survive
     # a power cut, or the reminder could go out twice.
+
+
+async def _switch_to_wal(db: aiosqlite.Connection) -> list[sqlite3.Row]:
+    """PRAGMA journal_mode = WAL, waiting (like busy_timeout) while another process opens the file too.
+
+    On a new database two processes switching at once collide: SQLite answers "database
+    is locked" at once, without its busy handler, to the one that would otherwise
+    deadlock (seen in 1 of 3 simultaneous starts on an empty folder).
+    """
+    deadline = asyncio.get_running_loop().time() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(_LOCKED_PAUSE)
 
 
 async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> None:
