@@ -14,7 +14,9 @@ Privacy (what `/privasi` promises, see knowledge/messages.yaml):
   checkpoint make sure the bytes are really gone from the file.
 - No message text is kept, except the normalized text of questions the bot could not
   answer (fallbacks and unresolved "did you mean") and optional feedback comments:
-  that log is how staff learn what to add to the knowledge base.
+  that log is how staff learn what to add to the knowledge base. Both are redacted
+  first (NIK, phone numbers, e-mail addresses, street addresses: bot/redaction.py).
+- `forget_user` (/hapus) deletes everything stored about one user.
 
 Schema changes: append a script to MIGRATIONS, never edit a released one. `Store.open`
 runs the missing ones in order, each in its own transaction, and records the version
@@ -43,6 +45,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.matcher import MatchResult
+from bot.redaction import redact, redact_question
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +370,8 @@ class Store:
             await _configure(db, path)
             await _migrate(db, path, migrations)
             store = cls(db, path, salt, timezone, clock)
+            if len(migrations) == len(MIGRATIONS):  # not on the older schemas tests build
+                await store._redact_older_rows()
             # Also the first write: a read-only file opens and answers reads without
             # complaint, and should fail here rather than at the first vote.
             await store._check_salt()
@@ -413,6 +418,31 @@ class Store:
                 f"{self._path} was written with another salt: restore {salt_path(self._path).name} "
                 f"or set {SALT_ENV} to the original value",
             )
+
+    async def _redact_older_rows(self) -> None:
+        """Once per database: redact texts stored before redaction existed (bot/redaction.py).
+
+        Only the stored (normalized) text is there to go by, so an e-mail address split
+        into words by normalizing is not recognised; numbers and addresses are.
+        """
+        done = await self._fetchall("SELECT 1 FROM meta WHERE key = 'redacted'")
+        if done:
+            return
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall("SELECT id, normalized FROM unanswered")
+            for row_id, text in rows:
+                if (clean := redact(text)) != text:
+                    await db.execute("UPDATE unanswered SET normalized = ? WHERE id = ?", (clean, row_id))
+            rows = await db.execute_fetchall(
+                "SELECT entry_id, user_hash, comment FROM feedback WHERE comment IS NOT NULL"
+            )
+            for entry_id, user, text in rows:
+                if (clean := redact(text)) != text:
+                    await db.execute(
+                        "UPDATE feedback SET comment = ? WHERE entry_id = ? AND user_hash = ?", (clean, entry_id, user)
+                    )
+            await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('redacted', '1')")
+        await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------------------ helpers
 
@@ -481,7 +511,7 @@ class Store:
             await db.execute(
                 "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (question_id, _iso(now), kind, result.normalized, best, result.score),
+                (question_id, _iso(now), kind, redact_question(text, result.normalized), best, result.score),
             )
 
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
@@ -513,8 +543,27 @@ class Store:
             "   comment = CASE WHEN excluded.positive = feedback.positive"
             "                  THEN coalesce(excluded.comment, feedback.comment) ELSE excluded.comment END,"
             "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment),
+            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment and redact(comment)),
         )
+
+    # ------------------------------------------------------------------ privacy
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete everything stored about a user (/hapus): their questions and what they asked
+        that went unanswered, their feedback, and their private chat's subscription and
+        reminder claims (a private chat's id is the user's id).
+
+        Figures in /stats drop accordingly: every count is made from these rows. Group
+        subscriptions stay; they belong to the group.
+        """
+        user, chat = self._user(user_id), self._chat(user_id)
+        async with self._transaction() as db:
+            # unanswered rows go with their question (ON DELETE CASCADE).
+            await db.execute("DELETE FROM questions WHERE user_hash = ?", (user,))
+            await db.execute("DELETE FROM feedback WHERE user_hash = ?", (user,))
+            await db.execute("DELETE FROM subscriptions WHERE chat_hash = ?", (chat,))
+            await db.execute("DELETE FROM sent_reminders WHERE chat_hash = ?", (chat,))
+        await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------------------ reminders
 

@@ -381,6 +381,79 @@ async def test_chat_id_kept_only_while_subscribed(store: Store, db_path: Path) -
     assert await store.was_sent("2024-11-27:d-1:19:00", chat)
 
 
+async def test_personal_data_is_redacted_before_it_is_stored(store: Store, db_path: Path) -> None:
+    # Issue #14 item 8: an unanswered question with a NIK, a phone number and an address
+    # was kept verbatim and exported by `pilkada-bot unanswered`.
+    raw = "nik 3316012345670001 hp 0812-3456-7890 email budi.s@gmail.com rumah di Jl. Melati no 12, bisa nyoblos?"
+    normalized = "nik 3316012345670001 hp 0812 3456 7890 email budi s gmail com rumah di jl melati no 12 bisa coblos"
+    await store.record_match(USER, raw, match("none", normalized=normalized))
+    await store.record_feedback(USER, "jadwal_pencoblosan", False, comment="salah, tlp aku 081234567890")
+    (row,) = await store.unanswered(10)
+    assert row.normalized == "nik [NIK] hp [telepon] email [email] rumah di [alamat] bisa coblos"
+    (comment,) = await store.feedback_comments(10)
+    assert comment.comment == "salah, tlp aku [telepon]"
+    data = raw_bytes(db_path)
+    for secret in (b"3316012345670001", b"0812 3456 7890", b"081234567890", b"gmail", b"melati"):
+        assert secret not in data
+
+
+async def test_texts_stored_before_redaction_existed_are_redacted_once(db_path: Path) -> None:
+    async with await Store.open(db_path, SALT) as store:
+        await store.record_match(USER, "x", match("none", normalized="resep rahasia"))
+        await store.record_feedback(USER, "jadwal_pencoblosan", False, comment="jelas")
+    with sqlite3.connect(db_path) as conn:  # as an older pilkada-bot stored them
+        conn.execute("UPDATE unanswered SET normalized = 'nik 3316012345670001 hp 0812 3456 7890'")
+        conn.execute("UPDATE feedback SET comment = 'wa 081234567890'")
+        conn.execute("DELETE FROM meta WHERE key = 'redacted'")
+    async with await Store.open(db_path, SALT) as store:
+        assert [r.normalized for r in await store.unanswered(10)] == ["nik [NIK] hp [telepon]"]
+        assert [c.comment for c in await store.feedback_comments(10)] == ["wa [telepon]"]
+    assert b"3316012345670001" not in raw_bytes(db_path) and b"081234567890" not in raw_bytes(db_path)
+
+
+async def _everything_about(db_path: Path) -> dict[str, int]:
+    """How many rows each table holds."""
+    tables = ("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
+    with sqlite3.connect(db_path) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+async def _tell_everything(store: Store, user: int) -> None:
+    tag = "satu" if user == USER else "dua"  # not the id: a 10-digit number would be redacted
+    await store.record_match(user, "x", match("answer", "jadwal_pencoblosan"))
+    await store.record_match(user, "x", match("none", normalized=f"resep rahasia {tag}"))
+    await store.record_match(user, "x", match("suggest", normalized=f"partisipasi {tag}", candidates=("a", "b")))
+    await store.record_match(user, "x", match("suggest", normalized=f"dpt {tag}", candidates=("dpt", "cek")))
+    await store.record_suggestion_chosen(user, "dpt")
+    await store.record_feedback(user, "jadwal_pencoblosan", False, comment=f"kurang jelas {tag}")
+    await store.record_feedback(user, "apa_itu_golput", True)
+    await store.subscribe(user)  # a private chat's id is the user's id
+    await store.mark_sent("2024-11-27:d-7:19:00", user)
+
+
+async def test_forget_user_deletes_everything_stored_about_that_user(store: Store, db_path: Path) -> None:
+    await _tell_everything(store, USER)
+    await _tell_everything(store, OTHER_USER)
+    both = await _everything_about(db_path)
+    assert both == {"questions": 8, "unanswered": 6, "feedback": 4, "subscriptions": 2, "sent_reminders": 2}
+
+    await store.forget_user(USER)
+    assert await _everything_about(db_path) == {k: v // 2 for k, v in both.items()}  # the other user's half
+    assert await store.subscribers() == [OTHER_USER]
+    assert {r.normalized for r in await store.unanswered(10)} == {"resep rahasia dua", "partisipasi dua"}
+    assert [c.comment for c in await store.feedback_comments(10)] == ["kurang jelas dua"]
+    # Gone from the file and its write-ahead log too, not only from the tables.
+    data = raw_bytes(db_path)
+    for trace in ("resep rahasia satu", "partisipasi satu", "kurang jelas satu"):
+        assert trace.encode() not in data
+    assert sqlite_int_bytes(USER) not in data
+    assert b"resep rahasia dua" in data  # the search above would find it
+
+    await store.forget_user(USER)  # nothing left: no error
+    await store.subscribe(USER)  # and the user can start again
+    assert await store.mark_sent("2024-11-27:d-7:19:00", USER)
+
+
 # --------------------------------------------------------------------- Recorder semantics
 
 

@@ -223,8 +223,44 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
     await feed(app, tg.command("/privasi"))
     (text,) = texts(offline)
     assert text == pipeline.replies.text("privacy")
-    for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus"):
+    for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus", "/hapus", "NIK", "nomor HP", "email"):
         assert promise in text
+
+
+@pytest.mark.parametrize("command", ["/hapus", "/lupakan", "/delete", "/hapus@PilkadaTestBot"])
+async def test_forget_command_deletes_everything_about_the_user(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, db_path: Path, pipeline: Pipeline, command: str
+) -> None:
+    app, offline = bot
+    other = USER + 1
+    for user in (USER, other):
+        await feed(app, tg.text_message(UNKNOWN, user_id=user))
+        await feed(app, tg.text_message(ANSWERED, user_id=user))
+        await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=user, user_id=user))
+        await feed(app, tg.command("/ingatkan", user_id=user))
+    await feed(app, tg.text_message(f"@PilkadaTestBot {UNKNOWN} lagi", chat_id=GROUP))  # asked in a group too
+    offline.calls.clear()
+
+    await feed(app, tg.command(command))
+    assert texts(offline) == [pipeline.replies.text("forget_done")]
+    stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
+    assert (stats.questions_total, stats.unanswered_open, stats.subscribers) == (2, 1, 1)  # the other user's
+    assert stats.feedback == (EntryFeedback("apa_itu_golput", 0, 1),)
+    assert await store.subscribers() == [other]
+    assert db_rows(db_path, "SELECT count(*) FROM sent_reminders") == [(0,)]
+
+
+async def test_forget_command_says_so_when_it_could_not_delete(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, offline = bot
+
+    async def broken(user_id: int) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "forget_user", broken)
+    await feed(app, tg.command("/hapus"))
+    assert texts(offline) == [pipeline.replies.text("forget_failed")]
 
 
 async def test_help_and_menu_list_the_reminder_commands(
@@ -238,6 +274,8 @@ async def test_help_and_menu_list_the_reminder_commands(
     commands = {c["command"]: c["description"] for c in menu["commands"]}
     assert list(commands) == [*COMMANDS, *STORAGE_COMMANDS]
     assert commands["ingatkan"] == pipeline.replies.text("command_ingatkan")
+    assert commands["hapus"] == pipeline.replies.text("command_hapus")
+    assert "/hapus" in pipeline.replies.text("help_reminders")
     assert not {"stats", "unanswered", "reload"} & commands.keys()  # staff commands stay hidden
 
 

@@ -73,7 +73,7 @@ SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
-STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi")
+STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -272,6 +272,7 @@ def build_application(
             CommandHandler("ingatkan", subscriptions.subscribe, filters=new),
             CommandHandler("berhenti", subscriptions.unsubscribe, filters=new),
             CommandHandler("privasi", subscriptions.privacy, filters=new),
+            CommandHandler(["hapus", "lupakan", "delete"], subscriptions.forget, filters=new),
             CommandHandler("stats", admin.stats, filters=staff),
             CommandHandler("unanswered", admin.unanswered, filters=staff),
         ]
