@@ -54,6 +54,7 @@ MIN_ENV_SALT_LENGTH = 16
 _SALT_BYTES = 32
 _HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
 _BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
+_CHECKPOINT_RETRY = 0.5  # seconds between two tries of a privacy checkpoint another process held up
 _LOCKED_PAUSE = 0.02  # seconds between two tries of a statement SQLite refused without waiting
 _SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
 
@@ -330,6 +331,7 @@ class Store:
         self._timezone = timezone
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._checkpoint_retry: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -384,7 +386,12 @@ class Store:
         return store
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent). SQLite checkpoints and removes the -wal file as it closes."""
+        if self._checkpoint_retry is not None:
+            self._checkpoint_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoint_retry
+            self._checkpoint_retry = None
         await self._db.close()
 
     async def __aenter__(self) -> Store:
@@ -442,7 +449,7 @@ class Store:
                         "UPDATE feedback SET comment = ? WHERE entry_id = ? AND user_hash = ?", (clean, entry_id, user)
                     )
             await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('redacted', '1')")
-        await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._wipe_wal()
 
     # ------------------------------------------------------------------ helpers
 
@@ -479,6 +486,46 @@ class Store:
                 await self._db.rollback()
                 raise
             await self._db.commit()
+
+    async def _wipe_wal(self) -> None:
+        """After a delete that matters for privacy: checkpoint and truncate the -wal file, never waiting.
+
+        secure_delete zeroes a deleted row in the new version of its page, but the old
+        version (with the chat id or the text) stays in the write-ahead log until a
+        checkpoint copies the pages back and truncates the log. A TRUNCATE checkpoint
+        waits for other processes' readers (`pilkada-bot report`): with the busy
+        timeout that held every statement up for 5 s and then gave up. So it is tried
+        without waiting, and while readers prevent it, again every
+        _CHECKPOINT_RETRY seconds in the background until it succeeds.
+        """
+        if await self._try_truncate_wal() or self._checkpoint_retry is not None:
+            return
+        self._checkpoint_retry = asyncio.create_task(self._retry_truncate_wal(), name="privacy checkpoint")
+
+    async def _retry_truncate_wal(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(_CHECKPOINT_RETRY)
+                if await self._try_truncate_wal():
+                    return
+        except (sqlite3.Error, ValueError) as exc:  # the database went away; close() finishes the job
+            log.warning("Could not truncate the write-ahead log of %s: %s", self._path, exc)
+        finally:
+            self._checkpoint_retry = None
+
+    async def _try_truncate_wal(self) -> bool:
+        """One TRUNCATE checkpoint that gives up at once if another connection is in the way."""
+        async with self._lock:
+            await self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                rows = list(await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                return False
+            finally:
+                await self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        return not rows or int(rows[0][0]) == 0  # busy = 0: every frame copied back, log truncated
 
     # ------------------------------------------------------------------ Recorder (bot/events.py)
 
@@ -563,7 +610,7 @@ class Store:
             await db.execute("DELETE FROM feedback WHERE user_hash = ?", (user,))
             await db.execute("DELETE FROM subscriptions WHERE chat_hash = ?", (chat,))
             await db.execute("DELETE FROM sent_reminders WHERE chat_hash = ?", (chat,))
-        await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self._wipe_wal()
 
     # ------------------------------------------------------------------ reminders
 
@@ -583,10 +630,7 @@ class Store:
         """
         changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
         if changed:
-            # secure_delete zeroed the row in the new page version; the old version still
-            # sits in the WAL until a checkpoint copies the page back and truncates the log.
-            # Best effort: a reader in another process may delay it to a later checkpoint.
-            await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._wipe_wal()
         return changed == 1
 
     async def is_subscribed(self, chat_id: int) -> bool:

@@ -716,3 +716,60 @@ def test_two_processes_starting_at_once_on_empty_folders_are_never_refused(tmp_p
     assert [line for output in outputs for line in output if line.startswith("refused")] == []
     # Both used the same salt (one hash for chat 42): exactly one of them claimed it.
     assert [sorted(pair) for pair in zip(*outputs, strict=True)] == [["False", "True"]] * rounds
+
+
+# /berhenti while another process reads the database (issue #14 item 11): the TRUNCATE
+# checkpoint after the delete waited the whole busy timeout (5 s) for the reader, holding
+# up every other statement, and gave up, leaving the chat id in the -wal file.
+
+
+def _reader_holding_a_snapshot(db_path: Path) -> sqlite3.Connection:
+    """Another process (say `pilkada-bot report`) in the middle of a read transaction."""
+    reader = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM subscriptions").fetchone()
+    return reader
+
+
+async def test_unsubscribe_while_another_process_reads_neither_stalls_nor_leaves_the_id_behind(
+    store: Store, db_path: Path
+) -> None:
+    chat = 987_654_321_012
+    needle = sqlite_int_bytes(chat)
+    await store.subscribe(chat)
+    reader = _reader_holding_a_snapshot(db_path)
+    try:
+        started = time.monotonic()
+        unsubscribe = asyncio.create_task(store.unsubscribe(chat))
+        await asyncio.sleep(0.05)
+        # Meanwhile another user's question is recorded at once.
+        await store.record_match(USER, "x", match("answer", "jadwal_pencoblosan"))
+        recorded = time.monotonic() - started
+        assert await unsubscribe
+        took = time.monotonic() - started
+        assert recorded < 1 and took < 1, (recorded, took)
+        assert needle in raw_bytes(db_path)  # still in the -wal: the reader may need that page version
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    # Once the reader is done, the checkpoint tried again in the background removes it.
+    deadline = time.monotonic() + 3
+    while needle in raw_bytes(db_path) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert needle not in raw_bytes(db_path)
+
+
+async def test_forget_user_while_another_process_reads_does_not_stall(store: Store, db_path: Path) -> None:
+    await store.record_match(USER, "x", match("none", normalized="resep rahasia satu"))
+    reader = _reader_holding_a_snapshot(db_path)
+    try:
+        started = time.monotonic()
+        await store.forget_user(USER)
+        assert time.monotonic() - started < 1
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    deadline = time.monotonic() + 3
+    while b"resep rahasia satu" in raw_bytes(db_path) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert b"resep rahasia satu" not in raw_bytes(db_path)
