@@ -73,6 +73,7 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
         "startup_retries": AT_LEAST_0,
         "startup_backoff": AT_LEAST_0,
         "shutdown_grace": AT_LEAST_0,
+        "database_check": ABOVE_0,
     },
     ("bot", "rate_limit"): {"overall_per_second": ABOVE_0, "group_per_minute": ABOVE_0, "max_retries": AT_LEAST_0},
     ("bot", "webhook"): {"port": Range(1, high=65535)},
@@ -184,6 +185,7 @@ class BotConfig:
     startup_retries: int = 8
     startup_backoff: float = 1.0
     shutdown_grace: float = 5.0
+    database_check: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +287,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "startup_retries": INT,
             "startup_backoff": NUMBER,
             "shutdown_grace": NUMBER,
+            "database_check": NUMBER,
         },
         what="'bot'",
     )
@@ -431,6 +434,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             startup_retries=int(b.get("startup_retries", 8)),
             startup_backoff=float(b.get("startup_backoff", 1.0)),
             shutdown_grace=float(b.get("shutdown_grace", 5.0)),
+            database_check=float(b.get("database_check", 5.0)),
         ),
         reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
     )

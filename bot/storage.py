@@ -279,6 +279,15 @@ def _create_salt_file(path: Path, db_path: Path) -> None:
             temporary.unlink()
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None if there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _has_data(path: Path) -> bool:
     try:
         return path.stat().st_size > 0
@@ -332,6 +341,9 @@ class Store:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._checkpoint_retry: asyncio.Task[None] | None = None
+        self._identity = _file_identity(path)
+        self._lost: str | None = None  # why the file can no longer be written, once noticed
+        self._watch: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -387,6 +399,11 @@ class Store:
 
     async def close(self) -> None:
         """Close the connection (idempotent). SQLite checkpoints and removes the -wal file as it closes."""
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         if self._checkpoint_retry is not None:
             self._checkpoint_retry.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -409,6 +426,42 @@ class Store:
     async def schema_version(self) -> int:
         row = await self._fetchone("PRAGMA user_version")
         return int(row[0])
+
+    async def verify_file(self) -> None:
+        """Raise StorageError if the database file was deleted or replaced since it was opened.
+
+        SQLite keeps writing to a deleted file (its inode lives on while open), so
+        without this check the bot would confirm subscriptions and store nothing that
+        survives a restart. Once noticed, every later write is refused too.
+        """
+        if self._lost is None:
+            identity = await asyncio.to_thread(_file_identity, self._path)
+            if identity != self._identity:
+                what = "deleted" if identity is None else "replaced by another file"
+                self._lost = (
+                    f"the database {self._path} was {what} while the bot was running; nothing written "
+                    "since is kept: restart the bot (it creates or opens the file again)"
+                )
+        if self._lost is not None:
+            raise StorageError(self._path, self._lost)
+
+    def watch_file(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        """Call verify_file every `interval` seconds until close(); `on_lost` once if it fails."""
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_file(interval, on_lost), name="database watch")
+
+    async def _watch_file(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.verify_file()
+            except StorageError as exc:
+                on_lost(exc)
+                return
+
+    def _refuse_if_lost(self) -> None:
+        if self._lost is not None:
+            raise StorageError(self._path, self._lost)
 
     async def _check_salt(self) -> None:
         """Refuse a salt other than the one the data was written with.
@@ -465,6 +518,7 @@ class Store:
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one autocommitted statement; the number of rows it changed."""
+        self._refuse_if_lost()
         async with self._lock, self._db.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
 
@@ -478,6 +532,7 @@ class Store:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        self._refuse_if_lost()
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -615,7 +670,9 @@ class Store:
     # ------------------------------------------------------------------ reminders
 
     async def subscribe(self, chat_id: int) -> bool:
-        """Subscribe a chat to reminders; False if it already was."""
+        """Subscribe a chat to reminders; False if it already was. Checks the file first: a
+        subscription is a promise to the user, never to be confirmed into a deleted file."""
+        await self.verify_file()
         changed = await self._write(
             "INSERT OR IGNORE INTO subscriptions (chat_hash, chat_id, since) VALUES (?, ?, ?)",
             (self._chat(chat_id), chat_id, _iso(self._clock())),

@@ -130,3 +130,29 @@ def test_cli_explains_an_unusable_api_address_in_one_line(
         "(e.g. https://api.telegram.org/bot), got '127.0.0.1:8081'"
     )
     assert "Traceback" not in cli.stderr and TOKEN not in cli.stderr
+
+
+# --- the database deleted while running (issue #14 item 10) ------------------------------
+
+
+def test_cli_stops_with_exit_1_when_its_database_is_deleted(
+    repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun], tmp_path: Path
+) -> None:
+    database = tmp_path / "db" / "bot.sqlite3"
+    config = cli_config(kb_copy, voting_date="2030-11-27", database=str(database), database_check=0.2)
+    with FakeBotApi(token=TOKEN) as api:
+        cli = CliRun(repo_root, config, api.base_url, PILKADA_BOT_SALT="reliability-tests-salt")
+        cli_runs.append(cli)
+        api.wait_for("getUpdates", timeout=15)
+        api.push_update(api.command("/ingatkan", user_id=501))
+        (first,) = api.wait_for("sendMessage", timeout=10)
+        assert first.params["text"].startswith("Siap!")
+        for suffix in ("", "-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+        api.push_update(api.command("/ingatkan", user_id=502))
+        assert cli.wait(timeout=15) == 1
+        # Nobody was told "Siap!" after the file was gone; the second user got the apology.
+        assert [c.params["text"].startswith("Siap!") for c in api.calls("sendMessage")].count(True) == 1
+    (critical,) = cli.wait_for_line(r"CRITICAL .*deleted")
+    assert str(database) in critical
+    assert "Traceback" not in cli.stderr and TOKEN not in cli.stderr

@@ -773,3 +773,42 @@ async def test_forget_user_while_another_process_reads_does_not_stall(store: Sto
     while b"resep rahasia satu" in raw_bytes(db_path) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert b"resep rahasia satu" not in raw_bytes(db_path)
+
+
+# The database deleted while the bot runs (issue #14 item 10): SQLite keeps writing to
+# the deleted file, so users kept getting "Siap!" and after a restart nothing was left.
+
+
+def _delete_database(db_path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+async def test_a_database_deleted_or_replaced_while_open_is_noticed_and_writes_refused(
+    store: Store, db_path: Path, how: str
+) -> None:
+    await store.subscribe(1)
+    _delete_database(db_path)
+    if how == "replaced":  # e.g. a backup copied over it
+        async with await Store.open(db_path, SALT):
+            pass
+    with pytest.raises(StorageError) as exc:
+        await store.verify_file()
+    assert str(db_path) in str(exc.value) and how in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(StorageError):  # never "Siap!" while storing nothing
+        await store.subscribe(2)
+    with pytest.raises(StorageError):
+        await store.record_match(USER, "x", match("none", normalized="resep"))
+
+
+async def test_subscribing_checks_the_file_first(store: Store, db_path: Path) -> None:
+    _delete_database(db_path)
+    with pytest.raises(StorageError, match="deleted"):
+        await store.subscribe(2)
+
+
+async def test_an_intact_database_passes_the_check(store: Store) -> None:
+    await store.verify_file()
+    await store.subscribe(3)
+    assert await store.subscribers() == [3]

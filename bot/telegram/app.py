@@ -65,6 +65,7 @@ from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
 from bot.telegram.logs import ShortInvalidJson, redact_token
 from bot.telegram.network import PollingConnection, RetryingRateLimiter, UpdateQueue, connect_with_backoff, describe
+from bot.telegram.watchdog import watch_database
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters as a webhook secret_token.
@@ -299,8 +300,9 @@ def build_application(
 
 
 async def post_init(app: TypedApplication) -> None:
-    """Before the first update: the command menu, then the reminder jobs (with catch-up)."""
+    """Before the first update: the command menu, then the reminder jobs (with catch-up) and the database watch."""
     await register_commands(app)
+    watch_database(app)
     if app.job_queue is not None:
         schedule_reminders(app.job_queue, app.bot_data)
 

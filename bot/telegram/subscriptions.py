@@ -17,6 +17,7 @@ from telegram.constants import ChatType
 from bot.election import countdown, format_date
 from bot.reminders import Reminder, reminder_schedule, upcoming
 from bot.replies import Reply
+from bot.storage import StorageError
 from bot.telegram.handlers import BotData, Context, send_reply
 from bot.telegram.logs import user_tag
 
@@ -62,7 +63,12 @@ async def subscribe(update: Update, context: Context) -> None:
         # Keeping a chat id that will never be used would break the privacy promise.
         await send_reply(message, _info(data.text("remind_no_more", date=date)))
         return
-    new = await data.store.subscribe(message.chat_id)
+    try:
+        new = await data.store.subscribe(message.chat_id)
+    except StorageError as exc:  # e.g. the database file was deleted: never "Siap!" then
+        logger.error("/ingatkan not stored for chat %s: %s", user_tag(message.chat_id), exc)
+        await send_reply(message, _info(data.text("error")))
+        return
     intro = data.text("remind_on" if new else "remind_already", date=date)
     lines = [intro, *(describe_reminder(data, r) for r in reminders)]
     await send_reply(message, _info("\n".join(lines)))
