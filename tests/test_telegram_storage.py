@@ -41,11 +41,11 @@ from bot.telegram.broadcast import run_reminder_round, send_reminder
 try:  # works whether or not tests/ is a package
     from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_telegram_handlers import OfflineRequest, feed, force_suggestions
+    from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
     from conftest import FIXED_NOW, WIB, KbCopy, make_clock
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_telegram_handlers import OfflineRequest, feed, force_suggestions
+    from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SALT = b"test-salt-0123456789abcdef"
@@ -321,6 +321,37 @@ async def test_questions_suggestion_choices_and_feedback_reach_the_store(
     assert stats.feedback == (EntryFeedback("apa_itu_golput", 1, 0),)
     (row,) = await store.unanswered(10)
     assert row.kind == "fallback" and "nasi goreng" in row.normalized
+
+
+async def test_a_suggestion_pressed_by_another_group_member_resolves_the_askers_question(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    # Issue #14 item 14: the press resolved the presser's own pending question instead.
+    app, offline = bot
+    asker, presser = USER, USER + 1
+    await feed(app, tg.text_message("partisipasi", user_id=presser))  # the presser's own "did you mean", unresolved
+    question = tg.mention(AMBIGUOUS, user_id=asker)
+    await feed(app, question)
+    did_you_mean = offline.sent()[-1]
+    assert did_you_mean["reply_parameters"]["message_id"] == question["message"]["message_id"]
+    press = tg.callback_query(callback_data(did_you_mean)[0], chat_id=GROUP, user_id=presser)
+    # What Telegram sends: the bot's message, with the question it replied to.
+    press["callback_query"]["message"]["reply_to_message"] = question["message"]
+    await feed(app, press)
+    (left,) = await store.unanswered(10)
+    assert left.normalized == "partisipasi"  # the presser's question is still open; the asker's is resolved
+
+
+async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_resolves_nobodys(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    app, offline = bot
+    await feed(app, tg.text_message("partisipasi", user_id=USER + 1))
+    await feed(app, tg.mention(AMBIGUOUS, user_id=USER))
+    suggestion = callback_data(offline.sent()[-1])[0]
+    await feed(app, tg.callback_query(suggestion, chat_id=GROUP, user_id=USER + 1))  # no reply_to_message
+    assert sorted(r.normalized for r in await store.unanswered(10)) == ["golput", "partisipasi"]
+    assert offline.sent("editMessageText")  # the press still shows the answer
 
 
 # --- staff commands ---------------------------------------------------------------------
