@@ -76,7 +76,13 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
         "database_check": ABOVE_0,
     },
     ("bot", "rate_limit"): {"overall_per_second": ABOVE_0, "group_per_minute": ABOVE_0, "max_retries": AT_LEAST_0},
-    ("bot", "webhook"): {"port": Range(1, high=65535)},
+    ("bot", "webhook"): {
+        "port": Range(1, high=65535),
+        "max_connections": Range(1, high=100),
+        "open_connections": ABOVE_0,
+        "request_timeout": ABOVE_0,
+        "max_body_kb": ABOVE_0,
+    },
     ("reminders",): {"grace_minutes": AT_LEAST_0},
 }
 
@@ -149,6 +155,10 @@ class WebhookConfig:
     port: int
     url: str
     path: str
+    max_connections: int = 40  # told to Telegram (setWebhook, 1-100)
+    open_connections: int = 100  # our server's bound; more are closed at once
+    request_timeout: float = 10.0  # seconds for a request's headers, and again for its body
+    max_body_kb: int = 256  # Telegram's updates are a few kB
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +343,16 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("bot", "webhook"),
         problems,
         required={},
-        optional={"listen": NONEMPTY_TEXT, "port": INT, "url": TEXT, "path": TEXT},
+        optional={
+            "listen": NONEMPTY_TEXT,
+            "port": INT,
+            "url": TEXT,
+            "path": TEXT,
+            "max_connections": INT,
+            "open_connections": INT,
+            "request_timeout": NUMBER,
+            "max_body_kb": INT,
+        },
         what="'webhook'",
     )
     if b["mode"] == "webhook" and not str(webhook.get("url", "")).startswith("https://"):
@@ -420,6 +439,10 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
                 port=int(webhook.get("port", 8443)),
                 url=webhook.get("url", ""),
                 path=webhook.get("path", "telegram"),
+                max_connections=int(webhook.get("max_connections", 40)),
+                open_connections=int(webhook.get("open_connections", 100)),
+                request_timeout=float(webhook.get("request_timeout", 10.0)),
+                max_body_kb=int(webhook.get("max_body_kb", 256)),
             ),
             rate_limit=RateLimitConfig(
                 overall_per_second=float(rate.get("overall_per_second", 30)),
