@@ -359,6 +359,17 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         problems.append(
             doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook")
         )
+    opened, telegram = webhook.get("open_connections", 100), webhook.get("max_connections", 40)
+    if isinstance(opened, int) and isinstance(telegram, int) and 0 < opened < telegram <= 100:
+        problems.append(
+            doc.problem(
+                f"'open_connections' ({opened}) must be at least 'max_connections' ({telegram}): "
+                "Telegram may open that many at once",
+                "bot",
+                "webhook",
+                "open_connections",
+            )
+        )
     rate = b.get("rate_limit") or {}
     check_mapping(
         doc,

@@ -103,7 +103,7 @@ def start_bot(repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, runs: list[CliR
 
 @pytest.fixture
 def bot(repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, cli_runs: list[CliRun]) -> WebhookBot:
-    return start_bot(repo_root, kb_copy, api, cli_runs, request_timeout=1, open_connections=20)
+    return start_bot(repo_root, kb_copy, api, cli_runs, request_timeout=1, max_connections=10, open_connections=20)
 
 
 def status_within(conn: socket.socket, seconds: float) -> str:
