@@ -6,9 +6,12 @@ and the reminder bookkeeping that bot/reminders.py needs.
 
 Privacy (what `/privasi` promises, see knowledge/messages.yaml):
 - User ids are kept only as salted hashes (HMAC-SHA256, truncated). The salt comes from
-  the PILKADA_BOT_SALT environment variable or from `<database>.salt`, created once
-  (mode 0600) beside the database. Without the salt the hashes cannot be turned back
-  into ids, so keep the salt file out of copies of the database you hand around.
+  the file named by PILKADA_BOT_SALT_FILE, the PILKADA_BOT_SALT environment variable,
+  or else `<database>.salt`, created once (mode 0600) beside the database. What the
+  hash protects against: someone holding the database without the salt cannot tell
+  whose rows they are. With the salt it protects little: Telegram ids are small
+  enough to try one by one (a known id was found again in 5 s). So in production
+  keep the salt away from the data folder and its backups (`salt_warning`).
 - The only ids kept in clear are the chat ids of reminder subscribers (we must know
   where to send); unsubscribing deletes the row, and `secure_delete` plus a WAL
   checkpoint make sure the bytes are really gone from the file.
@@ -50,6 +53,7 @@ from bot.redaction import redact, redact_question
 log = logging.getLogger(__name__)
 
 SALT_ENV = "PILKADA_BOT_SALT"
+SALT_FILE_ENV = "PILKADA_BOT_SALT_FILE"
 MIN_ENV_SALT_LENGTH = 16
 _SALT_BYTES = 32
 _HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
@@ -230,6 +234,11 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None,
     Blocking file I/O; `Store.open` calls it in a worker thread.
     """
     env = os.environ if environ is None else environ
+    if secrets_file := env.get(SALT_FILE_ENV):
+        path = Path(secrets_file)
+        if not path.is_file():
+            raise StorageError(db_path, f"{SALT_FILE_ENV} names {path}, which is not a readable file")
+        return _read_salt(path, db_path)
     from_env = env.get(SALT_ENV)
     if from_env is not None:
         if len(from_env) < MIN_ENV_SALT_LENGTH:
@@ -244,6 +253,23 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None,
     # Read back, not the bytes just made: if another process created the file first,
     # its salt is the one both must use.
     return _read_salt(path, db_path)
+
+
+def salt_warning(db_path: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """A warning for the operator when the salt is the generated file beside the database, else None.
+
+    The hashes keep user ids out of sight of whoever sees the database alone (a copy,
+    a backup, a staff export). Beside its salt they do not: Telegram ids are numbers
+    small enough to try one by one, and a known id was found again in 5 s.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(SALT_FILE_ENV) or env.get(SALT_ENV) is not None:
+        return None
+    return (
+        f"The salt for hashed user ids is {salt_path(db_path)}, beside the database: anyone with a copy of "
+        f"the data folder can find a user's id again by trying ids. In production keep it elsewhere: move it "
+        f"and set {SALT_FILE_ENV} to its new path (or set {SALT_ENV})"
+    )
 
 
 def _create_salt_file(path: Path, db_path: Path) -> None:

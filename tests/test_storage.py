@@ -32,11 +32,13 @@ from bot.matcher import Candidate, MatchResult, Outcome
 from bot.storage import (
     MIGRATIONS,
     SALT_ENV,
+    SALT_FILE_ENV,
     EntryFeedback,
     StorageError,
     Store,
     load_or_create_salt,
     salt_path,
+    salt_warning,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -339,6 +341,42 @@ def test_salt_from_environment_wins_and_creates_no_file(tmp_path: Path) -> None:
     assert not salt_path(db).exists()
     with pytest.raises(StorageError, match=SALT_ENV):
         load_or_create_salt(db, {SALT_ENV: "short"})
+
+
+async def test_salt_from_a_secrets_file_kept_away_from_the_data(db_path: Path, tmp_path: Path) -> None:
+    # Issue #14: with the salt beside the database, a copy of the data folder is enough
+    # to find an id again by trying ids. Production keeps it elsewhere.
+    secret = tmp_path / "secrets" / "pilkada-salt"
+    secret.parent.mkdir()
+    secret.write_text("ab" * 32 + "\n")
+    env = {SALT_FILE_ENV: str(secret)}
+    assert load_or_create_salt(db_path, env) == bytes.fromhex("ab" * 32)
+    async with await Store.open(db_path, environ=env) as store:
+        await store.subscribe(42)
+    assert not salt_path(db_path).exists()  # nothing beside the database
+    assert salt_warning(db_path, env) is None and salt_warning(db_path, {SALT_ENV: "x" * 20}) is None
+    # Moving a generated salt file out of the data folder keeps the same hashes.
+    async with await Store.open(tmp_path / "other.sqlite3", environ={}):
+        pass
+    moved = tmp_path / "secrets" / "moved-salt"
+    salt_path(tmp_path / "other.sqlite3").rename(moved)
+    async with await Store.open(tmp_path / "other.sqlite3", environ={SALT_FILE_ENV: str(moved)}):
+        pass
+
+
+def test_a_missing_or_short_secrets_file_is_refused(db_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match=SALT_FILE_ENV):
+        load_or_create_salt(db_path, {SALT_FILE_ENV: str(tmp_path / "nope")})
+    short = tmp_path / "short"
+    short.write_text("abcd\n")
+    with pytest.raises(StorageError, match="too short"):
+        load_or_create_salt(db_path, {SALT_FILE_ENV: str(short)})
+
+
+def test_a_salt_beside_the_database_is_warned_about(db_path: Path) -> None:
+    warning = salt_warning(db_path, {})
+    assert warning is not None
+    assert str(salt_path(db_path)) in warning and SALT_FILE_ENV in warning and SALT_ENV in warning
 
 
 async def test_another_salt_is_refused(db_path: Path) -> None:

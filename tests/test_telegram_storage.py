@@ -225,6 +225,8 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
     assert text == pipeline.replies.text("privacy")
     for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus", "/hapus", "NIK", "nomor HP", "email"):
         assert promise in text
+    # Honest about the hash (issue #14): whoever holds the salt can find an id again.
+    assert "tidak bisa dikembalikan" not in text and "kunci" in text
 
 
 @pytest.mark.parametrize("command", ["/hapus", "/lupakan", "/delete", "/hapus@PilkadaTestBot"])

@@ -56,7 +56,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.events import NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
-from bot.storage import StorageError, Store
+from bot.storage import StorageError, Store, salt_warning
 from bot.telegram import admin, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
@@ -380,6 +380,8 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
         return 1
     except Stopped:
         return 0
+    if warning := salt_warning(settings.database):
+        logger.warning(warning)
     try:
         return _serve(loop, signals, pipeline, token, secret, store)
     finally:
