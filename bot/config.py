@@ -7,7 +7,9 @@ TELEGRAM_BOT_TOKEN environment variable (see bot/telegram/app.py).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,91 @@ from bot.schema import DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Ex
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+API_URL_ENV = "TELEGRAM_API_URL"
+API_URL_WORDS = (
+    "the Bot API address must be http(s)://host[:port] or that with /bot at the end (e.g. https://api.telegram.org/bot)"
+)
 TIME_TEXT = Expect((str, int), 'a time written HH:MM, e.g. "19:00"')
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """The numbers a setting may take; anything else `run` cannot use (a rate of 0 divides by zero)."""
+
+    low: float
+    above: bool = False  # True: strictly above `low`
+    high: float | None = None
+
+    def complaint(self, key: str, value: float) -> str | None:
+        """Why `value` is refused, or None."""
+        if not math.isfinite(value):
+            return f"'{key}' must be a finite number"
+        if self.high is not None:
+            ok = self.low <= value <= self.high
+            return None if ok else f"'{key}' must be between {self.low:g} and {self.high:g}, got {value}"
+        if self.above:
+            return None if value > self.low else f"'{key}' must be above {self.low:g}, got {value}"
+        return None if value >= self.low else f"'{key}' must be {self.low:g} or more, got {value}"
+
+
+ABOVE_0, AT_LEAST_0, SCORE = Range(0, above=True), Range(0), Range(0, high=100)
+# Every number in config.yaml, by section: what `run` can use.
+RANGES: dict[tuple[str, ...], dict[str, Range]] = {
+    ("matching",): {
+        "answer_threshold": SCORE,
+        "suggest_threshold": SCORE,
+        "margin": SCORE,
+        "known_words_threshold": SCORE,
+        "typo_cutoff": SCORE,
+        "unknown_margin": SCORE,
+        "suggest_spread": SCORE,
+        "max_suggestions": ABOVE_0,
+    },
+    ("bot",): {
+        "poll_interval": AT_LEAST_0,
+        "poll_timeout": AT_LEAST_0,
+        "connect_timeout": ABOVE_0,
+        "read_timeout": ABOVE_0,
+        "flood_messages": ABOVE_0,
+        "flood_seconds": ABOVE_0,
+        "max_message_length": ABOVE_0,
+        "inline_interval": AT_LEAST_0,
+        "send_retries": AT_LEAST_0,
+        "startup_retries": AT_LEAST_0,
+        "startup_backoff": AT_LEAST_0,
+        "shutdown_grace": AT_LEAST_0,
+        "database_check": ABOVE_0,
+    },
+    ("bot", "rate_limit"): {"overall_per_second": ABOVE_0, "group_per_minute": ABOVE_0, "max_retries": AT_LEAST_0},
+    ("bot", "webhook"): {
+        "port": Range(1, high=65535),
+        "max_connections": Range(1, high=100),
+        "open_connections": ABOVE_0,
+        "request_timeout": ABOVE_0,
+        "max_body_kb": ABOVE_0,
+    },
+    ("reminders",): {"grace_minutes": AT_LEAST_0},
+}
+
+
+def normalize_api_url(raw: str) -> str | None:
+    """The Bot API base URL PTB needs (ending in /bot) from the server root or that form; None if unusable.
+
+    PTB appends the token to it: without /bot, "http://host:8081" became the port "8081<token>".
+    """
+    try:
+        parts = urllib.parse.urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number up to 65535
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return None
+    path = parts.path.rstrip("/")
+    if not path:
+        path = "/bot"
+    elif not path.endswith("/bot"):
+        return None
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +155,10 @@ class WebhookConfig:
     port: int
     url: str
     path: str
+    max_connections: int = 40  # told to Telegram (setWebhook, 1-100)
+    open_connections: int = 100  # our server's bound; more are closed at once
+    request_timeout: float = 10.0  # seconds for a request's headers, and again for its body
+    max_body_kb: int = 256  # Telegram's updates are a few kB
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +195,7 @@ class BotConfig:
     startup_retries: int = 8
     startup_backoff: float = 1.0
     shutdown_grace: float = 5.0
+    database_check: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +297,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "startup_retries": INT,
             "startup_backoff": NUMBER,
             "shutdown_grace": NUMBER,
+            "database_check": NUMBER,
         },
         what="'bot'",
     )
@@ -227,17 +319,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             )
         )
 
-    for key in (
-        "answer_threshold",
-        "suggest_threshold",
-        "margin",
-        "known_words_threshold",
-        "unknown_margin",
-        "suggest_spread",
-    ):
-        if key in m and not 0 <= m[key] <= 100:
-            problems.append(doc.problem(f"'{key}' must be between 0 and 100, got {m[key]}", "matching", key))
-    if m["suggest_threshold"] > m["answer_threshold"]:
+    _check_ranges(doc, root, problems)
+    if math.isfinite(m["suggest_threshold"]) and m["suggest_threshold"] > m["answer_threshold"]:
         problems.append(
             doc.problem("'suggest_threshold' must not be above 'answer_threshold'", "matching", "suggest_threshold")
         )
@@ -253,13 +336,6 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
         problems.append(doc.problem("'admin_ids' must be a list of numeric Telegram user ids", "bot", "admin_ids"))
 
-    for key in ("flood_messages", "flood_seconds", "max_message_length"):
-        if key in b and b[key] <= 0:
-            problems.append(doc.problem(f"'{key}' must be above 0, got {b[key]}", "bot", key))
-    for key in ("inline_interval", "send_retries", "startup_retries", "startup_backoff", "shutdown_grace"):
-        if key in b and b[key] < 0:
-            problems.append(doc.problem(f"'{key}' must be 0 or more, got {b[key]}", "bot", key))
-
     webhook = b.get("webhook") or {}
     check_mapping(
         doc,
@@ -267,12 +343,32 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("bot", "webhook"),
         problems,
         required={},
-        optional={"listen": NONEMPTY_TEXT, "port": INT, "url": TEXT, "path": TEXT},
+        optional={
+            "listen": NONEMPTY_TEXT,
+            "port": INT,
+            "url": TEXT,
+            "path": TEXT,
+            "max_connections": INT,
+            "open_connections": INT,
+            "request_timeout": NUMBER,
+            "max_body_kb": INT,
+        },
         what="'webhook'",
     )
     if b["mode"] == "webhook" and not str(webhook.get("url", "")).startswith("https://"):
         problems.append(
             doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook")
+        )
+    opened, telegram = webhook.get("open_connections", 100), webhook.get("max_connections", 40)
+    if isinstance(opened, int) and isinstance(telegram, int) and 0 < opened < telegram <= 100:
+        problems.append(
+            doc.problem(
+                f"'open_connections' ({opened}) must be at least 'max_connections' ({telegram}): "
+                "Telegram may open that many at once",
+                "bot",
+                "webhook",
+                "open_connections",
+            )
         )
     rate = b.get("rate_limit") or {}
     check_mapping(
@@ -286,6 +382,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     )
 
     links = _parse_links(doc, root.get("links") or {}, problems)
+    api_url = _api_url(doc, b, env, problems)
+
     times: list[ReminderTime] = []
     for i, item in enumerate(r["times"]):
         if not check_mapping(
@@ -317,7 +415,6 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     if problems or tz is None:
         return None
 
-    api_url = env.get("TELEGRAM_API_URL") or b.get("api_url") or DEFAULT_API_URL
     return Config(
         path=base,
         election=ElectionConfig(e["name"], e["region"], e["voting_date"], tz),
@@ -353,6 +450,10 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
                 port=int(webhook.get("port", 8443)),
                 url=webhook.get("url", ""),
                 path=webhook.get("path", "telegram"),
+                max_connections=int(webhook.get("max_connections", 40)),
+                open_connections=int(webhook.get("open_connections", 100)),
+                request_timeout=float(webhook.get("request_timeout", 10.0)),
+                max_body_kb=int(webhook.get("max_body_kb", 256)),
             ),
             rate_limit=RateLimitConfig(
                 overall_per_second=float(rate.get("overall_per_second", 30)),
@@ -367,6 +468,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             startup_retries=int(b.get("startup_retries", 8)),
             startup_backoff=float(b.get("startup_backoff", 1.0)),
             shutdown_grace=float(b.get("shutdown_grace", 5.0)),
+            database_check=float(b.get("database_check", 5.0)),
         ),
         reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
     )
@@ -396,3 +498,33 @@ def _parse_links(doc: YamlDoc, raw: Any, problems: list[Problem]) -> dict[str, L
             continue
         links[str(name)] = Link(item["label"].strip(), url)
     return links
+
+
+def _check_ranges(doc: YamlDoc, root: dict[str, Any], problems: list[Problem]) -> None:
+    """Refuse numbers `run` cannot use (RANGES); types were checked before."""
+    for path, ranges in RANGES.items():
+        section: Any = root
+        for name in path:
+            section = section.get(name) if isinstance(section, dict) else None
+        if not isinstance(section, dict):
+            continue
+        for key, allowed in ranges.items():
+            value = section.get(key)
+            if isinstance(value, int | float) and (complaint := allowed.complaint(key, value)):
+                problems.append(doc.problem(complaint, *path, key))
+
+
+def _api_url(doc: YamlDoc, b: dict[str, Any], env: Any, problems: list[Problem]) -> str:
+    """bot.api_url, overridden by TELEGRAM_API_URL, as PTB needs it; a problem for each unusable one."""
+    url = DEFAULT_API_URL
+    if "api_url" in b:
+        if (normalized := normalize_api_url(b["api_url"])) is None:
+            problems.append(doc.problem(f"'api_url': {API_URL_WORDS}, got '{b['api_url']}'", "bot", "api_url"))
+        else:
+            url = normalized
+    if from_env := env.get(API_URL_ENV):
+        if (normalized := normalize_api_url(from_env)) is None:
+            problems.append(Problem(API_URL_ENV, 0, f"{API_URL_WORDS}, got '{from_env}'"))
+        else:
+            url = normalized
+    return url

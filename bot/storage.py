@@ -6,15 +6,20 @@ and the reminder bookkeeping that bot/reminders.py needs.
 
 Privacy (what `/privasi` promises, see knowledge/messages.yaml):
 - User ids are kept only as salted hashes (HMAC-SHA256, truncated). The salt comes from
-  the PILKADA_BOT_SALT environment variable or from `<database>.salt`, created once
-  (mode 0600) beside the database. Without the salt the hashes cannot be turned back
-  into ids, so keep the salt file out of copies of the database you hand around.
+  the file named by PILKADA_BOT_SALT_FILE, the PILKADA_BOT_SALT environment variable,
+  or else `<database>.salt`, created once (mode 0600) beside the database. What the
+  hash protects against: someone holding the database without the salt cannot tell
+  whose rows they are. With the salt it protects little: Telegram ids are small
+  enough to try one by one (a known id was found again in 5 s). So in production
+  keep the salt away from the data folder and its backups (`salt_warning`).
 - The only ids kept in clear are the chat ids of reminder subscribers (we must know
   where to send); unsubscribing deletes the row, and `secure_delete` plus a WAL
   checkpoint make sure the bytes are really gone from the file.
 - No message text is kept, except the normalized text of questions the bot could not
   answer (fallbacks and unresolved "did you mean") and optional feedback comments:
-  that log is how staff learn what to add to the knowledge base.
+  that log is how staff learn what to add to the knowledge base. Both are redacted
+  first (NIK, phone numbers, e-mail addresses, street addresses: bot/redaction.py).
+- `forget_user` (/hapus) deletes everything stored about one user.
 
 Schema changes: append a script to MIGRATIONS, never edit a released one. `Store.open`
 runs the missing ones in order, each in its own transaction, and records the version
@@ -24,6 +29,7 @@ in `PRAGMA user_version`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -42,14 +48,18 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.matcher import MatchResult
+from bot.redaction import redact, redact_question
 
 log = logging.getLogger(__name__)
 
 SALT_ENV = "PILKADA_BOT_SALT"
+SALT_FILE_ENV = "PILKADA_BOT_SALT_FILE"
 MIN_ENV_SALT_LENGTH = 16
 _SALT_BYTES = 32
 _HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
 _BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
+_CHECKPOINT_RETRY = 0.5  # seconds between two tries of a privacy checkpoint another process held up
+_LOCKED_PAUSE = 0.02  # seconds between two tries of a statement SQLite refused without waiting
 _SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
 
 # unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
@@ -224,26 +234,84 @@ def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None,
     Blocking file I/O; `Store.open` calls it in a worker thread.
     """
     env = os.environ if environ is None else environ
+    if secrets_file := env.get(SALT_FILE_ENV):
+        path = Path(secrets_file)
+        if not path.is_file():
+            raise StorageError(db_path, f"{SALT_FILE_ENV} names {path}, which is not a readable file")
+        return _read_salt(path, db_path)
     from_env = env.get(SALT_ENV)
     if from_env is not None:
         if len(from_env) < MIN_ENV_SALT_LENGTH:
             raise StorageError(db_path, f"{SALT_ENV} must be at least {MIN_ENV_SALT_LENGTH} characters long")
         return from_env.encode("utf-8")
     path = salt_path(db_path)
-    if not may_create and not path.exists():
-        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
-    try:
-        # O_EXCL: if two processes start together, exactly one creates the file.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return _read_salt(path, db_path)
+    if not may_create:
+        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
+    _create_salt_file(path, db_path)
+    # Read back, not the bytes just made: if another process created the file first,
+    # its salt is the one both must use.
+    return _read_salt(path, db_path)
+
+
+def salt_warning(db_path: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """A warning for the operator when the salt is the generated file beside the database, else None.
+
+    The hashes keep user ids out of sight of whoever sees the database alone (a copy,
+    a backup, a staff export). Beside its salt they do not: Telegram ids are numbers
+    small enough to try one by one, and a known id was found again in 5 s.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(SALT_FILE_ENV) or env.get(SALT_ENV) is not None:
+        return None
+    return (
+        f"The salt for hashed user ids is {salt_path(db_path)}, beside the database: anyone with a copy of "
+        f"the data folder can find a user's id again by trying ids. In production keep it elsewhere: move it "
+        f"and set {SALT_FILE_ENV} to its new path (or set {SALT_ENV})"
+    )
+
+
+def _create_salt_file(path: Path, db_path: Path) -> None:
+    """Create the salt file atomically, unless another process does first.
+
+    The salt is written whole to a temporary file, which is then hard-linked to its
+    name: a reader never sees an empty or partial file, and the link fails, instead
+    of replacing it as a rename would, if another process got there first.
+    """
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
+            file.write(secrets.token_bytes(_SALT_BYTES).hex() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first
+        except OSError:
+            # A file system without hard links: exclusive create, then write (a reader
+            # starting in between could still see it empty).
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="ascii") as file:
+                    file.write(temporary.read_text(encoding="ascii"))
     except OSError as exc:
         raise StorageError(db_path, f"cannot create the salt file {path}: {exc.strerror}") from exc
-    salt = secrets.token_bytes(_SALT_BYTES)
-    with os.fdopen(fd, "w", encoding="ascii") as file:
-        os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
-        file.write(salt.hex() + "\n")
-    return salt
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None if there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _has_data(path: Path) -> bool:
@@ -298,6 +366,10 @@ class Store:
         self._timezone = timezone
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._checkpoint_retry: asyncio.Task[None] | None = None
+        self._identity = _file_identity(path)
+        self._lost: str | None = None  # why the file can no longer be written, once noticed
+        self._watch: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -323,6 +395,12 @@ class Store:
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(path, f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+        if salt is None:
+            # The salt before the database: a second process starting at the same moment
+            # must never find a database with data but no salt file yet ("missing").
+            salt = await asyncio.to_thread(
+                functools.partial(load_or_create_salt, path, environ, may_create=not existed)
+            )
         try:
             # isolation_level=None: autocommit; transactions are explicit (BEGIN IMMEDIATE).
             db = await aiosqlite.connect(path, isolation_level=None)
@@ -331,11 +409,9 @@ class Store:
         try:
             await _configure(db, path)
             await _migrate(db, path, migrations)
-            if salt is None:
-                salt = await asyncio.to_thread(
-                    functools.partial(load_or_create_salt, path, environ, may_create=not existed)
-                )
             store = cls(db, path, salt, timezone, clock)
+            if len(migrations) == len(MIGRATIONS):  # not on the older schemas tests build
+                await store._redact_older_rows()
             # Also the first write: a read-only file opens and answers reads without
             # complaint, and should fail here rather than at the first vote.
             await store._check_salt()
@@ -348,7 +424,17 @@ class Store:
         return store
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent). SQLite checkpoints and removes the -wal file as it closes."""
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
+        if self._checkpoint_retry is not None:
+            self._checkpoint_retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoint_retry
+            self._checkpoint_retry = None
         await self._db.close()
 
     async def __aenter__(self) -> Store:
@@ -367,6 +453,42 @@ class Store:
         row = await self._fetchone("PRAGMA user_version")
         return int(row[0])
 
+    async def verify_file(self) -> None:
+        """Raise StorageError if the database file was deleted or replaced since it was opened.
+
+        SQLite keeps writing to a deleted file (its inode lives on while open), so
+        without this check the bot would confirm subscriptions and store nothing that
+        survives a restart. Once noticed, every later write is refused too.
+        """
+        if self._lost is None:
+            identity = await asyncio.to_thread(_file_identity, self._path)
+            if identity != self._identity:
+                what = "deleted" if identity is None else "replaced by another file"
+                self._lost = (
+                    f"the database {self._path} was {what} while the bot was running; nothing written "
+                    "since is kept: restart the bot (it creates or opens the file again)"
+                )
+        if self._lost is not None:
+            raise StorageError(self._path, self._lost)
+
+    def watch_file(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        """Call verify_file every `interval` seconds until close(); `on_lost` once if it fails."""
+        if self._watch is None:
+            self._watch = asyncio.create_task(self._watch_file(interval, on_lost), name="database watch")
+
+    async def _watch_file(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.verify_file()
+            except StorageError as exc:
+                on_lost(exc)
+                return
+
+    def _refuse_if_lost(self) -> None:
+        if self._lost is not None:
+            raise StorageError(self._path, self._lost)
+
     async def _check_salt(self) -> None:
         """Refuse a salt other than the one the data was written with.
 
@@ -383,6 +505,31 @@ class Store:
                 f"or set {SALT_ENV} to the original value",
             )
 
+    async def _redact_older_rows(self) -> None:
+        """Once per database: redact texts stored before redaction existed (bot/redaction.py).
+
+        Only the stored (normalized) text is there to go by, so an e-mail address split
+        into words by normalizing is not recognised; numbers and addresses are.
+        """
+        done = await self._fetchall("SELECT 1 FROM meta WHERE key = 'redacted'")
+        if done:
+            return
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall("SELECT id, normalized FROM unanswered")
+            for row_id, text in rows:
+                if (clean := redact(text)) != text:
+                    await db.execute("UPDATE unanswered SET normalized = ? WHERE id = ?", (clean, row_id))
+            rows = await db.execute_fetchall(
+                "SELECT entry_id, user_hash, comment FROM feedback WHERE comment IS NOT NULL"
+            )
+            for entry_id, user, text in rows:
+                if (clean := redact(text)) != text:
+                    await db.execute(
+                        "UPDATE feedback SET comment = ? WHERE entry_id = ? AND user_hash = ?", (clean, entry_id, user)
+                    )
+            await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('redacted', '1')")
+        await self._wipe_wal()
+
     # ------------------------------------------------------------------ helpers
 
     def _hash(self, kind: bytes, value: int) -> str:
@@ -397,6 +544,7 @@ class Store:
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one autocommitted statement; the number of rows it changed."""
+        self._refuse_if_lost()
         async with self._lock, self._db.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
 
@@ -410,6 +558,7 @@ class Store:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        self._refuse_if_lost()
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -418,6 +567,46 @@ class Store:
                 await self._db.rollback()
                 raise
             await self._db.commit()
+
+    async def _wipe_wal(self) -> None:
+        """After a delete that matters for privacy: checkpoint and truncate the -wal file, never waiting.
+
+        secure_delete zeroes a deleted row in the new version of its page, but the old
+        version (with the chat id or the text) stays in the write-ahead log until a
+        checkpoint copies the pages back and truncates the log. A TRUNCATE checkpoint
+        waits for other processes' readers (`pilkada-bot report`): with the busy
+        timeout that held every statement up for 5 s and then gave up. So it is tried
+        without waiting, and while readers prevent it, again every
+        _CHECKPOINT_RETRY seconds in the background until it succeeds.
+        """
+        if await self._try_truncate_wal() or self._checkpoint_retry is not None:
+            return
+        self._checkpoint_retry = asyncio.create_task(self._retry_truncate_wal(), name="privacy checkpoint")
+
+    async def _retry_truncate_wal(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(_CHECKPOINT_RETRY)
+                if await self._try_truncate_wal():
+                    return
+        except (sqlite3.Error, ValueError) as exc:  # the database went away; close() finishes the job
+            log.warning("Could not truncate the write-ahead log of %s: %s", self._path, exc)
+        finally:
+            self._checkpoint_retry = None
+
+    async def _try_truncate_wal(self) -> bool:
+        """One TRUNCATE checkpoint that gives up at once if another connection is in the way."""
+        async with self._lock:
+            await self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                rows = list(await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                return False
+            finally:
+                await self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        return not rows or int(rows[0][0]) == 0  # busy = 0: every frame copied back, log truncated
 
     # ------------------------------------------------------------------ Recorder (bot/events.py)
 
@@ -450,7 +639,7 @@ class Store:
             await db.execute(
                 "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (question_id, _iso(now), kind, result.normalized, best, result.score),
+                (question_id, _iso(now), kind, redact_question(text, result.normalized), best, result.score),
             )
 
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
@@ -482,13 +671,34 @@ class Store:
             "   comment = CASE WHEN excluded.positive = feedback.positive"
             "                  THEN coalesce(excluded.comment, feedback.comment) ELSE excluded.comment END,"
             "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment),
+            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment and redact(comment)),
         )
+
+    # ------------------------------------------------------------------ privacy
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete everything stored about a user (/hapus): their questions and what they asked
+        that went unanswered, their feedback, and their private chat's subscription and
+        reminder claims (a private chat's id is the user's id).
+
+        Figures in /stats drop accordingly: every count is made from these rows. Group
+        subscriptions stay; they belong to the group.
+        """
+        user, chat = self._user(user_id), self._chat(user_id)
+        async with self._transaction() as db:
+            # unanswered rows go with their question (ON DELETE CASCADE).
+            await db.execute("DELETE FROM questions WHERE user_hash = ?", (user,))
+            await db.execute("DELETE FROM feedback WHERE user_hash = ?", (user,))
+            await db.execute("DELETE FROM subscriptions WHERE chat_hash = ?", (chat,))
+            await db.execute("DELETE FROM sent_reminders WHERE chat_hash = ?", (chat,))
+        await self._wipe_wal()
 
     # ------------------------------------------------------------------ reminders
 
     async def subscribe(self, chat_id: int) -> bool:
-        """Subscribe a chat to reminders; False if it already was."""
+        """Subscribe a chat to reminders; False if it already was. Checks the file first: a
+        subscription is a promise to the user, never to be confirmed into a deleted file."""
+        await self.verify_file()
         changed = await self._write(
             "INSERT OR IGNORE INTO subscriptions (chat_hash, chat_id, since) VALUES (?, ?, ?)",
             (self._chat(chat_id), chat_id, _iso(self._clock())),
@@ -503,10 +713,7 @@ class Store:
         """
         changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
         if changed:
-            # secure_delete zeroed the row in the new page version; the old version still
-            # sits in the WAL until a checkpoint copies the page back and truncates the log.
-            # Best effort: a reader in another process may delay it to a later checkpoint.
-            await self._fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._wipe_wal()
         return changed == 1
 
     async def is_subscribed(self, chat_id: int) -> bool:
@@ -620,12 +827,29 @@ async def _configure(db: aiosqlite.Connection, path: Path) -> None:
     await db.execute("PRAGMA foreign_keys = ON")
     # Overwrite deleted rows with zeros: an unsubscribed chat id must not linger in free pages.
     await db.execute("PRAGMA secure_delete = ON")
-    rows = list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
+    rows = await _switch_to_wal(db)
     mode = str(rows[0][0]) if rows else "?"
     if mode.lower() != "wal":  # e.g. a network file system without shared memory
         log.warning("SQLite refused WAL mode for %s (journal_mode=%s); continuing", path, mode)
     # synchronous stays at SQLite's default (FULL): a claim in sent_reminders must survive
     # a power cut, or the reminder could go out twice.
+
+
+async def _switch_to_wal(db: aiosqlite.Connection) -> list[sqlite3.Row]:
+    """PRAGMA journal_mode = WAL, waiting (like busy_timeout) while another process opens the file too.
+
+    On a new database two processes switching at once collide: SQLite answers "database
+    is locked" at once, without its busy handler, to the one that would otherwise
+    deadlock (seen in 1 of 3 simultaneous starts on an empty folder).
+    """
+    deadline = asyncio.get_running_loop().time() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return list(await db.execute_fetchall("PRAGMA journal_mode = WAL"))
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(_LOCKED_PAUSE)
 
 
 async def _migrate(db: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> None:

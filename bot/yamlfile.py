@@ -3,6 +3,10 @@
 Staff edit the knowledge base by hand, so every error must point to `file:line`.
 PyYAML's constructed objects forget their position; we compose the node tree
 ourselves and record a line for every path (("entries", 3, "answer") -> 57).
+
+Aliases (`*name`) are refused: each one repeats a whole subtree, so a few hundred
+bytes of nested aliases (an "alias bomb") expand to gigabytes when walked. Staff
+files never need them.
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ PathKey = tuple[str | int, ...]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One mistake in a file, reported as `file:line: message`."""
+    """One mistake in a file, reported as `file:line: message` (`file: message` when line is 0)."""
 
     file: str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if not self.line:  # not in a file: an environment variable
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 
@@ -74,6 +80,9 @@ _PLAIN_WORDS = (
 )
 
 
+ALIAS_REFUSED = "an alias (*name) is not allowed: write the value out in full instead"
+
+
 def _plain(error: yaml.MarkedYAMLError) -> str:
     raw = f"{error.context or ''} {error.problem or ''}".strip()
     for needle, plain in _PLAIN_WORDS:
@@ -113,12 +122,22 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
     doc = YamlDoc(name, None)
     if node is None:
         return doc
+    # A composed tree shares the node of an anchor among its aliases, which costs
+    # nothing; only walking it (below) would expand them. "*" is in every alias.
+    if "*" in text and (aliases := _alias_lines(text)):
+        raise InvalidFiles([Problem(name, line, ALIAS_REFUSED) for line in aliases])
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
     doc.data = _build(node, (), doc, problems, constructor)
     if problems:
         raise InvalidFiles(problems)
     return doc
+
+
+def _alias_lines(text: str) -> list[int]:
+    """The line of every alias in `text` (already known to be valid YAML)."""
+    events = yaml.parse(text, Loader=_LOADER)
+    return [e.start_mark.line + 1 if e.start_mark else 1 for e in events if isinstance(e, yaml.AliasEvent)]
 
 
 def _build(

@@ -201,3 +201,76 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
     assert config.reminders.times == ()
     assert config.matching.max_suggestions == 3
     assert config.path == kb_copy.root
+
+
+# Values `pilkada-bot run` cannot use: before issue #14 `check` accepted them and `run`
+# hung (overall_per_second: 0 divided by zero, then waited forever on the database thread).
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("overall_per_second: 29", "overall_per_second: 0", "'overall_per_second' must be above 0, got 0"),
+        ("overall_per_second: 29", "overall_per_second: -5", "'overall_per_second' must be above 0, got -5"),
+        ("overall_per_second: 29", "overall_per_second: .nan", "'overall_per_second' must be a finite number"),
+        ("overall_per_second: 29", "overall_per_second: .inf", "'overall_per_second' must be a finite number"),
+        ("group_per_minute: 20", "group_per_minute: 0", "'group_per_minute' must be above 0, got 0"),
+        ("max_retries: 3", "max_retries: -1", "'max_retries' must be 0 or more, got -1"),
+        ("connect_timeout: 10", "connect_timeout: 0", "'connect_timeout' must be above 0, got 0"),
+        ("read_timeout: 10", "read_timeout: -1", "'read_timeout' must be above 0, got -1"),
+        ("poll_timeout: 30", "poll_timeout: -1", "'poll_timeout' must be 0 or more, got -1"),
+        ("poll_interval: 0.0", "poll_interval: -0.5", "'poll_interval' must be 0 or more, got -0.5"),
+        ("flood_seconds: 10", "flood_seconds: .inf", "'flood_seconds' must be a finite number"),
+        ("shutdown_grace: 5", "shutdown_grace: .nan", "'shutdown_grace' must be a finite number"),
+        ("port: 8443", "port: 0", "'port' must be between 1 and 65535, got 0"),
+        ("port: 8443", "port: 70000", "'port' must be between 1 and 65535, got 70000"),
+        ("max_connections: 40", "max_connections: 101", "'max_connections' must be between 1 and 100, got 101"),
+        ("request_timeout: 10", "request_timeout: 0", "'request_timeout' must be above 0, got 0"),
+        ("max_body_kb: 256", "max_body_kb: -1", "'max_body_kb' must be above 0, got -1"),
+        (
+            "open_connections: 100",
+            "open_connections: 10",
+            "'open_connections' (10) must be at least 'max_connections' (40): Telegram may open that many at once",
+        ),
+        ("max_suggestions: 3", "max_suggestions: 0", "'max_suggestions' must be above 0, got 0"),
+        ("typo_cutoff: 82", "typo_cutoff: 120", "'typo_cutoff' must be between 0 and 100, got 120"),
+        ("margin: 6", "margin: .nan", "'margin' must be a finite number"),
+        ("grace_minutes: 30", "grace_minutes: -1", "'grace_minutes' must be 0 or more, got -1"),
+    ],
+)
+def test_values_run_cannot_use_are_refused(kb_copy, old: str, new: str, message: str) -> None:
+    kb_copy.replace(CFG, old, new)
+    assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, new)}: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/bot"),
+        ("https://api.telegram.org", "https://api.telegram.org/bot"),
+        ("https://api.telegram.org/", "https://api.telegram.org/bot"),
+        ("http://127.0.0.1:50749", "http://127.0.0.1:50749/bot"),
+        ("http://127.0.0.1:50749/bot/", "http://127.0.0.1:50749/bot"),
+        ("https://proxy.example.org/telegram/bot", "https://proxy.example.org/telegram/bot"),
+    ],
+)
+def test_api_url_may_be_the_server_root_or_end_in_bot(kb_copy, given: str, used: str) -> None:
+    # Issue #15: without /bot, PTB glued the token to the port ("Invalid port: '50749<token>'")
+    # and retried forever.
+    assert load_config(kb_copy.config_path, environ={"TELEGRAM_API_URL": given}).bot.api_url == used
+    kb_copy.replace(CFG, "api_url: https://api.telegram.org/bot", f"api_url: {given}")
+    assert load_config(kb_copy.config_path, environ={}).bot.api_url == used
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["127.0.0.1:8081", "ftp://example.org/bot", "https:///bot", "https://example.org/botapi", "http://x:99999/bot"],
+)
+def test_an_unusable_api_url_is_explained_in_one_line(kb_copy, given: str) -> None:
+    expected = (
+        "the Bot API address must be http(s)://host[:port] or that with /bot at the end "
+        f"(e.g. https://api.telegram.org/bot), got '{given}'"
+    )
+    with pytest.raises(InvalidFiles) as exc:
+        load_config(kb_copy.config_path, environ={"TELEGRAM_API_URL": given})
+    assert [str(p) for p in exc.value.problems] == [f"TELEGRAM_API_URL: {expected}"]
+    kb_copy.replace(CFG, "api_url: https://api.telegram.org/bot", f"api_url: {given}")
+    assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, 'api_url:')}: 'api_url': {expected}"]

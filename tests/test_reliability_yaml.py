@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.yamlfile import InvalidFiles
+from bot.yamlfile import ALIAS_REFUSED, InvalidFiles
 
 try:  # works whether or not tests/ is a package
     from tests.conftest import KbCopy
@@ -117,3 +117,29 @@ def test_run_prints_every_problem_with_file_and_line(repo_root: Path, kb_copy: K
     assert lines[0].startswith(f"{kb_copy.where('knowledge/entries.yaml', chr(9) + 'title: Salam')}: {TAB}")
     assert lines[-1].endswith("fix them and run `pilkada-bot check` again.")
     assert "Traceback" not in done.stderr and TOKEN not in done.stderr
+
+
+# The 540-byte file of issue #14: nine levels, each repeating the one above nine times
+# (9**9 = 387 million strings). Before aliases were refused, `check` ran out of memory
+# after 37 s and /reload froze the bot at 2.7 GB.
+ALIAS_BOMB = "\n".join(
+    ["bomb0: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"bomb{i}: &b{i} [{', '.join([f'*b{i - 1}'] * 9)}]" for i in range(1, 9)]
+)
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "knowledge/messages.yaml", "knowledge/entries.yaml"])
+def test_an_alias_bomb_is_refused_at_once_by_check(repo_root: Path, kb_copy: KbCopy, name: str) -> None:
+    kb_copy.write(name, kb_copy.read(name) + "\n" + ALIAS_BOMB + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=repo_root,
+        env=cli_env(PILKADA_BOT_CONFIG=str(kb_copy.config_path)),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines[0] == f"{kb_copy.where(name, 'bomb1: ')}: {ALIAS_REFUSED}"
+    assert len(lines) == 8 * 9 + 1 and "Traceback" not in done.stderr

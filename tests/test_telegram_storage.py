@@ -41,11 +41,11 @@ from bot.telegram.broadcast import run_reminder_round, send_reminder
 try:  # works whether or not tests/ is a package
     from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_telegram_handlers import OfflineRequest, feed, force_suggestions
+    from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
     from conftest import FIXED_NOW, WIB, KbCopy, make_clock
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_telegram_handlers import OfflineRequest, feed, force_suggestions
+    from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SALT = b"test-salt-0123456789abcdef"
@@ -223,8 +223,46 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
     await feed(app, tg.command("/privasi"))
     (text,) = texts(offline)
     assert text == pipeline.replies.text("privacy")
-    for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus"):
+    for promise in ("hash", "belum bisa aku jawab", "/berhenti", "dihapus", "/hapus", "NIK", "nomor HP", "email"):
         assert promise in text
+    # Honest about the hash (issue #14): whoever holds the salt can find an id again.
+    assert "tidak bisa dikembalikan" not in text and "kunci" in text
+
+
+@pytest.mark.parametrize("command", ["/hapus", "/lupakan", "/delete", "/hapus@PilkadaTestBot"])
+async def test_forget_command_deletes_everything_about_the_user(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, db_path: Path, pipeline: Pipeline, command: str
+) -> None:
+    app, offline = bot
+    other = USER + 1
+    for user in (USER, other):
+        await feed(app, tg.text_message(UNKNOWN, user_id=user))
+        await feed(app, tg.text_message(ANSWERED, user_id=user))
+        await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=user, user_id=user))
+        await feed(app, tg.command("/ingatkan", user_id=user))
+    await feed(app, tg.text_message(f"@PilkadaTestBot {UNKNOWN} lagi", chat_id=GROUP))  # asked in a group too
+    offline.calls.clear()
+
+    await feed(app, tg.command(command))
+    assert texts(offline) == [pipeline.replies.text("forget_done")]
+    stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
+    assert (stats.questions_total, stats.unanswered_open, stats.subscribers) == (2, 1, 1)  # the other user's
+    assert stats.feedback == (EntryFeedback("apa_itu_golput", 0, 1),)
+    assert await store.subscribers() == [other]
+    assert db_rows(db_path, "SELECT count(*) FROM sent_reminders") == [(0,)]
+
+
+async def test_forget_command_says_so_when_it_could_not_delete(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, offline = bot
+
+    async def broken(user_id: int) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "forget_user", broken)
+    await feed(app, tg.command("/hapus"))
+    assert texts(offline) == [pipeline.replies.text("forget_failed")]
 
 
 async def test_help_and_menu_list_the_reminder_commands(
@@ -238,6 +276,8 @@ async def test_help_and_menu_list_the_reminder_commands(
     commands = {c["command"]: c["description"] for c in menu["commands"]}
     assert list(commands) == [*COMMANDS, *STORAGE_COMMANDS]
     assert commands["ingatkan"] == pipeline.replies.text("command_ingatkan")
+    assert commands["hapus"] == pipeline.replies.text("command_hapus")
+    assert "/hapus" in pipeline.replies.text("help_reminders")
     assert not {"stats", "unanswered", "reload"} & commands.keys()  # staff commands stay hidden
 
 
@@ -283,6 +323,37 @@ async def test_questions_suggestion_choices_and_feedback_reach_the_store(
     assert stats.feedback == (EntryFeedback("apa_itu_golput", 1, 0),)
     (row,) = await store.unanswered(10)
     assert row.kind == "fallback" and "nasi goreng" in row.normalized
+
+
+async def test_a_suggestion_pressed_by_another_group_member_resolves_the_askers_question(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    # Issue #14 item 14: the press resolved the presser's own pending question instead.
+    app, offline = bot
+    asker, presser = USER, USER + 1
+    await feed(app, tg.text_message("partisipasi", user_id=presser))  # the presser's own "did you mean", unresolved
+    question = tg.mention(AMBIGUOUS, user_id=asker)
+    await feed(app, question)
+    did_you_mean = offline.sent()[-1]
+    assert did_you_mean["reply_parameters"]["message_id"] == question["message"]["message_id"]
+    press = tg.callback_query(callback_data(did_you_mean)[0], chat_id=GROUP, user_id=presser)
+    # What Telegram sends: the bot's message, with the question it replied to.
+    press["callback_query"]["message"]["reply_to_message"] = question["message"]
+    await feed(app, press)
+    (left,) = await store.unanswered(10)
+    assert left.normalized == "partisipasi"  # the presser's question is still open; the asker's is resolved
+
+
+async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_resolves_nobodys(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    app, offline = bot
+    await feed(app, tg.text_message("partisipasi", user_id=USER + 1))
+    await feed(app, tg.mention(AMBIGUOUS, user_id=USER))
+    suggestion = callback_data(offline.sent()[-1])[0]
+    await feed(app, tg.callback_query(suggestion, chat_id=GROUP, user_id=USER + 1))  # no reply_to_message
+    assert sorted(r.normalized for r in await store.unanswered(10)) == ["golput", "partisipasi"]
+    assert offline.sent("editMessageText")  # the press still shows the answer
 
 
 # --- staff commands ---------------------------------------------------------------------

@@ -129,3 +129,28 @@ def test_invalid_files_message_lists_every_problem() -> None:
     exc = InvalidFiles([Problem("a.yaml", 3, "first"), Problem("b.yaml", 9, "second")])
     assert str(exc) == "a.yaml:3: first\nb.yaml:9: second"
     assert [p.line for p in exc.problems] == [3, 9]
+
+
+ALIAS_REFUSED = "an alias (*name) is not allowed: write the value out in full instead"
+
+
+def test_an_alias_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: &x hello\nb:\n  c: *x\nd: [*x, 2]\n")
+    assert problems_of(path) == [f"{path}:3: {ALIAS_REFUSED}", f"{path}:4: {ALIAS_REFUSED}"]
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    # Each level repeats the one above it ten times: 10**6 strings from 400 bytes here
+    # (about 2 s to build before the fix); nine levels (the 540-byte file of issue #14)
+    # would need gigabytes. tests/test_reliability_yaml.py has the nine levels.
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 6)]
+    path = write(tmp_path, "\n".join(levels) + "\n")
+    problems = problems_of(path)
+    assert len(problems) == 50
+    assert problems[0] == f"{path}:2: {ALIAS_REFUSED}"
+    assert problems[-1] == f"{path}:6: {ALIAS_REFUSED}"
+
+
+def test_an_anchor_without_alias_is_harmless(tmp_path: Path) -> None:
+    assert load_yaml(write(tmp_path, "a: &x 1\nb: '*x'\nc: 2 * 3\n")).data == {"a": 1, "b": "*x", "c": "2 * 3"}

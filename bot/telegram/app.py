@@ -56,15 +56,16 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.events import NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
-from bot.storage import StorageError, Store
-from bot.telegram import admin, handlers, network, subscriptions
+from bot.storage import StorageError, Store, salt_warning
+from bot.telegram import admin, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
-from bot.telegram.logs import redact_token
+from bot.telegram.logs import ShortInvalidJson, redact_token
 from bot.telegram.network import PollingConnection, RetryingRateLimiter, UpdateQueue, connect_with_backoff, describe
+from bot.telegram.watchdog import watch_database
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 # Telegram accepts 1-256 of these characters as a webhook secret_token.
@@ -73,7 +74,7 @@ SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
-STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi")
+STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -272,6 +273,7 @@ def build_application(
             CommandHandler("ingatkan", subscriptions.subscribe, filters=new),
             CommandHandler("berhenti", subscriptions.unsubscribe, filters=new),
             CommandHandler("privasi", subscriptions.privacy, filters=new),
+            CommandHandler(["hapus", "lupakan", "delete"], subscriptions.forget, filters=new),
             CommandHandler("stats", admin.stats, filters=staff),
             CommandHandler("unanswered", admin.unanswered, filters=staff),
         ]
@@ -298,8 +300,9 @@ def build_application(
 
 
 async def post_init(app: TypedApplication) -> None:
-    """Before the first update: the command menu, then the reminder jobs (with catch-up)."""
+    """Before the first update: the command menu, then the reminder jobs (with catch-up) and the database watch."""
     await register_commands(app)
+    watch_database(app)
     if app.job_queue is not None:
         schedule_reminders(app.job_queue, app.bot_data)
 
@@ -377,22 +380,48 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
         return 1
     except Stopped:
         return 0
+    if warning := salt_warning(settings.database):
+        logger.warning(warning)
+    try:
+        return _serve(loop, signals, pipeline, token, secret, store)
+    finally:
+        # Whatever went wrong, end the database's worker thread (not a daemon): otherwise
+        # the process hangs instead of exiting, and systemd never restarts a hung process.
+        if not loop.is_closed():
+            loop.run_until_complete(store.close())
+
+
+def _serve(
+    loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str, store: Store
+) -> int:
+    settings = pipeline.config.bot
     app = build_application(pipeline, token, store=store)
     if (code := _connect(loop, signals, app, token)) is not None:
         return code
     signals.attach(app)
     try:
         if settings.mode == "webhook":
-            app.run_webhook(
-                listen=settings.webhook.listen,
-                port=settings.webhook.port,
-                url_path=settings.webhook.path,
-                webhook_url=settings.webhook.url,
-                secret_token=secret,
+            # Our own server (bot/telegram/webhook.py), not PTB's: secret checked before the
+            # body, bounded, and Telegram's 200 only once the update was handled.
+            hook = settings.webhook
+            webhook.run_application(
+                loop,
+                app,
+                webhook.WebhookSettings(
+                    hook.listen,
+                    hook.port,
+                    hook.path,
+                    hook.url,
+                    secret,
+                    hook.max_connections,
+                    webhook.Limits(hook.max_body_kb * 1024, hook.request_timeout, hook.open_connections),
+                ),
+                where=settings.api_url,
+                retries=settings.startup_retries,
+                backoff=settings.startup_backoff,
+                grace=settings.shutdown_grace,
                 allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-                bootstrap_retries=settings.startup_retries,
-                stop_signals=None,  # StopSignals handles them
+                redact=lambda text: redact_token(text, token),
             )
         else:
             app.run_polling(
@@ -408,6 +437,10 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
         return 1
     except NetworkError as exc:
         print(redact_token(f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}", token), file=sys.stderr)
+        return 1
+    except OSError as exc:  # the webhook's port is taken, or the address is not this machine's
+        where = f"{settings.webhook.listen}:{settings.webhook.port}"
+        print(f"Cannot start: cannot listen on {where} for the webhook: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return app.bot_data.exit_code
 
@@ -431,6 +464,12 @@ def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotAppl
         print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
     except (NetworkError, RetryAfter) as exc:
         message = f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}; giving up"
+        print(redact_token(message, token), file=sys.stderr)
+    except TelegramError as exc:  # e.g. "Invalid server response": a web page, not JSON
+        message = (
+            f"Cannot start: the Bot API address {settings.api_url} answers with something else than the Bot API "
+            f"({describe(exc)}); check TELEGRAM_API_URL or bot.api_url in config.yaml"
+        )
         print(redact_token(message, token), file=sys.stderr)
     except Stopped:
         logger.info("Stopped before the Bot API could be reached")
@@ -466,6 +505,7 @@ def configure_logging(token: str) -> None:
     """
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    handler.addFilter(ShortInvalidJson())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.captureWarnings(True)
     for noisy in ("httpx", "httpcore"):

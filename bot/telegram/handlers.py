@@ -13,7 +13,16 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from telegram import Bot, InlineKeyboardMarkup, InlineQuery, Message, MessageEntity, ReplyParameters, Update
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InlineQuery,
+    MaybeInaccessibleMessage,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
@@ -288,6 +297,23 @@ async def question(update: Update, context: Context) -> None:
     await send_reply(message, reply)
 
 
+def asker_of(message: MaybeInaccessibleMessage | None, presser: int) -> int | None:
+    """Who asked the question a "did you mean" message answers, or None if that is unknown.
+
+    In a private chat, the one pressing. In a group anyone may press, so it is the author
+    of the question the bot replied to (Telegram sends it with the pressed message); if
+    that question was deleted, nobody's pending question is marked as resolved.
+    """
+    if message is None:
+        return None
+    if message.chat.type == ChatType.PRIVATE:
+        return presser
+    if isinstance(message, Message) and message.reply_to_message is not None:
+        author = message.reply_to_message.from_user
+        return author.id if author is not None else None
+    return None
+
+
 async def non_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice notes, locations, files in a private chat: ask for text instead."""
     if update.message is not None:
@@ -310,8 +336,8 @@ async def button(update: Update, context: Context) -> None:
         await data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up")
         await query.answer(data.replies.message("feedback_thanks").text)
         return
-    if press.kind == "suggestion":
-        await data.recorder.record_suggestion_chosen(user_id, press.entry_id)
+    if press.kind == "suggestion" and (asker := asker_of(query.message, user_id)) is not None:
+        await data.recorder.record_suggestion_chosen(asker, press.entry_id)
     await query.answer()
     # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
     # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.

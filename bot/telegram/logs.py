@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -65,3 +66,19 @@ def _user_texts(update: Update) -> Iterable[str]:
         yield update.inline_query.query
     if update.callback_query is not None and update.callback_query.data:
         yield update.callback_query.data
+
+
+class ShortInvalidJson(logging.Filter):
+    """One short line instead of PTB's traceback and whole body when an answer is not JSON.
+
+    A proxy's error page or a wrong address answers with HTML; python-telegram-bot
+    logs the full page with a stack trace for every such request, then raises
+    "Invalid server response", which the bot reports in its own words.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram.request") and str(record.msg).startswith("Can not load invalid JSON"):
+            body = str(record.args[0]) if isinstance(record.args, tuple) and record.args else ""
+            record.msg, record.args = "The Bot API answered with something that is not JSON: %.80r", (body,)
+            record.exc_info, record.exc_text = None, None
+        return True

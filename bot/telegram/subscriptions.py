@@ -1,12 +1,15 @@
-"""Reminder subscriptions and the privacy note: /ingatkan, /berhenti, /privasi.
+"""Reminder subscriptions and privacy: /ingatkan, /berhenti, /privasi, /hapus.
 
 Registered only when the bot has a database. Reminders go to private chats only: a
 group subscribed by one member would remind everyone in it, unasked. Subscribing
-keeps the chat id (the one id stored in clear); /berhenti deletes it. Which reminders
-exist and when they are sent is bot/reminders.py and bot/telegram/broadcast.py.
+keeps the chat id (the one id stored in clear); /berhenti deletes it, /hapus deletes
+everything stored about the user. Which reminders exist and when they are sent is
+bot/reminders.py and bot/telegram/broadcast.py.
 """
 
 from __future__ import annotations
+
+import logging
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -14,7 +17,11 @@ from telegram.constants import ChatType
 from bot.election import countdown, format_date
 from bot.reminders import Reminder, reminder_schedule, upcoming
 from bot.replies import Reply
+from bot.storage import StorageError
 from bot.telegram.handlers import BotData, Context, send_reply
+from bot.telegram.logs import user_tag
+
+logger = logging.getLogger(__name__)
 
 
 def upcoming_reminders(data: BotData) -> list[Reminder]:
@@ -56,7 +63,12 @@ async def subscribe(update: Update, context: Context) -> None:
         # Keeping a chat id that will never be used would break the privacy promise.
         await send_reply(message, _info(data.text("remind_no_more", date=date)))
         return
-    new = await data.store.subscribe(message.chat_id)
+    try:
+        new = await data.store.subscribe(message.chat_id)
+    except StorageError as exc:  # e.g. the database file was deleted: never "Siap!" then
+        logger.error("/ingatkan not stored for chat %s: %s", user_tag(message.chat_id), exc)
+        await send_reply(message, _info(data.text("error")))
+        return
     intro = data.text("remind_on" if new else "remind_already", date=date)
     lines = [intro, *(describe_reminder(data, r) for r in reminders)]
     await send_reply(message, _info("\n".join(lines)))
@@ -76,6 +88,23 @@ async def unsubscribe(update: Update, context: Context) -> None:
 
 
 async def privacy(update: Update, context: Context) -> None:
-    """/privasi: what the bot stores about users, and how to have the chat id deleted."""
+    """/privasi: what the bot stores about users, and how to have it deleted (/berhenti, /hapus)."""
     if update.message is not None:
         await send_reply(update.message, _info(context.bot_data.text("privacy")))
+
+
+async def forget(update: Update, context: Context) -> None:
+    """/hapus (/lupakan, /delete): delete everything the bot stored about this user, in any chat."""
+    message = update.message
+    data = context.bot_data
+    if message is None or message.from_user is None or data.store is None:
+        return
+    try:
+        await data.store.forget_user(message.from_user.id)
+    except Exception:
+        # Whatever failed, the user must hear that their data is still there.
+        logger.exception("/hapus failed for user %s", user_tag(message.from_user.id))
+        await send_reply(message, _info(data.text("forget_failed")))
+        return
+    logger.info("/hapus: deleted what was stored about user %s", user_tag(message.from_user.id))
+    await send_reply(message, _info(data.text("forget_done")))
