@@ -2,10 +2,10 @@
 
 Run:  python bench/calibrate.py [--eval tests/data/eval.yaml]
 
-Prints the best settings by this rule: among settings that give no confident answer
-to any post-vote question the sources cannot answer (tests/data/postvote.yaml), whose
-out-of-scope questions are wrongly answered at most 3 % of the time and whose
-confident wrong answers are at most 2 %, maximize confident right answers, then
+Prints the best settings by this rule (truth first: a confident wrong answer is the
+worst outcome): among settings that give no confident answer to any post-vote
+question the sources cannot answer (tests/data/postvote.yaml), to any out-of-scope
+question, and no confident wrong answer, maximize confident right answers, then
 in-scope top-1 (answer or first suggestion right), then the share of out-of-scope
 questions that get an honest reply (fallback or known unknown) instead of
 suggestions. The held-out splits are reported for the chosen setting but never used
@@ -61,7 +61,7 @@ def main() -> None:
                 unknown_margin=unknown_margin,
             )
             report = evaluate(lambda q, s=settings, r=ranked, m=matcher: m.decide(r[q], s), tune)["tune"]
-            if report.unanswerable_answered or report.oos_wrongly_answered > 3.0 or report.wrong_answer_rate > 2.0:
+            if report.unanswerable_answered or report.oos_wrongly_answered > 0 or report.wrong_answer_rate > 0:
                 continue
             # Then prefer the honest fallback over suggestions for out-of-scope questions:
             # "did you mean: Ketua KPU?" for "siapa calon bupati" helps nobody.
