@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +41,12 @@ from bot.telegram.errors import EXIT_CONFLICT
 from bot.telegram.handlers import request_stop
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
+    from tests.conftest import KbCopy, tuned
     from tests.fakebotapi import DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_e2e import cli_env, free_port
     from tests.test_telegram_handlers import OfflineRequest
 except ImportError:
-    from conftest import KbCopy
+    from conftest import KbCopy, tuned
     from fakebotapi import DEFAULT_USER_ID, FakeBotApi
     from test_telegram_e2e import cli_env, free_port
     from test_telegram_handlers import OfflineRequest
@@ -71,14 +70,6 @@ def _quick_resends(monkeypatch: pytest.MonkeyPatch) -> None:
 def api() -> Iterator[FakeBotApi]:
     with FakeBotApi(token=TOKEN) as server:
         yield server
-
-
-def tuned(pipeline: Pipeline, **settings: Any) -> Pipeline:
-    """The pipeline with some `bot:` settings changed; rate_limit_<key> changes bot.rate_limit.<key>."""
-    bot = pipeline.config.bot
-    limits = {k.removeprefix("rate_limit_"): settings.pop(k) for k in list(settings) if k.startswith("rate_limit_")}
-    bot = replace(bot, rate_limit=replace(bot.rate_limit, **limits), **settings)
-    return replace(pipeline, config=replace(pipeline.config, bot=bot))
 
 
 @asynccontextmanager

@@ -29,6 +29,7 @@ from telegram.ext import Application
 
 from bot.config import Config, RemindersConfig, ReminderTime, load_config
 from bot.election import format_date
+from bot.events import BufferedRecorder
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, reminder_key
@@ -39,11 +40,11 @@ from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, build_application, run_
 from bot.telegram.broadcast import run_reminder_round, send_reminder
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, tuned
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
-    from conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, tuned
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
@@ -118,6 +119,12 @@ async def bot(staff_pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App
     force_suggestions(staff_pipeline, AMBIGUOUS)
     async with offline_app(staff_pipeline, store) as pair:
         yield pair
+
+
+async def written(app: App) -> None:
+    """Write the statistics the bot has buffered (it does so every fraction of a second by itself)."""
+    assert isinstance(app.bot_data.recorder, BufferedRecorder)
+    assert await app.bot_data.recorder.flush()
 
 
 def texts(offline: OfflineRequest) -> list[str]:
@@ -316,6 +323,8 @@ async def test_questions_suggestion_choices_and_feedback_reach_the_store(
     suggestion = offline.sent()[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await feed(app, tg.callback_query(suggestion, message_id=77, chat_id=USER))
     await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    assert (await store.stats(FIXED_NOW.astimezone(WIB).date())).questions_total == 0  # not written yet
+    await written(app)  # statistics are written in batches, after the answers
     stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
     assert (stats.questions_today, stats.answered_today, stats.users_today) == (3, 2, 1)
     assert stats.unanswered_open == 1  # the fallback; the suggestion was resolved by the press
@@ -377,6 +386,7 @@ async def test_stats_for_staff(bot: tuple[App, OfflineRequest], tg: FakeBotApi) 
     app, offline = bot
     await feed(app, tg.text_message(ANSWERED))
     await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
     await feed(app, tg.command("/stats", user_id=ADMIN))
     sent = offline.sent()[-1]
     assert sent["chat_id"] == ADMIN
@@ -393,6 +403,7 @@ async def test_unanswered_lists_fallback_questions_escaped(
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
     assert texts(offline) == [pipeline.replies.text("unanswered_empty")]
     await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
     # A question text with HTML in it (normalization would strip it, so write it directly).
     tricky = MatchResult("none", None, 12.0, (), "<b>kode</b> & rahasia", ())
     await store.record_match(USER, "x", tricky)
@@ -478,6 +489,14 @@ def timed_out_by(cause: Exception) -> TimedOut:
         return exc
 
 
+def network_error_by(cause: Exception) -> NetworkError:
+    """What python-telegram-bot raises for an httpx error: a NetworkError caused by it."""
+    try:
+        raise NetworkError(f"httpx.{type(cause).__name__}: {cause}") from cause
+    except NetworkError as exc:
+        return exc
+
+
 # Built inside the test: constructing RetryAfter warns unless PTB_TIMEDELTA is set (autouse fixture).
 ERRORS: list[tuple[Callable[[], Exception], object]] = [
     (lambda: Forbidden("Forbidden: bot was blocked by the user"), SendOutcome.BLOCKED),
@@ -485,8 +504,11 @@ ERRORS: list[tuple[Callable[[], Exception], object]] = [
     (lambda: BadRequest("Bad Request: chat not found"), SendOutcome.BLOCKED),
     (lambda: BadRequest("Bad Request: message text is empty"), SendOutcome.FAILED),
     (lambda: RetryAfter(dt.timedelta(seconds=7)), RetryLater(7.0)),
-    (lambda: NetworkError("httpx.ConnectError: connection refused"), SendOutcome.RETRY_LATER),
-    (lambda: NetworkError("Bad Gateway"), SendOutcome.RETRY_LATER),
+    (lambda: network_error_by(httpx.ConnectError("connection refused")), SendOutcome.RETRY_LATER),
+    # Issue 14, item 1: anything after the request went out may have been delivered.
+    (lambda: NetworkError("Bad Gateway"), SendOutcome.FAILED),  # a 5xx: Telegram may have sent it first
+    (lambda: network_error_by(httpx.ReadError("connection reset")), SendOutcome.FAILED),
+    (lambda: network_error_by(httpx.RemoteProtocolError("server disconnected")), SendOutcome.FAILED),
     (TimedOut, SendOutcome.FAILED),  # the request may have been delivered
     (lambda: timed_out_by(httpx.ReadTimeout("read")), SendOutcome.FAILED),
     (lambda: timed_out_by(httpx.ConnectTimeout("connect")), SendOutcome.RETRY_LATER),  # never reached Telegram
@@ -513,8 +535,8 @@ async def test_send_reminder_over_http(api: FakeBotApi) -> None:
         assert await send_reminder(plain_bot, 6, "hai") is SendOutcome.BLOCKED
         api.fail_next("sendMessage", 429, retry_after=3)
         assert await send_reminder(plain_bot, 5, "hai") == RetryLater(3.0)
-        api.fail_next("sendMessage", 0)  # connection dropped
-        assert await send_reminder(plain_bot, 5, "hai") is SendOutcome.RETRY_LATER
+        api.fail_next("sendMessage", 0)  # connection dropped after the request: maybe delivered
+        assert await send_reminder(plain_bot, 5, "hai") is SendOutcome.FAILED
         api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
         assert await send_reminder(plain_bot, 7, "hai") is SendOutcome.BLOCKED
     (first, *_) = api.calls("sendMessage")
@@ -663,10 +685,11 @@ async def test_sends_that_surely_failed_are_released_and_retried_later(
     api: FakeBotApi, pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.reminders")
-    reminders = reminder_pipeline(pipeline, (1, "19:00"))
+    # The rate limiter does not wait out 429s here, so each one reaches the round.
+    reminders = tuned(reminder_pipeline(pipeline, (1, "19:00")), rate_limit_max_retries=0)
     h1 = key(1, "19:00")
     await subscribe(db_path, GOOD)
-    api.fail_next("sendMessage", 0, count=3)  # the connection drops on each of the 3 attempts
+    api.fail_next("sendMessage", 429, count=3, retry_after=1)  # refused on each of the 3 attempts
     due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
     async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=1)), api) as app:
         assert await round_result(caplog, h1) == RoundResult(retry_later=1)
