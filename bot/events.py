@@ -189,7 +189,8 @@ class BufferedRecorder:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            await self.flush()
+            # Shielded: close() cancels this task, but a write under way finishes (close waits for it).
+            await asyncio.shield(self.flush())
 
     async def flush(self) -> bool:
         """Write what is buffered now, in one transaction; False (and kept for later) if that failed."""
@@ -199,14 +200,16 @@ class BufferedRecorder:
             batch, self._events = self._events, deque()
             try:
                 await self._sink.record_events(batch)
-            except Exception as exc:  # the database's trouble must never reach a handler
-                self.errors.error(exc, f"; {len(batch)} event(s) kept to try again")
-                batch.extend(self._events)  # what arrived meanwhile goes after, in order
+            except BaseException as exc:
+                batch.extend(self._events)  # kept for the next try; what arrived meanwhile goes after
                 self._events = batch
                 while len(self._events) > self._max_events:
                     self._events.popleft()
                     self.lost += 1
-                return False
+                if not isinstance(exc, Exception):
+                    raise
+                self.errors.error(exc, f"; {len(batch)} event(s) kept to try again")
+                return False  # the database's trouble must never reach a handler
             self.written += len(batch)
             return True
 

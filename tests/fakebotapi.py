@@ -51,7 +51,7 @@ _STRING_PARAMS = frozenset((
 _DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                    409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
 _CONTROL = frozenset((  # helpers exposed as POST /_fake/<name> for the standalone mode
-    "push_update", "fail_next", "delay", "round_trip", "drop_after_delivery", "block_chat",
+    "push_update", "push_updates", "fail_next", "delay", "round_trip", "drop_after_delivery", "block_chat",
     "unblock_chat", "enforce_limits",
     "clear_faults", "reset", "calls", "stats", "text_message", "command", "mention",
     "callback_query", "inline_query"))
@@ -404,6 +404,11 @@ class FakeBotApi:
             self._updates.append(update)
             self._cond.notify_all()
         return update_id
+
+    def push_updates(self, updates: list[JSON]) -> list[int]:
+        """Queue several updates at once: a getUpdates call sees all of them or none."""
+        with self._cond:
+            return [self.push_update(update) for update in updates]
 
     def _get_updates(self, p: JSON) -> list[JSON]:
         if self._webhook_url:

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
@@ -38,13 +38,14 @@ from bot.storage import EntryFeedback, Store
 from bot.telegram.admin import fit_problems, unanswered_limit
 from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
+from bot.telegram.flood import FloodControl
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, tuned
+    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
-    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, tuned
+    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
@@ -110,6 +111,8 @@ async def offline_app(
         request=offline,
         updater_request=OfflineRequest(),
     )
+    # These tests send one user's updates back to back; flood control has its own tests.
+    app.bot_data.flood = FloodControl(1000, pipeline.config.bot.flood_seconds)
     async with app:
         yield app, offline
 
@@ -589,22 +592,8 @@ def key(days_before: int, at: str) -> str:
 async def running(pipeline: Pipeline, db_path: Path, clock: Clock, api: FakeBotApi) -> AsyncIterator[App]:
     """The bot as `pilkada-bot run` starts it (own store, post_init, polling), stopped and closed after."""
     store = await Store.open(db_path, salt=SALT, timezone=WIB)
-    app = build_application(pipeline, TOKEN, store=store, clock=clock, base_url=api.base_url)
-    await app.initialize()
-    try:
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+    async with polling_bot(pipeline, api, store=store, clock=clock) as app:
         yield app
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()  # waits for a running reminder round
-        await app.shutdown()
-        await app.post_shutdown(app)  # closes the store
 
 
 async def subscribe(db_path: Path, *chats: int) -> None:

@@ -197,8 +197,8 @@ _LATCHED_PAUSE = 0.2
 # While updates are being handled, confirm the handled ones to Telegram this often (one
 # short getUpdates). A SIGKILL re-delivers at most what was handled in this window.
 COMMIT_INTERVAL = 0.2
-# At most this many fetched updates stay unconfirmed while they are handled (running, or
-# waiting behind their own chat); older ones are confirmed before they are answered.
+# When fetching more, at most this many fetched updates stay unconfirmed (running, or waiting
+# behind their own chat): Telegram returns them first, and at most 100 updates per call.
 MAX_UNCONFIRMED = 50
 
 
@@ -271,11 +271,17 @@ class UpdateTracker:
         """True if updates were handled that Telegram has not been told about yet."""
         return bool(self._open) and self._open[next(iter(self._open))]
 
-    def offset(self) -> int:
-        """The getUpdates offset that confirms what may be confirmed now (and forgets it here)."""
+    def offset(self, *, fetching: bool) -> int:
+        """The getUpdates offset that confirms what may be confirmed now (and forgets it here).
+
+        `fetching`: the call is to bring new updates, so at most MAX_UNCONFIRMED may stay
+        unconfirmed (Telegram returns them first, and at most 100 in all); the oldest
+        beyond that are confirmed though not yet handled. Rare: only updates waiting
+        behind their own chat add to the ones running.
+        """
         while self._open and self._open[next(iter(self._open))]:
             self._open.popitem(last=False)
-        while len(self._open) > MAX_UNCONFIRMED:
+        while fetching and len(self._open) > MAX_UNCONFIRMED:
             self._open.popitem(last=False)
         offset = next(iter(self._open)) if self._open else self.seen + 1
         self.confirmed = max(self.confirmed, offset)
@@ -393,8 +399,7 @@ class PollingConnection(BaseRequest):
                 return refused
             if not self._polling():
                 return 200, _NO_UPDATES  # stopped while waiting: no new long poll now
-            offset = tracker.offset()
-            params["offset"] = offset
+            params["offset"] = tracker.offset(fetching=True)
             if tracker.unconfirmed:  # they come back first (filtered out below): no long poll then
                 params["timeout"] = 0
             self._last_poll = asyncio.get_running_loop().time()
@@ -421,7 +426,7 @@ class PollingConnection(BaseRequest):
                 return None
             if tracker.waiting and tracker.commit_due() and since >= COMMIT_INTERVAL:
                 # Only confirm: limit 1 returns the oldest update in flight, which is filtered out.
-                confirm = params | {"offset": tracker.offset(), "timeout": 0, "limit": 1}
+                confirm = params | {"offset": tracker.offset(fetching=False), "timeout": 0, "limit": 1}
                 self._last_poll = loop.time()
                 code, payload = await self._send(url, method, _request_data(confirm), **timeouts)
                 if code != 200:
