@@ -154,7 +154,7 @@ async def test_a_flood_under_load_is_counted_when_it_arrives(api: FakeBotApi, pi
         api.push_updates([api.text_message(ANSWERED, user_id=USER) for _ in range(30)])
         api.push_update(api.text_message(ANSWERED, user_id=OTHER))
         await api.await_for("sendMessage", to(OTHER), timeout=20)
-        slow_down = pipeline.kb.messages.get("slow_down")
+        slow_down = pipeline.replies.text("slow_down")
         await api.await_for("sendMessage", lambda c: to(USER)(c) and c.params["text"] == slow_down, timeout=20)
         hurry(app)
     to_user = [c for c in api.calls("sendMessage") if c.params["chat_id"] == USER]
@@ -185,7 +185,7 @@ async def test_a_locked_database_costs_no_answer_and_berhenti_says_it_could_not(
             other_process.rollback()
             other_process.close()
     assert answer.params["text"].startswith(answer_of(pipeline, ANSWERED))  # not "Maaf, ada gangguan"
-    assert refusal.params["text"] == pipeline.kb.messages.get("remind_off_failed")
+    assert refusal.params["text"] == pipeline.replies.text("remind_off_failed")
     async with await Store.open(db, salt=SALT, timezone=WIB) as reopened:
         assert await reopened.subscribers() == [USER]  # as the bot said: still subscribed
         stats = await reopened.stats(dt.date(2000, 1, 1))

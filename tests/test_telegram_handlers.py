@@ -517,7 +517,7 @@ async def test_a_recorder_that_fails_costs_statistics_never_an_answer(
     answer = pipeline.replies.for_question(ANSWERED).text
     assert [p["text"].startswith(answer) for p in offline.sent()] == [True] * 3  # answered, no apology
     (toast,) = offline.sent("answerCallbackQuery")
-    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert toast["text"] == pipeline.replies.text("feedback_thanks")
     assert app.bot_data.record_errors.count == 4  # counted...
     logged = [r for r in caplog.records if "database or disk is full" in r.getMessage()]
     assert len(logged) == 1 and logged[0].levelno == logging.ERROR  # ...and logged once, not four times
