@@ -698,3 +698,42 @@ def test_run_bot_refuses_an_unusable_database_in_one_line(
     assert run_bot(replace(pipeline, config=config)) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(broken) in err and "Traceback" not in err
+
+
+async def test_a_paid_round_goes_past_telegrams_30_messages_a_second(
+    pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # reminders.paid_broadcast: every reminder is sent with allow_paid_broadcast (0.1 Star
+    # each), which Telegram does not count against the bot's 30 messages a second.
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    base = reminder_pipeline(pipeline, (1, "19:00"))
+    paid = replace(base.config.reminders, paid_broadcast=True, paid_per_second=200.0)
+    reminders = Pipeline.from_parts(replace(base.config, reminders=paid), base.kb)
+    chats = range(7001, 7121)  # 120 subscribers: four seconds' worth at the free rate
+    await subscribe(db_path, *chats)
+    due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
+    with FakeBotApi(token=TOKEN, telegram_limits=True) as api:
+        async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=1)), api):
+            assert await round_result(caplog, key(1, "19:00")) == RoundResult(sent=len(chats))
+        sends = api.calls("sendMessage")
+        stats = api.stats
+    assert all(c.params.get("allow_paid_broadcast") is True for c in sends)
+    assert stats["paid"] == len(chats) and stats["429"] == 0
+    times = sorted(c.time for c in sends)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest > 30  # more in one second than the free limit lets through
+
+
+async def test_free_rounds_stay_under_the_limit_and_are_never_paid(
+    api: FakeBotApi, store: Store, pipeline: Pipeline
+) -> None:
+    for chat in range(7201, 7241):
+        await store.subscribe(chat)
+    api.enforce_limits()
+    reminder = Reminder("2030-01-10:d-1:19:00", dt.datetime(2030, 1, 9, 19, tzinfo=WIB), 1)
+    bot = build_application(pipeline, TOKEN, base_url=api.base_url).bot
+    async with bot:
+        result = await run_reminder_round(bot, store, reminder, "Besok!")
+    assert result == RoundResult(sent=40)
+    assert api.stats["paid"] == 0 and api.stats["429"] == 0
+    assert not any("allow_paid_broadcast" in c.params for c in api.calls("sendMessage"))
