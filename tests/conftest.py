@@ -171,6 +171,15 @@ def tuned(pipeline: Pipeline, **settings: Any) -> Pipeline:
     return replace(pipeline, config=replace(pipeline.config, bot=bot))
 
 
+def unpaced(pipeline: Pipeline) -> Pipeline:
+    """Replies to one chat not spaced a second apart (rate_limit.chat_per_second 0).
+
+    For offline tests that send many replies to one chat back to back: the spacing
+    would only make them slow. It has its own test (test_network.py).
+    """
+    return tuned(pipeline, rate_limit_chat_per_second=0)
+
+
 @asynccontextmanager
 async def polling_bot(
     pipeline: Pipeline,

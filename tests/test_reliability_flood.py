@@ -19,12 +19,14 @@ from bot.telegram.app import build_application
 from bot.telegram.flood import FloodControl, Throttle, Verdict
 
 try:  # works whether or not tests/ is a package
+    from tests.conftest import tuned, unpaced
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_reliability_faults import running_bot, tuned
+    from tests.test_reliability_faults import running_bot
     from tests.test_telegram_handlers import FakeRecorder, OfflineRequest, feed
 except ImportError:
+    from conftest import tuned, unpaced
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_reliability_faults import running_bot, tuned
+    from test_reliability_faults import running_bot
     from test_telegram_handlers import FakeRecorder, OfflineRequest, feed
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -131,7 +133,9 @@ def test_throttle_memory_is_bounded(clock: FakeClock) -> None:
 async def bot(pipeline: Pipeline, clock: FakeClock) -> AsyncIterator[tuple[App, OfflineRequest, FakeRecorder]]:
     """The bot offline, with flood control on a fake clock (LIMIT messages in 5 s, from config.yaml)."""
     offline, recorder = OfflineRequest(), FakeRecorder()
-    app = build_application(pipeline, TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest())
+    app = build_application(
+        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
+    )
     settings = pipeline.config.bot
     assert (settings.flood_messages, settings.flood_seconds) == (LIMIT, 5.0)
     app.bot_data.flood = FloodControl(settings.flood_messages, settings.flood_seconds, clock=clock)

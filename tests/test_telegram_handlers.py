@@ -26,10 +26,10 @@ from bot.telegram.app import build_application
 from bot.telegram.render import render_reply
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import force_suggestions
+    from tests.conftest import force_suggestions, unpaced
     from tests.fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 except ImportError:
-    from conftest import force_suggestions
+    from conftest import force_suggestions, unpaced
     from fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -130,7 +130,7 @@ def tg() -> FakeBotApi:
 async def app(pipeline: Pipeline, offline: OfflineRequest, recorder: FakeRecorder) -> AsyncIterator[App]:
     force_suggestions(pipeline, AMBIGUOUS)
     application = build_application(
-        pipeline, TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
+        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
     )
     async with application:
         yield application

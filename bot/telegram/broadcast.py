@@ -13,10 +13,13 @@ the Telegram side:
   Nothing about jobs is stored: each start rebuilds them from config, and the claims
   in the database keep a restart from sending anything twice.
 
-Pacing is not done here: every request goes through the Application's
-AIORateLimiter (30 messages/s overall by default, and with `rate_limit.max_retries`
-it already waits out and retries a 429 itself). What it gives up on comes back as
-RetryAfter and is left to `send_round`'s own retries.
+Pacing is not done here: every request goes through the Application's rate limiter
+(bot/telegram/network.py: 29 messages/s overall, shared with answers; with
+`rate_limit.max_retries` it waits out and retries a 429 itself, and inside a round it
+never resends after any other error). What it gives up on comes back as RetryAfter
+and is left to `send_round`'s own retries. With `reminders.paid_broadcast` the sends
+are paid broadcasts (`allow_paid_broadcast`, 0.1 Star each): they skip the 29/s that
+answers use and are paced at `reminders.paid_per_second` instead.
 
 Shutting down (SIGTERM, Ctrl+C) in the middle of a round: `stop_rounds` makes the
 round start no new sends (chats not yet sent to stay unclaimed, so the catch-up round
