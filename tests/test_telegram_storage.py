@@ -255,6 +255,7 @@ async def test_forget_command_deletes_everything_about_the_user(
 
     await feed(app, tg.command(command))
     assert texts(offline) == [pipeline.replies.text("forget_done")]
+    await written(app)  # the statistics still buffered: the user's must not come back
     stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
     assert (stats.questions_total, stats.unanswered_open, stats.subscribers) == (2, 1, 1)  # the other user's
     assert stats.feedback == (EntryFeedback("apa_itu_golput", 0, 1),)
@@ -352,6 +353,7 @@ async def test_a_suggestion_pressed_by_another_group_member_resolves_the_askers_
     # What Telegram sends: the bot's message, with the question it replied to.
     press["callback_query"]["message"]["reply_to_message"] = question["message"]
     await feed(app, press)
+    await written(app)
     (left,) = await store.unanswered(10)
     assert left.normalized == "partisipasi"  # the presser's question is still open; the asker's is resolved
 
@@ -364,6 +366,7 @@ async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_re
     await feed(app, tg.mention(AMBIGUOUS, user_id=USER))
     suggestion = callback_data(offline.sent()[-1])[0]
     await feed(app, tg.callback_query(suggestion, chat_id=GROUP, user_id=USER + 1))  # no reply_to_message
+    await written(app)
     assert sorted(r.normalized for r in await store.unanswered(10)) == ["golput", "partisipasi"]
     assert offline.sent("editMessageText")  # the press still shows the answer
 
