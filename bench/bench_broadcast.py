@@ -3,6 +3,7 @@
     python bench/bench_broadcast.py                       # 10 000 subscribers: about 6 minutes
     python bench/bench_broadcast.py --subscribers 1000    # a quick look
     python bench/bench_broadcast.py --rate 30 --bucket 30 # PTB's default limiter shape instead
+    python bench/bench_broadcast.py --paid 100            # a paid round (allow_paid_broadcast) at 100/s
 
 The production path end to end: a temporary SQLite store (bot.storage.Store) with N
 subscribed chats, the first reminder of config.yaml's schedule, its text from
@@ -38,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,7 @@ from bot.pipeline import Pipeline
 from bot.reminders import Reminder, reminder_schedule
 from bot.storage import Store
 from bot.telegram.app import build_application
-from bot.telegram.broadcast import reminder_text, run_reminder_round
+from bot.telegram.broadcast import reminder_text, round_concurrency, run_reminder_round
 from bot.telegram.handlers import BotData
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,7 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 TELEGRAM_OVERALL = 30  # messages in any one second, all chats together
 TELEGRAM_PER_CHAT = 1  # messages in any one second to one chat
 TARGET_RATE = 27.0  # issue 7: 90 % of Telegram's cap, with no 429s, duplicates or misses
+STARS_PER_PAID_MESSAGE = 0.1  # core.telegram.org/bots/api, sendMessage: allow_paid_broadcast
 FIRST_CHAT_ID = 5_000_000  # subscribers are FIRST_CHAT_ID, FIRST_CHAT_ID + 1, ... (private chats)
 
 
@@ -112,8 +115,12 @@ async def report_progress(api: FakeBotApi, started: float, total: int) -> None:
         print(f"  {elapsed:5.0f} s: {done}/{total} sent, {stats['429']} x 429", file=sys.stderr, flush=True)
 
 
-async def bench(subscribers: int, rate: float | None, bucket: float | None, concurrency: int | None) -> dict[str, Any]:
+async def bench(
+    subscribers: int, rate: float | None, bucket: float | None, concurrency: int | None, paid: float | None = None
+) -> dict[str, Any]:
     config = load_config(ROOT / "config.yaml", environ={})
+    if paid is not None:  # reminders.paid_broadcast on, at `paid` messages/s
+        config = replace(config, reminders=replace(config.reminders, paid_broadcast=True, paid_per_second=paid))
     pipeline = Pipeline.from_config(config)
     reminder = reminder_schedule(config.election, config.reminders)[0]
     text = the_text(pipeline, reminder)
@@ -131,7 +138,9 @@ async def bench(subscribers: int, rate: float | None, bucket: float | None, conc
                 bot = experiment_bot(api.base_url, config, rate, bucket or rate)
             async with bot:
                 # Only concurrency is varied here: the rest is run_reminder_round's own defaults.
-                extra = {} if concurrency is None else {"concurrency": concurrency}
+                extra: dict[str, Any] = {} if concurrency is None else {"concurrency": concurrency}
+                if paid is not None:  # as reminder_job runs a paid round
+                    extra = {"concurrency": round_concurrency(config.reminders), **extra, "paid": True}
                 started = time.monotonic()
                 progress = asyncio.create_task(report_progress(api, started, subscribers))
                 try:
@@ -158,6 +167,9 @@ async def bench(subscribers: int, rate: float | None, bucket: float | None, conc
         # Between the first and the last delivered message, as the server saw them.
         "server_messages_per_s": (len(delivered) - 1) / span,
         "http_429": stats["429"],
+        "paid_messages": stats["paid"],
+        # Telegram's price: 0.1 Star per paid message (Bot API, sendMessage, allow_paid_broadcast).
+        "stars": stats["paid"] * STARS_PER_PAID_MESSAGE,
         "duplicates": sum(1 for chat in chats if sent[chat] > 1),
         "misses": subscribers - reached,
         "still_pending": len(pending),  # released claims a later retry round would pick up
@@ -177,6 +189,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="messages/s: use a plain AIORateLimiter instead of the app's")
     parser.add_argument("--bucket", type=float, help="with --rate: largest burst (default: = rate, PTB's shape)")
     parser.add_argument("--concurrency", type=int, help="chats in flight (default: run_reminder_round's)")
+    parser.add_argument("--paid", type=float, help="messages/s: a paid round (reminders.paid_broadcast) at this rate")
     args = parser.parse_args()
     if args.bucket is not None and args.rate is None:
         parser.error("--bucket needs --rate")
@@ -186,7 +199,7 @@ def main() -> None:
     for name in ("telegram.ext.AIORateLimiter", "bot.telegram.network"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     code = git_state()  # now: the run takes minutes and the work tree may change meanwhile
-    r = asyncio.run(bench(args.subscribers, args.rate, args.bucket, args.concurrency))
+    r = asyncio.run(bench(args.subscribers, args.rate, args.bucket, args.concurrency, args.paid))
     ok = r["messages_per_s"] >= TARGET_RATE and not (r["http_429"] or r["duplicates"] or r["misses"])
     print(
         "| subscribers | limiter | round s | messages/s | server-side msg/s | 429s | duplicates | misses "
@@ -201,6 +214,9 @@ def main() -> None:
         f"| {rr['sent']} / {rr['failed']} / {rr['retry_later']} | {'pass' if ok else 'FAIL'} |"
     )
     name = "broadcast.json" if args.rate is None else f"broadcast-{args.rate:g}-{args.bucket or args.rate:g}.json"
+    if args.paid is not None:
+        name = f"broadcast-paid-{args.paid:g}.json"
+        print(f"paid messages: {r['paid_messages']}, cost {r['stars']:g} Stars")
     write_results(
         name,
         "bench_broadcast.py",

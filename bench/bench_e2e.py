@@ -26,8 +26,9 @@ concurrent_updates off (PTB's default: one update at a time) and on (--concurren
   round trip.
 - shipped limiter (30/s, max_retries 3) against a fake server enforcing Telegram's 30/s
   overall and 1/s per chat: the rate users actually get, and whether 429s come back.
-build_application has no concurrent_updates parameter, so for the "on" rows the
-benchmark hands it an ApplicationBuilder with `.concurrent_updates(n)` already set.
+"on" rows set bot.concurrency (ChatOrderedProcessor, bot/telegram/processing.py);
+"off" is bot.concurrency 1, one update at a time. The bot is started by
+tests/conftest.py's polling_bot, as the tests start it.
 
 By default the fake server runs in a child process pinned to the second core and this
 process (the bot) is pinned to the first, so the server's HTTP threads never take the
@@ -40,7 +41,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import os
 import random
@@ -50,16 +50,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Protocol
-from unittest import mock
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
+from conftest import polling_bot, tuned
 from fakebotapi import FakeBotApi
 from results_file import write_results
 
@@ -67,7 +67,6 @@ from bot.config import Config, load_config
 from bot.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 from bot.storage import Store
-from bot.telegram import app as app_module
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -126,27 +125,44 @@ class FakeSide:
         timeout: float,
         telegram_limits: bool,
         api_delay: float = 0.0,
+        round_trip: float = 0.0,
+        flood: tuple[int, int, float] | None = None,
     ) -> dict[str, Any]:
         """Queue one update per (chat_id, text), all at once or `rate` per second, and wait
-        until every chat got its reply. Times are time.monotonic() seconds."""
+        until every chat got its reply. Times are time.monotonic() seconds.
+
+        `round_trip`: every Bot API call (getUpdates too) answered that much later, half
+        before and half after it is carried out. `flood` = (chat, n, seconds): that chat
+        also sends n messages spread over `seconds` from the start; it is left out of
+        `pushed`/`replied` and its replies are counted in `flood_replies`."""
         api = self.api
         api.reset()  # the bot is idle between runs: start from empty call lists and stats
         # Every send* answered this much later, like a Bot API across the internet.
         api.delay("sendMessage", api_delay)
+        api.round_trip(round_trip)
         if telegram_limits:
             api.enforce_limits(per_second_overall=TELEGRAM_OVERALL, per_second_per_chat=TELEGRAM_PER_CHAT)
         # Built before the clock starts: building an update is the test's work, not the bot's.
-        updates = [(chat, api.text_message(text, user_id=chat)) for chat, text in questions]
+        schedule = [
+            (chat, api.text_message(text, user_id=chat), i / rate if rate else 0.0)
+            for i, (chat, text) in enumerate(questions)
+        ]
+        if flood is not None:
+            flood_chat, n, seconds = flood
+            schedule += [
+                (flood_chat, api.text_message("golput itu apa", user_id=flood_chat), k * seconds / n) for k in range(n)
+            ]
+            schedule.sort(key=lambda item: item[2])
         pushed: dict[int, float] = {}
         cpu_before = time.process_time()
         start = time.monotonic()
-        for i, (chat, update) in enumerate(updates):
-            if rate:  # open loop: a slow bot does not slow the arrivals down
-                due = start + i / rate
-                while (wait := due - time.monotonic()) > 0:
-                    time.sleep(wait)
+        for chat, update, offset in schedule:
+            # open loop: a slow bot does not slow the arrivals down
+            while (wait := start + offset - time.monotonic()) > 0:
+                time.sleep(wait)
             api.push_update(update)
-            pushed[chat] = time.monotonic()
+            if flood is None or chat != flood[0]:
+                pushed[chat] = time.monotonic()
         replied: dict[int, float] = {}
         sent: dict[int, int] = {}
         deadline = time.monotonic() + timeout
@@ -163,7 +179,13 @@ class FakeSide:
             if len(replied) == len(pushed) or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
+        flood_replies = (
+            0
+            if flood is None
+            else sum(1 for c in api.calls("sendMessage") if c.status == 200 and c.params.get("chat_id") == flood[0])
+        )
         return {
+            "flood_replies": flood_replies,
             # The fake server's own CPU (meaningful when it runs in its own process).
             "fake_cpu_s": time.process_time() - cpu_before,
             "pushed": pushed,
@@ -183,6 +205,7 @@ class Fake(Protocol):
         timeout: float,
         telegram_limits: bool,
         api_delay: float = 0.0,
+        **more: Any,
     ) -> dict[str, Any]: ...
 
 
@@ -200,8 +223,9 @@ class ThreadFake:
         timeout: float,
         telegram_limits: bool,
         api_delay: float = 0.0,
+        **more: Any,
     ) -> dict[str, Any]:
-        return await asyncio.to_thread(self.side.run, questions, rate, timeout, telegram_limits, api_delay)
+        return await asyncio.to_thread(self.side.run, questions, rate, timeout, telegram_limits, api_delay, **more)
 
 
 class ProcessFake:
@@ -218,6 +242,7 @@ class ProcessFake:
         timeout: float,
         telegram_limits: bool,
         api_delay: float = 0.0,
+        **more: Any,
     ) -> dict[str, Any]:
         assert self.child.stdin is not None and self.child.stdout is not None
         request = {
@@ -226,6 +251,7 @@ class ProcessFake:
             "timeout": timeout,
             "telegram_limits": telegram_limits,
             "api_delay": api_delay,
+            **more,
         }
         self.child.stdin.write(json.dumps(request).encode() + b"\n")
         await self.child.stdin.drain()
@@ -278,56 +304,20 @@ async def fake_server(where: str, cpus: tuple[int | None, int | None]) -> AsyncI
 # --- the bot's side ----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def concurrent_updates(n: int) -> Iterator[None]:
-    """Make build_application's ApplicationBuilder() come with .concurrent_updates(n) set.
-
-    build_application (bot/telegram/app.py) has no parameter for it; this leaves the
-    rest of the Application exactly as shipped. n <= 1 changes nothing (PTB's default).
-    """
-    if n <= 1:
-        yield
-        return
-    real = app_module.ApplicationBuilder
-
-    def builder() -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
-        return real().concurrent_updates(n)
-
-    with mock.patch.object(app_module, "ApplicationBuilder", builder):
-        yield
-
-
 @contextlib.asynccontextmanager
 async def running_bot(pipeline: Pipeline, base_url: str, concurrency: int, database: Path | None) -> AsyncIterator[App]:
-    """The bot long-polling the fake server, started in the order run_polling uses.
+    """The bot long-polling the fake server (tests/conftest.py's polling_bot), with `concurrency`.
 
     With `database`, a fresh SQLite store there, as `pilkada-bot run` opens one: every
-    question is then recorded before it is answered.
+    question is then recorded (in batches, after the answer).
     """
     store: Store | None = None
-    extra: dict[str, Any] = {}
     if database is not None:
         store = await Store.open(database, salt=os.urandom(32), timezone=pipeline.config.election.timezone)
-        extra["store"] = store
-    with concurrent_updates(concurrency):
-        app = app_module.build_application(pipeline, TOKEN, base_url=base_url, **extra)
-    await app.initialize()
-    try:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=5), allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+    api = SimpleNamespace(token=TOKEN, base_url=base_url)  # polling_bot needs only these of the fake
+    bot = tuned(pipeline, concurrency=concurrency)
+    async with polling_bot(bot, api, store=store, poll_timeout=5) as app:  # type: ignore[arg-type]
         yield app
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if store is not None:
-            await store.close()  # idempotent; the Application's post_shutdown closes it too
 
 
 def with_rate(config: Config, overall_per_second: float) -> Config:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schema import DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -24,6 +24,10 @@ API_URL_ENV = "TELEGRAM_API_URL"
 API_URL_WORDS = (
     "the Bot API address must be http(s)://host[:port] or that with /bot at the end (e.g. https://api.telegram.org/bot)"
 )
+# Updates handled at once when config.yaml does not say (bench/bench_capacity.py, docs/performance.md).
+DEFAULT_CONCURRENCY = 32
+# Telegram's ceiling for paid broadcasts (telegram.constants.FloodLimit.PAID_MESSAGES_PER_SECOND).
+PAID_MAX_PER_SECOND = 1000
 TIME_TEXT = Expect((str, int), 'a time written HH:MM, e.g. "19:00"')
 
 
@@ -74,8 +78,14 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
         "startup_backoff": AT_LEAST_0,
         "shutdown_grace": AT_LEAST_0,
         "database_check": ABOVE_0,
+        "concurrency": ABOVE_0,
     },
-    ("bot", "rate_limit"): {"overall_per_second": ABOVE_0, "group_per_minute": ABOVE_0, "max_retries": AT_LEAST_0},
+    ("bot", "rate_limit"): {
+        "overall_per_second": ABOVE_0,
+        "group_per_minute": ABOVE_0,
+        "max_retries": AT_LEAST_0,
+        "chat_per_second": AT_LEAST_0,  # 0: messages to one chat are not spaced
+    },
     ("bot", "webhook"): {
         "port": Range(1, high=65535),
         "max_connections": Range(1, high=100),
@@ -83,7 +93,7 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
         "request_timeout": ABOVE_0,
         "max_body_kb": ABOVE_0,
     },
-    ("reminders",): {"grace_minutes": AT_LEAST_0},
+    ("reminders",): {"grace_minutes": AT_LEAST_0, "paid_per_second": Range(1, high=PAID_MAX_PER_SECOND)},
 }
 
 
@@ -166,6 +176,7 @@ class RateLimitConfig:
     overall_per_second: float
     group_per_minute: float
     max_retries: int
+    chat_per_second: float = 1.0  # messages to one chat (Telegram: about one a second)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +207,17 @@ class BotConfig:
     startup_backoff: float = 1.0
     shutdown_grace: float = 5.0
     database_check: float = 5.0
+    # Capacity (docs/performance.md): updates handled at once, across chats.
+    concurrency: int = DEFAULT_CONCURRENCY
 
 
 @dataclass(frozen=True, slots=True)
 class RemindersConfig:
     times: tuple[ReminderTime, ...]
     grace_minutes: int
+    # Paid broadcasts (allow_paid_broadcast, Telegram Stars per message) for reminder rounds.
+    paid_broadcast: bool = False
+    paid_per_second: float = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +314,18 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "startup_backoff": NUMBER,
             "shutdown_grace": NUMBER,
             "database_check": NUMBER,
+            "concurrency": INT,
         },
         what="'bot'",
     )
     check_mapping(
-        doc, r, ("reminders",), problems, required={"times": LIST}, optional={"grace_minutes": INT}, what="'reminders'"
+        doc,
+        r,
+        ("reminders",),
+        problems,
+        required={"times": LIST},
+        optional={"grace_minutes": INT, "paid_broadcast": BOOL, "paid_per_second": NUMBER},
+        what="'reminders'",
     )
     if problems:
         return None
@@ -377,7 +400,12 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("bot", "rate_limit"),
         problems,
         required={},
-        optional={"overall_per_second": NUMBER, "group_per_minute": NUMBER, "max_retries": INT},
+        optional={
+            "overall_per_second": NUMBER,
+            "group_per_minute": NUMBER,
+            "max_retries": INT,
+            "chat_per_second": NUMBER,
+        },
         what="'rate_limit'",
     )
 
@@ -459,9 +487,10 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
                 overall_per_second=float(rate.get("overall_per_second", 30)),
                 group_per_minute=float(rate.get("group_per_minute", 20)),
                 max_retries=int(rate.get("max_retries", 3)),
+                chat_per_second=float(rate.get("chat_per_second", 1.0)),
             ),
-            flood_messages=int(b.get("flood_messages", 20)),
-            flood_seconds=float(b.get("flood_seconds", 10.0)),
+            flood_messages=int(b.get("flood_messages", 4)),
+            flood_seconds=float(b.get("flood_seconds", 5.0)),
             max_message_length=int(b.get("max_message_length", 1000)),
             inline_interval=float(b.get("inline_interval", 0.3)),
             send_retries=int(b.get("send_retries", 2)),
@@ -469,8 +498,14 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             startup_backoff=float(b.get("startup_backoff", 1.0)),
             shutdown_grace=float(b.get("shutdown_grace", 5.0)),
             database_check=float(b.get("database_check", 5.0)),
+            concurrency=int(b.get("concurrency", DEFAULT_CONCURRENCY)),
         ),
-        reminders=RemindersConfig(tuple(times), int(r.get("grace_minutes", 30))),
+        reminders=RemindersConfig(
+            tuple(times),
+            int(r.get("grace_minutes", 30)),
+            paid_broadcast=bool(r.get("paid_broadcast", False)),
+            paid_per_second=float(r.get("paid_per_second", 100.0)),
+        ),
     )
 
 

@@ -3,13 +3,30 @@
 The Telegram layer calls a Recorder; the SQLite store (bot/storage.py) implements it.
 Raw user ids go in; the recorder decides what to keep (hashed ids, no message text
 except unanswered questions and feedback), see the privacy note in messages.yaml.
+
+`BufferedRecorder` keeps the database off the answer path: each call only appends an
+event to a list, and a background task writes the list in one transaction every
+`interval` seconds (bot/storage.py: `Store.record_events`). A crash loses at most the
+last interval of statistics; a database that cannot be written (disk full, another
+process holding the write lock) costs statistics, never an answer. Reminder claims do
+not go through here: they are written at once (bot/reminders.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.matcher import MatchResult
+
+log = logging.getLogger(__name__)
 
 
 class Recorder(Protocol):
@@ -34,3 +51,185 @@ class NullRecorder:
 
     async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
         return None
+
+
+# --- events, for writing in batches ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked:
+    user_id: int
+    text: str
+    result: MatchResult
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionChosen:
+    user_id: int
+    entry_id: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackGiven:
+    user_id: int
+    entry_id: str
+    positive: bool
+    at: dt.datetime
+
+
+Event = QuestionAsked | SuggestionChosen | FeedbackGiven
+
+
+class EventSink(Protocol):
+    """Where a BufferedRecorder writes: all events of one call in one transaction, in order."""
+
+    async def record_events(self, events: Sequence[Event]) -> None: ...
+
+
+# How often a BufferedRecorder writes, and how much it holds while the database is away.
+RECORD_INTERVAL = 0.2
+MAX_BUFFERED = 20_000
+# Storage errors are logged at most this often (with the count since the last line).
+ERROR_LOG_INTERVAL = 60.0
+
+
+class ErrorLog:
+    """Logs a recurring error once, then at most once per `interval` seconds with a count.
+
+    A database that stays locked or full would otherwise write one line per flush (five
+    a second) for as long as it lasts.
+    """
+
+    def __init__(
+        self, what: str, *, interval: float = ERROR_LOG_INTERVAL, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.what = what
+        self.count = 0  # every error since the start
+        self._interval = interval
+        self._monotonic = monotonic
+        self._last_logged: float | None = None
+        self._unlogged = 0
+
+    def error(self, exc: BaseException, detail: str = "") -> None:
+        """Count one error; log it unless a line went out less than `interval` ago."""
+        self.count += 1
+        self._unlogged += 1
+        now = self._monotonic()
+        if self._last_logged is not None and now - self._last_logged < self._interval:
+            return
+        more = f" ({self._unlogged} error(s) since the last report, {self.count} in all)" if self.count > 1 else ""
+        log.error("%s failed: %s: %s%s%s", self.what, type(exc).__name__, exc, detail, more)
+        self._last_logged = now
+        self._unlogged = 0
+
+
+class BufferedRecorder:
+    """A Recorder that answers at once and writes to `sink` in batches, every `interval` seconds.
+
+    Never raises and never waits for the database. When a write fails the events stay
+    buffered and are tried again at the next interval (a lock held by another process
+    goes away); beyond `max_events` the oldest are dropped and counted in `lost`. Errors
+    are counted in `errors.count` and logged at most once a minute.
+
+    Call `start()` on the running loop (the Application's post_init) and `close()`
+    before the sink closes: it writes what is left.
+    """
+
+    def __init__(
+        self,
+        sink: EventSink,
+        clock: Callable[[], dt.datetime],
+        *,
+        interval: float = RECORD_INTERVAL,
+        max_events: int = MAX_BUFFERED,
+    ) -> None:
+        if interval <= 0 or max_events < 1:
+            raise ValueError("interval must be above 0 and max_events at least 1")
+        self._sink = sink
+        self._clock = clock
+        self.interval = interval
+        self._events: deque[Event] = deque()
+        self._max_events = max_events
+        self._task: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()
+        self.written = 0
+        self.lost = 0
+        self.errors = ErrorLog("Recording statistics in the database")
+
+    def __len__(self) -> int:
+        """Events waiting to be written."""
+        return len(self._events)
+
+    # Recorder -----------------------------------------------------------------------
+
+    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
+        self._add(QuestionAsked(user_id, text, result, self._clock()))
+
+    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
+        self._add(SuggestionChosen(user_id, entry_id, self._clock()))
+
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
+        self._add(FeedbackGiven(user_id, entry_id, positive, self._clock()))
+
+    def _add(self, event: Event) -> None:
+        self._events.append(event)
+        if len(self._events) > self._max_events:
+            self._events.popleft()
+            self.lost += 1
+
+    # writing ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Write every `interval` seconds from now on (idempotent; needs a running loop)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="BufferedRecorder")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            # Shielded: close() cancels this task, but a write under way finishes (close waits for it).
+            await asyncio.shield(self.flush())
+
+    async def flush(self) -> bool:
+        """Write what is buffered now, in one transaction; False (and kept for later) if that failed."""
+        async with self._writing:
+            if not self._events:
+                return True
+            batch, self._events = self._events, deque()
+            try:
+                await self._sink.record_events(batch)
+            except BaseException as exc:
+                batch.extend(self._events)  # kept for the next try; what arrived meanwhile goes after
+                self._events = batch
+                while len(self._events) > self._max_events:
+                    self._events.popleft()
+                    self.lost += 1
+                if not isinstance(exc, Exception):
+                    raise
+                self.errors.error(exc, f"; {len(batch)} event(s) kept to try again")
+                return False  # the database's trouble must never reach a handler
+            self.written += len(batch)
+            return True
+
+    async def forget(self, user_id: int) -> None:
+        """Drop what is buffered about `user_id` (/hapus), after any write under way has finished.
+
+        Then the store can delete the user's rows knowing no buffered event brings them back.
+        """
+        async with self._writing:
+            kept = [e for e in self._events if e.user_id != user_id]
+            self._events = deque(kept)
+
+    async def close(self) -> None:
+        """Stop the timer and write what is left (once; a failure is logged and the rest counted lost)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if not await self.flush():
+            self.lost += len(self._events)
+            log.error("Stopping: %d statistics event(s) could not be written and are lost", len(self._events))
+            self._events.clear()

@@ -105,6 +105,7 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_off",
         "remind_past",
         "remind_none",
+        "remind_off_failed",
         "reminder_text",
         "slow_down",
         "reload_ok",

@@ -24,7 +24,8 @@ The price is at-most-once rather than exactly-once when things go wrong:
   error before the request was written) releases the claim with `unmark_sent`
   once the attempts are used up, so a later round (e.g. a retry job inside the
   grace window) can try again. The sender must report an ambiguous failure (a
-  timeout after the request was sent) as FAILED, which keeps the claim.
+  timeout, a reset or a 5xx after the request was sent: Telegram may have delivered
+  it) as FAILED, which keeps the claim.
 - A task cancelled while waiting to retry releases its claim; one cancelled
   during a send keeps it (delivery unknown, as after a crash).
 """

@@ -47,6 +47,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.matcher import MatchResult
 from bot.redaction import redact, redact_question
 
@@ -617,47 +618,11 @@ class Store:
         could not answer is kept. An empty normalized text (emoji only) is counted
         but not logged, there is nothing in it for staff to learn from.
         """
-        now = self._clock()
-        day = now.astimezone(self._timezone).date().isoformat()
-        async with self._transaction() as db:
-            async with db.execute(
-                "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
-                # A known unknown is not an answer: its entry is kept in the unanswered log only.
-                (
-                    day,
-                    self._user(user_id),
-                    result.outcome,
-                    result.entry_id if result.outcome == "answer" else None,
-                    result.score,
-                ),
-            ) as cursor:
-                question_id = cursor.lastrowid
-            if result.outcome == "answer" or not result.normalized.strip():
-                return
-            kind = _UNANSWERED_KIND[result.outcome]
-            best = result.candidates[0].entry_id if result.candidates else None
-            await db.execute(
-                "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (question_id, _iso(now), kind, redact_question(text, result.normalized), best, result.score),
-            )
+        await self.record_events([QuestionAsked(user_id, text, result, self._clock())])
 
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         """Resolve the user's latest pending "did you mean": it then counts as answered."""
-        async with self._transaction() as db:
-            rows = list(
-                await db.execute_fetchall(
-                    "SELECT u.id, u.question_id FROM unanswered AS u JOIN questions AS q ON q.id = u.question_id"
-                    " WHERE q.user_hash = ? AND u.kind = 'suggest' AND u.resolved_entry IS NULL"
-                    " ORDER BY u.id DESC LIMIT 1",
-                    (self._user(user_id),),
-                )
-            )
-            if not rows:
-                return
-            unanswered_id, question_id = rows[0]
-            await db.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (entry_id, unanswered_id))
-            await db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (entry_id, question_id))
+        await self.record_events([SuggestionChosen(user_id, entry_id, self._clock())])
 
     async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
         """One vote per user per entry; a later vote replaces the earlier one.
@@ -665,13 +630,85 @@ class Store:
         A comment sent later with the same vote is added to it; changing the vote
         drops the old comment (it was about the other opinion).
         """
-        await self._write(
+        async with self._transaction() as db:
+            await self._insert_feedback(db, FeedbackGiven(user_id, entry_id, positive, self._clock()), comment)
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """The store's "now" (UTC), for events recorded later in a batch (bot/events.py)."""
+        return self._clock
+
+    async def record_events(self, events: Sequence[Event]) -> None:
+        """Write the events in one transaction, in order (BufferedRecorder's batches).
+
+        One commit for many rows: 50 questions cost about as much as two written one by
+        one (docs/performance.md, change C). Either all are written or none.
+        """
+        if not events:
+            return
+        async with self._transaction() as db:
+            for event in events:
+                if isinstance(event, QuestionAsked):
+                    await self._insert_question(db, event)
+                elif isinstance(event, SuggestionChosen):
+                    await self._resolve_suggestion(db, event)
+                else:
+                    await self._insert_feedback(db, event, None)
+
+    async def _insert_question(self, db: aiosqlite.Connection, event: QuestionAsked) -> None:
+        result = event.result
+        day = event.at.astimezone(self._timezone).date().isoformat()
+        async with db.execute(
+            "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
+            # A known unknown is not an answer: its entry is kept in the unanswered log only.
+            (
+                day,
+                self._user(event.user_id),
+                result.outcome,
+                result.entry_id if result.outcome == "answer" else None,
+                result.score,
+            ),
+        ) as cursor:
+            question_id = cursor.lastrowid
+        if result.outcome == "answer" or not result.normalized.strip():
+            return
+        kind = _UNANSWERED_KIND[result.outcome]
+        best = result.candidates[0].entry_id if result.candidates else None
+        await db.execute(
+            "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, _iso(event.at), kind, redact_question(event.text, result.normalized), best, result.score),
+        )
+
+    async def _resolve_suggestion(self, db: aiosqlite.Connection, event: SuggestionChosen) -> None:
+        rows = list(
+            await db.execute_fetchall(
+                "SELECT u.id, u.question_id FROM unanswered AS u JOIN questions AS q ON q.id = u.question_id"
+                " WHERE q.user_hash = ? AND u.kind = 'suggest' AND u.resolved_entry IS NULL"
+                " ORDER BY u.id DESC LIMIT 1",
+                (self._user(event.user_id),),
+            )
+        )
+        if not rows:
+            return
+        unanswered_id, question_id = rows[0]
+        await db.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (event.entry_id, unanswered_id))
+        await db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (event.entry_id, question_id))
+
+    async def _insert_feedback(self, db: aiosqlite.Connection, event: FeedbackGiven, comment: str | None) -> None:
+        await db.execute(
             "INSERT INTO feedback (entry_id, user_hash, positive, voted_at, comment) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
             "   comment = CASE WHEN excluded.positive = feedback.positive"
             "                  THEN coalesce(excluded.comment, feedback.comment) ELSE excluded.comment END,"
             "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (entry_id, self._user(user_id), int(positive), _iso(self._clock()), comment and redact(comment)),
+            (
+                event.entry_id,
+                self._user(event.user_id),
+                int(event.positive),
+                _iso(event.at),
+                comment and redact(comment),
+            ),
         )
 
     # ------------------------------------------------------------------ privacy

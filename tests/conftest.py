@@ -10,19 +10,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from telegram import Update
 
 from bot.config import Config, load_config
+from bot.events import Recorder
 from bot.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
 from bot.replies import Clock
+from bot.storage import Store
+from bot.telegram.app import BotApplication, build_application
 from bot.yamlfile import InvalidFiles
+
+try:  # works whether or not tests/ is a package
+    from tests.fakebotapi import FakeBotApi
+except ImportError:
+    from fakebotapi import FakeBotApi
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WIB = ZoneInfo("Asia/Jakarta")
@@ -150,3 +161,63 @@ def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
     pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
         match=lambda text: (suggesting if text in questions else real).match(text)
     )
+
+
+def tuned(pipeline: Pipeline, **settings: Any) -> Pipeline:
+    """The pipeline with some `bot:` settings changed; rate_limit_<key> changes bot.rate_limit.<key>."""
+    bot = pipeline.config.bot
+    limits = {k.removeprefix("rate_limit_"): settings.pop(k) for k in list(settings) if k.startswith("rate_limit_")}
+    bot = replace(bot, rate_limit=replace(bot.rate_limit, **limits), **settings)
+    return replace(pipeline, config=replace(pipeline.config, bot=bot))
+
+
+def unpaced(pipeline: Pipeline) -> Pipeline:
+    """Replies to one chat not spaced a second apart (rate_limit.chat_per_second 0).
+
+    For offline tests that send many replies to one chat back to back: the spacing
+    would only make them slow. It has its own test (test_network.py).
+    """
+    return tuned(pipeline, rate_limit_chat_per_second=0)
+
+
+@asynccontextmanager
+async def polling_bot(
+    pipeline: Pipeline,
+    api: FakeBotApi,
+    *,
+    store: Store | None = None,
+    recorder: Recorder | None = None,
+    clock: Clock | None = None,
+    poll_timeout: float = 1.0,
+) -> AsyncIterator[BotApplication]:
+    """The real Application long-polling the fake Bot API `api`, started and stopped the way run_polling does.
+
+    initialize, post_init, start_polling (polling errors go to the bot's error handler),
+    start; then updater.stop, stop, shutdown and post_shutdown, which writes the buffered
+    statistics and closes `store`. The fake's options (round trip, Telegram's limits)
+    are set on `api`: `FakeBotApi(round_trip=0.1, telegram_limits=True)`.
+    """
+    extra: dict[str, Any] = {"store": store, "recorder": recorder}
+    if clock is not None:
+        extra["clock"] = clock
+    app = build_application(pipeline, api.token, base_url=api.base_url, **extra)
+    await app.initialize()
+    try:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=dt.timedelta(seconds=poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+        )
+        await app.start()
+        yield app
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -51,7 +51,8 @@ _STRING_PARAMS = frozenset((
 _DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                    409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
 _CONTROL = frozenset((  # helpers exposed as POST /_fake/<name> for the standalone mode
-    "push_update", "fail_next", "delay", "block_chat", "unblock_chat", "enforce_limits",
+    "push_update", "push_updates", "fail_next", "delay", "round_trip", "drop_after_delivery", "block_chat",
+    "unblock_chat", "enforce_limits",
     "clear_faults", "reset", "calls", "stats", "text_message", "command", "mention",
     "callback_query", "inline_query"))
 Predicate = Callable[["Call"], bool]
@@ -69,6 +70,7 @@ class Call:
     params: JSON
     time: float  # time.monotonic() when the request arrived
     status: int | None = None  # HTTP status answered; None while in flight (e.g. delayed)
+    finished: float | None = None  # time.monotonic() when the answer was written (None: not yet)
 
 
 class ApiError(Exception):
@@ -165,7 +167,11 @@ class FakeBotApi:
     """The fake server; see the module docstring. All public methods are thread-safe."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN", *, port: int = 0,
-                 username: str = "PilkadaTestBot", max_poll_hold: float = 10.0):
+                 username: str = "PilkadaTestBot", max_poll_hold: float = 10.0,
+                 round_trip: float = 0.0, telegram_limits: bool = False):
+        """`round_trip` (seconds): every Bot API call answered that much later, half before and
+        half after it is carried out, like a Bot API across the internet (see round_trip()).
+        `telegram_limits`: enforce Telegram's documented limits from the start (enforce_limits())."""
         self.token, self.username, self.max_poll_hold = token, username, max_poll_hold
         self.bot_user = {"id": BOT_ID, "is_bot": True, "first_name": "Pilkada Test Bot",
                          "username": username}
@@ -193,6 +199,7 @@ class FakeBotApi:
                                          "pending_update_count": len(self._updates)},
             **{m: (lambda p: True) for m in ("answerCallbackQuery", "answerInlineQuery",
                                               "sendChatAction", "close", "logOut")}}
+        self._default_round_trip, self._default_limits = round_trip, telegram_limits
         self.reset()
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -234,7 +241,8 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}/bot"
 
     def reset(self) -> None:
-        """Forget calls, queued updates, sent messages, stats and faults."""
+        """Forget calls, queued updates, sent messages, stats and faults (the round trip and
+        limits given to the constructor stay)."""
         with self._lock:
             self._calls: list[Call] = []
             self._updates: list[JSON] = []
@@ -242,7 +250,7 @@ class FakeBotApi:
             self._commands: dict[str, list[Any]] = {}
             self._webhook_url = ""
             self._stats: JSON = {"429": 0, "sent": collections.Counter(),
-                                           "status": collections.Counter()}
+                                 "status": collections.Counter(), "paid": 0}
             self.clear_faults()
 
     # --- recording ----------------------------------------------------------------------
@@ -253,7 +261,7 @@ class FakeBotApi:
     @property
     def stats(self) -> JSON:
         """Snapshot: {"429": n, "sent": Counter(chat_id -> successful send* calls),
-        "status": Counter(http_status -> n)}."""
+        "status": Counter(http_status -> n), "paid": successful sends with allow_paid_broadcast}."""
         with self._lock:
             return {k: v.copy() if isinstance(v, collections.Counter) else v
                     for k, v in self._stats.items()}
@@ -299,11 +307,19 @@ class FakeBotApi:
 
     # --- fault injection ----------------------------------------------------------------
     def clear_faults(self) -> None:
+        """Remove faults, delays and limits, except the constructor's round trip and limits."""
         with self._lock:
             self._faults: dict[str, collections.deque[tuple[int, str, JSON | None]]] = {}
             self._delays: dict[str, float] = {}
+            self._delay_counts: dict[str, int] = {}
+            self._round_trip = 0.0
+            self._drop_after: dict[str, int] = {}
             self._blocked: set[Any] = set()
             self._windows: list[tuple[str, int, float, dict[Any, collections.deque[float]]]] = []
+            if self._default_round_trip:
+                self.round_trip(self._default_round_trip)
+            if self._default_limits:
+                self.enforce_limits()
 
     def fail_next(self, method: str, status: int, count: int = 1,
                   retry_after: int | None = None, description: str | None = None) -> None:
@@ -320,10 +336,28 @@ class FakeBotApi:
         with self._lock:
             self._faults.setdefault(method, collections.deque()).extend([fault] * count)
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Sleep before answering `method` ("*" = any); 0 removes the delay."""
+    def delay(self, method: str, seconds: float, count: int | None = None) -> None:
+        """Sleep before answering `method` ("*" = any); 0 removes the delay. With `count`, only
+        the next `count` calls of `method` are delayed."""
         with self._lock:
             self._delays[method] = seconds
+            if count is None:
+                self._delay_counts.pop(method, None)
+            else:
+                self._delay_counts[method] = count
+
+    def round_trip(self, seconds: float) -> None:
+        """Answer every call `seconds` later: half before it is carried out (the request
+        travelling; Telegram's limits count it then) and half after (the answer travelling).
+        A long poll holds for its timeout on top of that. 0 removes it."""
+        with self._lock:
+            self._round_trip = seconds
+
+    def drop_after_delivery(self, method: str, count: int = 1) -> None:
+        """Carry out the next `count` calls of `method` (the message is delivered and counted)
+        but hang up instead of answering: the client cannot tell whether it went out."""
+        with self._lock:
+            self._drop_after[method] = self._drop_after.get(method, 0) + count
 
     def block_chat(self, chat_id: int | str) -> None:
         """send* to this chat -> 403 "Forbidden: bot was blocked by the user"."""
@@ -335,21 +369,24 @@ class FakeBotApi:
             self._blocked.discard(_chat_key(chat_id))
 
     def enforce_limits(self, per_second_overall: int | None = 30, per_second_per_chat: int |
-                       None = 1, per_minute_per_group: int | None = None) -> None:
+                       None = 1, per_minute_per_group: int | None = 20,
+                       paid_per_second: int | None = 1000) -> None:
         """Sliding-window limits on send* (not sendChatAction); excess -> 429 + retry_after.
-        None disables a limit; Telegram documents 30/s overall, 1/s per chat, 20/min/group."""
+        None disables a limit. Telegram documents 30/s overall, 1/s per chat, 20/min per
+        group, and up to 1000/s for paid broadcasts (allow_paid_broadcast), which do not
+        count against the 30/s."""
         with self._lock:
             self._windows = [(scope, limit, secs, {}) for scope, limit, secs in (
                 ("all", per_second_overall, 1.0), ("chat", per_second_per_chat, 1.0),
-                ("group", per_minute_per_group, 60.0)) if limit]
+                ("group", per_minute_per_group, 60.0), ("paid", paid_per_second, 1.0)) if limit]
 
-    def _rate_limited(self, chat: Any) -> int | None:
+    def _rate_limited(self, chat: Any, paid: bool = False) -> int | None:
         """Count a send if every window allows it, else return seconds to wait."""
         now, is_group = time.monotonic(), isinstance(chat, int) and chat < 0
-        windows = [(limit, secs, hits.setdefault("*" if scope == "all" else chat,
+        applies = {"all": not paid, "chat": True, "group": is_group, "paid": paid}
+        windows = [(limit, secs, hits.setdefault(chat if scope in ("chat", "group") else "*",
                                                  collections.deque()))
-                   for scope, limit, secs, hits in self._windows
-                   if scope != "group" or is_group]
+                   for scope, limit, secs, hits in self._windows if applies[scope]]
         for limit, secs, hits in windows:
             while hits and now - hits[0] >= secs:
                 hits.popleft()
@@ -367,6 +404,11 @@ class FakeBotApi:
             self._updates.append(update)
             self._cond.notify_all()
         return update_id
+
+    def push_updates(self, updates: list[JSON]) -> list[int]:
+        """Queue several updates at once: a getUpdates call sees all of them or none."""
+        with self._cond:
+            return [self.push_update(update) for update in updates]
 
     def _get_updates(self, p: JSON) -> list[JSON]:
         if self._webhook_url:
@@ -459,13 +501,23 @@ class FakeBotApi:
         with self._cond:
             self._calls.append(call)
             self._cond.notify_all()
+            half_trip = self._round_trip / 2
+        if half_trip:
+            self._stopping.wait(half_trip)  # the request on its way (interruptible: stop() stays fast)
         status, payload = self._answer(token, method, params)
         with self._cond:
+            if status == 200 and self._drop_after.get(method):
+                self._drop_after[method] -= 1
+                status = 0  # carried out, but the answer never arrives
+        if half_trip:
+            self._stopping.wait(half_trip)  # the answer on its way
+        with self._cond:
             call.status = status
+            call.finished = time.monotonic()
             self._stats["status"][status] += 1
             self._stats["429"] += status == 429
             self._cond.notify_all()
-        if status == 0:  # fail_next(..., status=0): hang up without answering
+        if status == 0:  # fail_next(..., status=0) or drop_after_delivery(): hang up without answering
             h.close_connection = True
         else:
             self._reply(h, status, payload)
@@ -474,7 +526,12 @@ class FakeBotApi:
         if token != self.token:
             return 401, _error(401, "Unauthorized")
         with self._lock:
-            pause = self._delays.get(method) or self._delays.get("*")
+            key = method if self._delays.get(method) else "*"
+            pause = self._delays.get(key)
+            if pause and key in self._delay_counts:
+                self._delay_counts[key] -= 1
+                if self._delay_counts[key] <= 0:
+                    del self._delays[key], self._delay_counts[key]
         if pause:
             self._stopping.wait(pause)  # interruptible, so stop() stays fast
         name = next((m for m in self.handlers if m.lower() == method.lower()), None)
@@ -489,13 +546,15 @@ class FakeBotApi:
                         raise ApiError(*self._faults[key].popleft())
                 if method.startswith("send") and chat in self._blocked:
                     raise ApiError(403, "Forbidden: bot was blocked by the user")
-                if is_send and (wait := self._rate_limited(chat)) is not None:
+                paid = bool(params.get("allow_paid_broadcast"))
+                if is_send and (wait := self._rate_limited(chat, paid)) is not None:
                     raise ApiError(429, f"Too Many Requests: retry after {wait}",
                                    {"retry_after": wait})
             result = self.handlers[name](params)
             if is_send:
                 with self._lock:
                     self._stats["sent"][chat] += 1
+                    self._stats["paid"] += paid
             return 200, {"ok": True, "result": result}
         except ApiError as e:
             return e.status, _error(e.status, e.description, e.parameters)

@@ -218,7 +218,7 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
         ("read_timeout: 10", "read_timeout: -1", "'read_timeout' must be above 0, got -1"),
         ("poll_timeout: 30", "poll_timeout: -1", "'poll_timeout' must be 0 or more, got -1"),
         ("poll_interval: 0.0", "poll_interval: -0.5", "'poll_interval' must be 0 or more, got -0.5"),
-        ("flood_seconds: 10", "flood_seconds: .inf", "'flood_seconds' must be a finite number"),
+        ("flood_seconds: 5 ", "flood_seconds: .inf", "'flood_seconds' must be a finite number"),
         ("shutdown_grace: 5", "shutdown_grace: .nan", "'shutdown_grace' must be a finite number"),
         ("port: 8443", "port: 0", "'port' must be between 1 and 65535, got 0"),
         ("port: 8443", "port: 70000", "'port' must be between 1 and 65535, got 70000"),
@@ -234,6 +234,10 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
         ("typo_cutoff: 82", "typo_cutoff: 120", "'typo_cutoff' must be between 0 and 100, got 120"),
         ("margin: 6", "margin: .nan", "'margin' must be a finite number"),
         ("grace_minutes: 30", "grace_minutes: -1", "'grace_minutes' must be 0 or more, got -1"),
+        ("concurrency: 32", "concurrency: 0", "'concurrency' must be above 0, got 0"),
+        ("chat_per_second: 1", "chat_per_second: -1", "'chat_per_second' must be 0 or more, got -1"),
+        ("paid_per_second: 100", "paid_per_second: 0", "'paid_per_second' must be between 1 and 1000, got 0"),
+        ("paid_per_second: 100", "paid_per_second: 5000", "'paid_per_second' must be between 1 and 1000, got 5000"),
     ],
 )
 def test_values_run_cannot_use_are_refused(kb_copy, old: str, new: str, message: str) -> None:

@@ -14,7 +14,6 @@ other test_reliability_* modules.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import re
@@ -23,15 +22,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
 from bot.pipeline import Pipeline
@@ -42,12 +39,12 @@ from bot.telegram.errors import EXIT_CONFLICT
 from bot.telegram.handlers import request_stop
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
+    from tests.conftest import KbCopy, polling_bot, tuned
     from tests.fakebotapi import DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_e2e import cli_env, free_port
     from tests.test_telegram_handlers import OfflineRequest
 except ImportError:
-    from conftest import KbCopy
+    from conftest import KbCopy, polling_bot, tuned
     from fakebotapi import DEFAULT_USER_ID, FakeBotApi
     from test_telegram_e2e import cli_env, free_port
     from test_telegram_handlers import OfflineRequest
@@ -73,37 +70,9 @@ def api() -> Iterator[FakeBotApi]:
         yield server
 
 
-def tuned(pipeline: Pipeline, **settings: Any) -> Pipeline:
-    """The pipeline with some `bot:` settings changed; rate_limit_<key> changes bot.rate_limit.<key>."""
-    bot = pipeline.config.bot
-    limits = {k.removeprefix("rate_limit_"): settings.pop(k) for k in list(settings) if k.startswith("rate_limit_")}
-    bot = replace(bot, rate_limit=replace(bot.rate_limit, **limits), **settings)
-    return replace(pipeline, config=replace(pipeline.config, bot=bot))
-
-
-@asynccontextmanager
-async def running_bot(pipeline: Pipeline, api: FakeBotApi, poll_timeout: float = 1.0) -> AsyncIterator[App]:
+def running_bot(pipeline: Pipeline, api: FakeBotApi, poll_timeout: float = 1.0) -> AbstractAsyncContextManager[App]:
     """The bot long-polling the fake server, started and stopped in the order run_polling uses."""
-    app = build_application(pipeline, TOKEN, base_url=api.base_url)
-    await app.initialize()
-    try:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=dt.timedelta(seconds=poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
-            # What run_polling passes: polling errors go to the bot's error handler.
-            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
-        )
-        await app.start()
-        yield app
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+    return polling_bot(pipeline, api, poll_timeout=poll_timeout)
 
 
 def to(chat_id: int) -> Any:

@@ -19,12 +19,14 @@ from bot.telegram.app import build_application
 from bot.telegram.flood import FloodControl, Throttle, Verdict
 
 try:  # works whether or not tests/ is a package
+    from tests.conftest import tuned, unpaced
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_reliability_faults import running_bot, tuned
+    from tests.test_reliability_faults import running_bot
     from tests.test_telegram_handlers import FakeRecorder, OfflineRequest, feed
 except ImportError:
+    from conftest import tuned, unpaced
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_reliability_faults import running_bot, tuned
+    from test_reliability_faults import running_bot
     from test_telegram_handlers import FakeRecorder, OfflineRequest, feed
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -32,6 +34,7 @@ USER = DEFAULT_USER_ID
 OTHER = 222
 GROUP = DEFAULT_GROUP_ID
 ANSWERED = "golput itu apa sih"
+LIMIT = 4  # bot.flood_messages in config.yaml: a short burst, then one "pelan-pelan"
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -128,11 +131,13 @@ def test_throttle_memory_is_bounded(clock: FakeClock) -> None:
 
 @pytest.fixture
 async def bot(pipeline: Pipeline, clock: FakeClock) -> AsyncIterator[tuple[App, OfflineRequest, FakeRecorder]]:
-    """The bot offline, with flood control on a fake clock (20 messages in 10 s, from config.yaml)."""
+    """The bot offline, with flood control on a fake clock (LIMIT messages in 5 s, from config.yaml)."""
     offline, recorder = OfflineRequest(), FakeRecorder()
-    app = build_application(pipeline, TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest())
+    app = build_application(
+        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
+    )
     settings = pipeline.config.bot
-    assert (settings.flood_messages, settings.flood_seconds) == (20, 10.0)
+    assert (settings.flood_messages, settings.flood_seconds) == (LIMIT, 5.0)
     app.bot_data.flood = FloodControl(settings.flood_messages, settings.flood_seconds, clock=clock)
     async with app:
         yield app, offline, recorder
@@ -153,13 +158,13 @@ async def test_a_flooding_user_gets_one_slow_down_and_the_rest_is_dropped(
         clock.now += 0.1
     slow_down = pipeline.replies.text("slow_down")
     replies = sent_to(offline, USER)
-    assert len(replies) == 21 and replies[-1] == slow_down and slow_down not in replies[:-1]
-    assert sum(1 for c in recorder.calls if c[1] == USER) == 20  # the dropped ones were not matched or recorded
+    assert len(replies) == LIMIT + 1 and replies[-1] == slow_down and slow_down not in replies[:-1]
+    assert sum(1 for c in recorder.calls if c[1] == USER) == LIMIT  # the dropped ones were not matched or recorded
     assert len(sent_to(offline, OTHER)) == 3 and slow_down not in sent_to(offline, OTHER)
 
-    clock.now += 10.0  # the window has passed
+    clock.now += 5.0  # the window has passed
     await feed(app, tg.text_message(ANSWERED))
-    assert sent_to(offline, USER)[-1] != slow_down and len(sent_to(offline, USER)) == 22
+    assert sent_to(offline, USER)[-1] != slow_down and len(sent_to(offline, USER)) == LIMIT + 2
 
 
 async def test_commands_count_too(
@@ -168,7 +173,7 @@ async def test_commands_count_too(
     app, offline, _ = bot
     for _ in range(25):
         await feed(app, tg.command("/start"))
-    assert len(offline.sent()) == 21 and offline.sent()[-1]["text"] == pipeline.replies.text("slow_down")
+    assert len(offline.sent()) == LIMIT + 1 and offline.sent()[-1]["text"] == pipeline.replies.text("slow_down")
 
 
 async def test_button_mashing_gets_one_toast(
@@ -178,8 +183,8 @@ async def test_button_mashing_gets_one_toast(
     for _ in range(25):
         await feed(app, tg.callback_query("u:apa_itu_golput"))
     toasts = [a.get("text") for a in offline.sent("answerCallbackQuery")]
-    assert toasts == [pipeline.replies.text("feedback_thanks")] * 20 + [pipeline.replies.text("slow_down")]
-    assert len(recorder.calls) == 20
+    assert toasts == [pipeline.replies.text("feedback_thanks")] * LIMIT + [pipeline.replies.text("slow_down")]
+    assert len(recorder.calls) == LIMIT
 
 
 async def test_group_chatter_the_bot_ignores_does_not_count(
@@ -212,7 +217,7 @@ async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline) -
         api.push_update(api.text_message(ANSWERED, user_id=OTHER))
         await api.await_for("sendMessage", lambda c: c.params["chat_id"] == OTHER, timeout=10)
     texts = [c.params["text"] for c in api.calls("sendMessage") if c.params["chat_id"] == USER]
-    assert len(texts) == 21 and texts.count(pipeline.replies.text("slow_down")) == 1
+    assert len(texts) == LIMIT + 1 and texts.count(pipeline.replies.text("slow_down")) == 1
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ own webhook server; the CLI tests run `python -m bot run` as a real process.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import socket
@@ -21,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
 from bot.pipeline import Pipeline
@@ -29,10 +27,10 @@ from bot.telegram.app import build_application, run_bot
 from bot.telegram.webhook import WebhookServer, process
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy, force_suggestions
+    from tests.conftest import KbCopy, force_suggestions, polling_bot
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 except ImportError:
-    from conftest import KbCopy, force_suggestions
+    from conftest import KbCopy, force_suggestions, polling_bot
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -57,23 +55,8 @@ def api() -> Iterator[FakeBotApi]:
 async def bot(api: FakeBotApi, pipeline: Pipeline) -> AsyncIterator[App]:
     """The bot long-polling the fake server, started in the order run_polling uses."""
     force_suggestions(pipeline, AMBIGUOUS)
-    app = build_application(pipeline, TOKEN, base_url=api.base_url)
-    await app.initialize()
-    try:
-        assert app.post_init is not None
-        await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+    async with polling_bot(pipeline, api) as app:
         yield app
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
 
 
 def to_chat(chat_id: int) -> Any:

@@ -21,14 +21,15 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
+from bot.telegram import handlers
 from bot.telegram.app import build_application
 from bot.telegram.render import render_reply
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import force_suggestions
+    from tests.conftest import force_suggestions, unpaced
     from tests.fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 except ImportError:
-    from conftest import force_suggestions
+    from conftest import force_suggestions, unpaced
     from fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -129,7 +130,7 @@ def tg() -> FakeBotApi:
 async def app(pipeline: Pipeline, offline: OfflineRequest, recorder: FakeRecorder) -> AsyncIterator[App]:
     force_suggestions(pipeline, AMBIGUOUS)
     application = build_application(
-        pipeline, TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
+        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
     )
     async with application:
         yield application
@@ -459,10 +460,13 @@ async def test_error_handler_apologizes_once_and_logs_without_token(
     offline: OfflineRequest,
     tg: FakeBotApi,
     pipeline: Pipeline,
-    recorder: FakeRecorder,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    recorder.fail = RuntimeError(f"database is locked (while calling https://api.telegram.org/bot{TOKEN}/x)")
+    def broken(text: str) -> Any:
+        raise RuntimeError(f"database is locked (while calling https://api.telegram.org/bot{TOKEN}/x)")
+
+    monkeypatch.setattr(pipeline.replies, "for_question", broken)
     update_id = await feed(app, tg.text_message(ANSWERED))
     (sent,) = offline.sent()
     assert sent["text"] == pipeline.replies.text("error")
@@ -482,14 +486,41 @@ async def test_error_in_button_press_becomes_a_toast(
     recorder: FakeRecorder,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async def broken(*args: Any) -> None:
+    def broken(*args: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(recorder, "record_feedback", broken)
+    monkeypatch.setattr(handlers, "decode_callback", broken)
     await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
     assert toast["text"] == pipeline.replies.text("error")
     assert offline.sent() == []
+
+
+async def test_a_recorder_that_fails_costs_statistics_never_an_answer(
+    app: App,
+    offline: OfflineRequest,
+    tg: FakeBotApi,
+    pipeline: Pipeline,
+    recorder: FakeRecorder,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 14, item 4: "disk full" used to turn every answer into "Maaf, ada gangguan".
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("database or disk is full")
+
+    recorder.fail = RuntimeError("database or disk is full")
+    monkeypatch.setattr(recorder, "record_feedback", broken)
+    for _ in range(3):
+        await feed(app, tg.text_message(ANSWERED))
+    await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    answer = pipeline.replies.for_question(ANSWERED).text
+    assert [p["text"].startswith(answer) for p in offline.sent()] == [True] * 3  # answered, no apology
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.replies.text("feedback_thanks")
+    assert app.bot_data.record_errors.count == 4  # counted...
+    logged = [r for r in caplog.records if "database or disk is full" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].levelno == logging.ERROR  # ...and logged once, not four times
 
 
 async def test_post_init_registers_indonesian_commands(app: App, offline: OfflineRequest, pipeline: Pipeline) -> None:

@@ -23,12 +23,13 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.config import Config, RemindersConfig, ReminderTime, load_config
 from bot.election import format_date
+from bot.events import BufferedRecorder
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, reminder_key
@@ -37,13 +38,14 @@ from bot.storage import EntryFeedback, Store
 from bot.telegram.admin import fit_problems, unanswered_limit
 from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
+from bot.telegram.flood import FloodControl
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
-    from conftest import FIXED_NOW, WIB, KbCopy, make_clock
+    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
@@ -109,6 +111,8 @@ async def offline_app(
         request=offline,
         updater_request=OfflineRequest(),
     )
+    # These tests send one user's updates back to back; flood control has its own tests.
+    app.bot_data.flood = FloodControl(1000, pipeline.config.bot.flood_seconds)
     async with app:
         yield app, offline
 
@@ -118,6 +122,12 @@ async def bot(staff_pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App
     force_suggestions(staff_pipeline, AMBIGUOUS)
     async with offline_app(staff_pipeline, store) as pair:
         yield pair
+
+
+async def written(app: App) -> None:
+    """Write the statistics the bot has buffered (it does so every fraction of a second by itself)."""
+    assert isinstance(app.bot_data.recorder, BufferedRecorder)
+    assert await app.bot_data.recorder.flush()
 
 
 def texts(offline: OfflineRequest) -> list[str]:
@@ -245,6 +255,7 @@ async def test_forget_command_deletes_everything_about_the_user(
 
     await feed(app, tg.command(command))
     assert texts(offline) == [pipeline.replies.text("forget_done")]
+    await written(app)  # the statistics still buffered: the user's must not come back
     stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
     assert (stats.questions_total, stats.unanswered_open, stats.subscribers) == (2, 1, 1)  # the other user's
     assert stats.feedback == (EntryFeedback("apa_itu_golput", 0, 1),)
@@ -316,6 +327,8 @@ async def test_questions_suggestion_choices_and_feedback_reach_the_store(
     suggestion = offline.sent()[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await feed(app, tg.callback_query(suggestion, message_id=77, chat_id=USER))
     await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    assert (await store.stats(FIXED_NOW.astimezone(WIB).date())).questions_total == 0  # not written yet
+    await written(app)  # statistics are written in batches, after the answers
     stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
     assert (stats.questions_today, stats.answered_today, stats.users_today) == (3, 2, 1)
     assert stats.unanswered_open == 1  # the fallback; the suggestion was resolved by the press
@@ -340,6 +353,7 @@ async def test_a_suggestion_pressed_by_another_group_member_resolves_the_askers_
     # What Telegram sends: the bot's message, with the question it replied to.
     press["callback_query"]["message"]["reply_to_message"] = question["message"]
     await feed(app, press)
+    await written(app)
     (left,) = await store.unanswered(10)
     assert left.normalized == "partisipasi"  # the presser's question is still open; the asker's is resolved
 
@@ -352,6 +366,7 @@ async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_re
     await feed(app, tg.mention(AMBIGUOUS, user_id=USER))
     suggestion = callback_data(offline.sent()[-1])[0]
     await feed(app, tg.callback_query(suggestion, chat_id=GROUP, user_id=USER + 1))  # no reply_to_message
+    await written(app)
     assert sorted(r.normalized for r in await store.unanswered(10)) == ["golput", "partisipasi"]
     assert offline.sent("editMessageText")  # the press still shows the answer
 
@@ -377,6 +392,7 @@ async def test_stats_for_staff(bot: tuple[App, OfflineRequest], tg: FakeBotApi) 
     app, offline = bot
     await feed(app, tg.text_message(ANSWERED))
     await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
     await feed(app, tg.command("/stats", user_id=ADMIN))
     sent = offline.sent()[-1]
     assert sent["chat_id"] == ADMIN
@@ -393,6 +409,7 @@ async def test_unanswered_lists_fallback_questions_escaped(
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
     assert texts(offline) == [pipeline.replies.text("unanswered_empty")]
     await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
     # A question text with HTML in it (normalization would strip it, so write it directly).
     tricky = MatchResult("none", None, 12.0, (), "<b>kode</b> & rahasia", ())
     await store.record_match(USER, "x", tricky)
@@ -478,6 +495,14 @@ def timed_out_by(cause: Exception) -> TimedOut:
         return exc
 
 
+def network_error_by(cause: Exception) -> NetworkError:
+    """What python-telegram-bot raises for an httpx error: a NetworkError caused by it."""
+    try:
+        raise NetworkError(f"httpx.{type(cause).__name__}: {cause}") from cause
+    except NetworkError as exc:
+        return exc
+
+
 # Built inside the test: constructing RetryAfter warns unless PTB_TIMEDELTA is set (autouse fixture).
 ERRORS: list[tuple[Callable[[], Exception], object]] = [
     (lambda: Forbidden("Forbidden: bot was blocked by the user"), SendOutcome.BLOCKED),
@@ -485,8 +510,11 @@ ERRORS: list[tuple[Callable[[], Exception], object]] = [
     (lambda: BadRequest("Bad Request: chat not found"), SendOutcome.BLOCKED),
     (lambda: BadRequest("Bad Request: message text is empty"), SendOutcome.FAILED),
     (lambda: RetryAfter(dt.timedelta(seconds=7)), RetryLater(7.0)),
-    (lambda: NetworkError("httpx.ConnectError: connection refused"), SendOutcome.RETRY_LATER),
-    (lambda: NetworkError("Bad Gateway"), SendOutcome.RETRY_LATER),
+    (lambda: network_error_by(httpx.ConnectError("connection refused")), SendOutcome.RETRY_LATER),
+    # Issue 14, item 1: anything after the request went out may have been delivered.
+    (lambda: NetworkError("Bad Gateway"), SendOutcome.FAILED),  # a 5xx: Telegram may have sent it first
+    (lambda: network_error_by(httpx.ReadError("connection reset")), SendOutcome.FAILED),
+    (lambda: network_error_by(httpx.RemoteProtocolError("server disconnected")), SendOutcome.FAILED),
     (TimedOut, SendOutcome.FAILED),  # the request may have been delivered
     (lambda: timed_out_by(httpx.ReadTimeout("read")), SendOutcome.FAILED),
     (lambda: timed_out_by(httpx.ConnectTimeout("connect")), SendOutcome.RETRY_LATER),  # never reached Telegram
@@ -513,8 +541,8 @@ async def test_send_reminder_over_http(api: FakeBotApi) -> None:
         assert await send_reminder(plain_bot, 6, "hai") is SendOutcome.BLOCKED
         api.fail_next("sendMessage", 429, retry_after=3)
         assert await send_reminder(plain_bot, 5, "hai") == RetryLater(3.0)
-        api.fail_next("sendMessage", 0)  # connection dropped
-        assert await send_reminder(plain_bot, 5, "hai") is SendOutcome.RETRY_LATER
+        api.fail_next("sendMessage", 0)  # connection dropped after the request: maybe delivered
+        assert await send_reminder(plain_bot, 5, "hai") is SendOutcome.FAILED
         api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
         assert await send_reminder(plain_bot, 7, "hai") is SendOutcome.BLOCKED
     (first, *_) = api.calls("sendMessage")
@@ -567,22 +595,8 @@ def key(days_before: int, at: str) -> str:
 async def running(pipeline: Pipeline, db_path: Path, clock: Clock, api: FakeBotApi) -> AsyncIterator[App]:
     """The bot as `pilkada-bot run` starts it (own store, post_init, polling), stopped and closed after."""
     store = await Store.open(db_path, salt=SALT, timezone=WIB)
-    app = build_application(pipeline, TOKEN, store=store, clock=clock, base_url=api.base_url)
-    await app.initialize()
-    try:
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+    async with polling_bot(pipeline, api, store=store, clock=clock) as app:
         yield app
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()  # waits for a running reminder round
-        await app.shutdown()
-        await app.post_shutdown(app)  # closes the store
 
 
 async def subscribe(db_path: Path, *chats: int) -> None:
@@ -663,10 +677,11 @@ async def test_sends_that_surely_failed_are_released_and_retried_later(
     api: FakeBotApi, pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.reminders")
-    reminders = reminder_pipeline(pipeline, (1, "19:00"))
+    # The rate limiter does not wait out 429s here, so each one reaches the round.
+    reminders = tuned(reminder_pipeline(pipeline, (1, "19:00")), rate_limit_max_retries=0)
     h1 = key(1, "19:00")
     await subscribe(db_path, GOOD)
-    api.fail_next("sendMessage", 0, count=3)  # the connection drops on each of the 3 attempts
+    api.fail_next("sendMessage", 429, count=3, retry_after=1)  # refused on each of the 3 attempts
     due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
     async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=1)), api) as app:
         assert await round_result(caplog, h1) == RoundResult(retry_later=1)
@@ -686,3 +701,42 @@ def test_run_bot_refuses_an_unusable_database_in_one_line(
     assert run_bot(replace(pipeline, config=config)) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(broken) in err and "Traceback" not in err
+
+
+async def test_a_paid_round_goes_past_telegrams_30_messages_a_second(
+    pipeline: Pipeline, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # reminders.paid_broadcast: every reminder is sent with allow_paid_broadcast (0.1 Star
+    # each), which Telegram does not count against the bot's 30 messages a second.
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    base = reminder_pipeline(pipeline, (1, "19:00"))
+    paid = replace(base.config.reminders, paid_broadcast=True, paid_per_second=200.0)
+    reminders = Pipeline.from_parts(replace(base.config, reminders=paid), base.kb)
+    chats = range(7001, 7121)  # 120 subscribers: four seconds' worth at the free rate
+    await subscribe(db_path, *chats)
+    due = dt.datetime.combine(VOTING_DAY - dt.timedelta(days=1), dt.time(19, 0), tzinfo=WIB)
+    with FakeBotApi(token=TOKEN, telegram_limits=True) as api:
+        async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=1)), api):
+            assert await round_result(caplog, key(1, "19:00")) == RoundResult(sent=len(chats))
+        sends = api.calls("sendMessage")
+        stats = api.stats
+    assert all(c.params.get("allow_paid_broadcast") is True for c in sends)
+    assert stats["paid"] == len(chats) and stats["429"] == 0
+    times = sorted(c.time for c in sends)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest > 30  # more in one second than the free limit lets through
+
+
+async def test_free_rounds_stay_under_the_limit_and_are_never_paid(
+    api: FakeBotApi, store: Store, pipeline: Pipeline
+) -> None:
+    for chat in range(7201, 7241):
+        await store.subscribe(chat)
+    api.enforce_limits()
+    reminder = Reminder("2030-01-10:d-1:19:00", dt.datetime(2030, 1, 9, 19, tzinfo=WIB), 1)
+    bot = build_application(pipeline, TOKEN, base_url=api.base_url).bot
+    async with bot:
+        result = await run_reminder_round(bot, store, reminder, "Besok!")
+    assert result == RoundResult(sent=40)
+    assert api.stats["paid"] == 0 and api.stats["429"] == 0
+    assert not any("allow_paid_broadcast" in c.params for c in api.calls("sendMessage"))

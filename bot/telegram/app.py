@@ -53,18 +53,19 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.events import NullRecorder, Recorder
+from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import StorageError, Store, salt_warning
 from bot.telegram import admin, handlers, network, subscriptions, webhook
-from bot.telegram.broadcast import schedule_reminders, stop_rounds
+from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
 from bot.telegram.logs import ShortInvalidJson, redact_token
 from bot.telegram.network import PollingConnection, RetryingRateLimiter, UpdateQueue, connect_with_backoff, describe
+from bot.telegram.processing import ChatOrderedProcessor
 from bot.telegram.watchdog import watch_database
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
@@ -80,6 +81,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # Handlers in this group run before all the others (group 0): flood control.
 GUARD_GROUP = -1
+# HTTP connections beyond one per running handler and reminder send (getMe, setMyCommands, ...).
+SPARE_CONNECTIONS = 4
 
 
 TypedApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
@@ -174,7 +177,14 @@ class StopSignals:
             raise SystemExit  # run_polling/run_webhook catch it and stop gracefully
         if not data.hurry:
             data.hurry = True
-            logger.warning("%s again: stopping now; %d queued update(s) not answered", name, app.update_queue.qsize())
+            waiting = app.update_queue.qsize()
+            running = data.processor.cancel_running() if data.processor is not None else 0
+            logger.warning(
+                "%s again: stopping now; %d queued update(s) not answered, %d answer(s) in progress cancelled",
+                name,
+                waiting,
+                running,
+            )
             for task in data.rounds:
                 task.cancel()
 
@@ -192,8 +202,9 @@ def build_application(
 ) -> BotApplication:
     """The bot, ready to initialize: defaults, rate limiter, timeouts, flood control and every handler.
 
-    `store` enables reminders, /privasi and the staff statistics, and is the recorder
-    unless `recorder` is given; the Application closes it on shutdown. Without a store
+    `store` enables reminders, /privasi and the staff statistics, and records the
+    statistics through a BufferedRecorder (written in batches, off the answer path)
+    unless `recorder` is given; the Application closes both on shutdown. Without a store
     those commands are not registered (a user gets the unknown-command reply) and
     nothing is recorded. `clock` is "now" for reminders and /stats.
     """
@@ -222,6 +233,8 @@ def build_application(
                 max_retries=settings.rate_limit.max_retries,
                 resend_retries=settings.send_retries,
                 resend_backoff=network.RESEND_BACKOFF,  # looked up here, so tests can shorten it
+                chat_per_second=settings.rate_limit.chat_per_second,
+                paid_per_second=pipeline.config.reminders.paid_per_second,
             )
         )
         .post_init(post_init)
@@ -229,7 +242,13 @@ def build_application(
     )
     # PTB refuses timeouts next to a ready-made request object (tests pass offline ones).
     if request is None:
-        builder = builder.connect_timeout(settings.connect_timeout).read_timeout(settings.read_timeout)
+        # One connection per handler running, per reminder send in flight, and a few spare.
+        pool = settings.concurrency + round_concurrency(pipeline.config.reminders) + SPARE_CONNECTIONS
+        builder = (
+            builder.connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .connection_pool_size(pool)
+        )
     else:
         builder = builder.request(request)
     if updater_request is None:
@@ -239,16 +258,25 @@ def build_application(
             connection_pool_size=1, connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout
         )
     polling, update_queue = PollingConnection(updater_request), UpdateQueue()
-    app = builder.get_updates_request(polling).update_queue(update_queue).build()
+    processor = ChatOrderedProcessor(
+        settings.concurrency,
+        admit=lambda update: handlers.admit(app.bot_data, update),  # `app` exists by the first update
+        taken=polling.tracker.taken,
+        handled=polling.tracker.handled,
+    )
+    app = builder.get_updates_request(polling).update_queue(update_queue).concurrent_updates(processor).build()
     if not isinstance(app, BotApplication):  # only if a caller swapped the builder for another
         raise TypeError("build_application needs ApplicationBuilder().application_class(BotApplication)")
     updater = app.updater
-    polling.pace(update_queue, lambda: updater is not None and updater.running)
+    polling.pace(lambda: updater is not None and updater.running)
     data = app.bot_data
+    update_queue.on_arrival = lambda update: handlers.on_arrival(data, update)
+    data.processor = processor
     data.pipeline = pipeline
     data.store = store
     if recorder is None:
-        recorder = store if store is not None else NullRecorder()
+        # Statistics are written in batches, off the answer path (bot/events.py).
+        recorder = BufferedRecorder(store, store.clock) if store is not None else NullRecorder()
     data.recorder = recorder
     data.clock = clock
     data.flood = FloodControl(settings.flood_messages, settings.flood_seconds)
@@ -303,12 +331,16 @@ async def post_init(app: TypedApplication) -> None:
     """Before the first update: the command menu, then the reminder jobs (with catch-up) and the database watch."""
     await register_commands(app)
     watch_database(app)
+    if isinstance(app.bot_data.recorder, BufferedRecorder):
+        app.bot_data.recorder.start()
     if app.job_queue is not None:
         schedule_reminders(app.job_queue, app.bot_data)
 
 
 async def post_shutdown(app: TypedApplication) -> None:
-    """After the last update and job: close the database (reminder rounds have finished by now)."""
+    """After the last update and job: write the last statistics, close the database (rounds have finished)."""
+    if isinstance(app.bot_data.recorder, BufferedRecorder):
+        await app.bot_data.recorder.close()
     if app.bot_data.store is not None:
         await app.bot_data.store.close()
 

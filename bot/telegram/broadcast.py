@@ -13,10 +13,13 @@ the Telegram side:
   Nothing about jobs is stored: each start rebuilds them from config, and the claims
   in the database keep a restart from sending anything twice.
 
-Pacing is not done here: every request goes through the Application's
-AIORateLimiter (30 messages/s overall by default, and with `rate_limit.max_retries`
-it already waits out and retries a 429 itself). What it gives up on comes back as
-RetryAfter and is left to `send_round`'s own retries.
+Pacing is not done here: every request goes through the Application's rate limiter
+(bot/telegram/network.py: 29 messages/s overall, shared with answers; with
+`rate_limit.max_retries` it waits out and retries a 429 itself, and inside a round it
+never resends after any other error). What it gives up on comes back as RetryAfter
+and is left to `send_round`'s own retries. With `reminders.paid_broadcast` the sends
+are paid broadcasts (`allow_paid_broadcast`, 0.1 Star each): they skip the 29/s that
+answers use and are paced at `reminders.paid_per_second` instead.
 
 Shutting down (SIGTERM, Ctrl+C) in the middle of a round: `stop_rounds` makes the
 round start no new sends (chats not yet sent to stay unclaimed, so the catch-up round
@@ -41,10 +44,11 @@ from typing import Any
 import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Job, JobQueue
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.config import RemindersConfig
 from bot.election import format_date
 from bot.reminders import (
     Reminder,
@@ -59,6 +63,7 @@ from bot.reminders import (
     upcoming,
 )
 from bot.telegram.handlers import BotData, Context
+from bot.telegram.network import NO_RESEND
 from bot.telegram.render import escape
 
 logger = logging.getLogger(__name__)
@@ -69,35 +74,42 @@ ROUND_CONCURRENCY = 8
 # After a round in which some sends surely failed (network down, flood control), try
 # those chats again this much later, as long as that is still inside the grace window.
 RETRY_ROUND_AFTER = dt.timedelta(minutes=2)
+# Paid rounds: at most this many sends in flight (each holds an HTTP connection).
+PAID_MAX_IN_FLIGHT = 64
 
 
-async def send_reminder(bot: Bot, chat_id: int, text: str) -> SendResult:
+# Errors raised before a single byte of the request went out: surely not delivered.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+async def send_reminder(bot: Bot, chat_id: int, text: str, *, paid: bool = False) -> SendResult:
     """Send `text` (HTML) to `chat_id` and report what happened, without raising.
 
-    Forbidden or "chat not found" -> BLOCKED (send_round unsubscribes the chat);
-    RetryAfter -> RetryLater(seconds); a network error before the request went out ->
-    RETRY_LATER; TimedOut -> FAILED, since the request may have reached Telegram and
-    been delivered; any other Telegram error -> FAILED.
+    Forbidden or "chat not found" -> BLOCKED (send_round unsubscribes the chat).
+    Only a provable non-delivery may be tried again: RetryAfter (Telegram refused it)
+    -> RetryLater(seconds); no connection at all (refused, connect or pool timeout)
+    -> RETRY_LATER. Everything that may have happened after the request went out is
+    "maybe sent" -> FAILED, never retried: a read timeout, a connection reset before
+    the answer, and a 5xx (Telegram may have delivered the message and failed
+    afterwards). Any other error -> FAILED.
+
+    `paid`: send as a paid broadcast (`allow_paid_broadcast`, Stars per message), which
+    lifts Telegram's 30 messages/s (`reminders.paid_broadcast` in config.yaml).
     """
     try:
-        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, allow_paid_broadcast=paid or None)
     except Forbidden:  # blocked the bot, deleted the account, or left the chat
         return SendOutcome.BLOCKED
     except RetryAfter as exc:
         return RetryLater(_retry_after_seconds(exc))
-    except TimedOut as exc:
-        # A connect or pool timeout happens before anything is written: surely not sent.
-        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return SendOutcome.RETRY_LATER
-        return SendOutcome.FAILED
     except BadRequest as exc:
         if "chat not found" in exc.message.lower():
             return SendOutcome.BLOCKED
         return SendOutcome.FAILED
-    except NetworkError:
-        # Connection refused or reset, a 5xx from Telegram. Usually nothing was delivered;
-        # a reset after the request was fully written is the rare exception we accept.
-        return SendOutcome.RETRY_LATER
+    except NetworkError as exc:  # TimedOut included
+        if isinstance(exc.__cause__, _NEVER_SENT):
+            return SendOutcome.RETRY_LATER
+        return SendOutcome.FAILED  # maybe delivered
     except TelegramError:
         return SendOutcome.FAILED
     return SendOutcome.SENT
@@ -148,17 +160,36 @@ async def run_reminder_round(
     *,
     concurrency: int = ROUND_CONCURRENCY,
     stopping: Callable[[], bool] | None = None,
+    paid: bool = False,
 ) -> RoundResult:
     """Send `reminder` (as the HTML `text`) to every subscriber that has not had it yet.
 
     With `stopping`, the round winds down once it returns true: chats not yet claimed
     are skipped, and a claimed chat whose send has not started is released (both are
-    sent by a later round), while sends already under way finish.
+    sent by a later round), while sends already under way finish. `paid`: as paid
+    broadcasts. The rate limiter never resends inside a round (NO_RESEND): only
+    `send_round` retries, and only what surely was not delivered.
     """
+    token = NO_RESEND.set(True)  # seen by the workers send_round starts
+    try:
+        return await _run_round(bot, store, reminder, text, concurrency, stopping, paid)
+    finally:
+        NO_RESEND.reset(token)
+
+
+async def _run_round(
+    bot: Bot,
+    store: ReminderStore,
+    reminder: Reminder,
+    text: str,
+    concurrency: int,
+    stopping: Callable[[], bool] | None,
+    paid: bool,
+) -> RoundResult:
     if stopping is None:
 
         async def send(chat_id: int) -> SendResult:
-            return await send_reminder(bot, chat_id, text)
+            return await send_reminder(bot, chat_id, text, paid=paid)
 
         return await send_round(reminder, store, send, concurrency=concurrency)
 
@@ -167,7 +198,7 @@ async def run_reminder_round(
     async def send_unless_stopping(chat_id: int) -> SendResult:
         if stopping():
             return RetryLater(math.inf)  # surely not sent: send_round releases the claim at once
-        return await send_reminder(bot, chat_id, text)
+        return await send_reminder(bot, chat_id, text, paid=paid)
 
     result = await send_round(reminder, view, send_unless_stopping, concurrency=concurrency)
     if view.left:
@@ -188,6 +219,13 @@ async def stop_rounds(data: BotData, grace: float) -> None:
     if late:
         await asyncio.wait(late)  # the cancelled rounds release the claims of chats not sent to
         logger.warning("stopping: %d reminder round(s) cancelled after %g s", len(late), grace)
+
+
+def round_concurrency(reminders: RemindersConfig) -> int:
+    """Sends in flight in a round: paid rounds keep `paid_per_second` busy across a round trip of ~0.25 s."""
+    if not reminders.paid_broadcast:
+        return ROUND_CONCURRENCY
+    return max(ROUND_CONCURRENCY, min(PAID_MAX_IN_FLIGHT, math.ceil(reminders.paid_per_second / 4)))
 
 
 def reminder_text(data: BotData, reminder: Reminder) -> str | None:
@@ -218,8 +256,17 @@ async def reminder_job(context: Context) -> None:
     if data.stopping:
         return
     # A task of its own, so that stop_rounds can wait for it and, if need be, cancel it.
+    reminders = data.pipeline.config.reminders
     round_task = asyncio.create_task(
-        run_reminder_round(context.bot, data.store, reminder, text, stopping=lambda: data.stopping),
+        run_reminder_round(
+            context.bot,
+            data.store,
+            reminder,
+            text,
+            stopping=lambda: data.stopping,
+            concurrency=round_concurrency(reminders),
+            paid=reminders.paid_broadcast,
+        ),
         name=f"reminder round {reminder.key}",
     )
     data.rounds.add(round_task)

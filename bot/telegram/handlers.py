@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Sequence
 from typing import Any, Literal
 
 from telegram import (
@@ -27,12 +28,13 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
-from bot.events import Recorder
+from bot.events import ErrorLog, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
 from bot.storage import Store
 from bot.telegram.flood import FloodControl, Throttle, Verdict
 from bot.telegram.logs import user_tag
+from bot.telegram.processing import ChatOrderedProcessor
 from bot.telegram.render import decode_callback, render_reply
 
 logger = logging.getLogger(__name__)
@@ -61,8 +63,15 @@ class BotData:
     clock: Clock
     flood: FloodControl
     inline_throttle: Throttle[InlineQuery]
+    arrivals: Arrivals
+    # Set by build_application; None when the Application uses another processor.
+    processor: ChatOrderedProcessor | None
 
     def __init__(self) -> None:
+        self.arrivals = Arrivals()
+        self.processor = None
+        # Statistics that could not be recorded (a recorder that raises): counted, logged once a minute.
+        self.record_errors = ErrorLog("Recording statistics")
         self.phase: Phase = "starting"
         self.stop_requested = False  # asked while starting: BotApplication.start asks again
         self.hurry = False
@@ -191,24 +200,76 @@ async def _send_chunks(
         )
 
 
+# Flood verdicts remembered for updates not yet handled: far more than polling fetches ahead.
+MAX_ARRIVALS = 10_000
+
+
+class Arrivals:
+    """Flood control's verdict on each update, taken when it arrived (bounded, oldest forgotten first)."""
+
+    def __init__(self, max_updates: int = MAX_ARRIVALS) -> None:
+        self._verdicts: OrderedDict[int, Verdict] = OrderedDict()
+        self._max = max_updates
+
+    def __len__(self) -> int:
+        return len(self._verdicts)
+
+    def add(self, update_id: int, verdict: Verdict) -> None:
+        self._verdicts[update_id] = verdict
+        if len(self._verdicts) > self._max:
+            self._verdicts.popitem(last=False)
+
+    def get(self, update_id: int) -> Verdict | None:
+        return self._verdicts.get(update_id)
+
+    def pop(self, update_id: int) -> Verdict | None:
+        return self._verdicts.pop(update_id, None)
+
+
+def flood_verdict(data: BotData, update: Update) -> Verdict | None:
+    """Count `update` against its user's allowance now; None if flood control does not apply to it."""
+    user = update.effective_user
+    if user is None or (update.callback_query is None and not FLOODABLE.check_update(update)):
+        return None
+    return data.flood.check(user.id)
+
+
+def on_arrival(data: BotData, update: object) -> None:
+    """An update has just arrived (bot/telegram/network.py's UpdateQueue): count it for flood control now.
+
+    Counting when it is handled instead lets a flood through under load: 30 messages
+    that arrive within 3 s but are handled over 30 s look like a steady pace.
+    """
+    if isinstance(update, Update) and (verdict := flood_verdict(data, update)) is not None:
+        data.arrivals.add(update.update_id, verdict)
+
+
+def admit(data: BotData, update: object) -> bool:
+    """False for an update flood control dropped when it arrived: skipped without waiting behind its chat."""
+    if not isinstance(update, Update) or data.arrivals.get(update.update_id) is not Verdict.DROP:
+        return True
+    data.arrivals.pop(update.update_id)
+    return False
+
+
 async def flood_guard(update: Update, context: Context) -> None:
     """Before every other handler: drop a flood of messages or button presses from one user.
 
-    Over bot.flood_messages within bot.flood_seconds, the user gets one polite
-    "slow down" (messages.yaml `slow_down`) and the rest are dropped unanswered and
-    unrecorded until they pause; other users are not affected.
+    Over bot.flood_messages within bot.flood_seconds (counted when the updates
+    arrived), the user gets one polite "slow down" (messages.yaml `slow_down`) and
+    the rest are dropped unanswered and unrecorded until they pause; other users are
+    not affected.
     """
     data = context.bot_data
     if data.hurry:  # told twice to stop: skip what is still queued
         raise ApplicationHandlerStop
+    verdict = data.arrivals.pop(update.update_id)
+    if verdict is None:  # not through the update queue (a test feeding updates directly), or not counted
+        verdict = flood_verdict(data, update)
+    if verdict is None or verdict is Verdict.ALLOW:
+        return
     user = update.effective_user
-    press = update.callback_query
-    if user is None or (press is None and not FLOODABLE.check_update(update)):
-        return
-    verdict = data.flood.check(user.id)
-    if verdict is Verdict.ALLOW:
-        return
-    if verdict is Verdict.WARN:
+    if verdict is Verdict.WARN and user is not None:
         logger.info(
             "flood control: user %s sent over %d messages within %g s; ignoring them until they slow down",
             user_tag(user.id),
@@ -292,9 +353,19 @@ async def question(update: Update, context: Context) -> None:
         await send_reply(message, data.replies.message("too_long"))
         return
     reply = data.replies.for_question(text)
-    if update.effective_user is not None and reply.match is not None:
-        await data.recorder.record_match(update.effective_user.id, text, reply.match)
-    await send_reply(message, reply)
+    try:
+        await send_reply(message, reply)
+    finally:  # send first: recording never delays an answer (and a failed send was still asked)
+        if update.effective_user is not None and reply.match is not None:
+            await record(data, data.recorder.record_match(update.effective_user.id, text, reply.match))
+
+
+async def record(data: BotData, call: Awaitable[None]) -> None:
+    """Await a Recorder call; a failure is counted and logged (rate-limited), never raised to the user."""
+    try:
+        await call
+    except Exception as exc:
+        data.record_errors.error(exc)
 
 
 def asker_of(message: MaybeInaccessibleMessage | None, presser: int) -> int | None:
@@ -333,11 +404,11 @@ async def button(update: Update, context: Context) -> None:
         return
     user_id = query.from_user.id
     if press.kind in ("feedback_up", "feedback_down"):
-        await data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up")
+        await record(data, data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up"))
         await query.answer(data.replies.message("feedback_thanks").text)
         return
     if press.kind == "suggestion" and (asker := asker_of(query.message, user_id)) is not None:
-        await data.recorder.record_suggestion_chosen(asker, press.entry_id)
+        await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()
     # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
     # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.

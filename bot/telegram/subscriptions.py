@@ -10,11 +10,13 @@ bot/reminders.py and bot/telegram/broadcast.py.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.constants import ChatType
 
 from bot.election import countdown, format_date
+from bot.events import BufferedRecorder
 from bot.reminders import Reminder, reminder_schedule, upcoming
 from bot.replies import Reply
 from bot.storage import StorageError
@@ -83,7 +85,13 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await send_reply(message, _info(data.text("remind_private_only")))
         return
-    removed = await data.store.unsubscribe(message.chat_id)
+    try:
+        removed = await data.store.unsubscribe(message.chat_id)
+    except (sqlite3.Error, StorageError) as exc:  # locked by another process, disk full, ...
+        # Say plainly that the chat id is still stored: a generic apology would read as "done".
+        logger.error("/berhenti could not delete a subscription: %s: %s", type(exc).__name__, exc)
+        await send_reply(message, _info(data.text("remind_off_failed")))
+        return
     await send_reply(message, _info(data.text("remind_off" if removed else "remind_none")))
 
 
@@ -100,6 +108,8 @@ async def forget(update: Update, context: Context) -> None:
     if message is None or message.from_user is None or data.store is None:
         return
     try:
+        if isinstance(data.recorder, BufferedRecorder):  # statistics not written yet must not come back
+            await data.recorder.forget(message.from_user.id)
         await data.store.forget_user(message.from_user.id)
     except Exception:
         # Whatever failed, the user must hear that their data is still there.
