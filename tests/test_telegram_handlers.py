@@ -41,8 +41,6 @@ AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-
-
 @dataclass
 class ApiCall:
     method: str
@@ -107,7 +105,6 @@ class FakeRecorder:
 
     async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
         self.calls.append(("feedback", user_id, entry_id, positive))
-
 
 
 @pytest.fixture
@@ -544,3 +541,13 @@ async def test_none_of_these_turns_the_suggestions_into_the_honest_fallback(
     assert edit["text"].startswith(render_reply(pipeline.replies.fallback()).chunks[0][:40])
     # Nothing was chosen: the question stays unanswered for staff.
     assert [c[0] for c in recorder.calls] == ["match"]
+
+
+async def test_a_forwarded_hoax_is_corrected_with_the_fact_and_its_source(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.text_message("PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan"))
+    (sent,) = offline.sent()
+    assert "❌ “4 Desember 2024” TIDAK sesuai sumber resmi." in sent["text"]
+    assert "Rabu, 27 November 2024" in sent["text"]
+    assert "<i>Sumber: KPU Kabupaten Blora, 6 September 2024</i>" in sent["text"]

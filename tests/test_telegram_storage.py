@@ -36,7 +36,7 @@ from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, remind
 from bot.replies import Clock
 from bot.storage import EntryFeedback, Store
 from bot.telegram.admin import fit_problems, unanswered_limit
-from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, build_application, run_bot
+from bot.telegram.app import COMMANDS, MENU_JOB, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
 from bot.telegram.flood import FloodControl
 
@@ -58,8 +58,6 @@ ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
 UNKNOWN = "resep nasi goreng"  # -> fallback
 AMBIGUOUS = "golput"  # forced to "did you mean"
 App = Application[Any, Any, Any, Any, Any, Any]
-
-
 
 
 def with_admin(config: Config) -> Config:
@@ -740,3 +738,20 @@ async def test_free_rounds_stay_under_the_limit_and_are_never_paid(
     assert result == RoundResult(sent=40)
     assert api.stats["paid"] == 0 and api.stats["429"] == 0
     assert not any("allow_paid_broadcast" in c.params for c in api.calls("sendMessage"))
+
+
+async def test_the_menu_follows_the_phase_every_midnight(staff_pipeline: Pipeline, store: Store, clock_at) -> None:
+    """Started before the vote and still running after it, the bot re-words its menu each midnight."""
+    moment = [dt.date(2024, 11, 26)]
+    clock = lambda: clock_at(moment[0])()  # noqa: E731 - a clock the test can move
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, clock)
+    async with offline_app(pipeline, store, clock) as (app, offline):
+        await app.post_init(app)
+        (job,) = app.job_queue.get_jobs_by_name(MENU_JOB)
+        assert job.trigger.fields[5].expressions[0].first == 0  # daily at 00:00:05 WIB
+        before = {c["command"]: c["description"] for c in offline.sent("setMyCommands")[-1]["commands"]}
+        moment[0] = dt.date(2024, 11, 28)
+        await job.callback(SimpleNamespace(bot=app.bot, bot_data=app.bot_data))
+        after = {c["command"]: c["description"] for c in offline.sent("setMyCommands")[-1]["commands"]}
+    assert before["ingatkan"] == "Ingatkan aku untuk mencoblos"
+    assert after["ingatkan"] == pipeline.replies.text("command_ingatkan") != before["ingatkan"]

@@ -33,7 +33,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -75,6 +75,7 @@ SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
+MENU_JOB = "menu for the election phase"
 STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
 
 logger = logging.getLogger(__name__)
@@ -330,6 +331,10 @@ def build_application(
 async def post_init(app: TypedApplication) -> None:
     """Before the first update: the command menu, then the reminder jobs (with catch-up) and the database watch."""
     await register_commands(app)
+    if app.job_queue is not None:
+        # The menu reads differently before, on and after voting day: refresh it each midnight.
+        midnight = dt.time(0, 0, 5, tzinfo=app.bot_data.pipeline.config.election.timezone)
+        app.job_queue.run_daily(refresh_menu, midnight, name=MENU_JOB)
     watch_database(app)
     if isinstance(app.bot_data.recorder, BufferedRecorder):
         app.bot_data.recorder.start()
@@ -347,16 +352,24 @@ async def post_shutdown(app: TypedApplication) -> None:
 
 async def register_commands(app: TypedApplication) -> None:
     """The Indonesian command menu users see next to the text box (best effort: the bot works without it)."""
-    replies = app.bot_data.replies
-    names = COMMANDS + (STORAGE_COMMANDS if app.bot_data.store is not None else ())
-    try:
-        await app.bot.set_my_commands([BotCommand(name, command_description(replies, name)) for name in names])
-    except TelegramError as exc:
-        # A 5xx here must not stop the bot from starting; the menu from the last start stays.
-        logger.warning("Could not update the command menu (%s); continuing", redact_token(describe(exc), app.bot.token))
+    await _set_menu(app.bot, app.bot_data)
     logger.info(
         "Running as @%s with %d knowledge-base entries", app.bot.username, len(app.bot_data.pipeline.kb.entries)
     )
+
+
+async def refresh_menu(context: Context) -> None:
+    """Daily job: the menu in the wording of today's phase ("Ingatkan aku untuk mencoblos" only before the vote)."""
+    await _set_menu(context.bot, context.bot_data)
+
+
+async def _set_menu(bot: Bot, data: BotData) -> None:
+    names = COMMANDS + (STORAGE_COMMANDS if data.store is not None else ())
+    try:
+        await bot.set_my_commands([BotCommand(name, command_description(data.replies, name)) for name in names])
+    except TelegramError as exc:
+        # A 5xx here must not stop the bot; the menu from the last time stays.
+        logger.warning("Could not update the command menu (%s); continuing", redact_token(describe(exc), bot.token))
 
 
 def command_description(replies: ReplyBuilder, name: str) -> str:
