@@ -7,7 +7,7 @@ a process of its own. Pacing:
 
 - `static`: each replica spaces its own messages at rate / replicas (no coordination);
 - `shared`: before each message a replica reserves the next slot of one schedule in
-  PostgreSQL (bot/replicas.py, `reserve_send`) at the full rate, and waits for it.
+  PostgreSQL (bot/storage/replicas.py, `reserve_send`) at the full rate, and waits for it.
 
 Loads: both replicas equally busy; uneven (one gets 5/6 of the messages, as when the
 balancer or the users' timing favours one); one replica alone (the other is down).
@@ -36,7 +36,7 @@ from fakebotapi import FakeBotApi  # noqa: E402
 from pgserver import PostgresServer  # noqa: E402
 from results_file import write_results  # noqa: E402
 
-from bot.replicas import SCHEMA, PostgresReplicas  # noqa: E402
+from bot.storage.replicas import SCHEMA, PostgresReplicas  # noqa: E402
 
 
 def _fake_server(port_out: Any, stop: Any) -> None:

@@ -223,6 +223,8 @@ async def polling_bot(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
 # ---------------------------------------------------------------- PostgreSQL (tests/pgserver.py)
 
 PG_PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"

@@ -1,4 +1,4 @@
-"""bot/replicas.py against a real PostgreSQL: each update once, takeover after a replica dies,
+"""bot/storage/replicas.py against a real PostgreSQL: each update once, takeover after a replica dies,
 one reminder round at a time, one send budget, flood control and /reload across replicas.
 
 Two `PostgresReplicas` in one test stand for two processes: each has its own presence
@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 
-from bot.replicas import SCHEMA, FloodVerdict, Outcome, PostgresReplicas
+from bot.storage.replicas import SCHEMA, FloodVerdict, Outcome, PostgresReplicas
 
 try:  # works whether or not tests/ is a package
     from tests.pgserver import PostgresServer

@@ -31,6 +31,7 @@ import re
 import signal
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
@@ -56,7 +57,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
-from bot.storage import StorageError, Store, salt_warning
+from bot.storage import StorageError, Store, open_store, salt_warning
 from bot.telegram import admin, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
@@ -419,13 +420,13 @@ def run_bot(pipeline: Pipeline) -> int:
 def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str) -> int:
     settings = pipeline.config.bot
     try:
-        store = signals.run(Store.open(settings.database, timezone=pipeline.config.election.timezone))
+        store = signals.run(open_store(settings.database, timezone=pipeline.config.election.timezone))
     except StorageError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
     except Stopped:
         return 0
-    if warning := salt_warning(settings.database):
+    if isinstance(settings.database, Path) and (warning := salt_warning(settings.database)):
         logger.warning(warning)
     try:
         return _serve(loop, signals, pipeline, token, secret, store)

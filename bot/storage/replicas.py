@@ -59,7 +59,7 @@ _TAKEOVER_POLL = 0.05  # seconds between two looks at an update another replica 
 _LOCK_POLL = 0.5  # seconds between two tries of a lock another replica holds
 HANDLED_UPDATES_KEPT = dt.timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
 
-# Appended to the PostgreSQL schema (bot/storage): the tables and functions below use.
+# Appended to the PostgreSQL schema (bot/storage/postgres_migrations.py): the tables and functions below use.
 SCHEMA = """
 CREATE TABLE handled_updates (
     update_id   BIGINT PRIMARY KEY,
