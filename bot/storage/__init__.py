@@ -16,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import psycopg
+
 from bot.storage.interface import (
     EntryFeedback,
     FeedbackComment,
@@ -76,5 +78,8 @@ async def open_store(
 async def open_replicas(store: Store) -> Replicas:
     """What the replicas share, through `store`'s database: nothing to share for SQLite (one process)."""
     if isinstance(store, PostgresStore):
-        return await PostgresReplicas.open(store.url, store.connect_kwargs, store.user_hash)
+        try:
+            return await PostgresReplicas.open(store.url, store.connect_kwargs, store.user_hash)
+        except psycopg.Error as exc:
+            raise StorageError(Path(store.where), f"cannot connect to the database {store.where}: {exc}") from exc
     return LocalReplicas()

@@ -162,6 +162,8 @@ _current_claim: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar("
 class Replicas(Protocol):
     """What the Telegram layer asks of "the other replicas" (none, with SQLite)."""
 
+    shared: bool  # False: one process, nothing shared (flood control and pacing stay local)
+
     async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome: ...
 
     async def before_send(self) -> None:
@@ -177,6 +179,13 @@ class Replicas(Protocol):
 
     async def announce_reload(self) -> None: ...
 
+    def listen_for_reload(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        """Call `on_reload(from_me)` for each reload announced by any replica, until close()."""
+
+    async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int: ...
+
+    async def close(self) -> None: ...
+
 
 def _lock_key(name: str) -> int:
     """A stable 32-bit signed key for a lock name (crc32: the same in every process)."""
@@ -186,6 +195,8 @@ def _lock_key(name: str) -> int:
 
 class PostgresReplicas:
     """The shared implementation (see the module docstring). Create with `await PostgresReplicas.open(...)`."""
+
+    shared = True
 
     def __init__(
         self,
@@ -238,6 +249,7 @@ class PostgresReplicas:
         return cls(pool, presence, me, hash_user, conninfo, kwargs)
 
     async def close(self) -> None:
+        """Stop listening and close the connections (idempotent)."""
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -420,6 +432,8 @@ class PostgresReplicas:
 class LocalReplicas:
     """One process, nothing shared: the stand-in for SQLite. Updates are deduplicated by the webhook server."""
 
+    shared = False
+
     def __init__(self) -> None:
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -442,4 +456,13 @@ class LocalReplicas:
         return FloodVerdict.ALLOW
 
     async def announce_reload(self) -> None:
+        return None
+
+    def listen_for_reload(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        return None
+
+    async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int:
+        return 0
+
+    async def close(self) -> None:
         return None

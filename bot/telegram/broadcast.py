@@ -257,18 +257,24 @@ async def reminder_job(context: Context) -> None:
         return
     # A task of its own, so that stop_rounds can wait for it and, if need be, cancel it.
     reminders = data.pipeline.config.reminders
-    round_task = asyncio.create_task(
-        run_reminder_round(
-            context.bot,
-            data.store,
-            reminder,
-            text,
-            stopping=lambda: data.stopping,
-            concurrency=round_concurrency(reminders),
-            paid=reminders.paid_broadcast,
-        ),
-        name=f"reminder round {reminder.key}",
-    )
+    store = data.store
+
+    async def one_replica_at_a_time() -> RoundResult:
+        # Every replica runs the same jobs: they take turns, and the claims make every
+        # round after the first find nothing left to send. A replica that dies mid-round
+        # lets the next one in, which sends to the chats not yet claimed.
+        async with data.replicas.exclusive(f"reminder round {reminder.key}"):
+            return await run_reminder_round(
+                context.bot,
+                store,
+                reminder,
+                text,
+                stopping=lambda: data.stopping,
+                concurrency=round_concurrency(reminders),
+                paid=reminders.paid_broadcast,
+            )
+
+    round_task = asyncio.create_task(one_replica_at_a_time(), name=f"reminder round {reminder.key}")
     data.rounds.add(round_task)
     round_task.add_done_callback(data.rounds.discard)
     try:
