@@ -99,6 +99,7 @@ class NginxServer:
         """Render the recipe's template with `values`, check it with `nginx -t`, run it until stop()."""
         nginx = find_nginx()
         root = root or Path(tempfile.mkdtemp(prefix="pilkada-nginx-"))
+        root.mkdir(parents=True, exist_ok=True)
         template = TEMPLATE.read_text(encoding="utf-8")
         missing = template_names(template) - set(values)
         if missing:

@@ -79,7 +79,9 @@ async def open_replicas(store: Store) -> Replicas:
     """What the replicas share, through `store`'s database: nothing to share for SQLite (one process)."""
     if isinstance(store, PostgresStore):
         try:
-            return await PostgresReplicas.open(store.url, store.connect_kwargs, store.user_hash)
+            return await PostgresReplicas.open(
+                store.url, store.connect_kwargs, store.user_hash, hash_chat=store.chat_hash
+            )
         except psycopg.Error as exc:
             raise StorageError(Path(store.where), f"cannot connect to the database {store.where}: {exc}") from exc
     return LocalReplicas()

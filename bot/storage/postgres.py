@@ -73,7 +73,8 @@ def connect_kwargs(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
             Path(describe_url(url)),
             f"bot.database must not contain the password; set {PASSWORD_ENV} in the environment instead",
         )
-    kwargs: dict[str, Any] = {"connect_timeout": _CONNECT_TIMEOUT, "application_name": "pilkada-bot"}
+    # The process id in application_name: pg_stat_activity then says which replica holds what.
+    kwargs: dict[str, Any] = {"connect_timeout": _CONNECT_TIMEOUT, "application_name": f"pilkada-bot {os.getpid()}"}
     if password := environ.get(PASSWORD_ENV):
         kwargs["password"] = password
     return kwargs

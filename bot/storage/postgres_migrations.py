@@ -50,10 +50,13 @@ MIGRATIONS: list[str] = [
         chat_id   BIGINT NOT NULL,
         since     TIMESTAMPTZ NOT NULL
     );
+    -- state: 'claimed' by a round, 'sending' once its request was about to leave
+    -- (bot/storage/replicas.py): a later round may release only what never started.
     CREATE TABLE sent_reminders (
         reminder_key TEXT NOT NULL,
         chat_hash    TEXT NOT NULL,
         claimed_at   TIMESTAMPTZ NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'claimed' CHECK (state IN ('claimed', 'sending')),
         PRIMARY KEY (reminder_key, chat_hash)
     );
     """

@@ -40,7 +40,7 @@ import datetime as dt
 import enum
 import logging
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -157,6 +157,20 @@ class _Claim:
 
 
 _current_claim: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar("pilkada_update_claim", default=None)
+# The (reminder key, chat id) a reminder round is sending to in this task, if any.
+_current_reminder: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
+    "pilkada_reminder_claim", default=None
+)
+
+
+@contextlib.contextmanager
+def sending_reminder(reminder_key: str, chat_id: int) -> Iterator[None]:
+    """While a round sends `reminder_key` to `chat_id`: before_send marks that claim 'sending'."""
+    token = _current_reminder.set((reminder_key, chat_id))
+    try:
+        yield
+    finally:
+        _current_reminder.reset(token)
 
 
 class Replicas(Protocol):
@@ -167,7 +181,10 @@ class Replicas(Protocol):
     async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome: ...
 
     async def before_send(self) -> None:
-        """Called before every message the bot sends; marks the current update `sending` once."""
+        """Called before every message the bot sends; marks the current update (or reminder claim) `sending`."""
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        """Under the round's lock: delete claims of `reminder_key` no send was started for; how many."""
 
     def exclusive(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Hold `name` against the other replicas (waits for it)."""
@@ -206,11 +223,13 @@ class PostgresReplicas:
         hash_user: Callable[[int], str],
         conninfo: str,
         connect_kwargs: dict[str, Any],
+        hash_chat: Callable[[int], str] = str,
     ) -> None:
         self._pool = pool
         self._presence = presence
         self.me = me
         self._hash_user = hash_user
+        self._hash_chat = hash_chat
         self._conninfo = conninfo
         self._connect_kwargs = connect_kwargs
         self._listener: asyncio.Task[None] | None = None
@@ -219,7 +238,13 @@ class PostgresReplicas:
 
     @classmethod
     async def open(
-        cls, conninfo: str, connect_kwargs: dict[str, Any], hash_user: Callable[[int], str], *, pool_size: int = 8
+        cls,
+        conninfo: str,
+        connect_kwargs: dict[str, Any],
+        hash_user: Callable[[int], str],
+        *,
+        hash_chat: Callable[[int], str] = str,
+        pool_size: int = 8,
     ) -> PostgresReplicas:
         """Connect the presence connection and a small pool (coordination commits need not wait for disk)."""
         kwargs = {**connect_kwargs, "autocommit": True}
@@ -246,7 +271,7 @@ class PostgresReplicas:
         except BaseException:
             await presence.close()
             raise
-        return cls(pool, presence, me, hash_user, conninfo, kwargs)
+        return cls(pool, presence, me, hash_user, conninfo, kwargs, hash_chat)
 
     async def close(self) -> None:
         """Stop listening and close the connections (idempotent)."""
@@ -345,11 +370,28 @@ class PostgresReplicas:
             )
 
     async def before_send(self) -> None:
+        if (reminder := _current_reminder.get()) is not None:
+            key, chat_id = reminder
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE sent_reminders SET state = 'sending' WHERE reminder_key = %s AND chat_hash = %s",
+                    (key, self._hash_chat(chat_id)),
+                )
+            return
         claim = _current_claim.get()
         if claim is None or claim.marked:
             return
         claim.marked = True
         await self._set_state(claim.update_id, "sending")
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        # Rounds of one reminder run one at a time (`exclusive`): a claim still 'claimed'
+        # when the next round starts belongs to a round that ended without sending it.
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM sent_reminders WHERE reminder_key = %s AND state = 'claimed'", (reminder_key,)
+            )
+            return cursor.rowcount
 
     async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int:
         """Delete update claims older than `older_than` (and flood rows of idle users); rows deleted."""
@@ -443,6 +485,9 @@ class LocalReplicas:
 
     async def before_send(self) -> None:
         return None
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        return 0  # one process: a claim it made and did not send was cancelled at shutdown (maybe sent)
 
     @contextlib.asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[None]:
