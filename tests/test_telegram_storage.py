@@ -235,6 +235,18 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
         assert promise in text
     # Honest about the hash (issue #14): whoever holds the salt can find an id again.
     assert "tidak bisa dikembalikan" not in text and "kunci" in text
+    assert pipeline.replies.text("privacy_server") not in text  # one process on SQLite
+
+
+async def test_privacy_note_on_a_shared_database_says_deleted_data_lingers_in_logs_and_backups(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    app.bot_data.replicas.shared = True  # as PostgresReplicas: several replicas on PostgreSQL
+    await feed(app, tg.command("/privasi"))
+    (text,) = texts(offline)
+    assert text == pipeline.replies.text("privacy") + "\n" + pipeline.replies.text("privacy_server")
+    assert "cadangan" in text and "log" in text
 
 
 @pytest.mark.parametrize("command", ["/hapus", "/lupakan", "/delete", "/hapus@PilkadaTestBot"])
