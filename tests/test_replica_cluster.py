@@ -11,7 +11,8 @@ turns at the round through the advisory lock. The replica holding that lock is k
 while it sends the round and answers questions, and started again 3 s later.
 
 Targets (docs/scaling.md): 0 questions lost, 0 answered twice, 0 reminders twice (and
-none missed), 0 × 429, and answers keep coming within 2 s of the kill.
+none missed), 0 × 429, and answers keep coming within 2 s of the kill. The figures are
+printed (pytest -s); with PILKADA_RECORD_RESULTS=1 they go to bench/results/replicas-e2e.json.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import collections
 import itertools
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,8 +144,8 @@ async def test_two_replicas_lose_and_duplicate_nothing_when_one_is_killed(
         "seconds": round(finished - started, 1),
         "exit_codes": codes,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if os.environ.get("PILKADA_RECORD_RESULTS"):  # docs/scaling.md's figures: record on purpose only
+        RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
     detail = json.dumps(figures) + "\n" + logs[-6000:]
     assert not report.given_up, detail
