@@ -52,7 +52,7 @@ from results_file import write_results
 from bot.config import Config, load_config
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, reminder_schedule
-from bot.storage import Store
+from bot.storage import SqliteStore
 from bot.telegram.app import build_application
 from bot.telegram.broadcast import reminder_text, round_concurrency, run_reminder_round
 from bot.telegram.handlers import BotData
@@ -126,7 +126,9 @@ async def bench(
     text = the_text(pipeline, reminder)
     chats = list(range(FIRST_CHAT_ID, FIRST_CHAT_ID + subscribers))
     with tempfile.TemporaryDirectory() as tmp, FakeBotApi(token=TOKEN) as api:
-        store = await Store.open(Path(tmp) / "bench.sqlite3", salt=os.urandom(32), timezone=config.election.timezone)
+        store = await SqliteStore.open(
+            Path(tmp) / "bench.sqlite3", salt=os.urandom(32), timezone=config.election.timezone
+        )
         try:
             for chat in chats:
                 await store.subscribe(chat)

@@ -66,7 +66,7 @@ from results_file import write_results
 from bot.config import Config, load_config
 from bot.evaluation import load_eval_set
 from bot.pipeline import Pipeline
-from bot.storage import Store
+from bot.storage import SqliteStore, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -313,7 +313,7 @@ async def running_bot(pipeline: Pipeline, base_url: str, concurrency: int, datab
     """
     store: Store | None = None
     if database is not None:
-        store = await Store.open(database, salt=os.urandom(32), timezone=pipeline.config.election.timezone)
+        store = await SqliteStore.open(database, salt=os.urandom(32), timezone=pipeline.config.election.timezone)
     api = SimpleNamespace(token=TOKEN, base_url=base_url)  # polling_bot needs only these of the fake
     bot = tuned(pipeline, concurrency=concurrency)
     async with polling_bot(bot, api, store=store, poll_timeout=5) as app:  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from bot.evaluation import (
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
-from bot.storage import StorageError, Store, UnansweredRow
+from bot.storage import StorageError, UnansweredRow, open_store
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -216,7 +216,7 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
     # Exit 1 rather than print zeros: a database missing here more often means a wrong
     # --config or working directory than a bot that never ran, and opening would create
     # an empty database (and a new salt) in the wrong place.
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         print(f"No database at {path} yet: it is created when `pilkada-bot run` starts.", file=sys.stderr)
         return 1
     try:
@@ -232,12 +232,12 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
 
 
 async def _report(config: Config) -> str:
-    async with await Store.open(config.bot.database, timezone=config.election.timezone) as store:
+    async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
         return format_stats(await store.stats(local_today(config.election)))
 
 
 async def _unanswered(config: Config, limit: int) -> list[UnansweredRow]:
-    async with await Store.open(config.bot.database, timezone=config.election.timezone) as store:
+    async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
         return await store.unanswered(limit)
 
 

@@ -21,6 +21,15 @@ from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 API_URL_ENV = "TELEGRAM_API_URL"
+# Deployment settings the environment may give instead of config.yaml (deploy/compose.yaml,
+# deploy/systemd): the shipped config.yaml stays the one-process default. Key path in `bot:`.
+BOT_ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "PILKADA_BOT_MODE": ("mode",),
+    "PILKADA_BOT_DATABASE": ("database",),
+    "PILKADA_BOT_WEBHOOK_URL": ("webhook", "url"),
+    "PILKADA_BOT_WEBHOOK_LISTEN": ("webhook", "listen"),
+    "PILKADA_BOT_WEBHOOK_PORT": ("webhook", "port"),
+}
 API_URL_WORDS = (
     "the Bot API address must be http(s)://host[:port] or that with /bot at the end (e.g. https://api.telegram.org/bot)"
 )
@@ -95,6 +104,37 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
     },
     ("reminders",): {"grace_minutes": AT_LEAST_0, "paid_per_second": Range(1, high=PAID_MAX_PER_SECOND)},
 }
+
+
+def _with_environment(b: Any, env: Any, problems: list[Problem]) -> Any:
+    """`bot:` with the BOT_ENV_OVERRIDES that are set in the environment (each checked here)."""
+    if not isinstance(b, dict):
+        return b
+    b = {**b, "webhook": dict(b.get("webhook") or {})}
+    for name, keys in BOT_ENV_OVERRIDES.items():
+        value: Any = env.get(name)
+        if value is None or value == "":
+            continue
+        if keys == ("mode",) and value not in ("polling", "webhook"):
+            problems.append(Problem(name, 0, f"must be 'polling' or 'webhook', got '{value}'"))
+            continue
+        if keys[-1] == "port":
+            if not value.isdigit() or not 1 <= int(value) <= 65535:
+                problems.append(Problem(name, 0, f"must be a port number (1-65535), got '{value}'"))
+                continue
+            value = int(value)
+        target = b
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    return b
+
+
+def _database(base: Path, value: str) -> Path | str:
+    """A `postgresql://` URL as it is; a file path relative to the config file's folder."""
+    if value.startswith(("postgresql://", "postgres://")):
+        return value
+    return base / value
 
 
 def normalize_api_url(raw: str) -> str | None:
@@ -190,7 +230,7 @@ class BotConfig:
     mode: Literal["polling", "webhook"]
     api_url: str
     admin_ids: frozenset[int]
-    database: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL (bot/storage)
     poll_interval: float
     poll_timeout: int
     connect_timeout: float
@@ -257,6 +297,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     if problems:
         return None
     e, m, k, b = root["election"], root["matching"], root["knowledge"], root["bot"]
+    b = _with_environment(b, env, problems)
     r = root.get("reminders", {"times": [], "grace_minutes": 30})
     check_mapping(
         doc,
@@ -468,7 +509,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             mode=b["mode"],
             api_url=api_url,
             admin_ids=frozenset(admin_ids),
-            database=base / b["database"],
+            database=_database(base, str(b["database"])),
             poll_interval=float(b.get("poll_interval", 0.0)),
             poll_timeout=int(b.get("poll_timeout", 30)),
             connect_timeout=float(b.get("connect_timeout", 10.0)),

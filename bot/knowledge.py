@@ -101,6 +101,7 @@ PRE_VOTE_MESSAGES = frozenset(
 OPTIONAL_MESSAGES = frozenset(
     {
         "privacy",
+        "privacy_server",
         "remind_on",
         "remind_off",
         "remind_past",

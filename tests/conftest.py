@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,8 +32,10 @@ from bot.yamlfile import InvalidFiles
 
 try:  # works whether or not tests/ is a package
     from tests.fakebotapi import FakeBotApi
+    from tests.pgserver import PostgresServer
 except ImportError:
     from fakebotapi import FakeBotApi
+    from pgserver import PostgresServer  # type: ignore[no-redef]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WIB = ZoneInfo("Asia/Jakarta")
@@ -221,3 +223,29 @@ async def polling_bot(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+# ---------------------------------------------------------------- PostgreSQL (tests/pgserver.py)
+
+PG_PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session, stopped by PID at the end."""
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh empty database (URL without the password; the password is in the environment)."""
+    monkeypatch.setenv(PG_PASSWORD_ENV, postgres_server.password)
+    url = postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)

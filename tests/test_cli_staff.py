@@ -14,7 +14,7 @@ import yaml
 from bot.cli import main
 from bot.config import load_config
 from bot.pipeline import Pipeline
-from bot.storage import SALT_ENV, Store
+from bot.storage import SALT_ENV, SqliteStore
 
 try:  # works whether or not tests/ is a package
     from tests.conftest import KbCopy
@@ -50,7 +50,7 @@ def recorded(kb_copy: KbCopy, db_path: Path) -> Path:
     match = pipeline.matcher.match
 
     async def record() -> None:
-        async with await Store.open(db_path, timezone=pipeline.config.election.timezone) as store:
+        async with await SqliteStore.open(db_path, timezone=pipeline.config.election.timezone) as store:
             await store.record_match(USER, ANSWERED, match(ANSWERED))
             await store.record_match(USER, ASKED_TWICE, match(ASKED_TWICE))
             await store.record_match(OTHER, ASKED_TWICE, match(ASKED_TWICE))
@@ -95,7 +95,7 @@ def test_unanswered_text(kb_copy: KbCopy, recorded: Path) -> None:
 
 def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
     async def first_start() -> None:  # the bot created the database, nobody asked anything yet
-        await (await Store.open(db_path)).close()
+        await (await SqliteStore.open(db_path)).close()
 
     asyncio.run(first_start())
     code, out = run_cli(kb_copy.config_path, "unanswered")

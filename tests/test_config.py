@@ -278,3 +278,44 @@ def test_an_unusable_api_url_is_explained_in_one_line(kb_copy, given: str) -> No
     assert [str(p) for p in exc.value.problems] == [f"TELEGRAM_API_URL: {expected}"]
     kb_copy.replace(CFG, "api_url: https://api.telegram.org/bot", f"api_url: {given}")
     assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, 'api_url:')}: 'api_url': {expected}"]
+
+
+def test_deployment_settings_come_from_the_environment(repo_root) -> None:
+    # deploy/compose.yaml and deploy/systemd run the shipped config.yaml as webhook replicas on PostgreSQL.
+    environ = {
+        "PILKADA_BOT_MODE": "webhook",
+        "PILKADA_BOT_DATABASE": "postgresql://pilkada@db:5432/pilkada",
+        "PILKADA_BOT_WEBHOOK_URL": "https://bot.example.org/telegram",
+        "PILKADA_BOT_WEBHOOK_LISTEN": "127.0.0.1",
+        "PILKADA_BOT_WEBHOOK_PORT": "8442",
+    }
+    bot = load_config(repo_root / "config.yaml", environ=environ).bot
+    assert bot.mode == "webhook"
+    assert bot.database == "postgresql://pilkada@db:5432/pilkada"  # a URL stays a URL, not a path
+    assert (bot.webhook.url, bot.webhook.listen, bot.webhook.port) == (
+        "https://bot.example.org/telegram",
+        "127.0.0.1",
+        8442,
+    )
+    shipped = load_config(repo_root / "config.yaml", environ={}).bot
+    assert shipped.mode == "polling" and shipped.database == repo_root / "data" / "pilkada-bot.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("PILKADA_BOT_MODE", "websocket", "'polling' or 'webhook'"),
+        ("PILKADA_BOT_WEBHOOK_PORT", "84430", "port number"),
+        ("PILKADA_BOT_WEBHOOK_PORT", "http", "port number"),
+    ],
+)
+def test_bad_deployment_settings_in_the_environment_are_named(repo_root, name: str, value: str, says: str) -> None:
+    with pytest.raises(InvalidFiles) as exc:
+        load_config(repo_root / "config.yaml", environ={name: value})
+    assert any(p.file == name and says in p.message for p in exc.value.problems), exc.value.problems
+
+
+def test_webhook_mode_from_the_environment_still_needs_a_url(repo_root) -> None:
+    with pytest.raises(InvalidFiles) as exc:
+        load_config(repo_root / "config.yaml", environ={"PILKADA_BOT_MODE": "webhook"})
+    assert any("webhook mode needs 'url'" in p.message for p in exc.value.problems)

@@ -13,7 +13,7 @@ import pytest
 
 from bot.events import BufferedRecorder, ErrorLog, Event, QuestionAsked
 from bot.matcher import MatchResult
-from bot.storage import Store
+from bot.storage import SqliteStore
 
 NOW = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
 ANSWER = MatchResult("answer", "apa_itu_golput", 90.0, (), "golput itu apa", ())
@@ -102,7 +102,7 @@ def test_error_log_reports_again_after_the_interval_with_a_count(caplog: pytest.
 
 
 async def test_the_store_writes_a_batch_in_one_transaction(tmp_path: Path) -> None:
-    async with await Store.open(tmp_path / "db.sqlite3", salt=b"s" * 32, clock=lambda: NOW) as store:
+    async with await SqliteStore.open(tmp_path / "db.sqlite3", salt=b"s" * 32, clock=lambda: NOW) as store:
         recorder = BufferedRecorder(store, store.clock)
         for i in range(50):
             await recorder.record_match(i, "q", ANSWER if i % 2 else NONE)

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
-from bot.storage import Store
+from bot.storage import SqliteStore, Store
 from bot.telegram.inline import MAX_QUERY_LENGTH
 
 try:  # works whether or not tests/ is a package
@@ -45,8 +45,6 @@ CANARY_MARKS = ("<a href", "<b>", "<script")
 SUGGESTED = "<b>golput</b> itu apa &"  # "did you mean" (forced by the bot fixture)
 
 
-
-
 @pytest.fixture
 def tg() -> FakeBotApi:
     """Only the update builders of the fake server; it is never started here."""
@@ -55,7 +53,9 @@ def tg() -> FakeBotApi:
 
 @pytest.fixture
 async def store(tmp_path: Any) -> AsyncIterator[Store]:
-    async with await Store.open(tmp_path / "bot.sqlite3", salt=SALT, timezone=WIB, clock=make_clock(FIXED_NOW)) as s:
+    async with await SqliteStore.open(
+        tmp_path / "bot.sqlite3", salt=SALT, timezone=WIB, clock=make_clock(FIXED_NOW)
+    ) as s:
         yield s
 
 

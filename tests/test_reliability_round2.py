@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from bot import storage
 from bot.pipeline import Pipeline
 from bot.reminders import RoundResult
-from bot.storage import Store
+from bot.storage import SqliteStore
+from bot.storage import sqlite as storage
 from bot.telegram.app import MENU_JOB
 from bot.telegram.flood import FloodControl
 
@@ -108,7 +108,7 @@ async def test_a_reminder_that_may_have_been_delivered_is_not_sent_again(
     assert result == RoundResult(failed=1)  # maybe sent: the claim is kept...
     assert jobs == []  # ...and no retry round is queued
     assert len(api.calls("sendMessage")) == 1  # one request: no resend, no retry
-    async with await Store.open(db, salt=SALT, timezone=WIB) as store:
+    async with await SqliteStore.open(db, salt=SALT, timezone=WIB) as store:
         assert await store.was_sent(h1, OTHER)
 
 
@@ -173,7 +173,7 @@ async def test_a_locked_database_costs_no_answer_and_berhenti_says_it_could_not(
     monkeypatch.setattr(storage, "_BUSY_TIMEOUT_MS", 300)  # 5 s in production
     db = tmp_path / "bot.sqlite3"
     await subscribe(db, USER)
-    store = await Store.open(db, salt=SALT, timezone=WIB)
+    store = await SqliteStore.open(db, salt=SALT, timezone=WIB)
     async with polling_bot(pipeline, api, store=store):
         other_process = sqlite3.connect(db, isolation_level=None)
         other_process.execute("BEGIN IMMEDIATE")  # e.g. `pilkada-bot report` holding the write lock
@@ -187,7 +187,7 @@ async def test_a_locked_database_costs_no_answer_and_berhenti_says_it_could_not(
             other_process.close()
     assert answer.params["text"].startswith(answer_of(pipeline, ANSWERED))  # not "Maaf, ada gangguan"
     assert refusal.params["text"] == pipeline.replies.text("remind_off_failed")
-    async with await Store.open(db, salt=SALT, timezone=WIB) as reopened:
+    async with await SqliteStore.open(db, salt=SALT, timezone=WIB) as reopened:
         assert await reopened.subscribers() == [USER]  # as the bot said: still subscribed
         stats = await reopened.stats(dt.date(2000, 1, 1))
         assert stats.questions_total == 1  # written once the lock was gone

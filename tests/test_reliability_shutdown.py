@@ -28,7 +28,7 @@ import pytest
 
 from bot.cli import main
 from bot.pipeline import Pipeline
-from bot.storage import Store
+from bot.storage import SqliteStore
 from bot.telegram.broadcast import ROUND_CONCURRENCY
 
 try:  # works whether or not tests/ is a package
@@ -49,8 +49,6 @@ WIB = ZoneInfo("Asia/Jakarta")
 SUBSCRIBERS = range(10_001, 10_211)  # 210 chats
 STOP_WITHIN = 5.0  # seconds from the signal to the exit ("within a few seconds")
 NOBODY = 65534
-
-
 
 
 @pytest.fixture
@@ -116,7 +114,7 @@ def test_signals_during_a_reminder_round_lose_and_duplicate_nothing(
     db = database(kb_copy)
 
     async def subscribe_all() -> None:
-        async with await Store.open(db, salt=SALT.encode(), timezone=WIB) as store:
+        async with await SqliteStore.open(db, salt=SALT.encode(), timezone=WIB) as store:
             for chat in SUBSCRIBERS:
                 await store.subscribe(chat)
 
@@ -170,7 +168,7 @@ async def test_sends_still_hanging_after_the_grace_period_are_cancelled(
     assert any("reminder round(s) cancelled after 0.5 s" in r.getMessage() for r in caplog.records)
     claimed = len(rows(db, "SELECT * FROM sent_reminders"))
     assert claimed == len(api.calls("sendMessage")) == ROUND_CONCURRENCY  # maybe delivered: kept, never resent
-    async with await Store.open(db, salt=TEST_SALT, timezone=WIB) as store:
+    async with await SqliteStore.open(db, salt=TEST_SALT, timezone=WIB) as store:
         assert len(await store.pending_chats(key(1, "19:00"))) == 20 - ROUND_CONCURRENCY  # for the next start
 
 
@@ -312,7 +310,7 @@ def test_cli_refuses_a_read_only_database_in_one_line(shared_copy: Path) -> None
     db = data / "pilkada-bot.sqlite3"
 
     async def create() -> None:
-        async with await Store.open(db, salt=SALT.encode()):
+        async with await SqliteStore.open(db, salt=SALT.encode()):
             pass
 
     asyncio.run(create())

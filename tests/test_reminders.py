@@ -28,7 +28,7 @@ from bot.reminders import (
     send_round,
     upcoming,
 )
-from bot.storage import Store
+from bot.storage import SqliteStore, Store
 
 WIB = ZoneInfo("Asia/Jakarta")
 SALT = b"test-salt-0123456789abcdef"
@@ -81,7 +81,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
-    async with await Store.open(db_path, SALT, timezone=WIB) as opened:
+    async with await SqliteStore.open(db_path, SALT, timezone=WIB) as opened:
         for chat in CHATS:
             await opened.subscribe(chat)
         yield opened
@@ -185,7 +185,7 @@ async def test_two_concurrent_rounds_send_each_chat_once(store: Store) -> None:
 
 async def test_two_processes_share_the_claims(db_path: Path, store: Store) -> None:
     sender = FakeSender(delay=0.01)
-    async with await Store.open(db_path, SALT, timezone=WIB) as other:
+    async with await SqliteStore.open(db_path, SALT, timezone=WIB) as other:
         await asyncio.gather(send_round(H1, store, sender), send_round(H1, other, sender))
     assert sender.delivered == Counter(CHATS)
 
@@ -195,7 +195,7 @@ async def test_restart_neither_duplicates_nor_forgets(db_path: Path, store: Stor
     await send_round(H1, store, sender)
     await store.close()  # the bot is killed...
 
-    async with await Store.open(db_path, SALT, timezone=WIB) as reopened:  # ...and restarted
+    async with await SqliteStore.open(db_path, SALT, timezone=WIB) as reopened:  # ...and restarted
         assert sorted(await reopened.subscribers()) == sorted(CHATS)  # subscriptions survive
         schedule = reminder_schedule(ELECTION, TIMES)
         [again] = due_now(schedule, at(2024, 11, 26, 19, 5), dt.timedelta(minutes=30))
@@ -211,7 +211,7 @@ async def test_crash_between_claim_and_send_misses_rather_than_duplicates(db_pat
     assert await store.mark_sent(H1.key, 102)
     await store.close()
     sender = FakeSender()
-    async with await Store.open(db_path, SALT, timezone=WIB) as reopened:
+    async with await SqliteStore.open(db_path, SALT, timezone=WIB) as reopened:
         result = await send_round(H1, reopened, sender)
     assert result.sent == len(CHATS) - 1
     assert 102 not in sender.delivered

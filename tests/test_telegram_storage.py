@@ -34,7 +34,7 @@ from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, reminder_key
 from bot.replies import Clock
-from bot.storage import EntryFeedback, Store
+from bot.storage import EntryFeedback, SqliteStore, Store
 from bot.telegram.admin import fit_problems, unanswered_limit
 from bot.telegram.app import COMMANDS, MENU_JOB, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
@@ -72,7 +72,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
     """A temporary database whose clock agrees with the pipeline's (7 days before voting day)."""
-    async with await Store.open(db_path, salt=SALT, timezone=WIB, clock=make_clock(FIXED_NOW)) as opened:
+    async with await SqliteStore.open(db_path, salt=SALT, timezone=WIB, clock=make_clock(FIXED_NOW)) as opened:
         yield opened
 
 
@@ -235,6 +235,18 @@ async def test_privacy_note(bot: tuple[App, OfflineRequest], tg: FakeBotApi, pip
         assert promise in text
     # Honest about the hash (issue #14): whoever holds the salt can find an id again.
     assert "tidak bisa dikembalikan" not in text and "kunci" in text
+    assert pipeline.replies.text("privacy_server") not in text  # one process on SQLite
+
+
+async def test_privacy_note_on_a_shared_database_says_deleted_data_lingers_in_logs_and_backups(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    app.bot_data.replicas.shared = True  # as PostgresReplicas: several replicas on PostgreSQL
+    await feed(app, tg.command("/privasi"))
+    (text,) = texts(offline)
+    assert text == pipeline.replies.text("privacy") + "\n" + pipeline.replies.text("privacy_server")
+    assert "cadangan" in text and "log" in text
 
 
 @pytest.mark.parametrize("command", ["/hapus", "/lupakan", "/delete", "/hapus@PilkadaTestBot"])
@@ -592,13 +604,13 @@ def key(days_before: int, at: str) -> str:
 @asynccontextmanager
 async def running(pipeline: Pipeline, db_path: Path, clock: Clock, api: FakeBotApi) -> AsyncIterator[App]:
     """The bot as `pilkada-bot run` starts it (own store, post_init, polling), stopped and closed after."""
-    store = await Store.open(db_path, salt=SALT, timezone=WIB)
+    store = await SqliteStore.open(db_path, salt=SALT, timezone=WIB)
     async with polling_bot(pipeline, api, store=store, clock=clock) as app:
         yield app
 
 
 async def subscribe(db_path: Path, *chats: int) -> None:
-    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+    async with await SqliteStore.open(db_path, salt=SALT, timezone=WIB) as store:
         for chat in chats:
             await store.subscribe(chat)
 
@@ -647,7 +659,7 @@ async def test_reminder_round_then_restart_sends_exactly_once(
     async with running(reminders, db_path, clock_reading(due + dt.timedelta(minutes=2)), api) as app:
         assert await round_result(caplog, h1, nth=2) == RoundResult()
     assert api.stats["sent"] == {GOOD: 1}
-    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+    async with await SqliteStore.open(db_path, salt=SALT, timezone=WIB) as store:
         assert await store.subscribers() == [GOOD]
         assert await store.was_sent(h1, GOOD)
 
@@ -666,7 +678,7 @@ async def test_catch_up_within_the_grace_window_only(
     assert sent.params["text"] == pipeline.replies.text("reminder_text_today", election_name="Pilkada Serentak 2024")
     assert api.stats["sent"] == {GOOD: 1}
     assert not [r for r in caplog.records if key(0, "08:05") in r.getMessage()]  # two hours late: skipped
-    async with await Store.open(db_path, salt=SALT, timezone=WIB) as store:
+    async with await SqliteStore.open(db_path, salt=SALT, timezone=WIB) as store:
         assert await store.was_sent(key(0, "10:00"), GOOD)
         assert not await store.was_sent(key(0, "08:05"), GOOD)
 

@@ -118,4 +118,22 @@ async def reload_knowledge(update: Update, context: Context) -> None:
         return
     data.pipeline = fresh
     logger.info("knowledge base reloaded: %s", fresh.kb.summary())
+    # The other replicas (PostgreSQL NOTIFY) load the same files too: see reload_announced.
+    try:
+        await data.replicas.announce_reload()
+    except Exception as exc:  # this replica is reloaded; the others keep the old one until told again
+        logger.warning("/reload could not be announced to the other replicas: %s", exc)
     await send_reply(message, Reply("info", f"{data.text('reload_ok')}\n{fresh.kb.summary()}"))
+
+
+async def reload_announced(data: BotData, from_me: bool) -> None:
+    """A replica reloaded the knowledge base (/reload there): load it here too, unless this is that replica."""
+    if from_me:
+        return
+    try:
+        fresh = await asyncio.to_thread(Pipeline.from_config, data.pipeline.config, data.clock)
+    except InvalidFiles as exc:
+        logger.warning("Reload announced by another replica refused here: %d problem(s)", len(exc.problems))
+        return
+    data.pipeline = fresh
+    logger.info("knowledge base reloaded (announced by another replica): %s", fresh.kb.summary())

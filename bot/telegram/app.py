@@ -31,6 +31,7 @@ import re
 import signal
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
@@ -56,7 +57,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
-from bot.storage import StorageError, Store, salt_warning
+from bot.storage import LocalReplicas, Replicas, StorageError, Store, open_replicas, open_store, salt_warning
 from bot.telegram import admin, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
@@ -82,6 +83,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # Handlers in this group run before all the others (group 0): flood control.
 GUARD_GROUP = -1
+# How often a replica deletes old update claims from PostgreSQL (seconds).
+FORGET_UPDATES_EVERY = 3600
 # HTTP connections beyond one per running handler and reminder send (getMe, setMyCommands, ...).
 SPARE_CONNECTIONS = 4
 
@@ -195,6 +198,7 @@ def build_application(
     token: str,
     *,
     store: Store | None = None,
+    replicas: Replicas | None = None,
     recorder: Recorder | None = None,
     clock: Clock = utc_now,
     base_url: str | None = None,
@@ -207,7 +211,8 @@ def build_application(
     statistics through a BufferedRecorder (written in batches, off the answer path)
     unless `recorder` is given; the Application closes both on shutdown. Without a store
     those commands are not registered (a user gets the unknown-command reply) and
-    nothing is recorded. `clock` is "now" for reminders and /stats.
+    nothing is recorded. `clock` is "now" for reminders and /stats. `replicas`: what
+    this process shares with other replicas (open_replicas); closed on shutdown too.
     """
     settings = pipeline.config.bot
     job_queue: JobQueue[Context] = JobQueue()  # the builder's default, typed with our Context
@@ -236,6 +241,7 @@ def build_application(
                 resend_backoff=network.RESEND_BACKOFF,  # looked up here, so tests can shorten it
                 chat_per_second=settings.rate_limit.chat_per_second,
                 paid_per_second=pipeline.config.reminders.paid_per_second,
+                replicas=replicas,
             )
         )
         .post_init(post_init)
@@ -275,6 +281,7 @@ def build_application(
     data.processor = processor
     data.pipeline = pipeline
     data.store = store
+    data.replicas = replicas or LocalReplicas()
     if recorder is None:
         # Statistics are written in batches, off the answer path (bot/events.py).
         recorder = BufferedRecorder(store, store.clock) if store is not None else NullRecorder()
@@ -340,12 +347,22 @@ async def post_init(app: TypedApplication) -> None:
         app.bot_data.recorder.start()
     if app.job_queue is not None:
         schedule_reminders(app.job_queue, app.bot_data)
+        if app.bot_data.replicas.shared:
+            app.job_queue.run_repeating(forget_old_updates, interval=FORGET_UPDATES_EVERY, first=60)
+    app.bot_data.replicas.listen_for_reload(lambda from_me: admin.reload_announced(app.bot_data, from_me))
+
+
+async def forget_old_updates(context: Context) -> None:
+    """Hourly: drop the replicas' update claims older than Telegram could still redeliver."""
+    with contextlib.suppress(Exception):  # best effort: the next hour tries again
+        await context.bot_data.replicas.forget_old_updates()
 
 
 async def post_shutdown(app: TypedApplication) -> None:
     """After the last update and job: write the last statistics, close the database (rounds have finished)."""
     if isinstance(app.bot_data.recorder, BufferedRecorder):
         await app.bot_data.recorder.close()
+    await app.bot_data.replicas.close()
     if app.bot_data.store is not None:
         await app.bot_data.store.close()
 
@@ -419,28 +436,42 @@ def run_bot(pipeline: Pipeline) -> int:
 def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str) -> int:
     settings = pipeline.config.bot
     try:
-        store = signals.run(Store.open(settings.database, timezone=pipeline.config.election.timezone))
+        store = signals.run(open_store(settings.database, timezone=pipeline.config.election.timezone))
     except StorageError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
     except Stopped:
         return 0
-    if warning := salt_warning(settings.database):
+    if isinstance(settings.database, Path) and (warning := salt_warning(settings.database)):
         logger.warning(warning)
+    replicas: Replicas = LocalReplicas()
     try:
-        return _serve(loop, signals, pipeline, token, secret, store)
+        replicas = signals.run(open_replicas(store))
+        return _serve(loop, signals, pipeline, token, secret, store, replicas)
+    except StorageError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    except Stopped:
+        return 0
     finally:
         # Whatever went wrong, end the database's worker thread (not a daemon): otherwise
         # the process hangs instead of exiting, and systemd never restarts a hung process.
         if not loop.is_closed():
+            loop.run_until_complete(replicas.close())
             loop.run_until_complete(store.close())
 
 
 def _serve(
-    loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeline, token: str, secret: str, store: Store
+    loop: asyncio.AbstractEventLoop,
+    signals: StopSignals,
+    pipeline: Pipeline,
+    token: str,
+    secret: str,
+    store: Store,
+    replicas: Replicas,
 ) -> int:
     settings = pipeline.config.bot
-    app = build_application(pipeline, token, store=store)
+    app = build_application(pipeline, token, store=store, replicas=replicas)
     if (code := _connect(loop, signals, app, token)) is not None:
         return code
     signals.attach(app)
@@ -467,6 +498,8 @@ def _serve(
                 grace=settings.shutdown_grace,
                 allowed_updates=Update.ALL_TYPES,
                 redact=lambda text: redact_token(text, token),
+                on_arrival=lambda update: handlers.on_webhook_arrival(app.bot_data, update),
+                shared=replicas,
             )
         else:
             app.run_polling(

@@ -62,6 +62,7 @@ from bot.reminders import (
     send_round,
     upcoming,
 )
+from bot.storage.replicas import sending_reminder
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.network import NO_RESEND
 from bot.telegram.render import escape
@@ -189,7 +190,8 @@ async def _run_round(
     if stopping is None:
 
         async def send(chat_id: int) -> SendResult:
-            return await send_reminder(bot, chat_id, text, paid=paid)
+            with sending_reminder(reminder.key, chat_id):
+                return await send_reminder(bot, chat_id, text, paid=paid)
 
         return await send_round(reminder, store, send, concurrency=concurrency)
 
@@ -198,7 +200,8 @@ async def _run_round(
     async def send_unless_stopping(chat_id: int) -> SendResult:
         if stopping():
             return RetryLater(math.inf)  # surely not sent: send_round releases the claim at once
-        return await send_reminder(bot, chat_id, text, paid=paid)
+        with sending_reminder(reminder.key, chat_id):
+            return await send_reminder(bot, chat_id, text, paid=paid)
 
     result = await send_round(reminder, view, send_unless_stopping, concurrency=concurrency)
     if view.left:
@@ -257,18 +260,28 @@ async def reminder_job(context: Context) -> None:
         return
     # A task of its own, so that stop_rounds can wait for it and, if need be, cancel it.
     reminders = data.pipeline.config.reminders
-    round_task = asyncio.create_task(
-        run_reminder_round(
-            context.bot,
-            data.store,
-            reminder,
-            text,
-            stopping=lambda: data.stopping,
-            concurrency=round_concurrency(reminders),
-            paid=reminders.paid_broadcast,
-        ),
-        name=f"reminder round {reminder.key}",
-    )
+    store = data.store
+
+    async def one_replica_at_a_time() -> RoundResult:
+        # Every replica runs the same jobs: they take turns, and the claims make every
+        # round after the first find nothing left to send. A replica that dies mid-round
+        # lets the next one in, which sends to the chats not yet claimed.
+        async with data.replicas.exclusive(f"reminder round {reminder.key}"):
+            # Claims an earlier holder made but never started to send (it died while they
+            # waited for their turn under the rate limit): surely not delivered, send them now.
+            if released := await data.replicas.release_unsent(reminder.key):
+                logger.info("reminder %s: %d claim(s) of a stopped replica released", reminder.key, released)
+            return await run_reminder_round(
+                context.bot,
+                store,
+                reminder,
+                text,
+                stopping=lambda: data.stopping,
+                concurrency=round_concurrency(reminders),
+                paid=reminders.paid_broadcast,
+            )
+
+    round_task = asyncio.create_task(one_replica_at_a_time(), name=f"reminder round {reminder.key}")
     data.rounds.add(round_task)
     round_task.add_done_callback(data.rounds.discard)
     try:

@@ -31,7 +31,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 from bot.events import ErrorLog, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
-from bot.storage import Store
+from bot.storage import LocalReplicas, Replicas, Store
 from bot.telegram.flood import FloodControl, Throttle, Verdict
 from bot.telegram.logs import user_tag
 from bot.telegram.processing import ChatOrderedProcessor
@@ -70,6 +70,7 @@ class BotData:
     def __init__(self) -> None:
         self.arrivals = Arrivals()
         self.processor = None
+        self.replicas: Replicas = LocalReplicas()
         # Statistics that could not be recorded (a recorder that raises): counted, logged once a minute.
         self.record_errors = ErrorLog("Recording statistics")
         self.phase: Phase = "starting"
@@ -242,6 +243,19 @@ def on_arrival(data: BotData, update: object) -> None:
     """
     if isinstance(update, Update) and (verdict := flood_verdict(data, update)) is not None:
         data.arrivals.add(update.update_id, verdict)
+
+
+async def on_webhook_arrival(data: BotData, update: Update) -> None:
+    """on_arrival for an update from the webhook; with several replicas the count is kept in PostgreSQL,
+    so a user whose messages the balancer spreads over the replicas is still counted once."""
+    if not data.replicas.shared:
+        on_arrival(data, update)
+        return
+    user = update.effective_user
+    if user is None or (update.callback_query is None and not FLOODABLE.check_update(update)):
+        return
+    shared = await data.replicas.flood_check(user.id, data.flood.limit, data.flood.window)
+    data.arrivals.add(update.update_id, Verdict(shared.value))
 
 
 def admit(data: BotData, update: object) -> bool:

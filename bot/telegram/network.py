@@ -41,12 +41,16 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.storage import Replicas
+
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 # Methods worth resending: the ones that deliver something to a user. A repeated
 # answerCallbackQuery or answerInlineQuery would only be refused ("query is too old").
 RESENDABLE_PREFIXES = ("send", "edit")
+# A shared send slot (several replicas) this late is given up for a later one (seconds).
+LATE_SLOT = 0.02
 # Back-off before the first resend; doubled for each further one.
 RESEND_BACKOFF = 0.5
 MAX_STARTUP_WAIT = 60.0  # seconds: the longest pause between two start-up attempts
@@ -102,6 +106,13 @@ class RetryingRateLimiter(AIORateLimiter):
     `reminders.paid_broadcast` on) bypass the overall limit; they are evenly spaced at
     this rate instead (Telegram allows up to 1000/s, paid in Stars). 0: only
     python-telegram-bot's own 1000/s limit applies.
+
+    `replicas` (several replicas on PostgreSQL, bot/storage/replicas.py): the overall
+    rate is one schedule shared by all replicas instead of this process's own (Telegram
+    counts per token; bench/bench_pacer.py measured a static share per replica losing
+    half the budget whenever one replica is idle or down), and each message an update
+    causes is announced first (`before_send`), so a replica taking the update over after
+    this one died does not answer it a second time.
     """
 
     def __init__(
@@ -114,18 +125,22 @@ class RetryingRateLimiter(AIORateLimiter):
         resend_backoff: float = RESEND_BACKOFF,
         chat_per_second: float = 0.0,
         paid_per_second: float = 0.0,
+        replicas: Replicas | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         # A bucket of one message every 1/rate seconds: AIORateLimiter's default bucket of
         # `rate` lets nearly 2x rate through in the first second of a broadcast, which
         # Telegram answers with 429s (bench/bench_broadcast.py: 24.5 msg/s and 501 429s
         # for 10 000 reminders at 30/s; evenly spaced at 29/s: 28.3 msg/s, no 429).
+        shared = replicas is not None and replicas.shared
         super().__init__(
-            overall_max_rate=1,
+            overall_max_rate=0 if shared else 1,  # 0: no local overall limit, the shared schedule paces
             overall_time_period=1 / overall_max_rate,
             group_max_rate=group_max_rate,
             max_retries=max_retries,
         )
+        self._replicas = replicas if shared else None
+        self._interval = 1 / overall_max_rate
         self.resend_retries = resend_retries
         self._resend_backoff = resend_backoff
         self._sleep = sleep
@@ -144,6 +159,8 @@ class RetryingRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         resendable = endpoint.startswith(RESENDABLE_PREFIXES) and not NO_RESEND.get()
         chat_id = data.get("chat_id")
+        if self._replicas is not None and chat_id is not None:
+            callback = self._shared(callback, endpoint, paced=not data.get("allow_paid_broadcast"))
         if self._chat_interval and chat_id is not None and endpoint.startswith("send") and endpoint != "sendChatAction":
             callback = self._spaced(callback, chat_id)
         attempt = 0
@@ -168,6 +185,35 @@ class RetryingRateLimiter(AIORateLimiter):
                     self.resend_retries,
                 )
                 await self._sleep(delay)
+
+    def _shared(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        endpoint: str,
+        *,
+        paced: bool,
+    ) -> Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]:
+        """`callback` in its slot of the replicas' shared schedule, announced first if it is a message."""
+        replicas = self._replicas
+        assert replicas is not None
+        announce = endpoint.startswith(RESENDABLE_PREFIXES) and endpoint != "sendChatAction"
+
+        async def shared(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            while paced:
+                wait = await replicas.reserve_send(self._interval)
+                due = time.monotonic() + wait
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                # Woken up too late (this process was busy): sent now, the message would
+                # bunch up with the next replica's on-time one and Telegram could count 31
+                # in a second. Take a later slot instead.
+                if time.monotonic() - due <= LATE_SLOT:
+                    break
+            if announce:
+                await replicas.before_send()
+            return await callback(*args, **kwargs)
+
+        return shared
 
     def _spaced(
         self, callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]], chat_id: int | str

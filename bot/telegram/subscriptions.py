@@ -97,8 +97,15 @@ async def unsubscribe(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     """/privasi: what the bot stores about users, and how to have it deleted (/berhenti, /hapus)."""
-    if update.message is not None:
-        await send_reply(update.message, _info(context.bot_data.text("privacy")))
+    if update.message is None:
+        return
+    data = context.bot_data
+    text = data.text("privacy")
+    # PostgreSQL (several replicas) keeps deleted rows' bytes in its log and backups for a
+    # while; SQLite's secure_delete and checkpoint have no equivalent there (docs/scaling.md).
+    if data.replicas.shared and data.pipeline.kb.messages.has("privacy_server"):
+        text = f"{text}\n{data.text('privacy_server')}"
+    await send_reply(update.message, _info(text))
 
 
 async def forget(update: Update, context: Context) -> None:

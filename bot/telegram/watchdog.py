@@ -3,7 +3,7 @@
 SQLite keeps writing to a database file deleted under it (the open file lives on),
 so a bot whose data folder was wiped would keep confirming subscriptions ("Siap!")
 and store nothing that survives a restart. Every `bot.database_check` seconds the
-store compares the file with the one it opened (Store.watch_file); subscribing checks
+store compares the file with the one it opened (Store.watch); subscribing checks
 it too, at once. On a mismatch this logs one CRITICAL line and stops the bot with
 exit code 1, so a supervisor restarts it on a fresh or restored file; every write the
 store is asked for meanwhile is refused.
@@ -28,7 +28,7 @@ def watch_database(app: Application[Any, Any, Any, Any, BotData, Any]) -> None:
     """Start watching the database file (only with a database); the store stops it when it closes."""
     data = app.bot_data
     if data.store is not None:
-        data.store.watch_file(data.pipeline.config.bot.database_check, lambda exc: database_lost(app, exc))
+        data.store.watch(data.pipeline.config.bot.database_check, lambda exc: database_lost(app, exc))
 
 
 def database_lost(app: Application[Any, Any, Any, Any, BotData, Any], exc: StorageError) -> None:

@@ -42,6 +42,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.storage import Replicas
 from bot.telegram.network import connect_with_backoff
 
 logger = logging.getLogger(__name__)
@@ -363,6 +364,8 @@ def run_application(
     grace: float,
     allowed_updates: Sequence[str] | None = None,
     redact: Callable[[str], str] = str,
+    on_arrival: Callable[[Update], Awaitable[None]] | None = None,
+    shared: Replicas | None = None,
 ) -> None:
     """Run an initialized `app` behind a WebhookServer until it is stopped, like PTB's run_webhook.
 
@@ -373,10 +376,21 @@ def run_application(
     handled finish (at most `grace` seconds; the rest are not confirmed, so Telegram
     delivers them again), then stop, post_stop, shutdown, post_shutdown, and close the
     loop. A port that cannot be bound raises OSError, setWebhook failing NetworkError.
+
+    `on_arrival(update)` runs first for each update (flood control counts it). With
+    `shared` (several replicas on PostgreSQL), each update_id is also handled once
+    across the replicas (bot/storage/replicas.py): a redelivery, or nginx resending a
+    request to this replica after another one died, is answered without handling it
+    twice. This process's own UpdateIds stays in front of it.
     """
-    server = WebhookServer(
-        lambda update: process(app, update), secret=settings.secret, path=settings.path, limits=settings.limits
-    )
+
+    async def handle(update: JSONDict) -> None:
+        if shared is None or not shared.shared:
+            await process(app, update, on_arrival)
+            return
+        await shared.handle_once(int(update["update_id"]), lambda: process(app, update, on_arrival))
+
+    server = WebhookServer(handle, secret=settings.secret, path=settings.path, limits=settings.limits)
 
     async def set_webhook() -> None:
         await app.bot.set_webhook(
@@ -412,7 +426,9 @@ def run_application(
             loop.close()
 
 
-async def process(app: AnyApplication, data: JSONDict) -> None:
+async def process(
+    app: AnyApplication, data: JSONDict, on_arrival: Callable[[Update], Awaitable[None]] | None = None
+) -> None:
     """Handle one update the way PTB's own update fetcher does (with the app's update processor)."""
     try:
         update = Update.de_json(data, app.bot)
@@ -420,4 +436,6 @@ async def process(app: AnyApplication, data: JSONDict) -> None:
         # A retry would fail the same way: confirm it, log no content (it may hold user data).
         logger.error("Webhook: update %s could not be read (%s); skipped", data.get("update_id"), type(exc).__name__)
         return
+    if on_arrival is not None:
+        await on_arrival(update)
     await app.update_processor.process_update(update, app.process_update(update))

@@ -1,8 +1,9 @@
-"""The bot's memory: question counts, the unanswered-question log, feedback and reminders.
+"""The bot's memory in one SQLite file: the default, for one process.
 
 One SQLite file (path `bot.database` in config.yaml), opened with aiosqlite so no query
-ever blocks the event loop. `Store` implements the Recorder protocol of bot/events.py
-and the reminder bookkeeping that bot/reminders.py needs.
+ever blocks the event loop. `SqliteStore` implements the Store interface
+(bot/storage/interface.py): the Recorder protocol of bot/events.py, the reminder
+bookkeeping that bot/reminders.py needs, privacy and staff figures.
 
 Privacy (what `/privasi` promises, see knowledge/messages.yaml):
 - User ids are kept only as salted hashes (HMAC-SHA256, truncated). The salt comes from
@@ -21,9 +22,9 @@ Privacy (what `/privasi` promises, see knowledge/messages.yaml):
   first (NIK, phone numbers, e-mail addresses, street addresses: bot/redaction.py).
 - `forget_user` (/hapus) deletes everything stored about one user.
 
-Schema changes: append a script to MIGRATIONS, never edit a released one. `Store.open`
-runs the missing ones in order, each in its own transaction, and records the version
-in `PRAGMA user_version`.
+Schema changes: append a script to MIGRATIONS (bot/storage/sqlite_migrations.py), never
+edit a released one. `SqliteStore.open` runs the missing ones in order, each in its own
+transaction, and records the version in `PRAGMA user_version`.
 """
 
 from __future__ import annotations
@@ -32,278 +33,28 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-import hashlib
-import hmac
 import logging
-import os
-import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import aiosqlite
 
 from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.matcher import MatchResult
 from bot.redaction import redact, redact_question
+from bot.storage.interface import UNANSWERED_KIND, EntryFeedback, FeedbackComment, Stats, StorageError, UnansweredRow
+from bot.storage.salt import SALT_ENV, IdHasher, load_or_create_salt, salt_path
+from bot.storage.sqlite_migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
-SALT_ENV = "PILKADA_BOT_SALT"
-SALT_FILE_ENV = "PILKADA_BOT_SALT_FILE"
-MIN_ENV_SALT_LENGTH = 16
-_SALT_BYTES = 32
-_HASH_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: no collisions among any number of Telegram ids
 _BUSY_TIMEOUT_MS = 5000  # wait this long for another process (e.g. `pilkada-bot report`) to finish writing
 _CHECKPOINT_RETRY = 0.5  # seconds between two tries of a privacy checkpoint another process held up
 _LOCKED_PAUSE = 0.02  # seconds between two tries of a statement SQLite refused without waiting
-_SALT_CHECK_MESSAGE = b"pilkada-bot salt check"
-
-# unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
-UnansweredKind = Literal["fallback", "suggest", "unknown"]
-_UNANSWERED_KIND: dict[str, UnansweredKind] = {"none": "fallback", "suggest": "suggest", "unknown": "unknown"}
-
-# Ordered schema scripts; index i brings the database from version i to version i + 1.
-# Each runs inside one transaction together with the user_version bump.
-MIGRATIONS: list[str] = [
-    # v1: core tables.
-    """
-    CREATE TABLE meta (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    -- One row per free-text question; no text, only how it went.
-    CREATE TABLE questions (
-        id        INTEGER PRIMARY KEY,
-        day       TEXT NOT NULL,          -- YYYY-MM-DD in the election's time zone
-        user_hash TEXT NOT NULL,
-        outcome   TEXT NOT NULL CHECK (outcome IN ('answer', 'suggest', 'none')),
-        entry_id  TEXT,                   -- answered entry, or the suggestion the user chose
-        score     REAL NOT NULL
-    );
-    -- Questions the bot could not answer: the one place where question text is kept.
-    CREATE TABLE unanswered (
-        id             INTEGER PRIMARY KEY,
-        question_id    INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-        asked_at       TEXT NOT NULL,     -- ISO 8601, UTC
-        kind           TEXT NOT NULL CHECK (kind IN ('fallback', 'suggest')),
-        normalized     TEXT NOT NULL,
-        best_entry     TEXT,
-        best_score     REAL NOT NULL,
-        resolved_entry TEXT               -- set when the user picks one of the suggestions
-    );
-    CREATE TABLE feedback (
-        entry_id  TEXT NOT NULL,
-        user_hash TEXT NOT NULL,
-        positive  INTEGER NOT NULL CHECK (positive IN (0, 1)),
-        voted_at  TEXT NOT NULL,
-        PRIMARY KEY (entry_id, user_hash)
-    );
-    -- The only table with ids in clear: we need the chat id to send the reminder.
-    CREATE TABLE subscriptions (
-        chat_hash TEXT PRIMARY KEY,
-        chat_id   INTEGER NOT NULL,
-        since     TEXT NOT NULL
-    ) WITHOUT ROWID;
-    -- Claims, not receipts: a row is written before the send (see bot/reminders.py).
-    CREATE TABLE sent_reminders (
-        reminder_key TEXT NOT NULL,
-        chat_hash    TEXT NOT NULL,
-        claimed_at   TEXT NOT NULL,
-        PRIMARY KEY (reminder_key, chat_hash)
-    ) WITHOUT ROWID;
-    """,
-    # v2: optional feedback comments; indexes for /stats and for finding a user's pending suggestion.
-    """
-    ALTER TABLE feedback ADD COLUMN comment TEXT;
-    CREATE INDEX questions_by_day ON questions (day);
-    CREATE INDEX questions_by_user ON questions (user_hash);
-    CREATE INDEX unanswered_by_question ON unanswered (question_id);
-    """,
-    # v3: the 'unknown' outcome (a known unknown answered honestly). SQLite cannot change a
-    # CHECK constraint, so both tables are rebuilt; the new unanswered table points at the new
-    # questions table, which keeps its references when renamed.
-    """
-    CREATE TABLE questions_v3 (
-        id        INTEGER PRIMARY KEY,
-        day       TEXT NOT NULL,
-        user_hash TEXT NOT NULL,
-        outcome   TEXT NOT NULL CHECK (outcome IN ('answer', 'unknown', 'suggest', 'none')),
-        entry_id  TEXT,
-        score     REAL NOT NULL
-    );
-    INSERT INTO questions_v3 SELECT id, day, user_hash, outcome, entry_id, score FROM questions;
-    CREATE TABLE unanswered_v3 (
-        id             INTEGER PRIMARY KEY,
-        question_id    INTEGER NOT NULL REFERENCES questions_v3 (id) ON DELETE CASCADE,
-        asked_at       TEXT NOT NULL,
-        kind           TEXT NOT NULL CHECK (kind IN ('fallback', 'suggest', 'unknown')),
-        normalized     TEXT NOT NULL,
-        best_entry     TEXT,
-        best_score     REAL NOT NULL,
-        resolved_entry TEXT
-    );
-    INSERT INTO unanswered_v3
-        SELECT id, question_id, asked_at, kind, normalized, best_entry, best_score, resolved_entry FROM unanswered;
-    DROP TABLE unanswered;
-    DROP TABLE questions;
-    ALTER TABLE questions_v3 RENAME TO questions;
-    ALTER TABLE unanswered_v3 RENAME TO unanswered;
-    CREATE INDEX questions_by_day ON questions (day);
-    CREATE INDEX questions_by_user ON questions (user_hash);
-    CREATE INDEX unanswered_by_question ON unanswered (question_id);
-    """,
-]
-
-
-class StorageError(Exception):
-    """The database cannot be used; the message is one line that names the file."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        self.path = path
-        super().__init__(" ".join(message.split()))
-
-
-@dataclass(frozen=True, slots=True)
-class UnansweredRow:
-    """A question the bot could not answer, as staff see it."""
-
-    asked_at: dt.datetime
-    kind: UnansweredKind
-    normalized: str
-    best_entry: str | None
-    best_score: float
-
-
-@dataclass(frozen=True, slots=True)
-class EntryFeedback:
-    entry_id: str
-    up: int
-    down: int
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackComment:
-    entry_id: str
-    positive: bool
-    comment: str
-    voted_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """Figures for `/stats` and `pilkada-bot report`.
-
-    "Answered" means the bot answered directly or the user picked one of its
-    suggestions; everything else (fallbacks, ignored suggestions) is unanswered.
-    """
-
-    day: dt.date
-    questions_today: int
-    answered_today: int
-    users_today: int
-    questions_total: int
-    answered_total: int
-    unanswered_open: int
-    subscribers: int
-    top_entries: tuple[tuple[str, int], ...]
-    top_unanswered: tuple[tuple[str, int], ...]
-    feedback: tuple[EntryFeedback, ...]
-
-    @property
-    def answer_rate(self) -> float | None:
-        """answered_total / questions_total, or None before the first question."""
-        return self.answered_total / self.questions_total if self.questions_total else None
-
-
-def salt_path(db_path: Path) -> Path:
-    """Where the generated salt lives: `<database>.salt`, beside the database."""
-    return db_path.with_name(db_path.name + ".salt")
-
-
-def load_or_create_salt(db_path: Path, environ: Mapping[str, str] | None = None, *, may_create: bool = True) -> bytes:
-    """The hashing salt: PILKADA_BOT_SALT if set, else `<db>.salt` (created once, mode 0600).
-
-    `may_create=False` (the database already existed) refuses to make a new salt file:
-    a new salt would not match the stored hashes, and the file would be in the way of
-    the backup the operator must restore.
-
-    Blocking file I/O; `Store.open` calls it in a worker thread.
-    """
-    env = os.environ if environ is None else environ
-    if secrets_file := env.get(SALT_FILE_ENV):
-        path = Path(secrets_file)
-        if not path.is_file():
-            raise StorageError(db_path, f"{SALT_FILE_ENV} names {path}, which is not a readable file")
-        return _read_salt(path, db_path)
-    from_env = env.get(SALT_ENV)
-    if from_env is not None:
-        if len(from_env) < MIN_ENV_SALT_LENGTH:
-            raise StorageError(db_path, f"{SALT_ENV} must be at least {MIN_ENV_SALT_LENGTH} characters long")
-        return from_env.encode("utf-8")
-    path = salt_path(db_path)
-    if path.exists():
-        return _read_salt(path, db_path)
-    if not may_create:
-        raise StorageError(db_path, f"the salt file {path} is missing; restore it from a backup (or set {SALT_ENV})")
-    _create_salt_file(path, db_path)
-    # Read back, not the bytes just made: if another process created the file first,
-    # its salt is the one both must use.
-    return _read_salt(path, db_path)
-
-
-def salt_warning(db_path: Path, environ: Mapping[str, str] | None = None) -> str | None:
-    """A warning for the operator when the salt is the generated file beside the database, else None.
-
-    The hashes keep user ids out of sight of whoever sees the database alone (a copy,
-    a backup, a staff export). Beside its salt they do not: Telegram ids are numbers
-    small enough to try one by one, and a known id was found again in 5 s.
-    """
-    env = os.environ if environ is None else environ
-    if env.get(SALT_FILE_ENV) or env.get(SALT_ENV) is not None:
-        return None
-    return (
-        f"The salt for hashed user ids is {salt_path(db_path)}, beside the database: anyone with a copy of "
-        f"the data folder can find a user's id again by trying ids. In production keep it elsewhere: move it "
-        f"and set {SALT_FILE_ENV} to its new path (or set {SALT_ENV})"
-    )
-
-
-def _create_salt_file(path: Path, db_path: Path) -> None:
-    """Create the salt file atomically, unless another process does first.
-
-    The salt is written whole to a temporary file, which is then hard-linked to its
-    name: a reader never sees an empty or partial file, and the link fails, instead
-    of replacing it as a rename would, if another process got there first.
-    """
-    temporary = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as file:
-            os.fchmod(file.fileno(), 0o600)  # the umask may have removed bits, never added: be exact anyway
-            file.write(secrets.token_bytes(_SALT_BYTES).hex() + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # another process was first
-        except OSError:
-            # A file system without hard links: exclusive create, then write (a reader
-            # starting in between could still see it empty).
-            with contextlib.suppress(FileExistsError):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="ascii") as file:
-                    file.write(temporary.read_text(encoding="ascii"))
-    except OSError as exc:
-        raise StorageError(db_path, f"cannot create the salt file {path}: {exc.strerror}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
@@ -320,17 +71,6 @@ def _has_data(path: Path) -> bool:
         return path.stat().st_size > 0
     except OSError:
         return False
-
-
-def _read_salt(path: Path, db_path: Path) -> bytes:
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        salt = bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise StorageError(db_path, f"cannot read the salt file {path}: {exc}") from exc
-    if len(salt) < MIN_ENV_SALT_LENGTH:
-        raise StorageError(db_path, f"the salt file {path} is too short; restore it from a backup")
-    return salt
 
 
 def _utc_now() -> dt.datetime:
@@ -350,8 +90,8 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
-class Store:
-    """Async access to the bot's SQLite database. Create with `await Store.open(path)`.
+class SqliteStore:
+    """Async access to the bot's SQLite database. Create with `await SqliteStore.open(path)`.
 
     All statements go through one aiosqlite connection (one worker thread) and one
     asyncio lock, so a multi-statement transaction is never interleaved with another
@@ -363,7 +103,7 @@ class Store:
     ) -> None:
         self._db = db
         self._path = path
-        self._salt = salt
+        self._ids = IdHasher(salt)
         self._timezone = timezone
         self._clock = clock
         self._lock = asyncio.Lock()
@@ -384,7 +124,7 @@ class Store:
         clock: Callable[[], dt.datetime] = _utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
-    ) -> Store:
+    ) -> SqliteStore:
         """Open (creating on first run) and migrate the database at `path`.
 
         `timezone` decides which calendar day a question counts for (pass the
@@ -438,7 +178,7 @@ class Store:
             self._checkpoint_retry = None
         await self._db.close()
 
-    async def __aenter__(self) -> Store:
+    async def __aenter__(self) -> SqliteStore:
         return self
 
     async def __aexit__(
@@ -450,11 +190,15 @@ class Store:
     def path(self) -> Path:
         return self._path
 
+    @property
+    def where(self) -> str:
+        return str(self._path)
+
     async def schema_version(self) -> int:
         row = await self._fetchone("PRAGMA user_version")
         return int(row[0])
 
-    async def verify_file(self) -> None:
+    async def verify(self) -> None:
         """Raise StorageError if the database file was deleted or replaced since it was opened.
 
         SQLite keeps writing to a deleted file (its inode lives on while open), so
@@ -472,8 +216,8 @@ class Store:
         if self._lost is not None:
             raise StorageError(self._path, self._lost)
 
-    def watch_file(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
-        """Call verify_file every `interval` seconds until close(); `on_lost` once if it fails."""
+    def watch(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        """Call verify every `interval` seconds until close(); `on_lost` once if it fails."""
         if self._watch is None:
             self._watch = asyncio.create_task(self._watch_file(interval, on_lost), name="database watch")
 
@@ -481,7 +225,7 @@ class Store:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.verify_file()
+                await self.verify()
             except StorageError as exc:
                 on_lost(exc)
                 return
@@ -496,7 +240,7 @@ class Store:
         With another salt every hash changes: reminders already sent would look
         unsent (sent twice) and returning users would count as new.
         """
-        check = hmac.new(self._salt, _SALT_CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
+        check = self._ids.check_value()
         await self._write("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt_check', ?)", (check,))
         row = await self._fetchone("SELECT value FROM meta WHERE key = 'salt_check'")
         if row[0] != check:
@@ -533,15 +277,11 @@ class Store:
 
     # ------------------------------------------------------------------ helpers
 
-    def _hash(self, kind: bytes, value: int) -> str:
-        # `kind` separates user and chat hashes, so the tables cannot be joined on them.
-        return hmac.new(self._salt, kind + b":" + str(value).encode(), hashlib.sha256).hexdigest()[:_HASH_HEX_CHARS]
-
     def _user(self, user_id: int) -> str:
-        return self._hash(b"user", user_id)
+        return self._ids.user(user_id)
 
     def _chat(self, chat_id: int) -> str:
-        return self._hash(b"chat", chat_id)
+        return self._ids.chat(chat_id)
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one autocommitted statement; the number of rows it changed."""
@@ -672,7 +412,7 @@ class Store:
             question_id = cursor.lastrowid
         if result.outcome == "answer" or not result.normalized.strip():
             return
-        kind = _UNANSWERED_KIND[result.outcome]
+        kind = UNANSWERED_KIND[result.outcome]
         best = result.candidates[0].entry_id if result.candidates else None
         await db.execute(
             "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
@@ -735,7 +475,7 @@ class Store:
     async def subscribe(self, chat_id: int) -> bool:
         """Subscribe a chat to reminders; False if it already was. Checks the file first: a
         subscription is a promise to the user, never to be confirmed into a deleted file."""
-        await self.verify_file()
+        await self.verify()
         changed = await self._write(
             "INSERT OR IGNORE INTO subscriptions (chat_hash, chat_id, since) VALUES (?, ?, ?)",
             (self._chat(chat_id), chat_id, _iso(self._clock())),

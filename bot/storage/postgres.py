@@ -1,0 +1,463 @@
+"""The bot's memory in PostgreSQL, for several replicas sharing one database (docs/scaling.md).
+
+The same rows and the same behaviour as the SQLite store (bot/storage.py), through a
+psycopg 3 async connection pool. The URL comes from `bot.database`
+(`postgresql://user@host:port/db`); the password never sits in it: it comes from
+PILKADA_BOT_DATABASE_PASSWORD (or libpq's own PGPASSWORD / ~/.pgpass). The salt must
+be given (PILKADA_BOT_SALT), the same on every replica: there is no file beside a
+database server to keep it in.
+
+Migrations: `MIGRATIONS` below, applied in one transaction under an advisory lock, so
+replicas starting together apply each exactly once (the others wait, then find the
+schema current). The version is kept in `schema_version`.
+
+Privacy, where PostgreSQL differs from SQLite: a deleted row is gone from every query
+at once, but its bytes stay in the table file until VACUUM reuses the space, and in
+the write-ahead log and any backup until those are recycled; PostgreSQL has nothing
+like SQLite's secure_delete. `forget_user` and `unsubscribe` VACUUM the tables they
+deleted from (best effort, so the space is marked for reuse), and the privacy note
+says how long the server keeps WAL and backups (deploy/compose.yaml keeps no backups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import zlib
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.matcher import MatchResult
+from bot.redaction import redact, redact_question
+from bot.storage.interface import UNANSWERED_KIND, EntryFeedback, FeedbackComment, Stats, StorageError, UnansweredRow
+from bot.storage.postgres_migrations import MIGRATIONS
+from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
+
+log = logging.getLogger(__name__)
+
+PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
+_LOCK_SPACE = 0x50_4B_42
+_MIGRATION_LOCK = zlib.crc32(b"migrations") - 2**31
+_CONNECT_TIMEOUT = 10
+AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
+
+
+def is_postgres_url(database: str | Path) -> bool:
+    return isinstance(database, str) and re.match(r"postgres(ql)?://", database) is not None
+
+
+def describe_url(url: str) -> str:
+    """The URL as it may be shown in logs and errors (any password replaced)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def connect_kwargs(url: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Connection settings for `url`: the password from the environment; StorageError for a password in the URL."""
+    if urlsplit(url).password is not None:
+        raise StorageError(
+            Path(describe_url(url)),
+            f"bot.database must not contain the password; set {PASSWORD_ENV} in the environment instead",
+        )
+    # The process id in application_name: pg_stat_activity then says which replica holds what.
+    kwargs: dict[str, Any] = {"connect_timeout": _CONNECT_TIMEOUT, "application_name": f"pilkada-bot {os.getpid()}"}
+    if password := environ.get(PASSWORD_ENV):
+        kwargs["password"] = password
+    return kwargs
+
+
+def _required_salt(where: str, environ: Mapping[str, str]) -> bytes:
+    salt = salt_from_environment(Path(where), environ)
+    if salt is None:
+        raise StorageError(
+            Path(where),
+            f"{SALT_ENV} (or {SALT_FILE_ENV}) must be set with PostgreSQL, the same on every replica; "
+            "generate one with `openssl rand -hex 32` and keep it apart from the database's backups",
+        )
+    return salt
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class PostgresStore:
+    """The bot's data in PostgreSQL. Create with `await PostgresStore.open(url)`."""
+
+    def __init__(
+        self,
+        pool: AsyncPool,
+        url: str,
+        kwargs: dict[str, Any],
+        salt: bytes,
+        timezone: dt.tzinfo,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self._pool = pool
+        self.url = url
+        self.connect_kwargs = kwargs
+        self._ids = IdHasher(salt)
+        self._timezone = timezone
+        self._clock = clock
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        salt: bytes | None = None,
+        *,
+        timezone: dt.tzinfo = dt.UTC,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        environ: Mapping[str, str] | None = None,
+        migrations: Sequence[str] = MIGRATIONS,
+        pool_size: int = 10,
+    ) -> PostgresStore:
+        """Connect, migrate (once across replicas) and check the salt. Raises StorageError in one line."""
+        env = os.environ if environ is None else environ
+        where = describe_url(url)
+        kwargs = connect_kwargs(url, env)
+        if salt is None:
+            salt = _required_salt(where, env)
+        try:
+            # One connection first: its error is the server's own, at once (the pool would
+            # retry quietly until its timeout and then only say that it timed out).
+            first = await psycopg.AsyncConnection.connect(url, **kwargs)
+        except psycopg.Error as exc:
+            raise StorageError(Path(where), f"cannot connect to the database {where}: {_one_line(exc)}") from exc
+        await first.close()
+        pool: AsyncPool = AsyncConnectionPool(
+            url, kwargs={**kwargs, "autocommit": True}, min_size=1, max_size=pool_size, open=False, name="store"
+        )
+        try:
+            await pool.open(wait=True, timeout=_CONNECT_TIMEOUT)
+        except PoolTimeout as exc:
+            await pool.close()
+            raise StorageError(Path(where), f"cannot connect to the database {where}: {exc}") from exc
+        try:
+            store = cls(pool, url, kwargs, salt, timezone, clock)
+            await store._migrate(migrations)
+            await store._check_salt()
+        except psycopg.Error as exc:
+            await pool.close()
+            raise StorageError(Path(where), f"cannot use the database {where}: {_one_line(exc)}") from exc
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def __aenter__(self) -> PostgresStore:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def where(self) -> str:
+        return describe_url(self.url)
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        return self._clock
+
+    async def verify(self) -> None:
+        """Nothing to check: unlike a SQLite file, a server cannot be deleted from under an open connection.
+
+        Writes to a server that went away fail with StorageError-worthy errors on their own.
+        """
+
+    def watch(self, interval: float, on_lost: Callable[[StorageError], None]) -> None:
+        """Nothing to watch (see verify)."""
+
+    async def schema_version(self) -> int:
+        row = await self._fetchone("SELECT version FROM schema_version")
+        return int(row[0])
+
+    async def _migrate(self, migrations: Sequence[str]) -> None:
+        """All missing migrations in one transaction, under a lock the other replicas wait for."""
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _MIGRATION_LOCK))
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
+            if row is None:
+                await conn.execute("INSERT INTO schema_version VALUES (0)")
+            version = 0 if row is None else int(row[0])
+            if version > len(migrations):
+                raise StorageError(
+                    Path(self.where),
+                    f"{self.where} has schema version {version} but this pilkada-bot knows only up to "
+                    f"{len(migrations)}; upgrade pilkada-bot on every replica",
+                )
+            for target in range(version + 1, len(migrations) + 1):
+                await conn.execute(migrations[target - 1].encode())  # bytes: several statements, no parameters
+                log.info("database %s upgraded to schema version %d", self.where, target)
+            await conn.execute("UPDATE schema_version SET version = %s", (len(migrations),))
+
+    async def _check_salt(self) -> None:
+        check = self._ids.check_value()
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('salt_check', %s) ON CONFLICT (key) DO NOTHING", (check,)
+            )
+            row = await (await conn.execute("SELECT value FROM meta WHERE key = 'salt_check'")).fetchone()
+        if row is None or row[0] != check:
+            raise StorageError(
+                Path(self.where),
+                f"{self.where} was written with another salt: set {SALT_ENV} to the original value on every replica",
+            )
+
+    # ------------------------------------------------------------------ helpers
+
+    def user_hash(self, user_id: int) -> str:
+        return self._ids.user(user_id)
+
+    def chat_hash(self, chat_id: int) -> str:
+        return self._ids.chat(chat_id)
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[TupleRow]:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(sql, params)
+            return await cursor.fetchall()
+
+    async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> TupleRow:
+        rows = await self._fetchall(sql, params)
+        return rows[0]
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[TupleRow]]:
+        async with self._pool.connection() as conn, conn.transaction():
+            yield conn
+
+    async def _vacuum(self, *tables: str) -> None:
+        """Mark the space of deleted rows for reuse at once (best effort; see the module docstring)."""
+        try:
+            async with self._pool.connection() as conn:
+                await conn.execute(f"VACUUM {', '.join(tables)}")
+        except psycopg.Error as exc:
+            log.warning("VACUUM after a privacy delete failed: %s", exc)
+
+    # ------------------------------------------------------------------ Recorder (bot/events.py)
+
+    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
+        await self.record_events([QuestionAsked(user_id, text, result, self._clock())])
+
+    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
+        await self.record_events([SuggestionChosen(user_id, entry_id, self._clock())])
+
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        async with self._transaction() as conn:
+            await self._insert_feedback(conn, FeedbackGiven(user_id, entry_id, positive, self._clock()), comment)
+
+    async def record_events(self, events: Sequence[Event]) -> None:
+        """All events in one transaction, in order, sent in one pipeline (one round trip for the batch)."""
+        if not events:
+            return
+        async with self._transaction() as conn, conn.pipeline():
+            for event in events:
+                if isinstance(event, QuestionAsked):
+                    await self._insert_question(conn, event)
+                elif isinstance(event, SuggestionChosen):
+                    await self._resolve_suggestion(conn, event)
+                else:
+                    await self._insert_feedback(conn, event, None)
+
+    async def _insert_question(self, conn: psycopg.AsyncConnection[TupleRow], event: QuestionAsked) -> None:
+        result = event.result
+        day = event.at.astimezone(self._timezone).date()
+        entry = result.entry_id if result.outcome == "answer" else None
+        question = (day, self.user_hash(event.user_id), result.outcome, entry, result.score)
+        if result.outcome == "answer" or not result.normalized.strip():
+            await conn.execute(
+                "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (%s, %s, %s, %s, %s)",
+                question,
+            )
+            return
+        best = result.candidates[0].entry_id if result.candidates else None
+        await conn.execute(
+            "WITH q AS (INSERT INTO questions (day, user_hash, outcome, entry_id, score)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id)"
+            " INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
+            " SELECT id, %s, %s, %s, %s, %s FROM q",
+            (
+                *question,
+                event.at,
+                UNANSWERED_KIND[result.outcome],
+                redact_question(event.text, result.normalized),
+                best,
+                result.score,
+            ),
+        )
+
+    async def _resolve_suggestion(self, conn: psycopg.AsyncConnection[TupleRow], event: SuggestionChosen) -> None:
+        await conn.execute(
+            "WITH pending AS (SELECT u.id, u.question_id FROM unanswered AS u JOIN questions AS q"
+            "   ON q.id = u.question_id WHERE q.user_hash = %s AND u.kind = 'suggest' AND u.resolved_entry IS NULL"
+            "   ORDER BY u.id DESC LIMIT 1),"
+            " resolved AS (UPDATE unanswered SET resolved_entry = %s WHERE id IN (SELECT id FROM pending))"
+            " UPDATE questions SET entry_id = %s WHERE id IN (SELECT question_id FROM pending)",
+            (self.user_hash(event.user_id), event.entry_id, event.entry_id),
+        )
+
+    async def _insert_feedback(
+        self, conn: psycopg.AsyncConnection[TupleRow], event: FeedbackGiven, comment: str | None
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO feedback AS f (entry_id, user_hash, positive, voted_at, comment) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
+            "   comment = CASE WHEN excluded.positive = f.positive"
+            "                  THEN coalesce(excluded.comment, f.comment) ELSE excluded.comment END,"
+            "   positive = excluded.positive, voted_at = excluded.voted_at",
+            (event.entry_id, self.user_hash(event.user_id), event.positive, event.at, comment and redact(comment)),
+        )
+
+    # ------------------------------------------------------------------ privacy
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete everything stored about a user (/hapus); see the SQLite store for what that is."""
+        user, chat = self.user_hash(user_id), self.chat_hash(user_id)
+        async with self._transaction() as conn:
+            await conn.execute("DELETE FROM questions WHERE user_hash = %s", (user,))
+            await conn.execute("DELETE FROM feedback WHERE user_hash = %s", (user,))
+            await conn.execute("DELETE FROM subscriptions WHERE chat_hash = %s", (chat,))
+            await conn.execute("DELETE FROM sent_reminders WHERE chat_hash = %s", (chat,))
+        await self._vacuum("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
+
+    # ------------------------------------------------------------------ reminders
+
+    async def subscribe(self, chat_id: int) -> bool:
+        changed = await self._write(
+            "INSERT INTO subscriptions (chat_hash, chat_id, since) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (self.chat_hash(chat_id), chat_id, self._clock()),
+        )
+        return changed == 1
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = %s", (self.chat_hash(chat_id),))
+        if changed:
+            await self._vacuum("subscriptions")
+        return changed == 1
+
+    async def is_subscribed(self, chat_id: int) -> bool:
+        rows = await self._fetchall("SELECT 1 FROM subscriptions WHERE chat_hash = %s", (self.chat_hash(chat_id),))
+        return bool(rows)
+
+    async def subscribers(self) -> list[int]:
+        rows = await self._fetchall("SELECT chat_id FROM subscriptions ORDER BY chat_id")
+        return [int(row[0]) for row in rows]
+
+    async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        """Claim (reminder, chat); one INSERT … ON CONFLICT DO NOTHING, durable before it returns."""
+        changed = await self._write(
+            "INSERT INTO sent_reminders (reminder_key, chat_hash, claimed_at) VALUES (%s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (reminder_key, self.chat_hash(chat_id), self._clock()),
+        )
+        return changed == 1
+
+    async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
+        changed = await self._write(
+            "DELETE FROM sent_reminders WHERE reminder_key = %s AND chat_hash = %s",
+            (reminder_key, self.chat_hash(chat_id)),
+        )
+        return changed == 1
+
+    async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
+        rows = await self._fetchall(
+            "SELECT 1 FROM sent_reminders WHERE reminder_key = %s AND chat_hash = %s",
+            (reminder_key, self.chat_hash(chat_id)),
+        )
+        return bool(rows)
+
+    async def pending_chats(self, reminder_key: str) -> list[int]:
+        rows = await self._fetchall(
+            "SELECT s.chat_id FROM subscriptions AS s WHERE NOT EXISTS"
+            " (SELECT 1 FROM sent_reminders AS r WHERE r.reminder_key = %s AND r.chat_hash = s.chat_hash)"
+            " ORDER BY s.chat_id",
+            (reminder_key,),
+        )
+        return [int(row[0]) for row in rows]
+
+    # ------------------------------------------------------------------ staff
+
+    async def stats(self, today: dt.date, top: int = 10) -> Stats:
+        q_today, a_today, users_today = await self._fetchone(
+            "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = %s", (today,)
+        )
+        q_total, a_total = await self._fetchone("SELECT count(*), count(entry_id) FROM questions")
+        (open_count,) = await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL")
+        (subscribers,) = await self._fetchone("SELECT count(*) FROM subscriptions")
+        top_entries = await self._fetchall(
+            "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
+            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT %s",
+            (top,),
+        )
+        top_unanswered = await self._fetchall(
+            "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
+            " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT %s",
+            (top,),
+        )
+        feedback = await self._fetchall(
+            "SELECT entry_id, count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)"
+            " FROM feedback GROUP BY entry_id ORDER BY entry_id"
+        )
+        return Stats(
+            day=today,
+            questions_today=int(q_today),
+            answered_today=int(a_today),
+            users_today=int(users_today),
+            questions_total=int(q_total),
+            answered_total=int(a_total),
+            unanswered_open=int(open_count),
+            subscribers=int(subscribers),
+            top_entries=tuple((str(e), int(n)) for e, n in top_entries),
+            top_unanswered=tuple((str(t), int(n)) for t, n in top_unanswered),
+            feedback=tuple(EntryFeedback(str(e), int(up), int(down)) for e, up, down in feedback),
+        )
+
+    async def unanswered(self, limit: int) -> list[UnansweredRow]:
+        rows = await self._fetchall(
+            "SELECT asked_at, kind, normalized, best_entry, best_score FROM unanswered"
+            " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT %s",
+            (limit,),
+        )
+        return [
+            UnansweredRow(at.astimezone(dt.UTC), kind, normalized, best, float(score))
+            for at, kind, normalized, best, score in rows
+        ]
+
+    async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
+        rows = await self._fetchall(
+            "SELECT entry_id, positive, comment, voted_at FROM feedback WHERE comment IS NOT NULL"
+            " ORDER BY voted_at DESC, entry_id LIMIT %s",
+            (limit,),
+        )
+        return [FeedbackComment(e, bool(p), c, at.astimezone(dt.UTC)) for e, p, c, at in rows]
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

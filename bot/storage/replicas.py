@@ -1,0 +1,513 @@
+"""What several replicas of the bot must agree on, kept in their shared PostgreSQL (docs/scaling.md).
+
+One process needs none of this: `LocalReplicas` is the in-process stand-in (SQLite).
+With several webhook replicas behind a load balancer, `PostgresReplicas` makes them
+behave as one bot:
+
+- **Each update handled once** (`handle_once`). Telegram redelivers an update when our
+  answer was late or not 2xx, and nginx resends a request to the other replica when the
+  first one died or stopped. A row per update_id, claimed with INSERT … ON CONFLICT DO
+  NOTHING, says who handles it (the claiming replica's *presence*: the backend pid and
+  start time of a connection it holds open for its whole life). Another replica that
+  gets the same update waits while that owner is alive and takes the update over when
+  it is gone (a killed process's connections close, and PostgreSQL drops them).
+  Just before the first message for an update goes out the row is marked `sending`;
+  an update taken over in that state may already have been answered, so it is not
+  answered again (never twice; docs/reliability.md has the same rule for timeouts).
+- **One reminder round at a time** (`exclusive`): a session advisory lock on its own
+  connection; a replica that dies mid-round drops the lock with its connection, and
+  the next replica waiting for it finishes the round (claims stay INSERT … ON CONFLICT
+  DO NOTHING, so nothing goes out twice).
+- **One send budget per token** (`reserve_send`): Telegram's limit is per bot, not per
+  process. Each message reserves the next free slot in a shared schedule (one row,
+  one UPDATE), so the replicas together stay at the configured rate.
+- **Flood control per user across replicas** (`flood_check`): the same sliding window
+  as bot/telegram/flood.py, kept in an UNLOGGED table and evaluated in one statement.
+- **/reload everywhere** (`announce_reload` / `listen_for_reload`): NOTIFY on a channel
+  every replica LISTENs to.
+
+The coordination rows are committed with synchronous_commit off (a server crash may
+forget the last fraction of a second of them, costing at worst one duplicate); the
+bot's own data (reminder claims above all) keeps PostgreSQL's durable default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import datetime as dt
+import enum
+import logging
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import psycopg
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool
+
+log = logging.getLogger(__name__)
+
+AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
+
+RELOAD_CHANNEL = "pilkada_reload"
+# First key of the two-int advisory locks, so ours never collide with another program's.
+_LOCK_SPACE = 0x50_4B_42  # "PKB"
+_TAKEOVER_POLL = 0.05  # seconds between two looks at an update another replica is handling
+_LOCK_POLL = 0.5  # seconds between two tries of a lock another replica holds
+HANDLED_UPDATES_KEPT = dt.timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
+
+# Appended to the PostgreSQL schema (bot/storage/postgres_migrations.py): the tables and functions below use.
+SCHEMA = """
+CREATE TABLE handled_updates (
+    update_id   BIGINT PRIMARY KEY,
+    state       TEXT NOT NULL CHECK (state IN ('handling', 'sending', 'done')),
+    owner_pid   INTEGER NOT NULL,
+    owner_start TIMESTAMPTZ NOT NULL,
+    claimed_at  TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX handled_updates_by_time ON handled_updates (claimed_at);
+
+-- One row per schedule: the earliest moment (epoch seconds, the server's clock) the next
+-- message may go out.
+CREATE TABLE send_pacer (
+    name    TEXT PRIMARY KEY,
+    next_at DOUBLE PRECISION NOT NULL
+);
+CREATE FUNCTION pacer_reserve(p_name TEXT, p_interval DOUBLE PRECISION) RETURNS DOUBLE PRECISION
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_s DOUBLE PRECISION := extract(epoch FROM clock_timestamp());
+    slot DOUBLE PRECISION;
+BEGIN
+    INSERT INTO send_pacer AS p (name, next_at) VALUES (p_name, now_s + p_interval)
+        ON CONFLICT (name) DO UPDATE SET next_at = greatest(p.next_at, now_s) + p_interval
+        RETURNING p.next_at - p_interval INTO slot;
+    RETURN greatest(slot - now_s, 0);  -- seconds to wait for the reserved slot
+END $$;
+
+-- Flood control: the times (epoch seconds) of each user's last `limit` messages.
+CREATE UNLOGGED TABLE flood_senders (
+    user_hash TEXT PRIMARY KEY,
+    times     DOUBLE PRECISION[] NOT NULL,
+    warned    BOOLEAN NOT NULL,
+    seen      DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX flood_senders_by_seen ON flood_senders (seen);
+CREATE FUNCTION flood_check(p_user TEXT, p_limit INTEGER, p_window DOUBLE PRECISION) RETURNS TEXT
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_s DOUBLE PRECISION := extract(epoch FROM clock_timestamp());
+    was_warned BOOLEAN;
+    kept DOUBLE PRECISION[];
+    flooding BOOLEAN;
+BEGIN
+    INSERT INTO flood_senders (user_hash, times, warned, seen) VALUES (p_user, '{}', false, now_s)
+        ON CONFLICT (user_hash) DO NOTHING;
+    SELECT warned, ARRAY(SELECT t FROM unnest(times) AS t WHERE t > now_s - p_window ORDER BY t)
+        INTO was_warned, kept FROM flood_senders WHERE user_hash = p_user FOR UPDATE;
+    flooding := cardinality(kept) >= p_limit;
+    kept := kept || now_s;
+    IF cardinality(kept) > p_limit THEN
+        kept := kept[cardinality(kept) - p_limit + 1 :];
+    END IF;
+    UPDATE flood_senders SET times = kept, warned = flooding, seen = now_s WHERE user_hash = p_user;
+    IF NOT flooding THEN
+        RETURN 'allow';
+    END IF;
+    RETURN CASE WHEN was_warned THEN 'drop' ELSE 'warn' END;
+END $$;
+"""
+
+
+class FloodVerdict(enum.Enum):
+    """What to do with one message (the values match bot/telegram/flood.py's Verdict)."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    DROP = "drop"
+
+
+class Outcome(enum.Enum):
+    """How `handle_once` dealt with one update."""
+
+    HANDLED = "handled"  # handled here, now
+    DUPLICATE = "duplicate"  # already handled (here or by another replica)
+    MAYBE_SENT = "maybe-sent"  # its first handler died after it may have answered: not answered again
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Who a replica is, as PostgreSQL sees it: its presence connection's backend."""
+
+    pid: int
+    started: dt.datetime
+
+
+class _Claim:
+    """The update this task is handling under `handle_once`, until its first message is marked."""
+
+    __slots__ = ("marked", "update_id")
+
+    def __init__(self, update_id: int) -> None:
+        self.update_id = update_id
+        self.marked = False
+
+
+_current_claim: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar("pilkada_update_claim", default=None)
+# The (reminder key, chat id) a reminder round is sending to in this task, if any.
+_current_reminder: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
+    "pilkada_reminder_claim", default=None
+)
+
+
+@contextlib.contextmanager
+def sending_reminder(reminder_key: str, chat_id: int) -> Iterator[None]:
+    """While a round sends `reminder_key` to `chat_id`: before_send marks that claim 'sending'."""
+    token = _current_reminder.set((reminder_key, chat_id))
+    try:
+        yield
+    finally:
+        _current_reminder.reset(token)
+
+
+class Replicas(Protocol):
+    """What the Telegram layer asks of "the other replicas" (none, with SQLite)."""
+
+    shared: bool  # False: one process, nothing shared (flood control and pacing stay local)
+
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome: ...
+
+    async def before_send(self) -> None:
+        """Called before every message the bot sends; marks the current update (or reminder claim) `sending`."""
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        """Under the round's lock: delete claims of `reminder_key` no send was started for; how many."""
+
+    def exclusive(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold `name` against the other replicas (waits for it)."""
+
+    async def reserve_send(self, interval: float) -> float:
+        """Reserve the next send slot on a schedule of one message per `interval` s; seconds to wait."""
+
+    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict: ...
+
+    async def announce_reload(self) -> None: ...
+
+    def listen_for_reload(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        """Call `on_reload(from_me)` for each reload announced by any replica, until close()."""
+
+    async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int: ...
+
+    async def close(self) -> None: ...
+
+
+def _lock_key(name: str) -> int:
+    """A stable 32-bit signed key for a lock name (crc32: the same in every process)."""
+    value = zlib.crc32(name.encode())
+    return value - 2**32 if value >= 2**31 else value
+
+
+class PostgresReplicas:
+    """The shared implementation (see the module docstring). Create with `await PostgresReplicas.open(...)`."""
+
+    shared = True
+
+    def __init__(
+        self,
+        pool: AsyncPool,
+        presence: psycopg.AsyncConnection[TupleRow],
+        me: Presence,
+        hash_user: Callable[[int], str],
+        conninfo: str,
+        connect_kwargs: dict[str, Any],
+        hash_chat: Callable[[int], str] = str,
+    ) -> None:
+        self._pool = pool
+        self._presence = presence
+        self.me = me
+        self._hash_user = hash_user
+        self._hash_chat = hash_chat
+        self._conninfo = conninfo
+        self._connect_kwargs = connect_kwargs
+        self._listener: asyncio.Task[None] | None = None
+        self.takeovers = 0  # updates taken over from a replica that was gone
+        self.maybe_sent = 0  # of those, updates not answered again
+
+    @classmethod
+    async def open(
+        cls,
+        conninfo: str,
+        connect_kwargs: dict[str, Any],
+        hash_user: Callable[[int], str],
+        *,
+        hash_chat: Callable[[int], str] = str,
+        pool_size: int = 8,
+    ) -> PostgresReplicas:
+        """Connect the presence connection and a small pool (coordination commits need not wait for disk)."""
+        kwargs = {**connect_kwargs, "autocommit": True}
+        # The server notices a vanished client machine through keepalives within ~20 s.
+        presence = await psycopg.AsyncConnection.connect(
+            conninfo, **kwargs, keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=2
+        )
+        try:
+            cursor = await presence.execute(
+                "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            me = Presence(int(row[0]), row[1])
+            pool: AsyncPool = AsyncConnectionPool(
+                conninfo,
+                kwargs={**kwargs, "options": "-c synchronous_commit=off"},
+                min_size=1,
+                max_size=pool_size,
+                open=False,
+                name="replicas",
+            )
+            await pool.open(wait=True, timeout=30)
+        except BaseException:
+            await presence.close()
+            raise
+        return cls(pool, presence, me, hash_user, conninfo, kwargs, hash_chat)
+
+    async def close(self) -> None:
+        """Stop listening and close the connections (idempotent)."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
+        await self._pool.close()
+        await self._presence.close()
+
+    # ------------------------------------------------------------------ each update once
+
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome:
+        """Run `handle` unless another replica handles or handled this update (see the module docstring).
+
+        If `handle` raises, the claim is given up (a redelivery runs it again) unless a
+        message had already gone out for it.
+        """
+        while True:
+            state = await self._claim(update_id)
+            if state is None:
+                break  # claimed by us
+            if state == "done":
+                return Outcome.DUPLICATE
+            taken = await self._take_over(update_id)
+            if taken is None:  # its owner is alive and handling it: wait for it
+                await asyncio.sleep(_TAKEOVER_POLL)
+                continue
+            self.takeovers += 1
+            if taken == "sending":
+                self.maybe_sent += 1
+                log.warning(
+                    "Update %d: the replica handling it stopped after it may have answered; not answered again",
+                    update_id,
+                )
+                await self._set_state(update_id, "done")
+                return Outcome.MAYBE_SENT
+            log.info("Update %d: taken over from a replica that stopped before answering it", update_id)
+            break
+        claim = _Claim(update_id)
+        token = _current_claim.set(claim)
+        try:
+            await handle()
+        except BaseException:
+            if claim.marked:
+                await asyncio.shield(self._set_state(update_id, "done"))
+            else:
+                await asyncio.shield(self._release(update_id))
+            raise
+        finally:
+            _current_claim.reset(token)
+        await self._set_state(update_id, "done")
+        return Outcome.HANDLED
+
+    async def _claim(self, update_id: int) -> str | None:
+        """None if we claimed the update now, else the state another claim has."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "WITH mine AS (INSERT INTO handled_updates (update_id, state, owner_pid, owner_start)"
+                " VALUES (%s, 'handling', %s, %s) ON CONFLICT (update_id) DO NOTHING RETURNING 1)"
+                " SELECT (SELECT count(*) FROM mine),"
+                " (SELECT state FROM handled_updates WHERE update_id = %s)",
+                (update_id, self.me.pid, self.me.started, update_id),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        if row[0]:
+            return None
+        # Claimed by someone else (the row may have been deleted again in between: try again).
+        return str(row[1]) if row[1] is not None else "handling"
+
+    async def _take_over(self, update_id: int) -> str | None:
+        """Make us the owner if the current owner's connection is gone; its state then, or None."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                # The state is not changed here: RETURNING gives the one the old owner left.
+                "UPDATE handled_updates AS h SET owner_pid = %s, owner_start = %s, claimed_at = clock_timestamp()"
+                " WHERE h.update_id = %s AND h.state <> 'done' AND NOT EXISTS"
+                "  (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = h.owner_pid AND a.backend_start = h.owner_start)"
+                " RETURNING h.state",
+                (self.me.pid, self.me.started, update_id),
+            )
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def _set_state(self, update_id: int, state: str) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute("UPDATE handled_updates SET state = %s WHERE update_id = %s", (state, update_id))
+
+    async def _release(self, update_id: int) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "DELETE FROM handled_updates WHERE update_id = %s AND owner_pid = %s AND owner_start = %s",
+                (update_id, self.me.pid, self.me.started),
+            )
+
+    async def before_send(self) -> None:
+        if (reminder := _current_reminder.get()) is not None:
+            key, chat_id = reminder
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE sent_reminders SET state = 'sending' WHERE reminder_key = %s AND chat_hash = %s",
+                    (key, self._hash_chat(chat_id)),
+                )
+            return
+        claim = _current_claim.get()
+        if claim is None or claim.marked:
+            return
+        claim.marked = True
+        await self._set_state(claim.update_id, "sending")
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        # Rounds of one reminder run one at a time (`exclusive`): a claim still 'claimed'
+        # when the next round starts belongs to a round that ended without sending it.
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM sent_reminders WHERE reminder_key = %s AND state = 'claimed'", (reminder_key,)
+            )
+            return cursor.rowcount
+
+    async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int:
+        """Delete update claims older than `older_than` (and flood rows of idle users); rows deleted."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM handled_updates WHERE claimed_at < clock_timestamp() - %s", (older_than,)
+            )
+            count = cursor.rowcount
+            await conn.execute("DELETE FROM flood_senders WHERE seen < extract(epoch FROM clock_timestamp()) - 3600")
+        return count
+
+    # ------------------------------------------------------------------ one at a time
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Hold the advisory lock `name` on a connection of its own while the block runs.
+
+        Waits (trying every half second) while another replica holds it. If this process
+        dies, its connection closes and PostgreSQL releases the lock for the next one.
+        """
+        conn = await psycopg.AsyncConnection.connect(self._conninfo, **self._connect_kwargs)
+        try:
+            key = (_LOCK_SPACE, _lock_key(name))
+            while True:
+                row = await (await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key)).fetchone()
+                if row is not None and row[0]:
+                    break
+                await asyncio.sleep(_LOCK_POLL)
+            try:
+                yield
+            finally:
+                with contextlib.suppress(psycopg.Error):
+                    await conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        finally:
+            await conn.close()
+
+    # ------------------------------------------------------------------ shared limits
+
+    async def reserve_send(self, interval: float) -> float:
+        async with self._pool.connection() as conn:
+            row = await (await conn.execute("SELECT pacer_reserve('overall', %s)", (interval,))).fetchone()
+        assert row is not None
+        return float(row[0])
+
+    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute("SELECT flood_check(%s, %s, %s)", (self._hash_user(user_id), limit, window))
+            row = await cursor.fetchone()
+        assert row is not None
+        return FloodVerdict(row[0])
+
+    # ------------------------------------------------------------------ /reload
+
+    async def announce_reload(self) -> None:
+        """Tell every replica (this one included, if it listens) to reload the knowledge base."""
+        async with self._pool.connection() as conn:
+            await conn.execute("SELECT pg_notify(%s, %s)", (RELOAD_CHANNEL, str(self.me.pid)))
+
+    def listen_for_reload(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        """Call `on_reload(from_me)` for every reload announced from now on, until close()."""
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen(on_reload), name="reload listener")
+
+    async def _listen(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(self._conninfo, **self._connect_kwargs)
+                async with conn:
+                    await conn.execute(f"LISTEN {RELOAD_CHANNEL}")
+                    async for notify in conn.notifies():
+                        try:
+                            await on_reload(notify.payload == str(self.me.pid))
+                        except Exception:
+                            log.exception("Reload announced by another replica failed here")
+            except psycopg.Error as exc:
+                log.warning("Listening for /reload from other replicas failed (%s); trying again in 5 s", exc)
+                await asyncio.sleep(5)
+
+
+class LocalReplicas:
+    """One process, nothing shared: the stand-in for SQLite. Updates are deduplicated by the webhook server."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome:
+        await handle()
+        return Outcome.HANDLED
+
+    async def before_send(self) -> None:
+        return None
+
+    async def release_unsent(self, reminder_key: str) -> int:
+        return 0  # one process: a claim it made and did not send was cancelled at shutdown (maybe sent)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            yield
+
+    async def reserve_send(self, interval: float) -> float:
+        return 0.0
+
+    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict:
+        return FloodVerdict.ALLOW
+
+    async def announce_reload(self) -> None:
+        return None
+
+    def listen_for_reload(self, on_reload: Callable[[bool], Awaitable[None]]) -> None:
+        return None
+
+    async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int:
+        return 0
+
+    async def close(self) -> None:
+        return None

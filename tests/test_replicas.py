@@ -1,0 +1,252 @@
+"""bot/storage/replicas.py against a real PostgreSQL: each update once, takeover after a replica dies,
+one reminder round at a time, one send budget, flood control and /reload across replicas.
+
+Two `PostgresReplicas` in one test stand for two processes: each has its own presence
+connection, and "killing" one terminates its connections on the server, as PostgreSQL
+does when a SIGKILLed process's sockets close. The real processes are in
+tests/test_replica_cluster.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import time
+from collections.abc import AsyncIterator
+
+import psycopg
+import pytest
+
+from bot.storage.replicas import SCHEMA, FloodVerdict, Outcome, PostgresReplicas
+
+try:  # works whether or not tests/ is a package
+    from tests.pgserver import PostgresServer
+except ImportError:
+    from pgserver import PostgresServer  # type: ignore[no-redef]
+
+
+@pytest.fixture
+async def pair(postgres_server: PostgresServer, postgres_url: str) -> AsyncIterator[tuple[PostgresReplicas, ...]]:
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as conn:
+        conn.execute(SCHEMA)
+    kwargs = {"password": postgres_server.password}
+    a = await PostgresReplicas.open(postgres_url, kwargs, lambda user: f"u{user}")
+    b = await PostgresReplicas.open(postgres_url, kwargs, lambda user: f"u{user}")
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
+
+
+def kill(replica: PostgresReplicas, server: PostgresServer) -> None:
+    """What the server sees when the replica's process is killed: its presence connection goes away."""
+    with server.connect() as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (replica.me.pid,))
+        for _ in range(100):
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (replica.me.pid,)).fetchone()
+            if row == (0,):
+                return
+            time.sleep(0.01)
+
+
+async def test_the_same_update_on_two_replicas_is_handled_once(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, b = pair
+    handled: list[str] = []
+
+    async def handle(name: str) -> None:
+        await asyncio.sleep(0.2)
+        handled.append(name)
+
+    first = asyncio.create_task(a.handle_once(7, lambda: handle("a")))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    second = await b.handle_once(7, lambda: handle("b"))
+    assert second is Outcome.DUPLICATE
+    assert time.monotonic() - started >= 0.1, "the second waited for the first to finish"
+    assert await first is Outcome.HANDLED
+    assert handled == ["a"]
+    assert await a.handle_once(7, lambda: handle("again")) is Outcome.DUPLICATE
+    assert await b.handle_once(8, lambda: handle("b8")) is Outcome.HANDLED
+    assert handled == ["a", "b8"]
+
+
+async def test_an_update_whose_replica_died_before_answering_is_taken_over(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer
+) -> None:
+    a, b = pair
+    entered = asyncio.Event()
+    never = asyncio.Event()
+
+    async def hang() -> None:
+        entered.set()
+        await never.wait()
+
+    stuck = asyncio.create_task(a.handle_once(11, hang))
+    await entered.wait()
+    handled: list[str] = []
+
+    async def handle() -> None:
+        handled.append("b")
+
+    waiting = asyncio.create_task(b.handle_once(11, handle))
+    await asyncio.sleep(0.3)
+    assert not waiting.done(), "the owner is alive: wait for it"
+    kill(a, postgres_server)
+    assert await asyncio.wait_for(waiting, 5) is Outcome.HANDLED
+    assert handled == ["b"] and b.takeovers == 1
+    stuck.cancel()
+    with pytest.raises((asyncio.CancelledError, psycopg.Error)):
+        await stuck
+
+
+async def test_an_update_whose_replica_died_after_it_may_have_answered_is_not_answered_again(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer
+) -> None:
+    a, b = pair
+    sent = asyncio.Event()
+    never = asyncio.Event()
+
+    async def answer_then_hang() -> None:
+        await a.before_send()  # what the bot's request layer calls before sendMessage
+        sent.set()
+        await never.wait()
+
+    stuck = asyncio.create_task(a.handle_once(12, answer_then_hang))
+    await sent.wait()
+    kill(a, postgres_server)
+    called: list[str] = []
+
+    async def handle() -> None:
+        called.append("b")
+
+    assert await b.handle_once(12, handle) is Outcome.MAYBE_SENT
+    assert called == [] and b.maybe_sent == 1
+    assert await b.handle_once(12, handle) is Outcome.DUPLICATE
+    stuck.cancel()
+    with pytest.raises((asyncio.CancelledError, psycopg.Error)):
+        await stuck
+
+
+async def test_a_failed_handling_is_given_up_so_a_redelivery_runs_it_again(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, b = pair
+
+    async def fail() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await a.handle_once(21, fail)
+    ran: list[int] = []
+
+    async def ok() -> None:
+        ran.append(21)
+
+    assert await b.handle_once(21, ok) is Outcome.HANDLED
+    assert ran == [21]
+
+    async def fail_after_sending() -> None:
+        await a.before_send()
+        raise RuntimeError("after the answer went out")
+
+    with pytest.raises(RuntimeError):
+        await a.handle_once(22, fail_after_sending)
+    assert await b.handle_once(22, ok) is Outcome.DUPLICATE, "maybe answered: never twice"
+
+
+async def test_before_send_outside_an_update_does_nothing(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, _ = pair
+    await a.before_send()  # a reminder round sends outside any update
+
+
+async def test_exclusive_runs_one_holder_at_a_time_and_a_dead_holder_lets_the_next_in(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer
+) -> None:
+    a, b = pair
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def hold(replica: PostgresReplicas, name: str) -> None:
+        async with replica.exclusive("reminders"):
+            order.append(f"{name} in")
+            await release.wait()
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(hold(a, "a"))
+    await asyncio.sleep(0.2)
+    second = asyncio.create_task(hold(b, "b"))
+    await asyncio.sleep(0.8)
+    assert order == ["a in"]
+    release.set()
+    await asyncio.gather(first, second)
+    assert order == ["a in", "a out", "b in", "b out"]
+
+    # A holder that dies: the server drops its connection and with it the lock.
+    release.clear()
+    holder = asyncio.create_task(hold(a, "a2"))
+    await asyncio.sleep(0.2)
+    with postgres_server.connect() as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+    order.clear()
+    follower = asyncio.create_task(hold(b, "b2"))
+    await asyncio.sleep(1.2)
+    assert order == ["b2 in"]
+    release.set()
+    await follower
+    holder.cancel()
+    await asyncio.gather(holder, return_exceptions=True)
+
+
+async def test_the_replicas_share_one_send_schedule(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, b = pair
+    interval = 1 / 29
+    waits = await asyncio.gather(*(r.reserve_send(interval) for r in (a, b) for _ in range(29)))
+    slots = sorted(waits)
+    # 58 messages at 29/s: the last one waits about two seconds, and no two share a slot.
+    assert slots[-1] == pytest.approx(57 * interval, abs=0.15)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    assert min(gaps) > interval * 0.5
+
+
+async def test_flood_control_holds_across_replicas(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, b = pair
+    verdicts = [await (a if i % 2 else b).flood_check(42, 4, 5.0) for i in range(7)]
+    assert verdicts == [FloodVerdict.ALLOW] * 4 + [FloodVerdict.WARN, FloodVerdict.DROP, FloodVerdict.DROP]
+    assert await a.flood_check(43, 4, 5.0) is FloodVerdict.ALLOW, "another user is not affected"
+    assert await a.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW
+    assert await b.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW
+    assert await a.flood_check(44, 2, 0.3) is FloodVerdict.WARN
+    await asyncio.sleep(0.35)
+    assert await b.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW, "the window slid on"
+
+
+async def test_reload_reaches_every_replica(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, b = pair
+    heard: list[tuple[str, bool]] = []
+    both = asyncio.Event()
+
+    def listener(name: str):  # type: ignore[no-untyped-def]
+        async def on_reload(from_me: bool) -> None:
+            heard.append((name, from_me))
+            if len(heard) == 2:
+                both.set()
+
+        return on_reload
+
+    a.listen_for_reload(listener("a"))
+    b.listen_for_reload(listener("b"))
+    await asyncio.sleep(0.3)  # both LISTENing
+    await a.announce_reload()
+    await asyncio.wait_for(both.wait(), 5)
+    assert sorted(heard) == [("a", True), ("b", False)]
+
+
+async def test_old_update_claims_are_forgotten(pair: tuple[PostgresReplicas, ...]) -> None:
+    a, _ = pair
+
+    async def nothing() -> None:
+        return None
+
+    await a.handle_once(1, nothing)
+    assert await a.forget_old_updates(older_than=dt.timedelta(days=1)) == 0
+    assert await a.forget_old_updates(older_than=dt.timedelta(0)) == 1
