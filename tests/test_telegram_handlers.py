@@ -290,7 +290,7 @@ async def test_forged_or_expired_callback_is_answered_politely(
     assert offline.sent() == [] and recorder.calls == []
 
 
-@pytest.mark.parametrize("builder", ["sticker", "photo", "location"])
+@pytest.mark.parametrize("builder", ["sticker", "location"])
 async def test_non_text_gets_a_friendly_reply(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, builder: str
 ) -> None:
@@ -342,6 +342,111 @@ async def test_shared_inline_answer_is_not_treated_as_a_question(
     shared = tg.text_message("Golput (golongan putih) sebutan ...", via_bot=tg.bot_user)
     await feed(app, shared)
     assert offline.sent() == [] and recorder.calls == []
+
+
+# --- captions and forwarded messages ---------------------------------------------------
+
+VIDEO = {"file_id": "vid1", "file_unique_id": "uvid1", "width": 640, "height": 360, "duration": 5}
+DOCUMENT = {"file_id": "d1", "file_unique_id": "ud1", "file_name": "poster.pdf"}
+FORWARD_FROM_CHANNEL = {
+    "type": "channel",
+    "date": 0,
+    "chat": {"id": -1001234, "type": "channel", "title": "Info Blora"},
+    "message_id": 7,
+}
+
+
+def media_message(tg: FakeBotApi, caption: str, media: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A video or file with `caption` (kwargs as text_message)."""
+    message = tg.text_message("x", **kwargs)["message"]
+    del message["text"]
+    return {"message": message | media | {"caption": caption}}
+
+
+@pytest.mark.parametrize("media", ["photo", "video", "document"])
+async def test_a_caption_is_asked_like_typed_text(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, media: str
+) -> None:
+    caption = ANSWERED
+    expected = pipeline.replies.for_question(caption)
+    assert expected.kind == "answer"
+    if media == "photo":
+        update = tg.photo(caption=caption)
+    else:
+        update = media_message(tg, caption, {"video": VIDEO} if media == "video" else {"document": DOCUMENT})
+    await feed(app, update)
+    (sent,) = offline.sent()
+    assert sent["text"] == f"{expected.text}\n\n<i>{expected.source_line}</i>"
+    assert recorder.calls == [("match", USER, caption, "answer")]
+
+
+async def test_a_photo_without_caption_asks_for_one(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.photo())
+    (sent,) = offline.sent()
+    assert sent["text"] == pipeline.kb.messages.get("non_text")
+    assert "caption" in sent["text"]
+    assert recorder.calls == []
+
+
+async def test_a_forwarded_message_is_a_question(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(ANSWERED, forward_origin=FORWARD_FROM_CHANNEL))
+    (sent,) = offline.sent()
+    assert sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+    assert recorder.calls == [("match", USER, ANSWERED, "answer")]
+
+
+async def test_a_long_forwarded_text_is_cut_rather_than_refused(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    limit = pipeline.config.bot.max_message_length
+    forwarded = "kapan hari pencoblosan pilkada blora? " + "bagikan ke semua grup keluarga ya. " * (limit // 30)
+    assert len(forwarded) > limit
+    await feed(app, tg.text_message(forwarded, forward_origin=FORWARD_FROM_CHANNEL))
+    (sent,) = offline.sent()
+    assert sent["text"] != pipeline.kb.messages.get("too_long")
+    ((_, _, asked, _),) = recorder.calls
+    assert asked == forwarded[:limit]
+    # The user's own long message still gets the "too long" note.
+    await feed(app, tg.text_message(forwarded))
+    assert offline.sent()[-1]["text"] == pipeline.kb.messages.get("too_long")
+
+
+async def test_a_forwarded_photo_with_caption_is_a_question(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    update = tg.photo(caption="golput itu apa")
+    update["message"]["forward_origin"] = FORWARD_FROM_CHANNEL
+    await feed(app, update)
+    assert offline.sent()[0]["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+
+
+async def test_group_caption_is_answered_only_when_addressed(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.photo(caption="golput itu apa", chat_id=GROUP))  # not for the bot: ignored
+    assert offline.sent() == [] and recorder.calls == []
+    caption = "@PilkadaTestBot golput itu apa"
+    mention = {"type": "mention", "offset": 0, "length": len("@PilkadaTestBot")}
+    update = tg.photo(caption=caption, chat_id=GROUP)
+    update["message"]["caption_entities"] = [mention]
+    await feed(app, update)
+    (sent,) = offline.sent()
+    assert sent["chat_id"] == GROUP
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert sent["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+    assert recorder.calls == [("match", USER, "golput itu apa", "answer")]  # the mention is not part of it
+
+
+async def test_group_caption_replying_to_the_bot_is_answered(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    update = media_message(tg, "golput itu apa", {"document": DOCUMENT}, chat_id=GROUP, reply_to_bot=True)
+    await feed(app, update)
+    assert offline.sent()[0]["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
 
 
 # --- groups -------------------------------------------------------------------------

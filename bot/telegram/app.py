@@ -294,10 +294,12 @@ def build_application(
     # would add a second answer far below the first. Channel posts match nothing either.
     new = filters.UpdateType.MESSAGE
     private = new & filters.ChatType.PRIVATE
-    private_text = private & filters.TEXT & ~filters.COMMAND
+    # A photo, video or file with a caption is a question too (handlers.question_text).
+    words = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    private_text = private & words
     # Privacy mode already hides most group chatter, but an admin bot (or one with privacy
     # mode off) sees every message: answer only those addressed to it.
-    group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT
+    group_text = new & filters.ChatType.GROUPS & words & handlers.ADDRESSED_TO_BOT
     # Staff commands: for anyone else these handlers do not match, so the command falls
     # through to unknown_command below, exactly like a command that does not exist.
     # There is no /broadcast, by design: reminders are the only unasked messages, so a
@@ -326,7 +328,7 @@ def build_application(
             # In groups an unknown /command may belong to another bot: stay quiet there.
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(private_text | group_text, handlers.question),
-            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
+            MessageHandler(private & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL, handlers.non_text),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(inline_query),
         ]

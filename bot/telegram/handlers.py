@@ -136,13 +136,19 @@ FLOODABLE = filters.UpdateType.MESSAGE & (
 
 
 def mentions_bot(message: Message, bot_id: int, username: str) -> bool:
-    """True if the message @mentions the bot (usernames are case-insensitive)."""
+    """True if the message (or its photo/video/document caption) @mentions the bot (usernames are case-insensitive)."""
     wanted = f"@{username}".lower()
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    entities = message.parse_entities(kinds) | message.parse_caption_entities(kinds)
     return any(
         (entity.user is not None and entity.user.id == bot_id) or text.lower() == wanted
         for entity, text in entities.items()
     )
+
+
+def question_text(message: Message) -> str | None:
+    """The words of a message that may hold a question: its text, or the caption of a photo, video or file."""
+    return message.text if message.text is not None else message.caption
 
 
 def strip_mention(text: str, username: str) -> str:
@@ -350,22 +356,30 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    """Free text: the matched answer, a "did you mean", or the fallback; recorded for staff."""
+    """Free text, a caption or a forwarded message: the matched answer, a "did you mean", or the fallback.
+
+    Recorded for staff. A caption ("ini poster pilkada, bener ga tanggalnya?") or a
+    forwarded message is asked like typed text.
+    """
     message = update.message
-    if message is None or message.text is None:
+    text = question_text(message) if message is not None else None
+    if message is None or text is None:
         return
     if message.via_bot is not None and message.via_bot.id == context.bot.id:
         return  # the user shared one of our inline answers here: it is not a question
     data = context.bot_data
-    text = message.text
     if message.chat.type != ChatType.PRIVATE:
         text = strip_mention(text, context.bot.username)
         if not text:
             await send_reply(message, data.replies.welcome())
             return
-    if len(text) > data.pipeline.config.bot.max_message_length:
-        await send_reply(message, data.replies.message("too_long"))
-        return
+    limit = data.pipeline.config.bot.max_message_length
+    if len(text) > limit:
+        if message.forward_origin is None:
+            await send_reply(message, data.replies.message("too_long"))
+            return
+        # A forwarded text is not the user's own words: asking them to shorten it would not help.
+        text = text[:limit]
     reply = data.replies.for_question(text)
     try:
         await send_reply(message, reply)
