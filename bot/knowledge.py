@@ -20,6 +20,7 @@ from bot.config import KnowledgeConfig, Link
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.smalltalk import SmallTalk, parse_small_talk
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
@@ -207,6 +208,7 @@ class Topic:
 class Messages:
     texts: dict[str, PhasedText]
     topics: tuple[Topic, ...]
+    small_talk: SmallTalk = field(default_factory=SmallTalk)
 
     def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
         """Message `key` for `phase`, placeholders filled in.
@@ -893,7 +895,13 @@ def _lexicon_warnings(doc: YamlDoc, lexicon: Lexicon) -> list[Problem]:
 
 def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, problems: list[Problem]) -> Messages:
     if not check_mapping(
-        doc, doc.data, (), problems, required={"messages": MAPPING, "topics": LIST}, what="the messages file"
+        doc,
+        doc.data,
+        (),
+        problems,
+        required={"messages": MAPPING, "topics": LIST},
+        optional={"small_talk": MAPPING},
+        what="the messages file",
     ):
         return Messages({}, ())
     texts: dict[str, PhasedText] = {}
@@ -945,4 +953,13 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
                     )
                 )
             topics.append(Topic(str(item["label"]), str(item["entry"])))
-    return Messages(texts, tuple(topics))
+    raw_talk = doc.data.get("small_talk")
+    small_talk = SmallTalk()
+    if isinstance(raw_talk, dict):
+
+        def render(value: Any, path: tuple[str | int, ...]) -> PhasedText | None:
+            parsed = grounding.text(doc, value, path, None, problems)
+            return parsed[0] if parsed is not None else None
+
+        small_talk = parse_small_talk(doc, raw_talk, problems, render)
+    return Messages(texts, tuple(topics), small_talk)

@@ -22,7 +22,8 @@ from bot.phases import Phase
 # answer: a fact-based answer; unknown: a known unknown (what the sources do not say,
 # and where to ask); suggest: "did you mean"; fallback: nothing close enough.
 # claim: the verdict of the claim check on what a message states (bot/claims.py).
-ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim"]
+# small_talk: "ok", "makasih", "halo", emoji only (bot/smalltalk.py); its text may be empty (say nothing).
+ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
 ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share", "not_this"]
 
@@ -84,11 +85,14 @@ class ReplyBuilder:
         return self._msg.get(key, self.phase(), **{**self._fields(), **fields})
 
     def for_question(self, text: str, *, forwarded: bool = False) -> Reply:
-        """Reply to free text: a claim check, an answer, a known unknown, a "did you mean", or the fallback.
+        """Reply to free text: small talk, a claim check, an answer, a known unknown, a "did you mean", or the fallback.
 
         A message that states something checkable ("pencoblosan diundur ke 4 Desember")
         gets the claim check's verdict; `forwarded` messages are always read as claims.
         """
+        talk = self.small_talk(text)
+        if talk is not None:
+            return talk
         result = self.matcher.match(text)
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
         if verdicts:
@@ -101,6 +105,14 @@ class ReplyBuilder:
             key = "did_you_mean_one" if len(result.suggestions) == 1 else "did_you_mean"
             return Reply("suggest", self.text(key), buttons=tuple(rows), suggestions=result.suggestions, match=result)
         return self.fallback(match=result)
+
+    def small_talk(self, text: str) -> Reply | None:
+        """A short reply to small talk ("makasih" -> "sama-sama"), or None if `text` may be a question."""
+        kind = self.kb.messages.small_talk.detect(text)
+        if kind is None:
+            return None
+        buttons = self.topic_buttons() if kind.topics else ()
+        return Reply("small_talk", kind.reply.at(self.phase()).format(**self._fields()), buttons=buttons)
 
     def for_entry(self, entry_id: str, match: MatchResult | None = None) -> Reply:
         """The full answer of one entry, with its source line and follow-up buttons."""

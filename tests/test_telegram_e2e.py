@@ -103,7 +103,7 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == entry_id
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.
     api.push_update(api.callback_query(choice))  # the same message, now showing the answer
-    api.push_update(api.sticker())  # handled after the double tap: its reply marks the end
+    api.push_update(api.location())  # handled after the double tap: its reply marks the end
     last = (await api.await_for("sendMessage", count=2))[-1]
     assert last.params["text"] == pipeline.replies.text("non_text")
     assert [c.status for c in api.calls("editMessageText")] == [200, 400]
@@ -138,10 +138,12 @@ async def test_group_chatter_ignored_and_mention_answered(bot: App, api: FakeBot
 
 
 async def test_sticker(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
-    api.push_update(api.sticker(chat_id=GROUP))  # never answered in a group
-    api.push_update(api.sticker())
+    api.push_update(api.sticker("🙏", chat_id=GROUP))  # never answered in a group
+    api.push_update(api.sticker("👍"))  # a sticker stands for its emoji: 👍 needs no answer
+    api.push_update(api.sticker("🙏"))
     (sent,) = await api.await_for("sendMessage")
-    assert sent.params["text"] == pipeline.replies.text("non_text")
+    small_talk = pipeline.replies.small_talk("🙏")
+    assert small_talk is not None and sent.params["text"] == small_talk.text
     assert [c.params["chat_id"] for c in api.calls("sendMessage")] == [USER]
 
 

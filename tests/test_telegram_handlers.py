@@ -290,7 +290,7 @@ async def test_forged_or_expired_callback_is_answered_politely(
     assert offline.sent() == [] and recorder.calls == []
 
 
-@pytest.mark.parametrize("builder", ["sticker", "location"])
+@pytest.mark.parametrize("builder", ["location"])
 async def test_non_text_gets_a_friendly_reply(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, builder: str
 ) -> None:
@@ -447,6 +447,100 @@ async def test_group_caption_replying_to_the_bot_is_answered(
     update = media_message(tg, "golput itu apa", {"document": DOCUMENT}, chat_id=GROUP, reply_to_bot=True)
     await feed(app, update)
     assert offline.sent()[0]["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+
+
+# --- small talk ---------------------------------------------------------------------
+
+
+def small_talk_text(pipeline: Pipeline, text: str) -> str:
+    reply = pipeline.replies.small_talk(text)
+    assert reply is not None, f"{text!r} should be small talk"
+    return reply.text
+
+
+@pytest.mark.parametrize("text", ["makasih", "thanks!", "Makasiiih min 🙏", "oke makasih infonya"])
+async def test_thanks_gets_a_short_you_are_welcome(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, text: str
+) -> None:
+    await feed(app, tg.text_message(text))
+    (sent,) = offline.sent()
+    assert sent["text"] == small_talk_text(pipeline, "makasih")
+    assert "Sama-sama" in sent["text"]
+    assert "reply_markup" not in sent  # no answer card: no Bagikan, no 👍/👎
+    assert recorder.calls == []  # not a question: not counted, not in the unanswered log
+
+
+@pytest.mark.parametrize("text", ["halo", "Halooo kak 👋", "selamat pagi min", "assalamualaikum"])
+async def test_greeting_gets_one_line_and_the_topics(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, text: str
+) -> None:
+    await feed(app, tg.text_message(text))
+    (sent,) = offline.sent()
+    assert sent["text"] == small_talk_text(pipeline, "halo")
+    assert "\n" not in sent["text"] and pipeline.kb.messages.get("fallback")[:20] not in sent["text"]
+    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("text", ["ok", "oke", "siap", "mantap", "👍", "sip 👍🏻"])
+async def test_ok_gets_no_answer_at_all(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, recorder: FakeRecorder, text: str
+) -> None:
+    await feed(app, tg.text_message(text))
+    assert [c.method for c in offline.calls if c.method != "getMe"] == [] and recorder.calls == []
+
+
+@pytest.mark.parametrize("text", ["wkwkwk", "hahaha", "😂😂"])
+async def test_laughter_gets_a_light_line(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, text: str
+) -> None:
+    await feed(app, tg.text_message(text))
+    (sent,) = offline.sent()
+    assert sent["text"] == small_talk_text(pipeline, "wkwk") and len(sent["text"]) < 20
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("text", ["?", "???", "🗳️", "..."])
+async def test_symbols_only_get_an_invitation_to_ask(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, text: str
+) -> None:
+    await feed(app, tg.text_message(text))
+    (sent,) = offline.sent()
+    assert sent["text"] == small_talk_text(pipeline, "?")
+    assert sent["text"] != pipeline.replies.fallback().text
+    assert recorder.calls == []
+
+
+async def test_a_greeting_with_a_question_is_a_question(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(f"halo min, {ANSWERED}?"))
+    assert offline.sent()[0]["text"].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+    assert recorder.calls == [("match", USER, f"halo min, {ANSWERED}?", "answer")]
+
+
+async def test_a_sticker_stands_for_its_emoji(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.sticker("👍"))
+    assert offline.sent() == []
+    await feed(app, tg.sticker("🙏"))
+    await feed(app, tg.sticker("🗳"))
+    assert [s["text"] for s in offline.sent()] == [small_talk_text(pipeline, "🙏"), small_talk_text(pipeline, "?")]
+    assert recorder.calls == []
+
+
+async def test_small_talk_in_a_group_when_addressed(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message("makasih", chat_id=GROUP))  # not addressed: ignored
+    await feed(app, tg.text_message("ok", chat_id=GROUP, reply_to_bot=True))  # needs no answer
+    update = tg.text_message("makasih", chat_id=GROUP, reply_to_bot=True)
+    await feed(app, update)
+    (sent,) = offline.sent()
+    assert sent["text"] == small_talk_text(pipeline, "makasih")
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert recorder.calls == []
 
 
 # --- groups -------------------------------------------------------------------------

@@ -381,6 +381,22 @@ async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_re
     assert offline.sent("editMessageText")  # the press still shows the answer
 
 
+async def test_small_talk_stays_out_of_the_statistics_and_the_unanswered_log(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    app, offline = bot
+    for text in ("ok", "wkwkwk", "?", "😂", "makasih", "halo", "thanks!", "mantap", "siap"):
+        await feed(app, tg.text_message(text))
+    await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
+    stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
+    assert stats.questions_total == 1 and stats.unanswered_open == 1
+    assert [text for text, _ in stats.top_unanswered] == ["resep nasi goreng"]
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    listed = texts(offline)[-1].splitlines()[1:]
+    assert len(listed) == 1 and "nasi goreng" in listed[0]
+
+
 # --- staff commands ---------------------------------------------------------------------
 
 

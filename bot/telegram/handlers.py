@@ -382,9 +382,11 @@ async def question(update: Update, context: Context) -> None:
         text = text[:limit]
     reply = data.replies.for_question(text)
     try:
-        await send_reply(message, reply)
+        if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
+            await send_reply(message, reply)
     finally:  # send first: recording never delays an answer (and a failed send was still asked)
-        if update.effective_user is not None and reply.match is not None:
+        # Small talk ("ok", "makasih") is not a question: neither counted nor logged as unanswered.
+        if update.effective_user is not None and reply.match is not None and reply.kind != "small_talk":
             await record(data, data.recorder.record_match(update.effective_user.id, text, reply.match))
 
 
@@ -414,9 +416,18 @@ def asker_of(message: MaybeInaccessibleMessage | None, presser: int) -> int | No
 
 
 async def non_text(update: Update, context: Context) -> None:
-    """Stickers, photos, voice notes, locations, files in a private chat: ask for text instead."""
-    if update.message is not None:
-        await send_reply(update.message, context.bot_data.replies.message("non_text"))
+    """Photos, voice notes, locations, files without a caption in a private chat: ask for text instead.
+
+    A sticker stands for its emoji, so it gets the small-talk reply of that emoji (👍: nothing, 🙏: "sama-sama").
+    """
+    message = update.message
+    if message is None:
+        return
+    replies = context.bot_data.replies
+    emoji = message.sticker.emoji if message.sticker is not None else None
+    reply = (replies.small_talk(emoji) if emoji else None) or replies.message("non_text")
+    if reply.text or reply.buttons:
+        await send_reply(message, reply)
 
 
 async def button(update: Update, context: Context) -> None:
