@@ -32,7 +32,7 @@ ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share", "not_th
 class Button:
     label: str
     action: ButtonAction
-    value: str  # an entry id
+    value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,8 @@ class ReplyBuilder:
         rows: list[tuple[Button, ...]] = [(Button(self.kb.entry(r).title, "entry", r),) for r in entry.related[:3]]
         rows.append(
             (
-                Button(self.text("share_button"), "share", entry.id),
+                # Pre-fills "@bot Apa itu golput?": words a person would type, which inline mode finds.
+                Button(self.text("share_button"), "share", entry.title),
                 Button(self.text("feedback_up"), "feedback_up", entry.id),
                 Button(self.text("feedback_down"), "feedback_down", entry.id),
             )

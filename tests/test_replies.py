@@ -29,7 +29,7 @@ def test_answer_has_source_related_share_and_feedback(pipeline: Pipeline) -> Non
     assert [b.value for b in entry_buttons(reply)] == list(entry.related[:3])
     # ... then share and feedback for this entry, on one row.
     assert [(b.action, b.value) for b in last] == [
-        ("share", "apa_itu_golput"),
+        ("share", entry.title),  # words a person would type, not the id
         ("feedback_up", "apa_itu_golput"),
         ("feedback_down", "apa_itu_golput"),
     ]

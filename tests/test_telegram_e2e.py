@@ -100,7 +100,9 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     entry_id = choice[2:]
     assert edit.status == 200
     assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.before.split("\n")[0])
-    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == entry_id
+    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == (
+        pipeline.kb.entry(entry_id).title
+    )
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.
     api.push_update(api.callback_query(choice))  # the same message, now showing the answer
     api.push_update(api.location())  # handled after the double tap: its reply marks the end

@@ -207,7 +207,7 @@ async def test_question_gets_answer_source_line_and_buttons(
     related = pipeline.kb.entry("apa_itu_golput").related[:3]
     assert [row[0]["callback_data"] for row in rows[:-1]] == [f"e:{r}" for r in related]
     share, up, down = rows[-1]
-    assert share["switch_inline_query"] == "apa_itu_golput"
+    assert share["switch_inline_query"] == pipeline.kb.entry("apa_itu_golput").title
     assert (up["callback_data"], down["callback_data"]) == ("u:apa_itu_golput", "d:apa_itu_golput")
     assert recorder.calls == [("match", USER, ANSWERED, "answer")]
 
@@ -236,7 +236,7 @@ async def test_suggestion_press_edits_the_message_into_the_answer(
     answer = pipeline.replies.for_entry(choice)
     assert (edit["chat_id"], edit["message_id"]) == (USER, 4242)
     assert edit["text"].startswith(answer.text.split("\n")[0])
-    assert edit["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == choice
+    assert edit["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == pipeline.kb.entry(choice).title
     assert len(offline.sent("answerCallbackQuery")) == 1
     assert len(offline.sent()) == 1  # edited in place, no new message
     assert recorder.calls == [("match", USER, AMBIGUOUS, "suggest"), ("suggestion_chosen", USER, choice)]
@@ -625,8 +625,34 @@ async def test_inline_query_lists_matching_entries(
 async def test_inline_query_with_entry_id_puts_that_entry_first(
     app: App, offline: OfflineRequest, tg: FakeBotApi
 ) -> None:
+    # Bagikan buttons on answers sent before the switch to titles still pre-fill the id.
     await feed(app, tg.inline_query("partisipasi_pemilu_2024"))
     assert offline.sent("answerInlineQuery")[0]["results"][0]["id"] == "partisipasi_pemilu_2024"
+
+
+async def test_bagikan_prefills_words_that_find_the_same_entry(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    """For every entry: press Bagikan, let Telegram send the pre-filled inline query, get that entry first."""
+    for n, entry in enumerate(pipeline.kb.entries):
+        user = USER + 1 + n  # one user per entry: flood control and the inline throttle are per user
+        await feed(app, tg.callback_query(f"e:{entry.id}", chat_id=user, user_id=user))
+        card = offline.sent()[-1]
+        assert card["chat_id"] == user
+        share = next(b for row in keyboard(card) for b in row if "switch_inline_query" in b)
+        query = share["switch_inline_query"]
+        assert query == entry.title and "_" not in query
+        await feed(app, tg.inline_query(query, user_id=user))
+        (answer,) = offline.sent("answerInlineQuery")[n:]
+        assert answer["results"][0]["id"] == entry.id, query
+
+
+async def test_a_title_typed_in_another_case_still_finds_the_entry(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    title = pipeline.kb.entry("jangan_golput").title
+    await feed(app, tg.inline_query(f"  {title.upper()} "))
+    assert offline.sent("answerInlineQuery")[0]["results"][0]["id"] == "jangan_golput"
 
 
 async def test_empty_inline_query_lists_topics_with_a_hint(

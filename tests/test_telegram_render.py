@@ -112,7 +112,7 @@ def test_answer_keyboard_related_then_share_and_feedback(pipeline: Pipeline) -> 
     assert layout(reply) == [
         *([(pipeline.kb.entry(r).title, f"e:{r}")] for r in entry.related[:3]),
         [
-            (msg.get("share_button"), f"share:{entry.id}"),
+            (msg.get("share_button"), f"share:{entry.title}"),
             (msg.get("feedback_up"), f"u:{entry.id}"),
             (msg.get("feedback_down"), f"d:{entry.id}"),
         ],

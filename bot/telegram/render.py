@@ -99,7 +99,7 @@ def escape(text: str) -> str:
 
 def _button(reply: Reply, button: Button) -> InlineKeyboardButton:
     if button.action == "share":
-        # Opens the chat picker with "@bot <entry id>"; inline mode puts that entry first.
+        # Opens the chat picker with "@bot <entry title>"; inline mode puts that entry first.
         return InlineKeyboardButton(button.label, switch_inline_query=button.value)
     if button.action == "entry":
         # A suggestion turns its own message into the answer; other entry buttons send a new one.
