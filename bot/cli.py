@@ -27,7 +27,7 @@ from bot.evaluation import (
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
-from bot.storage import StorageError, UnansweredRow, open_store
+from bot.storage import FeedbackComment, StorageError, UnansweredRow, open_store
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -88,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=("yaml", "text"),
         default="yaml",
         help="yaml: draft entries, similar questions grouped, to complete and paste into the knowledge base; "
-        "text: one question per line, newest first, tab-separated: time, kind, question, nearest entry, score "
-        "(default: yaml)",
+        "text: one question per line, newest first, tab-separated: time, kind, question, nearest entry, score; "
+        "then the reasons given with thumbs down/up, kind feedback_down/feedback_up (default: yaml)",
     )
     un.add_argument(
         "--limit",
@@ -223,7 +223,8 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
         if args.command == "report":
             text = asyncio.run(_report(config))
         else:
-            text = _format_unanswered(asyncio.run(_unanswered(config, max(args.limit, 1))), args.format, config)
+            rows, comments = asyncio.run(_unanswered(config, max(args.limit, 1)))
+            text = _format_unanswered(rows, comments, args.format, config)
     except StorageError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -236,18 +237,27 @@ async def _report(config: Config) -> str:
         return format_stats(await store.stats(local_today(config.election)))
 
 
-async def _unanswered(config: Config, limit: int) -> list[UnansweredRow]:
+async def _unanswered(config: Config, limit: int) -> tuple[list[UnansweredRow], list[FeedbackComment]]:
     async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
-        return await store.unanswered(limit)
+        return await store.unanswered(limit), await store.feedback_comments(limit)
 
 
-def _format_unanswered(rows: list[UnansweredRow], fmt: str, config: Config) -> str:
-    """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score."""
+def _format_unanswered(rows: list[UnansweredRow], comments: list[FeedbackComment], fmt: str, config: Config) -> str:
+    """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score.
+
+    The reasons given with 👎/👍 follow: in YAML as comments, in text as lines of kind
+    feedback_down / feedback_up with the reason as the text and the entry it was about.
+    """
+    zone = config.election.timezone
+    local = [FeedbackComment(c.entry_id, c.positive, c.comment, c.voted_at.astimezone(zone)) for c in comments]
     if fmt == "yaml":
-        return unanswered_yaml(rows)
+        return unanswered_yaml(rows, comments=local)
     lines = []
     for row in rows:
-        when = row.asked_at.astimezone(config.election.timezone)
+        when = row.asked_at.astimezone(zone)
         nearest = f"\t{row.best_entry}\t{row.best_score:.0f}" if row.best_entry else "\t\t"
         lines.append(f"{when:%Y-%m-%d %H:%M}\t{row.kind}\t{row.normalized}{nearest}")
+    for c in local:
+        kind = "feedback_up" if c.positive else "feedback_down"
+        lines.append(f"{c.voted_at:%Y-%m-%d %H:%M}\t{kind}\t{' '.join(c.comment.split())}\t{c.entry_id}\t")
     return "".join(f"{line}\n" for line in lines)

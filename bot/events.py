@@ -37,8 +37,8 @@ class Recorder(Protocol):
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         """The user resolved their latest "did you mean" by pressing a suggestion."""
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
-        """A 👍 or 👎 on an answer."""
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        """A 👍 or 👎 on an answer; `comment` is why (a reason button's label, or the user's words)."""
 
 
 class NullRecorder:
@@ -50,7 +50,7 @@ class NullRecorder:
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         return None
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
         return None
 
 
@@ -78,6 +78,7 @@ class FeedbackGiven:
     entry_id: str
     positive: bool
     at: dt.datetime
+    comment: str | None = None  # why: a reason button's label or the user's words (after 👎)
 
 
 Event = QuestionAsked | SuggestionChosen | FeedbackGiven
@@ -171,8 +172,8 @@ class BufferedRecorder:
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         self._add(SuggestionChosen(user_id, entry_id, self._clock()))
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
-        self._add(FeedbackGiven(user_id, entry_id, positive, self._clock()))
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        self._add(FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
 
     def _add(self, event: Event) -> None:
         self._events.append(event)

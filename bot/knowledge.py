@@ -134,8 +134,16 @@ OPTIONAL_MESSAGES = frozenset(
         "reminder_text_today",
         "unanswered_intro",
         "unanswered_empty",
+        "feedback_why",
+        "feedback_write_button",
+        "feedback_write_prompt",
+        "feedback_noted",
+        "feedback_comments_intro",
     }
 )
+# Why an answer got 👎: one button each, numbered 0-9 in the callback data.
+MAX_FEEDBACK_REASONS = 10
+MAX_REASON_LENGTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +217,7 @@ class Messages:
     texts: dict[str, PhasedText]
     topics: tuple[Topic, ...]
     small_talk: SmallTalk = field(default_factory=SmallTalk)
+    feedback_reasons: tuple[str, ...] = ()
 
     def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
         """Message `key` for `phase`, placeholders filled in.
@@ -900,7 +909,7 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         (),
         problems,
         required={"messages": MAPPING, "topics": LIST},
-        optional={"small_talk": MAPPING},
+        optional={"small_talk": MAPPING, "feedback_reasons": LIST},
         what="the messages file",
     ):
         return Messages({}, ())
@@ -962,4 +971,28 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             return parsed[0] if parsed is not None else None
 
         small_talk = parse_small_talk(doc, raw_talk, problems, render)
-    return Messages(texts, tuple(topics), small_talk)
+    reasons = _parse_feedback_reasons(doc, doc.data.get("feedback_reasons"), grounding, problems)
+    return Messages(texts, tuple(topics), small_talk, reasons)
+
+
+def _parse_feedback_reasons(doc: YamlDoc, raw: Any, grounding: Grounding, problems: list[Problem]) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        return ()  # missing (no reasons are offered), or not a list (reported by check_mapping)
+    if len(raw) > MAX_FEEDBACK_REASONS:
+        problems.append(doc.problem(f"at most {MAX_FEEDBACK_REASONS} feedback reasons", "feedback_reasons"))
+    reasons: list[str] = []
+    for i, reason in enumerate(raw[:MAX_FEEDBACK_REASONS]):
+        if not isinstance(reason, str) or not reason.strip():
+            problems.append(doc.problem("each feedback reason must be non-empty text", "feedback_reasons", i))
+        elif len(reason.strip()) > MAX_REASON_LENGTH:
+            problems.append(
+                doc.problem(
+                    f"a feedback reason must be at most {MAX_REASON_LENGTH} characters (it is a button label)",
+                    "feedback_reasons",
+                    i,
+                )
+            )
+        elif grounding.text(doc, reason, ("feedback_reasons", i), None, problems) is not None:
+            # Checked like a message (a reason naming a date or figure must be a fact).
+            reasons.append(reason.strip())
+    return tuple(reasons)

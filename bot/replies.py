@@ -25,7 +25,10 @@ from bot.phases import Phase
 # small_talk: "ok", "makasih", "halo", emoji only (bot/smalltalk.py); its text may be empty (say nothing).
 ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
-ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share", "not_this"]
+# feedback_reason / feedback_write: after 👎, pick a reason or write one.
+ButtonAction = Literal[
+    "entry", "feedback_up", "feedback_down", "share", "not_this", "feedback_reason", "feedback_write"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class Button:
     label: str
     action: ButtonAction
     value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title)
+    option: int | None = None  # feedback_reason: which of messages.yaml's feedback_reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +194,16 @@ class ReplyBuilder:
         if fact.kind == "person":
             return f"{fact.render()} ({fact.render('per')})"
         return fact.render()
+
+    def feedback_reasons(self, entry_id: str) -> Reply | None:
+        """After 👎: "what was wrong?" with one button per reason and one to write it; None if not configured."""
+        reasons = self._msg.feedback_reasons
+        if not self._msg.has("feedback_why") or not reasons:
+            return None
+        rows = [(Button(reason, "feedback_reason", entry_id, option=i),) for i, reason in enumerate(reasons)]
+        if self._msg.has("feedback_write_button") and self._msg.has("feedback_write_prompt"):
+            rows.append((Button(self.text("feedback_write_button"), "feedback_write", entry_id),))
+        return Reply("info", self.text("feedback_why"), buttons=tuple(rows), entry_id=entry_id)
 
     def source_line(self, entry: Entry) -> str | None:
         return self._source_line(entry.sources)

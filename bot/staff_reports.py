@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.storage import Stats, UnansweredRow
+from bot.storage import FeedbackComment, Stats, UnansweredRow
 
 # token_set_ratio ignores word order and extra words; 70 groups rephrasings of one
 # question ("kapan debat calon bupati" / "debat cabup kapan") without merging
@@ -117,11 +117,19 @@ def _related(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= 2 or len(a) == len(b) == 1
 
 
-def unanswered_yaml(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> str:
-    """Draft knowledge-base entries, one per group of similar unanswered questions, as YAML."""
+def unanswered_yaml(
+    rows: Iterable[UnansweredRow],
+    threshold: float = DEFAULT_GROUP_THRESHOLD,
+    comments: Sequence[FeedbackComment] = (),
+) -> str:
+    """Draft knowledge-base entries, one per group of similar unanswered questions, as YAML.
+
+    The reasons users gave with 👎/👍 (`comments`) follow as YAML comments: they point to
+    answers that need fixing rather than to new entries.
+    """
     groups = group_unanswered(rows, threshold)
     if not groups:
-        return _EXPORT_HEADER + "# Belum ada pertanyaan yang tidak terjawab.\nentries: []\n"
+        return _EXPORT_HEADER + "# Belum ada pertanyaan yang tidak terjawab.\nentries: []\n" + _comment_block(comments)
     lines = [_EXPORT_HEADER.rstrip("\n"), "entries:"]
     for n, group in enumerate(groups, start=1):
         lines.append(f"  # ditanyakan {group.count} kali")
@@ -137,7 +145,17 @@ def unanswered_yaml(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GR
             "    sources: []",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines) + _comment_block(comments)
+
+
+def _comment_block(comments: Sequence[FeedbackComment]) -> str:
+    if not comments:
+        return ""
+    lines = ["", "# Alasan pengguna untuk 👎/👍 (terbaru dulu): jawaban yang mungkin perlu diperbaiki."]
+    for c in comments:
+        vote = "👍" if c.positive else "👎"
+        lines.append(f"#   {c.voted_at:%Y-%m-%d %H:%M} {vote} {c.entry_id}: {' '.join(c.comment.split())}")
+    return "\n".join(lines) + "\n"
 
 
 def _scalar(text: str) -> str:

@@ -93,6 +93,28 @@ def test_unanswered_text(kb_copy: KbCopy, recorded: Path) -> None:
     assert kind == "unknown" and "kpps" in question and len(when) == len("2024-11-20 10:00")
 
 
+def add_comment(kb_copy: KbCopy, db_path: Path) -> None:
+    async def record() -> None:
+        async with await SqliteStore.open(db_path) as store:
+            await store.record_feedback(OTHER, "jadwal_pencoblosan", False, "Jawabannya salah")
+
+    asyncio.run(record())
+
+
+def test_unanswered_shows_the_reasons_given_with_a_thumbs_down(kb_copy: KbCopy, recorded: Path, db_path: Path) -> None:
+    add_comment(kb_copy, db_path)
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "text")
+    assert code == 0
+    when, kind, comment, entry, score = out.splitlines()[-1].split("\t")
+    assert len(when) == len("2024-11-20 10:00")
+    assert (kind, comment, entry, score) == ("feedback_down", "Jawabannya salah", "jadwal_pencoblosan", "")
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "yaml")
+    assert code == 0
+    assert len(yaml.safe_load(out)["entries"]) == 1  # still pasteable: the reasons are YAML comments
+    assert out.splitlines()[-1].endswith("👎 jadwal_pencoblosan: Jawabannya salah")
+    assert out.splitlines()[-1].startswith("#   ")
+
+
 def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
     async def first_start() -> None:  # the bot created the database, nobody asked anything yet
         await (await SqliteStore.open(db_path)).close()

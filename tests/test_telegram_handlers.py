@@ -21,7 +21,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
-from bot.telegram import handlers
+from bot.telegram import feedback, handlers
 from bot.telegram.app import build_application
 from bot.telegram.render import render_reply
 
@@ -103,8 +103,8 @@ class FakeRecorder:
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         self.calls.append(("suggestion_chosen", user_id, entry_id))
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
-        self.calls.append(("feedback", user_id, entry_id, positive))
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        self.calls.append(("feedback", user_id, entry_id, positive, *([comment] if comment is not None else [])))
 
 
 @pytest.fixture
@@ -263,21 +263,101 @@ async def test_fallback_offers_topics(
     assert recorder.calls == [("match", USER, UNKNOWN, "none")]
 
 
-@pytest.mark.parametrize(("data", "positive"), [("u:apa_itu_golput", True), ("d:apa_itu_golput", False)])
-async def test_feedback_is_recorded_and_thanked(
-    app: App,
-    offline: OfflineRequest,
-    tg: FakeBotApi,
-    pipeline: Pipeline,
-    recorder: FakeRecorder,
-    data: str,
-    positive: bool,
+async def test_thumbs_up_is_recorded_and_thanked(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert recorder.calls == [("feedback", USER, "apa_itu_golput", True)]
+    assert offline.sent() == [] and offline.sent("editMessageText") == []  # the answer stays
+
+
+async def test_thumbs_down_asks_why_with_one_tap_reasons(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=USER))
+    assert recorder.calls == [("feedback", USER, "apa_itu_golput", False)]
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert "text" not in toast  # the question below says thanks
+    (ask,) = offline.sent()
+    messages = pipeline.kb.messages
+    assert ask["text"] == messages.get("feedback_why")
+    assert "reply_parameters" not in ask
+    labels = [b["text"] for row in keyboard(ask) for b in row]
+    assert labels == [*messages.feedback_reasons, messages.get("feedback_write_button")]
+    assert messages.feedback_reasons == ("Jawabannya salah", "Tidak menjawab pertanyaanku", "Sulit dipahami")
+    data = callback_data(ask)
+    assert data == ["r0:apa_itu_golput", "r1:apa_itu_golput", "r2:apa_itu_golput", "w:apa_itu_golput"]
+    assert offline.sent("editMessageText") == []  # the answer itself stays as it was
+
+    await feed(app, tg.callback_query("r1:apa_itu_golput", message_id=9001, chat_id=USER))
+    assert recorder.calls[-1] == ("feedback", USER, "apa_itu_golput", False, "Tidak menjawab pertanyaanku")
+    (edit,) = offline.sent("editMessageText")
+    assert edit["message_id"] == 9001 and edit["text"] == messages.get("feedback_noted")
+    assert "reply_markup" not in edit  # the reason buttons are gone
+
+
+async def test_thumbs_down_then_a_written_reason(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.callback_query("d:jadwal_pencoblosan", chat_id=USER))
+    await feed(app, tg.callback_query("w:jadwal_pencoblosan", chat_id=USER))
+    prompt = offline.sent()[-1]
+    assert prompt["text"] == pipeline.kb.messages.get("feedback_write_prompt")
+    assert prompt["reply_markup"] == {"force_reply": True, "selective": True}
+    prompt_id = 9000 + len(offline.sent()) - 1  # OfflineRequest numbers the messages it sends from 9000
+    why = "tanggalnya   beda sama yang di\nposter kelurahan"
+    reply = tg.text_message(why)
+    reply["message"]["reply_to_message"] = {
+        "message_id": prompt_id,
+        "date": 0,
+        "chat": tg.chat(USER),
+        "from": tg.bot_user,
+        "text": prompt["text"],
+    }
+    await feed(app, reply)
+    assert recorder.calls[-1] == (
+        "feedback",
+        USER,
+        "jadwal_pencoblosan",
+        False,
+        "tanggalnya beda sama yang di poster kelurahan",
+    )
+    assert offline.sent()[-1]["text"] == pipeline.kb.messages.get("feedback_noted")
+    assert not [c for c in recorder.calls if c[0] == "match"]  # the reason is not a question
+    # The prompt is used up: another reply to it is a question again.
+    reply = tg.text_message(ANSWERED)
+    reply["message"]["reply_to_message"] = {"message_id": prompt_id, "date": 0, "chat": tg.chat(USER)}
+    await feed(app, reply)
+    assert recorder.calls[-1] == ("match", USER, ANSWERED, "answer")
+
+
+async def test_a_reply_to_another_message_is_a_question(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message(ANSWERED, reply_to_bot=True))
+    assert recorder.calls == [("match", USER, ANSWERED, "answer")]
+
+
+async def test_thumbs_down_in_a_group_is_only_thanked(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=GROUP))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert offline.sent() == []  # no "what was wrong?" for the whole group to read
+    assert recorder.calls == [("feedback", USER, "apa_itu_golput", False)]
+
+
+@pytest.mark.parametrize("data", ["r7:apa_itu_golput", "r:apa_itu_golput", "r12:apa_itu_golput", "w3:apa_itu_golput"])
+async def test_a_reason_that_does_not_exist_is_expired(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, data: str
 ) -> None:
     await feed(app, tg.callback_query(data, chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
-    assert toast["text"] == pipeline.replies.text("feedback_thanks")
-    assert recorder.calls == [("feedback", USER, "apa_itu_golput", positive)]
-    assert offline.sent() == [] and offline.sent("editMessageText") == []  # the answer stays
+    assert toast["text"] == pipeline.replies.text("expired_button")
+    assert recorder.calls == []
 
 
 @pytest.mark.parametrize("data", ["e:tidak_ada_entri", "s:../../etc/passwd", "vote:1", "x" * 64, "u:"])
@@ -700,6 +780,7 @@ async def test_error_handler_apologizes_once_and_logs_without_token(
     assert ANSWERED not in logged  # the update's text stays out of the log
 
 
+@pytest.mark.parametrize("data", ["e:apa_itu_golput", "u:apa_itu_golput"])  # an entry button; 👍 (feedback.py)
 async def test_error_in_button_press_becomes_a_toast(
     app: App,
     offline: OfflineRequest,
@@ -707,12 +788,14 @@ async def test_error_in_button_press_becomes_a_toast(
     pipeline: Pipeline,
     recorder: FakeRecorder,
     monkeypatch: pytest.MonkeyPatch,
+    data: str,
 ) -> None:
     def broken(*args: Any) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(handlers, "decode_callback", broken)
-    await feed(app, tg.callback_query("u:apa_itu_golput", chat_id=USER))
+    monkeypatch.setattr(feedback, "decode_callback", broken)
+    await feed(app, tg.callback_query(data, chat_id=USER))
     (toast,) = offline.sent("answerCallbackQuery")
     assert toast["text"] == pipeline.replies.text("error")
     assert offline.sent() == []

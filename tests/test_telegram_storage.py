@@ -449,6 +449,21 @@ async def test_unanswered_lists_fallback_questions_escaped(
     assert len(texts(offline)[-1].splitlines()) == 2
 
 
+async def test_unanswered_shows_the_reasons_given_with_a_thumbs_down(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=USER))
+    await feed(app, tg.callback_query("r2:apa_itu_golput", chat_id=USER))
+    await written(app)  # the vote and its reason are buffered like every statistic
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    lines = texts(offline)[-1].splitlines()
+    messages = pipeline.kb.messages
+    assert lines[0] == messages.get("unanswered_empty")  # no unanswered question, but a reason
+    assert lines[2] == messages.get("feedback_comments_intro")
+    assert lines[3] == "20-11 10:00 👎 apa_itu_golput: Sulit dipahami"
+
+
 @pytest.mark.parametrize(
     ("args", "limit"), [(None, 10), ([], 10), (["5"], 5), (["0"], 1), (["999"], 50), (["-3"], 1), (["lima"], 10)]
 )

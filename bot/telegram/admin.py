@@ -22,7 +22,7 @@ from bot.election import local_today
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats
-from bot.storage import UnansweredRow
+from bot.storage import FeedbackComment, UnansweredRow
 from bot.telegram.handlers import BotData, Context, send_reply
 from bot.telegram.render import MAX_MESSAGE_LENGTH, escape, split_message, text_length
 from bot.yamlfile import InvalidFiles
@@ -73,18 +73,29 @@ def format_unanswered_row(data: BotData, row: UnansweredRow) -> str:
     return f"{when:%d-%m %H:%M} [{row.kind}] {question}{nearest}"
 
 
+def format_comment(data: BotData, comment: FeedbackComment) -> str:
+    """One feedback comment as plain text: local time, the vote, the entry and why."""
+    when = comment.voted_at.astimezone(data.pipeline.config.election.timezone)
+    vote = data.text("feedback_up") if comment.positive else data.text("feedback_down")
+    why = textwrap.shorten(comment.comment, QUESTION_PREVIEW, placeholder="…")
+    return f"{when:%d-%m %H:%M} {vote} {comment.entry_id}: {why}"
+
+
 async def unanswered(update: Update, context: Context) -> None:
-    """/unanswered [n]: the latest n questions the bot could not answer (default 10, at most 50)."""
+    """/unanswered [n]: the latest n questions the bot could not answer, then the latest n reasons given with 👎/👍."""
     message = update.message
     data = context.bot_data
     if message is None or data.store is None:
         return
-    rows = await data.store.unanswered(unanswered_limit(context.args))
-    if not rows:
-        await send_reply(message, Reply("info", data.text("unanswered_empty")))
-        return
+    limit = unanswered_limit(context.args)
+    rows = await data.store.unanswered(limit)
+    comments = await data.store.feedback_comments(limit)
     # Plain text through the normal renderer: it escapes the users' words and splits long lists.
     lines = [data.text("unanswered_intro"), *(format_unanswered_row(data, row) for row in rows)]
+    if not rows:
+        lines = [data.text("unanswered_empty")]
+    if comments:
+        lines += ["", data.text("feedback_comments_intro"), *(format_comment(data, c) for c in comments)]
     await send_reply(message, Reply("info", "\n".join(lines)))
 
 

@@ -58,7 +58,7 @@ from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import LocalReplicas, Replicas, StorageError, Store, open_replicas, open_store, salt_warning
-from bot.telegram import admin, handlers, network, subscriptions, webhook
+from bot.telegram import admin, feedback, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
@@ -327,8 +327,11 @@ def build_application(
             CommandHandler("reload", admin.reload_knowledge, filters=staff),
             # In groups an unknown /command may belong to another bot: stay quiet there.
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+            # A reply may carry the reason asked for after a 👎; otherwise it goes on to handlers.question.
+            MessageHandler(private & filters.REPLY & words, feedback.comment),
             MessageHandler(private_text | group_text, handlers.question),
             MessageHandler(private & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL, handlers.non_text),
+            CallbackQueryHandler(feedback.press, pattern=feedback.PATTERN),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(inline_query),
         ]

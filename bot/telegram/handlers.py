@@ -78,6 +78,8 @@ class BotData:
         self.hurry = False
         self.rounds: set[asyncio.Task[Any]] = set()
         self.exit_code = 0
+        # "Write why" prompts after a 👎: (chat id, prompt message id) -> entry id (bot/telegram/feedback.py).
+        self.feedback_prompts: dict[tuple[int, int], str] = {}
 
     @property
     def stopping(self) -> bool:
@@ -431,7 +433,7 @@ async def non_text(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A press on one of the bot's buttons: topic, suggestion, related entry, or 👍/👎."""
+    """A press on one of the bot's buttons: topic, suggestion or related entry (👍/👎: bot/telegram/feedback.py)."""
     query = update.callback_query
     if query is None:
         return
@@ -442,10 +444,6 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(data.replies.message("expired_button").text)
         return
     user_id = query.from_user.id
-    if press.kind in ("feedback_up", "feedback_down"):
-        await record(data, data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up"))
-        await query.answer(data.replies.message("feedback_thanks").text)
-        return
     if press.kind == "suggestion" and (asker := asker_of(query.message, user_id)) is not None:
         await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()
