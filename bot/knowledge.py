@@ -49,8 +49,11 @@ MESSAGE_FIELDS = frozenset(
         "quote",
         "source",
         "said",
+        "bot",
     }
 )
+# {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
+BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -139,6 +142,9 @@ OPTIONAL_MESSAGES = frozenset(
         "feedback_write_prompt",
         "feedback_noted",
         "feedback_comments_intro",
+        "welcome_group",
+        "help_group",
+        "remind_stop_group",
     }
 )
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
@@ -924,6 +930,7 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         if parsed is None or len(problems) > before:
             continue
         text, _ = parsed
+        known = MESSAGE_FIELDS if key in BOT_FIELD_MESSAGES else MESSAGE_FIELDS - {"bot"}
         for phase, wording in text.texts().items():
             where = ("messages", key, phase) if isinstance(value, dict) and phase in value else ("messages", key)
             try:
@@ -931,11 +938,17 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             except ValueError as exc:
                 problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", *where))
                 continue
-            for name in sorted(fields - MESSAGE_FIELDS):
+            if "bot" in fields - known:
                 problems.append(
                     doc.problem(
-                        f"message '{key}' uses unknown placeholder {{{name}}} "
-                        f"(known: {', '.join(sorted(MESSAGE_FIELDS))})",
+                        f"message '{key}' cannot use {{bot}}; only {', '.join(sorted(BOT_FIELD_MESSAGES))} can",
+                        *where,
+                    )
+                )
+            for name in sorted(fields - known - {"bot"}):
+                problems.append(
+                    doc.problem(
+                        f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(known))})",
                         *where,
                     )
                 )

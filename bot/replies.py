@@ -225,8 +225,21 @@ class ReplyBuilder:
         text = f"{self.text('welcome')}\n\n{self.countdown_text()}"
         return Reply("info", text, buttons=self.topic_buttons())
 
+    def group_welcome(self, bot_username: str) -> Reply:
+        """/start in a group: how to ask there (members' plain messages never reach the bot)."""
+        if not self._msg.has("welcome_group"):
+            return self.welcome()
+        text = f"{self.text('welcome_group', bot=bot_username)}\n\n{self.countdown_text()}"
+        return Reply("info", text, buttons=self.topic_buttons())
+
     def help(self) -> Reply:
         return Reply("info", self.text("help"))
+
+    def group_help(self, bot_username: str) -> Reply:
+        """/help in a group: mention the bot, reply to it, or use inline mode."""
+        if not self._msg.has("help_group"):
+            return self.help()
+        return Reply("info", self.text("help_group", bot=bot_username))
 
     def topics(self) -> Reply:
         return Reply("info", self.text("topics_intro"), buttons=self.topic_buttons())

@@ -362,3 +362,9 @@ def test_without_feedback_reasons_thumbs_down_asks_nothing(kb_copy) -> None:
     start = text.index("feedback_reasons:")
     kb_copy.write(MESSAGES, text[:start] + text[text.index("\n\n", start) + 2 :])
     assert kb_copy.load().messages.feedback_reasons == ()
+
+
+def test_bot_placeholder_only_where_the_bot_knows_its_name(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, '  did_you_mean: "Maksud kamu salah satu ini?"', '  did_you_mean: "Maksud @{bot}?"')
+    (problem,) = kb_copy.problems()
+    assert problem.startswith(f"{kb_copy.where(MESSAGES, 'did_you_mean:')}: message 'did_you_mean' cannot use {{bot}}")

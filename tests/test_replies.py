@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 
 from bot.pipeline import Pipeline
-from bot.replies import Button, Reply
+from bot.replies import Button, Clock, Reply
 
 
 def entry_buttons(reply: Reply) -> list[Button]:
@@ -121,3 +124,13 @@ def test_replies_are_frozen(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_question("kapan pilkada")
     with pytest.raises(AttributeError):
         reply.text = "x"  # type: ignore[misc]
+
+
+def test_group_help_drops_the_reminder_line_after_the_vote(
+    pipeline: Pipeline, clock_at: Callable[[dt.date], Clock]
+) -> None:
+    before = pipeline.replies.group_help("PilkadaTestBot").text
+    after = Pipeline.from_parts(pipeline.config, pipeline.kb, clock_at(dt.date(2024, 11, 28)))
+    text = after.replies.group_help("PilkadaTestBot").text
+    assert "t.me/PilkadaTestBot" in before and "Pengingat" in before
+    assert "Pengingat" not in text and text.startswith(before.splitlines()[0])

@@ -657,7 +657,36 @@ async def test_group_mention_in_any_case_and_alone(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
 ) -> None:
     await feed(app, tg.mention("@pilkadatestbot"))  # usernames are case-insensitive
-    assert offline.sent()[0]["text"] == pipeline.replies.welcome().text
+    assert offline.sent()[0]["text"] == pipeline.replies.group_welcome("PilkadaTestBot").text
+
+
+@pytest.mark.parametrize("command", ["/start", "/start@PilkadaTestBot"])
+async def test_start_in_a_group_says_how_to_ask_there(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, command: str
+) -> None:
+    await feed(app, tg.command(command, chat_id=GROUP))
+    (sent,) = offline.sent()
+    text = sent["text"]
+    assert text == pipeline.replies.group_welcome("PilkadaTestBot").text
+    assert "@PilkadaTestBot kapan nyoblos?" in text and "balas" in text
+    assert "ketik pertanyaanmu" not in text  # typing a plain question in a group reaches nobody
+    assert "ketik pertanyaanmu" in pipeline.replies.welcome().text.lower()  # ... while in private it does
+    assert pipeline.replies.countdown_text() in text
+    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+
+
+@pytest.mark.parametrize("command", ["/help", "/help@PilkadaTestBot", "/bantuan@PilkadaTestBot"])
+async def test_help_in_a_group_explains_how_to_ask_there(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, command: str
+) -> None:
+    await feed(app, tg.command(command, chat_id=GROUP))
+    (sent,) = offline.sent()
+    text = sent["text"]
+    assert text == pipeline.replies.group_help("PilkadaTestBot").text
+    assert "@PilkadaTestBot golput itu apa" in text  # a mention
+    assert "balas" in text  # a reply to the bot
+    assert "ketik @PilkadaTestBot golput" in text  # inline mode
+    assert "{bot}" not in text
 
 
 async def test_group_reply_to_bot_is_answered(

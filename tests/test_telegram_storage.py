@@ -222,7 +222,24 @@ async def test_reminders_are_for_private_chats_only(
     app, offline = bot
     await feed(app, tg.command("/ingatkan", chat_id=GROUP))
     await feed(app, tg.command("/berhenti@PilkadaTestBot", chat_id=GROUP))
-    assert texts(offline) == [pipeline.replies.text("remind_private_only")] * 2
+    subscribe, stop = texts(offline)
+    assert subscribe == pipeline.replies.text("remind_private_only", bot="PilkadaTestBot")
+    assert "t.me/PilkadaTestBot" in subscribe
+    # /berhenti in a group says how to stop, not how to subscribe.
+    assert stop == pipeline.replies.text("remind_stop_group", bot="PilkadaTestBot")
+    assert "/berhenti" in stop and "/ingatkan" not in stop
+    assert await store.subscribers() == []
+
+
+async def test_subscribe_in_a_group_after_voting_day_says_the_vote_has_passed(
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    after = make_clock(dt.date(2024, 11, 28))
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, after)
+    async with offline_app(pipeline, store, after) as (app, offline):
+        await feed(app, tg.command("/ingatkan@PilkadaTestBot", chat_id=GROUP))
+    (text,) = texts(offline)
+    assert text == pipeline.replies.text("remind_past", date="Rabu, 27 November 2024")
     assert await store.subscribers() == []
 
 

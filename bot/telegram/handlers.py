@@ -315,10 +315,18 @@ async def _slow_down(update: Update, data: BotData) -> None:
         await send_reply(update.message, Reply("info", text))
 
 
+def welcome(message: Message, context: Context) -> Reply:
+    """The welcome for this chat: in a group it says how to ask there, since plain messages are not read."""
+    replies = context.bot_data.replies
+    if message.chat.type == ChatType.PRIVATE:
+        return replies.welcome()
+    return replies.group_welcome(context.bot.username)
+
+
 async def start(update: Update, context: Context) -> None:
     """/start: the welcome, what the bot knows and does not, and the topic keyboard."""
     if update.message is not None:
-        await send_reply(update.message, context.bot_data.replies.welcome())
+        await send_reply(update.message, welcome(update.message, context))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -326,6 +334,9 @@ async def help_command(update: Update, context: Context) -> None:
     if update.message is None:
         return
     data = context.bot_data
+    if update.message.chat.type != ChatType.PRIVATE:
+        await send_reply(update.message, data.replies.group_help(context.bot.username))
+        return
     reply = data.replies.help()
     # The console shares `help`; only Telegram with a database has /ingatkan and friends.
     if data.store is not None and data.pipeline.kb.messages.has("help_reminders"):
@@ -373,7 +384,7 @@ async def question(update: Update, context: Context) -> None:
     if message.chat.type != ChatType.PRIVATE:
         text = strip_mention(text, context.bot.username)
         if not text:
-            await send_reply(message, data.replies.welcome())
+            await send_reply(message, welcome(message, context))
             return
     limit = data.pipeline.config.bot.max_message_length
     if len(text) > limit:
