@@ -27,7 +27,8 @@ from bot.evaluation import (
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
-from bot.storage import FeedbackComment, StorageError, UnansweredRow, open_store
+from bot.staff_texts import StaffTexts
+from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -212,6 +213,12 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    try:
+        texts = StaffTexts.load(config.knowledge.staff)
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
     path = config.bot.database
     # Exit 1 rather than print zeros: a database missing here more often means a wrong
     # --config or working directory than a bot that never ran, and opening would create
@@ -221,10 +228,10 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
         return 1
     try:
         if args.command == "report":
-            text = asyncio.run(_report(config))
+            text = format_stats(asyncio.run(_stats(config)), texts)
         else:
             rows, comments = asyncio.run(_unanswered(config, max(args.limit, 1)))
-            text = _format_unanswered(rows, comments, args.format, config)
+            text = _format_unanswered(rows, comments, args.format, config, texts)
     except StorageError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -232,9 +239,9 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
-async def _report(config: Config) -> str:
+async def _stats(config: Config) -> Stats:
     async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
-        return format_stats(await store.stats(local_today(config.election)))
+        return await store.stats(local_today(config.election))
 
 
 async def _unanswered(config: Config, limit: int) -> tuple[list[UnansweredRow], list[FeedbackComment]]:
@@ -242,7 +249,9 @@ async def _unanswered(config: Config, limit: int) -> tuple[list[UnansweredRow], 
         return await store.unanswered(limit), await store.feedback_comments(limit)
 
 
-def _format_unanswered(rows: list[UnansweredRow], comments: list[FeedbackComment], fmt: str, config: Config) -> str:
+def _format_unanswered(
+    rows: list[UnansweredRow], comments: list[FeedbackComment], fmt: str, config: Config, texts: StaffTexts
+) -> str:
     """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score.
 
     The reasons given with 👎/👍 follow: in YAML as comments, in text as lines of kind
@@ -251,7 +260,7 @@ def _format_unanswered(rows: list[UnansweredRow], comments: list[FeedbackComment
     zone = config.election.timezone
     local = [FeedbackComment(c.entry_id, c.positive, c.comment, c.voted_at.astimezone(zone)) for c in comments]
     if fmt == "yaml":
-        return unanswered_yaml(rows, comments=local)
+        return unanswered_yaml(rows, texts, comments=local)
     lines = []
     for row in rows:
         when = row.asked_at.astimezone(zone)

@@ -21,6 +21,7 @@ from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_
 from bot.phases import PHASES, Phase, PhasedText
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
 from bot.smalltalk import SmallTalk, parse_small_talk
+from bot.staff_texts import StaffTexts, parse_staff_texts
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
@@ -113,8 +114,6 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_off_failed",
         "reminder_text",
         "slow_down",
-        "reload_ok",
-        "reload_failed",
         "not_admin",
         "inline_no_results",
         "command_start",
@@ -135,13 +134,10 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_no_more",
         "remind_private_only",
         "reminder_text_today",
-        "unanswered_intro",
-        "unanswered_empty",
         "feedback_why",
         "feedback_write_button",
         "feedback_write_prompt",
         "feedback_noted",
-        "feedback_comments_intro",
         "welcome_group",
         "help_group",
         "remind_stop_group",
@@ -250,6 +246,7 @@ class KnowledgeBase:
     lexicon: Lexicon
     messages: Messages
     warnings: tuple[Problem, ...] = ()
+    staff: StaffTexts = field(default_factory=StaffTexts)  # knowledge/staff.yaml
 
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
     facts: dict[str, Fact] = field(init=False, repr=False, compare=False)
@@ -275,7 +272,8 @@ class KnowledgeBase:
         """Load and validate every knowledge file; raise InvalidFiles listing all problems."""
         problems: list[Problem] = []
         docs: dict[str, YamlDoc] = {}
-        for label, path in [("sources", cfg.sources), ("lexicon", cfg.lexicon), ("messages", cfg.messages)]:
+        files = [("sources", cfg.sources), ("lexicon", cfg.lexicon), ("messages", cfg.messages), ("staff", cfg.staff)]
+        for label, path in files:
             try:
                 docs[label] = load_yaml(path)
             except InvalidFiles as exc:
@@ -294,10 +292,11 @@ class KnowledgeBase:
         grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
+        staff = parse_staff_texts(docs["staff"], problems)
         if problems:
             raise InvalidFiles(problems)
         warnings = _lexicon_warnings(docs["lexicon"], lexicon)
-        return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings))
+        return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings), staff)
 
 
 # ---------------------------------------------------------------------------- sources and facts

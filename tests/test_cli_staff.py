@@ -67,10 +67,10 @@ def recorded(kb_copy: KbCopy, db_path: Path) -> Path:
 def test_report(kb_copy: KbCopy, recorded: Path) -> None:
     code, out = run_cli(kb_copy.config_path, "report")
     assert code == 0
-    assert out.startswith("pilkada-bot report for ")
-    assert "Questions today:      4 (answered 1, 2 users)" in out
-    assert "Answer rate:          25%" in out
-    assert "Reminder subscribers: 1" in out
+    assert out.startswith("Laporan pilkada-bot, ")
+    assert "Pertanyaan hari ini:    4 (terjawab 1, dari 2 pengguna)" in out
+    assert "Persentase terjawab:    25%" in out
+    assert "Pelanggan pengingat:    1" in out
     assert "apa_itu_golput  1 / 0" in out
 
 
@@ -123,7 +123,7 @@ def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
     code, out = run_cli(kb_copy.config_path, "unanswered")
     assert code == 0 and yaml.safe_load(out) == {"entries": []}
     code, out = run_cli(kb_copy.config_path, "report")
-    assert code == 0 and "Answer rate:          n/a" in out
+    assert code == 0 and "Persentase terjawab:    belum ada" in out
 
 
 @pytest.mark.parametrize("command", ["report", "unanswered"])
@@ -138,7 +138,21 @@ def test_no_database_yet(kb_copy: KbCopy, db_path: Path, capsys: pytest.CaptureF
 def test_a_broken_knowledge_base_does_not_stop_the_report(kb_copy: KbCopy, recorded: Path) -> None:
     kb_copy.replace("knowledge/messages.yaml", "  fallback:", "  fallbak:")
     code, out = run_cli(kb_copy.config_path, "report")
-    assert code == 0 and "Questions in total:   4" in out
+    assert code == 0 and "Pertanyaan seluruhnya:  4" in out
+
+
+def test_staff_texts_are_editable_and_checked(
+    kb_copy: KbCopy, recorded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb_copy.replace("knowledge/staff.yaml", '"Laporan pilkada-bot, {day}"', '"Rekap harian {day}"')
+    code, out = run_cli(kb_copy.config_path, "report")
+    assert code == 0 and out.startswith("Rekap harian ")
+    kb_copy.replace("knowledge/staff.yaml", "Rekap harian {day}", "Rekap harian {hari}")
+    code, out = run_cli(kb_copy.config_path, "report")
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    line = kb_copy.line_of("knowledge/staff.yaml", "{hari}")
+    assert f"staff.yaml:{line}: staff text 'report_title' uses unknown placeholder {{hari}} (known: day)" in err
 
 
 def test_a_database_from_another_salt_is_refused_in_one_line(
