@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.config import KnowledgeConfig, Link
+from bot.english import EnglishDetector, parse_english_words
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
@@ -141,6 +142,7 @@ OPTIONAL_MESSAGES = frozenset(
         "welcome_group",
         "help_group",
         "remind_stop_group",
+        "english_note",
     }
 )
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
@@ -220,6 +222,7 @@ class Messages:
     topics: tuple[Topic, ...]
     small_talk: SmallTalk = field(default_factory=SmallTalk)
     feedback_reasons: tuple[str, ...] = ()
+    english: EnglishDetector = field(default_factory=EnglishDetector)
 
     def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
         """Message `key` for `phase`, placeholders filled in.
@@ -914,7 +917,7 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         (),
         problems,
         required={"messages": MAPPING, "topics": LIST},
-        optional={"small_talk": MAPPING, "feedback_reasons": LIST},
+        optional={"small_talk": MAPPING, "feedback_reasons": LIST, "english_words": LIST},
         what="the messages file",
     ):
         return Messages({}, ())
@@ -984,7 +987,9 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
 
         small_talk = parse_small_talk(doc, raw_talk, problems, render)
     reasons = _parse_feedback_reasons(doc, doc.data.get("feedback_reasons"), grounding, problems)
-    return Messages(texts, tuple(topics), small_talk, reasons)
+    raw_english = doc.data.get("english_words")
+    english = parse_english_words(doc, raw_english, problems) if isinstance(raw_english, list) else EnglishDetector()
+    return Messages(texts, tuple(topics), small_talk, reasons, english)
 
 
 def _parse_feedback_reasons(doc: YamlDoc, raw: Any, grounding: Grounding, problems: list[Problem]) -> tuple[str, ...]:

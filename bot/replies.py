@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.claims import ClaimChecker, ClaimVerdict
@@ -97,6 +97,13 @@ class ReplyBuilder:
         talk = self.small_talk(text)
         if talk is not None:
             return talk
+        reply = self._matched(text, forwarded)
+        if self._msg.has("english_note") and self.kb.messages.english.is_english(text):
+            # Answers are Indonesian only (bot/english.py): say so first, in English.
+            reply = replace(reply, text=f"{self.text('english_note')}\n\n{reply.text}")
+        return reply
+
+    def _matched(self, text: str, forwarded: bool) -> Reply:
         result = self.matcher.match(text)
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
         if verdicts:

@@ -623,6 +623,19 @@ async def test_small_talk_in_a_group_when_addressed(
     assert recorder.calls == []
 
 
+async def test_an_english_question_gets_the_indonesian_answer_with_a_note(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    await feed(app, tg.text_message("what is golput?"))
+    await feed(app, tg.text_message("golput itu apa?"))
+    english, indonesian = offline.sent()
+    note = pipeline.kb.messages.get("english_note")
+    assert english["text"] == f"{note}\n\n{indonesian['text']}"
+    assert english["text"].split("\n\n")[1].startswith(pipeline.kb.entry("apa_itu_golput").answer.before[:40])
+    assert keyboard(english) == keyboard(indonesian)
+    assert [c[3] for c in recorder.calls] == ["answer", "answer"]
+
+
 # --- groups -------------------------------------------------------------------------
 
 
