@@ -143,6 +143,7 @@ OPTIONAL_MESSAGES = frozenset(
         "help_group",
         "remind_stop_group",
         "english_note",
+        "more_topics_button",
     }
 )
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
@@ -223,6 +224,7 @@ class Messages:
     small_talk: SmallTalk = field(default_factory=SmallTalk)
     feedback_reasons: tuple[str, ...] = ()
     english: EnglishDetector = field(default_factory=EnglishDetector)
+    start_topics: tuple[Topic, ...] = ()  # the few shown by /start (all of `topics` if empty)
 
     def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
         """Message `key` for `phase`, placeholders filled in.
@@ -917,7 +919,7 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         (),
         problems,
         required={"messages": MAPPING, "topics": LIST},
-        optional={"small_talk": MAPPING, "feedback_reasons": LIST, "english_words": LIST},
+        optional={"small_talk": MAPPING, "feedback_reasons": LIST, "english_words": LIST, "start_topics": LIST},
         what="the messages file",
     ):
         return Messages({}, ())
@@ -958,25 +960,8 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             texts[key] = text
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
-    topics: list[Topic] = []
-    for i, item in enumerate(doc.data.get("topics") or []):
-        if not check_mapping(
-            doc,
-            item,
-            ("topics", i),
-            problems,
-            required={"label": NONEMPTY_TEXT, "entry": NONEMPTY_TEXT},
-            what="a topic",
-        ):
-            continue
-        if {"label", "entry"} <= item.keys():
-            if item["entry"] not in entry_ids:
-                problems.append(
-                    doc.problem(
-                        f"topic '{item['label']}' points to unknown entry '{item['entry']}'", "topics", i, "entry"
-                    )
-                )
-            topics.append(Topic(str(item["label"]), str(item["entry"])))
+    topics = _parse_topics(doc, "topics", entry_ids, problems)
+    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems)
     raw_talk = doc.data.get("small_talk")
     small_talk = SmallTalk()
     if isinstance(raw_talk, dict):
@@ -989,7 +974,29 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
     reasons = _parse_feedback_reasons(doc, doc.data.get("feedback_reasons"), grounding, problems)
     raw_english = doc.data.get("english_words")
     english = parse_english_words(doc, raw_english, problems) if isinstance(raw_english, list) else EnglishDetector()
-    return Messages(texts, tuple(topics), small_talk, reasons, english)
+    return Messages(texts, topics, small_talk, reasons, english, start_topics)
+
+
+def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem]) -> tuple[Topic, ...]:
+    topics: list[Topic] = []
+    raw = doc.data.get(key)
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if not check_mapping(
+            doc,
+            item,
+            (key, i),
+            problems,
+            required={"label": NONEMPTY_TEXT, "entry": NONEMPTY_TEXT},
+            what="a topic",
+        ):
+            continue
+        if {"label", "entry"} <= item.keys():
+            if item["entry"] not in entry_ids:
+                problems.append(
+                    doc.problem(f"topic '{item['label']}' points to unknown entry '{item['entry']}'", key, i, "entry")
+                )
+            topics.append(Topic(str(item["label"]), str(item["entry"])))
+    return tuple(topics)
 
 
 def _parse_feedback_reasons(doc: YamlDoc, raw: Any, grounding: Grounding, problems: list[Problem]) -> tuple[str, ...]:

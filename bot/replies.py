@@ -25,9 +25,9 @@ from bot.phases import Phase
 # small_talk: "ok", "makasih", "halo", emoji only (bot/smalltalk.py); its text may be empty (say nothing).
 ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
-# feedback_reason / feedback_write: after 👎, pick a reason or write one.
+# feedback_reason / feedback_write: after 👎, pick a reason or write one. topics: "more topics".
 ButtonAction = Literal[
-    "entry", "feedback_up", "feedback_down", "share", "not_this", "feedback_reason", "feedback_write"
+    "entry", "feedback_up", "feedback_down", "share", "not_this", "feedback_reason", "feedback_write", "topics"
 ]
 
 
@@ -35,7 +35,7 @@ ButtonAction = Literal[
 class Button:
     label: str
     action: ButtonAction
-    value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title)
+    value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title); "topics": unused
     option: int | None = None  # feedback_reason: which of messages.yaml's feedback_reasons
 
 
@@ -122,7 +122,7 @@ class ReplyBuilder:
         kind = self.kb.messages.small_talk.detect(text)
         if kind is None:
             return None
-        buttons = self.topic_buttons() if kind.topics else ()
+        buttons = self.start_buttons() if kind.topics else ()
         return Reply("small_talk", kind.reply.at(self.phase()).format(**self._fields()), buttons=buttons)
 
     def for_entry(self, entry_id: str, match: MatchResult | None = None) -> Reply:
@@ -230,14 +230,14 @@ class ReplyBuilder:
     def welcome(self) -> Reply:
         """The /start greeting, with where we stand relative to voting day (before, on, or after it)."""
         text = f"{self.text('welcome')}\n\n{self.countdown_text()}"
-        return Reply("info", text, buttons=self.topic_buttons())
+        return Reply("info", text, buttons=self.start_buttons())
 
     def group_welcome(self, bot_username: str) -> Reply:
         """/start in a group: how to ask there (members' plain messages never reach the bot)."""
         if not self._msg.has("welcome_group"):
             return self.welcome()
         text = f"{self.text('welcome_group', bot=bot_username)}\n\n{self.countdown_text()}"
-        return Reply("info", text, buttons=self.topic_buttons())
+        return Reply("info", text, buttons=self.start_buttons())
 
     def help(self) -> Reply:
         return Reply("info", self.text("help"))
@@ -250,6 +250,16 @@ class ReplyBuilder:
 
     def topics(self) -> Reply:
         return Reply("info", self.text("topics_intro"), buttons=self.topic_buttons())
+
+    def start_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        """The first-minute menu: the few topics asked first, one per row, then "more topics"."""
+        topics = self._msg.start_topics
+        if not topics:
+            return self.topic_buttons()
+        rows = [(Button(t.label, "entry", t.entry),) for t in topics]
+        if self._msg.has("more_topics_button"):
+            rows.append((Button(self.text("more_topics_button"), "topics", ""),))
+        return tuple(rows)
 
     def topic_buttons(self) -> tuple[tuple[Button, ...], ...]:
         buttons = [Button(t.label, "entry", t.entry) for t in self._msg.topics]

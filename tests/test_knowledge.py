@@ -368,3 +368,9 @@ def test_bot_placeholder_only_where_the_bot_knows_its_name(kb_copy) -> None:
     kb_copy.replace(MESSAGES, '  did_you_mean: "Maksud kamu salah satu ini?"', '  did_you_mean: "Maksud @{bot}?"')
     (problem,) = kb_copy.problems()
     assert problem.startswith(f"{kb_copy.where(MESSAGES, 'did_you_mean:')}: message 'did_you_mean' cannot use {{bot}}")
+
+
+def test_start_topic_pointing_nowhere(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, "entry: kenapa_memilih}", "entry: kenapa_milih}", after="start_topics:")
+    where = kb_copy.where(MESSAGES, "entry: kenapa_milih}")
+    assert kb_copy.problems() == [f"{where}: topic '🗳️ Kenapa harus memilih?' points to unknown entry 'kenapa_milih'"]

@@ -108,11 +108,26 @@ def test_welcome_help_and_topics(pipeline: Pipeline) -> None:
     welcome = pipeline.replies.welcome()
     assert "Pilkada Serentak 2024" in welcome.text and "Kabupaten Blora" in welcome.text
     assert welcome.text.endswith(pipeline.replies.countdown_text())  # says whether the vote has passed
-    assert [b.label for b in entry_buttons(welcome)] == [t.label for t in pipeline.kb.messages.topics]
+    messages = pipeline.kb.messages
+    # The first minute: the three things asked first, one per row, then "more topics".
+    assert [b.value for b in entry_buttons(welcome)] == ["jadwal_pencoblosan", "kenapa_memilih", "apa_itu_golput"]
+    assert [len(row) for row in welcome.buttons] == [1, 1, 1, 1]
+    assert welcome.buttons[-1] == (Button(messages.get("more_topics_button"), "topics", ""),)
     assert "/topik" in pipeline.replies.help().text
     topics = pipeline.replies.topics()
     assert topics.text == pipeline.replies.text("topics_intro")
-    assert topics.buttons == welcome.buttons
+    assert [b.label for b in entry_buttons(topics)] == [t.label for t in messages.topics]
+
+
+def test_welcome_is_short_with_one_example_and_what_the_bot_cannot_do(pipeline: Pipeline) -> None:
+    """Read on a phone by a first-time voter: a few lines, an example question that works, the limits."""
+    text = pipeline.replies.text("welcome")
+    lines = text.splitlines()
+    assert len(lines) <= 3 and len(text) <= 300
+    example = lines[1].split("misalnya: ", 1)[1].strip("“”\"")
+    assert pipeline.replies.for_question(example).kind == "answer"  # the example gets a real answer
+    assert "tidak tahu" in text or "belum tahu" in text
+    assert "calon" in text and "TPS" in text  # the two things first-time voters ask that the sources do not answer
 
 
 def test_fixed_messages(pipeline: Pipeline) -> None:

@@ -100,7 +100,7 @@ def test_reply_builder_small_talk(pipeline: Pipeline) -> None:
     thanks = pipeline.replies.for_question("makasih")
     assert thanks.kind == "small_talk" and thanks.match is None and thanks.buttons == ()
     greeting = pipeline.replies.for_question("halo")
-    assert greeting.buttons == pipeline.replies.topic_buttons()
+    assert greeting.buttons == pipeline.replies.start_buttons()
     assert pipeline.config.election.name in greeting.text  # placeholders filled in
     assert pipeline.replies.for_question("ok").text == ""
 

@@ -75,7 +75,7 @@ async def test_commands_registered_and_start_keyboard(bot: App, api: FakeBotApi,
     (sent,) = await api.await_for("sendMessage")
     assert sent.status == 200
     assert sent.params["text"] == pipeline.replies.welcome().text
-    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert callback_data(sent) == [*(f"e:{t.entry}" for t in pipeline.kb.messages.start_topics), "t:all"]
 
 
 async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:

@@ -151,6 +151,11 @@ def callback_data(params: dict[str, Any]) -> list[str]:
     return [b["callback_data"] for row in keyboard(params) for b in row if "callback_data" in b]
 
 
+def start_menu(pipeline: Pipeline) -> list[str]:
+    """Callback data of the welcome's keyboard: the first-minute topics, then "more topics"."""
+    return [*(f"e:{t.entry}" for t in pipeline.kb.messages.start_topics), "t:all"]
+
+
 # --- private chat -------------------------------------------------------------------
 
 
@@ -164,7 +169,23 @@ async def test_start_sends_welcome_with_topic_keyboard(
     assert sent["parse_mode"] == "HTML"
     assert sent["link_preview_options"] == {"is_disabled": True}
     assert "reply_parameters" not in sent  # no quoting in a private chat
-    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert callback_data(sent) == start_menu(pipeline)
+
+
+async def test_more_topics_sends_the_whole_topic_list(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.command("/start"))
+    assert start_menu(pipeline)[:3] == ["e:jadwal_pencoblosan", "e:kenapa_memilih", "e:apa_itu_golput"]
+    await feed(app, tg.callback_query("t:all", chat_id=USER))
+    welcome, topics = offline.sent()
+    assert welcome["text"] == pipeline.replies.welcome().text
+    assert topics["text"] == pipeline.kb.messages.get("topics_intro")
+    assert callback_data(topics) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert offline.sent("editMessageText") == []  # the welcome stays as it was
+    await feed(app, tg.callback_query("e:jadwal_pencoblosan", chat_id=USER))
+    answer = offline.sent()[-1]["text"]
+    assert "sudah lewat" in answer or "hari lagi" in answer  # the date, and whether it has passed
 
 
 @pytest.mark.parametrize(
@@ -558,7 +579,7 @@ async def test_greeting_gets_one_line_and_the_topics(
     (sent,) = offline.sent()
     assert sent["text"] == small_talk_text(pipeline, "halo")
     assert "\n" not in sent["text"] and pipeline.kb.messages.get("fallback")[:20] not in sent["text"]
-    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert callback_data(sent) == start_menu(pipeline)
     assert recorder.calls == []
 
 
@@ -685,7 +706,7 @@ async def test_start_in_a_group_says_how_to_ask_there(
     assert "ketik pertanyaanmu" not in text  # typing a plain question in a group reaches nobody
     assert "ketik pertanyaanmu" in pipeline.replies.welcome().text.lower()  # ... while in private it does
     assert pipeline.replies.countdown_text() in text
-    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert callback_data(sent) == start_menu(pipeline)
 
 
 @pytest.mark.parametrize("command", ["/help", "/help@PilkadaTestBot", "/bantuan@PilkadaTestBot"])

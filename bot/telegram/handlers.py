@@ -444,23 +444,30 @@ async def non_text(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A press on one of the bot's buttons: topic, suggestion or related entry (👍/👎: bot/telegram/feedback.py)."""
+    """A press on one of the bot's buttons: topic, "more topics", suggestion or related entry.
+
+    👍/👎 and the reasons after 👎 are bot/telegram/feedback.py's.
+    """
     query = update.callback_query
     if query is None:
         return
     data = context.bot_data
     press = decode_callback(query.data)
-    if press is None or press.entry_id not in data.pipeline.kb.by_id:
+    if press is not None and press.kind == "topics":
+        reply = data.replies.topics()
+    elif press is None or press.entry_id not in data.pipeline.kb.by_id:
         # Forged data, or a button on an old message whose entry was since removed.
         await query.answer(data.replies.message("expired_button").text)
         return
-    user_id = query.from_user.id
-    if press.kind == "suggestion" and (asker := asker_of(query.message, user_id)) is not None:
+    elif press.kind == "not_this":
+        # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
+        # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
+        reply = data.replies.fallback()
+    else:
+        reply = data.replies.for_entry(press.entry_id)
+    if press.kind == "suggestion" and (asker := asker_of(query.message, query.from_user.id)) is not None:
         await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()
-    # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
-    # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
-    reply = data.replies.fallback() if press.kind == "not_this" else data.replies.for_entry(press.entry_id)
     message = query.message
     if isinstance(message, Message):
         if press.kind in ("suggestion", "not_this"):
