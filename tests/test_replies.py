@@ -124,7 +124,7 @@ def test_welcome_is_short_with_one_example_and_what_the_bot_cannot_do(pipeline: 
     text = pipeline.replies.text("welcome")
     lines = text.splitlines()
     assert len(lines) <= 3 and len(text) <= 300
-    example = lines[1].split("misalnya: ", 1)[1].strip("“”\"")
+    example = lines[1].split("misalnya: ", 1)[1].strip('“”"')
     assert pipeline.replies.for_question(example).kind == "answer"  # the example gets a real answer
     assert "tidak tahu" in text or "belum tahu" in text
     assert "calon" in text and "TPS" in text  # the two things first-time voters ask that the sources do not answer

@@ -42,9 +42,6 @@ AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotApi]:
     with FakeBotApi(token=TOKEN) as server:
