@@ -146,7 +146,8 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         "answer": reply.text,
         "suggestions": list(reply.suggestions),
         "sources": list(reply.sources),
-        # answer | unknown (a known unknown: the sources cannot say) | suggest | none | claim (a claim check).
+        # answer | unknown (a known unknown: the sources cannot say) | suggest | none | claim (a claim check)
+        # | small_talk ("ok", "makasih": a short reply, never recorded).
         "outcome": "claim" if reply.kind == "claim" else match.outcome if match else reply.kind,
         "claims": [
             {"said": c.said, "verdict": c.verdict, "fact_id": c.fact.id if c.fact else None} for c in reply.claims

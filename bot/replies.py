@@ -92,7 +92,7 @@ class ReplyBuilder:
         """Reply to free text: small talk, a claim check, an answer, a known unknown, a "did you mean", or the fallback.
 
         A message that states something checkable ("pencoblosan diundur ke 4 Desember")
-        gets the claim check's verdict; `forwarded` messages are always read as claims.
+        gets the claim check's verdict; `forwarded` messages are read as claims unless they ask.
         """
         talk = self.small_talk(text)
         if talk is not None:

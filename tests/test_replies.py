@@ -141,6 +141,18 @@ def test_replies_are_frozen(pipeline: Pipeline) -> None:
         reply.text = "x"  # type: ignore[misc]
 
 
+def test_a_forwarded_question_is_answered_and_a_forwarded_statement_checked(pipeline: Pipeline) -> None:
+    replies = pipeline.replies
+    assert replies.for_question("kapan pilkada blora?", forwarded=True).entry_id == "jadwal_pencoblosan"
+    assert replies.for_question("golput itu apa sih", forwarded=True).entry_id == "apa_itu_golput"
+    chain = replies.for_question("Pemilih yang golput akan didenda", forwarded=True)
+    assert chain.kind == "claim" and [c.verdict for c in chain.claims] == ["unverifiable"]
+    hoax = replies.for_question(
+        "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan", forwarded=True
+    )
+    assert [c.verdict for c in hoax.claims] == ["contradicted"]
+
+
 def test_group_help_drops_the_reminder_line_after_the_vote(
     pipeline: Pipeline, clock_at: Callable[[dt.date], Clock]
 ) -> None:

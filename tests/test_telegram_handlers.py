@@ -500,6 +500,19 @@ async def test_a_forwarded_message_is_a_question(
     assert recorder.calls == [("match", USER, ANSWERED, "answer")]
 
 
+async def test_a_forwarded_statement_gets_the_claim_check(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
+) -> None:
+    rumour = "Pemilih yang golput akan didenda"
+    assert pipeline.replies.for_question(rumour).kind != "claim"  # typed by the user, it is not read as a claim
+    expected = pipeline.replies.for_question(rumour, forwarded=True)
+    assert expected.kind == "claim" and [c.verdict for c in expected.claims] == ["unverifiable"]
+    await feed(app, tg.text_message(rumour, forward_origin=FORWARD_FROM_CHANNEL))
+    (sent,) = offline.sent()
+    assert sent["text"].startswith(expected.text.splitlines()[0])
+    assert [c[:3] for c in recorder.calls] == [("match", USER, rumour)]
+
+
 async def test_a_long_forwarded_text_is_cut_rather_than_refused(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
 ) -> None:
@@ -828,7 +841,7 @@ async def test_error_handler_apologizes_once_and_logs_without_token(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(text: str) -> Any:
+    def broken(text: str, **kwargs: Any) -> Any:  # kwargs: forwarded=
         raise RuntimeError(f"database is locked (while calling https://api.telegram.org/bot{TOKEN}/x)")
 
     monkeypatch.setattr(pipeline.replies, "for_question", broken)

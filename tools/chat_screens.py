@@ -72,10 +72,11 @@ class Chat:
         parts.append(html.escape(text))
         self.bubbles.append(f'<div class="row me"><div class="bubble me">{"".join(parts)}</div></div>')
 
-    def photo(self, caption: str) -> None:
+    def photo(self, caption: str, *, forwarded: str | None = None) -> None:
+        head = f'<div class="fwd">Diteruskan dari <b>{html.escape(forwarded)}</b></div>' if forwarded else ""
         poster = '<div class="poster">🗳️<br>PILKADA<br>SERENTAK<br>2024</div>'
         self.bubbles.append(
-            f'<div class="row me"><div class="bubble me photo">{poster}{html.escape(caption)}</div></div>'
+            f'<div class="row me"><div class="bubble me photo">{head}{poster}{html.escape(caption)}</div></div>'
         )
 
     def bot(self, reply: Reply, *, quote: str | None = None, quoted: str = "Rina") -> None:
@@ -189,12 +190,10 @@ def scenes(pipeline: Pipeline) -> list[Chat]:
             talk.note("(“ok” tidak perlu dibalas)")
 
     caption = Chat("caption", **private)
-    asked = "ini poster pilkada, bener ga tanggalnya?"
-    caption.photo(asked)
-    caption.bot(replies.for_question(asked))
-    hoax = "Pilkada Blora diundur ke Desember! Sebarkan!"
-    caption.user(hoax, forwarded="Info Warga Blora")
-    caption.bot(replies.for_question(hoax))
+    # A chain message: a poster forwarded with its caption goes through the claim check.
+    hoax = "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan"
+    caption.photo(hoax, forwarded="Info Warga Blora")
+    caption.bot(replies.for_question(hoax, forwarded=True))
 
     feedback = Chat("feedback", **private)
     feedback.user("kalau golput kenapa sih?")

@@ -393,7 +393,8 @@ async def question(update: Update, context: Context) -> None:
             return
         # A forwarded text is not the user's own words: asking them to shorten it would not help.
         text = text[:limit]
-    reply = data.replies.for_question(text)
+    # A forwarded message is someone else's words, often a chain message: the claim check reads it as a claim.
+    reply = data.replies.for_question(text, forwarded=message.forward_origin is not None)
     try:
         if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
             await send_reply(message, reply)
