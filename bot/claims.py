@@ -90,10 +90,11 @@ class ClaimChecker:
         if any(i.kind != "year" for i in values) or not raw & self._date_change:
             values = [i for i in values if i.kind != "year"]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
-        stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not self._is_question(text, tokens)
-        unknown_topic = bool(tokens & self._unknown_words)
         question = self._is_question(text, tokens)
-        claimish = forwarded or self._has_marker(raw) or stated or (unknown_topic and not question)
+        stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
+        unknown_topic = bool(tokens & self._unknown_words)
+        # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
+        claimish = (forwarded and not question) or self._has_marker(raw) or stated or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         if unknown_topic:

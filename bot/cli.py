@@ -27,7 +27,8 @@ from bot.evaluation import (
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
-from bot.storage import StorageError, UnansweredRow, open_store
+from bot.staff_texts import StaffTexts
+from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -88,8 +89,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=("yaml", "text"),
         default="yaml",
         help="yaml: draft entries, similar questions grouped, to complete and paste into the knowledge base; "
-        "text: one question per line, newest first, tab-separated: time, kind, question, nearest entry, score "
-        "(default: yaml)",
+        "text: one question per line, newest first, tab-separated: time, kind, question, nearest entry, score; "
+        "then the reasons given with thumbs down/up, kind feedback_down/feedback_up (default: yaml)",
     )
     un.add_argument(
         "--limit",
@@ -145,7 +146,8 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         "answer": reply.text,
         "suggestions": list(reply.suggestions),
         "sources": list(reply.sources),
-        # answer | unknown (a known unknown: the sources cannot say) | suggest | none | claim (a claim check).
+        # answer | unknown (a known unknown: the sources cannot say) | suggest | none | claim (a claim check)
+        # | small_talk ("ok", "makasih": a short reply, never recorded).
         "outcome": "claim" if reply.kind == "claim" else match.outcome if match else reply.kind,
         "claims": [
             {"said": c.said, "verdict": c.verdict, "fact_id": c.fact.id if c.fact else None} for c in reply.claims
@@ -212,6 +214,12 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    try:
+        texts = StaffTexts.load(config.knowledge.staff)
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
     path = config.bot.database
     # Exit 1 rather than print zeros: a database missing here more often means a wrong
     # --config or working directory than a bot that never ran, and opening would create
@@ -221,9 +229,10 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
         return 1
     try:
         if args.command == "report":
-            text = asyncio.run(_report(config))
+            text = format_stats(asyncio.run(_stats(config)), texts)
         else:
-            text = _format_unanswered(asyncio.run(_unanswered(config, max(args.limit, 1))), args.format, config)
+            rows, comments = asyncio.run(_unanswered(config, max(args.limit, 1)))
+            text = _format_unanswered(rows, comments, args.format, config, texts)
     except StorageError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -231,23 +240,34 @@ def _staff(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
-async def _report(config: Config) -> str:
+async def _stats(config: Config) -> Stats:
     async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
-        return format_stats(await store.stats(local_today(config.election)))
+        return await store.stats(local_today(config.election))
 
 
-async def _unanswered(config: Config, limit: int) -> list[UnansweredRow]:
+async def _unanswered(config: Config, limit: int) -> tuple[list[UnansweredRow], list[FeedbackComment]]:
     async with await open_store(config.bot.database, timezone=config.election.timezone) as store:
-        return await store.unanswered(limit)
+        return await store.unanswered(limit), await store.feedback_comments(limit)
 
 
-def _format_unanswered(rows: list[UnansweredRow], fmt: str, config: Config) -> str:
-    """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score."""
+def _format_unanswered(
+    rows: list[UnansweredRow], comments: list[FeedbackComment], fmt: str, config: Config, texts: StaffTexts
+) -> str:
+    """YAML draft entries, or one line per question: local time, kind, text, nearest entry and score.
+
+    The reasons given with 👎/👍 follow: in YAML as comments, in text as lines of kind
+    feedback_down / feedback_up with the reason as the text and the entry it was about.
+    """
+    zone = config.election.timezone
+    local = [FeedbackComment(c.entry_id, c.positive, c.comment, c.voted_at.astimezone(zone)) for c in comments]
     if fmt == "yaml":
-        return unanswered_yaml(rows)
+        return unanswered_yaml(rows, texts, comments=local)
     lines = []
     for row in rows:
-        when = row.asked_at.astimezone(config.election.timezone)
+        when = row.asked_at.astimezone(zone)
         nearest = f"\t{row.best_entry}\t{row.best_score:.0f}" if row.best_entry else "\t\t"
         lines.append(f"{when:%Y-%m-%d %H:%M}\t{row.kind}\t{row.normalized}{nearest}")
+    for c in local:
+        kind = "feedback_up" if c.positive else "feedback_down"
+        lines.append(f"{c.voted_at:%Y-%m-%d %H:%M}\t{kind}\t{' '.join(c.comment.split())}\t{c.entry_id}\t")
     return "".join(f"{line}\n" for line in lines)

@@ -193,6 +193,7 @@ class KnowledgeConfig:
     entries: tuple[Path, ...]
     lexicon: Path
     messages: Path
+    staff: Path  # staff.yaml; default: beside messages.yaml
     # {link:name} in answers and messages; config, so each election office fills in its own.
     links: Mapping[str, Link] = field(default_factory=dict)
     # Lists of real words (one per line) that typo correction must never rewrite.
@@ -328,7 +329,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("knowledge",),
         problems,
         required={"sources": NONEMPTY_TEXT, "entries": LIST, "lexicon": NONEMPTY_TEXT, "messages": NONEMPTY_TEXT},
-        optional={"words": LIST},
+        optional={"staff": NONEMPTY_TEXT, "words": LIST},
         what="'knowledge'",
     )
     check_mapping(
@@ -502,6 +503,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             entries=tuple(base / p for p in k["entries"]),
             lexicon=base / k["lexicon"],
             messages=base / k["messages"],
+            staff=base / k["staff"] if "staff" in k else (base / k["messages"]).with_name("staff.yaml"),
             links=links,
             words=tuple(base / p for p in k.get("words") or []),
         ),

@@ -37,6 +37,8 @@ def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: st
     interactive = stdin.isatty()
 
     def say(reply: Reply) -> list[str]:
+        if not reply.text and not reply.buttons:
+            return []  # small talk that needs no answer ("ok")
         stdout.write(f"Bot> {render_text(reply)}\n")
         choices = choice_ids(reply)
         if choices:

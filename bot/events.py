@@ -3,6 +3,7 @@
 The Telegram layer calls a Recorder; the SQLite store (bot/storage.py) implements it.
 Raw user ids go in; the recorder decides what to keep (hashed ids, no message text
 except unanswered questions and feedback), see the privacy note in messages.yaml.
+Small talk ("ok", "makasih", bot/smalltalk.py) is not a question and is never reported.
 
 `BufferedRecorder` keeps the database off the answer path: each call only appends an
 event to a list, and a background task writes the list in one transaction every
@@ -36,8 +37,8 @@ class Recorder(Protocol):
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         """The user resolved their latest "did you mean" by pressing a suggestion."""
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
-        """A 👍 or 👎 on an answer."""
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        """A 👍 or 👎 on an answer; `comment` is why (a reason button's label, or the user's words)."""
 
 
 class NullRecorder:
@@ -49,7 +50,7 @@ class NullRecorder:
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         return None
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
         return None
 
 
@@ -77,6 +78,7 @@ class FeedbackGiven:
     entry_id: str
     positive: bool
     at: dt.datetime
+    comment: str | None = None  # why: a reason button's label or the user's words (after 👎)
 
 
 Event = QuestionAsked | SuggestionChosen | FeedbackGiven
@@ -170,8 +172,8 @@ class BufferedRecorder:
     async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
         self._add(SuggestionChosen(user_id, entry_id, self._clock()))
 
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool) -> None:
-        self._add(FeedbackGiven(user_id, entry_id, positive, self._clock()))
+    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
+        self._add(FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
 
     def _add(self, event: Event) -> None:
         self._events.append(event)

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.config import KnowledgeConfig, Link
+from bot.english import EnglishDetector, parse_english_words
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.smalltalk import SmallTalk, parse_small_talk
+from bot.staff_texts import StaffTexts, parse_staff_texts
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
@@ -48,8 +51,11 @@ MESSAGE_FIELDS = frozenset(
         "quote",
         "source",
         "said",
+        "bot",
     }
 )
+# {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
+BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -109,8 +115,6 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_off_failed",
         "reminder_text",
         "slow_down",
-        "reload_ok",
-        "reload_failed",
         "not_admin",
         "inline_no_results",
         "command_start",
@@ -131,10 +135,20 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_no_more",
         "remind_private_only",
         "reminder_text_today",
-        "unanswered_intro",
-        "unanswered_empty",
+        "feedback_why",
+        "feedback_write_button",
+        "feedback_write_prompt",
+        "feedback_noted",
+        "welcome_group",
+        "help_group",
+        "remind_stop_group",
+        "english_note",
+        "more_topics_button",
     }
 )
+# Why an answer got 👎: one button each, numbered 0-9 in the callback data.
+MAX_FEEDBACK_REASONS = 10
+MAX_REASON_LENGTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +221,10 @@ class Topic:
 class Messages:
     texts: dict[str, PhasedText]
     topics: tuple[Topic, ...]
+    small_talk: SmallTalk = field(default_factory=SmallTalk)
+    feedback_reasons: tuple[str, ...] = ()
+    english: EnglishDetector = field(default_factory=EnglishDetector)
+    start_topics: tuple[Topic, ...] = ()  # the few shown by /start (all of `topics` if empty)
 
     def get(self, key: str, phase: Phase | None = None, **fields: object) -> str:
         """Message `key` for `phase`, placeholders filled in.
@@ -233,6 +251,7 @@ class KnowledgeBase:
     lexicon: Lexicon
     messages: Messages
     warnings: tuple[Problem, ...] = ()
+    staff: StaffTexts = field(default_factory=StaffTexts)  # knowledge/staff.yaml
 
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
     facts: dict[str, Fact] = field(init=False, repr=False, compare=False)
@@ -258,7 +277,8 @@ class KnowledgeBase:
         """Load and validate every knowledge file; raise InvalidFiles listing all problems."""
         problems: list[Problem] = []
         docs: dict[str, YamlDoc] = {}
-        for label, path in [("sources", cfg.sources), ("lexicon", cfg.lexicon), ("messages", cfg.messages)]:
+        files = [("sources", cfg.sources), ("lexicon", cfg.lexicon), ("messages", cfg.messages), ("staff", cfg.staff)]
+        for label, path in files:
             try:
                 docs[label] = load_yaml(path)
             except InvalidFiles as exc:
@@ -277,10 +297,11 @@ class KnowledgeBase:
         grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
+        staff = parse_staff_texts(docs["staff"], problems)
         if problems:
             raise InvalidFiles(problems)
         warnings = _lexicon_warnings(docs["lexicon"], lexicon)
-        return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings))
+        return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings), staff)
 
 
 # ---------------------------------------------------------------------------- sources and facts
@@ -893,7 +914,13 @@ def _lexicon_warnings(doc: YamlDoc, lexicon: Lexicon) -> list[Problem]:
 
 def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, problems: list[Problem]) -> Messages:
     if not check_mapping(
-        doc, doc.data, (), problems, required={"messages": MAPPING, "topics": LIST}, what="the messages file"
+        doc,
+        doc.data,
+        (),
+        problems,
+        required={"messages": MAPPING, "topics": LIST},
+        optional={"small_talk": MAPPING, "feedback_reasons": LIST, "english_words": LIST, "start_topics": LIST},
+        what="the messages file",
     ):
         return Messages({}, ())
     texts: dict[str, PhasedText] = {}
@@ -907,6 +934,7 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         if parsed is None or len(problems) > before:
             continue
         text, _ = parsed
+        known = MESSAGE_FIELDS if key in BOT_FIELD_MESSAGES else MESSAGE_FIELDS - {"bot"}
         for phase, wording in text.texts().items():
             where = ("messages", key, phase) if isinstance(value, dict) and phase in value else ("messages", key)
             try:
@@ -914,11 +942,17 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             except ValueError as exc:
                 problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", *where))
                 continue
-            for name in sorted(fields - MESSAGE_FIELDS):
+            if "bot" in fields - known:
                 problems.append(
                     doc.problem(
-                        f"message '{key}' uses unknown placeholder {{{name}}} "
-                        f"(known: {', '.join(sorted(MESSAGE_FIELDS))})",
+                        f"message '{key}' cannot use {{bot}}; only {', '.join(sorted(BOT_FIELD_MESSAGES))} can",
+                        *where,
+                    )
+                )
+            for name in sorted(fields - known - {"bot"}):
+                problems.append(
+                    doc.problem(
+                        f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(known))})",
                         *where,
                     )
                 )
@@ -926,12 +960,31 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             texts[key] = text
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
+    topics = _parse_topics(doc, "topics", entry_ids, problems)
+    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems)
+    raw_talk = doc.data.get("small_talk")
+    small_talk = SmallTalk()
+    if isinstance(raw_talk, dict):
+
+        def render(value: Any, path: tuple[str | int, ...]) -> PhasedText | None:
+            parsed = grounding.text(doc, value, path, None, problems)
+            return parsed[0] if parsed is not None else None
+
+        small_talk = parse_small_talk(doc, raw_talk, problems, render)
+    reasons = _parse_feedback_reasons(doc, doc.data.get("feedback_reasons"), grounding, problems)
+    raw_english = doc.data.get("english_words")
+    english = parse_english_words(doc, raw_english, problems) if isinstance(raw_english, list) else EnglishDetector()
+    return Messages(texts, topics, small_talk, reasons, english, start_topics)
+
+
+def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem]) -> tuple[Topic, ...]:
     topics: list[Topic] = []
-    for i, item in enumerate(doc.data.get("topics") or []):
+    raw = doc.data.get(key)
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
         if not check_mapping(
             doc,
             item,
-            ("topics", i),
+            (key, i),
             problems,
             required={"label": NONEMPTY_TEXT, "entry": NONEMPTY_TEXT},
             what="a topic",
@@ -940,9 +993,30 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         if {"label", "entry"} <= item.keys():
             if item["entry"] not in entry_ids:
                 problems.append(
-                    doc.problem(
-                        f"topic '{item['label']}' points to unknown entry '{item['entry']}'", "topics", i, "entry"
-                    )
+                    doc.problem(f"topic '{item['label']}' points to unknown entry '{item['entry']}'", key, i, "entry")
                 )
             topics.append(Topic(str(item["label"]), str(item["entry"])))
-    return Messages(texts, tuple(topics))
+    return tuple(topics)
+
+
+def _parse_feedback_reasons(doc: YamlDoc, raw: Any, grounding: Grounding, problems: list[Problem]) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        return ()  # missing (no reasons are offered), or not a list (reported by check_mapping)
+    if len(raw) > MAX_FEEDBACK_REASONS:
+        problems.append(doc.problem(f"at most {MAX_FEEDBACK_REASONS} feedback reasons", "feedback_reasons"))
+    reasons: list[str] = []
+    for i, reason in enumerate(raw[:MAX_FEEDBACK_REASONS]):
+        if not isinstance(reason, str) or not reason.strip():
+            problems.append(doc.problem("each feedback reason must be non-empty text", "feedback_reasons", i))
+        elif len(reason.strip()) > MAX_REASON_LENGTH:
+            problems.append(
+                doc.problem(
+                    f"a feedback reason must be at most {MAX_REASON_LENGTH} characters (it is a button label)",
+                    "feedback_reasons",
+                    i,
+                )
+            )
+        elif grounding.text(doc, reason, ("feedback_reasons", i), None, problems) is not None:
+            # Checked like a message (a reason naming a date or figure must be a fact).
+            reasons.append(reason.strip())
+    return tuple(reasons)

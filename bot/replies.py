@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.claims import ClaimChecker, ClaimVerdict
@@ -22,16 +22,21 @@ from bot.phases import Phase
 # answer: a fact-based answer; unknown: a known unknown (what the sources do not say,
 # and where to ask); suggest: "did you mean"; fallback: nothing close enough.
 # claim: the verdict of the claim check on what a message states (bot/claims.py).
-ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim"]
+# small_talk: "ok", "makasih", "halo", emoji only (bot/smalltalk.py); its text may be empty (say nothing).
+ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
-ButtonAction = Literal["entry", "feedback_up", "feedback_down", "share", "not_this"]
+# feedback_reason / feedback_write: after 👎, pick a reason or write one. topics: "more topics".
+ButtonAction = Literal[
+    "entry", "feedback_up", "feedback_down", "share", "not_this", "feedback_reason", "feedback_write", "topics"
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
     action: ButtonAction
-    value: str  # an entry id
+    value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title); "topics": unused
+    option: int | None = None  # feedback_reason: which of messages.yaml's feedback_reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +89,21 @@ class ReplyBuilder:
         return self._msg.get(key, self.phase(), **{**self._fields(), **fields})
 
     def for_question(self, text: str, *, forwarded: bool = False) -> Reply:
-        """Reply to free text: a claim check, an answer, a known unknown, a "did you mean", or the fallback.
+        """Reply to free text: small talk, a claim check, an answer, a known unknown, a "did you mean", or the fallback.
 
         A message that states something checkable ("pencoblosan diundur ke 4 Desember")
-        gets the claim check's verdict; `forwarded` messages are always read as claims.
+        gets the claim check's verdict; `forwarded` messages are read as claims unless they ask.
         """
+        talk = self.small_talk(text)
+        if talk is not None:
+            return talk
+        reply = self._matched(text, forwarded)
+        if self._msg.has("english_note") and self.kb.messages.english.is_english(text):
+            # Answers are Indonesian only (bot/english.py): say so first, in English.
+            reply = replace(reply, text=f"{self.text('english_note')}\n\n{reply.text}")
+        return reply
+
+    def _matched(self, text: str, forwarded: bool) -> Reply:
         result = self.matcher.match(text)
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
         if verdicts:
@@ -102,6 +117,14 @@ class ReplyBuilder:
             return Reply("suggest", self.text(key), buttons=tuple(rows), suggestions=result.suggestions, match=result)
         return self.fallback(match=result)
 
+    def small_talk(self, text: str) -> Reply | None:
+        """A short reply to small talk ("makasih" -> "sama-sama"), or None if `text` may be a question."""
+        kind = self.kb.messages.small_talk.detect(text)
+        if kind is None:
+            return None
+        buttons = self.start_buttons() if kind.topics else ()
+        return Reply("small_talk", kind.reply.at(self.phase()).format(**self._fields()), buttons=buttons)
+
     def for_entry(self, entry_id: str, match: MatchResult | None = None) -> Reply:
         """The full answer of one entry, with its source line and follow-up buttons."""
         entry = self.kb.entry(entry_id)
@@ -111,7 +134,8 @@ class ReplyBuilder:
         rows: list[tuple[Button, ...]] = [(Button(self.kb.entry(r).title, "entry", r),) for r in entry.related[:3]]
         rows.append(
             (
-                Button(self.text("share_button"), "share", entry.id),
+                # Pre-fills "@bot Apa itu golput?": words a person would type, which inline mode finds.
+                Button(self.text("share_button"), "share", entry.title),
                 Button(self.text("feedback_up"), "feedback_up", entry.id),
                 Button(self.text("feedback_down"), "feedback_down", entry.id),
             )
@@ -178,6 +202,16 @@ class ReplyBuilder:
             return f"{fact.render()} ({fact.render('per')})"
         return fact.render()
 
+    def feedback_reasons(self, entry_id: str) -> Reply | None:
+        """After 👎: "what was wrong?" with one button per reason and one to write it; None if not configured."""
+        reasons = self._msg.feedback_reasons
+        if not self._msg.has("feedback_why") or not reasons:
+            return None
+        rows = [(Button(reason, "feedback_reason", entry_id, option=i),) for i, reason in enumerate(reasons)]
+        if self._msg.has("feedback_write_button") and self._msg.has("feedback_write_prompt"):
+            rows.append((Button(self.text("feedback_write_button"), "feedback_write", entry_id),))
+        return Reply("info", self.text("feedback_why"), buttons=tuple(rows), entry_id=entry_id)
+
     def source_line(self, entry: Entry) -> str | None:
         return self._source_line(entry.sources)
 
@@ -196,13 +230,36 @@ class ReplyBuilder:
     def welcome(self) -> Reply:
         """The /start greeting, with where we stand relative to voting day (before, on, or after it)."""
         text = f"{self.text('welcome')}\n\n{self.countdown_text()}"
-        return Reply("info", text, buttons=self.topic_buttons())
+        return Reply("info", text, buttons=self.start_buttons())
+
+    def group_welcome(self, bot_username: str) -> Reply:
+        """/start in a group: how to ask there (members' plain messages never reach the bot)."""
+        if not self._msg.has("welcome_group"):
+            return self.welcome()
+        text = f"{self.text('welcome_group', bot=bot_username)}\n\n{self.countdown_text()}"
+        return Reply("info", text, buttons=self.start_buttons())
 
     def help(self) -> Reply:
         return Reply("info", self.text("help"))
 
+    def group_help(self, bot_username: str) -> Reply:
+        """/help in a group: mention the bot, reply to it, or use inline mode."""
+        if not self._msg.has("help_group"):
+            return self.help()
+        return Reply("info", self.text("help_group", bot=bot_username))
+
     def topics(self) -> Reply:
         return Reply("info", self.text("topics_intro"), buttons=self.topic_buttons())
+
+    def start_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        """The first-minute menu: the few topics asked first, one per row, then "more topics"."""
+        topics = self._msg.start_topics
+        if not topics:
+            return self.topic_buttons()
+        rows = [(Button(t.label, "entry", t.entry),) for t in topics]
+        if self._msg.has("more_topics_button"):
+            rows.append((Button(self.text("more_topics_button"), "topics", ""),))
+        return tuple(rows)
 
     def topic_buttons(self) -> tuple[tuple[Button, ...], ...]:
         buttons = [Button(t.label, "entry", t.entry) for t in self._msg.topics]

@@ -1,65 +1,64 @@
 """What staff read: the statistics report and the unanswered-question export.
 
-`format_stats` is the plain text `pilkada-bot report` prints (and `/stats` can show).
+`format_stats` is the plain text `pilkada-bot report` prints (and `/stats` shows).
 `unanswered_yaml` groups similar unanswered questions and renders each group as a
 draft entry in the shape of knowledge/entries.yaml, for a staff member to complete
-(title, topic, answer, sources) and paste into the knowledge base.
+(title, topic, answer, sources) and paste into the knowledge base. The words around
+the figures come from knowledge/staff.yaml (bot/staff_texts.py).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.storage import Stats, UnansweredRow
+from bot.staff_texts import StaffTexts
+from bot.storage import FeedbackComment, Stats, UnansweredRow
 
 # token_set_ratio ignores word order and extra words; 70 groups rephrasings of one
 # question ("kapan debat calon bupati" / "debat cabup kapan") without merging
 # different questions that only share the election vocabulary.
 DEFAULT_GROUP_THRESHOLD = 70.0
-DRAFT_ANSWER = "TODO: tulis jawaban dengan kata-kata sendiri, berdasarkan sumber resmi"
-
-_EXPORT_HEADER = """\
-# Draf entri dari pertanyaan yang belum bisa dijawab bot (pilkada-bot unanswered --format yaml).
-# Untuk setiap draf: ganti id, title, topic dan answer, isi sources, hapus pertanyaan yang
-# tidak cocok, lalu tempel di bawah 'entries:' di knowledge/entries.yaml dan jalankan
-# `pilkada-bot check`. Jika pertanyaan sebenarnya sudah punya entri (lihat "kandidat
-# terdekat"), cukup tambahkan pertanyaannya ke 'questions' entri itu.
-"""
 
 
-def format_stats(stats: Stats) -> str:
+def format_stats(stats: Stats, texts: StaffTexts) -> str:
     """The statistics as plain text: a few figures, then the top lists."""
-    rate = "n/a" if stats.answer_rate is None else f"{stats.answer_rate:.0%}"
+    rate = texts.get("report_no_rate") if stats.answer_rate is None else f"{stats.answer_rate:.0%}"
+    none_yet = texts.get("report_none_yet")
     lines = [
-        f"pilkada-bot report for {stats.day.isoformat()}",
+        texts.get("report_title", day=stats.day.isoformat()),
         "",
-        f"Questions today:      {stats.questions_today} (answered {stats.answered_today}, {stats.users_today} users)",
-        f"Questions in total:   {stats.questions_total} (answered {stats.answered_total})",
-        f"Answer rate:          {rate}",
-        f"Unanswered, open:     {stats.unanswered_open}",
-        f"Reminder subscribers: {stats.subscribers}",
+        texts.get(
+            "report_questions_today",
+            questions=stats.questions_today,
+            answered=stats.answered_today,
+            users=stats.users_today,
+        ),
+        texts.get("report_questions_total", questions=stats.questions_total, answered=stats.answered_total),
+        texts.get("report_answer_rate", rate=rate),
+        texts.get("report_unanswered_open", count=stats.unanswered_open),
+        texts.get("report_subscribers", count=stats.subscribers),
     ]
-    lines += _section("Top entries", stats.top_entries)
-    lines += _section("Top unanswered questions", stats.top_unanswered)
-    lines += ["", "Feedback per entry (up / down)"]
+    lines += _section(texts.get("report_top_entries"), stats.top_entries, none_yet)
+    lines += _section(texts.get("report_top_unanswered"), stats.top_unanswered, none_yet)
+    lines += ["", texts.get("report_feedback")]
     if stats.feedback:
         width = max(len(f.entry_id) for f in stats.feedback)
         lines += [f"  {f.entry_id:<{width}}  {f.up} / {f.down}" for f in stats.feedback]
     else:
-        lines.append("  (none yet)")
+        lines.append(f"  {none_yet}")
     return "\n".join(lines) + "\n"
 
 
-def _section(title: str, items: tuple[tuple[str, int], ...]) -> list[str]:
+def _section(title: str, items: tuple[tuple[str, int], ...], none_yet: str) -> list[str]:
     lines = ["", title]
     if not items:
-        return [*lines, "  (none yet)"]
+        return [*lines, f"  {none_yet}"]
     width = len(str(max(n for _, n in items)))
     return lines + [f"  {n:>{width}}  {text}" for text, n in items]
 
@@ -117,27 +116,53 @@ def _related(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= 2 or len(a) == len(b) == 1
 
 
-def unanswered_yaml(rows: Iterable[UnansweredRow], threshold: float = DEFAULT_GROUP_THRESHOLD) -> str:
-    """Draft knowledge-base entries, one per group of similar unanswered questions, as YAML."""
+def unanswered_yaml(
+    rows: Iterable[UnansweredRow],
+    texts: StaffTexts,
+    threshold: float = DEFAULT_GROUP_THRESHOLD,
+    comments: Sequence[FeedbackComment] = (),
+) -> str:
+    """Draft knowledge-base entries, one per group of similar unanswered questions, as YAML.
+
+    The reasons users gave with 👎/👍 (`comments`) follow as YAML comments: they point to
+    answers that need fixing rather than to new entries.
+    """
     groups = group_unanswered(rows, threshold)
+    header = _comment(texts.get("export_header"))
     if not groups:
-        return _EXPORT_HEADER + "# Belum ada pertanyaan yang tidak terjawab.\nentries: []\n"
-    lines = [_EXPORT_HEADER.rstrip("\n"), "entries:"]
+        return f"{header}\n{_comment(texts.get('export_empty'))}\nentries: []\n" + _comment_block(comments, texts)
+    lines = [header, "entries:"]
     for n, group in enumerate(groups, start=1):
-        lines.append(f"  # ditanyakan {group.count} kali")
+        lines.append(_comment(texts.get("export_asked", count=group.count), "  "))
         if group.nearest_entry is not None:
-            lines.append(f"  # kandidat terdekat: {group.nearest_entry} (skor {group.nearest_score:.0f})")
+            nearest = texts.get("export_nearest", entry=group.nearest_entry, score=f"{group.nearest_score:.0f}")
+            lines.append(_comment(nearest, "  "))
         lines += [
             f"  - id: draft_{n}",
             "    title: TODO",
             "    topic: TODO",
             "    questions:",
             *(f"      - {_scalar(q)}" for q in group.questions),
-            f"    answer: {_scalar(DRAFT_ANSWER)}",
+            f"    answer: {_scalar(texts.get('export_draft_answer'))}",
             "    sources: []",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines) + _comment_block(comments, texts)
+
+
+def _comment(text: str, indent: str = "") -> str:
+    """`text` as YAML comment lines: whatever staff write in staff.yaml cannot break the draft."""
+    return "\n".join(f"{indent}# {line}".rstrip() for line in text.splitlines() or [""])
+
+
+def _comment_block(comments: Sequence[FeedbackComment], texts: StaffTexts) -> str:
+    if not comments:
+        return ""
+    lines = ["", _comment(texts.get("export_comments"))]
+    for c in comments:
+        vote = "👍" if c.positive else "👎"
+        lines.append(f"#   {c.voted_at:%Y-%m-%d %H:%M} {vote} {c.entry_id}: {' '.join(c.comment.split())}")
+    return "\n".join(lines) + "\n"
 
 
 def _scalar(text: str) -> str:

@@ -67,10 +67,10 @@ def recorded(kb_copy: KbCopy, db_path: Path) -> Path:
 def test_report(kb_copy: KbCopy, recorded: Path) -> None:
     code, out = run_cli(kb_copy.config_path, "report")
     assert code == 0
-    assert out.startswith("pilkada-bot report for ")
-    assert "Questions today:      4 (answered 1, 2 users)" in out
-    assert "Answer rate:          25%" in out
-    assert "Reminder subscribers: 1" in out
+    assert out.startswith("Laporan pilkada-bot, ")
+    assert "Pertanyaan hari ini:    4 (terjawab 1, dari 2 pengguna)" in out
+    assert "Persentase terjawab:    25%" in out
+    assert "Pelanggan pengingat:    1" in out
     assert "apa_itu_golput  1 / 0" in out
 
 
@@ -93,6 +93,28 @@ def test_unanswered_text(kb_copy: KbCopy, recorded: Path) -> None:
     assert kind == "unknown" and "kpps" in question and len(when) == len("2024-11-20 10:00")
 
 
+def add_comment(kb_copy: KbCopy, db_path: Path) -> None:
+    async def record() -> None:
+        async with await SqliteStore.open(db_path) as store:
+            await store.record_feedback(OTHER, "jadwal_pencoblosan", False, "Jawabannya salah")
+
+    asyncio.run(record())
+
+
+def test_unanswered_shows_the_reasons_given_with_a_thumbs_down(kb_copy: KbCopy, recorded: Path, db_path: Path) -> None:
+    add_comment(kb_copy, db_path)
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "text")
+    assert code == 0
+    when, kind, comment, entry, score = out.splitlines()[-1].split("\t")
+    assert len(when) == len("2024-11-20 10:00")
+    assert (kind, comment, entry, score) == ("feedback_down", "Jawabannya salah", "jadwal_pencoblosan", "")
+    code, out = run_cli(kb_copy.config_path, "unanswered", "--format", "yaml")
+    assert code == 0
+    assert len(yaml.safe_load(out)["entries"]) == 1  # still pasteable: the reasons are YAML comments
+    assert out.splitlines()[-1].endswith("👎 jadwal_pencoblosan: Jawabannya salah")
+    assert out.splitlines()[-1].startswith("#   ")
+
+
 def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
     async def first_start() -> None:  # the bot created the database, nobody asked anything yet
         await (await SqliteStore.open(db_path)).close()
@@ -101,7 +123,7 @@ def test_empty_database(kb_copy: KbCopy, db_path: Path) -> None:
     code, out = run_cli(kb_copy.config_path, "unanswered")
     assert code == 0 and yaml.safe_load(out) == {"entries": []}
     code, out = run_cli(kb_copy.config_path, "report")
-    assert code == 0 and "Answer rate:          n/a" in out
+    assert code == 0 and "Persentase terjawab:    belum ada" in out
 
 
 @pytest.mark.parametrize("command", ["report", "unanswered"])
@@ -116,7 +138,21 @@ def test_no_database_yet(kb_copy: KbCopy, db_path: Path, capsys: pytest.CaptureF
 def test_a_broken_knowledge_base_does_not_stop_the_report(kb_copy: KbCopy, recorded: Path) -> None:
     kb_copy.replace("knowledge/messages.yaml", "  fallback:", "  fallbak:")
     code, out = run_cli(kb_copy.config_path, "report")
-    assert code == 0 and "Questions in total:   4" in out
+    assert code == 0 and "Pertanyaan seluruhnya:  4" in out
+
+
+def test_staff_texts_are_editable_and_checked(
+    kb_copy: KbCopy, recorded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb_copy.replace("knowledge/staff.yaml", '"Laporan pilkada-bot, {day}"', '"Rekap harian {day}"')
+    code, out = run_cli(kb_copy.config_path, "report")
+    assert code == 0 and out.startswith("Rekap harian ")
+    kb_copy.replace("knowledge/staff.yaml", "Rekap harian {day}", "Rekap harian {hari}")
+    code, out = run_cli(kb_copy.config_path, "report")
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    line = kb_copy.line_of("knowledge/staff.yaml", "{hari}")
+    assert f"staff.yaml:{line}: staff text 'report_title' uses unknown placeholder {{hari}} (known: day)" in err
 
 
 def test_a_database_from_another_salt_is_refused_in_one_line(

@@ -110,3 +110,19 @@ async def test_the_store_writes_a_batch_in_one_transaction(tmp_path: Path) -> No
         stats = await store.stats(NOW.date())
         assert (stats.questions_today, stats.answered_today, stats.users_today) == (50, 25, 50)
         assert len(await store.unanswered(100)) == 25
+
+
+async def test_a_vote_and_its_reason_reach_the_store_in_order_redacted(tmp_path: Path) -> None:
+    # After 👎 the reason (a button's label or the user's words) follows the vote in the same batch.
+    async with await SqliteStore.open(tmp_path / "db.sqlite3", salt=b"s" * 32, clock=lambda: NOW) as store:
+        recorder = BufferedRecorder(store, store.clock)
+        await recorder.record_feedback(1, "apa_itu_golput", False)
+        await recorder.record_feedback(1, "apa_itu_golput", False, "salah, hubungi aku di 081234567890")
+        await recorder.record_feedback(2, "jadwal_pencoblosan", True)
+        assert await recorder.flush()
+        (comment,) = await store.feedback_comments(10)
+        assert (comment.entry_id, comment.positive, comment.comment) == (
+            "apa_itu_golput",
+            False,
+            "salah, hubungi aku di [telepon]",
+        )

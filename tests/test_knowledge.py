@@ -329,3 +329,48 @@ def test_knowledge_base_is_frozen(kb: KnowledgeBase) -> None:
         kb.entries = ()  # type: ignore[misc]
     with pytest.raises(AttributeError):
         kb.entries[0].answer = "x"  # type: ignore[misc]
+
+
+# --- feedback reasons (messages.yaml) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  - Sulit dipahami\n", "  - \n", "each feedback reason must be non-empty text"),
+        ("  - Sulit dipahami\n", "  - " + "x" * 61 + "\n", "at most 60 characters (it is a button label)"),
+        ("  - Sulit dipahami\n", "  - [Sulit, dipahami]\n", "each feedback reason must be non-empty text"),
+        # Checked like every message: a date must be one of the sources' facts.
+        ("  - Sulit dipahami\n", "  - Tanggalnya 4 Desember 2024\n", "4 Desember 2024"),
+    ],
+)
+def test_feedback_reason_mistakes_are_reported_with_their_line(kb_copy, old: str, new: str, message: str) -> None:
+    line = kb_copy.line_of(MESSAGES, old)
+    kb_copy.replace(MESSAGES, old, new)
+    (problem,) = kb_copy.problems()
+    assert problem.startswith(f"{kb_copy.path(MESSAGES)}:{line}: ") and message in problem
+
+
+def test_too_many_feedback_reasons(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, "  - Sulit dipahami\n", "".join(f"  - alasan {c}\n" for c in "abcdefghi"))
+    (problem,) = kb_copy.problems()
+    assert problem == f"{kb_copy.where(MESSAGES, '  - Jawabannya salah')}: at most 10 feedback reasons"
+
+
+def test_without_feedback_reasons_thumbs_down_asks_nothing(kb_copy) -> None:
+    text = kb_copy.read(MESSAGES)
+    start = text.index("feedback_reasons:")
+    kb_copy.write(MESSAGES, text[:start] + text[text.index("\n\n", start) + 2 :])
+    assert kb_copy.load().messages.feedback_reasons == ()
+
+
+def test_bot_placeholder_only_where_the_bot_knows_its_name(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, '  did_you_mean: "Maksud kamu salah satu ini?"', '  did_you_mean: "Maksud @{bot}?"')
+    (problem,) = kb_copy.problems()
+    assert problem.startswith(f"{kb_copy.where(MESSAGES, 'did_you_mean:')}: message 'did_you_mean' cannot use {{bot}}")
+
+
+def test_start_topic_pointing_nowhere(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, "entry: kenapa_memilih}", "entry: kenapa_milih}", after="start_topics:")
+    where = kb_copy.where(MESSAGES, "entry: kenapa_milih}")
+    assert kb_copy.problems() == [f"{where}: topic '🗳️ Kenapa harus memilih?' points to unknown entry 'kenapa_milih'"]

@@ -253,8 +253,8 @@ async def test_staff_lists_show_user_html_as_text(
 
 def staff_output(offline: OfflineRequest, pipeline: Pipeline) -> list[str]:
     """Replies that only a staff command produces."""
-    messages = pipeline.kb.messages
-    marks = ("<pre>", messages.get("unanswered_intro"), messages.get("unanswered_empty"), messages.get("reload_ok"))
+    staff = pipeline.kb.staff
+    marks = ("<pre>", staff.get("unanswered_intro"), staff.get("unanswered_empty"), staff.get("reload_ok"))
     return [t for t in (s["text"] for s in offline.sent()) if any(m in t for m in marks)]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 
 from bot.pipeline import Pipeline
-from bot.replies import Button, Reply
+from bot.replies import Button, Clock, Reply
 
 
 def entry_buttons(reply: Reply) -> list[Button]:
@@ -29,7 +32,7 @@ def test_answer_has_source_related_share_and_feedback(pipeline: Pipeline) -> Non
     assert [b.value for b in entry_buttons(reply)] == list(entry.related[:3])
     # ... then share and feedback for this entry, on one row.
     assert [(b.action, b.value) for b in last] == [
-        ("share", "apa_itu_golput"),
+        ("share", entry.title),  # words a person would type, not the id
         ("feedback_up", "apa_itu_golput"),
         ("feedback_down", "apa_itu_golput"),
     ]
@@ -105,11 +108,26 @@ def test_welcome_help_and_topics(pipeline: Pipeline) -> None:
     welcome = pipeline.replies.welcome()
     assert "Pilkada Serentak 2024" in welcome.text and "Kabupaten Blora" in welcome.text
     assert welcome.text.endswith(pipeline.replies.countdown_text())  # says whether the vote has passed
-    assert [b.label for b in entry_buttons(welcome)] == [t.label for t in pipeline.kb.messages.topics]
+    messages = pipeline.kb.messages
+    # The first minute: the three things asked first, one per row, then "more topics".
+    assert [b.value for b in entry_buttons(welcome)] == ["jadwal_pencoblosan", "kenapa_memilih", "apa_itu_golput"]
+    assert [len(row) for row in welcome.buttons] == [1, 1, 1, 1]
+    assert welcome.buttons[-1] == (Button(messages.get("more_topics_button"), "topics", ""),)
     assert "/topik" in pipeline.replies.help().text
     topics = pipeline.replies.topics()
     assert topics.text == pipeline.replies.text("topics_intro")
-    assert topics.buttons == welcome.buttons
+    assert [b.label for b in entry_buttons(topics)] == [t.label for t in messages.topics]
+
+
+def test_welcome_is_short_with_one_example_and_what_the_bot_cannot_do(pipeline: Pipeline) -> None:
+    """Read on a phone by a first-time voter: a few lines, an example question that works, the limits."""
+    text = pipeline.replies.text("welcome")
+    lines = text.splitlines()
+    assert len(lines) <= 3 and len(text) <= 300
+    example = lines[1].split("misalnya: ", 1)[1].strip('“”"')
+    assert pipeline.replies.for_question(example).kind == "answer"  # the example gets a real answer
+    assert "tidak tahu" in text or "belum tahu" in text
+    assert "calon" in text and "TPS" in text  # the two things first-time voters ask that the sources do not answer
 
 
 def test_fixed_messages(pipeline: Pipeline) -> None:
@@ -121,3 +139,25 @@ def test_replies_are_frozen(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_question("kapan pilkada")
     with pytest.raises(AttributeError):
         reply.text = "x"  # type: ignore[misc]
+
+
+def test_a_forwarded_question_is_answered_and_a_forwarded_statement_checked(pipeline: Pipeline) -> None:
+    replies = pipeline.replies
+    assert replies.for_question("kapan pilkada blora?", forwarded=True).entry_id == "jadwal_pencoblosan"
+    assert replies.for_question("golput itu apa sih", forwarded=True).entry_id == "apa_itu_golput"
+    chain = replies.for_question("Pemilih yang golput akan didenda", forwarded=True)
+    assert chain.kind == "claim" and [c.verdict for c in chain.claims] == ["unverifiable"]
+    hoax = replies.for_question(
+        "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan", forwarded=True
+    )
+    assert [c.verdict for c in hoax.claims] == ["contradicted"]
+
+
+def test_group_help_drops_the_reminder_line_after_the_vote(
+    pipeline: Pipeline, clock_at: Callable[[dt.date], Clock]
+) -> None:
+    before = pipeline.replies.group_help("PilkadaTestBot").text
+    after = Pipeline.from_parts(pipeline.config, pipeline.kb, clock_at(dt.date(2024, 11, 28)))
+    text = after.replies.group_help("PilkadaTestBot").text
+    assert "t.me/PilkadaTestBot" in before and "Pengingat" in before
+    assert "Pengingat" not in text and text.startswith(before.splitlines()[0])

@@ -337,3 +337,15 @@ async def test_record_events_writes_a_batch_in_order(store: Store, clock: FakeCl
     assert (stats.questions_total, stats.answered_total, stats.unanswered_open) == (2, 1, 1)
     assert stats.feedback == (EntryFeedback("dpt", 1, 0),)
     await store.record_events([])
+
+
+async def test_record_events_keeps_a_feedback_reason_redacted(store: Store, clock: FakeClock) -> None:
+    # After 👎 the reason follows the vote in the same batch (bot/telegram/feedback.py).
+    from bot.events import FeedbackGiven
+
+    at = clock.now
+    await store.record_events(
+        [FeedbackGiven(USER, "dpt", False, at), FeedbackGiven(USER, "dpt", False, at, "salah, wa 081234567890")]
+    )
+    (comment,) = await store.feedback_comments(10)
+    assert (comment.entry_id, comment.positive, comment.comment) == ("dpt", False, "salah, wa [telepon]")

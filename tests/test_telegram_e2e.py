@@ -42,9 +42,6 @@ AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-
-
-
 @pytest.fixture
 def api() -> Iterator[FakeBotApi]:
     with FakeBotApi(token=TOKEN) as server:
@@ -75,7 +72,7 @@ async def test_commands_registered_and_start_keyboard(bot: App, api: FakeBotApi,
     (sent,) = await api.await_for("sendMessage")
     assert sent.status == 200
     assert sent.params["text"] == pipeline.replies.welcome().text
-    assert callback_data(sent) == [f"e:{t.entry}" for t in pipeline.kb.messages.topics]
+    assert callback_data(sent) == [*(f"e:{t.entry}" for t in pipeline.kb.messages.start_topics), "t:all"]
 
 
 async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
@@ -100,10 +97,12 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     entry_id = choice[2:]
     assert edit.status == 200
     assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.before.split("\n")[0])
-    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == entry_id
+    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == (
+        pipeline.kb.entry(entry_id).title
+    )
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.
     api.push_update(api.callback_query(choice))  # the same message, now showing the answer
-    api.push_update(api.sticker())  # handled after the double tap: its reply marks the end
+    api.push_update(api.location())  # handled after the double tap: its reply marks the end
     last = (await api.await_for("sendMessage", count=2))[-1]
     assert last.params["text"] == pipeline.replies.text("non_text")
     assert [c.status for c in api.calls("editMessageText")] == [200, 400]
@@ -138,10 +137,12 @@ async def test_group_chatter_ignored_and_mention_answered(bot: App, api: FakeBot
 
 
 async def test_sticker(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
-    api.push_update(api.sticker(chat_id=GROUP))  # never answered in a group
-    api.push_update(api.sticker())
+    api.push_update(api.sticker("🙏", chat_id=GROUP))  # never answered in a group
+    api.push_update(api.sticker("👍"))  # a sticker stands for its emoji: 👍 needs no answer
+    api.push_update(api.sticker("🙏"))
     (sent,) = await api.await_for("sendMessage")
-    assert sent.params["text"] == pipeline.replies.text("non_text")
+    small_talk = pipeline.replies.small_talk("🙏")
+    assert small_talk is not None and sent.params["text"] == small_talk.text
     assert [c.params["chat_id"] for c in api.calls("sendMessage")] == [USER]
 
 

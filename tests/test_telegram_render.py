@@ -92,6 +92,26 @@ def test_callback_data_fits_for_every_entry(kb: KnowledgeBase) -> None:
             assert decode_callback(data) == ButtonPress(kind, entry.id)
 
 
+def test_reason_callback_data_fits_for_every_entry_and_reason(pipeline: Pipeline) -> None:
+    longest = "x" * 48  # the longest id the knowledge base allows
+    for entry_id in [*pipeline.kb.by_id, longest]:
+        ask = pipeline.replies.feedback_reasons(entry_id)
+        assert ask is not None
+        for row in layout(ask):
+            for _, data in row:
+                assert len(data.encode()) <= MAX_CALLBACK_DATA
+                press = decode_callback(data)
+                assert press is not None and press.entry_id == entry_id
+    assert decode_callback("r2:apa_itu_golput") == ButtonPress("feedback_reason", "apa_itu_golput", 2)
+    assert decode_callback("w:apa_itu_golput") == ButtonPress("feedback_write", "apa_itu_golput")
+    for forged in ("e2:apa_itu_golput", "r:apa_itu_golput", "r٣:apa_itu_golput", "r10:apa_itu_golput"):
+        assert decode_callback(forged) is None
+    with pytest.raises(ValueError):
+        encode_callback("feedback_reason", "apa_itu_golput")  # a reason needs its number
+    with pytest.raises(ValueError):
+        encode_callback("entry", "apa_itu_golput", 1)
+
+
 def test_callback_data_over_64_bytes_is_refused() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         encode_callback("entry", "x" * 63)
@@ -112,7 +132,7 @@ def test_answer_keyboard_related_then_share_and_feedback(pipeline: Pipeline) -> 
     assert layout(reply) == [
         *([(pipeline.kb.entry(r).title, f"e:{r}")] for r in entry.related[:3]),
         [
-            (msg.get("share_button"), f"share:{entry.id}"),
+            (msg.get("share_button"), f"share:{entry.title}"),
             (msg.get("feedback_up"), f"u:{entry.id}"),
             (msg.get("feedback_down"), f"d:{entry.id}"),
         ],

@@ -222,7 +222,24 @@ async def test_reminders_are_for_private_chats_only(
     app, offline = bot
     await feed(app, tg.command("/ingatkan", chat_id=GROUP))
     await feed(app, tg.command("/berhenti@PilkadaTestBot", chat_id=GROUP))
-    assert texts(offline) == [pipeline.replies.text("remind_private_only")] * 2
+    subscribe, stop = texts(offline)
+    assert subscribe == pipeline.replies.text("remind_private_only", bot="PilkadaTestBot")
+    assert "t.me/PilkadaTestBot" in subscribe
+    # /berhenti in a group says how to stop, not how to subscribe.
+    assert stop == pipeline.replies.text("remind_stop_group", bot="PilkadaTestBot")
+    assert "/berhenti" in stop and "/ingatkan" not in stop
+    assert await store.subscribers() == []
+
+
+async def test_subscribe_in_a_group_after_voting_day_says_the_vote_has_passed(
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+) -> None:
+    after = make_clock(dt.date(2024, 11, 28))
+    pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, after)
+    async with offline_app(pipeline, store, after) as (app, offline):
+        await feed(app, tg.command("/ingatkan@PilkadaTestBot", chat_id=GROUP))
+    (text,) = texts(offline)
+    assert text == pipeline.replies.text("remind_past", date="Rabu, 27 November 2024")
     assert await store.subscribers() == []
 
 
@@ -381,6 +398,22 @@ async def test_a_suggestion_pressed_on_a_group_message_whose_question_is_gone_re
     assert offline.sent("editMessageText")  # the press still shows the answer
 
 
+async def test_small_talk_stays_out_of_the_statistics_and_the_unanswered_log(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, store: Store
+) -> None:
+    app, offline = bot
+    for text in ("ok", "wkwkwk", "?", "😂", "makasih", "halo", "thanks!", "mantap", "siap"):
+        await feed(app, tg.text_message(text))
+    await feed(app, tg.text_message(UNKNOWN))
+    await written(app)
+    stats = await store.stats(FIXED_NOW.astimezone(WIB).date())
+    assert stats.questions_total == 1 and stats.unanswered_open == 1
+    assert [text for text, _ in stats.top_unanswered] == ["resep nasi goreng"]
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    listed = texts(offline)[-1].splitlines()[1:]
+    assert len(listed) == 1 and "nasi goreng" in listed[0]
+
+
 # --- staff commands ---------------------------------------------------------------------
 
 
@@ -407,9 +440,9 @@ async def test_stats_for_staff(bot: tuple[App, OfflineRequest], tg: FakeBotApi) 
     sent = offline.sent()[-1]
     assert sent["chat_id"] == ADMIN
     text = sent["text"]
-    assert text.startswith("<pre>pilkada-bot report for 2024-11-20") and text.endswith("</pre>")
-    assert "Questions today:      2 (answered 1, 1 users)" in text
-    assert "Answer rate:          50%" in text
+    assert text.startswith("<pre>Laporan pilkada-bot, 2024-11-20") and text.endswith("</pre>")
+    assert "Pertanyaan hari ini:    2 (terjawab 1, dari 1 pengguna)" in text
+    assert "Persentase terjawab:    50%" in text
 
 
 async def test_unanswered_lists_fallback_questions_escaped(
@@ -417,7 +450,7 @@ async def test_unanswered_lists_fallback_questions_escaped(
 ) -> None:
     app, offline = bot
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
-    assert texts(offline) == [pipeline.replies.text("unanswered_empty")]
+    assert texts(offline) == [pipeline.kb.staff.get("unanswered_empty")]
     await feed(app, tg.text_message(UNKNOWN))
     await written(app)
     # A question text with HTML in it (normalization would strip it, so write it directly).
@@ -426,11 +459,38 @@ async def test_unanswered_lists_fallback_questions_escaped(
     await feed(app, tg.command("/unanswered", user_id=ADMIN))
     text = texts(offline)[-1]
     lines = text.splitlines()
-    assert lines[0] == pipeline.replies.text("unanswered_intro")
+    assert lines[0] == pipeline.kb.staff.get("unanswered_intro")
     assert "&lt;b&gt;kode&lt;/b&gt; &amp; rahasia" in lines[1]  # newest first, escaped
-    assert "nasi goreng" in lines[2] and lines[2].startswith("20-11 10:00 [fallback]")
+    assert "nasi goreng" in lines[2] and lines[2].startswith("20-11 10:00 [maaf]")
     await feed(app, tg.command("/unanswered 1", user_id=ADMIN))
     assert len(texts(offline)[-1].splitlines()) == 2
+
+
+async def test_unanswered_labels_a_known_unknown_in_the_staff_words(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    question = "siapa yang menang pilkada blora"
+    assert pipeline.replies.for_question(question).kind == "unknown"
+    await feed(app, tg.text_message(question))
+    await written(app)
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    line = texts(offline)[-1].splitlines()[1]
+    assert f"[{pipeline.kb.staff.get('unanswered_kind_unknown')}]" in line and "menang" in line
+
+
+async def test_unanswered_shows_the_reasons_given_with_a_thumbs_down(
+    bot: tuple[App, OfflineRequest], tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    app, offline = bot
+    await feed(app, tg.callback_query("d:apa_itu_golput", chat_id=USER))
+    await feed(app, tg.callback_query("r2:apa_itu_golput", chat_id=USER))
+    await written(app)  # the vote and its reason are buffered like every statistic
+    await feed(app, tg.command("/unanswered", user_id=ADMIN))
+    lines = texts(offline)[-1].splitlines()
+    assert lines[0] == pipeline.kb.staff.get("unanswered_empty")  # no unanswered question, but a reason
+    assert lines[2] == pipeline.kb.staff.get("feedback_comments_intro")
+    assert lines[3] == "20-11 10:00 👎 apa_itu_golput: Sulit dipahami"
 
 
 @pytest.mark.parametrize(
@@ -455,7 +515,7 @@ async def test_reload_with_a_broken_kb_keeps_the_old_one(
         kb_copy.replace("knowledge/entries.yaml", "answer:", "answr:", after="- id: salam")
         await feed(app, tg.command("/reload", user_id=ADMIN))
         reply = texts(offline)[-1]
-        assert reply.startswith(kb_pipeline.replies.text("reload_failed"))
+        assert reply.startswith(kb_pipeline.kb.staff.get("reload_failed"))
         assert f"{kb_copy.where('knowledge/messages.yaml', 'fallbak:')}: unknown message 'fallbak'" in reply
         assert kb_copy.where("knowledge/entries.yaml", "answr:", after="- id: salam") in reply
         assert app.bot_data.pipeline is kb_pipeline
@@ -471,7 +531,7 @@ async def test_reload_with_a_good_kb_swaps_it_in(
         await feed(app, tg.command("/reload", user_id=ADMIN))
         fresh = app.bot_data.pipeline
         assert fresh is not kb_pipeline
-        assert texts(offline)[-1] == f"{fresh.replies.text('reload_ok')}\n{fresh.kb.summary()}"
+        assert texts(offline)[-1] == f"{fresh.kb.staff.get('reload_ok')}\n{fresh.kb.summary()}"
         await feed(app, tg.command("/paslon"))
         assert texts(offline)[-1].startswith("Perintah itu belum ada.")
 

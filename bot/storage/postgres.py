@@ -271,7 +271,7 @@ class PostgresStore:
 
     async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
         async with self._transaction() as conn:
-            await self._insert_feedback(conn, FeedbackGiven(user_id, entry_id, positive, self._clock()), comment)
+            await self._insert_feedback(conn, FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
 
     async def record_events(self, events: Sequence[Event]) -> None:
         """All events in one transaction, in order, sent in one pipeline (one round trip for the batch)."""
@@ -284,7 +284,7 @@ class PostgresStore:
                 elif isinstance(event, SuggestionChosen):
                     await self._resolve_suggestion(conn, event)
                 else:
-                    await self._insert_feedback(conn, event, None)
+                    await self._insert_feedback(conn, event)
 
     async def _insert_question(self, conn: psycopg.AsyncConnection[TupleRow], event: QuestionAsked) -> None:
         result = event.result
@@ -323,16 +323,20 @@ class PostgresStore:
             (self.user_hash(event.user_id), event.entry_id, event.entry_id),
         )
 
-    async def _insert_feedback(
-        self, conn: psycopg.AsyncConnection[TupleRow], event: FeedbackGiven, comment: str | None
-    ) -> None:
+    async def _insert_feedback(self, conn: psycopg.AsyncConnection[TupleRow], event: FeedbackGiven) -> None:
         await conn.execute(
             "INSERT INTO feedback AS f (entry_id, user_hash, positive, voted_at, comment) VALUES (%s, %s, %s, %s, %s)"
             " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
             "   comment = CASE WHEN excluded.positive = f.positive"
             "                  THEN coalesce(excluded.comment, f.comment) ELSE excluded.comment END,"
             "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (event.entry_id, self.user_hash(event.user_id), event.positive, event.at, comment and redact(comment)),
+            (
+                event.entry_id,
+                self.user_hash(event.user_id),
+                event.positive,
+                event.at,
+                event.comment and redact(event.comment),
+            ),
         )
 
     # ------------------------------------------------------------------ privacy

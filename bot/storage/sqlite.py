@@ -371,7 +371,7 @@ class SqliteStore:
         drops the old comment (it was about the other opinion).
         """
         async with self._transaction() as db:
-            await self._insert_feedback(db, FeedbackGiven(user_id, entry_id, positive, self._clock()), comment)
+            await self._insert_feedback(db, FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
 
     @property
     def clock(self) -> Callable[[], dt.datetime]:
@@ -393,7 +393,7 @@ class SqliteStore:
                 elif isinstance(event, SuggestionChosen):
                     await self._resolve_suggestion(db, event)
                 else:
-                    await self._insert_feedback(db, event, None)
+                    await self._insert_feedback(db, event)
 
     async def _insert_question(self, db: aiosqlite.Connection, event: QuestionAsked) -> None:
         result = event.result
@@ -435,7 +435,7 @@ class SqliteStore:
         await db.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (event.entry_id, unanswered_id))
         await db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (event.entry_id, question_id))
 
-    async def _insert_feedback(self, db: aiosqlite.Connection, event: FeedbackGiven, comment: str | None) -> None:
+    async def _insert_feedback(self, db: aiosqlite.Connection, event: FeedbackGiven) -> None:
         await db.execute(
             "INSERT INTO feedback (entry_id, user_hash, positive, voted_at, comment) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
@@ -447,7 +447,7 @@ class SqliteStore:
                 self._user(event.user_id),
                 int(event.positive),
                 _iso(event.at),
-                comment and redact(comment),
+                event.comment and redact(event.comment),
             ),
         )
 

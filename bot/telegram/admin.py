@@ -22,7 +22,7 @@ from bot.election import local_today
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats
-from bot.storage import UnansweredRow
+from bot.storage import FeedbackComment, UnansweredRow
 from bot.telegram.handlers import BotData, Context, send_reply
 from bot.telegram.render import MAX_MESSAGE_LENGTH, escape, split_message, text_length
 from bot.yamlfile import InvalidFiles
@@ -51,7 +51,7 @@ async def stats(update: Update, context: Context) -> None:
     if message is None or data.store is None:
         return
     today = local_today(data.pipeline.config.election, data.clock())
-    await _send_pre(message, format_stats(await data.store.stats(today)))
+    await _send_pre(message, format_stats(await data.store.stats(today), data.pipeline.kb.staff))
 
 
 def unanswered_limit(args: list[str] | None) -> int:
@@ -70,21 +70,34 @@ def format_unanswered_row(data: BotData, row: UnansweredRow) -> str:
     when = row.asked_at.astimezone(data.pipeline.config.election.timezone)
     question = textwrap.shorten(row.normalized, QUESTION_PREVIEW, placeholder="…")
     nearest = f" → {row.best_entry} ({row.best_score:.0f})" if row.best_entry else ""
-    return f"{when:%d-%m %H:%M} [{row.kind}] {question}{nearest}"
+    kind = data.pipeline.kb.staff.get(f"unanswered_kind_{row.kind}")
+    return f"{when:%d-%m %H:%M} [{kind}] {question}{nearest}"
+
+
+def format_comment(data: BotData, comment: FeedbackComment) -> str:
+    """One feedback comment as plain text: local time, the vote, the entry and why."""
+    when = comment.voted_at.astimezone(data.pipeline.config.election.timezone)
+    vote = data.text("feedback_up") if comment.positive else data.text("feedback_down")
+    why = textwrap.shorten(comment.comment, QUESTION_PREVIEW, placeholder="…")
+    return f"{when:%d-%m %H:%M} {vote} {comment.entry_id}: {why}"
 
 
 async def unanswered(update: Update, context: Context) -> None:
-    """/unanswered [n]: the latest n questions the bot could not answer (default 10, at most 50)."""
+    """/unanswered [n]: the latest n questions the bot could not answer, then the latest n reasons given with 👎/👍."""
     message = update.message
     data = context.bot_data
     if message is None or data.store is None:
         return
-    rows = await data.store.unanswered(unanswered_limit(context.args))
-    if not rows:
-        await send_reply(message, Reply("info", data.text("unanswered_empty")))
-        return
+    limit = unanswered_limit(context.args)
+    rows = await data.store.unanswered(limit)
+    comments = await data.store.feedback_comments(limit)
+    staff = data.pipeline.kb.staff
     # Plain text through the normal renderer: it escapes the users' words and splits long lists.
-    lines = [data.text("unanswered_intro"), *(format_unanswered_row(data, row) for row in rows)]
+    lines = [staff.get("unanswered_intro"), *(format_unanswered_row(data, row) for row in rows)]
+    if not rows:
+        lines = [staff.get("unanswered_empty")]
+    if comments:
+        lines += ["", staff.get("feedback_comments_intro"), *(format_comment(data, c) for c in comments)]
     await send_reply(message, Reply("info", "\n".join(lines)))
 
 
@@ -113,7 +126,8 @@ async def reload_knowledge(update: Update, context: Context) -> None:
         fresh = await asyncio.to_thread(Pipeline.from_config, config, data.clock)
     except InvalidFiles as exc:
         logger.warning("/reload refused: %d problem(s) in the knowledge base", len(exc.problems))
-        text = fit_problems(data.text("reload_failed"), [str(p) for p in exc.problems])
+        # The old knowledge base's staff texts: the new one did not load.
+        text = fit_problems(data.pipeline.kb.staff.get("reload_failed"), [str(p) for p in exc.problems])
         await message.get_bot().send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
         return
     data.pipeline = fresh
@@ -123,7 +137,7 @@ async def reload_knowledge(update: Update, context: Context) -> None:
         await data.replicas.announce_reload()
     except Exception as exc:  # this replica is reloaded; the others keep the old one until told again
         logger.warning("/reload could not be announced to the other replicas: %s", exc)
-    await send_reply(message, Reply("info", f"{data.text('reload_ok')}\n{fresh.kb.summary()}"))
+    await send_reply(message, Reply("info", f"{fresh.kb.staff.get('reload_ok')}\n{fresh.kb.summary()}"))
 
 
 async def reload_announced(data: BotData, from_me: bool) -> None:

@@ -58,7 +58,7 @@ from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import LocalReplicas, Replicas, StorageError, Store, open_replicas, open_store, salt_warning
-from bot.telegram import admin, handlers, network, subscriptions, webhook
+from bot.telegram import admin, feedback, handlers, network, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
@@ -294,10 +294,12 @@ def build_application(
     # would add a second answer far below the first. Channel posts match nothing either.
     new = filters.UpdateType.MESSAGE
     private = new & filters.ChatType.PRIVATE
-    private_text = private & filters.TEXT & ~filters.COMMAND
+    # A photo, video or file with a caption is a question too (handlers.question_text).
+    words = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    private_text = private & words
     # Privacy mode already hides most group chatter, but an admin bot (or one with privacy
     # mode off) sees every message: answer only those addressed to it.
-    group_text = new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT
+    group_text = new & filters.ChatType.GROUPS & words & handlers.ADDRESSED_TO_BOT
     # Staff commands: for anyone else these handlers do not match, so the command falls
     # through to unknown_command below, exactly like a command that does not exist.
     # There is no /broadcast, by design: reminders are the only unasked messages, so a
@@ -325,8 +327,11 @@ def build_application(
             CommandHandler("reload", admin.reload_knowledge, filters=staff),
             # In groups an unknown /command may belong to another bot: stay quiet there.
             MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+            # A reply may carry the reason asked for after a 👎; otherwise it goes on to handlers.question.
+            MessageHandler(private & filters.REPLY & words, feedback.comment),
             MessageHandler(private_text | group_text, handlers.question),
-            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.non_text),
+            MessageHandler(private & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL, handlers.non_text),
+            CallbackQueryHandler(feedback.press, pattern=feedback.PATTERN),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(inline_query),
         ]

@@ -78,6 +78,8 @@ class BotData:
         self.hurry = False
         self.rounds: set[asyncio.Task[Any]] = set()
         self.exit_code = 0
+        # "Write why" prompts after a 👎: (chat id, prompt message id) -> entry id (bot/telegram/feedback.py).
+        self.feedback_prompts: dict[tuple[int, int], str] = {}
 
     @property
     def stopping(self) -> bool:
@@ -136,13 +138,19 @@ FLOODABLE = filters.UpdateType.MESSAGE & (
 
 
 def mentions_bot(message: Message, bot_id: int, username: str) -> bool:
-    """True if the message @mentions the bot (usernames are case-insensitive)."""
+    """True if the message (or its photo/video/document caption) @mentions the bot (usernames are case-insensitive)."""
     wanted = f"@{username}".lower()
-    entities = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    entities = message.parse_entities(kinds) | message.parse_caption_entities(kinds)
     return any(
         (entity.user is not None and entity.user.id == bot_id) or text.lower() == wanted
         for entity, text in entities.items()
     )
+
+
+def question_text(message: Message) -> str | None:
+    """The words of a message that may hold a question: its text, or the caption of a photo, video or file."""
+    return message.text if message.text is not None else message.caption
 
 
 def strip_mention(text: str, username: str) -> str:
@@ -307,10 +315,18 @@ async def _slow_down(update: Update, data: BotData) -> None:
         await send_reply(update.message, Reply("info", text))
 
 
+def welcome(message: Message, context: Context) -> Reply:
+    """The welcome for this chat: in a group it says how to ask there, since plain messages are not read."""
+    replies = context.bot_data.replies
+    if message.chat.type == ChatType.PRIVATE:
+        return replies.welcome()
+    return replies.group_welcome(context.bot.username)
+
+
 async def start(update: Update, context: Context) -> None:
     """/start: the welcome, what the bot knows and does not, and the topic keyboard."""
     if update.message is not None:
-        await send_reply(update.message, context.bot_data.replies.welcome())
+        await send_reply(update.message, welcome(update.message, context))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -318,6 +334,9 @@ async def help_command(update: Update, context: Context) -> None:
     if update.message is None:
         return
     data = context.bot_data
+    if update.message.chat.type != ChatType.PRIVATE:
+        await send_reply(update.message, data.replies.group_help(context.bot.username))
+        return
     reply = data.replies.help()
     # The console shares `help`; only Telegram with a database has /ingatkan and friends.
     if data.store is not None and data.pipeline.kb.messages.has("help_reminders"):
@@ -350,27 +369,38 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    """Free text: the matched answer, a "did you mean", or the fallback; recorded for staff."""
+    """Free text, a caption or a forwarded message: the matched answer, a "did you mean", or the fallback.
+
+    Recorded for staff. A caption ("ini poster pilkada, bener ga tanggalnya?") or a
+    forwarded message is asked like typed text.
+    """
     message = update.message
-    if message is None or message.text is None:
+    text = question_text(message) if message is not None else None
+    if message is None or text is None:
         return
     if message.via_bot is not None and message.via_bot.id == context.bot.id:
         return  # the user shared one of our inline answers here: it is not a question
     data = context.bot_data
-    text = message.text
     if message.chat.type != ChatType.PRIVATE:
         text = strip_mention(text, context.bot.username)
         if not text:
-            await send_reply(message, data.replies.welcome())
+            await send_reply(message, welcome(message, context))
             return
-    if len(text) > data.pipeline.config.bot.max_message_length:
-        await send_reply(message, data.replies.message("too_long"))
-        return
-    reply = data.replies.for_question(text)
+    limit = data.pipeline.config.bot.max_message_length
+    if len(text) > limit:
+        if message.forward_origin is None:
+            await send_reply(message, data.replies.message("too_long"))
+            return
+        # A forwarded text is not the user's own words: asking them to shorten it would not help.
+        text = text[:limit]
+    # A forwarded message is someone else's words, often a chain message: the claim check reads it as a claim.
+    reply = data.replies.for_question(text, forwarded=message.forward_origin is not None)
     try:
-        await send_reply(message, reply)
+        if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
+            await send_reply(message, reply)
     finally:  # send first: recording never delays an answer (and a failed send was still asked)
-        if update.effective_user is not None and reply.match is not None:
+        # Small talk ("ok", "makasih") is not a question: neither counted nor logged as unanswered.
+        if update.effective_user is not None and reply.match is not None and reply.kind != "small_talk":
             await record(data, data.recorder.record_match(update.effective_user.id, text, reply.match))
 
 
@@ -400,33 +430,45 @@ def asker_of(message: MaybeInaccessibleMessage | None, presser: int) -> int | No
 
 
 async def non_text(update: Update, context: Context) -> None:
-    """Stickers, photos, voice notes, locations, files in a private chat: ask for text instead."""
-    if update.message is not None:
-        await send_reply(update.message, context.bot_data.replies.message("non_text"))
+    """Photos, voice notes, locations, files without a caption in a private chat: ask for text instead.
+
+    A sticker stands for its emoji, so it gets the small-talk reply of that emoji (👍: nothing, 🙏: "sama-sama").
+    """
+    message = update.message
+    if message is None:
+        return
+    replies = context.bot_data.replies
+    emoji = message.sticker.emoji if message.sticker is not None else None
+    reply = (replies.small_talk(emoji) if emoji else None) or replies.message("non_text")
+    if reply.text or reply.buttons:
+        await send_reply(message, reply)
 
 
 async def button(update: Update, context: Context) -> None:
-    """A press on one of the bot's buttons: topic, suggestion, related entry, or 👍/👎."""
+    """A press on one of the bot's buttons: topic, "more topics", suggestion or related entry.
+
+    👍/👎 and the reasons after 👎 are bot/telegram/feedback.py's.
+    """
     query = update.callback_query
     if query is None:
         return
     data = context.bot_data
     press = decode_callback(query.data)
-    if press is None or press.entry_id not in data.pipeline.kb.by_id:
+    if press is not None and press.kind == "topics":
+        reply = data.replies.topics()
+    elif press is None or press.entry_id not in data.pipeline.kb.by_id:
         # Forged data, or a button on an old message whose entry was since removed.
         await query.answer(data.replies.message("expired_button").text)
         return
-    user_id = query.from_user.id
-    if press.kind in ("feedback_up", "feedback_down"):
-        await record(data, data.recorder.record_feedback(user_id, press.entry_id, press.kind == "feedback_up"))
-        await query.answer(data.replies.message("feedback_thanks").text)
-        return
-    if press.kind == "suggestion" and (asker := asker_of(query.message, user_id)) is not None:
+    elif press.kind == "not_this":
+        # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
+        # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
+        reply = data.replies.fallback()
+    else:
+        reply = data.replies.for_entry(press.entry_id)
+    if press.kind == "suggestion" and (asker := asker_of(query.message, query.from_user.id)) is not None:
         await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()
-    # "Bukan ini": none of the suggestions fits. The question stays in the unanswered
-    # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
-    reply = data.replies.fallback() if press.kind == "not_this" else data.replies.for_entry(press.entry_id)
     message = query.message
     if isinstance(message, Message):
         if press.kind in ("suggestion", "not_this"):

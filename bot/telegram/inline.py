@@ -1,7 +1,8 @@
 """Inline mode: `@bot golput` in any chat lists matching answers that staff can send there.
 
 Needs inline mode switched on with BotFather (/setinline). The "Bagikan" button under
-an answer opens this with the entry id as the query, so that entry comes first.
+an answer opens this with the entry's title as the query ("@bot Apa itu golput?"), so
+that entry comes first; so does its id, which older Bagikan buttons pre-filled.
 
 Telegram sends a query at every keystroke. Each user's queries go through a Throttle
 (bot/telegram/flood.py, bot.inline_interval in config.yaml): the first is answered at
@@ -17,6 +18,7 @@ import textwrap
 from telegram import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import InlineQueryLimit, ParseMode
 
+from bot.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
 from bot.replies import ReplyBuilder
 from bot.telegram.handlers import Context
@@ -41,9 +43,22 @@ def entries_for_query(pipeline: Pipeline, query: str) -> list[str]:
     # The bar of a "did you mean": below it an entry shares only a stray word with the query.
     floor = pipeline.config.matching.suggest_threshold
     ids = [c.entry_id for c in pipeline.matcher.rank(query, limit=MAX_RESULTS).candidates if c.score >= floor]
-    if query in pipeline.kb.by_id:
-        ids = [query, *(i for i in ids if i != query)]
+    named = entry_named(pipeline.kb, query)
+    if named is not None:
+        ids = [named, *(i for i in ids if i != named)]
     return ids[:MAX_RESULTS]
+
+
+def entry_named(kb: KnowledgeBase, query: str) -> str | None:
+    """The entry whose title (what Bagikan pre-fills) or id `query` is, ignoring case and spacing."""
+    if query in kb.by_id:
+        return query
+    wanted = _plain(query)
+    return next((e.id for e in kb.entries if _plain(e.title) == wanted), None)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def article(pipeline: Pipeline, entry_id: str) -> InlineQueryResultArticle:

@@ -20,16 +20,23 @@ from bot.replies import Button, Reply
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
-PressKind = Literal["entry", "suggestion", "feedback_up", "feedback_down", "not_this"]
-# One letter each: callback data is limited to 64 bytes and entry ids may use 48.
+PressKind = Literal[
+    "entry", "suggestion", "feedback_up", "feedback_down", "not_this", "feedback_reason", "feedback_write", "topics"
+]
+# One letter each: callback data is limited to 64 bytes and entry ids may use 48. A reason
+# adds its number (0-9): "r2:apa_itu_golput".
 _PREFIXES: dict[PressKind, str] = {
     "entry": "e",
     "suggestion": "s",
     "feedback_up": "u",
     "feedback_down": "d",
     "not_this": "n",
+    "feedback_reason": "r",
+    "feedback_write": "w",
+    "topics": "t",  # "more topics" under the welcome: "t:all"
 }
 _KINDS: dict[str, PressKind] = {prefix: kind for kind, prefix in _PREFIXES.items()}
+_WITH_OPTION: frozenset[PressKind] = frozenset({"feedback_reason"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,7 @@ class ButtonPress:
 
     kind: PressKind
     entry_id: str
+    option: int | None = None  # the reason's number for feedback_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +56,11 @@ class RenderedReply:
     keyboard: InlineKeyboardMarkup | None
 
 
-def encode_callback(kind: PressKind, entry_id: str) -> str:
+def encode_callback(kind: PressKind, entry_id: str, option: int | None = None) -> str:
     """Callback data for a button; raises ValueError if Telegram would reject it."""
-    data = f"{_PREFIXES[kind]}:{entry_id}"
+    if (kind in _WITH_OPTION) != (option is not None) or (option is not None and not 0 <= option <= 9):
+        raise ValueError(f"a '{kind}' button cannot carry option {option!r}")
+    data = f"{_PREFIXES[kind]}{'' if option is None else option}:{entry_id}"
     if len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
         raise ValueError(f"callback data for entry '{entry_id}' is over {MAX_CALLBACK_DATA} bytes")
     return data
@@ -61,10 +71,15 @@ def decode_callback(data: str | None) -> ButtonPress | None:
     if not data:
         return None
     prefix, sep, entry_id = data.partition(":")
-    kind = _KINDS.get(prefix)
+    kind = _KINDS.get(prefix[:1])
     if not sep or kind is None or not ID_RE.match(entry_id):
         return None
-    return ButtonPress(kind, entry_id)
+    number = prefix[1:]
+    if kind not in _WITH_OPTION:
+        return ButtonPress(kind, entry_id) if not number else None
+    if len(number) != 1 or number not in "0123456789":
+        return None
+    return ButtonPress(kind, entry_id, int(number))
 
 
 def render_reply(reply: Reply) -> RenderedReply:
@@ -98,14 +113,16 @@ def escape(text: str) -> str:
 
 
 def _button(reply: Reply, button: Button) -> InlineKeyboardButton:
+    if button.action == "topics":
+        return InlineKeyboardButton(button.label, callback_data=encode_callback("topics", "all"))
     if button.action == "share":
-        # Opens the chat picker with "@bot <entry id>"; inline mode puts that entry first.
+        # Opens the chat picker with "@bot <entry title>"; inline mode puts that entry first.
         return InlineKeyboardButton(button.label, switch_inline_query=button.value)
     if button.action == "entry":
         # A suggestion turns its own message into the answer; other entry buttons send a new one.
         kind: PressKind = "suggestion" if reply.kind == "suggest" else "entry"
         return InlineKeyboardButton(button.label, callback_data=encode_callback(kind, button.value))
-    return InlineKeyboardButton(button.label, callback_data=encode_callback(button.action, button.value))
+    return InlineKeyboardButton(button.label, callback_data=encode_callback(button.action, button.value, button.option))
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:

@@ -51,14 +51,14 @@ async def subscribe(update: Update, context: Context) -> None:
     data = context.bot_data
     if message is None or data.store is None:
         return
-    if message.chat.type != ChatType.PRIVATE:
-        await send_reply(message, _info(data.text("remind_private_only")))
-        return
     election = data.pipeline.config.election
     date = format_date(election.voting_date, with_weekday=True)
     state = countdown(election, data.clock())
-    if state.state == "after":
+    if state.state == "after":  # in a group too: "go to a private chat" would lead nowhere
         await send_reply(message, _info(data.text("remind_past", date=date, days=state.days)))
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        await send_reply(message, _info(data.text("remind_private_only", bot=context.bot.username)))
         return
     reminders = upcoming_reminders(data)
     if not reminders:
@@ -77,13 +77,15 @@ async def subscribe(update: Update, context: Context) -> None:
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
-    """/berhenti: stop the reminders and delete this chat's id."""
+    """/berhenti: stop the reminders and delete this chat's id (in a group: how to stop them)."""
     message = update.message
     data = context.bot_data
     if message is None or data.store is None:
         return
     if message.chat.type != ChatType.PRIVATE:
-        await send_reply(message, _info(data.text("remind_private_only")))
+        # A group is never subscribed; a member who is stops in the private chat.
+        key = "remind_stop_group" if data.pipeline.kb.messages.has("remind_stop_group") else "remind_private_only"
+        await send_reply(message, _info(data.text(key, bot=context.bot.username)))
         return
     try:
         removed = await data.store.unsubscribe(message.chat_id)
