@@ -57,7 +57,7 @@ class ClaimChecker:
         facts: Iterable[Fact],
         normalizer: Normalizer,
         lexicon: Lexicon,
-        unknown_words: frozenset[str] = frozenset(),
+        unknown_words: frozenset[frozenset[str]] = frozenset(),
     ) -> None:
         self._facts = tuple(facts)
         self._vocab = vocabulary(self._facts)
@@ -92,9 +92,12 @@ class ClaimChecker:
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
-        unknown_topic = bool(tokens & self._unknown_words)
+        unknown_topic = any(k <= tokens for k in self._unknown_words)
         # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
-        claimish = (forwarded and not question) or self._has_marker(raw) or stated or (unknown_topic and not question)
+        # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
+        # does not make it a claim: the question deserves its answer.
+        marked = self._has_marker(raw) and (bool(values) or unknown_topic or not question)
+        claimish = (forwarded and not question) or marked or stated or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         if unknown_topic:
@@ -125,6 +128,10 @@ class ClaimChecker:
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
 
+    def asks(self, text: str, *, forwarded: bool = False) -> bool:
+        """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
+        return forwarded or self._has_marker(set(re.findall(r"\w+", fold(text))))
+
     def _unexplained(self, text: str, items: list[Item], facts: list[Fact]) -> list[str]:
         """Content words of `text` that neither the confirmed facts nor the items account for."""
         covered = set(self._plain)
@@ -142,8 +149,14 @@ class ClaimChecker:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
         if item.kind == "person":
             return self._judge_person(item, items, candidates)
-        context = nearest(item, (i for i in items if i.kind == "election"))
-        if context is not None:
+        # The election or bare year nearest the figure says which election it is about:
+        # "83.5% in the 2024 general election, up from 2020's 77.6%".
+        context = nearest(item, (i for i in items if i.kind in ("election", "year")))
+        if context is not None and context.kind == "year":
+            dated = [f for f in candidates if f.election is not None and context.value in f.years()]
+            candidates = dated or candidates
+            context = None
+        elif context is not None:
             candidates = [f for f in candidates if f.election is None or f.election == context.value]
         # A topic word must tie the item to the fact; the election only ranks those that have one.
         scored = [(self._topic_score(f, tokens, context), f) for f in candidates if self._topic_score(f, tokens, None)]
@@ -157,6 +170,9 @@ class ClaimChecker:
                 f for f in self._facts if f.event == event and f.kind == item.kind
             ]
             about = same_event or about
+        if item.kind == "date" and any(f.shows(item) for f in about):
+            # "raker 6 sept": of two meetings, the date names the one it is about.
+            about = [f for f in about if f.shows(item)]
         if len({(f.election, frozenset(f.topic)) for f in about}) > 1 and any(f.shows(item) for f in about):
             # Two different facts fit equally well and one has this value: "target 77,6 %"
             # could be the 2020 turnout said wrongly or a wrong target. Do not guess.
@@ -207,6 +223,10 @@ class ClaimChecker:
 
     def _has_marker(self, raw: set[str]) -> bool:
         return any(m and m <= raw for m in self._markers)
+
+    def is_question(self, text: str) -> bool:
+        """Whether `text` asks ("...?", a question word), whatever it also states."""
+        return self._is_question(text, set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text))))
 
     def _is_question(self, text: str, tokens: set[str]) -> bool:
         return bool(_QUESTION_END.search(text)) or any(q and q <= tokens for q in self._question_words)

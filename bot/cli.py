@@ -197,9 +197,9 @@ def _eval(
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    reports = evaluate(pipeline.matcher.match, items)
-    print(format_report(reports, show_misses), file=stdout)
     checker = pipeline.replies.claims
+    reports = evaluate(pipeline.matcher.match, items, pipeline.claim_verdict)
+    print(format_report(reports, show_misses), file=stdout)
     if claim_items and checker is not None:
         claim_reports = evaluate_claims(lambda text: overall(checker.check(text)), claim_items)
         print(f"\n{format_claims_report(claim_reports, show_misses)}", file=stdout)

@@ -145,44 +145,59 @@ def load_postvote_set(path: Path) -> list[EvalItem]:
 Predict = Callable[[str], MatchResult]
 
 
-def evaluate(predict: Predict, items: Iterable[EvalItem]) -> dict[str, SplitReport]:
-    """Run `predict` on every item; one report per split plus 'all'."""
+# The claim check's overall verdict on a message ("none": it states nothing checkable;
+# "partial": a verdict, and the reply says the sources cannot answer the rest).
+Judge = Callable[[str], str]
+
+
+def evaluate(predict: Predict, items: Iterable[EvalItem], judge: Judge | None = None) -> dict[str, SplitReport]:
+    """Run `predict` on every item; one report per split plus 'all'.
+
+    With `judge`, a message the claim check takes over gets the claim reply, as on
+    Telegram: an in-scope question read as a claim misses its answer, and a verdict
+    that states a fact (confirmed, contradicted) counts as a confident answer.
+    """
     reports: dict[str, SplitReport] = {}
     for item in items:
         result = predict(item.question)
+        verdict = judge(item.question) if judge is not None else "none"
         for split in (item.split, "all"):
             report = reports.setdefault(split, SplitReport(split))
-            _score(report, item, result)
+            _score(report, item, result, verdict)
     return reports
 
 
-def _score(report: SplitReport, item: EvalItem, result: MatchResult) -> None:
-    answered = result.outcome == "answer"
-    top = result.entry_id if answered else (result.suggestions[0] if result.suggestions else None)
+def _score(report: SplitReport, item: EvalItem, result: MatchResult, verdict: str = "none") -> None:
+    claim = verdict != "none"
+    outcome = "claim" if claim else result.outcome
+    # A known unknown names its entry too: right when the question expects that entry.
+    named = result.entry_id if outcome in ("answer", "unknown") else None
+    answered = outcome == "answer" or verdict in ("confirmed", "contradicted")
+    first = result.suggestions[0] if outcome == "suggest" and result.suggestions else None
+    top = named if named is not None else first
     ok: bool
     if item.unanswerable:
         report.unanswerable += 1
         report.unanswerable_answered += answered
-        report.unanswerable_known += result.outcome == "unknown"
+        report.unanswerable_known += outcome == "unknown"
         ok = not answered
     elif item.expect is None:
         report.out_of_scope += 1
         ok = not answered
         report.oos_rejected += ok
-        report.oos_fallback += result.outcome in ("none", "unknown")  # an honest "I do not know"
+        report.oos_fallback += outcome in ("none", "unknown") or verdict == "unverifiable"  # an honest "I do not know"
     else:
         report.in_scope += 1
-        right_answer = answered and result.entry_id == item.expect
+        right_answer = named is not None and named == item.expect
         report.answered_right += right_answer
         report.answered_wrong += answered and not right_answer
         report.top1_right += top == item.expect
-        reached = right_answer or (result.outcome == "suggest" and item.expect in result.suggestions)
+        reached = right_answer or (outcome == "suggest" and item.expect in result.suggestions)
         report.reached += reached
         ok = top == item.expect
     if not ok:
-        report.misses.append(
-            Miss(item.question, item.expect, result.outcome, result.entry_id, result.suggestions, result.score)
-        )
+        got = f"{verdict} claim" if claim else result.entry_id
+        report.misses.append(Miss(item.question, item.expect, outcome, got, result.suggestions, result.score))
 
 
 def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> str:
@@ -212,7 +227,12 @@ def format_report(reports: dict[str, SplitReport], show_misses: bool = True) -> 
                 continue
             lines.append(f"\nmisses in {name} ({len(reports[name].misses)}):")
             for m in reports[name].misses:
-                got = m.got if m.outcome == "answer" else f"{m.outcome}{list(m.suggestions) if m.suggestions else ''}"
+                if m.outcome in ("answer", "claim"):
+                    got = m.got
+                elif m.outcome == "unknown":
+                    got = f"unknown[{m.got}]"
+                else:
+                    got = f"{m.outcome}{list(m.suggestions) if m.suggestions else ''}"
                 expected = m.expect or "none"
                 lines.append(f"  {m.question!r}: expected {expected}, got {got} ({m.score:.1f})")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.statements import (
+    Approx,
     DateValue,
     Item,
     ItemValue,
@@ -103,6 +104,8 @@ class Fact:
             return self.kind == "month" and value == got
         if item.kind in ("percent", "count") and isinstance(got, Decimal):
             return self.kind in ("percent", "count") and value == got
+        if item.kind in ("percent", "count") and isinstance(got, Approx):
+            return self.kind in ("percent", "count") and isinstance(value, Decimal) and got.covers(value)
         if item.kind == "year" and isinstance(got, int):
             return got in self.years()
         if item.kind == "period" and isinstance(got, tuple):

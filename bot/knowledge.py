@@ -106,6 +106,7 @@ PRE_VOTE_MESSAGES = frozenset(
 )
 OPTIONAL_MESSAGES = frozenset(
     {
+        "claim_rest",
         "privacy",
         "privacy_server",
         "remind_on",

@@ -203,10 +203,14 @@ class Matcher:
         )
 
     @property
-    def unknown_only_words(self) -> frozenset[str]:
-        """Keywords of known unknowns ("menang", "berikutnya") that no factual entry uses."""
-        words = {t for i in self._unknown_index for k in self._keyword_sets[i] for t in k if t.isalpha()}
-        return frozenset(words - self._factual_vocab - self._filler)
+    def unknown_only_words(self) -> frozenset[frozenset[str]]:
+        """Keywords of known unknowns ("menang", "politik uang") that no factual entry uses.
+
+        A phrase counts whole: "politik" alone is not "politik uang".
+        """
+        plain = self._factual_vocab | self._filler
+        phrases = (k for i in self._unknown_index for k in self._keyword_sets[i])
+        return frozenset(k for k in phrases if any(t.isalpha() and t not in plain for t in k))
 
     @property
     def normalizer(self) -> Normalizer:

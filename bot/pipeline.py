@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.claims import ClaimChecker
+from bot.claims import ClaimChecker, overall
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
@@ -34,3 +34,15 @@ class Pipeline:
     @classmethod
     def load(cls, config_path: Path, clock: Clock = utc_now) -> Pipeline:
         return cls.from_config(load_config(config_path), clock)
+
+    def claim_verdict(self, text: str) -> str:
+        """The claim verdict a user sees for `text` ("none" when small talk or an answer takes it).
+
+        For `pilkada-bot eval`: a question the claim check takes over misses its answer;
+        "partial" when the reply also says the sources cannot answer the rest.
+        """
+        reply = self.replies.for_question(text)
+        if reply.kind != "claim":
+            return "none"
+        verdict = overall(list(reply.claims))
+        return "partial" if verdict != "unverifiable" and reply.says_unknown else verdict

@@ -50,6 +50,8 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     match: MatchResult | None = None
     claims: tuple[ClaimVerdict, ...] = ()
+    # A claim reply that also says the sources cannot answer the rest of the message.
+    says_unknown: bool = False
 
 
 Clock = Callable[[], dt.datetime]
@@ -106,8 +108,8 @@ class ReplyBuilder:
     def _matched(self, text: str, forwarded: bool) -> Reply:
         result = self.matcher.match(text)
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
-        if verdicts:
-            return self.for_claims(verdicts, result)
+        if verdicts and not self._answer_covers(result, verdicts, text, forwarded):
+            return self.for_claims(verdicts, result, question=self.claims is not None and self.claims.is_question(text))
         if result.outcome in ("answer", "unknown") and result.entry_id is not None:
             return self.for_entry(result.entry_id, match=result)
         if result.outcome == "suggest":
@@ -116,6 +118,21 @@ class ReplyBuilder:
             key = "did_you_mean_one" if len(result.suggestions) == 1 else "did_you_mean"
             return Reply("suggest", self.text(key), buttons=tuple(rows), suggestions=result.suggestions, match=result)
         return self.fallback(match=result)
+
+    def _answer_covers(self, result: MatchResult, verdicts: list[ClaimVerdict], text: str, forwarded: bool) -> bool:
+        """Whether the confident answer already states every fact the message rightly says.
+
+        "raker 6 sept kpu blora" names a topic; it does not ask for a check. Its answer,
+        which states the date with its source, says more than "Benar: 6 September".
+        """
+        if result.outcome != "answer" or result.entry_id is None or self.claims is None:
+            return False
+        if any(v.verdict != "confirmed" or v.fact is None for v in verdicts):
+            return False
+        stated = set(self.kb.entry(result.entry_id).facts)
+        return all(v.fact is not None and v.fact.id in stated for v in verdicts) and not self.claims.asks(
+            text, forwarded=forwarded
+        )
 
     def small_talk(self, text: str) -> Reply | None:
         """A short reply to small talk ("makasih" -> "sama-sama"), or None if `text` may be a question."""
@@ -145,8 +162,15 @@ class ReplyBuilder:
             kind, text, self.source_line(entry), tuple(rows), entry_id=entry.id, sources=entry.sources, match=match
         )
 
-    def for_claims(self, verdicts: list[ClaimVerdict], match: MatchResult | None = None) -> Reply:
-        """The claim check's verdicts: each with the fact, its quote and source; then what the sources lack."""
+    def for_claims(
+        self, verdicts: list[ClaimVerdict], match: MatchResult | None = None, *, question: bool = False
+    ) -> Reply:
+        """The claim check's verdicts: each with the fact, its quote and source; then what the sources lack.
+
+        `question`: the message also asks something ("... brp? kalo pemilu 2019 kan 26 ribuan").
+        Unless its answer is a known unknown (added here) or the matcher's confident answer,
+        the reply says the sources do not answer it, so a checked aside never reads as the answer.
+        """
         parts: list[str] = []
         sources: dict[str, None] = {}
         facts = []
@@ -166,8 +190,12 @@ class ReplyBuilder:
             parts.append(self.text("claim_unverifiable"))
         # The rest of the message may ask what the sources cannot say ("... trus hasilnya?").
         unknown = self._unknown_in(match)
+        says_unknown = unknown is not None or any(v.verdict == "unverifiable" for v in verdicts)
         if unknown is not None:
             parts.append(self.kb.entry(unknown).answer.at(self.phase()))
+        elif question and not says_unknown and self._msg.has("claim_rest"):
+            parts.append(self.text("claim_rest"))
+            says_unknown = True
         # Follow-ups: the entries that state these facts, then the hoax advice.
         entries = [e.id for e in self.kb.entries if e.kind == "answer" and set(e.facts) & set(facts)]
         if "hoaks" in self.kb.by_id:
@@ -185,6 +213,7 @@ class ReplyBuilder:
             sources=tuple(sources),
             match=match,
             claims=tuple(verdicts),
+            says_unknown=says_unknown,
         )
 
     def _unknown_in(self, match: MatchResult | None) -> str | None:

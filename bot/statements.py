@@ -111,12 +111,29 @@ _ELECTION_KIND = {
     "pileg": "pemilu",
     "pilpres": "pemilu",
     "pemilihan umum": "pemilu",
+    "general election": "pemilu",
+    "legislative election": "pemilu",
+    "presidential election": "pemilu",
+    "regional election": "pilkada",
+    "local election": "pilkada",
+    "regent election": "pilkada",
 }
+# "the 2024 general election", "Blora's 2020 regional election": English puts the year first.
+_ELECTION_EN = re.compile(
+    r"\b(?P<y>(?:19|20)\d{2})\s+(?:blora\s+)?(?P<kind>(?:general|legislative|presidential|regional|local|regent)"
+    r"\s+election)s?\b"
+)
 _PERIOD = re.compile(r"\b(?P<a>(?:19|20)\d{2})\s*[-–/]\s*(?P<b>(?:19|20)\d{2})\b")
-_PERCENT = re.compile(r"(?<![\d.,])(?P<n>\d+(?:[.,]\d+)?)\s*(?:%|persen\b|prosen\b|percent\b|pct\b)")
+# "83 persenan", "50an persen": a round figure ("about 83"), compared as a range.
+_PERCENT = re.compile(
+    r"(?<![\w.,])(?P<n>\d+(?:[.,]\d+)?)(?P<an>an)?\s*(?:%|(?:persen|prosen|percent|pct)(?P<an2>an)?\b)"
+)
+# A digit glued to letters ("gt2", "2x", "h-1") is slang or a code, not a figure; "26 ribuan"
+# and "26rb-an" are round figures; "2 kali", "17 thn" count something no fact counts.
 _NUMBER = re.compile(
-    r"(?<![\d.,])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
-    r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)\b)?"
+    r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
+    r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an))?\b)?"
+    r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg)\b)(?![a-z])"
 )
 _YEAR = re.compile(r"(?<![\d.,/-])\b(?P<y>(?:19|20)\d{2})\b(?![.,/-]?\d)")
 
@@ -175,7 +192,18 @@ class DateValue:
         return self.day == day.day and self.month == day.month and (self.year is None or self.year == day.year)
 
 
-ItemValue = DateValue | Decimal | int | str | tuple[int, int]
+@dataclass(frozen=True, slots=True)
+class Approx:
+    """A round figure as written ("26 ribuan", "83 persenan"): any value in [low, low + step)."""
+
+    low: Decimal
+    step: Decimal
+
+    def covers(self, value: Decimal) -> bool:
+        return self.low <= value < self.low + self.step
+
+
+ItemValue = DateValue | Decimal | Approx | int | str | tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +319,8 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         year = match["y"]
         year = f"20{year[1:]}" if year.startswith("'") else year
         add("election", match.start(), match.end(), f"{kind} {year}")
+    for match in _ELECTION_EN.finditer(low):
+        add("election", match.start(), match.end(), f"{_ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
         for match in pattern.finditer(low):
             add(kind, match.start(), match.end(), names[match[0]])
@@ -306,7 +336,10 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
     for match in _PERCENT.finditer(low):
         number = parse_decimal(match["n"])
         if number is not None:
-            add("percent", match.start(), match.end(), number)
+            # "50an persen" is the fifties; "83 persenan" is 83 and a bit.
+            step = Decimal(10) if match["an"] and number % 10 == 0 else Decimal(1)
+            rough = match["an"] or match["an2"]
+            add("percent", match.start(), match.end(), Approx(number, step) if rough else number)
     for match in _NUMBER_WORD_PERCENT.finditer(low):
         number = words_to_number(" ".join(match[0].split()))
         if number is not None:
@@ -318,7 +351,9 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         if number is None:
             continue
         if match["mult"]:
-            number *= _MULTIPLIER_VALUE[match["mult"]]
+            step = Decimal(_MULTIPLIER_VALUE[match["mult"]])
+            add("count", match.start(), match.end(), Approx(number * step, step) if match["an"] else number * step)
+            continue
         add("count", match.start(), match.end(), number)
     for match in _NUMBER_WORD.finditer(low):
         words = match[0].split()

@@ -85,6 +85,59 @@ def test_questions_are_not_claims(pipeline: Pipeline, question: str) -> None:
     assert pipeline.replies.for_question(question).kind != "claim"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hoax pilkada",
+        "cara cek hoaks pilkada",
+        "aku kan cuma anak sma, bapak ibu guru lebih ngerti politik. apa suaraku tetep dianggap sama kayak mereka?",
+        "surat suara dicoblos 2 kali sah gak",
+        "golput aj lah, toh calonnya gt2 aja",
+    ],
+)
+def test_a_question_about_hoaxes_or_with_slang_digits_is_not_a_claim(pipeline: Pipeline, question: str) -> None:
+    """Words that name the topic ("hoaks"), "kan" in a question, "2 kali" and "gt2" state nothing to check."""
+    assert pipeline.replies.for_question(question).kind != "claim", question
+
+
+def _verdicts(pipeline: Pipeline, text: str) -> list[tuple[str, str | None]]:
+    assert pipeline.replies.claims is not None
+    return [(c.verdict, c.fact and c.fact.id) for c in pipeline.replies.claims.check(text)]
+
+
+def test_round_figures_are_compared_as_ranges(pipeline: Pipeline) -> None:
+    assert _verdicts(pipeline, "katanya suara tidak sah pemilu 2019 di blora 26 ribuan") == [
+        ("confirmed", "suara_tidak_sah_pemilu_2019")
+    ]
+    assert _verdicts(pipeline, "jaman pilkada 2020 yg nyoblos di blora cuma 50an persen") == [
+        ("contradicted", "partisipasi_pilkada_2020")
+    ]
+
+
+def test_the_year_nearest_a_figure_says_which_election(pipeline: Pipeline) -> None:
+    text = "Blora hit 83.5% turnout in the 2024 general election, up from 2020's 77.6%."
+    assert ("confirmed", "partisipasi_pilkada_2020") in _verdicts(pipeline, text)
+    assert ("confirmed", "partisipasi_pemilu_2024_tribun") in _verdicts(pipeline, text)
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, text)}
+    assert _verdicts(pipeline, "In 2020, voter turnout in Blora reached 67.6%.") == [
+        ("contradicted", "partisipasi_pilkada_2020")
+    ]
+
+
+def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:
+    assert _verdicts(pipeline, "katanya raker KPU Blora tanggal 6 September 2024") == [
+        ("confirmed", "raker_september_tanggal")
+    ]
+    reply = pipeline.replies.for_question("raker 6 sept kpu blora")  # names a topic: its answer says more
+    assert (reply.kind, reply.entry_id) == ("answer", "raker_september")
+
+
+def test_a_checked_aside_in_a_question_says_the_question_is_not_answered(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("suara tidak sah pilkada blora 2024 brp? kalo pemilu 2019 kan 26 ribuan")
+    assert reply.kind == "claim" and reply.says_unknown
+    assert "26.238" in reply.text and "sumberku tidak memuat jawabannya" in reply.text
+
+
 def test_forwarded_text_is_always_read_as_a_claim(pipeline: Pipeline) -> None:
     assert pipeline.replies.claims is not None
     assert pipeline.replies.claims.check("pilkada blora serentak, dengar kabar ada bagi bagi sembako") != []

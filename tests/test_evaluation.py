@@ -31,12 +31,31 @@ def items(pipeline: Pipeline) -> list[EvalItem]:
 
 @pytest.fixture
 def reports(pipeline: Pipeline, items: list[EvalItem]) -> dict[str, SplitReport]:
-    return evaluate(pipeline.matcher.match, items)
+    return evaluate(pipeline.matcher.match, items, pipeline.claim_verdict)
 
 
 @pytest.fixture
 def postvote(pipeline: Pipeline) -> dict[str, SplitReport]:
-    return evaluate(pipeline.matcher.match, load_postvote_set(POSTVOTE))
+    return evaluate(pipeline.matcher.match, load_postvote_set(POSTVOTE), pipeline.claim_verdict)
+
+
+def test_a_question_the_claim_check_takes_is_scored_as_the_user_sees_it(pipeline: Pipeline) -> None:
+    question = EvalItem("hoax pilkada", "hoaks", (), "t")
+    off_topic = EvalItem("harga cabai", None, (), "t")
+    asked_after = EvalItem("hasil pilkada", None, (), "t", unanswerable=True)
+    answered = pipeline.matcher.match("hoax pilkada")
+    assert answered.outcome == "answer" and answered.entry_id == "hoaks"
+    for verdict, right, oos_ok, stated in (("none", 1, 0, 1), ("unverifiable", 0, 1, 0), ("confirmed", 0, 0, 1)):
+        report = evaluate(lambda _: answered, [question, off_topic, asked_after], lambda _, v=verdict: v)["t"]
+        assert (report.top1_right, report.oos_rejected, report.unanswerable_answered) == (right, oos_ok, stated)
+
+
+def test_a_known_unknown_is_right_when_the_question_expects_it(pipeline: Pipeline) -> None:
+    item = EvalItem("siapa ketua kpu blora sekarang", "pejabat_sekarang", (), "t")
+    result = pipeline.matcher.match(item.question)
+    assert (result.outcome, result.entry_id) == ("unknown", "pejabat_sekarang")
+    report = evaluate(pipeline.matcher.match, [item])["t"]
+    assert (report.top1_right, report.answered_right, report.answered_wrong) == (1, 1, 0)
 
 
 def test_evaluation_set_is_large_and_varied(items: list[EvalItem]) -> None:
