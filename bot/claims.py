@@ -39,6 +39,11 @@ _COMPARABLE: dict[str, tuple[str, ...]] = {
     "place": ("place",),
 }
 _QUESTION_END = re.compile(r"\?\s*$")
+# "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
+_NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
+_TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
+# Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
+_CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +77,18 @@ class ClaimChecker:
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
         self._date_change = {fold(w) for w in lexicon.date_change}
+        self._trends = [
+            (direction, re.compile(rf"\b{re.escape(w)}\b"))
+            for direction, words in ((1, lexicon.trend_up), (-1, lexicon.trend_down))
+            for w in words
+        ]
         # Words that carry no claim of their own: filler, particles, markers, question words.
         self._plain = (
             set(lexicon.filler)
             | set(lexicon.particles)
             | {t for m in (*self._markers, *self._question_words) for t in m}
+            | {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()}
+            | _CONNECTORS
         )
 
     def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
@@ -93,17 +105,20 @@ class ClaimChecker:
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
         unknown_topic = any(k <= tokens for k in self._unknown_words)
+        comparison = self._compare(text, items, tokens)
         # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
         # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
         # does not make it a claim: the question deserves its answer.
         marked = self._has_marker(raw) and (bool(values) or unknown_topic or not question)
-        claimish = (forwarded and not question) or marked or stated or (unknown_topic and not question)
+        marked = marked or (comparison is not None and self._has_marker(raw))
+        compared = comparison is not None and not question
+        claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         if unknown_topic:
             said = values[0].text.strip() if values else ""
             return [ClaimVerdict("unverifiable", said, None)]
-        verdicts: list[ClaimVerdict] = []
+        verdicts: list[ClaimVerdict] = [comparison] if comparison is not None else []
         unjudged: list[Item] = []
         for item in values:
             verdict = self._judge(item, items, tokens, text)
@@ -131,6 +146,49 @@ class ClaimChecker:
     def asks(self, text: str, *, forwarded: bool = False) -> bool:
         """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
         return forwarded or self._has_marker(set(re.findall(r"\w+", fold(text))))
+
+    def _compare(self, text: str, items: list[Item], tokens: set[str]) -> ClaimVerdict | None:
+        """A claimed direction between two elections' figures ("Pemilu 2024 lebih rendah dibanding 2020").
+
+        Compared only where both sides have a figure on the same topic (never a target);
+        a side the facts do not cover ("Pilkada 2024 turun") makes it unverifiable.
+        """
+        low = fold(text)
+        found = [(m.start(), direction, m) for direction, pattern in self._trends if (m := pattern.search(low))]
+        refs = [i for i in items if i.kind in ("election", "year")]
+        if not found or len(refs) < 2:
+            return None
+        _, direction, trend = min(found, key=lambda f: f[0])
+        subject, baseline = refs[0], refs[1]
+        if re.search(r"\b(?:dari|from|sejak)\s*$", low[: subject.start]) and re.search(
+            r"\b(?:ke|to|menjadi|jadi)\s*$", low[: baseline.start]
+        ):
+            subject, baseline = baseline, subject  # "dari 2020 ke 2024 naik": 2024 is the subject
+
+        def figures(ref: Item) -> list[Fact]:
+            return [
+                f
+                for f in self._facts
+                if f.kind == "percent"
+                and f.qualifier is None
+                and f.election is not None
+                and (f.election == ref.value if ref.kind == "election" else ref.value in f.years())
+            ]
+
+        topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, tokens, None)}
+        ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
+        if not topical:
+            return None  # not about a figure the facts hold ("harga naik sejak 2020")
+        start, end = min(subject.start, trend.start()), max(baseline.end, trend.end())
+        said = text[start:end].strip()
+        if not ours or not theirs:
+            return ClaimVerdict("unverifiable", said, None)
+        agree = [(a.value > b.value) == (direction > 0) for a in ours for b in theirs]  # type: ignore[operator]
+        if all(agree):
+            return ClaimVerdict("confirmed", said, ours[0], tuple(ours[1:] + theirs))
+        if not any(agree):
+            return ClaimVerdict("contradicted", said, ours[0], tuple(ours[1:] + theirs))
+        return ClaimVerdict("unverifiable", said, None)
 
     def _unexplained(self, text: str, items: list[Item], facts: list[Fact]) -> list[str]:
         """Content words of `text` that neither the confirmed facts nor the items account for."""
@@ -229,7 +287,12 @@ class ClaimChecker:
         return self._is_question(text, set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text))))
 
     def _is_question(self, text: str, tokens: set[str]) -> bool:
-        return bool(_QUESTION_END.search(text)) or any(q and q <= tokens for q in self._question_words)
+        low = fold(text)
+        if _QUESTION_END.search(text) or _TAG_QUESTION.search(low):
+            return True
+        if any((m := p.search(low)) and re.match(rf"\s+{_NEGATION}\b", low[m.end() :]) for _, p in self._trends):
+            return True
+        return any(q and q <= tokens for q in self._question_words)
 
 
 def _dedupe(verdicts: list[ClaimVerdict]) -> list[ClaimVerdict]:

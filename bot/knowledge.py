@@ -207,6 +207,9 @@ class Lexicon:
     question_words: tuple[str, ...] = ()
     at_most: tuple[str, ...] = ()
     date_change: tuple[str, ...] = ()  # "diundur", "ditunda": a bare year is then a claimed date
+    # "naik", "lebih rendah": a message comparing two elections' figures claims a direction.
+    trend_up: tuple[str, ...] = ()
+    trend_down: tuple[str, ...] = ()
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
@@ -805,6 +808,8 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             "question_words": LIST,
             "at_most": LIST,
             "date_change": LIST,
+            "trend_up": LIST,
+            "trend_down": LIST,
             "exclusive": LIST,
         },
         what="the lexicon file",
@@ -835,6 +840,8 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         "question_words",
         "at_most",
         "date_change",
+        "trend_up",
+        "trend_down",
     ):
         values = doc.data.get(key) or []
         if not all(isinstance(p, str) for p in values):
@@ -851,6 +858,8 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         question_words=words["question_words"],
         at_most=words["at_most"],
         date_change=words["date_change"],
+        trend_up=words["trend_up"],
+        trend_down=words["trend_down"],
         exclusive=_exclusive_groups(doc, problems),
     )
 

@@ -39,10 +39,10 @@ def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, 
         assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
     assert claim_reports["tune"].flagged_rate >= 90.0
     assert claim_reports["heldout"].flagged_rate >= 90.0
-    # heldout2 (written after the rest, by a colleague who never saw the code) flags 12 of 19:
-    # relational claims ("lebih rendah dibanding 2020") and who-did-what are not read yet.
+    # heldout2 (written after the rest, by a colleague who never saw the code) flags 14 of 19:
+    # who opened which meeting and trends without two figures are not read yet.
     # docs/grounding.md lists them; this floor keeps it from getting worse.
-    assert claim_reports["heldout2"].flagged_rate >= 60.0
+    assert claim_reports["heldout2"].flagged_rate >= 70.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
@@ -122,6 +122,17 @@ def test_the_year_nearest_a_figure_says_which_election(pipeline: Pipeline) -> No
     assert _verdicts(pipeline, "In 2020, voter turnout in Blora reached 67.6%.") == [
         ("contradicted", "partisipasi_pilkada_2020")
     ]
+
+
+def test_a_comparison_between_two_elections_is_checked_both_ways(pipeline: Pipeline) -> None:
+    lower = "Tingkat partisipasi pemilih Blora pada Pemilu 2024 lebih rendah dibanding tahun 2020."
+    assert _verdicts(pipeline, lower)[0] == ("contradicted", "partisipasi_pemilu_2024_kpu")
+    assert _verdicts(pipeline, "partisipasi pemilu 2024 di blora naik dibanding pilkada 2020")[0][0] == "confirmed"
+    # One side has no figure in the sources (the Pilkada 2024 result): neither true nor false.
+    assert _verdicts(pipeline, "partisipasi pilkada blora 2024 malah turun di bawah 2020") == [("unverifiable", None)]
+    # Not about a figure the facts hold, or asked rather than stated.
+    assert _verdicts(pipeline, "harga cabai naik sejak 2020 sampai 2024") == []
+    assert _verdicts(pipeline, "turnout pemilu 2024 naik gak dibanding 2019") == []
 
 
 def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:
