@@ -42,6 +42,63 @@ _QUESTION_END = re.compile(r"\?\s*$")
 # "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
 _NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
+# The only words that may stand between a name and its role for the role to be said of it:
+# "Ketua KPU Blora adalah Widi", "Widi, Ketua KPU", "Widi is the secretary of KPU Blora".
+_ROLE_GLUE = frozenset(
+    [
+        "adalah",
+        "ialah",
+        "yaitu",
+        "yakni",
+        "merupakan",
+        "selaku",
+        "sebagai",
+        "sbg",
+        "jadi",
+        "itu",
+        "iku",
+        "kuwi",
+        "kui",
+        "ki",
+        "dulu",
+        "dulunya",
+        "yaiku",
+        "punika",
+        "menika",
+        "namanya",
+        "nama",
+        "is",
+        "was",
+        "the",
+        "as",
+        "a",
+        "an",
+        "of",
+        "kpu",
+        "kabupaten",
+        "kab",
+        "blora",
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "sdr",
+        "mas",
+        "mbak",
+        "sang",
+        "komisioner",
+        "anggota",
+        "pegang",
+        "memegang",
+        "menjabat",
+        "dijabat",
+        "oleh",
+        "holds",
+        "heads",
+        "member",
+    ]
+)
+_ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
 
@@ -76,6 +133,8 @@ class ClaimChecker:
 
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
+        # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
+        self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
         self._trends = [
             (direction, re.compile(rf"\b{re.escape(w)}\b"))
@@ -129,7 +188,9 @@ class ClaimChecker:
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
-            ClaimVerdict("unverifiable", i.text.strip(), None) for i in unjudged if i.kind in ("person", "place")
+            ClaimVerdict("unverifiable", i.text.strip(), None)
+            for i in unjudged
+            if i.kind in ("person", "place", "count", "percent")
         ]
         confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
@@ -160,9 +221,8 @@ class ClaimChecker:
             return None
         _, direction, trend = min(found, key=lambda f: f[0])
         subject, baseline = refs[0], refs[1]
-        if re.search(r"\b(?:dari|from|sejak)\s*$", low[: subject.start]) and re.search(
-            r"\b(?:ke|to|menjadi|jadi)\s*$", low[: baseline.start]
-        ):
+        before, between = low[max(0, subject.start - 30) : subject.start], low[subject.end : baseline.start]
+        if re.search(r"\b(?:dari|from|sejak)\b", before) and re.search(r"\b(?:ke|to|menjadi|jadi)\b", between):
             subject, baseline = baseline, subject  # "dari 2020 ke 2024 naik": 2024 is the subject
 
         def figures(ref: Item) -> list[Fact]:
@@ -205,11 +265,16 @@ class ClaimChecker:
 
     def _judge(self, item: Item, items: list[Item], tokens: set[str], text: str) -> ClaimVerdict | None:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
+        if item.kind in ("percent", "count") and tokens & self._elsewhere:
+            return ClaimVerdict("unverifiable", item.text.strip(), None)  # a figure for another region
         if item.kind == "person":
-            return self._judge_person(item, items, candidates)
+            return self._judge_person(item, items, candidates, text)
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
-        context = nearest(item, (i for i in items if i.kind in ("election", "year")))
+        contexts = [i for i in items if i.kind in ("election", "year")]
+        # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
+        attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
+        context = attached[0] if attached else nearest(item, contexts)
         if context is not None and context.kind == "year":
             dated = [f for f in candidates if f.election is not None and context.value in f.years()]
             candidates = dated or candidates
@@ -231,6 +296,9 @@ class ClaimChecker:
         if item.kind == "date" and any(f.shows(item) for f in about):
             # "raker 6 sept": of two meetings, the date names the one it is about.
             about = [f for f in about if f.shows(item)]
+        if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
+            # "partisipasi Blora 85 %" with no election named: no fact is about that claim.
+            return ClaimVerdict("unverifiable", item.text.strip(), None)
         if len({(f.election, frozenset(f.topic)) for f in about}) > 1 and any(f.shows(item) for f in about):
             # Two different facts fit equally well and one has this value: "target 77,6 %"
             # could be the 2020 turnout said wrongly or a wrong target. Do not guess.
@@ -242,10 +310,14 @@ class ClaimChecker:
             )
         return ClaimVerdict("contradicted", item.text.strip(), about[0], tuple(about[1:]))
 
-    def _judge_person(self, item: Item, items: list[Item], persons: list[Fact]) -> ClaimVerdict | None:
+    def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
         role = nearest(item, (i for i in items if i.kind == "role"))
         if role is None:
             return None  # a name alone states nothing to check
+        gap = text[min(role.end, item.end) : max(role.start, item.start)]
+        if not set(re.findall(r"\w+", fold(gap))) <= _ROLE_GLUE:
+            # "Noorman, mewakili ketua KPU", "Widi udah ga jadi ketua": the role is not said of the name.
+            return None
         holders = [f for f in persons if str(role.value) in f.role_terms]
         if not holders:
             return None

@@ -210,6 +210,7 @@ class Lexicon:
     # "naik", "lebih rendah": a message comparing two elections' figures claims a direction.
     trend_up: tuple[str, ...] = ()
     trend_down: tuple[str, ...] = ()
+    other_regions: tuple[str, ...] = ()  # regions the facts are not about ("rembang"): claims there are unverifiable
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
@@ -810,6 +811,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             "date_change": LIST,
             "trend_up": LIST,
             "trend_down": LIST,
+            "other_regions": LIST,
             "exclusive": LIST,
         },
         what="the lexicon file",
@@ -842,6 +844,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         "date_change",
         "trend_up",
         "trend_down",
+        "other_regions",
     ):
         values = doc.data.get(key) or []
         if not all(isinstance(p, str) for p in values):
@@ -860,6 +863,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         date_change=words["date_change"],
         trend_up=words["trend_up"],
         trend_down=words["trend_down"],
+        other_regions=words["other_regions"],
         exclusive=_exclusive_groups(doc, problems),
     )
 

@@ -132,7 +132,7 @@ _PERCENT = re.compile(
 # and "26rb-an" are round figures; "2 kali", "17 thn" count something no fact counts.
 _NUMBER = re.compile(
     r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
-    r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an))?\b)?"
+    r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an)|\s+(?P<more>lebih)\b)?\b)?"
     r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg)\b)(?![a-z])"
 )
 _YEAR = re.compile(r"(?<![\d.,/-])\b(?P<y>(?:19|20)\d{2})\b(?![.,/-]?\d)")
@@ -352,7 +352,13 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
             continue
         if match["mult"]:
             step = Decimal(_MULTIPLIER_VALUE[match["mult"]])
-            add("count", match.start(), match.end(), Approx(number * step, step) if match["an"] else number * step)
+            if match["an"] or match["more"]:  # "26 ribuan", "26 rb lebih": 26.000 to 26.999
+                value = Approx(number * step, step)
+            elif number == number.to_integral_value():  # "26 ribu" rounds 26.238 (or 25.800)
+                value = Approx(number * step - step / 2, step * Decimal("1.5"))
+            else:  # "26,2 ribu": as precise as written
+                value = Approx(number * step - step / 20, step / 10)
+            add("count", match.start(), match.end(), value)
             continue
         add("count", match.start(), match.end(), number)
     for match in _NUMBER_WORD.finditer(low):

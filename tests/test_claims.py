@@ -34,7 +34,7 @@ def test_the_table_is_large_and_varied() -> None:
 
 
 def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:
-    for split in ("tune", "heldout", "heldout2"):
+    for split in ("tune", "heldout", "heldout2", "heldout3"):
         report = claim_reports[split]
         assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
     assert claim_reports["tune"].flagged_rate >= 90.0
@@ -43,6 +43,10 @@ def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, 
     # who opened which meeting and trends without two figures are not read yet.
     # docs/grounding.md lists them; this floor keeps it from getting worse.
     assert claim_reports["heldout2"].flagged_rate >= 70.0
+    # heldout3 (109 claims, same way, 2026-11-30): first run 3 wrong and 35/56 flagged; after the
+    # general fixes it drew (roles said of a name, round figures, the year a figure belongs to,
+    # other regions) 0 wrong, 35/56. Who opened which meeting, venues and who attended are not read.
+    assert claim_reports["heldout3"].flagged_rate >= 60.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
@@ -133,6 +137,27 @@ def test_a_comparison_between_two_elections_is_checked_both_ways(pipeline: Pipel
     # Not about a figure the facts hold, or asked rather than stated.
     assert _verdicts(pipeline, "harga cabai naik sejak 2020 sampai 2024") == []
     assert _verdicts(pipeline, "turnout pemilu 2024 naik gak dibanding 2019") == []
+
+
+def test_a_role_is_only_said_of_the_name_next_to_it(pipeline: Pipeline) -> None:
+    on_behalf = "raker sama PPK bulan september dibuka Noorman Pramono, mewakili ketua KPU"
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, on_behalf)}
+    no_longer = "Widi Nurintan udah ga jadi ketua KPU Blora sejak 2025"
+    assert "confirmed" not in {v for v, _ in _verdicts(pipeline, no_longer)}
+    assert _verdicts(pipeline, "Widi Nurintan Ary Kurnianto adalah sekretaris KPU Blora") == [
+        ("contradicted", "sekretaris_kpu_blora")
+    ]
+
+
+def test_round_and_other_region_figures_are_not_called_false(pipeline: Pipeline) -> None:
+    assert _verdicts(pipeline, "suara ga sah pemilu 2019 di blora 26 rb lebih") == [
+        ("confirmed", "suara_tidak_sah_pemilu_2019")
+    ]
+    assert _verdicts(pipeline, "Partisipasi Pilkada Rembang 2020 sekitar 80 persen") == [("unverifiable", None)]
+    # A figure with no election named could be about any of them: no fact to call it false by.
+    assert _verdicts(pipeline, "katanya partisipasi pemilih di blora 90 persen") == [("unverifiable", None)]
+    text = "Blora's turnout went up from 77.6% in 2020 to 83.5% in the 2024 general election"
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, text)}
 
 
 def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:
