@@ -129,7 +129,9 @@ class ClaimChecker:
         self._markers = [set(re.findall(r"\w+", fold(m))) for m in lexicon.claim_markers]
         # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
         # those topics cannot be confirmed or denied, whatever figures it carries.
-        self._unknown_words = unknown_words
+        # "buka" is a known unknown's word (TPS hours) and a fact's act ("raker dibuka"): the fact wins.
+        fact_words = {w for f in self._facts for t in (*f.act_terms, *f.topic) for w in t.split()}
+        self._unknown_words = frozenset(k for k in unknown_words if not k <= fact_words)
 
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
@@ -241,6 +243,21 @@ class ClaimChecker:
             return None  # not about a figure the facts hold ("harga naik sejak 2020")
         start, end = min(subject.start, trend.start()), max(baseline.end, trend.end())
         said = text[start:end].strip()
+        if ours and not theirs:
+            # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it.
+            said_of = [
+                f
+                for f in ours
+                if f.trend is not None
+                and (
+                    f.trend[1] == baseline.value
+                    if baseline.kind == "election"
+                    else f.trend[1].endswith(f" {baseline.value}")
+                )
+            ]
+            if said_of and said_of[0].trend is not None:
+                verdict: Verdict = "confirmed" if said_of[0].trend[0] == direction else "contradicted"
+                return ClaimVerdict(verdict, said, said_of[0])
         if not ours or not theirs:
             return ClaimVerdict("unverifiable", said, None)
         agree = [(a.value > b.value) == (direction > 0) for a in ours for b in theirs]  # type: ignore[operator]
@@ -254,7 +271,8 @@ class ClaimChecker:
         """Content words of `text` that neither the confirmed facts nor the items account for."""
         covered = set(self._plain)
         for fact in facts:
-            covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote}"))
+            covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
+            covered |= {w for t in fact.act_terms for w in t.split()}
             covered |= {t for topic in self._topics[fact.id] for t in topic}
         for item in items:
             covered |= set(self._normalizer.tokens(item.text))
@@ -293,7 +311,7 @@ class ClaimChecker:
                 f for f in self._facts if f.event == event and f.kind == item.kind
             ]
             about = same_event or about
-        if item.kind == "date" and any(f.shows(item) for f in about):
+        if item.kind in ("date", "place") and any(f.shows(item) for f in about):
             # "raker 6 sept": of two meetings, the date names the one it is about.
             about = [f for f in about if f.shows(item)]
         if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
@@ -312,12 +330,14 @@ class ClaimChecker:
 
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
         role = nearest(item, (i for i in items if i.kind == "role"))
-        if role is None:
-            return None  # a name alone states nothing to check
-        gap = text[min(role.end, item.end) : max(role.start, item.start)]
-        if not set(re.findall(r"\w+", fold(gap))) <= _ROLE_GLUE:
-            # "Noorman, mewakili ketua KPU", "Widi udah ga jadi ketua": the role is not said of the name.
-            return None
+        if role is not None:
+            gap = text[min(role.end, item.end) : max(role.start, item.start)]
+            if not set(re.findall(r"\w+", fold(gap))) <= _ROLE_GLUE:
+                # "Noorman, mewakili ketua KPU", "Widi udah ga jadi ketua": the role is not said of the name.
+                role = None
+        act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
+        if role is None or (act is not None and act.verdict == "contradicted"):
+            return act  # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it
         holders = [f for f in persons if str(role.value) in f.role_terms]
         if not holders:
             return None
@@ -325,6 +345,60 @@ class ClaimChecker:
         if agreeing:
             return ClaimVerdict("confirmed", f"{role.text.strip()} {item.text.strip()}", agreeing[0])
         return ClaimVerdict("contradicted", f"{role.text.strip()} {item.text.strip()}", holders[0], tuple(holders[1:]))
+
+    def _judge_act(self, item: Item, items: list[Item], text: str) -> ClaimVerdict | None:
+        """Who did what at a meeting: "raker PPK 6 September dibuka Ahmad Solikin".
+
+        The act ("dibuka") must be in the message and the meeting must be clear (only one
+        meeting had that act, or a date, place or topic word names it). One person opened
+        it: someone else is contradicted. Several speakers: someone else is only unverifiable.
+        """
+        low = fold(text)
+        acts = [f for f in self._facts if f.act and any(re.search(rf"\b{re.escape(t)}\b", low) for t in f.act_terms)]
+        if not acts or len({f.act for f in acts}) > 1:
+            return None
+        # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
+        spans = [m.span() for t in acts[0].act_terms for m in re.finditer(rf"\b{re.escape(t)}\b", low)]
+
+        def distance(person: Item) -> int:
+            return min(max(a - person.end, person.start - b, 0) for a, b in spans)
+
+        persons = [i for i in items if i.kind == "person"]
+        if any(distance(p) <= distance(item) for p in persons if p is not item):
+            return None
+        events = {f.event for f in acts}
+        if len(events) > 1:
+            named = self._events_named(items, low)
+            events &= named
+            if len(events) != 1:
+                return None  # which meeting? Do not guess.
+        event = events.pop()
+        holders = [f for f in acts if f.event == event]
+        said = item.text.strip()
+        agreeing = [f for f in holders if f.shows(item)]
+        if agreeing:
+            return ClaimVerdict("confirmed", said, agreeing[0])
+        if len(holders) == 1:
+            return ClaimVerdict("contradicted", said, holders[0])
+        return ClaimVerdict("unverifiable", said, None)
+
+    def _events_named(self, items: list[Item], low: str) -> set[str]:
+        """Events a message names by a date, place or month of theirs, else by a topic word only they have."""
+        named: set[str] = set()
+        for other in items:
+            if other.kind in ("date", "place", "month"):
+                named |= {f.event for f in self._facts if f.event and f.shows(other)}
+        if named:
+            return named
+        words: dict[str, set[str]] = {}
+        for fact in self._facts:
+            if fact.event:
+                words.setdefault(fact.event, set()).update(fact.topic)
+        shared = set.intersection(*words.values()) if words else set()
+        for event, topic in words.items():
+            if any(re.search(rf"\b{re.escape(t)}\b", low) for t in topic - shared):
+                named.add(event)
+        return named
 
     def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> int:
         score = sum(2 if len(t) > 1 else 1 for t in self._topics[fact.id] if t and t <= tokens)

@@ -66,6 +66,10 @@ class Fact:
     aliases: tuple[str, ...] = ()  # other ways to write a person's or place's name
     event: str | None = None  # facts of one event (a meeting's date and place) share this
     qualifier: str | None = None  # "minimal" for a target
+    act: str | None = None  # what a person did at `event` ("membuka"); one fact per person who did it
+    act_terms: tuple[str, ...] = ()  # phrases naming that act in text ("dibuka", "opened")
+    # (1, "pemilu 2019"): the quote says the figure rose from that election's (-1: fell), no figure given
+    trend: tuple[int, str] | None = None
 
     @property
     def key(self) -> str:

@@ -319,6 +319,10 @@ _FACT_OPTIONAL: dict[str, Expect] = {
     "aliases": LIST,
     "event": NONEMPTY_TEXT,
     "qualifier": NONEMPTY_TEXT,
+    "rose_from": NONEMPTY_TEXT,
+    "fell_from": NONEMPTY_TEXT,
+    "act": NONEMPTY_TEXT,
+    "act_terms": LIST,
     "date": DATE,
     "month": Expect((str,), 'a month written "YYYY-MM"'),
     "percent": NUMBER,
@@ -450,7 +454,7 @@ def _parse_fact(
     elif kind in ("percent", "count"):
         value = Decimal(str(value))
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("topic", "role_terms", "aliases"):
+    for key in ("topic", "role_terms", "aliases", "act_terms"):
         items = raw.get(key) or []
         if not all(isinstance(v, str) and v.strip() for v in items):
             problems.append(doc.problem(f"each item of '{key}' must be non-empty text", *path, key))
@@ -469,8 +473,28 @@ def _parse_fact(
             )
             return None
         election = str(found[0].value)
+    trend: tuple[int, str] | None = None
+    for direction, key in ((1, "rose_from"), (-1, "fell_from")):
+        if key not in raw:
+            continue
+        other = [x for x in find_items(str(raw[key])) if x.kind == "election"]
+        if len(other) != 1 or kind != "percent" or election is None:
+            problems.append(
+                doc.problem(
+                    f"'{key}' needs a percent fact with an 'election' and one election, e.g. 'Pemilu 2019'", *path, key
+                )
+            )
+            return None
+        trend = (direction, str(other[0].value))
     if kind == "person" and not lists["role_terms"] and raw.get("role"):
         problems.append(doc.problem("a person with a 'role' needs 'role_terms' (how text names that role)", *path))
+        return None
+    if bool(raw.get("act")) != bool(lists["act_terms"]) or (
+        raw.get("act") and (kind != "person" or not raw.get("event"))
+    ):
+        problems.append(
+            doc.problem("an 'act' (what a person did) needs 'act_terms', a 'person' and the 'event' it was at", *path)
+        )
         return None
     return Fact(
         id=raw["id"],
@@ -487,6 +511,9 @@ def _parse_fact(
         aliases=lists["aliases"],
         event=raw.get("event"),
         qualifier=raw.get("qualifier"),
+        act=raw.get("act"),
+        act_terms=lists["act_terms"],
+        trend=trend,
     )
 
 
@@ -512,7 +539,13 @@ def _value_not_in_quote(fact: Fact, vocab: Vocabulary) -> str | None:
             return f"fact '{fact.id}': its quote does not name '{fact.value}'"
         if fact.role_terms and not any(t in fold(quote) for t in fact.role_terms):
             return f"fact '{fact.id}': its quote does not name the role ({', '.join(fact.role_terms)})"
+        if fact.act_terms and not any(re.search(rf"\b{re.escape(t)}\b", fold(quote)) for t in fact.act_terms):
+            return f"fact '{fact.id}': its quote does not say '{fact.act}' ({', '.join(fact.act_terms)})"
         return None
+    if fact.trend is not None and fact.trend[1] not in {
+        str(i.value) for i in find_items(quote, vocab) if i.kind == "election"
+    }:
+        return f"fact '{fact.id}': its quote does not name {fact.trend[1].title()}, the election it compares with"
     # The quote must state the value itself, not merely a year the fact also mentions.
     items = [i for i in find_items(quote, vocab) if i.kind in _STATES[fact.kind]]
     if any(fact.shows(item) for item in items):

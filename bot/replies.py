@@ -174,7 +174,9 @@ class ReplyBuilder:
         parts: list[str] = []
         sources: dict[str, None] = {}
         facts = []
-        for verdict in verdicts[:3]:  # a chain message may repeat itself; three verdicts fit a phone screen
+        # What is false comes first; a chain message may repeat itself, and three verdicts fit a phone screen.
+        shown = sorted(verdicts, key=lambda v: v.verdict != "contradicted")[:3]
+        for verdict in shown:
             if verdict.fact is None:
                 continue
             lines = [self.text(f"claim_{verdict.verdict}", said=verdict.said)]
@@ -227,7 +229,7 @@ class ReplyBuilder:
 
     @staticmethod
     def _fact_value(fact: Fact) -> str:
-        if fact.kind == "person":
+        if fact.kind == "person" and fact.act is None:  # a role may change; who opened a meeting does not
             return f"{fact.render()} ({fact.render('per')})"
         return fact.render()
 

@@ -353,12 +353,12 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         if match["mult"]:
             step = Decimal(_MULTIPLIER_VALUE[match["mult"]])
             if match["an"] or match["more"]:  # "26 ribuan", "26 rb lebih": 26.000 to 26.999
-                value = Approx(number * step, step)
+                rough = Approx(number * step, step)
             elif number == number.to_integral_value():  # "26 ribu" rounds 26.238 (or 25.800)
-                value = Approx(number * step - step / 2, step * Decimal("1.5"))
+                rough = Approx(number * step - step / 2, step * Decimal("1.5"))
             else:  # "26,2 ribu": as precise as written
-                value = Approx(number * step - step / 20, step / 10)
-            add("count", match.start(), match.end(), value)
+                rough = Approx(number * step - step / 20, step / 10)
+            add("count", match.start(), match.end(), rough)
             continue
         add("count", match.start(), match.end(), number)
     for match in _NUMBER_WORD.finditer(low):

@@ -42,11 +42,11 @@ def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, 
     # heldout2 (written after the rest, by a colleague who never saw the code) flags 14 of 19:
     # who opened which meeting and trends without two figures are not read yet.
     # docs/grounding.md lists them; this floor keeps it from getting worse.
-    assert claim_reports["heldout2"].flagged_rate >= 70.0
+    assert claim_reports["heldout2"].flagged_rate >= 80.0
     # heldout3 (109 claims, same way, 2026-11-30): first run 3 wrong and 35/56 flagged; after the
     # general fixes it drew (roles said of a name, round figures, the year a figure belongs to,
-    # other regions) 0 wrong, 35/56. Who opened which meeting, venues and who attended are not read.
-    assert claim_reports["heldout3"].flagged_rate >= 60.0
+    # other regions, who opened/led which meeting) 0 wrong, 41/56. docs/grounding.md has the rest.
+    assert claim_reports["heldout3"].flagged_rate >= 70.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
@@ -158,6 +158,40 @@ def test_round_and_other_region_figures_are_not_called_false(pipeline: Pipeline)
     assert _verdicts(pipeline, "katanya partisipasi pemilih di blora 90 persen") == [("unverifiable", None)]
     text = "Blora's turnout went up from 77.6% in 2020 to 83.5% in the 2024 general election"
     assert "contradicted" not in {v for v, _ in _verdicts(pipeline, text)}
+
+
+def test_who_opened_or_led_a_meeting(pipeline: Pipeline) -> None:
+    assert ("contradicted", "raker_september_pembuka") in _verdicts(
+        pipeline, "Raker KPU-PPK bulan September 2024 dibuka Ahmad Solikin"
+    )
+    # The chair is the chair, but did not open it: the act is what the message claims.
+    chair = "Raker KPU Blora dengan PPK 6 September 2024 dibuka langsung oleh Ketua KPU Widi Nurintan Ary Kurnianto"
+    assert ("contradicted", "raker_september_pembuka") in _verdicts(pipeline, chair)
+    assert ("contradicted", "raker_juli_pembuka") in _verdicts(
+        pipeline, "yg buka raker di garden resto juli kmrn itu pak mustakim"
+    )
+    assert _verdicts(pipeline, "rapat KPU sama PPK tgl 6/9 dipimpin Ahmad Mustakim") == [
+        ("confirmed", "raker_september_tanggal"),
+        ("confirmed", "raker_september_pemimpin"),
+    ]
+    # The act is said of the name nearest to it, not of the chair it was done on behalf of.
+    behalf = "Noorman Pramono opened the 6 Sept 2024 PPK meeting on behalf of chair Widi Nurintan Ary Kurnianto."
+    assert ("confirmed", "raker_september_pembuka") in _verdicts(pipeline, behalf)
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, behalf)}
+    # Which meeting? Two were opened; without a date, place or topic word, no verdict on it.
+    assert _verdicts(pipeline, "katanya raker dibuka Ahmad Solikin") == [("unverifiable", None)]
+    # Two speakers are named; a third is not called false, only unverifiable.
+    assert _verdicts(pipeline, "katanya Widi jadi narasumber raker stakeholder juli") == [("unverifiable", None)]
+
+
+def test_a_trend_the_quote_states_without_the_other_figure(pipeline: Pipeline) -> None:
+    """KPU Blora: 83 % in Pemilu 2024, "peningkatan dibandingkan dengan pemilu 2019" (no 2019 figure)."""
+    assert _verdicts(pipeline, "Partisipasi Pemilu 2024 di Blora turun dibandingkan Pemilu 2019.") == [
+        ("contradicted", "partisipasi_pemilu_2024_kpu")
+    ]
+    assert _verdicts(pipeline, "pemilu 2024 di blora partisipasinya naik dibanding pemilu 2019") == [
+        ("confirmed", "partisipasi_pemilu_2024_kpu")
+    ]
 
 
 def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:

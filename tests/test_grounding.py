@@ -156,6 +156,26 @@ def test_a_fact_whose_value_its_quote_does_not_say(kb_copy) -> None:
     assert any("fact 'partisipasi_pilkada_2020': its quote does not say 76,6 persen" in p for p in problems), problems
 
 
+def test_who_did_what_and_a_trend_must_be_in_the_quote(kb_copy) -> None:
+    kb_copy.replace(SOURCES, 'quote: "Ahmad Mustakim memimpin jalannya rapat"', 'quote: "Ahmad Mustakim"')
+    kb_copy.replace(SOURCES, "rose_from: Pemilu 2019", "rose_from: Pemilu 2014")
+    problems = " ".join(kb_copy.problems())
+    assert "fact 'raker_september_pemimpin': its quote does not say 'memimpin'" in problems
+    assert "fact 'partisipasi_pemilu_2024_kpu': its quote does not name Pemilu 2014" in problems
+
+
+def test_an_act_needs_its_event(kb_copy) -> None:
+    kb_copy.replace(
+        SOURCES, "        event: rapat kerja dengan PPK, September 2024\n", "", after="id: raker_september_pemimpin"
+    )
+    problems = kb_copy.problems()
+    where = kb_copy.where(SOURCES, "- id: raker_september_pemimpin")
+    assert any(
+        p.startswith(where.rsplit(":", 1)[0]) and "an 'act' (what a person did) needs" in p and "'event'" in p
+        for p in problems
+    ), problems
+
+
 def test_a_reference_to_a_fact_that_does_not_exist(kb_copy) -> None:
     kb_copy.replace(ENTRIES, "{fakta:partisipasi_pilkada_2020}", "{fakta:partisipasi_pilkada_2021}")
     assert any("{fakta:partisipasi_pilkada_2021} names no fact in sources.yaml" in p for p in kb_copy.problems())
