@@ -123,19 +123,28 @@ class ClaimChecker:
         facts: Iterable[Fact],
         normalizer: Normalizer,
         lexicon: Lexicon,
-        unknown_words: frozenset[frozenset[str]] = frozenset(),
+        unknown_words: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         self._facts = tuple(facts)
         self._vocab = vocabulary(self._facts)
         self._normalizer = normalizer
-        self._topics = {f.id: [set(normalizer.tokens(t)) for t in f.topic] for f in self._facts}
+        # Normalizing can make two topic phrases one ("hari pemilihan", "pemilihan" -> {pilkada}): count it once.
+        self._topics = {
+            f.id: [set(t) for t in dict.fromkeys(frozenset(normalizer.tokens(t)) for t in f.topic)] for f in self._facts
+        }
+        # A topic word few facts share says more ("target") than one many share ("partisipasi").
+        holders: dict[frozenset[str], int] = {}
+        for f in self._facts:
+            for t in self._topics[f.id]:
+                holders[frozenset(t)] = holders.get(frozenset(t), 0) + 1
+        self._specific = {t: 1.0 / n for t, n in holders.items()}
         # Markers are matched as written: normalizing "benar tidak" would change it.
         self._markers = [set(re.findall(r"\w+", fold(m))) for m in lexicon.claim_markers]
         # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
         # those topics cannot be confirmed or denied, whatever figures it carries.
         # "buka" is a known unknown's word (TPS hours) and a fact's act ("raker dibuka"): the fact wins.
         fact_words = {w for f in self._facts for t in (*f.act_terms, *f.topic) for w in t.split()}
-        self._unknown_words = frozenset(k for k in unknown_words if not k <= fact_words)
+        self._unknown_words = frozenset(k for k in unknown_words if not set(k) <= fact_words)
 
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
@@ -169,7 +178,7 @@ class ClaimChecker:
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
-        unknown_topic = any(k <= tokens for k in self._unknown_words)
+        unknown_topic = self._unknown_topic(text)
         comparison = self._compare(text, items, tokens)
         # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
         # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
@@ -198,6 +207,15 @@ class ClaimChecker:
             for i in unjudged
             if i.kind in ("person", "place", "count", "percent")
         ]
+        # "Amri yg jd narasumber itu Kabag Prokompim": a role said of no name we could bind is a claim
+        # we did not check; the message is not confirmed as a whole.
+        persons = [i for i in values if i.kind == "person"]
+        bound = " ".join(v.said for v in verdicts)
+        verdicts += [
+            ClaimVerdict("unverifiable", r.text.strip(), None)
+            for r in items
+            if r.kind == "role" and persons and r.text.strip() not in bound
+        ]
         confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
             rest = self._unexplained(text, items, confirmed)
@@ -209,6 +227,15 @@ class ClaimChecker:
             said = values[0].text.strip() if values else ""
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
+
+    def _unknown_topic(self, text: str) -> bool:
+        """Whether `text` uses a known unknown's keyword phrase, its words in order ("below the KPU target")."""
+        words = " ".join(self._normalizer.tokens(text))
+        raw = " ".join(re.findall(r"\w+", fold(text)))
+        gap = r"(?:\s+\w+){0,2}\s+"  # up to two words between ("di bawah angka target")
+        return any(
+            re.search(rf"\b{gap.join(re.escape(w) for w in k)}\b", f"{words} | {raw}") for k in self._unknown_words
+        )
 
     def asks(self, text: str, *, forwarded: bool = False) -> bool:
         """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
@@ -330,6 +357,9 @@ class ClaimChecker:
             return ClaimVerdict(
                 "confirmed", item.text.strip(), agreeing[0], tuple(f for f in about if f is not agreeing[0])
             )
+        if all(f.kind == "month" for f in about):
+            # "sosialisasi serupa dijadwalkan September": outreach in October is not ruled out.
+            return ClaimVerdict("unverifiable", item.text.strip(), None)
         return ClaimVerdict("contradicted", item.text.strip(), about[0], tuple(about[1:]))
 
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
@@ -404,8 +434,12 @@ class ClaimChecker:
                 named.add(event)
         return named
 
-    def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> int:
-        score = sum(2 if len(t) > 1 else 1 for t in self._topics[fact.id] if t and t <= tokens)
+    def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> float:
+        score = sum(
+            (2 if len(t) > 1 else 1) * (1 + self._specific[frozenset(t)])
+            for t in self._topics[fact.id]
+            if t and t <= tokens
+        )
         if context is not None and fact.election == context.value:
             score += 2
         if fact.qualifier and fact.qualifier in tokens:

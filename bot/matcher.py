@@ -147,6 +147,7 @@ class Matcher:
         self._factual_vocab = frozenset(
             t for i, tokens in enumerate(self._entry_tokens) if entries[i].kind != "unknown" for t in tokens
         )
+        self._stated = [bool(e.facts) for e in entries]  # the answer states facts (figures, dates, names)
         # word -> the other words of its exclusive group ("pilkada" -> {"pemilu"})
         self._rivals = {w: g - {w} for g in exclusive for w in g}
 
@@ -203,13 +204,13 @@ class Matcher:
         )
 
     @property
-    def unknown_only_words(self) -> frozenset[frozenset[str]]:
-        """Keywords of known unknowns ("menang", "politik uang") that no factual entry uses.
+    def unknown_only_words(self) -> frozenset[tuple[str, ...]]:
+        """Keyword phrases of known unknowns ("menang", "politik uang") with a word no factual entry uses.
 
-        A phrase counts whole: "politik" alone is not "politik uang".
+        A phrase counts whole and in order: "politik" alone is not "politik uang".
         """
         plain = self._factual_vocab | self._filler
-        phrases = (k for i in self._unknown_index for k in self._keyword_sets[i])
+        phrases = (tuple(self._normalizer.tokens(k)) for i in self._unknown_index for k in self._entries[i].keywords)
         return frozenset(k for k in phrases if any(t.isalpha() and t not in plain for t in k))
 
     @property
@@ -238,7 +239,10 @@ class Matcher:
             return self._typo_cache[token]
         real = token in self._real_words
         fixed: str | None = None
-        for suffix in _CLITICS if real else _SUFFIXES:
+        if real and token.endswith("s") and self._normalizer.mapping.get(token[:-1]) in self._weights:
+            # An English plural of a word the lexicon knows: "chairs" is "chair" (ketua).
+            fixed = self._normalizer.mapping[token[:-1]]
+        for suffix in () if fixed else _CLITICS if real else _SUFFIXES:
             stem = token[: -len(suffix)]
             if token.endswith(suffix) and len(stem) >= 3 and stem in self._weights:
                 fixed = stem
@@ -348,7 +352,10 @@ class Matcher:
             # A known unknown ("hasil", "tercapai") is about no figure: only a year changes its topic.
             checked = numbers if ei not in self._unknown_index else [n for n in numbers if _YEAR.fullmatch(n)]
             known = self._entry_tokens[ei]
-            if any(n not in known for n in checked) or any(t not in known and self._rivals[t] & known for t in rivals):
+            # A rival word ("pemilu" asked of a "pilkada" entry) only changes the topic of an answer that
+            # states facts of one election; "arti golongan putih dalam pemilu" is the golput definition.
+            rival = self._stated[ei] and any(t not in known and self._rivals[t] & known for t in rivals)
+            if any(n not in known for n in checked) or rival:
                 score *= w.number_penalty
             out[ei] = _Scored(score, cov, best_f1, fz, best_vi)
         return out

@@ -34,7 +34,7 @@ def test_the_table_is_large_and_varied() -> None:
 
 
 def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:
-    for split in ("tune", "heldout", "heldout2", "heldout3"):
+    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4"):
         report = claim_reports[split]
         assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
     assert claim_reports["tune"].flagged_rate >= 90.0
@@ -47,6 +47,9 @@ def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, 
     # general fixes it drew (roles said of a name, round figures, the year a figure belongs to,
     # other regions, who opened/led which meeting) 0 wrong, 41/56. docs/grounding.md has the rest.
     assert claim_reports["heldout3"].flagged_rate >= 70.0
+    # heldout4 (112 claims, 2026-11-30, same way): first run 2 wrong, 34/50 flagged; after the rules it
+    # drew (a role bound to no name, outreach months, "below the target" is about the result) 0 wrong, 34/50.
+    assert claim_reports["heldout4"].flagged_rate >= 65.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
@@ -192,6 +195,26 @@ def test_a_trend_the_quote_states_without_the_other_figure(pipeline: Pipeline) -
     assert _verdicts(pipeline, "pemilu 2024 di blora partisipasinya naik dibanding pemilu 2019") == [
         ("confirmed", "partisipasi_pemilu_2024_kpu")
     ]
+
+
+def test_what_cannot_be_checked_is_never_confirmed_or_called_false(pipeline: Pipeline) -> None:
+    # A role said of no name we could bind ("yg jd narasumber itu Kabag Prokompim") is not confirmed.
+    role = "Moh Syaiful Amri yg jd narasumber itu Kabag Prokompim Setda Blora kan? bener ga sih"
+    assert pipeline.replies.claims is not None
+    assert overall(pipeline.replies.claims.check(role)) == "unverifiable"
+    # Outreach "dijadwalkan September" does not rule out October.
+    assert _verdicts(pipeline, "KPU Blora sosialisasi ke pondok pesantren se-Blora bulan Oktober 2024") == [
+        ("unverifiable", None)
+    ]
+    # Turnout compared with the target is the result, which the sources do not hold.
+    below = "Turnout in the Blora pilkada on 27 Nov 2024 was 71 percent, below the KPU target."
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, below)}
+    # ... while a wrong target is still false, and the meeting a topic word names wins over "election".
+    assert _verdicts(pipeline, "target partisipasi KPU 70 persen") == [
+        ("contradicted", "target_partisipasi_pilkada_2024")
+    ]
+    ppk = "On Friday 6 Sept 2024 KPU Blora held a working meeting with the sub-district election committees (PPK)."
+    assert ("confirmed", "raker_september_tanggal") in _verdicts(pipeline, ppk)
 
 
 def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:

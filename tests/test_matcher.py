@@ -136,3 +136,17 @@ def test_every_question_variant_is_answered_by_its_own_entry(matcher: Matcher, k
                 failures.append(f"  {entry.id}: {question!r} -> {got} (top: {top})")
     total = sum(len(e.questions) for e in kb.entries)
     assert not failures, f"{len(failures)} of {total} variants not answered by their own entry:\n" + "\n".join(failures)
+
+
+def test_an_english_plural_of_a_lexicon_word_is_that_word(matcher: Matcher) -> None:
+    # "chairs" is a real word, so it is never typo-corrected, but it is the plural of "chair" (ketua).
+    assert "ketua" in matcher.query_tokens("Who chairs the election commission in Blora?")
+
+
+def test_a_rival_election_word_only_moves_answers_that_state_facts(matcher: Matcher) -> None:
+    # "golongan putih dalam pemilu" asks the golput definition, which states no election's facts...
+    golput = matcher.rank("kak arti golongan putih dlm pemilu tuh apa?").candidates[0]
+    assert golput.entry_id == "apa_itu_golput" and golput.score >= 40
+    # ...while a Pemilu question is not answered with the Pilkada 2020 figure.
+    assert matcher.match("partisipasi pilkada 2020 berapa").entry_id == "partisipasi_pilkada_2020"
+    assert matcher.match("partisipasi pemilu 2020 berapa").entry_id != "partisipasi_pilkada_2020"
