@@ -1,4 +1,4 @@
-"""The `pilkada-bot` command line: chat, ask, check, eval, run, and report / unanswered for staff."""
+"""The `pilkada-bot` command line: chat, ask, check, eval, run; report / unanswered and the outreach kit for staff."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.claims import overall
-from bot.config import Config, load_config
+from bot.config import BOT_USERNAME_RE, Config, load_config
 from bot.console import render_text, run_console
 from bot.election import local_today
 from bot.evaluation import (
@@ -24,6 +24,7 @@ from bot.evaluation import (
     load_eval_set,
     load_postvote_set,
 )
+from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
@@ -38,6 +39,7 @@ DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
 STAFF_COMMANDS = ("report", "unanswered")
+OUTREACH_COMMANDS = ("links",)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,7 +100,19 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_UNANSWERED_LIMIT,
         help=f"read at most this many of the latest questions (default: {DEFAULT_UNANSWERED_LIMIT})",
     )
+    _outreach_parsers(sub)
     return parser
+
+
+def _outreach_parsers(sub: Any) -> None:
+    """links, cards and poster: what staff print or share; each needs the bot's username."""
+    username = argparse.ArgumentParser(add_help=False)
+    username.add_argument("--username", help="the bot's username for the links (default: bot.username in config.yaml)")
+    sub.add_parser(
+        "links",
+        parents=[username],
+        help="list the deep links t.me/<bot>?start=<link> that open each answer (entries.yaml `link:`)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -128,6 +142,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         postvote = None if str(args.postvote) == "-" else args.postvote
         claims = None if str(args.claims) == "-" else args.claims
         return _eval(pipeline, args.file, postvote, claims, not args.no_misses, stdout)
+    if args.command in OUTREACH_COMMANDS:
+        return _outreach(pipeline, args, stdout)
     if args.command == "run":
         # Imported here so the console commands start without loading python-telegram-bot.
         from bot.telegram.app import run_bot
@@ -182,6 +198,28 @@ def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: Te
         else:
             print(render_text(reply), file=stdout)
         stdout.flush()
+    return 0
+
+
+def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> int:
+    """links (and, below, cards and poster): they print links, so they need the bot's username."""
+    username = (args.username or pipeline.config.bot.username).strip().removeprefix("@")
+    if not BOT_USERNAME_RE.match(username):
+        where = f"'{username}' is not a bot username" if username else "no bot username is set"
+        print(
+            f"{where}: set bot.username in {args.config} to the username BotFather gave the bot "
+            "(or pass --username NAME)",
+            file=sys.stderr,
+        )
+        return 1
+    kit = Outreach(pipeline.replies, username)
+    rows = [
+        (row.title, kit.link_for(row.entry_id) if row.link else f"(no link: add `link:` to entry '{row.entry_id}')")
+        for row in kit.link_rows()
+    ]
+    width = max(len(title) for title, _ in rows)
+    for title, link in rows:
+        print(f"{title:<{width}}  {link}", file=stdout)
     return 0
 
 

@@ -35,6 +35,9 @@ PHASED_TEXT = Expect((str, dict), "text, or a mapping with 'before' and optional
 # {link:dpt_check}: an official link staff fill in config.yaml (never written in the KB).
 LINK_RE = re.compile(r"\{link:(?P<name>[a-z0-9_]+)\}")
 EntryKind = Literal["answer", "unknown"]
+# An entry's deep-link word (t.me/<bot>?start=<link>): Telegram allows 1-64 of A-Z, a-z,
+# 0-9, _ and -; we keep to lower case so a link read aloud or retyped still works.
+DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
 
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset(
@@ -183,6 +186,7 @@ class Entry:
     show_countdown: bool
     kind: EntryKind = "answer"
     facts: tuple[str, ...] = ()  # ids of the facts the answer states
+    link: str | None = None  # deep-link word, unique across entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,6 +709,7 @@ def _parse_entries(
     parsed: list[tuple[Entry, tuple[YamlDoc, int]]] = []
     seen_ids: dict[str, str] = {}
     seen_questions: dict[str, tuple[str, str]] = {}
+    seen_links: dict[str, tuple[str, str]] = {}
     for doc in docs:
         if not check_mapping(doc, doc.data, (), problems, required={"entries": LIST}, what="the entries file"):
             continue
@@ -721,6 +726,19 @@ def _parse_entries(
                 )
                 continue
             seen_ids[entry.id] = where
+            if entry.link is not None:
+                if entry.link in seen_links:
+                    other, other_where = seen_links[entry.link]
+                    problems.append(
+                        doc.problem(
+                            f"link '{entry.link}' is already used by entry '{other}' ({other_where})",
+                            "entries",
+                            i,
+                            "link",
+                        )
+                    )
+                else:
+                    seen_links[entry.link] = (entry.id, f"{doc.file}:{doc.line('entries', i, 'link')}")
             for j, question in enumerate(entry.questions):
                 key = " ".join(question.lower().split())
                 if key in seen_questions:
@@ -764,6 +782,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
             "related": LIST,
             "show_countdown": BOOL,
             "kind": NONEMPTY_TEXT,
+            "link": TEXT,
             **({"sources": LIST} if unknown else {}),
         },
         what=f"entry #{i + 1}",
@@ -780,6 +799,16 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
                 "entries",
                 i,
                 "id",
+            )
+        )
+    if "link" in raw and not DEEP_LINK_RE.fullmatch(raw["link"]):
+        problems.append(
+            doc.problem(
+                f"'link' must be 1-64 lower-case letters, digits, '-' or '_' (it goes into t.me/<bot>?start=...), "
+                f"got '{raw['link']}'",
+                "entries",
+                i,
+                "link",
             )
         )
     if len(raw["title"]) > MAX_TITLE_LENGTH:
@@ -820,6 +849,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
         show_countdown=bool(raw.get("show_countdown", False)),
         kind="unknown" if unknown else "answer",
         facts=tuple(sorted(used)),
+        link=raw.get("link"),
     )
 
 

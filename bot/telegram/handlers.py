@@ -29,6 +29,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot.events import ErrorLog, Recorder
+from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
 from bot.storage import LocalReplicas, Replicas, Store
@@ -102,6 +103,11 @@ class BotData:
 
 # The context every handler gets: user_data and chat_data stay plain dicts (unused).
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
+
+
+def outreach(context: Context) -> Outreach:
+    """The outreach kit (deep links, shares, cards) for this bot, on the current knowledge base."""
+    return Outreach(context.bot_data.replies, context.bot.username)
 
 
 def request_stop(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:

@@ -1,0 +1,54 @@
+"""`pilkada-bot links | cards | poster`: the outreach kit from the command line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.knowledge import KnowledgeBase
+
+USERNAME = "PilkadaBloraBot"
+
+
+def run_cli(config_path: Path, *args: str) -> tuple[int, str]:
+    stdout = io.StringIO()
+    code = main(["--config", str(config_path), *args], stdin=io.StringIO(""), stdout=stdout)
+    return code, stdout.getvalue()
+
+
+@pytest.fixture
+def config_path(repo_root: Path) -> Path:
+    return repo_root / "config.yaml"
+
+
+def test_links_lists_every_entry_with_its_deep_link(config_path: Path, kb: KnowledgeBase) -> None:
+    code, out = run_cli(config_path, "links", "--username", USERNAME)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(kb.entries)
+    for entry in kb.entries:
+        line = next(line for line in lines if line.startswith(f"{entry.title} "))
+        if entry.link:
+            assert line.endswith(f"  https://t.me/{USERNAME}?start={entry.link}")
+        else:
+            assert f"no link: add `link:` to entry '{entry.id}'" in line
+
+
+def test_links_takes_the_username_from_the_config(kb_copy) -> None:
+    kb_copy.replace("config.yaml", 'username: ""', f"username: {USERNAME}")
+    code, out = run_cli(kb_copy.config_path, "links")
+    assert code == 0
+    assert f"https://t.me/{USERNAME}?start=golput" in out
+
+
+@pytest.mark.parametrize("extra", [(), ("--username", "not a bot")])
+def test_links_without_a_username_says_what_to_do(
+    config_path: Path, capsys: pytest.CaptureFixture[str], extra: tuple[str, ...]
+) -> None:
+    code, out = run_cli(config_path, "links", *extra)
+    assert code == 1
+    assert out == ""
+    assert "set bot.username in" in capsys.readouterr().err

@@ -1,0 +1,89 @@
+"""The outreach kit in Telegram, end to end: the real Application against the fake Bot API on 127.0.0.1.
+
+Deep links (/start <link>) open their answer; unknown or missing payloads keep the welcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.pipeline import Pipeline
+from bot.telegram.app import build_application
+
+try:  # works whether or not tests/ is a package
+    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+except ImportError:
+    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+USER = DEFAULT_USER_ID
+GROUP = DEFAULT_GROUP_ID
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, pipeline: Pipeline) -> AsyncIterator[App]:
+    """The bot long-polling the fake server, started in the order run_polling uses."""
+    app = build_application(pipeline, TOKEN, base_url=api.base_url)
+    await app.initialize()
+    try:
+        assert app.post_init is not None
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        yield app
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+
+def buttons(params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [b for row in params["reply_markup"]["inline_keyboard"] for b in row]
+
+
+@pytest.mark.parametrize(("payload", "entry_id"), [("golput", "apa_itu_golput"), ("jadwal", "jadwal_pencoblosan")])
+async def test_deep_link_opens_its_answer(
+    bot: App, api: FakeBotApi, pipeline: Pipeline, payload: str, entry_id: str
+) -> None:
+    api.push_update(api.command(f"/start {payload}"))
+    (sent,) = await api.await_for("sendMessage")
+    reply = pipeline.replies.for_entry(entry_id)
+    assert sent.status == 200
+    assert sent.params["text"] == f"{reply.text}\n\n<i>{reply.source_line}</i>"
+    assert f"u:{entry_id}" in [b.get("callback_data") for b in buttons(sent.params)]
+
+
+@pytest.mark.parametrize("text", ["/start", "/start inline", "/start tidak-ada", "/start@PilkadaTestBot"])
+async def test_start_without_a_known_payload_is_the_welcome(
+    bot: App, api: FakeBotApi, pipeline: Pipeline, text: str
+) -> None:
+    api.push_update(api.command(text))
+    (sent,) = await api.await_for("sendMessage")
+    assert sent.params["text"] == pipeline.replies.welcome().text
+
+
+async def test_every_link_of_the_links_list_opens_its_entry(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
+    linked = [(e.link, e.id) for e in pipeline.kb.entries if e.link]
+    for i, (link, _) in enumerate(linked):  # one user each: flood control allows 20 messages per user
+        api.push_update(api.command(f"/start {link}", user_id=5000 + i))
+    sent = await api.await_for("sendMessage", count=len(linked), timeout=20)
+    for call, (_, entry_id) in zip(sent, linked, strict=True):
+        assert call.params["text"].startswith(pipeline.replies.for_entry(entry_id).text.split("\n")[0])
