@@ -152,8 +152,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     raise AssertionError(args.command)
 
 
-def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, Any]:
-    """The stable JSON shape of `ask --json` (used by evaluation and staff scripts)."""
+def reply_json(question: str, reply: Reply, explain: bool = False, share_text: str | None = None) -> dict[str, Any]:
+    """The stable JSON shape of `ask --json` (used by evaluation and staff scripts); fields are only ever added."""
     match = reply.match
     data: dict[str, Any] = {
         "question": question,
@@ -168,6 +168,7 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         "claims": [
             {"said": c.said, "verdict": c.verdict, "fact_id": c.fact.id if c.fact else None} for c in reply.claims
         ],
+        "share_text": share_text,
     }
     if explain and match is not None:
         data["explain"] = {
@@ -189,12 +190,14 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
 
 def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in stdin)
+    kit = Outreach(pipeline.replies, pipeline.config.bot.username)
     for question in questions:
         if args.question is None and not question.strip():
             continue
         reply = pipeline.replies.for_question(question)
         if args.json:
-            print(json.dumps(reply_json(question, reply, args.explain), ensure_ascii=False), file=stdout)
+            data = reply_json(question, reply, args.explain, kit.share_text(reply))
+            print(json.dumps(data, ensure_ascii=False), file=stdout)
         else:
             print(render_text(reply), file=stdout)
         stdout.flush()

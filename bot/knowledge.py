@@ -55,10 +55,14 @@ MESSAGE_FIELDS = frozenset(
         "source",
         "said",
         "bot",
+        "link",
     }
 )
 # {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
 BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
+# {link} (the deep link that opens one answer) is known only under a shared answer or a card.
+LINK_FIELD_MESSAGES = frozenset({"share_footer", "card_caption"})
+FIELD_ONLY_IN = {"bot": BOT_FIELD_MESSAGES, "link": LINK_FIELD_MESSAGES}
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -148,6 +152,18 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_stop_group",
         "english_note",
         "more_topics_button",
+        # Outreach kit (bot/outreach): share buttons, answer cards, posters.
+        "share_whatsapp_button",
+        "share_footer",
+        "card_button",
+        "card_caption",
+        "card_footer",
+        "card_help",
+        "command_kartu",
+        "poster_headline",
+        "poster_intro",
+        "poster_scan",
+        "poster_footer",
     }
 )
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
@@ -1011,7 +1027,8 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         if parsed is None or len(problems) > before:
             continue
         text, _ = parsed
-        known = MESSAGE_FIELDS if key in BOT_FIELD_MESSAGES else MESSAGE_FIELDS - {"bot"}
+        restricted = {name for name, keys in FIELD_ONLY_IN.items() if key not in keys}
+        known = MESSAGE_FIELDS - restricted
         for phase, wording in text.texts().items():
             where = ("messages", key, phase) if isinstance(value, dict) and phase in value else ("messages", key)
             try:
@@ -1019,14 +1036,14 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             except ValueError as exc:
                 problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", *where))
                 continue
-            if "bot" in fields - known:
+            for name in sorted(fields & restricted):
                 problems.append(
                     doc.problem(
-                        f"message '{key}' cannot use {{bot}}; only {', '.join(sorted(BOT_FIELD_MESSAGES))} can",
+                        f"message '{key}' cannot use {{{name}}}; only {', '.join(sorted(FIELD_ONLY_IN[name]))} can",
                         *where,
                     )
                 )
-            for name in sorted(fields - known - {"bot"}):
+            for name in sorted(fields - known - restricted):
                 problems.append(
                     doc.problem(
                         f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(known))})",

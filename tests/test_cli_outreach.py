@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,19 @@ def test_links_without_a_username_says_what_to_do(
     assert code == 1
     assert out == ""
     assert "set bot.username in" in capsys.readouterr().err
+
+
+def test_ask_json_has_the_share_text(kb_copy) -> None:
+    kb_copy.replace("config.yaml", 'username: ""', f"username: {USERNAME}")
+    code, out = run_cli(kb_copy.config_path, "ask", "--json", "golput itu apa sih")
+    data = json.loads(out)
+    assert code == 0
+    assert data["entry_id"] == "apa_itu_golput"
+    assert data["share_text"].startswith(data["answer"] + "\n\nSumber: KPU Kabupaten Blora, 6 September 2024\n\n")
+    assert data["share_text"].endswith(f"https://t.me/{USERNAME}?start=golput")
+
+
+def test_ask_json_share_text_is_null_without_an_answer(config_path: Path) -> None:
+    code, out = run_cli(config_path, "ask", "--json", "resep nasi goreng")
+    assert code == 0
+    assert json.loads(out)["share_text"] is None

@@ -97,7 +97,8 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     entry_id = choice[2:]
     assert edit.status == 200
     assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.before.split("\n")[0])
-    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == (
+    # The last row is the outreach row (WhatsApp share); the one above it has Bagikan and the feedback.
+    assert edit.params["reply_markup"]["inline_keyboard"][-2][0]["switch_inline_query"] == (
         pipeline.kb.entry(entry_id).title
     )
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.

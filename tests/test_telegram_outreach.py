@@ -1,6 +1,7 @@
 """The outreach kit in Telegram, end to end: the real Application against the fake Bot API on 127.0.0.1.
 
 Deep links (/start <link>) open their answer; unknown or missing payloads keep the welcome.
+Answers carry a "Bagikan ke WhatsApp" URL button.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from telegram import Update
@@ -87,3 +89,36 @@ async def test_every_link_of_the_links_list_opens_its_entry(bot: App, api: FakeB
     sent = await api.await_for("sendMessage", count=len(linked), timeout=20)
     for call, (_, entry_id) in zip(sent, linked, strict=True):
         assert call.params["text"].startswith(pipeline.replies.for_entry(entry_id).text.split("\n")[0])
+
+
+def whatsapp_text(params: dict[str, Any]) -> str:
+    """The text behind the answer's "Bagikan ke WhatsApp" button, decoded."""
+    (url,) = [b["url"] for b in buttons(params) if "url" in b]
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://wa.me/"
+    return parse_qs(parts.query, strict_parsing=True)["text"][0]
+
+
+@pytest.mark.parametrize("update", ["question", "deep_link", "topic_button"])
+async def test_answers_carry_a_whatsapp_button_with_the_answer_source_and_link(
+    bot: App, api: FakeBotApi, pipeline: Pipeline, update: str
+) -> None:
+    pushes = {
+        "question": lambda: api.text_message("golput itu apa sih"),
+        "deep_link": lambda: api.command("/start golput"),
+        "topic_button": lambda: api.callback_query("e:apa_itu_golput"),
+    }
+    api.push_update(pushes[update]())
+    (sent,) = await api.await_for("sendMessage")
+    reply = pipeline.replies.for_entry("apa_itu_golput")
+    # The username comes from getMe (the fake server's bot is @PilkadaTestBot), not from config.yaml.
+    link = f"https://t.me/{api.username}?start=golput"
+    assert whatsapp_text(sent.params) == (
+        f"{reply.text}\n\n{reply.source_line}\n\n{pipeline.replies.message('share_footer', link=link).text}"
+    )
+
+
+async def test_no_whatsapp_button_under_a_fallback(bot: App, api: FakeBotApi) -> None:
+    api.push_update(api.text_message("resep nasi goreng"))
+    (sent,) = await api.await_for("sendMessage")
+    assert not [b for b in buttons(sent.params) if "url" in b]

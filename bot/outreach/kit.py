@@ -7,12 +7,19 @@ election phase reaches links, shares and cards too) and user-facing words from
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.outreach import share
 from bot.outreach.links import LinkIndex, LinkRow, deep_link
-from bot.replies import ReplyBuilder
+from bot.replies import Button, Reply, ReplyBuilder
 
 
 class Outreach:
-    """Deep links for one bot (`username`, without '@') over one knowledge base."""
+    """Deep links and share texts for one bot (`username`, without '@') over one knowledge base.
+
+    `username` may be empty offline (e.g. `ask --json` with no bot.username configured):
+    share texts then go without the link back to the bot.
+    """
 
     def __init__(self, replies: ReplyBuilder, username: str) -> None:
         self.replies = replies
@@ -29,3 +36,23 @@ class Outreach:
 
     def link_rows(self) -> list[LinkRow]:
         return self.links.rows()
+
+    def share_text(self, reply: Reply) -> str | None:
+        """What "Bagikan ke WhatsApp" sends for an answer: its text, source line and the link back; None otherwise."""
+        if reply.kind != "answer" or reply.entry_id is None:
+            return None
+        # The entry's own answer: a reply to a question may carry more (the English note above it).
+        answer = self.replies.for_entry(reply.entry_id)
+        footer = (
+            self.replies.message("share_footer", link=self.link_for(reply.entry_id)).text if self.username else None
+        )
+        return share.share_text(answer.text, answer.source_line, footer)
+
+    def decorate(self, reply: Reply) -> Reply:
+        """An answer with one more row of buttons: share to WhatsApp. Other replies unchanged."""
+        text = self.share_text(reply)
+        if text is None:
+            return reply
+        label = self.replies.message("share_whatsapp_button").text
+        row = (Button(label, "url", share.whatsapp_url(text)),)
+        return replace(reply, buttons=(*reply.buttons, row))

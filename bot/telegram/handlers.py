@@ -400,7 +400,7 @@ async def question(update: Update, context: Context) -> None:
         # A forwarded text is not the user's own words: asking them to shorten it would not help.
         text = text[:limit]
     # A forwarded message is someone else's words, often a chain message: the claim check reads it as a claim.
-    reply = data.replies.for_question(text, forwarded=message.forward_origin is not None)
+    reply = outreach(context).decorate(data.replies.for_question(text, forwarded=message.forward_origin is not None))
     try:
         if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
             await send_reply(message, reply)
@@ -471,7 +471,7 @@ async def button(update: Update, context: Context) -> None:
         # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
         reply = data.replies.fallback()
     else:
-        reply = data.replies.for_entry(press.entry_id)
+        reply = outreach(context).decorate(data.replies.for_entry(press.entry_id))
     if press.kind == "suggestion" and (asker := asker_of(query.message, query.from_user.id)) is not None:
         await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()

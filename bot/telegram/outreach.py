@@ -23,4 +23,4 @@ async def deep_link(update: Update, context: Context) -> None:
         # An unknown word (an old poster, a typo, the inline-mode button's "inline"): the welcome.
         await handlers.start(update, context)
         return
-    await send_reply(message, context.bot_data.replies.for_entry(entry_id))
+    await send_reply(message, kit.decorate(context.bot_data.replies.for_entry(entry_id)))
