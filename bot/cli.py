@@ -39,7 +39,7 @@ DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
 STAFF_COMMANDS = ("report", "unanswered")
-OUTREACH_COMMANDS = ("links",)
+OUTREACH_COMMANDS = ("links", "cards")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,6 +113,10 @@ def _outreach_parsers(sub: Any) -> None:
         parents=[username],
         help="list the deep links t.me/<bot>?start=<link> that open each answer (entries.yaml `link:`)",
     )
+    cards = sub.add_parser(
+        "cards", parents=[username], help="draw every answer as a square PNG card (for WhatsApp, Instagram, print)"
+    )
+    cards.add_argument("--out", type=Path, required=True, help="folder for the cards (created if missing)")
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -216,6 +220,8 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
         )
         return 1
     kit = Outreach(pipeline.replies, username)
+    if args.command == "cards":
+        return _cards(kit, args.out, stdout)
     rows = [
         (row.title, kit.link_for(row.entry_id) if row.link else f"(no link: add `link:` to entry '{row.entry_id}')")
         for row in kit.link_rows()
@@ -223,6 +229,21 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
     width = max(len(title) for title, _ in rows)
     for title, link in rows:
         print(f"{title:<{width}}  {link}", file=stdout)
+    return 0
+
+
+def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
+    """One PNG per entry, named after its link word (or its id), in `out`."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for entry in kit.replies.kb.entries:
+            path = out / f"{entry.link or entry.id}.png"
+            path.write_bytes(kit.card(entry.id).png)
+            print(f"{path}  {entry.title}", file=stdout)
+    except OSError as exc:
+        print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{len(kit.replies.kb.entries)} cards in {out}", file=stdout)
     return 0
 
 

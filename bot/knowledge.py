@@ -157,6 +157,7 @@ OPTIONAL_MESSAGES = frozenset(
         "share_footer",
         "card_button",
         "card_caption",
+        "card_heading",
         "card_footer",
         "card_help",
         "command_kartu",

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from bot.cli import main
 from bot.knowledge import KnowledgeBase
@@ -69,3 +71,23 @@ def test_ask_json_share_text_is_null_without_an_answer(config_path: Path) -> Non
     code, out = run_cli(config_path, "ask", "--json", "resep nasi goreng")
     assert code == 0
     assert json.loads(out)["share_text"] is None
+
+
+def test_cards_exports_one_png_per_entry(config_path: Path, kb: KnowledgeBase, tmp_path: Path) -> None:
+    out = tmp_path / "kartu"
+    code, printed = run_cli(config_path, "cards", "--out", str(out), "--username", USERNAME)
+    assert code == 0
+    files = sorted(out.iterdir())
+    assert sorted(f.name for f in files) == sorted(f"{e.link or e.id}.png" for e in kb.entries)
+    assert printed.splitlines()[-1] == f"{len(kb.entries)} cards in {out}"
+    with Image.open(out / "golput.png") as image:
+        assert image.size == (1080, 1080)
+        assert [r.text for r in zxingcpp.read_barcodes(image)] == [f"https://t.me/{USERNAME}?start=golput"]
+
+
+def test_cards_into_a_file_fails_cleanly(config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code, _ = run_cli(config_path, "cards", "--out", str(blocker), "--username", USERNAME)
+    assert code == 1
+    assert capsys.readouterr().err.startswith(f"Cannot write the cards to {blocker}")

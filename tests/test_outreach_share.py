@@ -75,7 +75,8 @@ def test_only_answers_get_the_whatsapp_button(pipeline: Pipeline) -> None:
     answer = pipeline.replies.for_entry("apa_itu_golput")
     decorated = kit.decorate(answer)
     assert decorated.buttons[:-1] == answer.buttons
-    (button,) = decorated.buttons[-1]
+    button, card = decorated.buttons[-1]
+    assert (card.action, card.value) == ("card", "apa_itu_golput")
     assert (button.label, button.action) == (pipeline.replies.message("share_whatsapp_button").text, "url")
     assert decoded(button.value) == kit.share_text(answer)
     for other in (pipeline.replies.fallback(), pipeline.replies.welcome(), pipeline.replies.topics()):

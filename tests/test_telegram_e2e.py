@@ -67,7 +67,7 @@ def callback_data(call: Call) -> list[str]:
 
 async def test_commands_registered_and_start_keyboard(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
     commands = (await api.await_for("setMyCommands"))[0].params["commands"]
-    assert [c["command"] for c in commands] == ["start", "help", "topik", "hitungmundur", "sumber"]
+    assert [c["command"] for c in commands] == ["start", "help", "topik", "hitungmundur", "sumber", "kartu"]
     api.push_update(api.command("/start"))
     (sent,) = await api.await_for("sendMessage")
     assert sent.status == 200
@@ -82,7 +82,8 @@ async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipe
     assert sent.status == 200
     assert sent.params["text"] == f"{reply.text}\n\n<i>{reply.source_line}</i>"
     assert sent.params["parse_mode"] == "HTML"
-    assert callback_data(sent)[-2:] == ["u:apa_itu_golput", "d:apa_itu_golput"]
+    # ..., 👍, 👎, then the outreach row: WhatsApp (a URL button) and the card.
+    assert callback_data(sent)[-3:] == ["u:apa_itu_golput", "d:apa_itu_golput", "c:apa_itu_golput"]
 
 
 async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:

@@ -910,7 +910,7 @@ async def test_post_init_registers_indonesian_commands(app: App, offline: Offlin
     await app.post_init(app)
     (call,) = offline.sent("setMyCommands")
     commands = {c["command"]: c["description"] for c in call["commands"]}
-    assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber"]
+    assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber", "kartu"]
     assert commands["topik"] == pipeline.replies.text("command_topik")
 
 

@@ -1,17 +1,21 @@
 """The outreach kit in Telegram, end to end: the real Application against the fake Bot API on 127.0.0.1.
 
 Deep links (/start <link>) open their answer; unknown or missing payloads keep the welcome.
-Answers carry a "Bagikan ke WhatsApp" URL button.
+Answers carry a "Bagikan ke WhatsApp" URL button and a card button; /kartu sends a card.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+import io
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import zxingcpp
+from PIL import Image
 from telegram import Update
 from telegram.ext import Application
 
@@ -19,9 +23,9 @@ from bot.pipeline import Pipeline
 from bot.telegram.app import build_application
 
 try:  # works whether or not tests/ is a package
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 except ImportError:
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
+    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 USER = DEFAULT_USER_ID
@@ -122,3 +126,87 @@ async def test_no_whatsapp_button_under_a_fallback(bot: App, api: FakeBotApi) ->
     api.push_update(api.text_message("resep nasi goreng"))
     (sent,) = await api.await_for("sendMessage")
     assert not [b for b in buttons(sent.params) if "url" in b]
+
+
+# --- answer cards -------------------------------------------------------------------
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def card_upload(call: Call) -> Image.Image:
+    photo = call.params["photo"]
+    assert isinstance(photo, dict), "expected an upload, got a file_id"
+    assert photo["filename"].startswith("kartu-") and photo["filename"].endswith(".png")
+    return Image.open(io.BytesIO(photo["data"]))
+
+
+async def test_card_button_sends_the_card_then_reuses_telegrams_copy(
+    bot: App, api: FakeBotApi, pipeline: Pipeline
+) -> None:
+    api.push_update(api.text_message("golput itu apa sih"))
+    (answer,) = await api.await_for("sendMessage")
+    assert "c:apa_itu_golput" in [b.get("callback_data") for b in buttons(answer.params)]
+    api.push_update(api.callback_query("c:apa_itu_golput"))
+    (first,) = await api.await_for("sendPhoto")
+    assert first.status == 200
+    image = card_upload(first)
+    assert image.size == (1080, 1080)
+    link = f"https://t.me/{api.username}?start=golput"
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [link]
+    assert first.params["caption"] == f"{pipeline.kb.entry('apa_itu_golput').title}\nTanya lebih lanjut: {link}"
+    assert "reply_parameters" not in first.params  # a private chat: no quote
+    # The same card again: Telegram already has it, so only its file_id travels.
+    api.push_update(api.callback_query("c:apa_itu_golput"))
+    second = (await api.await_for("sendPhoto", count=2))[1]
+    assert second.status == 200
+    (file_id,) = bot.bot_data.cards.uploads.values()
+    assert second.params["photo"] == file_id
+    assert len(api.calls("answerCallbackQuery")) == 2
+
+
+async def test_kartu_command(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
+    api.push_update(api.command("/kartu jadwal"))  # a link word
+    api.push_update(api.command("/kartu golput itu apa sih", chat_id=GROUP))  # a question, in a group
+    photos = await api.await_for("sendPhoto", count=2)
+    by_chat = {call.params["chat_id"]: call for call in photos}
+    assert zxingcpp.read_barcodes(card_upload(by_chat[USER]))[0].text.endswith("?start=jadwal")
+    group = by_chat[GROUP]
+    assert group.params["caption"].startswith(pipeline.kb.entry("apa_itu_golput").title)
+    assert group.params["reply_parameters"]["message_id"]  # in a group, as a reply
+
+
+@pytest.mark.parametrize(("text", "key"), [("/kartu", "card_help"), ("/kartu resep nasi goreng", "fallback")])
+async def test_kartu_without_an_answer_explains(
+    bot: App, api: FakeBotApi, pipeline: Pipeline, text: str, key: str
+) -> None:
+    api.push_update(api.command(text))
+    (sent,) = await api.await_for("sendMessage")
+    assert sent.params["text"] == pipeline.replies.message(key).text
+    assert api.calls("sendPhoto") == []
+
+
+async def test_a_refused_file_id_is_uploaded_again(bot: App, api: FakeBotApi) -> None:
+    api.push_update(api.callback_query("c:hoaks"))
+    await api.await_for("sendPhoto")
+    cards = bot.bot_data.cards
+    await until(lambda: bool(cards.uploads))  # stored once Telegram's answer has arrived
+    (digest,) = cards.uploads
+    cards.uploads[digest] = "photo-from-another-bot"
+    api.push_update(api.callback_query("c:hoaks"))
+    calls = await api.await_for("sendPhoto", count=3)
+    assert [c.status for c in calls] == [200, 400, 200]
+    card_upload(calls[2])
+    await until(lambda: cards.uploads.get(digest) not in (None, "photo-from-another-bot"))
+
+
+async def test_a_forged_card_press_gets_the_expired_notice(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
+    api.push_update(api.callback_query("c:tidak_ada"))
+    (answered,) = await api.await_for("answerCallbackQuery")
+    assert answered.params["text"] == pipeline.replies.message("expired_button").text
+    assert api.calls("sendPhoto") == []

@@ -9,22 +9,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.election import format_date, local_today
 from bot.outreach import share
+from bot.outreach.card import Card, CardCache, CardContent
 from bot.outreach.links import LinkIndex, LinkRow, deep_link
-from bot.replies import Button, Reply, ReplyBuilder
+from bot.replies import Button, Clock, Reply, ReplyBuilder, utc_now
 
 
 class Outreach:
-    """Deep links and share texts for one bot (`username`, without '@') over one knowledge base.
+    """Deep links, share texts and cards for one bot (`username`, without '@') over one knowledge base.
 
     `username` may be empty offline (e.g. `ask --json` with no bot.username configured):
-    share texts then go without the link back to the bot.
+    share texts then go without the link back to the bot. `clock` dates the cards;
+    `cards` is the cache to draw them through (shared across knowledge-base reloads:
+    its keys are digests of what is drawn).
     """
 
-    def __init__(self, replies: ReplyBuilder, username: str) -> None:
+    def __init__(
+        self, replies: ReplyBuilder, username: str, *, clock: Clock = utc_now, cards: CardCache | None = None
+    ) -> None:
         self.replies = replies
         self.username = username
         self.links = LinkIndex(replies.kb.entries)
+        self._clock = clock
+        self.cards = cards if cards is not None else CardCache()
 
     def entry_for_link(self, payload: str) -> str | None:
         """The entry a deep link's payload opens, or None if no entry has that link word."""
@@ -49,10 +57,34 @@ class Outreach:
         return share.share_text(answer.text, answer.source_line, footer)
 
     def decorate(self, reply: Reply) -> Reply:
-        """An answer with one more row of buttons: share to WhatsApp. Other replies unchanged."""
+        """An answer with one more row of buttons: share to WhatsApp, and the card. Other replies unchanged."""
         text = self.share_text(reply)
-        if text is None:
+        if text is None or reply.entry_id is None:
             return reply
-        label = self.replies.message("share_whatsapp_button").text
-        row = (Button(label, "url", share.whatsapp_url(text)),)
+        row = (
+            Button(self.replies.message("share_whatsapp_button").text, "url", share.whatsapp_url(text)),
+            Button(self.replies.message("card_button").text, "card", reply.entry_id),
+        )
         return replace(reply, buttons=(*reply.buttons, row))
+
+    def card_content(self, entry_id: str) -> CardContent:
+        """What the card of `entry_id` shows today (entries without sources get no source line)."""
+        reply = self.replies.for_entry(entry_id)
+        today = local_today(self.replies.election, self._clock())
+        return CardContent(
+            heading=self.replies.message("card_heading").text,
+            title=self.replies.kb.entry(entry_id).title,
+            body=reply.text,
+            source_line=reply.source_line,
+            footer=self.replies.message("card_footer", date=format_date(today)).text,
+            link=self.link_for(entry_id),
+        )
+
+    def card(self, entry_id: str) -> Card:
+        """The card of `entry_id` as a PNG, from the cache when nothing on it changed."""
+        return self.cards.card(self.card_content(entry_id))
+
+    def card_caption(self, entry_id: str) -> str:
+        """The text under a card sent in Telegram: its title and the deep link."""
+        title = self.replies.kb.entry(entry_id).title
+        return self.replies.message("card_caption", title=title, link=self.link_for(entry_id)).text

@@ -75,7 +75,7 @@ SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml);
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
-COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
+COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber", "kartu")
 MENU_JOB = "menu for the election phase"
 STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
 
@@ -325,6 +325,7 @@ def build_application(
             CommandHandler("topik", handlers.topics, filters=new),
             CommandHandler("hitungmundur", handlers.countdown, filters=new),
             CommandHandler("sumber", handlers.sources, filters=new),
+            CommandHandler("kartu", outreach.card_command, filters=new),
             *storage_handlers,
             CommandHandler("reload", admin.reload_knowledge, filters=staff),
             # In groups an unknown /command may belong to another bot: stay quiet there.
@@ -334,6 +335,7 @@ def build_application(
             MessageHandler(private_text | group_text, handlers.question),
             MessageHandler(private & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL, handlers.non_text),
             CallbackQueryHandler(feedback.press, pattern=feedback.PATTERN),
+            CallbackQueryHandler(outreach.card_button, pattern=r"^c:"),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(inline_query),
         ]

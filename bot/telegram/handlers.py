@@ -29,6 +29,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot.events import ErrorLog, Recorder
+from bot.outreach.card import CardCache
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
@@ -81,6 +82,7 @@ class BotData:
         self.exit_code = 0
         # "Write why" prompts after a 👎: (chat id, prompt message id) -> entry id (bot/telegram/feedback.py).
         self.feedback_prompts: dict[tuple[int, int], str] = {}
+        self.cards = CardCache()  # answer cards drawn, and their Telegram file_ids once uploaded
 
     @property
     def stopping(self) -> bool:
@@ -107,7 +109,8 @@ Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
 
 def outreach(context: Context) -> Outreach:
     """The outreach kit (deep links, shares, cards) for this bot, on the current knowledge base."""
-    return Outreach(context.bot_data.replies, context.bot.username)
+    data = context.bot_data
+    return Outreach(data.replies, context.bot.username, clock=data.clock, cards=data.cards)
 
 
 def request_stop(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
