@@ -39,7 +39,7 @@ DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
 STAFF_COMMANDS = ("report", "unanswered")
-OUTREACH_COMMANDS = ("links", "cards")
+OUTREACH_COMMANDS = ("links", "cards", "poster")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,6 +117,15 @@ def _outreach_parsers(sub: Any) -> None:
         "cards", parents=[username], help="draw every answer as a square PNG card (for WhatsApp, Instagram, print)"
     )
     cards.add_argument("--out", type=Path, required=True, help="folder for the cards (created if missing)")
+    poster = sub.add_parser(
+        "poster", parents=[username], help="an A4 poster with QR codes for 3-6 topics, for school visits"
+    )
+    poster.add_argument("--out", type=Path, required=True, help="the poster file: .pdf (to print) or .png")
+    poster.add_argument(
+        "--topics",
+        help="3-6 link words, comma-separated, e.g. jadwal,golput,pemula,hoaks "
+        "(default: the first six topic buttons; see `pilkada-bot links`)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -222,6 +231,8 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
     kit = Outreach(pipeline.replies, username)
     if args.command == "cards":
         return _cards(kit, args.out, stdout)
+    if args.command == "poster":
+        return _poster(kit, args.out, args.topics, stdout)
     rows = [
         (row.title, kit.link_for(row.entry_id) if row.link else f"(no link: add `link:` to entry '{row.entry_id}')")
         for row in kit.link_rows()
@@ -244,6 +255,26 @@ def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
         print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(f"{len(kit.replies.kb.entries)} cards in {out}", file=stdout)
+    return 0
+
+
+def _poster(kit: Outreach, out: Path, topics: str | None, stdout: TextIO) -> int:
+    """Draw the poster for `topics` (link words) and save it as PDF or PNG."""
+    if out.suffix.lower() not in (".pdf", ".png"):
+        print(f"The poster file must end in .pdf (to print) or .png, not '{out.name}'", file=sys.stderr)
+        return 1
+    words = [w.strip() for w in topics.split(",") if w.strip()] if topics else kit.poster_links()
+    try:
+        poster = kit.poster(words)
+    except ValueError as exc:
+        print(f"Cannot make the poster: {exc}", file=sys.stderr)
+        return 1
+    try:
+        poster.save(out)
+    except OSError as exc:
+        print(f"Cannot write the poster to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: A4 poster with {len(words)} topics: {', '.join(words)}", file=stdout)
     return 0
 
 

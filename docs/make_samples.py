@@ -1,4 +1,4 @@
-"""Redraw the sample images the README shows: `python docs/make_samples.py` from the repository root.
+"""Redraw the sample images the README shows: `.venv/bin/python docs/make_samples.py` from the repository root.
 
 They use the example username PilkadaBloraBot and a fixed day (20 November 2024, a
 week before voting day), so they change only when the drawing or the answers do.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from PIL import Image
 
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
@@ -26,6 +28,12 @@ def main() -> None:
     card = OUT / "card-jadwal.png"
     card.write_bytes(kit.card("jadwal_pencoblosan").png)
     print(card)
+    # The poster at a third of its print size (A4 at 100 dpi): enough to see it in the README.
+    poster = kit.poster(kit.poster_links()).image
+    preview = OUT / "poster-preview.png"
+    small = poster.resize((poster.width // 3, poster.height // 3), Image.Resampling.LANCZOS)
+    small.quantize(64).save(preview, optimize=True)
+    print(preview)
 
 
 if __name__ == "__main__":

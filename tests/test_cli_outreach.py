@@ -91,3 +91,45 @@ def test_cards_into_a_file_fails_cleanly(config_path: Path, tmp_path: Path, caps
     code, _ = run_cli(config_path, "cards", "--out", str(blocker), "--username", USERNAME)
     assert code == 1
     assert capsys.readouterr().err.startswith(f"Cannot write the cards to {blocker}")
+
+
+def test_poster_pdf_from_the_command_line(config_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "poster.pdf"
+    code, printed = run_cli(
+        config_path, "poster", "--out", str(out), "--username", USERNAME, "--topics", "jadwal, golput,pemula"
+    )
+    assert code == 0
+    assert printed == f"{out}: A4 poster with 3 topics: jadwal, golput, pemula\n"
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_poster_default_topics(config_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "poster.png"
+    code, printed = run_cli(config_path, "poster", "--out", str(out), "--username", USERNAME)
+    assert code == 0 and printed.startswith(f"{out}: A4 poster with 6 topics: ")
+    with Image.open(out) as image:
+        links = sorted(r.text for r in zxingcpp.read_barcodes(image))
+    assert len(links) == 6 and all(link.startswith(f"https://t.me/{USERNAME}?start=") for link in links)
+
+
+@pytest.mark.parametrize(
+    ("out", "topics", "error"),
+    [
+        ("poster.jpg", "jadwal,golput,pemula", "The poster file must end in .pdf (to print) or .png, not 'poster.jpg'"),
+        ("poster.pdf", "jadwal,golput", "Cannot make the poster: a poster needs 3 to 6 topics, got 2"),
+        (
+            "poster.pdf",
+            "jadwal,golput,xyz",
+            "Cannot make the poster: no entry has the link 'xyz' (see `pilkada-bot links`)",
+        ),
+        ("missing/poster.pdf", "jadwal,golput,pemula", "Cannot write the poster to "),
+    ],
+)
+def test_poster_mistakes_are_explained(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, topics: str, error: str
+) -> None:
+    code, printed = run_cli(
+        config_path, "poster", "--out", str(tmp_path / out), "--username", USERNAME, "--topics", topics
+    )
+    assert (code, printed) == (1, "")
+    assert capsys.readouterr().err.startswith(error)

@@ -7,12 +7,14 @@ election phase reaches links, shares and cards too) and user-facing words from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.election import format_date, local_today
+from bot.election import countdown, format_date, local_today
 from bot.outreach import share
 from bot.outreach.card import Card, CardCache, CardContent
-from bot.outreach.links import LinkIndex, LinkRow, deep_link
+from bot.outreach.links import LinkIndex, LinkRow, bot_link, deep_link
+from bot.outreach.poster import MAX_TOPICS, MIN_TOPICS, Poster, PosterContent, PosterTopic, render_poster
 from bot.replies import Button, Clock, Reply, ReplyBuilder, utc_now
 
 
@@ -88,3 +90,35 @@ class Outreach:
         """The text under a card sent in Telegram: its title and the deep link."""
         title = self.replies.kb.entry(entry_id).title
         return self.replies.message("card_caption", title=title, link=self.link_for(entry_id)).text
+
+    def poster_links(self) -> list[str]:
+        """The default poster topics: the link words of the topic buttons (messages.yaml `topics`), at most six."""
+        words = [self.links.link_for(t.entry) for t in self.replies.kb.messages.topics]
+        return [w for w in dict.fromkeys(words) if w][:MAX_TOPICS]
+
+    def poster_content(self, link_words: Sequence[str]) -> PosterContent:
+        """The poster for these topics (link words); raises ValueError naming what is wrong."""
+        if not MIN_TOPICS <= len(link_words) <= MAX_TOPICS:
+            raise ValueError(f"a poster needs {MIN_TOPICS} to {MAX_TOPICS} topics, got {len(link_words)}")
+        topics = []
+        for word in link_words:
+            entry_id = self.entry_for_link(word)
+            if entry_id is None:
+                raise ValueError(f"no entry has the link '{word}' (see `pilkada-bot links`)")
+            topics.append(PosterTopic(self.replies.kb.entry(entry_id).title, self.link_for(entry_id)))
+        after = countdown(self.replies.election, self._clock()).state == "after"
+        return PosterContent(
+            heading=self.replies.message("card_heading").text,
+            headline=self.replies.message("poster_headline").text,
+            intro=self.replies.message("poster_intro").text,
+            phase=self.replies.countdown_text(),
+            # After voting day the countdown is history; the poster says where its answers come from.
+            sources=self.replies.sources().text if after else None,
+            scan=self.replies.message("poster_scan").text,
+            topics=tuple(topics),
+            footer=self.replies.message("poster_footer").text,
+            bot_link=bot_link(self.username),
+        )
+
+    def poster(self, link_words: Sequence[str]) -> Poster:
+        return render_poster(self.poster_content(link_words))
