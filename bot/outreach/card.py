@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections import OrderedDict
 from dataclasses import astuple, dataclass, field
 
@@ -128,19 +129,23 @@ class CardCache:
     size: int = CACHE_SIZE
     _cards: OrderedDict[str, Card] = field(default_factory=OrderedDict)
     uploads: dict[str, str] = field(default_factory=dict)
+    # Cards are drawn in worker threads (asyncio.to_thread): guard the bookkeeping, not the drawing.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def card(self, content: CardContent) -> Card:
         """The card for `content`, drawn only if it is not cached."""
         key = content.digest()
-        card = self._cards.get(key)
-        if card is None:
-            card = render_card(content)
+        with self._lock:
+            card = self._cards.get(key)
+            if card is not None:
+                self._cards.move_to_end(key)
+                return card
+        card = render_card(content)  # two threads may draw the same card once each: harmless
+        with self._lock:
             self._cards[key] = card
             while len(self._cards) > self.size:
                 old, _ = self._cards.popitem(last=False)
                 self.uploads.pop(old, None)
-        else:
-            self._cards.move_to_end(key)
         return card
 
     @property
