@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import zxingcpp
 from PIL import Image
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.pipeline import Pipeline
@@ -210,3 +211,15 @@ async def test_a_forged_card_press_gets_the_expired_notice(bot: App, api: FakeBo
     (answered,) = await api.await_for("answerCallbackQuery")
     assert answered.params["text"] == pipeline.replies.message("expired_button").text
     assert api.calls("sendPhoto") == []
+
+
+async def test_fake_api_send_document_round_trip(api: FakeBotApi) -> None:
+    """tests/fakebotapi.py's sendDocument (added with sendPhoto): an upload gets a file_id that can be resent."""
+    async with Bot(TOKEN, base_url=api.base_url) as client:
+        first = await client.send_document(USER, b"%PDF-1.4 poster", filename="poster.pdf", caption="Poster")
+        assert first.document is not None and first.document.file_name == "poster.pdf"
+        again = await client.send_document(USER, first.document.file_id)
+        assert again.document is not None and again.document.file_id == first.document.file_id
+        with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+            await client.send_document(USER, "made-up-file-id")
+    assert api.uploaded(first.document.file_id) == b"%PDF-1.4 poster"
