@@ -244,17 +244,18 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
 
 
 def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
-    """One PNG per entry, named after its link word (or its id), in `out`."""
+    """One PNG per answer (known unknowns have none), named after its link word (or its id), in `out`."""
+    entries = [e for e in kit.replies.kb.entries if kit.has_card(e.id)]
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for entry in kit.replies.kb.entries:
+        for entry in entries:
             path = out / f"{entry.link or entry.id}.png"
             path.write_bytes(kit.card(entry.id).png)
             print(f"{path}  {entry.title}", file=stdout)
     except OSError as exc:
         print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"{len(kit.replies.kb.entries)} cards in {out}", file=stdout)
+    print(f"{len(entries)} cards in {out}", file=stdout)
     return 0
 
 

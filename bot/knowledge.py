@@ -38,6 +38,8 @@ EntryKind = Literal["answer", "unknown"]
 # An entry's deep-link word (t.me/<bot>?start=<link>): Telegram allows 1-64 of A-Z, a-z,
 # 0-9, _ and -; we keep to lower case so a link read aloud or retyped still works.
 DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
+# /start words the bot itself uses: "inline" is the inline results' button (bot/telegram/inline.py).
+RESERVED_LINKS = frozenset({"inline"})
 
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset(
@@ -818,7 +820,11 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
                 "id",
             )
         )
-    if "link" in raw and not DEEP_LINK_RE.fullmatch(raw["link"]):
+    if raw.get("link") in RESERVED_LINKS:
+        problems.append(
+            doc.problem(f"'link' cannot be '{raw['link']}': the bot uses that word itself", "entries", i, "link")
+        )
+    elif "link" in raw and not DEEP_LINK_RE.fullmatch(raw["link"]):
         problems.append(
             doc.problem(
                 f"'link' must be 1-64 lower-case letters, digits, '-' or '_' (it goes into t.me/<bot>?start=...), "

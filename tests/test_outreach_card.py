@@ -55,9 +55,11 @@ def check_layout(card_png: bytes, layout, link: str) -> Image.Image:  # type: ig
     return image
 
 
-def test_every_entry_has_a_card_that_keeps_its_text_in_its_boxes(kit: Outreach, pipeline: Pipeline) -> None:
-    for entry in pipeline.kb.entries:
+def test_every_answer_has_a_card_that_keeps_its_text_in_its_boxes(kit: Outreach, pipeline: Pipeline) -> None:
+    for entry in (e for e in pipeline.kb.entries if e.kind == "answer"):
         content = kit.card_content(entry.id)
+        # Facts ({fakta:...}) and official links ({link:...}) are rendered, never drawn raw.
+        assert not any("{" in str(part) for part in dataclasses.astuple(content)), entry.id
         card = kit.card(entry.id)
         check_layout(card.png, card.layout, kit.link_for(entry.id))
         assert card.layout.truncated == (), entry.id
@@ -68,6 +70,15 @@ def test_every_entry_has_a_card_that_keeps_its_text_in_its_boxes(kit: Outreach, 
         assert ("source" in card.layout.boxes) == bool(entry.sources), entry.id
         assert content.source_line == reply.source_line
         assert "20 November 2024" in content.footer
+
+
+def test_known_unknowns_have_no_card(kit: Outreach, pipeline: Pipeline) -> None:
+    unknowns = [e.id for e in pipeline.kb.entries if e.kind == "unknown"]
+    assert unknowns
+    for entry_id in unknowns:
+        assert not kit.has_card(entry_id)
+        with pytest.raises(ValueError, match="no card"):
+            kit.card_content(entry_id)
 
 
 def test_card_text_is_the_answer_without_emoji(kit: Outreach, pipeline: Pipeline) -> None:

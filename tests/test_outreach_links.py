@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_config
-from bot.knowledge import DEEP_LINK_RE, KnowledgeBase
+from bot.knowledge import DEEP_LINK_RE, RESERVED_LINKS, KnowledgeBase
 from bot.outreach.kit import Outreach
 from bot.outreach.links import LinkIndex, bot_link, deep_link
 from bot.pipeline import Pipeline
+from bot.telegram.inline import START_PARAMETER
 from bot.yamlfile import InvalidFiles
 
 ENTRIES = "knowledge/entries.yaml"
+MESSAGES = "knowledge/messages.yaml"
 CFG = "config.yaml"
 
 
@@ -74,6 +76,22 @@ def test_duplicate_link(kb_copy) -> None:
     kb_copy.replace(ENTRIES, "    link: jangan-golput\n", "    link: golput\n")
     second = kb_copy.where(ENTRIES, "    link: golput\n", after="- id: jangan_golput")
     assert kb_copy.problems() == [f"{second}: link 'golput' is already used by entry 'apa_itu_golput' ({first})"]
+
+
+def test_link_cannot_be_a_word_the_bot_uses(kb_copy) -> None:
+    # "/start inline" comes from the inline results' button (bot/telegram/inline.py): it means the welcome.
+    assert START_PARAMETER in RESERVED_LINKS
+    kb_copy.replace(ENTRIES, "    link: golput\n", "    link: inline\n")
+    where = kb_copy.where(ENTRIES, "    link: inline")
+    assert kb_copy.problems() == [f"{where}: 'link' cannot be 'inline': the bot uses that word itself"]
+
+
+def test_only_share_footer_and_card_caption_know_the_link_placeholder(kb_copy) -> None:
+    kb_copy.replace(MESSAGES, '  poster_headline: "', '  poster_headline: "{link} ')
+    where = kb_copy.where(MESSAGES, "  poster_headline: ")
+    assert kb_copy.problems() == [
+        f"{where}: message 'poster_headline' cannot use {{link}}; only card_caption, share_footer can"
+    ]
 
 
 def test_link_is_optional(kb_copy) -> None:

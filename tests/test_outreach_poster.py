@@ -66,6 +66,27 @@ def test_after_voting_day_the_poster_says_it_passed_and_cites_the_sources(pipeli
         assert source.title in content.sources and source.publisher in content.sources
 
 
+def test_poster_texts_follow_the_phase_and_render_links(pipeline: Pipeline, kb_copy) -> None:
+    """Poster words are messages like any other: written per phase if staff wish, {link:...} filled in."""
+    kb_copy.replace(
+        "knowledge/messages.yaml",
+        '  poster_headline: "Pemilih pemula, cek faktanya di sini!"',
+        '  poster_headline:\n    before: "Pemilih pemula, siap memilih?"\n    after: "Pemilih pemula, cek faktanya!"',
+    )
+    kb = kb_copy.load()
+    label = pipeline.config.knowledge.links["kpu_office"].label
+    for day, headline in ((BEFORE, "Pemilih pemula, siap memilih?"), (AFTER, "Pemilih pemula, cek faktanya!")):
+        clock = make_clock(day)
+        # The kit's own clock (it dates cards) disagrees on purpose: the phase is the ReplyBuilder's.
+        kit = Outreach(Pipeline.from_parts(pipeline.config, kb, clock).replies, USERNAME, clock=make_clock(TODAY))
+        content = kit.poster_content(["jadwal", "golput", "pemula"])
+        assert content.headline == headline
+        assert (content.sources is not None) == (day == AFTER)
+        assert content.footer.endswith(f"{label}.")
+        texts = [content.heading, content.headline, content.intro, content.phase, content.scan, content.footer]
+        assert not any("{" in text for text in texts)
+
+
 @pytest.mark.parametrize("day", [BEFORE, AFTER])
 @pytest.mark.parametrize("count", [3, 4, 5, 6])
 def test_poster_layout_and_qr_codes(pipeline: Pipeline, day: dt.date, count: int) -> None:

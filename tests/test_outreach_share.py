@@ -26,7 +26,7 @@ def decoded(url: str) -> str:
 
 def test_every_answer_shares_its_text_source_and_link(pipeline: Pipeline) -> None:
     kit = Outreach(pipeline.replies, USERNAME)
-    for entry in (e for e in pipeline.kb.entries if e.kind == "answer"):
+    for entry in pipeline.kb.entries:  # known unknowns too: "ask the KPU" is worth passing on
         reply = pipeline.replies.for_entry(entry.id)
         text = kit.share_text(reply)
         assert text is not None
@@ -37,6 +37,8 @@ def test_every_answer_shares_its_text_source_and_link(pipeline: Pipeline) -> Non
         url = whatsapp_url(text)
         assert len(url) <= MAX_SHARE_URL and len(text) <= MAX_WHATSAPP_TEXT
         assert decoded(url) == text
+        # Facts ({fakta:...}) and official links ({link:...}) are rendered, never shown raw.
+        assert "{" not in text and "}" not in text, entry.id
 
 
 def test_share_text_for_a_long_answer_is_cut_at_a_word_and_keeps_source_and_link() -> None:
@@ -70,17 +72,52 @@ def test_any_text_round_trips_and_fits(answer: str, source: str | None) -> None:
     assert text.endswith(footer)
 
 
+def test_a_known_unknown_is_shared_without_a_card(pipeline: Pipeline) -> None:
+    kit = Outreach(pipeline.replies, USERNAME)
+    unknown = pipeline.replies.for_entry("hasil_pilkada")
+    assert unknown.kind == "unknown"
+    decorated = kit.decorate(unknown)
+    (button,) = decorated.buttons[-1]
+    assert button.action == "url" and decoded(button.value) == kit.share_text(unknown)
+    assert decoded(button.value).startswith(unknown.text)
+    assert not kit.has_card("hasil_pilkada") and kit.has_card("apa_itu_golput")
+
+
+def test_a_claim_check_is_shared_without_the_english_note_and_without_a_card(pipeline: Pipeline) -> None:
+    kit = Outreach(pipeline.replies, USERNAME)
+    hoax = "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan"
+    verdict = pipeline.replies.for_question(hoax, forwarded=True)
+    assert verdict.kind == "claim"
+    text = kit.share_text(verdict)
+    assert text is not None
+    assert text.startswith(verdict.text) and "27 November 2024" in text
+    assert text.endswith(f"https://t.me/{USERNAME}")  # a verdict has no answer of its own to open
+    (button,) = kit.decorate(verdict).buttons[-1]
+    assert button.action == "url"
+    # The English note is the bot's word to the asker, not part of what is passed on.
+    english = pipeline.replies.for_question("is it true the vote was postponed to 4 December 2024?")
+    assert english.kind == "claim" and english.text.startswith(pipeline.replies.text("english_note"))
+    shared = kit.share_text(english)
+    assert shared is not None and "❌" in shared and pipeline.replies.text("english_note") not in shared
+
+
 def test_only_answers_get_the_whatsapp_button(pipeline: Pipeline) -> None:
     kit = Outreach(pipeline.replies, USERNAME)
     answer = pipeline.replies.for_entry("apa_itu_golput")
     decorated = kit.decorate(answer)
-    assert decorated.buttons[:-1] == answer.buttons
-    button, card = decorated.buttons[-1]
+    # The card joins the row of Bagikan and the feedback; WhatsApp gets a row of its own, last.
+    assert decorated.buttons[:-2] == answer.buttons[:-1]
+    share, card, up, down = decorated.buttons[-2]
+    assert (share, up, down) == answer.buttons[-1]
     assert (card.action, card.value) == ("card", "apa_itu_golput")
+    (button,) = decorated.buttons[-1]
     assert (button.label, button.action) == (pipeline.replies.message("share_whatsapp_button").text, "url")
     assert decoded(button.value) == kit.share_text(answer)
-    for other in (pipeline.replies.fallback(), pipeline.replies.welcome(), pipeline.replies.topics()):
-        assert other.kind != "answer"
+    small_talk = pipeline.replies.for_question("makasih")
+    suggest = pipeline.replies.for_question("pemilu")
+    others = (pipeline.replies.fallback(), pipeline.replies.welcome(), pipeline.replies.topics(), small_talk, suggest)
+    for other in others:
+        assert other.kind not in ("answer", "unknown", "claim")
         assert kit.decorate(other) == other
         assert kit.share_text(other) is None
 
@@ -88,3 +125,17 @@ def test_only_answers_get_the_whatsapp_button(pipeline: Pipeline) -> None:
 def test_without_a_username_the_share_text_has_no_link(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_entry("apa_itu_golput")
     assert Outreach(pipeline.replies, "").share_text(reply) == f"{reply.text}\n\n{reply.source_line}"
+
+
+# About 34 characters of button text fit across a 360-dp phone (Telegram cuts longer labels
+# with "…"); a row's buttons share that width equally.
+ROW_CHARS = 34
+
+
+def test_keyboards_stay_readable_on_a_phone(pipeline: Pipeline) -> None:
+    kit = Outreach(pipeline.replies, USERNAME)
+    for entry in pipeline.kb.entries:
+        for row in kit.decorate(pipeline.replies.for_entry(entry.id)).buttons:
+            assert len(row) <= 4, entry.id
+            for button in row:
+                assert len(button.label) <= ROW_CHARS // len(row), (entry.id, button.label)

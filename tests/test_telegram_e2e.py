@@ -82,8 +82,9 @@ async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipe
     assert sent.status == 200
     assert sent.params["text"] == f"{reply.text}\n\n<i>{reply.source_line}</i>"
     assert sent.params["parse_mode"] == "HTML"
-    # ..., 👍, 👎, then the outreach row: WhatsApp (a URL button) and the card.
-    assert callback_data(sent)[-3:] == ["u:apa_itu_golput", "d:apa_itu_golput", "c:apa_itu_golput"]
+    # ..., the card beside Bagikan, 👍, 👎, then "Bagikan ke WhatsApp" (a URL button, no callback data).
+    assert callback_data(sent)[-3:] == ["c:apa_itu_golput", "u:apa_itu_golput", "d:apa_itu_golput"]
+    assert sent.params["reply_markup"]["inline_keyboard"][-1][0]["url"].startswith("https://wa.me/?text=")
 
 
 async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:

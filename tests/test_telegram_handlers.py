@@ -226,11 +226,13 @@ async def test_question_gets_answer_source_line_and_buttons(
     assert sent["text"] == f"{expected.text}\n\n<i>{expected.source_line}</i>"
     rows = keyboard(sent)
     related = pipeline.kb.entry("apa_itu_golput").related[:3]
-    # Related entries, then Bagikan and the feedback, then the outreach row (WhatsApp share).
+    # Related entries, then Bagikan, the card and the feedback, then "Bagikan ke WhatsApp" on a row of its own.
     assert [row[0]["callback_data"] for row in rows[:-2]] == [f"e:{r}" for r in related]
-    assert rows[-1][0]["url"].startswith("https://wa.me/?text=")
-    share, up, down = rows[-2]
+    (whatsapp,) = rows[-1]
+    assert whatsapp["url"].startswith("https://wa.me/?text=")
+    share, card, up, down = rows[-2]
     assert share["switch_inline_query"] == pipeline.kb.entry("apa_itu_golput").title
+    assert card["callback_data"] == "c:apa_itu_golput"
     assert (up["callback_data"], down["callback_data"]) == ("u:apa_itu_golput", "d:apa_itu_golput")
     assert recorder.calls == [("match", USER, ANSWERED, "answer")]
 

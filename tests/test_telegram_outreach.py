@@ -92,8 +92,10 @@ async def test_every_link_of_the_links_list_opens_its_entry(bot: App, api: FakeB
     for i, (link, _) in enumerate(linked):  # one user each: flood control allows 20 messages per user
         api.push_update(api.command(f"/start {link}", user_id=5000 + i))
     sent = await api.await_for("sendMessage", count=len(linked), timeout=20)
-    for call, (_, entry_id) in zip(sent, linked, strict=True):
-        assert call.params["text"].startswith(pipeline.replies.for_entry(entry_id).text.split("\n")[0])
+    # Chats are answered concurrently: match each answer to its chat, not to the order sent.
+    by_chat = {call.params["chat_id"]: call for call in sent}
+    for i, (_, entry_id) in enumerate(linked):
+        assert by_chat[5000 + i].params["text"].startswith(pipeline.replies.for_entry(entry_id).text.split("\n")[0])
 
 
 def whatsapp_text(params: dict[str, Any]) -> str:
@@ -121,6 +123,19 @@ async def test_answers_carry_a_whatsapp_button_with_the_answer_source_and_link(
     assert whatsapp_text(sent.params) == (
         f"{reply.text}\n\n{reply.source_line}\n\n{pipeline.replies.message('share_footer', link=link).text}"
     )
+
+
+async def test_a_known_unknown_gets_the_whatsapp_button_but_no_card(
+    bot: App, api: FakeBotApi, pipeline: Pipeline
+) -> None:
+    api.push_update(api.text_message("siapa yang menang pilkada blora"))
+    (sent,) = await api.await_for("sendMessage")
+    unknown = pipeline.replies.for_entry("hasil_pilkada")
+    assert sent.params["text"].startswith(unknown.text.split("\n")[0])
+    assert whatsapp_text(sent.params).startswith(unknown.text)
+    assert not [b for b in buttons(sent.params) if b.get("callback_data", "").startswith("c:")]
+    # Its keyboard is Bagikan, 👍, 👎 on one row and WhatsApp alone on the last.
+    assert [len(row) for row in sent.params["reply_markup"]["inline_keyboard"]][-2:] == [3, 1]
 
 
 async def test_no_whatsapp_button_under_a_fallback(bot: App, api: FakeBotApi) -> None:
@@ -206,10 +221,26 @@ async def test_a_refused_file_id_is_uploaded_again(bot: App, api: FakeBotApi) ->
     await until(lambda: cards.uploads.get(digest) not in (None, "photo-from-another-bot"))
 
 
-async def test_a_forged_card_press_gets_the_expired_notice(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
-    api.push_update(api.callback_query("c:tidak_ada"))
+@pytest.mark.parametrize("entry_id", ["tidak_ada", "hasil_pilkada"])  # no such entry; a known unknown
+async def test_a_forged_card_press_gets_the_expired_notice(
+    bot: App, api: FakeBotApi, pipeline: Pipeline, entry_id: str
+) -> None:
+    api.push_update(api.callback_query(f"c:{entry_id}"))
     (answered,) = await api.await_for("answerCallbackQuery")
     assert answered.params["text"] == pipeline.replies.message("expired_button").text
+    assert api.calls("sendPhoto") == []
+
+
+async def test_kartu_for_a_known_unknown_or_a_hoax_sends_the_reply_not_a_picture(
+    bot: App, api: FakeBotApi, pipeline: Pipeline
+) -> None:
+    api.push_update(api.command("/kartu siapa yang menang pilkada blora"))
+    api.push_update(api.command("/kartu pencoblosan diundur ke 4 Desember 2024", user_id=USER + 1))
+    by_chat = {call.params["chat_id"]: call for call in await api.await_for("sendMessage", count=2)}
+    unknown, claim = by_chat[USER], by_chat[USER + 1]
+    assert unknown.params["text"].startswith(pipeline.replies.for_entry("hasil_pilkada").text.split("\n")[0])
+    assert "TIDAK sesuai sumber resmi" in claim.params["text"]
+    assert "27 November 2024" in whatsapp_text(claim.params)
     assert api.calls("sendPhoto") == []
 
 

@@ -1,8 +1,14 @@
 """`Outreach`: everything the front ends need for sharing, built on the ReplyBuilder.
 
 Answer texts come from `ReplyBuilder.for_entry` (so wording that depends on the
-election phase reaches links, shares and cards too) and user-facing words from
-`ReplyBuilder.message`; nothing here reads the knowledge base's messages directly.
+election phase, and facts rendered from sources.yaml, reach links, shares and cards
+too) and user-facing words from `ReplyBuilder.message`, in today's phase; nothing
+here reads the knowledge base's messages directly.
+
+What gets what: an answer gets the WhatsApp share and a card; a known unknown
+(knowledge/unknowns.yaml: what the sources cannot say, and where to ask) and a claim
+check's verdict get the WhatsApp share only: worth passing on in a group, but a
+picture of "we do not know" or of one chain message's verdict is not a card to post.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.election import countdown, format_date, local_today
+from bot.election import format_date, local_today
 from bot.outreach import share
 from bot.outreach.card import Card, CardCache, CardContent
 from bot.outreach.links import LinkIndex, LinkRow, bot_link, deep_link
@@ -45,32 +51,58 @@ class Outreach:
         return deep_link(self.username, self.links.link_for(entry_id))
 
     def link_rows(self) -> list[LinkRow]:
-        return self.links.rows()
+        """Every answer's link (or the lack of one), and the known unknowns that have a link."""
+        return [r for r in self.links.rows() if r.link or self.replies.kb.entry(r.entry_id).kind == "answer"]
+
+    def has_card(self, entry_id: str) -> bool:
+        """Answers have cards; known unknowns do not (see the module's docstring)."""
+        entry = self.replies.kb.by_id.get(entry_id)
+        return entry is not None and entry.kind == "answer"
 
     def share_text(self, reply: Reply) -> str | None:
-        """What "Bagikan ke WhatsApp" sends for an answer: its text, source line and the link back; None otherwise."""
-        if reply.kind != "answer" or reply.entry_id is None:
+        """What "Bagikan ke WhatsApp" sends: the answer (or verdict), its source line and the link back; else None."""
+        if reply.kind == "claim" and reply.claims:
+            # Built again from the verdicts: the reply may carry more (the English note above it).
+            shared = self.replies.for_claims(list(reply.claims), reply.match)
+            link = bot_link(self.username)
+        elif reply.kind in ("answer", "unknown") and reply.entry_id is not None:
+            # The entry's own answer, for the same reason.
+            shared = self.replies.for_entry(reply.entry_id)
+            link = self.link_for(reply.entry_id)
+        else:
             return None
-        # The entry's own answer: a reply to a question may carry more (the English note above it).
-        answer = self.replies.for_entry(reply.entry_id)
-        footer = (
-            self.replies.message("share_footer", link=self.link_for(reply.entry_id)).text if self.username else None
-        )
-        return share.share_text(answer.text, answer.source_line, footer)
+        footer = self.replies.message("share_footer", link=link).text if self.username else None
+        return share.share_text(shared.text, shared.source_line, footer)
 
     def decorate(self, reply: Reply) -> Reply:
-        """An answer with one more row of buttons: share to WhatsApp, and the card. Other replies unchanged."""
+        """A shareable reply with "Bagikan ke WhatsApp" as its last row, and an answer's card button.
+
+        The WhatsApp button has a row to itself, so its label is never cut on a narrow
+        phone; the card button joins "Bagikan", 👍 and 👎 (short labels, four fit a row).
+        Suggestions, the fallback, small talk and info replies are unchanged.
+        """
         text = self.share_text(reply)
-        if text is None or reply.entry_id is None:
+        if text is None:
             return reply
-        row = (
-            Button(self.replies.message("share_whatsapp_button").text, "url", share.whatsapp_url(text)),
-            Button(self.replies.message("card_button").text, "card", reply.entry_id),
-        )
-        return replace(reply, buttons=(*reply.buttons, row))
+        rows = list(reply.buttons)
+        if reply.kind == "answer" and reply.entry_id is not None and self.has_card(reply.entry_id):
+            card = Button(self.replies.message("card_button").text, "card", reply.entry_id)
+            at = next((i for i, row in enumerate(rows) if any(b.action == "share" for b in row)), None)
+            if at is None:
+                rows.append((card,))
+            else:  # right after "Bagikan": the two ways to pass the answer on, side by side
+                share_at = next(j for j, b in enumerate(rows[at]) if b.action == "share")
+                rows[at] = (*rows[at][: share_at + 1], card, *rows[at][share_at + 1 :])
+        whatsapp = Button(self.replies.message("share_whatsapp_button").text, "url", share.whatsapp_url(text))
+        return replace(reply, buttons=(*rows, (whatsapp,)))
 
     def card_content(self, entry_id: str) -> CardContent:
-        """What the card of `entry_id` shows today (entries without sources get no source line)."""
+        """What the card of `entry_id` shows today (entries without sources get no source line).
+
+        Raises ValueError for an entry without a card (a known unknown).
+        """
+        if not self.has_card(entry_id):
+            raise ValueError(f"entry '{entry_id}' has no card: only answers do, not known unknowns")
         reply = self.replies.for_entry(entry_id)
         today = local_today(self.replies.election, self._clock())
         return CardContent(
@@ -106,7 +138,8 @@ class Outreach:
             if entry_id is None:
                 raise ValueError(f"no entry has the link '{word}' (see `pilkada-bot links`)")
             topics.append(PosterTopic(self.replies.kb.entry(entry_id).title, self.link_for(entry_id)))
-        after = countdown(self.replies.election, self._clock()).state == "after"
+        # The phase and its countdown line come from the same clock, the ReplyBuilder's.
+        after = self.replies.phase() == "after"
         return PosterContent(
             heading=self.replies.message("card_heading").text,
             headline=self.replies.message("poster_headline").text,

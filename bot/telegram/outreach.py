@@ -50,14 +50,14 @@ async def card_command(update: Update, context: Context) -> None:
         return
     kit = outreach(context)
     entry_id = kit.entry_for_link(text)
-    if entry_id is None:
-        reply = data.replies.for_question(text)
-        if reply.kind != "answer" or reply.entry_id is None:
-            # A "did you mean" or the fallback: its buttons lead to answers, which carry the card button.
+    reply = data.replies.for_question(text) if entry_id is None else data.replies.for_entry(entry_id)
+    if reply.entry_id is None or not kit.has_card(reply.entry_id) or reply.kind != "answer":
+        # A "did you mean" or the fallback: its buttons lead to answers, which carry the card button.
+        # A known unknown or a claim check has no card: the reply itself says it best.
+        if reply.text or reply.buttons:  # "/kartu ok" is small talk, which may deserve no answer
             await send_reply(message, kit.decorate(reply))
-            return
-        entry_id = reply.entry_id
-    await send_card(message, kit, entry_id, data.cards.uploads)
+        return
+    await send_card(message, kit, reply.entry_id, data.cards.uploads)
 
 
 async def card_button(update: Update, context: Context) -> None:
@@ -67,12 +67,13 @@ async def card_button(update: Update, context: Context) -> None:
         return
     data = context.bot_data
     press = decode_callback(query.data)
-    if press is None or press.kind != "card" or press.entry_id not in data.pipeline.kb.by_id:
+    kit = outreach(context)
+    if press is None or press.kind != "card" or not kit.has_card(press.entry_id):
         await query.answer(data.replies.message("expired_button").text)
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await send_card(query.message, outreach(context), press.entry_id, data.cards.uploads, quote=False)
+        await send_card(query.message, kit, press.entry_id, data.cards.uploads, quote=False)
 
 
 async def send_card(
