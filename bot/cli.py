@@ -1,4 +1,4 @@
-"""The `pilkada-bot` command line: chat, ask, check, eval, run, and report / unanswered for staff."""
+"""The `pilkada-bot` command line: chat, ask, check, eval, run; report / unanswered and the outreach kit for staff."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.claims import overall
-from bot.config import Config, load_config
+from bot.config import BOT_USERNAME_RE, Config, load_config
 from bot.console import render_text, run_console
 from bot.election import local_today
 from bot.evaluation import (
@@ -24,6 +24,7 @@ from bot.evaluation import (
     load_eval_set,
     load_postvote_set,
 )
+from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
@@ -38,6 +39,7 @@ DEFAULT_UNANSWERED_LIMIT = 1000
 # The staff commands read the database only: they need config.yaml, not a valid knowledge base
 # (a broken entry must not stop staff from reading what users asked).
 STAFF_COMMANDS = ("report", "unanswered")
+OUTREACH_COMMANDS = ("links", "cards", "poster")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,7 +100,32 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_UNANSWERED_LIMIT,
         help=f"read at most this many of the latest questions (default: {DEFAULT_UNANSWERED_LIMIT})",
     )
+    _outreach_parsers(sub)
     return parser
+
+
+def _outreach_parsers(sub: Any) -> None:
+    """links, cards and poster: what staff print or share; each needs the bot's username."""
+    username = argparse.ArgumentParser(add_help=False)
+    username.add_argument("--username", help="the bot's username for the links (default: bot.username in config.yaml)")
+    sub.add_parser(
+        "links",
+        parents=[username],
+        help="list the deep links t.me/<bot>?start=<link> that open each answer (entries.yaml `link:`)",
+    )
+    cards = sub.add_parser(
+        "cards", parents=[username], help="draw every answer as a square PNG card (for WhatsApp, Instagram, print)"
+    )
+    cards.add_argument("--out", type=Path, required=True, help="folder for the cards (created if missing)")
+    poster = sub.add_parser(
+        "poster", parents=[username], help="an A4 poster with QR codes for 3-6 topics, for school visits"
+    )
+    poster.add_argument("--out", type=Path, required=True, help="the poster file: .pdf (to print) or .png")
+    poster.add_argument(
+        "--topics",
+        help="3-6 link words, comma-separated, e.g. jadwal,golput,pemula,hoaks "
+        "(default: the first six topic buttons; see `pilkada-bot links`)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
@@ -128,6 +155,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         postvote = None if str(args.postvote) == "-" else args.postvote
         claims = None if str(args.claims) == "-" else args.claims
         return _eval(pipeline, args.file, postvote, claims, not args.no_misses, stdout)
+    if args.command in OUTREACH_COMMANDS:
+        return _outreach(pipeline, args, stdout)
     if args.command == "run":
         # Imported here so the console commands start without loading python-telegram-bot.
         from bot.telegram.app import run_bot
@@ -136,8 +165,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     raise AssertionError(args.command)
 
 
-def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, Any]:
-    """The stable JSON shape of `ask --json` (used by evaluation and staff scripts)."""
+def reply_json(question: str, reply: Reply, explain: bool = False, share_text: str | None = None) -> dict[str, Any]:
+    """The stable JSON shape of `ask --json` (used by evaluation and staff scripts); fields are only ever added."""
     match = reply.match
     data: dict[str, Any] = {
         "question": question,
@@ -152,6 +181,7 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
         "claims": [
             {"said": c.said, "verdict": c.verdict, "fact_id": c.fact.id if c.fact else None} for c in reply.claims
         ],
+        "share_text": share_text,
     }
     if explain and match is not None:
         data["explain"] = {
@@ -173,15 +203,79 @@ def reply_json(question: str, reply: Reply, explain: bool = False) -> dict[str, 
 
 def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in stdin)
+    kit = Outreach(pipeline.replies, pipeline.config.bot.username)
     for question in questions:
         if args.question is None and not question.strip():
             continue
         reply = pipeline.replies.for_question(question)
         if args.json:
-            print(json.dumps(reply_json(question, reply, args.explain), ensure_ascii=False), file=stdout)
+            data = reply_json(question, reply, args.explain, kit.share_text(reply))
+            print(json.dumps(data, ensure_ascii=False), file=stdout)
         else:
             print(render_text(reply), file=stdout)
         stdout.flush()
+    return 0
+
+
+def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> int:
+    """links (and, below, cards and poster): they print links, so they need the bot's username."""
+    username = (args.username or pipeline.config.bot.username).strip().removeprefix("@")
+    if not BOT_USERNAME_RE.match(username):
+        where = f"'{username}' is not a bot username" if username else "no bot username is set"
+        print(
+            f"{where}: set bot.username in {args.config} to the username BotFather gave the bot "
+            "(or pass --username NAME)",
+            file=sys.stderr,
+        )
+        return 1
+    kit = Outreach(pipeline.replies, username)
+    if args.command == "cards":
+        return _cards(kit, args.out, stdout)
+    if args.command == "poster":
+        return _poster(kit, args.out, args.topics, stdout)
+    rows = [
+        (row.title, kit.link_for(row.entry_id) if row.link else f"(no link: add `link:` to entry '{row.entry_id}')")
+        for row in kit.link_rows()
+    ]
+    width = max(len(title) for title, _ in rows)
+    for title, link in rows:
+        print(f"{title:<{width}}  {link}", file=stdout)
+    return 0
+
+
+def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
+    """One PNG per answer (known unknowns have none), named after its link word (or its id), in `out`."""
+    entries = [e for e in kit.replies.kb.entries if kit.has_card(e.id)]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for entry in entries:
+            path = out / f"{entry.link or entry.id}.png"
+            path.write_bytes(kit.card(entry.id).png)
+            print(f"{path}  {entry.title}", file=stdout)
+    except OSError as exc:
+        print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{len(entries)} cards in {out}", file=stdout)
+    return 0
+
+
+def _poster(kit: Outreach, out: Path, topics: str | None, stdout: TextIO) -> int:
+    """Draw the poster for `topics` (link words) and save it as PDF or PNG."""
+    if out.suffix.lower() not in (".pdf", ".png"):
+        print(f"The poster file must end in .pdf (to print) or .png, not '{out.name}'", file=sys.stderr)
+        return 1
+    words = [w.strip() for w in topics.split(",") if w.strip()] if topics else kit.poster_links()
+    try:
+        poster = kit.poster(words)
+    except ValueError as exc:
+        print(f"Cannot make the poster: {exc}", file=sys.stderr)
+        return 1
+    try:
+        poster.save(out)
+    except OSError as exc:
+        print(f"Cannot write the poster to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: A4 poster with {len(words)} topics: {', '.join(words)}", file=stdout)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ API_URL_WORDS = (
 DEFAULT_CONCURRENCY = 32
 # Telegram's ceiling for paid broadcasts (telegram.constants.FloodLimit.PAID_MESSAGES_PER_SECOND).
 PAID_MAX_PER_SECOND = 1000
+# A bot's username as BotFather accepts it: 5-32 letters, digits or '_', ending in "bot".
+BOT_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$")
 TIME_TEXT = Expect((str, int), 'a time written HH:MM, e.g. "19:00"')
 
 
@@ -250,6 +253,8 @@ class BotConfig:
     database_check: float = 5.0
     # Capacity (docs/performance.md): updates handled at once, across chats.
     concurrency: int = DEFAULT_CONCURRENCY
+    # For links made offline (posters, cards, `pilkada-bot links`); the running bot uses getMe's.
+    username: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +362,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "shutdown_grace": NUMBER,
             "database_check": NUMBER,
             "concurrency": INT,
+            "username": TEXT,
         },
         what="'bot'",
     )
@@ -400,6 +406,17 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     admin_ids = b.get("admin_ids") or []
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
         problems.append(doc.problem("'admin_ids' must be a list of numeric Telegram user ids", "bot", "admin_ids"))
+
+    username = str(b.get("username") or "").strip().removeprefix("@")
+    if username and not BOT_USERNAME_RE.match(username):
+        problems.append(
+            doc.problem(
+                f"'username' must be the bot's username from BotFather (5-32 letters, digits or '_', "
+                f"ending in 'bot'), got '{username}'",
+                "bot",
+                "username",
+            )
+        )
 
     webhook = b.get("webhook") or {}
     check_mapping(
@@ -542,6 +559,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             shutdown_grace=float(b.get("shutdown_grace", 5.0)),
             database_check=float(b.get("database_check", 5.0)),
             concurrency=int(b.get("concurrency", DEFAULT_CONCURRENCY)),
+            username=username,
         ),
         reminders=RemindersConfig(
             tuple(times),

@@ -35,6 +35,11 @@ PHASED_TEXT = Expect((str, dict), "text, or a mapping with 'before' and optional
 # {link:dpt_check}: an official link staff fill in config.yaml (never written in the KB).
 LINK_RE = re.compile(r"\{link:(?P<name>[a-z0-9_]+)\}")
 EntryKind = Literal["answer", "unknown"]
+# An entry's deep-link word (t.me/<bot>?start=<link>): Telegram allows 1-64 of A-Z, a-z,
+# 0-9, _ and -; we keep to lower case so a link read aloud or retyped still works.
+DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
+# /start words the bot itself uses: "inline" is the inline results' button (bot/telegram/inline.py).
+RESERVED_LINKS = frozenset({"inline"})
 
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset(
@@ -52,10 +57,14 @@ MESSAGE_FIELDS = frozenset(
         "source",
         "said",
         "bot",
+        "link",
     }
 )
 # {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
 BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
+# {link} (the deep link that opens one answer) is known only under a shared answer or a card.
+LINK_FIELD_MESSAGES = frozenset({"share_footer", "card_caption"})
+FIELD_ONLY_IN = {"bot": BOT_FIELD_MESSAGES, "link": LINK_FIELD_MESSAGES}
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -145,6 +154,19 @@ OPTIONAL_MESSAGES = frozenset(
         "remind_stop_group",
         "english_note",
         "more_topics_button",
+        # Outreach kit (bot/outreach): share buttons, answer cards, posters.
+        "share_whatsapp_button",
+        "share_footer",
+        "card_button",
+        "card_caption",
+        "card_heading",
+        "card_footer",
+        "card_help",
+        "command_kartu",
+        "poster_headline",
+        "poster_intro",
+        "poster_scan",
+        "poster_footer",
     }
 )
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
@@ -183,6 +205,7 @@ class Entry:
     show_countdown: bool
     kind: EntryKind = "answer"
     facts: tuple[str, ...] = ()  # ids of the facts the answer states
+    link: str | None = None  # deep-link word, unique across entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,6 +728,7 @@ def _parse_entries(
     parsed: list[tuple[Entry, tuple[YamlDoc, int]]] = []
     seen_ids: dict[str, str] = {}
     seen_questions: dict[str, tuple[str, str]] = {}
+    seen_links: dict[str, tuple[str, str]] = {}
     for doc in docs:
         if not check_mapping(doc, doc.data, (), problems, required={"entries": LIST}, what="the entries file"):
             continue
@@ -721,6 +745,19 @@ def _parse_entries(
                 )
                 continue
             seen_ids[entry.id] = where
+            if entry.link is not None:
+                if entry.link in seen_links:
+                    other, other_where = seen_links[entry.link]
+                    problems.append(
+                        doc.problem(
+                            f"link '{entry.link}' is already used by entry '{other}' ({other_where})",
+                            "entries",
+                            i,
+                            "link",
+                        )
+                    )
+                else:
+                    seen_links[entry.link] = (entry.id, f"{doc.file}:{doc.line('entries', i, 'link')}")
             for j, question in enumerate(entry.questions):
                 key = " ".join(question.lower().split())
                 if key in seen_questions:
@@ -764,6 +801,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
             "related": LIST,
             "show_countdown": BOOL,
             "kind": NONEMPTY_TEXT,
+            "link": TEXT,
             **({"sources": LIST} if unknown else {}),
         },
         what=f"entry #{i + 1}",
@@ -780,6 +818,20 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
                 "entries",
                 i,
                 "id",
+            )
+        )
+    if raw.get("link") in RESERVED_LINKS:
+        problems.append(
+            doc.problem(f"'link' cannot be '{raw['link']}': the bot uses that word itself", "entries", i, "link")
+        )
+    elif "link" in raw and not DEEP_LINK_RE.fullmatch(raw["link"]):
+        problems.append(
+            doc.problem(
+                f"'link' must be 1-64 lower-case letters, digits, '-' or '_' (it goes into t.me/<bot>?start=...), "
+                f"got '{raw['link']}'",
+                "entries",
+                i,
+                "link",
             )
         )
     if len(raw["title"]) > MAX_TITLE_LENGTH:
@@ -820,6 +872,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
         show_countdown=bool(raw.get("show_countdown", False)),
         kind="unknown" if unknown else "answer",
         facts=tuple(sorted(used)),
+        link=raw.get("link"),
     )
 
 
@@ -981,7 +1034,8 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
         if parsed is None or len(problems) > before:
             continue
         text, _ = parsed
-        known = MESSAGE_FIELDS if key in BOT_FIELD_MESSAGES else MESSAGE_FIELDS - {"bot"}
+        restricted = {name for name, keys in FIELD_ONLY_IN.items() if key not in keys}
+        known = MESSAGE_FIELDS - restricted
         for phase, wording in text.texts().items():
             where = ("messages", key, phase) if isinstance(value, dict) and phase in value else ("messages", key)
             try:
@@ -989,14 +1043,14 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             except ValueError as exc:
                 problems.append(doc.problem(f"message '{key}' has a broken {{placeholder}}: {exc}", *where))
                 continue
-            if "bot" in fields - known:
+            for name in sorted(fields & restricted):
                 problems.append(
                     doc.problem(
-                        f"message '{key}' cannot use {{bot}}; only {', '.join(sorted(BOT_FIELD_MESSAGES))} can",
+                        f"message '{key}' cannot use {{{name}}}; only {', '.join(sorted(FIELD_ONLY_IN[name]))} can",
                         *where,
                     )
                 )
-            for name in sorted(fields - known - {"bot"}):
+            for name in sorted(fields - known - restricted):
                 problems.append(
                     doc.problem(
                         f"message '{key}' uses unknown placeholder {{{name}}} (known: {', '.join(sorted(known))})",

@@ -26,8 +26,18 @@ from bot.phases import Phase
 ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
 # feedback_reason / feedback_write: after 👎, pick a reason or write one. topics: "more topics".
+# url: opens an address (Bagikan ke WhatsApp); card: the answer as an image (bot/outreach).
 ButtonAction = Literal[
-    "entry", "feedback_up", "feedback_down", "share", "not_this", "feedback_reason", "feedback_write", "topics"
+    "entry",
+    "feedback_up",
+    "feedback_down",
+    "share",
+    "not_this",
+    "feedback_reason",
+    "feedback_write",
+    "topics",
+    "url",
+    "card",
 ]
 
 
@@ -35,7 +45,9 @@ ButtonAction = Literal[
 class Button:
     label: str
     action: ButtonAction
-    value: str  # an entry id; for "share", the words pre-filled after "@bot" (the entry's title); "topics": unused
+    # An entry id; for "share", the words pre-filled after "@bot" (the entry's title);
+    # for "url", the address to open; for "topics", unused.
+    value: str
     option: int | None = None  # feedback_reason: which of messages.yaml's feedback_reasons
 
 
@@ -315,6 +327,6 @@ class ReplyBuilder:
             )
         return Reply("info", "\n".join(lines))
 
-    def message(self, key: str) -> Reply:
-        """A fixed message from messages.yaml (non-text input, errors, ...)."""
-        return Reply("info", self.text(key) if self._msg.has(key) else key)
+    def message(self, key: str, **fields: object) -> Reply:
+        """A fixed message from messages.yaml (non-text input, errors, ...); `fields` fill its other placeholders."""
+        return Reply("info", self.text(key, **fields) if self._msg.has(key) else key)

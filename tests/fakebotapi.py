@@ -47,7 +47,7 @@ _STRING_PARAMS = frozenset((
     "next_offset", "callback_query_id", "inline_query_id", "inline_message_id", "parse_mode",
     "action", "secret_token", "switch_pm_text", "switch_pm_parameter", "start_parameter",
     "payload", "question", "explanation", "emoji", "language_code", "message_effect_id",
-    "business_connection_id", "ip_address", "custom_title"))
+    "business_connection_id", "ip_address", "custom_title", "photo", "document"))
 _DEFAULT_ERRORS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                    409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway"}
 _CONTROL = frozenset((  # helpers exposed as POST /_fake/<name> for the standalone mode
@@ -189,6 +189,8 @@ class FakeBotApi:
                                                 "can_read_all_group_messages": False,
                                                 "supports_inline_queries": True},
             "getUpdates": self._get_updates, "sendMessage": self._send_message,
+            "sendPhoto": lambda p: self._send_file(p, "photo"),
+            "sendDocument": lambda p: self._send_file(p, "document"),
             "editMessageText": self._edit, "editMessageReplyMarkup": self._edit,
             "deleteMessage": lambda p: bool(self._messages.pop(
                 (_chat_key(p.get("chat_id")), p.get("message_id")), None)),
@@ -249,6 +251,7 @@ class FakeBotApi:
             self._messages: dict[tuple[Any, Any], JSON] = {}
             self._commands: dict[str, list[Any]] = {}
             self._webhook_url = ""
+            self._files: dict[str, JSON] = {}  # file_id -> the upload (filename, content_type, size, data)
             self._stats: JSON = {"429": 0, "sent": collections.Counter(),
                                  "status": collections.Counter(), "paid": 0}
             self.clear_faults()
@@ -455,6 +458,38 @@ class FakeBotApi:
             message_thread_id=thread, is_topic_message=True if thread else None,
             # Telegram echoes only inline keyboards (PTB could not parse the others).
             reply_markup=markup if markup and "inline_keyboard" in markup else None)
+
+    def _send_file(self, p: JSON, kind: str) -> JSON:
+        """sendPhoto / sendDocument: an upload gets a new file_id; a file_id given instead must
+        be one this server handed out (like Telegram's, for this bot)."""
+        file = p[kind]
+        with self._lock:
+            if isinstance(file, dict):
+                file_id = f"{kind}-{next(self._ids)}"
+                self._files[file_id] = file
+            elif file in self._files:
+                file_id = file
+            else:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            upload = self._files[file_id]
+        meta = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": upload["size"]}
+        if kind == "photo":
+            data = upload["data"]  # PNG: width and height are the first fields of IHDR
+            width, height = ((int.from_bytes(data[16:20]), int.from_bytes(data[20:24]))
+                             if data.startswith(b"\x89PNG\r\n\x1a\n") else (0, 0))
+            fields: JSON = {"photo": [meta | {"width": width, "height": height}]}
+        else:
+            fields = {"document": meta | {"file_name": upload["filename"],
+                                          "mime_type": upload["content_type"]}}
+        thread = p.get("message_thread_id")
+        return self._message(p["chat_id"], self.bot_user, caption=p.get("caption"),
+                             message_thread_id=thread, is_topic_message=True if thread else None,
+                             **fields)
+
+    def uploaded(self, file_id: str) -> bytes:
+        """The bytes uploaded under `file_id` by sendPhoto / sendDocument."""
+        with self._lock:
+            return bytes(self._files[file_id]["data"])
 
     def _edit(self, p: JSON) -> JSON | bool:
         if p.get("inline_message_id"):

@@ -79,7 +79,7 @@ def test_unknown_key_in_an_entry(kb_copy) -> None:
     n = entry_number(kb_copy, "salam")
     assert kb_copy.problems() == [
         f"{kb_copy.where(ENTRIES, 'colour: red')}: unknown key 'colour' in entry #{n} "
-        "(known keys: answer, id, keywords, kind, questions, related, show_countdown, sources, title, topic)"
+        "(known keys: answer, id, keywords, kind, link, questions, related, show_countdown, sources, title, topic)"
     ]
 
 

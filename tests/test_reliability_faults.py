@@ -56,8 +56,6 @@ ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
-
-
 @pytest.fixture(autouse=True)
 def _quick_resends(monkeypatch: pytest.MonkeyPatch) -> None:
     # 0.5 s, then 1 s in production; the order and the count are what these tests check.

@@ -46,8 +46,6 @@ class FakeClock:
         return self.now
 
 
-
-
 @pytest.fixture
 def tg() -> FakeBotApi:
     return FakeBotApi(token=TOKEN)

@@ -67,7 +67,7 @@ def callback_data(call: Call) -> list[str]:
 
 async def test_commands_registered_and_start_keyboard(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
     commands = (await api.await_for("setMyCommands"))[0].params["commands"]
-    assert [c["command"] for c in commands] == ["start", "help", "topik", "hitungmundur", "sumber"]
+    assert [c["command"] for c in commands] == ["start", "help", "topik", "hitungmundur", "sumber", "kartu"]
     api.push_update(api.command("/start"))
     (sent,) = await api.await_for("sendMessage")
     assert sent.status == 200
@@ -82,7 +82,9 @@ async def test_answer_with_source_line(bot: App, api: FakeBotApi, pipeline: Pipe
     assert sent.status == 200
     assert sent.params["text"] == f"{reply.text}\n\n<i>{reply.source_line}</i>"
     assert sent.params["parse_mode"] == "HTML"
-    assert callback_data(sent)[-2:] == ["u:apa_itu_golput", "d:apa_itu_golput"]
+    # ..., the card beside Bagikan, 👍, 👎, then "Bagikan ke WhatsApp" (a URL button, no callback data).
+    assert callback_data(sent)[-3:] == ["c:apa_itu_golput", "u:apa_itu_golput", "d:apa_itu_golput"]
+    assert sent.params["reply_markup"]["inline_keyboard"][-1][0]["url"].startswith("https://wa.me/?text=")
 
 
 async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
@@ -97,7 +99,8 @@ async def test_suggestion_flow_through_a_button_press(bot: App, api: FakeBotApi,
     entry_id = choice[2:]
     assert edit.status == 200
     assert edit.params["text"].startswith(pipeline.kb.entry(entry_id).answer.before.split("\n")[0])
-    assert edit.params["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == (
+    # The last row is the outreach row (WhatsApp share); the one above it has Bagikan and the feedback.
+    assert edit.params["reply_markup"]["inline_keyboard"][-2][0]["switch_inline_query"] == (
         pipeline.kb.entry(entry_id).title
     )
     # A double tap: Telegram refuses the identical edit ("message is not modified"), quietly.

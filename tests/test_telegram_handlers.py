@@ -226,9 +226,13 @@ async def test_question_gets_answer_source_line_and_buttons(
     assert sent["text"] == f"{expected.text}\n\n<i>{expected.source_line}</i>"
     rows = keyboard(sent)
     related = pipeline.kb.entry("apa_itu_golput").related[:3]
-    assert [row[0]["callback_data"] for row in rows[:-1]] == [f"e:{r}" for r in related]
-    share, up, down = rows[-1]
+    # Related entries, then Bagikan, the card and the feedback, then "Bagikan ke WhatsApp" on a row of its own.
+    assert [row[0]["callback_data"] for row in rows[:-2]] == [f"e:{r}" for r in related]
+    (whatsapp,) = rows[-1]
+    assert whatsapp["url"].startswith("https://wa.me/?text=")
+    share, card, up, down = rows[-2]
     assert share["switch_inline_query"] == pipeline.kb.entry("apa_itu_golput").title
+    assert card["callback_data"] == "c:apa_itu_golput"
     assert (up["callback_data"], down["callback_data"]) == ("u:apa_itu_golput", "d:apa_itu_golput")
     assert recorder.calls == [("match", USER, ANSWERED, "answer")]
 
@@ -257,7 +261,7 @@ async def test_suggestion_press_edits_the_message_into_the_answer(
     answer = pipeline.replies.for_entry(choice)
     assert (edit["chat_id"], edit["message_id"]) == (USER, 4242)
     assert edit["text"].startswith(answer.text.split("\n")[0])
-    assert edit["reply_markup"]["inline_keyboard"][-1][0]["switch_inline_query"] == pipeline.kb.entry(choice).title
+    assert edit["reply_markup"]["inline_keyboard"][-2][0]["switch_inline_query"] == pipeline.kb.entry(choice).title
     assert len(offline.sent("answerCallbackQuery")) == 1
     assert len(offline.sent()) == 1  # edited in place, no new message
     assert recorder.calls == [("match", USER, AMBIGUOUS, "suggest"), ("suggestion_chosen", USER, choice)]
@@ -908,7 +912,7 @@ async def test_post_init_registers_indonesian_commands(app: App, offline: Offlin
     await app.post_init(app)
     (call,) = offline.sent("setMyCommands")
     commands = {c["command"]: c["description"] for c in call["commands"]}
-    assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber"]
+    assert list(commands) == ["start", "help", "topik", "hitungmundur", "sumber", "kartu"]
     assert commands["topik"] == pipeline.replies.text("command_topik")
 
 

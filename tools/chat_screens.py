@@ -4,8 +4,9 @@
     python tools/chat_screens.py --html-only  # only the HTML (no browser needed)
 
 Every bot message is a real Reply from the shipped knowledge base (the same
-ReplyBuilder the bot uses), rendered by bot/telegram/render.py exactly as it is sent
-to Telegram (HTML text, inline keyboard); the user's side is what a person would type
+ReplyBuilder the bot uses, with the outreach row the Telegram handlers add under
+answers: "Bagikan ke WhatsApp" and the card button), rendered by bot/telegram/render.py
+exactly as it is sent to Telegram (HTML text, inline keyboard); the user's side is what a person would type
 or tap. The clock is fixed (20 November 2026, 10:00 WIB), so the countdown line says
 the vote has passed, as it does today. The page mimics Telegram's light theme; the
 screenshot is taken with headless Chromium from Debian (`apt-get install chromium`)
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.outreach.kit import Outreach  # noqa: E402
 from bot.pipeline import Pipeline  # noqa: E402
 from bot.replies import Reply  # noqa: E402
 from bot.telegram.render import render_reply  # noqa: E402
@@ -139,7 +141,8 @@ body {{ display: flex; flex-direction: column; background: #c5d6b2;
 .botmsg {{ max-width: 310px; display: flex; flex-direction: column; gap: 3px; }}
 .keys {{ display: flex; gap: 3px; }}
 .key {{ flex: 1; background: rgba(70, 100, 60, .38); color: #fff; font-weight: 600; font-size: 14px;
-  text-align: center; padding: 8px 6px; border-radius: 8px; }}
+  text-align: center; padding: 8px 4px; border-radius: 8px; min-width: 0;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .quote {{ border-left: 3px solid #3390ec; background: rgba(51,144,236,.08); padding: 2px 6px;
   margin-bottom: 4px; border-radius: 4px; font-size: 13px; color: #555; white-space: normal; }}
 .quote b {{ color: #3390ec; }}
@@ -167,6 +170,13 @@ i {{ color: #666; }}
 
 def scenes(pipeline: Pipeline) -> list[Chat]:
     replies = pipeline.replies
+    # What handlers.question and handlers.button send: answers get the outreach row.
+    kit = Outreach(replies, BOT_USERNAME, clock=lambda: NOW)
+    entry = kit.decorate
+
+    def ask(text: str, *, forwarded: bool = False) -> Reply:
+        return kit.decorate(replies.for_question(text, forwarded=forwarded))
+
     private = {"title": BOT_NAME, "subtitle": "bot"}
 
     first = Chat("start", **private)
@@ -178,12 +188,12 @@ def scenes(pipeline: Pipeline) -> list[Chat]:
     tapped = Chat("answer", **private)
     tapped.bot(welcome)
     tapped.note(f"Rina menekan “{welcome.buttons[0][0].label}”")
-    tapped.bot(replies.for_entry(welcome.buttons[0][0].value))
+    tapped.bot(entry(replies.for_entry(welcome.buttons[0][0].value)))
 
     talk = Chat("small-talk", **private)
     for text in ("halo", "golput itu apa", "makasih", "ok", "wkwkwk"):
         talk.user(text)
-        reply = replies.for_question(text)
+        reply = ask(text)
         if reply.text or reply.buttons:
             talk.bot(reply)
         else:
@@ -193,17 +203,17 @@ def scenes(pipeline: Pipeline) -> list[Chat]:
     # A chain message: a poster forwarded with its caption goes through the claim check.
     hoax = "PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024. Sebarkan"
     caption.photo(hoax, forwarded="Info Warga Blora")
-    caption.bot(replies.for_question(hoax, forwarded=True))
+    caption.bot(ask(hoax, forwarded=True))
 
     feedback = Chat("feedback", **private)
     feedback.user("kalau golput kenapa sih?")
-    answer = replies.for_question("kalau golput kenapa sih?")
+    answer = ask("kalau golput kenapa sih?")
     feedback.bot(answer)
     feedback.note("Rina menekan 👎")
     assert answer.entry_id is not None
-    ask = replies.feedback_reasons(answer.entry_id)
-    assert ask is not None
-    feedback.bot(ask)
+    why = replies.feedback_reasons(answer.entry_id)
+    assert why is not None
+    feedback.bot(why)
     feedback.note("Rina menekan “✍️ Tulis sendiri”")
     prompt = replies.text("feedback_write_prompt")
     feedback.bot(Reply("info", prompt))
@@ -221,11 +231,11 @@ def scenes(pipeline: Pipeline) -> list[Chat]:
     asking.note("(tidak memanggil bot: bot diam)")
     question = "golput itu apa"
     asking.user(f"@{BOT_USERNAME} {question}", who="Dewi")
-    asking.bot(replies.for_question(question), quote=f"@{BOT_USERNAME} {question}", quoted="Dewi")
+    asking.bot(ask(question), quote=f"@{BOT_USERNAME} {question}", quoted="Dewi")
 
     english = Chat("english", **private)
     english.user("when is the voting day")
-    english.bot(replies.for_question("when is the voting day"))
+    english.bot(ask("when is the voting day"))
     return [first, tapped, talk, caption, feedback, group, asking, english]
 
 

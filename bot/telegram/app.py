@@ -58,7 +58,7 @@ from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
 from bot.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import LocalReplicas, Replicas, StorageError, Store, open_replicas, open_store, salt_warning
-from bot.telegram import admin, feedback, handlers, network, subscriptions, webhook
+from bot.telegram import admin, feedback, handlers, network, outreach, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodControl, Throttle
@@ -75,7 +75,7 @@ SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml);
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
-COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber")
+COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber", "kartu")
 MENU_JOB = "menu for the election phase"
 STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
 
@@ -318,11 +318,14 @@ def build_application(
     app.add_handler(TypeHandler(Update, handlers.flood_guard), group=GUARD_GROUP)
     app.add_handlers(
         [
+            # /start <link> from a deep link (poster QR code, shared answer) opens that answer.
+            CommandHandler("start", outreach.deep_link, filters=new, has_args=True),
             CommandHandler("start", handlers.start, filters=new),
             CommandHandler(["help", "bantuan"], handlers.help_command, filters=new),
             CommandHandler("topik", handlers.topics, filters=new),
             CommandHandler("hitungmundur", handlers.countdown, filters=new),
             CommandHandler("sumber", handlers.sources, filters=new),
+            CommandHandler("kartu", outreach.card_command, filters=new),
             *storage_handlers,
             CommandHandler("reload", admin.reload_knowledge, filters=staff),
             # In groups an unknown /command may belong to another bot: stay quiet there.
@@ -332,6 +335,7 @@ def build_application(
             MessageHandler(private_text | group_text, handlers.question),
             MessageHandler(private & ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL, handlers.non_text),
             CallbackQueryHandler(feedback.press, pattern=feedback.PATTERN),
+            CallbackQueryHandler(outreach.card_button, pattern=r"^c:"),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(inline_query),
         ]
@@ -378,6 +382,14 @@ async def register_commands(app: TypedApplication) -> None:
     logger.info(
         "Running as @%s with %d knowledge-base entries", app.bot.username, len(app.bot_data.pipeline.kb.entries)
     )
+    configured = app.bot_data.pipeline.config.bot.username
+    if configured and configured.lower() != app.bot.username.lower():
+        logger.warning(
+            "bot.username in config.yaml is %s but this token belongs to @%s: posters and cards made offline "
+            "would open the wrong bot",
+            configured,
+            app.bot.username,
+        )
 
 
 async def refresh_menu(context: Context) -> None:

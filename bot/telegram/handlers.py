@@ -29,6 +29,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot.events import ErrorLog, Recorder
+from bot.outreach.card import CardCache
+from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Clock, Reply, ReplyBuilder
 from bot.storage import LocalReplicas, Replicas, Store
@@ -80,6 +82,7 @@ class BotData:
         self.exit_code = 0
         # "Write why" prompts after a 👎: (chat id, prompt message id) -> entry id (bot/telegram/feedback.py).
         self.feedback_prompts: dict[tuple[int, int], str] = {}
+        self.cards = CardCache()  # answer cards drawn, and their Telegram file_ids once uploaded
 
     @property
     def stopping(self) -> bool:
@@ -102,6 +105,12 @@ class BotData:
 
 # The context every handler gets: user_data and chat_data stay plain dicts (unused).
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
+
+
+def outreach(context: Context) -> Outreach:
+    """The outreach kit (deep links, shares, cards) for this bot, on the current knowledge base."""
+    data = context.bot_data
+    return Outreach(data.replies, context.bot.username, clock=data.clock, cards=data.cards)
 
 
 def request_stop(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
@@ -394,7 +403,7 @@ async def question(update: Update, context: Context) -> None:
         # A forwarded text is not the user's own words: asking them to shorten it would not help.
         text = text[:limit]
     # A forwarded message is someone else's words, often a chain message: the claim check reads it as a claim.
-    reply = data.replies.for_question(text, forwarded=message.forward_origin is not None)
+    reply = outreach(context).decorate(data.replies.for_question(text, forwarded=message.forward_origin is not None))
     try:
         if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
             await send_reply(message, reply)
@@ -465,7 +474,7 @@ async def button(update: Update, context: Context) -> None:
         # log (it was recorded as a suggestion nobody chose) and the user gets the honest reply.
         reply = data.replies.fallback()
     else:
-        reply = data.replies.for_entry(press.entry_id)
+        reply = outreach(context).decorate(data.replies.for_entry(press.entry_id))
     if press.kind == "suggestion" and (asker := asker_of(query.message, query.from_user.id)) is not None:
         await record(data, data.recorder.record_suggestion_chosen(asker, press.entry_id))
     await query.answer()

@@ -21,7 +21,15 @@ MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
 PressKind = Literal[
-    "entry", "suggestion", "feedback_up", "feedback_down", "not_this", "feedback_reason", "feedback_write", "topics"
+    "entry",
+    "suggestion",
+    "feedback_up",
+    "feedback_down",
+    "not_this",
+    "feedback_reason",
+    "feedback_write",
+    "topics",
+    "card",
 ]
 # One letter each: callback data is limited to 64 bytes and entry ids may use 48. A reason
 # adds its number (0-9): "r2:apa_itu_golput".
@@ -34,6 +42,7 @@ _PREFIXES: dict[PressKind, str] = {
     "feedback_reason": "r",
     "feedback_write": "w",
     "topics": "t",  # "more topics" under the welcome: "t:all"
+    "card": "c",
 }
 _KINDS: dict[str, PressKind] = {prefix: kind for kind, prefix in _PREFIXES.items()}
 _WITH_OPTION: frozenset[PressKind] = frozenset({"feedback_reason"})
@@ -113,6 +122,8 @@ def escape(text: str) -> str:
 
 
 def _button(reply: Reply, button: Button) -> InlineKeyboardButton:
+    if button.action == "url":
+        return InlineKeyboardButton(button.label, url=button.value)
     if button.action == "topics":
         return InlineKeyboardButton(button.label, callback_data=encode_callback("topics", "all"))
     if button.action == "share":
