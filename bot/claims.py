@@ -42,66 +42,6 @@ _QUESTION_END = re.compile(r"\?\s*$")
 # "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
 _NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
-# The only words that may stand between a name and its role for the role to be said of it:
-# "Ketua KPU Blora adalah Widi", "Widi, Ketua KPU", "Widi is the secretary of KPU Blora".
-_ROLE_GLUE = frozenset(
-    [
-        "adalah",
-        "ialah",
-        "yaitu",
-        "yakni",
-        "merupakan",
-        "selaku",
-        "sebagai",
-        "sbg",
-        "jadi",
-        "itu",
-        "iku",
-        "kuwi",
-        "kui",
-        "ki",
-        "tuh",
-        "jenenge",
-        "arane",
-        "namane",
-        "dulu",
-        "dulunya",
-        "yaiku",
-        "punika",
-        "menika",
-        "namanya",
-        "nama",
-        "is",
-        "was",
-        "the",
-        "as",
-        "a",
-        "an",
-        "of",
-        "kpu",
-        "kabupaten",
-        "kab",
-        "blora",
-        "pak",
-        "bu",
-        "bapak",
-        "ibu",
-        "sdr",
-        "mas",
-        "mbak",
-        "sang",
-        "komisioner",
-        "anggota",
-        "pegang",
-        "memegang",
-        "menjabat",
-        "dijabat",
-        "oleh",
-        "holds",
-        "heads",
-        "member",
-    ]
-)
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
@@ -148,6 +88,9 @@ class ClaimChecker:
 
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
+        # The only words that may stand between a name and its role for the role to be said of it:
+        # "Ketua KPU Blora adalah Widi", "Widi, Ketua KPU", "Widi is the secretary of KPU Blora".
+        self._role_glue = {fold(w) for w in lexicon.role_glue}
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
@@ -366,7 +309,7 @@ class ClaimChecker:
         role = nearest(item, (i for i in items if i.kind == "role"))
         if role is not None:
             gap = text[min(role.end, item.end) : max(role.start, item.start)]
-            if not set(re.findall(r"\w+", fold(gap))) <= _ROLE_GLUE:
+            if not set(re.findall(r"\w+", fold(gap))) <= self._role_glue:
                 # "Noorman, mewakili ketua KPU", "Widi udah ga jadi ketua": the role is not said of the name.
                 role = None
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"

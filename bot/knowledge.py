@@ -234,6 +234,7 @@ class Lexicon:
     trend_up: tuple[str, ...] = ()
     trend_down: tuple[str, ...] = ()
     other_regions: tuple[str, ...] = ()  # regions the facts are not about ("rembang"): claims there are unverifiable
+    role_glue: tuple[str, ...] = ()  # words that may stand between a name and its role ("adalah", "selaku")
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
@@ -898,6 +899,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             "trend_up": LIST,
             "trend_down": LIST,
             "other_regions": LIST,
+            "role_glue": LIST,
             "exclusive": LIST,
         },
         what="the lexicon file",
@@ -931,6 +933,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         "trend_up",
         "trend_down",
         "other_regions",
+        "role_glue",
     ):
         values = doc.data.get(key) or []
         if not all(isinstance(p, str) for p in values):
@@ -950,6 +953,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         trend_up=words["trend_up"],
         trend_down=words["trend_down"],
         other_regions=words["other_regions"],
+        role_glue=words["role_glue"],
         exclusive=_exclusive_groups(doc, problems),
     )
 
