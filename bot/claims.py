@@ -94,6 +94,17 @@ class ClaimChecker:
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
+        # Each event's topic words that no other event has ("ppk" vs "stakeholder"), as one pattern.
+        words: dict[str, set[str]] = {}
+        for fact in self._facts:
+            if fact.event:
+                words.setdefault(fact.event, set()).update(fact.topic)
+        shared = set.intersection(*words.values()) if words else set()
+        self._event_words = {
+            event: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(topic - shared)) + r")\b")
+            for event, topic in words.items()
+            if topic - shared
+        }
         self._trends = [
             (direction, re.compile(rf"\b{re.escape(w)}\b"))
             for direction, words in ((1, lexicon.trend_up), (-1, lexicon.trend_down))
@@ -367,15 +378,7 @@ class ClaimChecker:
                 named |= {f.event for f in self._facts if f.event and f.shows(other)}
         if named:
             return named
-        words: dict[str, set[str]] = {}
-        for fact in self._facts:
-            if fact.event:
-                words.setdefault(fact.event, set()).update(fact.topic)
-        shared = set.intersection(*words.values()) if words else set()
-        for event, topic in words.items():
-            if any(re.search(rf"\b{re.escape(t)}\b", low) for t in topic - shared):
-                named.add(event)
-        return named
+        return {event for event, pattern in self._event_words.items() if pattern.search(low)}
 
     def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> float:
         score = sum(
