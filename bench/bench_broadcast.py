@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
 from fakebotapi import FakeBotApi
-from results_file import write_results
+from results_file import git_state, write_results
 
 from bot.config import Config, load_config
 from bot.pipeline import Pipeline
@@ -64,16 +63,6 @@ TELEGRAM_PER_CHAT = 1  # messages in any one second to one chat
 TARGET_RATE = 27.0  # issue 7: 90 % of Telegram's cap, with no 429s, duplicates or misses
 STARS_PER_PAID_MESSAGE = 0.1  # core.telegram.org/bots/api, sendMessage: allow_paid_broadcast
 FIRST_CHAT_ID = 5_000_000  # subscribers are FIRST_CHAT_ID, FIRST_CHAT_ID + 1, ... (private chats)
-
-
-def git_state() -> str:
-    """The commit measured, with "+ uncommitted changes" when the work tree differs from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "bot"], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return "unknown"
-    return head.stdout.strip() + (" + uncommitted changes in bot/" if dirty.stdout.strip() else "")
 
 
 def experiment_bot(base_url: str, config: Config, rate: float, bucket: float) -> ExtBot[None]:

@@ -52,15 +52,13 @@ from bench_e2e import (
     ROOT,
     Fake,
     Questions,
-    cpu_probe_ms,
     fake_server,
-    git_state,
     percentile,
     pick_cpus,
     running_bot,
     with_rate,
 )
-from results_file import write_results
+from results_file import cpu_probe_ms, git_state, write_results
 
 from bot.config import load_config
 from bot.pipeline import Pipeline

@@ -46,7 +46,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,7 +60,7 @@ from telegram.ext import Application
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
 from conftest import polling_bot, tuned
 from fakebotapi import FakeBotApi
-from results_file import write_results
+from results_file import cpu_probe_ms, git_state, write_results
 
 from bot.config import Config, load_config
 from bot.evaluation import load_eval_set
@@ -77,31 +76,6 @@ TELEGRAM_OVERALL = 30  # messages/s, all chats together (FloodLimit.MESSAGES_PER
 TELEGRAM_PER_CHAT = 1  # messages/s to one chat
 WARMUP_UPDATES = 300  # per Application: connections, caches and lazy imports before timing
 App = Application[Any, Any, Any, Any, Any, Any]
-
-
-def cpu_probe_ms() -> float:
-    """CPU ms of a fixed pure-Python loop (best of 3): how fast this shared machine is right now.
-
-    Recorded before and after the run, so figures from different runs can be compared.
-    """
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        total = 0
-        for i in range(1_000_000):
-            total += i
-        best = min(best, time.process_time() - start)
-    return 1000 * best
-
-
-def git_state() -> str:
-    """The commit measured, with "+ uncommitted changes" when the work tree differs from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "bot"], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return "unknown"
-    return head.stdout.strip() + (" + uncommitted changes in bot/" if dirty.stdout.strip() else "")
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_file import write_results
+from results_file import cpu_probe_ms, git_state, write_results
 from synthetic_kb import write_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,28 +58,6 @@ print("ready", imported_at, modules_at, loaded_at, hwm_kib, len(pipeline.kb.entr
 import bot.telegram.app
 print("telegram", time.time() - loaded_at, flush=True)
 """
-
-
-def cpu_probe_ms() -> float:
-    """CPU ms of a fixed pure-Python loop (best of 3): how fast this shared machine is right now."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        total = 0
-        for i in range(1_000_000):
-            total += i
-        best = min(best, time.process_time() - start)
-    return 1000 * best
-
-
-def git_state() -> str:
-    """The commit measured, with "+ uncommitted changes" when the work tree differs from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "bot"], cwd=ROOT, capture_output=True, text=True)
-    except OSError:
-        return "unknown"
-    return head.stdout.strip() + (" + uncommitted changes in bot/" if dirty.stdout.strip() else "")
 
 
 def child_env() -> dict[str, str]:

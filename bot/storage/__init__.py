@@ -4,6 +4,9 @@
 - `sqlite.py` (+ `sqlite_migrations.py`): one SQLite file, the default for one process;
 - `postgres.py` (+ `postgres_migrations.py`): PostgreSQL, for several replicas;
 - `salt.py`: the salt and the hashing of ids, shared, no SQL;
+- `recording.py`: the Recorder both back ends share (events in batches, what a question
+  leaves in the tables), no SQL;
+- `rows.py`: the staff figures made from either back end's query rows, no SQL;
 - `replicas.py`: what several replicas agree on (each update once, one reminder round
   at a time, one send budget, flood control, /reload), with a local stand-in.
 
@@ -26,6 +29,7 @@ from bot.storage.interface import (
     Store,
     UnansweredKind,
     UnansweredRow,
+    utc_now,
 )
 from bot.storage.postgres import PASSWORD_ENV, PostgresStore, describe_url, is_postgres_url
 from bot.storage.replicas import LocalReplicas, PostgresReplicas, Replicas
@@ -58,15 +62,11 @@ __all__ = [
 ]
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def open_store(
     database: Path | str,
     *,
     timezone: dt.tzinfo = dt.UTC,
-    clock: Callable[[], dt.datetime] = _utc_now,
+    clock: Callable[[], dt.datetime] = utc_now,
     environ: Mapping[str, str] | None = None,
 ) -> Store:
     """Open `database` (bot.database): PostgreSQL for a `postgresql://` URL, else the SQLite file at that path."""

@@ -23,6 +23,11 @@ UnansweredKind = Literal["fallback", "suggest", "unknown"]
 UNANSWERED_KIND: dict[str, UnansweredKind] = {"none": "fallback", "suggest": "suggest", "unknown": "unknown"}
 
 
+def utc_now() -> dt.datetime:
+    """The stores' default clock."""
+    return dt.datetime.now(dt.UTC)
+
+
 class StorageError(Exception):
     """The database cannot be used; the message is one line that names the file or server.
 

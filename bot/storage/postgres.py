@@ -37,11 +37,12 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.matcher import MatchResult
-from bot.redaction import redact, redact_question
-from bot.storage.interface import UNANSWERED_KIND, EntryFeedback, FeedbackComment, Stats, StorageError, UnansweredRow
+from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.redaction import redact
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
 from bot.storage.postgres_migrations import MIGRATIONS
+from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
 
 log = logging.getLogger(__name__)
@@ -91,11 +92,7 @@ def _required_salt(where: str, environ: Mapping[str, str]) -> bytes:
     return salt
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class PostgresStore:
+class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
     """The bot's data in PostgreSQL. Create with `await PostgresStore.open(url)`."""
 
     def __init__(
@@ -123,7 +120,7 @@ class PostgresStore:
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = _utc_now,
+        clock: Callable[[], dt.datetime] = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
         pool_size: int = 10,
@@ -261,56 +258,30 @@ class PostgresStore:
         except psycopg.Error as exc:
             log.warning("VACUUM after a privacy delete failed: %s", exc)
 
-    # ------------------------------------------------------------------ Recorder (bot/events.py)
+    # ------------------------------------------------------------------ Recorder (bot/storage/recording.py)
 
-    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
-        await self.record_events([QuestionAsked(user_id, text, result, self._clock())])
-
-    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
-        await self.record_events([SuggestionChosen(user_id, entry_id, self._clock())])
-
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
-        async with self._transaction() as conn:
-            await self._insert_feedback(conn, FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
-
-    async def record_events(self, events: Sequence[Event]) -> None:
-        """All events in one transaction, in order, sent in one pipeline (one round trip for the batch)."""
-        if not events:
-            return
+    @asynccontextmanager
+    async def _batch(self) -> AsyncIterator[psycopg.AsyncConnection[TupleRow]]:
+        """One transaction sent in one pipeline (one round trip for the batch)."""
         async with self._transaction() as conn, conn.pipeline():
-            for event in events:
-                if isinstance(event, QuestionAsked):
-                    await self._insert_question(conn, event)
-                elif isinstance(event, SuggestionChosen):
-                    await self._resolve_suggestion(conn, event)
-                else:
-                    await self._insert_feedback(conn, event)
+            yield conn
 
     async def _insert_question(self, conn: psycopg.AsyncConnection[TupleRow], event: QuestionAsked) -> None:
         result = event.result
         day = event.at.astimezone(self._timezone).date()
-        entry = result.entry_id if result.outcome == "answer" else None
-        question = (day, self.user_hash(event.user_id), result.outcome, entry, result.score)
-        if result.outcome == "answer" or not result.normalized.strip():
+        question = (day, self.user_hash(event.user_id), result.outcome, answered_entry(result), result.score)
+        if (logged := unanswered_entry(event)) is None:
             await conn.execute(
                 "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (%s, %s, %s, %s, %s)",
                 question,
             )
             return
-        best = result.candidates[0].entry_id if result.candidates else None
         await conn.execute(
             "WITH q AS (INSERT INTO questions (day, user_hash, outcome, entry_id, score)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id)"
             " INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
             " SELECT id, %s, %s, %s, %s, %s FROM q",
-            (
-                *question,
-                event.at,
-                UNANSWERED_KIND[result.outcome],
-                redact_question(event.text, result.normalized),
-                best,
-                result.score,
-            ),
+            (*question, event.at, *logged),
         )
 
     async def _resolve_suggestion(self, conn: psycopg.AsyncConnection[TupleRow], event: SuggestionChosen) -> None:
@@ -409,38 +380,29 @@ class PostgresStore:
     # ------------------------------------------------------------------ staff
 
     async def stats(self, today: dt.date, top: int = 10) -> Stats:
-        q_today, a_today, users_today = await self._fetchone(
-            "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = %s", (today,)
-        )
-        q_total, a_total = await self._fetchone("SELECT count(*), count(entry_id) FROM questions")
-        (open_count,) = await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL")
-        (subscribers,) = await self._fetchone("SELECT count(*) FROM subscriptions")
-        top_entries = await self._fetchall(
-            "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
-            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT %s",
-            (top,),
-        )
-        top_unanswered = await self._fetchall(
-            "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
-            " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT %s",
-            (top,),
-        )
-        feedback = await self._fetchall(
-            "SELECT entry_id, count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)"
-            " FROM feedback GROUP BY entry_id ORDER BY entry_id"
-        )
-        return Stats(
-            day=today,
-            questions_today=int(q_today),
-            answered_today=int(a_today),
-            users_today=int(users_today),
-            questions_total=int(q_total),
-            answered_total=int(a_total),
-            unanswered_open=int(open_count),
-            subscribers=int(subscribers),
-            top_entries=tuple((str(e), int(n)) for e, n in top_entries),
-            top_unanswered=tuple((str(t), int(n)) for t, n in top_unanswered),
-            feedback=tuple(EntryFeedback(str(e), int(up), int(down)) for e, up, down in feedback),
+        return stats_from_rows(
+            today,
+            questions_today=await self._fetchone(
+                "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = %s",
+                (today,),
+            ),
+            questions_total=await self._fetchone("SELECT count(*), count(entry_id) FROM questions"),
+            unanswered_open=await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL"),
+            subscribers=await self._fetchone("SELECT count(*) FROM subscriptions"),
+            top_entries=await self._fetchall(
+                "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
+                " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT %s",
+                (top,),
+            ),
+            top_unanswered=await self._fetchall(
+                "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
+                " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT %s",
+                (top,),
+            ),
+            feedback=await self._fetchall(
+                "SELECT entry_id, count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)"
+                " FROM feedback GROUP BY entry_id ORDER BY entry_id"
+            ),
         )
 
     async def unanswered(self, limit: int) -> list[UnansweredRow]:
@@ -449,10 +411,7 @@ class PostgresStore:
             " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT %s",
             (limit,),
         )
-        return [
-            UnansweredRow(at.astimezone(dt.UTC), kind, normalized, best, float(score))
-            for at, kind, normalized, best, score in rows
-        ]
+        return unanswered_from_rows(rows, _utc)
 
     async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
         rows = await self._fetchall(
@@ -460,7 +419,12 @@ class PostgresStore:
             " ORDER BY voted_at DESC, entry_id LIMIT %s",
             (limit,),
         )
-        return [FeedbackComment(e, bool(p), c, at.astimezone(dt.UTC)) for e, p, c, at in rows]
+        return comments_from_rows(rows, _utc)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A timestamptz as read (in the session's time zone) in UTC, as the SQLite store returns it."""
+    return moment.astimezone(dt.UTC)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -36,17 +36,18 @@ import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import aiosqlite
 
-from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.matcher import MatchResult
-from bot.redaction import redact, redact_question
-from bot.storage.interface import UNANSWERED_KIND, EntryFeedback, FeedbackComment, Stats, StorageError, UnansweredRow
+from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.redaction import redact
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
+from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, IdHasher, load_or_create_salt, salt_path
 from bot.storage.sqlite_migrations import MIGRATIONS
 
@@ -73,10 +74,6 @@ def _has_data(path: Path) -> bool:
         return False
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
@@ -90,7 +87,7 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
-class SqliteStore:
+class SqliteStore(EventWriter[aiosqlite.Connection]):
     """Async access to the bot's SQLite database. Create with `await SqliteStore.open(path)`.
 
     All statements go through one aiosqlite connection (one worker thread) and one
@@ -121,7 +118,7 @@ class SqliteStore:
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = _utc_now,
+        clock: Callable[[], dt.datetime] = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
     ) -> SqliteStore:
@@ -349,75 +346,30 @@ class SqliteStore:
                 await self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         return not rows or int(rows[0][0]) == 0  # busy = 0: every frame copied back, log truncated
 
-    # ------------------------------------------------------------------ Recorder (bot/events.py)
-
-    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
-        """Count the question; log it as unanswered if it was a fallback or a suggestion.
-
-        `text` is deliberately not stored: only the normalized form of questions we
-        could not answer is kept. An empty normalized text (emoji only) is counted
-        but not logged, there is nothing in it for staff to learn from.
-        """
-        await self.record_events([QuestionAsked(user_id, text, result, self._clock())])
-
-    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
-        """Resolve the user's latest pending "did you mean": it then counts as answered."""
-        await self.record_events([SuggestionChosen(user_id, entry_id, self._clock())])
-
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
-        """One vote per user per entry; a later vote replaces the earlier one.
-
-        A comment sent later with the same vote is added to it; changing the vote
-        drops the old comment (it was about the other opinion).
-        """
-        async with self._transaction() as db:
-            await self._insert_feedback(db, FeedbackGiven(user_id, entry_id, positive, self._clock(), comment))
+    # ------------------------------------------------------------------ Recorder (bot/storage/recording.py)
 
     @property
     def clock(self) -> Callable[[], dt.datetime]:
         """The store's "now" (UTC), for events recorded later in a batch (bot/events.py)."""
         return self._clock
 
-    async def record_events(self, events: Sequence[Event]) -> None:
-        """Write the events in one transaction, in order (BufferedRecorder's batches).
-
-        One commit for many rows: 50 questions cost about as much as two written one by
-        one (docs/performance.md, change C). Either all are written or none.
-        """
-        if not events:
-            return
-        async with self._transaction() as db:
-            for event in events:
-                if isinstance(event, QuestionAsked):
-                    await self._insert_question(db, event)
-                elif isinstance(event, SuggestionChosen):
-                    await self._resolve_suggestion(db, event)
-                else:
-                    await self._insert_feedback(db, event)
+    def _batch(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        return self._transaction()
 
     async def _insert_question(self, db: aiosqlite.Connection, event: QuestionAsked) -> None:
         result = event.result
         day = event.at.astimezone(self._timezone).date().isoformat()
         async with db.execute(
             "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
-            # A known unknown is not an answer: its entry is kept in the unanswered log only.
-            (
-                day,
-                self._user(event.user_id),
-                result.outcome,
-                result.entry_id if result.outcome == "answer" else None,
-                result.score,
-            ),
+            (day, self._user(event.user_id), result.outcome, answered_entry(result), result.score),
         ) as cursor:
             question_id = cursor.lastrowid
-        if result.outcome == "answer" or not result.normalized.strip():
+        if (logged := unanswered_entry(event)) is None:
             return
-        kind = UNANSWERED_KIND[result.outcome]
-        best = result.candidates[0].entry_id if result.candidates else None
         await db.execute(
             "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (question_id, _iso(event.at), kind, redact_question(event.text, result.normalized), best, result.score),
+            (question_id, _iso(event.at), *logged),
         )
 
     async def _resolve_suggestion(self, db: aiosqlite.Connection, event: SuggestionChosen) -> None:
@@ -542,38 +494,28 @@ class SqliteStore:
 
     async def stats(self, today: dt.date, top: int = 10) -> Stats:
         """Figures for staff; `today` is the election-local date (bot.election.local_today)."""
-        day = today.isoformat()
-        q_today, a_today, users_today = await self._fetchone(
-            "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = ?", (day,)
-        )
-        q_total, a_total = await self._fetchone("SELECT count(*), count(entry_id) FROM questions")
-        (open_count,) = await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL")
-        (subscribers,) = await self._fetchone("SELECT count(*) FROM subscriptions")
-        top_entries = await self._fetchall(
-            "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
-            " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
-            (top,),
-        )
-        top_unanswered = await self._fetchall(
-            "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
-            " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT ?",
-            (top,),
-        )
-        feedback = await self._fetchall(
-            "SELECT entry_id, sum(positive), sum(1 - positive) FROM feedback GROUP BY entry_id ORDER BY entry_id"
-        )
-        return Stats(
-            day=today,
-            questions_today=int(q_today),
-            answered_today=int(a_today),
-            users_today=int(users_today),
-            questions_total=int(q_total),
-            answered_total=int(a_total),
-            unanswered_open=int(open_count),
-            subscribers=int(subscribers),
-            top_entries=tuple((str(e), int(n)) for e, n in top_entries),
-            top_unanswered=tuple((str(t), int(n)) for t, n in top_unanswered),
-            feedback=tuple(EntryFeedback(str(e), int(up), int(down)) for e, up, down in feedback),
+        return stats_from_rows(
+            today,
+            questions_today=await self._fetchone(
+                "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = ?",
+                (today.isoformat(),),
+            ),
+            questions_total=await self._fetchone("SELECT count(*), count(entry_id) FROM questions"),
+            unanswered_open=await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL"),
+            subscribers=await self._fetchone("SELECT count(*) FROM subscriptions"),
+            top_entries=await self._fetchall(
+                "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
+                " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+                (top,),
+            ),
+            top_unanswered=await self._fetchall(
+                "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
+                " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT ?",
+                (top,),
+            ),
+            feedback=await self._fetchall(
+                "SELECT entry_id, sum(positive), sum(1 - positive) FROM feedback GROUP BY entry_id ORDER BY entry_id"
+            ),
         )
 
     async def unanswered(self, limit: int) -> list[UnansweredRow]:
@@ -583,10 +525,7 @@ class SqliteStore:
             " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            UnansweredRow(dt.datetime.fromisoformat(at), kind, normalized, best, float(score))
-            for at, kind, normalized, best, score in rows
-        ]
+        return unanswered_from_rows(rows, dt.datetime.fromisoformat)
 
     async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
         """The latest `limit` feedback comments, newest first."""
@@ -595,7 +534,7 @@ class SqliteStore:
             " ORDER BY voted_at DESC, entry_id LIMIT ?",
             (limit,),
         )
-        return [FeedbackComment(e, bool(p), c, dt.datetime.fromisoformat(at)) for e, p, c, at in rows]
+        return comments_from_rows(rows, dt.datetime.fromisoformat)
 
 
 async def _configure(db: aiosqlite.Connection, path: Path) -> None:
