@@ -136,7 +136,7 @@ class ReplicaCluster:
     database_url: str
     api_url: str
     count: int = 2
-    overall_per_second: float = 27.0  # 3 below Telegram's 30: jitter under a busy machine (docs/scaling.md)
+    overall_per_second: float = 25.0  # 5 below Telegram's 30: jitter on a busy machine (docs/scaling.md)
     concurrency: int | None = None
     replicas: list[Replica] = field(default_factory=list)
     nginx: NginxServer | None = None
