@@ -7,7 +7,6 @@ Answers carry a "Bagikan ke WhatsApp" URL button and a card button; /kartu sends
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -16,16 +15,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import zxingcpp
 from PIL import Image
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.pipeline import Pipeline
-from bot.telegram.app import build_application
 
 try:  # works whether or not tests/ is a package
+    from tests.conftest import polling_bot
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 except ImportError:
+    from conftest import polling_bot
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -43,23 +43,8 @@ def api() -> Iterator[FakeBotApi]:
 @pytest.fixture
 async def bot(api: FakeBotApi, pipeline: Pipeline) -> AsyncIterator[App]:
     """The bot long-polling the fake server, started in the order run_polling uses."""
-    app = build_application(pipeline, TOKEN, base_url=api.base_url)
-    await app.initialize()
-    try:
-        assert app.post_init is not None
-        await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+    async with polling_bot(pipeline, api) as app:
         yield app
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
 
 
 def buttons(params: dict[str, Any]) -> list[dict[str, Any]]:
