@@ -84,7 +84,16 @@ class ClaimChecker:
         # those topics cannot be confirmed or denied, whatever figures it carries.
         # "buka" is a known unknown's word (TPS hours) and a fact's act ("raker dibuka"): the fact wins.
         fact_words = {w for f in self._facts for t in (*f.act_terms, *f.topic) for w in t.split()}
-        self._unknown_words = frozenset(k for k in unknown_words if not set(k) <= fact_words)
+        # One pattern for all of them, words in order with up to two words between ("below the KPU target").
+        gap = r"(?:\s+\w+){0,2}\s+"
+        phrases = sorted(gap.join(re.escape(w) for w in k) for k in unknown_words if not set(k) <= fact_words)
+        self._unknown_phrases = re.compile(rf"\b(?:{'|'.join(phrases)})\b") if phrases else None
+        # Each act's words ("dibuka", "opened") as one pattern per fact.
+        self._acts = {
+            f.id: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in f.act_terms) + r")\b")
+            for f in self._facts
+            if f.act and f.act_terms
+        }
 
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
@@ -184,12 +193,11 @@ class ClaimChecker:
 
     def _unknown_topic(self, text: str) -> bool:
         """Whether `text` uses a known unknown's keyword phrase, its words in order ("below the KPU target")."""
+        if self._unknown_phrases is None:
+            return False
         words = " ".join(self._normalizer.tokens(text))
         raw = " ".join(re.findall(r"\w+", fold(text)))
-        gap = r"(?:\s+\w+){0,2}\s+"  # up to two words between ("di bawah angka target")
-        return any(
-            re.search(rf"\b{gap.join(re.escape(w) for w in k)}\b", f"{words} | {raw}") for k in self._unknown_words
-        )
+        return bool(self._unknown_phrases.search(f"{words} | {raw}"))
 
     def asks(self, text: str, *, forwarded: bool = False) -> bool:
         """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
@@ -342,11 +350,11 @@ class ClaimChecker:
         it: someone else is contradicted. Several speakers: someone else is only unverifiable.
         """
         low = fold(text)
-        acts = [f for f in self._facts if f.act and any(re.search(rf"\b{re.escape(t)}\b", low) for t in f.act_terms)]
+        acts = [f for f in self._facts if f.id in self._acts and self._acts[f.id].search(low)]
         if not acts or len({f.act for f in acts}) > 1:
             return None
         # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
-        spans = [m.span() for t in acts[0].act_terms for m in re.finditer(rf"\b{re.escape(t)}\b", low)]
+        spans = [m.span() for m in self._acts[acts[0].id].finditer(low)]
 
         def distance(person: Item) -> int:
             return min(max(a - person.end, person.start - b, 0) for a, b in spans)
