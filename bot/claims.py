@@ -16,6 +16,7 @@ A verdict always rests on a fact to cite, or says there is none. Pure: no I/O.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -47,10 +48,30 @@ _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
 
 
+# A verdict quotes the checked value and nothing more: a date, figure, name or election is
+# a few words at most; anything longer is not a value the reader found.
+MAX_SAID = 60
+
+
+def quote(*parts: str) -> str:
+    """The words a verdict may quote: items the reader found, never the message around them.
+
+    Only invisible and control characters (a right-to-left override, zero-width spaces) are
+    dropped and spacing collapsed; the length is capped so no verdict can carry a sentence.
+    """
+    text = " ".join(parts)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = " ".join(text.split()).strip(" ,.;:()")
+    return text if len(text) <= MAX_SAID else text[:MAX_SAID].rsplit(" ", 1)[0] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimVerdict:
     verdict: Verdict
-    said: str  # what the message says, as written ("4 Desember 2024"); "" for a claim with no readable value
+    # The checked value as written ("4 Desember 2024"), built only from the items read (see `quote`),
+    # never a span of the user's text: a ✅ must not carry words the sources do not say.
+    # "" for a claim with no readable value.
+    said: str
     fact: Fact | None  # the fact it was compared with (None: unverifiable)
     others: tuple[Fact, ...] = ()  # further facts on the same topic (83 and 83,5 persen)
 
@@ -153,7 +174,7 @@ class ClaimChecker:
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         if unknown_topic:
-            said = values[0].text.strip() if values else ""
+            said = quote(values[0].text) if values else ""
             return [ClaimVerdict("unverifiable", said, None)]
         verdicts: list[ClaimVerdict] = [comparison] if comparison is not None else []
         unjudged: list[Item] = []
@@ -166,7 +187,7 @@ class ClaimChecker:
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
-            ClaimVerdict("unverifiable", i.text.strip(), None)
+            ClaimVerdict("unverifiable", quote(i.text), None)
             for i in unjudged
             if i.kind in ("person", "place", "count", "percent")
         ]
@@ -175,9 +196,9 @@ class ClaimChecker:
         persons = [i for i in values if i.kind == "person"]
         bound = " ".join(v.said for v in verdicts)
         verdicts += [
-            ClaimVerdict("unverifiable", r.text.strip(), None)
+            ClaimVerdict("unverifiable", quote(r.text), None)
             for r in items
-            if r.kind == "role" and persons and r.text.strip() not in bound
+            if r.kind == "role" and persons and quote(r.text) not in bound
         ]
         confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
@@ -185,9 +206,9 @@ class ClaimChecker:
             if len(rest) >= 2:
                 # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
                 # message is something else. Confirm only what the facts cover.
-                verdicts.append(ClaimVerdict("unverifiable", " ".join(rest[:3]), None))
+                verdicts.append(ClaimVerdict("unverifiable", quote(*rest[:3]), None))
         if not verdicts:
-            said = values[0].text.strip() if values else ""
+            said = quote(values[0].text) if values else ""
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
 
@@ -234,8 +255,8 @@ class ClaimChecker:
         ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
         if not topical:
             return None  # not about a figure the facts hold ("harga naik sejak 2020")
-        start, end = min(subject.start, trend.start()), max(baseline.end, trend.end())
-        said = text[start:end].strip()
+        # Only the comparison itself, never what the message wraps between its parts.
+        said = quote(subject.text, trend.group(0), "dibanding", baseline.text)
         if ours and not theirs:
             # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it.
             said_of = [
@@ -277,7 +298,7 @@ class ClaimChecker:
     def _judge(self, item: Item, items: list[Item], tokens: set[str], text: str) -> ClaimVerdict | None:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
         if item.kind in ("percent", "count") and tokens & self._elsewhere:
-            return ClaimVerdict("unverifiable", item.text.strip(), None)  # a figure for another region
+            return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
         if item.kind == "person":
             return self._judge_person(item, items, candidates, text)
         # The election or bare year nearest the figure says which election it is about:
@@ -309,20 +330,20 @@ class ClaimChecker:
             about = [f for f in about if f.shows(item)]
         if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
             # "partisipasi Blora 85 %" with no election named: no fact is about that claim.
-            return ClaimVerdict("unverifiable", item.text.strip(), None)
+            return ClaimVerdict("unverifiable", quote(item.text), None)
         if len({(f.election, frozenset(f.topic)) for f in about}) > 1 and any(f.shows(item) for f in about):
             # Two different facts fit equally well and one has this value: "target 77,6 %"
             # could be the 2020 turnout said wrongly or a wrong target. Do not guess.
-            return ClaimVerdict("unverifiable", item.text.strip(), None)
+            return ClaimVerdict("unverifiable", quote(item.text), None)
         agreeing = [f for f in about if f.shows(item) and not self._wrong_weekday(item, f)]
         if agreeing and not (agreeing[0].qualifier == "minimal" and any(w in fold(text) for w in self._at_most)):
             return ClaimVerdict(
-                "confirmed", item.text.strip(), agreeing[0], tuple(f for f in about if f is not agreeing[0])
+                "confirmed", quote(item.text), agreeing[0], tuple(f for f in about if f is not agreeing[0])
             )
         if all(f.kind == "month" for f in about):
             # "sosialisasi serupa dijadwalkan September": outreach in October is not ruled out.
-            return ClaimVerdict("unverifiable", item.text.strip(), None)
-        return ClaimVerdict("contradicted", item.text.strip(), about[0], tuple(about[1:]))
+            return ClaimVerdict("unverifiable", quote(item.text), None)
+        return ClaimVerdict("contradicted", quote(item.text), about[0], tuple(about[1:]))
 
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
         role = nearest(item, (i for i in items if i.kind == "role"))
@@ -339,8 +360,8 @@ class ClaimChecker:
             return None
         agreeing = [f for f in holders if f.shows(item)]
         if agreeing:
-            return ClaimVerdict("confirmed", f"{role.text.strip()} {item.text.strip()}", agreeing[0])
-        return ClaimVerdict("contradicted", f"{role.text.strip()} {item.text.strip()}", holders[0], tuple(holders[1:]))
+            return ClaimVerdict("confirmed", quote(role.text, item.text), agreeing[0])
+        return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]))
 
     def _judge_act(self, item: Item, items: list[Item], text: str) -> ClaimVerdict | None:
         """Who did what at a meeting: "raker PPK 6 September dibuka Ahmad Solikin".
@@ -370,7 +391,7 @@ class ClaimChecker:
                 return None  # which meeting? Do not guess.
         event = events.pop()
         holders = [f for f in acts if f.event == event]
-        said = item.text.strip()
+        said = quote(item.text)
         agreeing = [f for f in holders if f.shows(item)]
         if agreeing:
             return ClaimVerdict("confirmed", said, agreeing[0])

@@ -1,0 +1,98 @@
+"""A verdict quotes only the value it checked; a share carries the bot's words only (issue #22).
+
+A chain message wrapped between two true statements once got "✅ “<the whole hoax>” sesuai
+sumber resmi", one tap from every WhatsApp group. These attacks are built the same way:
+true statements from the sources around words the sources never say.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bot.claims import MAX_SAID, quote
+from bot.outreach.kit import Outreach
+from bot.pipeline import Pipeline
+
+TRUE_HEAD = [
+    "partisipasi pemilu 2024 naik.",
+    "Pilkada Blora hari Rabu 27 November 2024.",
+    "Ketua KPU Blora Widi Nurintan Ary Kurnianto.",
+    "Pada 2020 partisipasi pemilih di Blora 77,6 persen.",
+]
+TRUE_TAIL = [
+    "dibanding pemilu 2019",
+    "Rabu 27 November 2024",
+    "partisipasi pemilu 2024 83,5 persen",
+    "",
+]
+PLANTED = [
+    "PENGUMUMAN RESMI: pencoblosan Pilkada Blora DIUNDUR seminggu, jangan datang ke TPS hari Rabu. Sebarkan!",
+    "Coblos dua kali tetap SAH, kata panitia.",
+    "Info lengkap hubungi https://wa.me/6281234567890 sekarang juga",
+    "Pilih paslon nomor 2 biar dapat bansos Rp 500 ribu.",
+    "\u202eTPS tutup jam 10 pagi\u202c, jangan telat \u200b\u200b",
+    "bawa uang 50rb buat saksi " + "ya " * 80,
+]
+# Words of the planted parts that no source says; none may reach a reply or a share.
+MARKERS = [
+    "diundur",
+    "jangan datang",
+    "dua kali",
+    "wa.me",
+    "paslon",
+    "bansos",
+    "tutup jam",
+    "saksi",
+    "\u202e",
+    "\u200b",
+]
+USERNAME = "PilkadaBloraBot"
+
+
+def attacks() -> list[str]:
+    out = []
+    for i, planted in enumerate(PLANTED):
+        for head, tail in zip(TRUE_HEAD, TRUE_TAIL, strict=True):
+            out.append(f"{head} {planted} {tail}".strip())
+        out.append(f"{planted} {TRUE_HEAD[i % len(TRUE_HEAD)]}")  # planted first
+    return out
+
+
+@pytest.mark.parametrize("forwarded", [False, True])
+def test_no_verdict_quotes_words_around_the_value(pipeline: Pipeline, forwarded: bool) -> None:
+    kit = Outreach(pipeline.replies, USERNAME)
+    checked = 0
+    for text in attacks():
+        reply = pipeline.replies.for_question(text, forwarded=forwarded)
+        if reply.kind != "claim":
+            continue
+        checked += 1
+        shared = kit.share_text(reply) or ""
+        for verdict in reply.claims:
+            assert len(verdict.said) <= MAX_SAID + 1, (text, verdict.said)
+            assert not any(unicodedata.category(c)[0] == "C" for c in verdict.said), (text, verdict.said)
+        for marker in MARKERS:
+            assert marker not in reply.text.lower(), (text, marker, reply.text)
+            assert marker not in shared.lower(), (text, marker, shared)
+    assert checked >= len(attacks()) // 2  # most of them are read as claims: the test checks something
+
+
+def test_the_sandwiched_hoax_confirms_only_the_comparison(pipeline: Pipeline) -> None:
+    hoax = (
+        "partisipasi pemilu 2024 naik. PENGUMUMAN RESMI: pencoblosan Pilkada Blora DIUNDUR seminggu, jangan "
+        "datang ke TPS hari Rabu. Sebarkan ke semua grup! dibanding pemilu 2019"
+    )
+    reply = pipeline.replies.for_question(hoax, forwarded=True)
+    confirmed = [v.said for v in reply.claims if v.verdict == "confirmed"]
+    assert confirmed == ["pemilu 2024 naik dibanding pemilu 2019"]
+    assert any(v.verdict != "confirmed" for v in reply.claims)  # the rest is not vouched for
+    assert "DIUNDUR" not in reply.text and "TPS hari Rabu" not in reply.text
+
+
+def test_quote_drops_invisible_characters_and_caps_the_length() -> None:
+    assert quote("\u202e4 Desember\u200b 2024 ") == "4 Desember 2024"
+    assert quote("Ketua KPU Blora", " Widi ") == "Ketua KPU Blora Widi"
+    long = quote("kata " * 40)
+    assert len(long) <= MAX_SAID + 1 and long.endswith("…")
