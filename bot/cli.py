@@ -30,6 +30,7 @@ from bot.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
 from bot.staff_texts import StaffTexts
 from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
+from bot.training import train
 from bot.yamlfile import InvalidFiles
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -77,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"questions the sources cannot answer, none may be answered confidently (default: {DEFAULT_POSTVOTE}; "
         "'-' for none)",
     )
+    tr = sub.add_parser(
+        "train",
+        help="learn when to answer from labelled questions (YAML like tests/data/corpus.yaml); writes a model file",
+    )
+    tr.add_argument("file", type=Path, help="labelled questions: q, expect (entry id or none), split")
+    tr.add_argument("--out", type=Path, required=True, help="the model file to write (then set matching.model to it)")
+    tr.add_argument("--splits", default="", help="comma-separated splits to train on (default: all)")
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser(
         "report",
@@ -157,6 +165,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return _eval(pipeline, args.file, postvote, claims, not args.no_misses, stdout)
     if args.command in OUTREACH_COMMANDS:
         return _outreach(pipeline, args, stdout)
+    if args.command == "train":
+        return _train(pipeline, args.file, args.out, args.splits, stdout)
     if args.command == "run":
         # Imported here so the console commands start without loading python-telegram-bot.
         from bot.telegram.app import run_bot
@@ -276,6 +286,30 @@ def _poster(kit: Outreach, out: Path, topics: str | None, stdout: TextIO) -> int
         print(f"Cannot write the poster to {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(f"{out}: A4 poster with {len(words)} topics: {', '.join(words)}", file=stdout)
+    return 0
+
+
+def _train(pipeline: Pipeline, path: Path, out: Path, splits: str, stdout: TextIO) -> int:
+    try:
+        items = load_eval_set(path, (e.id for e in pipeline.kb.entries))
+    except InvalidFiles as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    chosen = {s.strip() for s in splits.split(",") if s.strip()}
+    items = [i for i in items if not chosen or i.split in chosen]
+    try:
+        model, point = train(pipeline.matcher, items, trained_on=f"{path} ({len(items)} questions)")
+    except ValueError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    out.write_text(model.to_json(), encoding="utf-8")
+    print(
+        f"{len(items)} questions; best entry right for {point.right_first}. Cross-validated: "
+        f"{point.answered_right} answered right, {point.answered_wrong} answered wrong at P >= {point.answer_at:.3f}; "
+        f"suggestions from P >= {point.suggest_at:.3f}.\nWrote {out}; set `matching.model: {out}` in config.yaml.",
+        file=stdout,
+    )
     return 0
 
 

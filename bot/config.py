@@ -180,6 +180,8 @@ class MatchingConfig:
     unknown_margin: float = 0.0
     # A suggestion more than this far below the best is only weakly related: not shown.
     suggest_spread: float = 100.0
+    # The decision model (bot/decision.py): a file `pilkada-bot train` wrote; None: the shipped one.
+    model: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +327,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             "known_words_threshold": NUMBER,
             "unknown_margin": NUMBER,
             "suggest_spread": NUMBER,
+            "model": NONEMPTY_TEXT,
         },
         what="'matching'",
     )
@@ -514,6 +517,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             float(m.get("typo_cutoff", 82)),
             float(m.get("unknown_margin", 0)),
             float(m.get("suggest_spread", 100)),
+            base / m["model"] if m.get("model") else None,
         ),
         knowledge=KnowledgeConfig(
             sources=base / k["sources"],

@@ -99,7 +99,7 @@ def load_eval_set(path: Path, known_ids: Iterable[str] | None = None) -> list[Ev
             ("questions", i),
             problems,
             required={"q": NONEMPTY_TEXT, "expect": TEXT, "split": NONEMPTY_TEXT},
-            optional={"tags": LIST},
+            optional={"tags": LIST, "related": LIST},
             what="an evaluation question",
         ):
             continue

@@ -238,6 +238,9 @@ class Lexicon:
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
+    # What a question asks for, by the words that ask it: {"date": ("kapan", ...), "figure": ...}.
+    # The decision model never answers "berapa" with an answer that holds no figure.
+    asks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -901,6 +904,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             "other_regions": LIST,
             "role_glue": LIST,
             "exclusive": LIST,
+            "asks": MAPPING,
         },
         what="the lexicon file",
     ):
@@ -955,7 +959,25 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         other_regions=words["other_regions"],
         role_glue=words["role_glue"],
         exclusive=_exclusive_groups(doc, problems),
+        asks=_asks(doc, problems),
     )
+
+
+ASKED_KINDS = ("date", "figure", "person", "place")
+
+
+def _asks(doc: YamlDoc, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for kind, words in (doc.data.get("asks") or {}).items():
+        if kind not in ASKED_KINDS:
+            problems.append(
+                doc.problem(f"'asks' kind must be one of {', '.join(ASKED_KINDS)}, got '{kind}'", "asks", kind)
+            )
+        elif not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problems.append(doc.problem(f"'asks: {kind}' must be a list of words", "asks", kind))
+        else:
+            out[kind] = tuple(fold(w.strip()) for w in words)
+    return out
 
 
 def _exclusive_groups(doc: YamlDoc, problems: list[Problem]) -> tuple[frozenset[str], ...]:

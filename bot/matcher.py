@@ -27,12 +27,14 @@ import heapq
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
+from bot.decision import DEFAULT_MODEL, DecisionModel
 from bot.knowledge import Entry, KnowledgeBase
 from bot.text import Normalizer, crude_stem
 
@@ -48,6 +50,16 @@ _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
+_HOLDS = {
+    "date": "date",
+    "weekday": "date",
+    "month": "date",
+    "percent": "figure",
+    "count": "figure",
+    "person": "person",
+    "place": "place",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,7 @@ class Candidate:
     variant_f1: float
     fuzzy: float
     variant: str
+    segment: bool = False  # scored on one sentence of a long message, not the whole
 
 
 class _Scored(NamedTuple):
@@ -68,6 +81,7 @@ class _Scored(NamedTuple):
     f1: float
     fuzzy: float
     variant: int
+    segment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +89,7 @@ class Ranking:
     normalized: str  # the query as the matcher saw it, typos fixed
     unknown: tuple[str, ...]  # content words no entry knows
     candidates: tuple[Candidate, ...]  # best first
+    question: bool = False  # the message asks (a question mark or a question word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +101,7 @@ class MatchResult:
     normalized: str
     candidates: tuple[Candidate, ...]
     unknown: tuple[str, ...] = ()
+    confidence: float | None = None  # the decision model's P(best entry is right), when one decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +138,20 @@ class Matcher:
         filler: frozenset[str] = frozenset(),
         real_words: frozenset[str] = frozenset(),
         exclusive: tuple[frozenset[str], ...] = (),
+        model: DecisionModel | None = None,
+        asks: Mapping[str, tuple[str, ...]] | None = None,
+        holds: Mapping[str, frozenset[str]] | None = None,
+        question_words: tuple[frozenset[str], ...] = (),
     ) -> None:
         self._entries = entries
+        self._model = model
+        # What a question asks for ("kapan" -> date) and what each answer holds (its facts' kinds).
+        self._asks = {
+            kind: frozenset(w for word in words for w in normalizer.tokens(word))
+            for kind, words in (asks or {}).items()
+        }
+        self._holds = dict(holds or {})
+        self._question_words = question_words
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
         self._index = {e.id: i for i, e in enumerate(entries)}
         self._unknown_index = frozenset(self._index[i] for i in self._unknown_ids)
@@ -190,17 +218,38 @@ class Matcher:
         self._typo_cache: dict[str, str | None] = {}
 
     @classmethod
-    def for_knowledge(cls, kb: KnowledgeBase, settings: MatchingConfig, weights: Weights = Weights()) -> Matcher:
-        """The matcher for a knowledge base, with its lexicon's filler, real words and rival words."""
+    def for_knowledge(
+        cls,
+        kb: KnowledgeBase,
+        settings: MatchingConfig,
+        weights: Weights = Weights(),
+        model: DecisionModel | Literal["default"] | None = "default",
+    ) -> Matcher:
+        """The matcher for a knowledge base, with its lexicon's filler, real words and rival words.
+
+        `model`: the decision model ("default": the one `settings` names, else the shipped one;
+        None: the hand-set thresholds, kept for calibration and comparison).
+        """
         lexicon = kb.lexicon
+        if model == "default":
+            path = settings.model or DEFAULT_MODEL
+            model = DecisionModel.load(path) if settings.model or path.exists() else None
+        normalizer = Normalizer(lexicon)
+        holds = {e.id: frozenset(_HOLDS[kb.facts[f].kind] for f in e.facts if f in kb.facts) for e in kb.entries}
         return cls(
             kb.entries,
-            Normalizer(lexicon),
+            normalizer,
             settings,
             weights,
             filler=lexicon.filler,
             real_words=lexicon.words | lexicon.protected,
             exclusive=lexicon.exclusive,
+            model=model,
+            asks=lexicon.asks,
+            holds=holds,
+            question_words=tuple(
+                frozenset(normalizer.tokens(w)) for w in lexicon.question_words if normalizer.tokens(w)
+            ),
         )
 
     @property
@@ -280,16 +329,19 @@ class Matcher:
         unknown = tuple(t for t in tokens if t not in self._weights and not t.isdigit())
         if not tokens:
             return Ranking("", (), ())
+        question = "?" in text or self._asks_question(tokens)
         best = self._score(tokens)
         if len(tokens) > _LONG_QUERY:
-            for segment in _SEGMENT_SPLIT.split(text):
-                seg_tokens = self.query_tokens(segment)
-                if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
-                    continue
+            segments = [(seg, self.query_tokens(seg)) for seg in _SEGMENT_SPLIT.split(text)]
+            segments = [(seg, t) for seg, t in segments if len(t) >= 2 and len(t) != len(tokens)]
+            # The sentence that asks decides: "Izin, saya anggota KPPS baru, mau memastikan kapan ...?"
+            # is about the date, not about becoming KPPS.
+            asking = [(seg, t) for seg, t in segments if self._asks_question(t)]
+            for _, seg_tokens in asking or segments:
                 # The whole message still says which year or election it is about.
                 for ei, scored in self._score(seg_tokens, context=tokens).items():
                     if ei not in best or scored.score > best[ei].score:
-                        best[ei] = scored
+                        best[ei] = scored._replace(segment=True)
         top = heapq.nlargest(limit, best.items(), key=lambda item: item[1].score)
         candidates = tuple(
             Candidate(
@@ -299,10 +351,15 @@ class Matcher:
                 round(sc.f1, 3),
                 round(sc.fuzzy, 3),
                 self._variants[sc.variant].text,
+                sc.segment,
             )
             for ei, sc in top
         )
-        return Ranking(" ".join(tokens), unknown, candidates)
+        return Ranking(" ".join(tokens), unknown, candidates, question)
+
+    def _asks_question(self, tokens: list[str]) -> bool:
+        present = set(tokens)
+        return any(q <= present for q in self._question_words)
 
     def _score(self, tokens: list[str], context: list[str] | None = None) -> dict[int, _Scored]:
         normalized = " ".join(tokens)
@@ -361,8 +418,82 @@ class Matcher:
         return out
 
     def match(self, text: str) -> MatchResult:
-        """Answer, suggestions or no match for `text`, per the configured thresholds."""
-        return self.decide(self.rank(text, limit=max(self._settings.max_suggestions, 3)), self._settings)
+        """Answer, suggestions or no match for `text`: by the decision model, else the thresholds."""
+        ranking = self.rank(text, limit=max(self._settings.max_suggestions, 3))
+        if self._model is None:
+            return self.decide(ranking, self._settings)
+        return self.decide_by(self._model, ranking, self.signals(ranking))
+
+    @property
+    def model(self) -> DecisionModel | None:
+        return self._model
+
+    def signals(self, ranking: Ranking) -> dict[str, float]:
+        """What the decision model reads about the best candidate (bot/decision.py FEATURES); {} if none."""
+        if not ranking.candidates:
+            return {}
+        best = ranking.candidates[0]
+        ei = self._index[best.entry_id]
+        known = self._entry_tokens[ei]
+        query = ranking.normalized.split()
+        runner_up = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
+        weights = [self.weight(t) for t in query]
+        total = sum(weights) or 1.0
+        unknown_weight = sum(w for t, w in zip(query, weights, strict=True) if t in ranking.unknown)
+        is_unknown = ei in self._unknown_index
+        behind = [c for c in ranking.candidates[1:] if c.entry_id in self._unknown_ids and best.score - c.score < 10]
+        own: set[str] = set()
+        for c in ranking.candidates[1:]:
+            if c.entry_id in self._unknown_ids:
+                own |= self._entry_tokens[self._index[c.entry_id]] - known - self._filler - self._factual_vocab
+        present = set(query)
+        asked = {kind for kind, words in self._asks.items() if words & present}
+        holds = self._holds.get(best.entry_id, frozenset())
+        numbers = [t for t in query if t[:1].isdigit()]
+        return {
+            "score": best.score / 100,
+            "margin": (best.score - runner_up) / 100,
+            "coverage": best.coverage,
+            "variant_f1": best.variant_f1,
+            "fuzzy": best.fuzzy,
+            "runner_up": runner_up / 100,
+            "unknown_words": min(len(ranking.unknown), 3) / 3,
+            "unknown_share": unknown_weight / total,
+            "length": math.log1p(len(query)),
+            "known_unknown": float(is_unknown),
+            "unknown_behind": float(bool(behind) and not is_unknown),
+            "unknown_only_word": float(bool(own & present) and not is_unknown),
+            "asks_detail": float(bool(asked)),
+            "asks_missing": float(bool(asked) and not is_unknown and not (asked & holds)),
+            "number_missing": float(any(n not in known for n in numbers)),
+            "from_segment": float(best.segment),
+            "question": float(ranking.question),
+            "states_facts": float(self._stated[ei]),
+        }
+
+    def decide_by(self, model: DecisionModel, ranking: Ranking, signals: Mapping[str, float]) -> MatchResult:
+        """The outcome by the model's probability that the best entry is right.
+
+        Answer at or above `answer_at` (a known unknown then says what the sources cannot say);
+        "did you mean" at or above `suggest_at` when the best score clears the suggest floor;
+        otherwise the honest fallback.
+        """
+        candidates = ranking.candidates
+        if not candidates:
+            return MatchResult("none", None, 0.0, (), ranking.normalized, candidates, ranking.unknown, 0.0)
+        p = model.probability(signals)
+        best = candidates[0]
+
+        def result(outcome: Outcome, entry_id: str | None, suggested: tuple[str, ...] = ()) -> MatchResult:
+            return MatchResult(
+                outcome, entry_id, best.score, suggested, ranking.normalized, candidates, ranking.unknown, p
+            )
+
+        if p >= model.answer_at:
+            return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
+        if best.score >= self._settings.suggest_threshold and p >= model.suggest_at:
+            return result("suggest", None, suggestions(candidates, self._settings))
+        return result("none", None)
 
     def decide(self, ranking: Ranking, settings: MatchingConfig) -> MatchResult:
         """`decide`, aware of this knowledge base's known unknowns (calibration varies `settings`).

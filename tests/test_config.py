@@ -59,7 +59,7 @@ def test_unknown_key(kb_copy) -> None:
     kb_copy.replace(CFG, "  max_suggestions: 3\n", "  max_suggestions: 3\n  colour: blue\n")
     assert config_problems(kb_copy) == [
         f"{kb_copy.where(CFG, 'colour: blue')}: unknown key 'colour' in 'matching' "
-        "(known keys: answer_threshold, known_words_threshold, margin, max_suggestions, suggest_spread, "
+        "(known keys: answer_threshold, known_words_threshold, margin, max_suggestions, model, suggest_spread, "
         "suggest_threshold, typo_cutoff, unknown_margin)"
     ]
 

@@ -1,0 +1,125 @@
+"""Train the decision model (bot/decision.py) on labelled questions; choose its operating point.
+
+Used by `pilkada-bot train` (staff with their own labelled questions) and by
+bench/train_decision.py (the figures in docs/matching.md). The label of a question is
+whether the matcher's best-ranked entry is the one it expects; the model learns when
+that is so from signals that name no entry.
+
+The operating point comes from cross-validation: every training question gets a
+probability from a model that did not see it (k folds), and `answer_at` is the lowest
+probability at which those out-of-fold answers hold no confident wrong answer (or at
+most `max_wrong` of them). Pure but for what the matcher does; no third-party packages.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.decision import FEATURES, DecisionModel, fit
+from bot.evaluation import EvalItem
+from bot.matcher import Matcher
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    question: str
+    expect: str | None
+    top: str | None  # the best-ranked entry
+    signals: dict[str, float]
+
+    @property
+    def right(self) -> int:
+        """The best entry is the one expected; for a question nothing answers, a known unknown
+        ("the sources do not say; ask the KPU office") is right too: it states no fact."""
+        if self.expect is None:
+            return int(self.signals.get("known_unknown", 0.0) == 1.0)
+        return int(self.top == self.expect)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatingPoint:
+    answer_at: float
+    suggest_at: float
+    answered_right: int  # out-of-fold, at this point
+    answered_wrong: int
+    right_first: int  # questions whose best-ranked entry is right
+    total: int
+
+
+def examples(matcher: Matcher, items: Sequence[EvalItem]) -> list[Example]:
+    out = []
+    for item in items:
+        ranking = matcher.rank(item.question, limit=max(matcher.settings.max_suggestions, 3))
+        top = ranking.candidates[0].entry_id if ranking.candidates else None
+        out.append(Example(item.question, item.expect, top, matcher.signals(ranking)))
+    return out
+
+
+def out_of_fold(data: Sequence[Example], folds: int = 5, l2: float = 1.0, seed: int = 7) -> list[float]:
+    """Each example's probability from a model trained on the other folds."""
+    order = list(range(len(data)))
+    random.Random(seed).shuffle(order)
+    probs = [0.0] * len(data)
+    for f in range(folds):
+        held = set(order[f::folds])
+        train = [data[i] for i in range(len(data)) if i not in held and data[i].signals]
+        model = _model(train, l2, 1.0, 0.0)
+        for i in held:
+            probs[i] = model.probability(data[i].signals) if data[i].signals else 0.0
+    return probs
+
+
+def choose_point(
+    data: Sequence[Example], probs: Sequence[float], max_wrong: int = 0, suggest_recall: float = 0.98
+) -> OperatingPoint:
+    """The lowest answer probability with at most `max_wrong` wrong answers among the out-of-fold ones.
+
+    `suggest_at`: low enough that `suggest_recall` of the questions whose best entry is right
+    still get at least a "did you mean".
+    """
+    ranked = sorted(zip(probs, data, strict=True), key=lambda pd: -pd[0])
+    wrong = right = 0
+    answer_at, best = 1.0, (0, 0)
+    for p, ex in ranked:
+        if ex.right:
+            right += 1
+        else:
+            wrong += 1
+        if wrong > max_wrong:
+            break
+        answer_at, best = p, (right, wrong)
+    rights = sorted((p for p, ex in zip(probs, data, strict=True) if ex.right), reverse=True)
+    if rights:
+        cut = rights[min(len(rights) - 1, int(len(rights) * suggest_recall))]
+        suggest_at = min(cut, answer_at)
+    else:
+        suggest_at = answer_at
+    return OperatingPoint(answer_at, suggest_at, best[0], best[1], len(rights), len(data))
+
+
+def train(
+    matcher: Matcher,
+    items: Sequence[EvalItem],
+    *,
+    folds: int = 5,
+    l2: float = 1.0,
+    max_wrong: int = 0,
+    trained_on: str = "",
+) -> tuple[DecisionModel, OperatingPoint]:
+    """A model fitted on all of `items`, with the operating point cross-validation chose."""
+    data = [e for e in examples(matcher, items) if e.signals]
+    if len(data) < 2 * folds or not any(e.right for e in data) or all(e.right for e in data):
+        raise ValueError(
+            f"training needs at least {2 * folds} questions with a ranking, some answered right and some not"
+        )
+    point = choose_point(data, out_of_fold(data, folds, l2), max_wrong)
+    return _model(data, l2, point.answer_at, point.suggest_at, trained_on), point
+
+
+def _model(
+    data: Sequence[Example], l2: float, answer_at: float, suggest_at: float, trained_on: str = ""
+) -> DecisionModel:
+    weights, bias, means, scales = fit([e.signals for e in data], [e.right for e in data], FEATURES, l2)
+    return DecisionModel(FEATURES, weights, bias, means, scales, answer_at, suggest_at, trained_on)
