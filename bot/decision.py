@@ -40,6 +40,8 @@ FEATURES: tuple[str, ...] = (
     "from_segment",  # the best score came from one sentence of a long message
     "question",  # the message asks (a question mark or a question word)
     "states_facts",  # the best entry's answer states facts (dates, figures, names)
+    "missing_max",  # the weightiest question word the best entry does not know (0-1): "ketua BAWASLU blora"
+    "missing_words",  # content words the best entry does not know (capped at 3, /3)
 )
 
 

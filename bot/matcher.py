@@ -48,6 +48,7 @@ _CLITICS = ("nya", "ne", "lah", "kah", "ku", "mu", "e")
 _TYPO_CACHE_SIZE = 4096
 _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
+_PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another one does
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
@@ -176,6 +177,9 @@ class Matcher:
             t for i, tokens in enumerate(self._entry_tokens) if entries[i].kind != "unknown" for t in tokens
         )
         self._stated = [bool(e.facts) for e in entries]  # the answer states facts (figures, dates, names)
+        # Greetings, thanks, help: entries that cite no source. In a long message they are its
+        # opening or closing words ("Selamat malam, ... ? Terima kasih"), never its question.
+        self._chat = frozenset(i for i, e in enumerate(entries) if e.kind == "answer" and not e.sources)
         # word -> the other words of its exclusive group ("pilkada" -> {"pemilu"})
         self._rivals = {w: g - {w} for g in exclusive for w in g}
 
@@ -332,16 +336,24 @@ class Matcher:
         question = "?" in text or self._asks_question(tokens)
         best = self._score(tokens)
         if len(tokens) > _LONG_QUERY:
-            segments = [(seg, self.query_tokens(seg)) for seg in _SEGMENT_SPLIT.split(text)]
-            segments = [(seg, t) for seg, t in segments if len(t) >= 2 and len(t) != len(tokens)]
-            # The sentence that asks decides: "Izin, saya anggota KPPS baru, mau memastikan kapan ...?"
-            # is about the date, not about becoming KPPS.
-            asking = [(seg, t) for seg, t in segments if self._asks_question(t)]
-            for _, seg_tokens in asking or segments:
+            parts = [self.query_tokens(seg) for seg in _SEGMENT_SPLIT.split(text)]
+            parts = [t for t in parts if t]
+            asking = [i for i, t in enumerate(parts) if self._asks_question(t)]
+            # The sentence that asks decides, with the one before it ("Ada rapat ... September.
+            # Rapat itu diadakan di mana?"); the others count for less when one asks: in
+            # "Izin, saya anggota KPPS baru, mau memastikan kapan ...?" the preamble is not the question.
+            scored_parts = [(t, 1.0 if not asking or i in asking else _PREAMBLE) for i, t in enumerate(parts)]
+            scored_parts += [(parts[i - 1] + parts[i], 1.0) for i in asking if i > 0]
+            for seg_tokens, factor in scored_parts:
+                if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
+                    continue
                 # The whole message still says which year or election it is about.
                 for ei, scored in self._score(seg_tokens, context=tokens).items():
-                    if ei not in best or scored.score > best[ei].score:
-                        best[ei] = scored._replace(segment=True)
+                    if ei in self._chat:
+                        continue
+                    score = scored.score * factor
+                    if ei not in best or score > best[ei].score:
+                        best[ei] = scored._replace(score=score, segment=True)
         top = heapq.nlargest(limit, best.items(), key=lambda item: item[1].score)
         candidates = tuple(
             Candidate(
@@ -366,7 +378,7 @@ class Matcher:
         weights = {t: self.weight(t) for t in tokens}
         total = sum(weights.values())
         context = tokens if context is None else context
-        numbers = [t for t in context if t[:1].isdigit()]
+        numbers = [t for t in context if _is_figure(t)]
         rivals = [t for t in context if t in self._rivals]
         coverage: dict[int, float] = defaultdict(float)
         for token, weight in weights.items():
@@ -425,6 +437,10 @@ class Matcher:
         return self.decide_by(self._model, ranking, self.signals(ranking))
 
     @property
+    def unknown_ids(self) -> frozenset[str]:
+        return self._unknown_ids
+
+    @property
     def model(self) -> DecisionModel | None:
         return self._model
 
@@ -449,7 +465,8 @@ class Matcher:
         present = set(query)
         asked = {kind for kind, words in self._asks.items() if words & present}
         holds = self._holds.get(best.entry_id, frozenset())
-        numbers = [t for t in query if t[:1].isdigit()]
+        numbers = [t for t in query if _is_figure(t)]
+        missing = [w for t, w in zip(query, weights, strict=True) if t not in known and t not in self._filler]
         return {
             "score": best.score / 100,
             "margin": (best.score - runner_up) / 100,
@@ -469,6 +486,8 @@ class Matcher:
             "from_segment": float(best.segment),
             "question": float(ranking.question),
             "states_facts": float(self._stated[ei]),
+            "missing_max": max(missing, default=0.0) / self._unknown_weight,
+            "missing_words": min(len(missing), 3) / 3,
         }
 
     def decide_by(self, model: DecisionModel, ranking: Ranking, signals: Mapping[str, float]) -> MatchResult:
@@ -526,6 +545,17 @@ class Matcher:
                     suggestions=suggestions(ranking.candidates, settings),
                 )
         return result
+
+
+def _is_figure(token: str) -> bool:
+    """A year or a figure ("2019", "83", "77,6", "26238"), not a small count or a day ("1 suara", "18 thn", "tgl 27").
+
+    Only such numbers say that a question is about something an entry does not state.
+    """
+    if not token[:1].isdigit():
+        return False
+    whole, _, fraction = token.partition(",")
+    return bool(fraction) or not whole.isdigit() or int(whole) > 31
 
 
 def suggestions(candidates: tuple[Candidate, ...], s: MatchingConfig) -> tuple[str, ...]:

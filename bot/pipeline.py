@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from bot.claims import ClaimChecker, overall
 from bot.config import Config, load_config
+from bot.decision import DecisionModel
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 from bot.replies import Clock, ReplyBuilder, utc_now
@@ -26,8 +28,15 @@ class Pipeline:
         return cls.from_parts(config, kb, clock)
 
     @classmethod
-    def from_parts(cls, config: Config, kb: KnowledgeBase, clock: Clock = utc_now) -> Pipeline:
-        matcher = Matcher.for_knowledge(kb, config.matching)
+    def from_parts(
+        cls,
+        config: Config,
+        kb: KnowledgeBase,
+        clock: Clock = utc_now,
+        model: DecisionModel | Literal["default"] | None = "default",
+    ) -> Pipeline:
+        """`model`: the decision model (see Matcher.for_knowledge); evaluation compares others."""
+        matcher = Matcher.for_knowledge(kb, config.matching, model=model)
         claims = ClaimChecker(kb.facts.values(), matcher.normalizer, kb.lexicon, matcher.unknown_only_words)
         return cls(config, kb, matcher, ReplyBuilder(kb, matcher, config.election, clock, claims))
 

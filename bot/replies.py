@@ -120,8 +120,9 @@ class ReplyBuilder:
     def _matched(self, text: str, forwarded: bool) -> Reply:
         result = self.matcher.match(text)
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
-        if verdicts and not self._answer_covers(result, verdicts, text, forwarded):
-            return self.for_claims(verdicts, result, question=self.claims is not None and self.claims.is_question(text))
+        question = self.claims is not None and self.claims.is_question(text)
+        if verdicts and not self._answered_instead(result, verdicts, text, forwarded, question):
+            return self.for_claims(verdicts, result, question=question)
         if result.outcome in ("answer", "unknown") and result.entry_id is not None:
             return self.for_entry(result.entry_id, match=result)
         if result.outcome == "suggest":
@@ -130,6 +131,26 @@ class ReplyBuilder:
             key = "did_you_mean_one" if len(result.suggestions) == 1 else "did_you_mean"
             return Reply("suggest", self.text(key), buttons=tuple(rows), suggestions=result.suggestions, match=result)
         return self.fallback(match=result)
+
+    def _answered_instead(
+        self, result: MatchResult, verdicts: list[ClaimVerdict], text: str, forwarded: bool, question: bool
+    ) -> bool:
+        """Whether the message gets the matcher's reply rather than the claim check's.
+
+        A question is answered, a claim is checked: "pilkada 2024 hari rabu atau kamis?" and a
+        forwarded story ending "min, KPU nanggepinnya gimana?" ask, and their answer (which
+        states the facts with their source) says more than a verdict. A question still gets
+        the verdict when something in it is false, or when it asks for a check ("katanya
+        ... bener?") and the sources cannot settle it.
+        """
+        if self._answer_covers(result, verdicts, text, forwarded):
+            return True
+        if not question or any(v.verdict == "contradicted" for v in verdicts):
+            return False
+        if result.outcome in ("answer", "unknown"):
+            return True
+        checked = any(v.verdict == "confirmed" for v in verdicts)
+        return not checked and self.claims is not None and not self.claims.asks(text, forwarded=forwarded)
 
     def _answer_covers(self, result: MatchResult, verdicts: list[ClaimVerdict], text: str, forwarded: bool) -> bool:
         """Whether the confident answer already states every fact the message rightly says.

@@ -6,9 +6,10 @@ whether the matcher's best-ranked entry is the one it expects; the model learns 
 that is so from signals that name no entry.
 
 The operating point comes from cross-validation: every training question gets a
-probability from a model that did not see it (k folds), and `answer_at` is the lowest
-probability at which those out-of-fold answers hold no confident wrong answer (or at
-most `max_wrong` of them). Pure but for what the matcher does; no third-party packages.
+probability from a model that did not see it (k folds), and `answer_at` is the
+probability at which those out-of-fold answers gain the most, a confident wrong answer
+costing `wrong_cost` right ones (docs/matching.md says why not zero). Pure but for what
+the matcher does; no third-party packages.
 """
 
 from __future__ import annotations
@@ -29,13 +30,20 @@ class Example:
     top: str | None  # the best-ranked entry
     signals: dict[str, float]
 
+    unknowns: frozenset[str] = frozenset()  # the knowledge base's known-unknown ids
+
+    @property
+    def states(self) -> bool:
+        """Whether answering with the best entry states facts (a known unknown says it does not know)."""
+        return self.top not in self.unknowns
+
     @property
     def right(self) -> int:
-        """The best entry is the one expected; for a question nothing answers, a known unknown
-        ("the sources do not say; ask the KPU office") is right too: it states no fact."""
-        if self.expect is None:
-            return int(self.signals.get("known_unknown", 0.0) == 1.0)
-        return int(self.top == self.expect)
+        """Answering with the best entry is right: it is the one expected, or it is a known unknown
+        ("the sources do not say; ask the KPU office") for a question no answer entry answers."""
+        if self.top == self.expect:
+            return 1
+        return int(not self.states and (self.expect is None or self.expect in self.unknowns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,7 @@ def examples(matcher: Matcher, items: Sequence[EvalItem]) -> list[Example]:
     for item in items:
         ranking = matcher.rank(item.question, limit=max(matcher.settings.max_suggestions, 3))
         top = ranking.candidates[0].entry_id if ranking.candidates else None
-        out.append(Example(item.question, item.expect, top, matcher.signals(ranking)))
+        out.append(Example(item.question, item.expect, top, matcher.signals(ranking), matcher.unknown_ids))
     return out
 
 
@@ -72,24 +80,25 @@ def out_of_fold(data: Sequence[Example], folds: int = 5, l2: float = 1.0, seed: 
 
 
 def choose_point(
-    data: Sequence[Example], probs: Sequence[float], max_wrong: int = 0, suggest_recall: float = 0.98
+    data: Sequence[Example], probs: Sequence[float], wrong_cost: float = 10.0, suggest_recall: float = 0.98
 ) -> OperatingPoint:
-    """The lowest answer probability with at most `max_wrong` wrong answers among the out-of-fold ones.
+    """The answer probability that maximizes right answers minus `wrong_cost` x wrong ones (out of fold).
 
+    A confident wrong answer misleads a voter; a right one not given costs a tap on
+    "did you mean". `wrong_cost` says how many of the second one of the first is worth.
     `suggest_at`: low enough that `suggest_recall` of the questions whose best entry is right
     still get at least a "did you mean".
     """
     ranked = sorted(zip(probs, data, strict=True), key=lambda pd: -pd[0])
     wrong = right = 0
-    answer_at, best = 1.0, (0, 0)
+    answer_at, best, gain = 1.0, (0, 0), 0.0
     for p, ex in ranked:
         if ex.right:
             right += 1
-        else:
+        elif ex.states:  # a wrong known unknown misses an answer but states nothing false
             wrong += 1
-        if wrong > max_wrong:
-            break
-        answer_at, best = p, (right, wrong)
+        if right - wrong_cost * wrong > gain:
+            answer_at, best, gain = p, (right, wrong), right - wrong_cost * wrong
     rights = sorted((p for p, ex in zip(probs, data, strict=True) if ex.right), reverse=True)
     if rights:
         cut = rights[min(len(rights) - 1, int(len(rights) * suggest_recall))]
@@ -105,7 +114,7 @@ def train(
     *,
     folds: int = 5,
     l2: float = 1.0,
-    max_wrong: int = 0,
+    wrong_cost: float = 10.0,
     trained_on: str = "",
 ) -> tuple[DecisionModel, OperatingPoint]:
     """A model fitted on all of `items`, with the operating point cross-validation chose."""
@@ -114,7 +123,7 @@ def train(
         raise ValueError(
             f"training needs at least {2 * folds} questions with a ranking, some answered right and some not"
         )
-    point = choose_point(data, out_of_fold(data, folds, l2), max_wrong)
+    point = choose_point(data, out_of_fold(data, folds, l2), wrong_cost)
     return _model(data, l2, point.answer_at, point.suggest_at, trained_on), point
 
 

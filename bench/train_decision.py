@@ -1,0 +1,58 @@
+"""Train the shipped decision model on the corpus's train split and print the figures.
+
+Run:  python bench/train_decision.py [--corpus tests/data/corpus.yaml] [--write]
+
+Prints, for the hand-set thresholds (config.yaml) and for the learned model:
+the cross-validated operating point on train, and the evaluation (as the user sees it,
+claim check included) on the corpus's dev split and on the older labelled sets. With
+--write, the model goes to bot/decision_model.json (the one the bot ships).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.decision import DEFAULT_MODEL
+from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
+from bot.pipeline import Pipeline
+from bot.training import train
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"))
+    parser.add_argument("--corpus", type=Path, default=Path("tests/data/corpus.yaml"))
+    parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
+    parser.add_argument("--postvote", type=Path, default=Path("tests/data/postvote.yaml"))
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--write", action="store_true", help=f"write the model to {DEFAULT_MODEL}")
+    args = parser.parse_args()
+    pipeline = Pipeline.load(args.config)
+    ids = [e.id for e in pipeline.kb.entries]
+    corpus = load_eval_set(args.corpus, ids)
+    train_items = [i for i in corpus if i.split == "train"]
+    model, point = train(
+        pipeline.matcher, train_items, l2=args.l2, trained_on=f"{args.corpus} split train ({len(train_items)})"
+    )
+    print(
+        f"train: {point.total} questions, best entry right for {point.right_first}; cross-validated: "
+        f"{point.answered_right} answered right, {point.answered_wrong} wrong at P >= {point.answer_at:.3f}; "
+        f"suggest at P >= {point.suggest_at:.3f}"
+    )
+    for name, weight in sorted(zip(model.features, model.weights, strict=True), key=lambda fw: -abs(fw[1])):
+        print(f"  {name:<18} {weight:+.3f}")
+    others = load_eval_set(args.eval, ids) + load_postvote_set(args.postvote)
+    sets = [i for i in corpus if i.split != "train"] + others
+    for label, chosen in (("hand-set thresholds", None), ("learned decision", model)):
+        candidate = Pipeline.from_parts(pipeline.config, pipeline.kb, model=chosen)
+        reports = evaluate(candidate.matcher.match, sets, candidate.claim_verdict)
+        print(f"\n== {label}")
+        print(format_report(reports, show_misses=False).split("\ntop-1:")[0])
+    if args.write:
+        DEFAULT_MODEL.write_text(model.to_json(), encoding="utf-8")
+        print(f"\nwrote {DEFAULT_MODEL}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""bot/decision.py and bot/training.py: the learned decision of when to answer (issue #21)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.decision import DEFAULT_MODEL, FEATURES, DecisionModel, fit
+from bot.evaluation import EvalItem
+from bot.matcher import Matcher, _is_figure
+from bot.pipeline import Pipeline
+from bot.training import choose_point, examples, train
+
+ROWS = [
+    ("kapan nyoblos", "jadwal_pencoblosan"),
+    ("tanggal berapa pilkada blora", "jadwal_pencoblosan"),
+    ("apa itu golput", "apa_itu_golput"),
+    ("golput artinya apa", "apa_itu_golput"),
+    ("kenapa harus memilih", "kenapa_memilih"),
+    ("siapa ketua kpu blora", "ketua_kpu_blora"),
+    ("partisipasi pilkada 2020 berapa", "partisipasi_pilkada_2020"),
+    ("target partisipasi pilkada", "target_partisipasi"),
+    ("resep nasi goreng", "none"),
+    ("ketua bawaslu blora siapa", "none"),
+    ("harga cabai hari ini", "none"),
+    ("jadwal kereta ke semarang", "none"),
+]
+
+
+def test_fit_recovers_a_known_logistic_relation() -> None:
+    rng = random.Random(3)
+    rows, labels = [], []
+    for _ in range(2000):
+        a, b = rng.gauss(0, 1), rng.gauss(0, 1)
+        p = 1 / (1 + math.exp(-(2.0 * a - 1.0 * b + 0.5)))
+        rows.append({"a": a, "b": b})
+        labels.append(int(rng.random() < p))
+    weights, bias, means, scales = fit(rows, labels, ("a", "b"), l2=0.1)
+    # Weights are for standardized features: undo the scaling to compare with the truth.
+    assert weights[0] / scales[0] == pytest.approx(2.0, abs=0.25)
+    assert weights[1] / scales[1] == pytest.approx(-1.0, abs=0.2)
+    assert bias - sum(w * m / s for w, m, s in zip(weights, means, scales, strict=True)) == pytest.approx(0.5, abs=0.2)
+
+
+def test_the_shipped_model_loads_and_names_only_known_signals() -> None:
+    model = DecisionModel.load(DEFAULT_MODEL)
+    assert set(model.features) <= set(FEATURES)
+    assert 0 < model.suggest_at <= model.answer_at < 1
+    assert "train" in model.trained_on
+
+
+def test_a_broken_model_file_is_reported_with_its_path(tmp_path: Path) -> None:
+    bad = tmp_path / "model.json"
+    bad.write_text(json.dumps({"features": ["score", "colour"], "weights": [1, 2]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=str(bad)):
+        DecisionModel.load(bad)
+
+
+def test_the_operating_point_weighs_a_wrong_answer_against_right_ones(pipeline: Pipeline) -> None:
+    items = [
+        EvalItem("kapan nyoblos pilkada blora", "jadwal_pencoblosan", (), "train"),
+        EvalItem("apa itu golput", "apa_itu_golput", (), "train"),
+        EvalItem("ketua bawaslu blora siapa", None, (), "train"),
+    ]
+    data = examples(pipeline.matcher, items)
+    assert [d.right for d in data] == [1, 1, 0]
+    # The wrong one is the most confident: answering it costs more than the two right ones gain.
+    point = choose_point(data, [0.8, 0.7, 0.9], wrong_cost=20)
+    assert point.answered_wrong == 0 and point.answer_at == 1.0
+    # Ranked below both right ones, it is left out: answer at 0.7.
+    point = choose_point(data, [0.8, 0.7, 0.6], wrong_cost=20)
+    assert (point.answer_at, point.answered_right, point.answered_wrong) == (0.7, 2, 0)
+
+
+def test_a_question_that_asks_for_a_detail_the_answer_lacks_is_marked(pipeline: Pipeline) -> None:
+    matcher = pipeline.matcher
+    # "berapa" asks for a figure; the golput definition holds none.
+    signals = matcher.signals(matcher.rank("golput itu berapa"))
+    assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 1.0
+    signals = matcher.signals(matcher.rank("partisipasi pilkada 2020 berapa persen"))
+    assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 0.0
+
+
+def test_small_numbers_are_words_not_figures(pipeline: Pipeline) -> None:
+    # "1 suara" is one vote, not a figure no entry states: it must not sink the ranking.
+    matcher = pipeline.matcher
+    assert matcher.signals(matcher.rank("emang 1 suara bisa ngubah apa"))["number_missing"] == 0.0
+    assert [_is_figure(t) for t in ("1", "18", "27", "2019", "83", "77,6", "26238")] == [False] * 3 + [True] * 4
+
+
+def test_the_preamble_does_not_decide(pipeline: Pipeline) -> None:
+    text = "Izin, saya anggota KPPS baru, mau memastikan kapan hari pemungutan suara pilkada blora?"
+    ranking = pipeline.matcher.rank(text)
+    assert ranking.candidates[0].entry_id == "jadwal_pencoblosan"
+    closing = "Selamat malam, berapa persen partisipasi pemilih Blora pada pilkada 2020? Terima kasih"
+    assert pipeline.matcher.rank(closing).candidates[0].entry_id == "partisipasi_pilkada_2020"
+
+
+def test_train_command_writes_a_model_the_bot_then_uses(
+    tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str], pipeline: Pipeline
+) -> None:
+    questions = tmp_path / "mine.yaml"
+    questions.write_text(
+        "questions:\n" + "".join(f'  - {{q: "{q}", expect: {e}, split: mine}}\n' for q, e in ROWS * 2),
+        encoding="utf-8",
+    )
+    out = tmp_path / "model.json"
+    code = main(["--config", str(repo_root / "config.yaml"), "train", str(questions), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert "answered right" in capsys.readouterr().out
+    model = DecisionModel.load(out)
+    matcher = Matcher.for_knowledge(pipeline.kb, pipeline.config.matching, model=model)
+    assert matcher.match("kapan nyoblos pilkada").outcome in ("answer", "suggest")
+    assert matcher.match("resep rendang padang").outcome == "none"
+
+
+def test_train_refuses_too_few_questions(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "few.yaml"
+    questions.write_text('questions:\n  - {q: "kapan nyoblos", expect: jadwal_pencoblosan, split: x}\n')
+    code = main(
+        ["--config", str(repo_root / "config.yaml"), "train", str(questions), "--out", str(tmp_path / "m.json")]
+    )
+    assert code == 1
+    assert str(questions) in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_training_is_pure_python(pipeline: Pipeline) -> None:
+    """The model is trained and read with no third-party package: staff can retrain where the bot runs."""
+    import bot.decision
+    import bot.training
+
+    for module in (bot.decision, bot.training):
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+        assert all(line.split()[1].split(".")[0] in {"__future__", "bot", *sys.stdlib_module_names} for line in imports)
+    items = [EvalItem(q, None if e == "none" else e, (), "x") for q, e in ROWS]
+    model, point = train(pipeline.matcher, items * 2)
+    assert 0 < point.total <= 2 * len(ROWS) and model.features == FEATURES  # no ranking: never answered
