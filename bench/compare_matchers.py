@@ -312,24 +312,29 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
     parser.add_argument("--out", type=Path, default=Path("bench/results/compare_matchers.json"))
     parser.add_argument("--repeat", type=int, default=5, help="timed passes over the evaluation set")
+    parser.add_argument("--choose", default="tune", help="the split baseline thresholds are chosen on")
+    parser.add_argument("--splits", default=",".join(SPLITS), help="comma-separated splits to report")
     args = parser.parse_args()
+    splits = tuple(x for x in args.splits.split(",") if x)
 
     pipeline = Pipeline.load(args.config)
     UNKNOWN_IDS.update(e.id for e in pipeline.kb.entries if e.kind == "unknown")
     entries = pipeline.kb.entries
     items = load_eval_set(args.eval, (e.id for e in entries))
-    tune = [item for item in items if item.split == "tune"]
+    tune = [item for item in items if item.split == args.choose]
     variants = [Variant(e.id, q.lower()) for e in entries for q in e.questions]
     matcher = pipeline.matcher
     s = matcher.settings
 
+    hand = Pipeline.from_parts(pipeline.config, pipeline.kb, model=None).matcher
+    model = matcher.model
     contenders = [
         Contender(
-            "ours (`pilkada-bot`)",
+            "ours, hand-set thresholds",
             f"answer {s.answer_threshold:g} ({s.known_words_threshold:g} if all words known), "
             f"margin {s.margin:g}, suggest {s.suggest_threshold:g}",
-            matcher.match,
-            first_entry(lambda q: matcher.rank(q, limit=1).candidates),
+            hand.match,
+            first_entry(lambda q: hand.rank(q, limit=1).candidates),
             {
                 "answer": s.answer_threshold,
                 "known_words": s.known_words_threshold,
@@ -338,6 +343,16 @@ def main() -> None:
             },
         )
     ]
+    if model is not None:
+        contenders.append(
+            Contender(
+                "ours, learned decision (`pilkada-bot`)",
+                f"P(right) >= {model.answer_at:.3f}, suggest {model.suggest_at:.3f}",
+                matcher.match,
+                first_entry(lambda q: matcher.rank(q, limit=1).candidates),
+                {"answer_at": model.answer_at, "suggest_at": model.suggest_at},
+            )
+        )
     # A separate matcher, so that the shipped one's typo cache is still cold for the first timed pass.
     twin = Pipeline.from_parts(pipeline.config, pipeline.kb).matcher
     oos_tune = [item.question for item in tune if item.expect is None]
@@ -376,7 +391,7 @@ def main() -> None:
     latency = {c.name: latency_ms(c.predict, questions, args.repeat) for c in contenders}
     reports = {c.name: evaluate(c.predict, items) for c in contenders}
     first_rates = {
-        c.name: {split: ranked_first(c.first, [i for i in items if i.split == split]) for split in SPLITS}
+        c.name: {split: ranked_first(c.first, [i for i in items if i.split == split]) for split in splits}
         for c in contenders
     }
 
@@ -395,7 +410,7 @@ def main() -> None:
     )
     if infeasible:
         print(f"No threshold met the limits for {', '.join(infeasible)}: best rejection taken instead.")
-    for split in SPLITS:
+    for split in splits:
         any_report = reports[contenders[0].name][split]
         print(f"\n**{split}** ({any_report.in_scope} in scope, {any_report.out_of_scope} out of scope)\n")
         print(
@@ -418,8 +433,8 @@ def main() -> None:
     )
 
     print("\nWhere each matcher answers wrongly (confident answers only):")
-    for c in contenders[: 1 + len(baselines)]:  # a suggest band does not change the answers
-        for split in SPLITS:
+    for c in contenders[: len(contenders) - len(banded)]:  # a suggest band does not change the answers
+        for split in splits:
             wrong = _wrong_answers(reports[c.name][split])
             if wrong:
                 print(f"- {c.name}, {split}:")
@@ -437,14 +452,14 @@ def main() -> None:
             "max_oos_answered_pct": MAX_OOS_ANSWERED,
             "max_wrong_answers_pct": MAX_WRONG_ANSWERS,
             "suggest_band_oos_fallback_share": fallback_share,
-            "tuned_on": "tune",
+            "tuned_on": args.choose,
         },
         "matchers": [
             {
                 "name": c.name,
                 "threshold": {k: _json_num(v) for k, v in c.settings.items()},
                 "latency_ms": latency[c.name],
-                "splits": {split: _split_json(reports[c.name][split], first_rates[c.name][split]) for split in SPLITS},
+                "splits": {split: _split_json(reports[c.name][split], first_rates[c.name][split]) for split in splits},
             }
             for c in contenders
         ],
