@@ -31,9 +31,11 @@ def main() -> None:
     pipeline = Pipeline.load(args.config)
     ids = [e.id for e in pipeline.kb.entries]
     corpus = load_eval_set(args.corpus, ids)
-    train_items = [i for i in corpus if i.split == "train"]
+    others = load_eval_set(args.eval, ids) + load_postvote_set(args.postvote)
+    # The corpus's train split, and the older sets' tune splits (plainer questions, written beside the KB).
+    train_items = [i for i in corpus if i.split == "train"] + [i for i in others if i.split == "tune"]
     model, point = train(
-        pipeline.matcher, train_items, l2=args.l2, trained_on=f"{args.corpus} split train ({len(train_items)})"
+        pipeline.matcher, train_items, l2=args.l2, trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune ({len(train_items)})"
     )
     print(
         f"train: {point.total} questions, best entry right for {point.right_first}; cross-validated: "
@@ -42,7 +44,6 @@ def main() -> None:
     )
     for name, weight in sorted(zip(model.features, model.weights, strict=True), key=lambda fw: -abs(fw[1])):
         print(f"  {name:<18} {weight:+.3f}")
-    others = load_eval_set(args.eval, ids) + load_postvote_set(args.postvote)
     sets = [i for i in corpus if i.split != "train"] + others
     for label, chosen in (("hand-set thresholds", None), ("learned decision", model)):
         candidate = Pipeline.from_parts(pipeline.config, pipeline.kb, model=chosen)

@@ -48,6 +48,7 @@ _CLITICS = ("nya", "ne", "lah", "kah", "ku", "mu", "e")
 _TYPO_CACHE_SIZE = 4096
 _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
+ANSWER_WORD = 0.5  # weight of a word only the entry's answer uses (not its questions or keywords)
 _PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another one does
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -147,9 +148,10 @@ class Matcher:
         self._entries = entries
         self._model = model
         # What a question asks for ("kapan" -> date) and what each answer holds (its facts' kinds).
+        # A phrase asks when all its words are in the question ("hari apa"; "apa" alone asks nothing).
         self._asks = {
-            kind: frozenset(w for word in words for w in normalizer.tokens(word))
-            for kind, words in (asks or {}).items()
+            kind: tuple(frozenset(normalizer.tokens(phrase)) for phrase in phrases if normalizer.tokens(phrase))
+            for kind, phrases in (asks or {}).items()
         }
         self._holds = dict(holds or {})
         self._question_words = question_words
@@ -171,6 +173,12 @@ class Matcher:
                 known.update(normalizer.tokens(keyword))
             entry_tokens.append(known)
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
+        # Words an entry's answer uses but none of its questions or keywords: "badan adhoc" is
+        # explained in an answer no variant asks about. They count for coverage at a lower weight.
+        self._answer_tokens = [
+            frozenset(t for text in e.answer.texts().values() for t in normalizer.tokens(text)) - known - filler
+            for e, known in zip(entries, self._entry_tokens, strict=True)
+        ]
         self._keyword_sets = [[frozenset(normalizer.tokens(k)) for k in e.keywords] for e in entries]
         # Words some factual entry knows; a word only known unknowns know marks their topics.
         self._factual_vocab = frozenset(
@@ -220,6 +228,11 @@ class Matcher:
             for token in known_tokens:
                 self._entries_by_token[token].append(ei)
         self._typo_cache: dict[str, str | None] = {}
+        self._answer_entries: dict[str, list[int]] = defaultdict(list)
+        for ei, answer_tokens in enumerate(self._answer_tokens):
+            if ei not in self._unknown_index:  # a known unknown is reached by its keywords only
+                for token in answer_tokens:
+                    self._answer_entries[token].append(ei)
 
     @classmethod
     def for_knowledge(
@@ -384,6 +397,8 @@ class Matcher:
         for token, weight in weights.items():
             for ei in self._entries_by_token.get(token, ()):
                 coverage[ei] += weight
+            for ei in self._answer_entries.get(token, ()):
+                coverage[ei] += weight * ANSWER_WORD
         # Only the entries that explain most of the query can score high: coverage
         # carries the largest weight, so the rest are not worth a closer look. This
         # keeps a 10 000-entry knowledge base fast.
@@ -412,7 +427,10 @@ class Matcher:
                 if f1 > best_f1:
                     best_f1, best_vi = f1, vi
             if best_vi < 0:
-                continue
+                if not self._entry_variants[ei]:
+                    continue
+                # Only its answer's words ("badan adhoc"): scored on coverage, its first question for the rest.
+                best_f1, best_vi = 0.0, self._entry_variants[ei][0]
             cov = covered / total
             text = self._variants[best_vi].text
             fz = fuzz.token_sort_ratio(normalized, text) / 100
@@ -463,7 +481,7 @@ class Matcher:
             if c.entry_id in self._unknown_ids:
                 own |= self._entry_tokens[self._index[c.entry_id]] - known - self._filler - self._factual_vocab
         present = set(query)
-        asked = {kind for kind, words in self._asks.items() if words & present}
+        asked = {kind for kind, phrases in self._asks.items() if any(p <= present for p in phrases)}
         holds = self._holds.get(best.entry_id, frozenset())
         numbers = [t for t in query if _is_figure(t)]
         missing = [w for t, w in zip(query, weights, strict=True) if t not in known and t not in self._filler]

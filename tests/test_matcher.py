@@ -7,13 +7,21 @@ import dataclasses
 import pytest
 
 from bot.config import Config
+from bot.decision import DEFAULT_MODEL, DecisionModel
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 from bot.pipeline import Pipeline
 
 
 def matcher_with(kb: KnowledgeBase, config: Config, **changes: float) -> Matcher:
-    return Matcher.for_knowledge(kb, dataclasses.replace(config.matching, **changes))
+    """The hand-set thresholds' path (no decision model), kept for calibration and comparison."""
+    return Matcher.for_knowledge(kb, dataclasses.replace(config.matching, **changes), model=None)
+
+
+def matcher_at(kb: KnowledgeBase, config: Config, **changes: float) -> Matcher:
+    """The shipped decision model with another operating point."""
+    model = dataclasses.replace(DecisionModel.load(DEFAULT_MODEL), **changes)
+    return Matcher.for_knowledge(kb, config.matching, model=model)
 
 
 @pytest.fixture
@@ -118,6 +126,29 @@ def test_margin_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
     result = matcher_with(kb, config, margin=30).match("golput")
     assert result.outcome == "suggest"
     assert {"apa_itu_golput", "jangan_golput"} <= set(result.suggestions)
+
+
+def test_the_model_answers_at_its_operating_point(kb: KnowledgeBase, config: Config) -> None:
+    never = matcher_at(kb, config, answer_at=1.01)
+    for entry in kb.entries:
+        for question in entry.questions:
+            assert never.match(question).outcome not in ("answer", "unknown"), (entry.id, question)
+    result = never.match("kapan pilkada?")
+    assert (result.outcome, result.suggestions[0]) == ("suggest", "jadwal_pencoblosan")
+    assert matcher_at(kb, config, answer_at=0.0).match("kapan pilkada?").outcome == "answer"
+
+
+def test_the_model_suggests_at_its_operating_point(kb: KnowledgeBase, config: Config) -> None:
+    deaf = matcher_at(kb, config, answer_at=1.01, suggest_at=1.01)
+    assert deaf.match("golput").outcome == "none"
+    assert deaf.match("kapan pilkada?").outcome == "none"
+    # The config's suggest floor still holds: a score under it is never suggested, however sure the model.
+    floor = Matcher.for_knowledge(
+        kb,
+        dataclasses.replace(config.matching, suggest_threshold=101),
+        model=dataclasses.replace(DecisionModel.load(DEFAULT_MODEL), answer_at=1.01, suggest_at=0.0),
+    )
+    assert floor.match("kapan pilkada?").outcome == "none"
 
 
 def test_max_suggestions_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
