@@ -375,3 +375,45 @@ async def test_typed_forms_of_personal_data_are_redacted_in_the_log_and_in_comme
     assert leaks == []
     assert "nik[NIK] bagaimana pindah tps" in comments
     assert any(t.startswith("nik[NIK] bagaimana pindah tps") for t in logged)
+
+
+async def test_a_comment_with_characters_the_database_refuses_is_cleaned_and_blocks_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    # Issue 25, item 4: an unpaired surrogate (SQLite) or U+0000 (PostgreSQL) in a comment
+    # failed its batch again and again, and nothing more was recorded for anyone.
+    from bot.events import BufferedRecorder
+
+    recorder = BufferedRecorder(store, store.clock)
+    await recorder.record_feedback(USER, "dpt", False, "salah\ud800 jawab\x00annya")
+    for user in range(10):
+        await recorder.record_match(100 + user, "x", match("none", normalized=f"resep {user}"))
+    assert await recorder.flush()
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert (stats.questions_total, recorder.dropped) == (10, 0)
+    (comment,) = await store.feedback_comments(10)
+    assert comment.comment == "salah jawab annya"
+
+
+@pytest.mark.parametrize("how", ["flush", "close"])
+async def test_an_event_the_database_refuses_is_dropped_alone_and_counted(store: Store, how: str) -> None:
+    # What cleaning cannot foresee: the bad event goes alone (counted, never tried again) and
+    # the others of its batch are written, also when the bot stops.
+    from bot.events import BufferedRecorder
+
+    recorder = BufferedRecorder(store, store.clock)
+    for user in range(5):
+        await recorder.record_match(100 + user, "x", match("none", normalized=f"resep {user}"))
+    await recorder.record_feedback(USER, "dpt\x00\ud800", True)  # an entry id no knowledge base has
+    for user in range(5, 10):
+        await recorder.record_match(100 + user, "x", match("none", normalized=f"resep {user}"))
+    if how == "flush":
+        assert await recorder.flush()
+        await recorder.record_match(OTHER_USER, "x", match("answer", "dpt"))
+        assert await recorder.flush()
+    else:
+        await recorder.close()
+    stats = await store.stats(dt.date(2024, 11, 20))
+    assert stats.questions_total == (11 if how == "flush" else 10)
+    assert (recorder.dropped, recorder.lost, len(recorder)) == (1, 0, 0)
+    assert recorder.errors.count >= 1
