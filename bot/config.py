@@ -624,7 +624,7 @@ def _check_ranges(doc: YamlDoc, root: dict[str, Any], problems: list[Problem]) -
         for index, item in items:
             if not isinstance(item, dict):
                 continue
-            where = path if index is None else (*path, index)
+            where: tuple[str | int, ...] = path if index is None else (*path, index)
             for key, allowed in ranges.items():
                 value = item.get(key)
                 if (
