@@ -146,7 +146,8 @@ async def reload_announced(data: BotData, from_me: bool) -> None:
     Any PostgreSQL role that can connect may announce a reload (NOTIFY has no permission of
     its own), so a replica reloads at most once per `data.reload_throttle.interval` for
     announcements: the first at once, those that follow within the interval merged into one
-    reload when it is over (issue 25, item 9; docs/scaling.md). The listener is never held up.
+    reload when it is over (issue 25, item 9; docs/scaling.md). A put-off reload runs in a
+    task of its own: the listener is held up only by an immediate one, as before.
     """
     if from_me:
         return
