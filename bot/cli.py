@@ -24,6 +24,7 @@ from bot.evaluation import (
     load_eval_set,
     load_postvote_set,
 )
+from bot.outreach.files import RefusedOutput, check_output, write_output
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Reply
@@ -112,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+FORCE_HELP = "replace files that already exist (never through a symbolic link, which is always refused)"
+
+
 def _outreach_parsers(sub: Any) -> None:
     """links, cards and poster: what staff print or share; each needs the bot's username."""
     username = argparse.ArgumentParser(add_help=False)
@@ -125,10 +129,12 @@ def _outreach_parsers(sub: Any) -> None:
         "cards", parents=[username], help="draw every answer as a square PNG card (for WhatsApp, Instagram, print)"
     )
     cards.add_argument("--out", type=Path, required=True, help="folder for the cards (created if missing)")
+    cards.add_argument("--force", action="store_true", help=FORCE_HELP)
     poster = sub.add_parser(
         "poster", parents=[username], help="an A4 poster with QR codes for 3-6 topics, for school visits"
     )
     poster.add_argument("--out", type=Path, required=True, help="the poster file: .pdf (to print) or .png")
+    poster.add_argument("--force", action="store_true", help=FORCE_HELP)
     poster.add_argument(
         "--topics",
         help="3-6 link words, comma-separated, e.g. jadwal,golput,pemula,hoaks "
@@ -240,9 +246,9 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
         return 1
     kit = Outreach(pipeline.replies, username)
     if args.command == "cards":
-        return _cards(kit, args.out, stdout)
+        return _cards(kit, args.out, args.force, stdout)
     if args.command == "poster":
-        return _poster(kit, args.out, args.topics, stdout)
+        return _poster(kit, args.out, args.topics, args.force, stdout)
     rows = [
         (row.title, kit.link_for(row.entry_id) if row.link else f"(no link: add `link:` to entry '{row.entry_id}')")
         for row in kit.link_rows()
@@ -253,15 +259,24 @@ def _outreach(pipeline: Pipeline, args: argparse.Namespace, stdout: TextIO) -> i
     return 0
 
 
-def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
-    """One PNG per answer (known unknowns have none), named after its link word (or its id), in `out`."""
+def _cards(kit: Outreach, out: Path, force: bool, stdout: TextIO) -> int:
+    """One PNG per answer (known unknowns have none), named after its link word (or its id), in `out`.
+
+    Every file is checked before any is drawn: an existing card (without --force) or a
+    symbolic link in the folder stops the command with nothing written (bot/outreach/files.py).
+    """
     entries = [e for e in kit.replies.kb.entries if kit.has_card(e.id)]
+    paths = {entry.id: out / f"{entry.link or entry.id}.png" for entry in entries}
     try:
+        for path in paths.values():
+            check_output(path, force=force)
         out.mkdir(parents=True, exist_ok=True)
         for entry in entries:
-            path = out / f"{entry.link or entry.id}.png"
-            path.write_bytes(kit.card(entry.id).png)
-            print(f"{path}  {entry.title}", file=stdout)
+            write_output(paths[entry.id], kit.card(entry.id).png, force=force)
+            print(f"{paths[entry.id]}  {entry.title}", file=stdout)
+    except RefusedOutput as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -269,19 +284,22 @@ def _cards(kit: Outreach, out: Path, stdout: TextIO) -> int:
     return 0
 
 
-def _poster(kit: Outreach, out: Path, topics: str | None, stdout: TextIO) -> int:
-    """Draw the poster for `topics` (link words) and save it as PDF or PNG."""
+def _poster(kit: Outreach, out: Path, topics: str | None, force: bool, stdout: TextIO) -> int:
+    """Draw the poster for `topics` (link words) and save it as PDF or PNG (never over a file or through a link)."""
     if out.suffix.lower() not in (".pdf", ".png"):
         print(f"The poster file must end in .pdf (to print) or .png, not '{out.name}'", file=sys.stderr)
         return 1
     words = [w.strip() for w in topics.split(",") if w.strip()] if topics else kit.poster_links()
     try:
+        check_output(out, force=force)  # before drawing: a refusal should not take seconds
         poster = kit.poster(words)
+        write_output(out, poster.encode(out.suffix), force=force)
+    except RefusedOutput as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except ValueError as exc:
         print(f"Cannot make the poster: {exc}", file=sys.stderr)
         return 1
-    try:
-        poster.save(out)
     except OSError as exc:
         print(f"Cannot write the poster to {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

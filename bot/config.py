@@ -45,7 +45,8 @@ TIME_TEXT = Expect((str, int), 'a time written HH:MM, e.g. "19:00"')
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """The numbers a setting may take; anything else `run` cannot use (a rate of 0 divides by zero)."""
+    """The numbers a setting may take; anything else `run` cannot use (a rate of 0 divides by zero,
+    `days_before: 1000000` overflows a date)."""
 
     low: float
     above: bool = False  # True: strictly above `low`
@@ -55,16 +56,26 @@ class Range:
         """Why `value` is refused, or None."""
         if not math.isfinite(value):
             return f"'{key}' must be a finite number"
-        if self.high is not None:
-            ok = self.low <= value <= self.high
-            return None if ok else f"'{key}' must be between {self.low:g} and {self.high:g}, got {value}"
-        if self.above:
-            return None if value > self.low else f"'{key}' must be above {self.low:g}, got {value}"
-        return None if value >= self.low else f"'{key}' must be {self.low:g} or more, got {value}"
+        too_low = value <= self.low if self.above else value < self.low
+        if not too_low and (self.high is None or value <= self.high):
+            return None
+        if self.high is None:
+            wanted = f"above {self.low:g}" if self.above else f"{self.low:g} or more"
+        elif self.above:
+            wanted = f"above {self.low:g} and at most {self.high:g}"
+        else:
+            wanted = f"between {self.low:g} and {self.high:g}"
+        return f"'{key}' must be {wanted}, got {value}"
 
 
-ABOVE_0, AT_LEAST_0, SCORE = Range(0, above=True), Range(0), Range(0, high=100)
-# Every number in config.yaml, by section: what `run` can use.
+SCORE = Range(0, high=100)
+SECONDS = Range(0, above=True, high=300)  # a timeout
+RETRIES = Range(0, high=10)
+# Telegram user ids have at most 52 significant bits (Bot API docs): positive, below 2^53.
+MAX_USER_ID = 2**53 - 1
+# Every number in config.yaml, by section: what `run` can use. Both ends are set for every
+# setting (issue 25, item 8): the upper ones are far beyond any sensible value, and below
+# what overflows a date, a timer or memory. tests/test_config.py checks that none is missing.
 RANGES: dict[tuple[str, ...], dict[str, Range]] = {
     ("matching",): {
         "answer_threshold": SCORE,
@@ -74,38 +85,39 @@ RANGES: dict[tuple[str, ...], dict[str, Range]] = {
         "typo_cutoff": SCORE,
         "unknown_margin": SCORE,
         "suggest_spread": SCORE,
-        "max_suggestions": ABOVE_0,
+        "max_suggestions": Range(1, high=10),
     },
     ("bot",): {
-        "poll_interval": AT_LEAST_0,
-        "poll_timeout": AT_LEAST_0,
-        "connect_timeout": ABOVE_0,
-        "read_timeout": ABOVE_0,
-        "flood_messages": ABOVE_0,
-        "flood_seconds": ABOVE_0,
-        "max_message_length": ABOVE_0,
-        "inline_interval": AT_LEAST_0,
-        "send_retries": AT_LEAST_0,
-        "startup_retries": AT_LEAST_0,
-        "startup_backoff": AT_LEAST_0,
-        "shutdown_grace": AT_LEAST_0,
-        "database_check": ABOVE_0,
-        "concurrency": ABOVE_0,
+        "poll_interval": Range(0, high=60),
+        "poll_timeout": Range(0, high=120),
+        "connect_timeout": SECONDS,
+        "read_timeout": SECONDS,
+        "flood_messages": Range(1, high=1000),
+        "flood_seconds": Range(0, above=True, high=3600),
+        "max_message_length": Range(1, high=4096),  # Telegram's own limit for a message
+        "inline_interval": Range(0, high=60),
+        "send_retries": RETRIES,
+        "startup_retries": Range(0, high=1000),
+        "startup_backoff": Range(0, high=60),  # the wait doubles up to 60 s anyway
+        "shutdown_grace": Range(0, high=300),
+        "database_check": Range(0, above=True, high=3600),
+        "concurrency": Range(1, high=1000),
     },
     ("bot", "rate_limit"): {
-        "overall_per_second": ABOVE_0,
-        "group_per_minute": ABOVE_0,
-        "max_retries": AT_LEAST_0,
-        "chat_per_second": AT_LEAST_0,  # 0: messages to one chat are not spaced
+        "overall_per_second": Range(0, above=True, high=PAID_MAX_PER_SECOND),
+        "group_per_minute": Range(0, above=True, high=1200),
+        "max_retries": RETRIES,
+        "chat_per_second": Range(0, high=30),  # 0: messages to one chat are not spaced
     },
     ("bot", "webhook"): {
         "port": Range(1, high=65535),
         "max_connections": Range(1, high=100),
-        "open_connections": ABOVE_0,
-        "request_timeout": ABOVE_0,
-        "max_body_kb": ABOVE_0,
+        "open_connections": Range(1, high=10_000),
+        "request_timeout": SECONDS,
+        "max_body_kb": Range(1, high=10_240),
     },
-    ("reminders",): {"grace_minutes": AT_LEAST_0, "paid_per_second": Range(1, high=PAID_MAX_PER_SECOND)},
+    ("reminders", "times"): {"days_before": Range(0, high=365)},  # each item of the list
+    ("reminders",): {"grace_minutes": Range(0, high=1440), "paid_per_second": Range(1, high=PAID_MAX_PER_SECOND)},
 }
 
 
@@ -409,6 +421,14 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     admin_ids = b.get("admin_ids") or []
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
         problems.append(doc.problem("'admin_ids' must be a list of numeric Telegram user ids", "bot", "admin_ids"))
+    elif wrong := [i for i in admin_ids if not 1 <= i <= MAX_USER_ID]:
+        problems.append(
+            doc.problem(
+                f"'admin_ids' must be Telegram user ids, whole numbers from 1 to {MAX_USER_ID}, got {wrong[0]}",
+                "bot",
+                "admin_ids",
+            )
+        )
 
     username = str(b.get("username") or "").strip().removeprefix("@")
     if username and not BOT_USERNAME_RE.match(username):
@@ -497,9 +517,6 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             problems.append(
                 doc.problem(f"'time' must be HH:MM (24-hour), got '{raw_time}'", "reminders", "times", i, "time")
             )
-            continue
-        if item["days_before"] < 0:
-            problems.append(doc.problem("'days_before' must be 0 or more", "reminders", "times", i, "days_before"))
             continue
         times.append(ReminderTime(item["days_before"], at))
     if problems or tz is None:
@@ -601,17 +618,25 @@ def _parse_links(doc: YamlDoc, raw: Any, problems: list[Problem]) -> dict[str, L
 
 
 def _check_ranges(doc: YamlDoc, root: dict[str, Any], problems: list[Problem]) -> None:
-    """Refuse numbers `run` cannot use (RANGES); types were checked before."""
+    """Refuse numbers `run` cannot use (RANGES); types were checked before. A section that
+    is a list (reminders.times) has each of its items checked."""
     for path, ranges in RANGES.items():
         section: Any = root
         for name in path:
             section = section.get(name) if isinstance(section, dict) else None
-        if not isinstance(section, dict):
-            continue
-        for key, allowed in ranges.items():
-            value = section.get(key)
-            if isinstance(value, int | float) and (complaint := allowed.complaint(key, value)):
-                problems.append(doc.problem(complaint, *path, key))
+        items = list(enumerate(section)) if isinstance(section, list) else [(None, section)]
+        for index, item in items:
+            if not isinstance(item, dict):
+                continue
+            where: tuple[str | int, ...] = path if index is None else (*path, index)
+            for key, allowed in ranges.items():
+                value = item.get(key)
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and (complaint := allowed.complaint(key, value))
+                ):
+                    problems.append(doc.problem(complaint, *where, key))
 
 
 def _api_url(doc: YamlDoc, b: dict[str, Any], env: Any, problems: list[Problem]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import time
 from collections import deque
@@ -90,6 +91,15 @@ class EventSink(Protocol):
     async def record_events(self, events: Sequence[Event]) -> None: ...
 
 
+class EventRefused(Exception):
+    """The database refused an event of the batch for what the event holds, not for its own trouble.
+
+    Raised by the stores (bot/storage/recording.py) for the errors that say so (a character
+    the database cannot keep, a number too large); writing the same event again cannot
+    succeed, so a BufferedRecorder drops it (and only it).
+    """
+
+
 # How often a BufferedRecorder writes, and how much it holds while the database is away.
 RECORD_INTERVAL = 0.2
 MAX_BUFFERED = 20_000
@@ -135,6 +145,14 @@ class BufferedRecorder:
     goes away); beyond `max_events` the oldest are dropped and counted in `lost`. Errors
     are counted in `errors.count` and logged at most once a minute.
 
+    One bad event never holds up the others (issue 25, item 4): when the database refuses
+    an event for what it holds (`EventRefused`), the batch is written again in halves, down
+    to the refused event, which alone is dropped and counted in `dropped` (logged apart).
+    A failure the store cannot tell apart from its own trouble is tried the same way now
+    and then (at the 1st, 2nd, 4th, 8th, ... failure in a row): an event that fails alone
+    while the next one is written is dropped too; two failing in a row mean the database
+    is away, and everything is kept.
+
     Call `start()` on the running loop (the Application's post_init) and `close()`
     before the sink closes: it writes what is left.
     """
@@ -157,12 +175,21 @@ class BufferedRecorder:
         self._task: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
         self.written = 0
-        self.lost = 0
+        self.lost = 0  # pushed out of a full buffer, or left when stopping with the database away
         self.errors = ErrorLog("Recording statistics in the database")
+        # Events the database refused, each dropped alone (the others were written): counted and logged apart.
+        self.refused = ErrorLog("Writing one statistics event the database refused (dropped; the others are written)")
+        self._failures = 0  # failed writes in a row, with the same error
+        self._failing: type[BaseException] | None = None
 
     def __len__(self) -> int:
         """Events waiting to be written."""
         return len(self._events)
+
+    @property
+    def dropped(self) -> int:
+        """Events the database refused, dropped one by one (the others of their batches were written)."""
+        return self.refused.count
 
     # Recorder -----------------------------------------------------------------------
 
@@ -194,26 +221,124 @@ class BufferedRecorder:
             # Shielded: close() cancels this task, but a write under way finishes (close waits for it).
             await asyncio.shield(self.flush())
 
-    async def flush(self) -> bool:
-        """Write what is buffered now, in one transaction; False (and kept for later) if that failed."""
+    async def flush(self, *, probe: bool = True) -> bool:
+        """Write what is buffered now, in one transaction; False if some of it is kept for later.
+
+        `probe`: on a failure the store cannot explain, also try the events one by one now
+        and then (class docstring); close() does not, so a stop while the database is locked
+        waits for one write only.
+        """
         async with self._writing:
             if not self._events:
                 return True
             batch, self._events = self._events, deque()
             try:
-                await self._sink.record_events(batch)
-            except BaseException as exc:
-                batch.extend(self._events)  # kept for the next try; what arrived meanwhile goes after
-                self._events = batch
-                while len(self._events) > self._max_events:
-                    self._events.popleft()
-                    self.lost += 1
-                if not isinstance(exc, Exception):
-                    raise
-                self.errors.error(exc, f"; {len(batch)} event(s) kept to try again")
-                return False  # the database's trouble must never reach a handler
-            self.written += len(batch)
+                await self._write(batch, probe)
+            finally:  # what is left is kept for the next try; what arrived meanwhile goes after
+                if batch:
+                    batch.extend(self._events)
+                    self._events = batch
+                    while len(self._events) > self._max_events:
+                        self._events.popleft()
+                        self.lost += 1
+            return not batch
+
+    async def _write(self, batch: deque[Event], probe: bool) -> None:
+        """Write `batch`, taking out of it what was written or dropped. Never raises an Exception:
+        the database's trouble must never reach a handler."""
+        try:
+            await self._sink.record_events(batch)
+        except EventRefused as exc:
+            self.errors.error(
+                exc, f"; writing the {len(batch)} event(s) of the batch in parts, without the refused one"
+            )
+            await self._halves(batch, len(batch))
+            return
+        except Exception as exc:
+            # A new kind of error starts a new streak: the database is back, and this is something else.
+            self._failures = self._failures + 1 if type(exc) is self._failing else 1
+            self._failing = type(exc)
+            self.errors.error(exc, f"; {len(batch)} event(s) kept to try again")
+            if probe and len(batch) > 1 and self._failures & (self._failures - 1) == 0:
+                await self._one_by_one(batch)
+            return
+        self._failures, self._failing = 0, None
+        self.written += len(batch)
+        batch.clear()
+
+    async def _halves(self, batch: deque[Event], count: int) -> bool:
+        """Write the first `count` events of `batch`, which the database refused together, in halves.
+
+        Each half is written in one transaction; a refused half is split again, down to the
+        refused event, which is dropped: one bad event in n costs about 2 log2(n) writes.
+        False (and the rest kept) if a write fails for another reason: the database's trouble.
+        """
+        if count == 1:
+            event = batch[0]
+            try:
+                await self._sink.record_events([event])
+            except EventRefused as exc:
+                batch.popleft()
+                self._drop(event, exc)
+                return True
+            except Exception:
+                return False
+            batch.popleft()
+            self.written += 1
             return True
+        for size in (count // 2, count - count // 2):
+            try:
+                await self._sink.record_events(list(itertools.islice(batch, size)))
+            except EventRefused:
+                if not await self._halves(batch, size):
+                    return False
+                continue
+            except Exception:
+                return False
+            for _ in range(size):
+                batch.popleft()
+            self.written += size
+        return True
+
+    async def _one_by_one(self, batch: deque[Event]) -> None:
+        """Write the events one at a time: drop the bad ones, keep all if the database is away.
+
+        An event the store says it refuses is dropped. One that fails for another reason is
+        a suspect, kept at the head: if the next event is written, the database works and
+        the suspect (tried once more) is dropped; if the next fails too, the database is in
+        trouble and everything left is kept, in order.
+        """
+        suspects = 0  # 0 or 1: batch[0] failed alone for a reason the store did not explain
+        while len(batch) > suspects:
+            event = batch[suspects]
+            try:
+                await self._sink.record_events([event])
+            except EventRefused as exc:
+                del batch[suspects]
+                self._drop(event, exc)
+                continue
+            except Exception:
+                if suspects:
+                    return  # two in a row: the database's trouble, not the events'
+                suspects = 1
+                continue
+            del batch[suspects]
+            self.written += 1
+            self._failures, self._failing = 0, None
+            if suspects:
+                suspect = batch[0]
+                try:
+                    await self._sink.record_events([suspect])
+                except Exception as exc:
+                    batch.popleft()
+                    self._drop(suspect, exc)
+                else:
+                    batch.popleft()
+                    self.written += 1
+                suspects = 0
+
+    def _drop(self, event: Event, exc: Exception) -> None:
+        self.refused.error(exc, f" ({type(event).__name__})")
 
     async def forget(self, user_id: int) -> None:
         """Drop what is buffered about `user_id` (/hapus), after any write under way has finished.
@@ -231,7 +356,7 @@ class BufferedRecorder:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if not await self.flush():
+        if not await self.flush(probe=False):
             self.lost += len(self._events)
             log.error("Stopping: %d statistics event(s) could not be written and are lost", len(self._events))
             self._events.clear()

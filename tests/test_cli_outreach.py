@@ -136,3 +136,89 @@ def test_poster_mistakes_are_explained(
     )
     assert (code, printed) == (1, "")
     assert capsys.readouterr().err.startswith(error)
+
+
+# Issue 25, item 6: `poster --out` and `cards --out` overwrote an existing file, or the file
+# a symbolic link points to (a link planted in a shared folder), with exit 0 and no warning.
+def poster_args(out: Path, *extra: str) -> tuple[str, ...]:
+    return ("poster", "--out", str(out), "--username", USERNAME, "--topics", "jadwal,golput,pemula", *extra)
+
+
+def only_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err.strip()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_poster_never_overwrites_an_existing_file_unless_forced(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "poster.pdf"
+    out.write_bytes(b"the poster staff printed last week")
+    assert run_cli(config_path, *poster_args(out)) == (1, "")
+    assert only_line(capsys) == f"Refusing to write {out}: it already exists (pass --force to replace it)"
+    assert out.read_bytes() == b"the poster staff printed last week"
+    code, printed = run_cli(config_path, *poster_args(out, "--force"))
+    assert code == 0 and printed.startswith(f"{out}: A4 poster")
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_poster_never_writes_through_a_symbolic_link(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], force: tuple[str, ...]
+) -> None:
+    target = tmp_path / "important.txt"
+    target.write_text("do not touch")
+    out = tmp_path / "poster.png"
+    out.symlink_to(target)
+    dangling = tmp_path / "other.png"
+    dangling.symlink_to(tmp_path / "nowhere" / "x.png")
+    for link in (out, dangling):
+        assert run_cli(config_path, *poster_args(link, *force)) == (1, "")
+        assert (
+            only_line(capsys) == f"Refusing to write {link}: it is a symbolic link (remove it or choose another name)"
+        )
+    assert target.read_text() == "do not touch" and out.is_symlink() and not (tmp_path / "nowhere").exists()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_cards_never_write_through_a_planted_symbolic_link(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], force: tuple[str, ...]
+) -> None:
+    target = tmp_path / "important.txt"
+    target.write_text("do not touch")
+    out = tmp_path / "kartu"
+    out.mkdir()
+    (out / "golput.png").symlink_to(target)
+    code, printed = run_cli(config_path, "cards", "--out", str(out), "--username", USERNAME, *force)
+    assert (code, printed) == (1, "")
+    assert only_line(capsys) == (
+        f"Refusing to write {out / 'golput.png'}: it is a symbolic link (remove it or choose another name)"
+    )
+    assert target.read_text() == "do not touch"
+    assert sorted(p.name for p in out.iterdir()) == ["golput.png"], "nothing written before the refusal"
+
+
+def test_cards_never_overwrite_existing_cards_unless_forced(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "kartu"
+    out.mkdir()
+    (out / "golput.png").write_bytes(b"edited by hand")
+    code, _ = run_cli(config_path, "cards", "--out", str(out), "--username", USERNAME)
+    assert code == 1
+    assert only_line(capsys) == (
+        f"Refusing to write {out / 'golput.png'}: it already exists (pass --force to replace it)"
+    )
+    assert [p.name for p in out.iterdir()] == ["golput.png"]
+    assert (out / "golput.png").read_bytes() == b"edited by hand"
+    code, printed = run_cli(config_path, "cards", "--out", str(out), "--username", USERNAME, "--force")
+    assert code == 0 and printed.splitlines()[-1].endswith(f"cards in {out}")
+    assert (out / "golput.png").read_bytes().startswith(b"\x89PNG")
+    assert leftovers(out) == []

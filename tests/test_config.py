@@ -125,7 +125,11 @@ def test_wrong_type(kb_copy, old: str, new: str, message: str) -> None:
             '{days_before: 7, time: "25:00"}',
             "'time' must be HH:MM (24-hour), got '25:00'",
         ),
-        ('{days_before: 1, time: "19:00"}', '{days_before: -1, time: "19:00"}', "'days_before' must be 0 or more"),
+        (
+            '{days_before: 1, time: "19:00"}',
+            '{days_before: -1, time: "19:00"}',
+            "'days_before' must be between 0 and 365, got -1",
+        ),
         ("admin_ids: []", "admin_ids: [alice]", "'admin_ids' must be a list of numeric Telegram user ids"),
     ],
 )
@@ -208,34 +212,42 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("overall_per_second: 29", "overall_per_second: 0", "'overall_per_second' must be above 0, got 0"),
-        ("overall_per_second: 29", "overall_per_second: -5", "'overall_per_second' must be above 0, got -5"),
+        (
+            "overall_per_second: 29",
+            "overall_per_second: 0",
+            "'overall_per_second' must be above 0 and at most 1000, got 0",
+        ),
+        (
+            "overall_per_second: 29",
+            "overall_per_second: -5",
+            "'overall_per_second' must be above 0 and at most 1000, got -5",
+        ),
         ("overall_per_second: 29", "overall_per_second: .nan", "'overall_per_second' must be a finite number"),
         ("overall_per_second: 29", "overall_per_second: .inf", "'overall_per_second' must be a finite number"),
-        ("group_per_minute: 20", "group_per_minute: 0", "'group_per_minute' must be above 0, got 0"),
-        ("max_retries: 3", "max_retries: -1", "'max_retries' must be 0 or more, got -1"),
-        ("connect_timeout: 10", "connect_timeout: 0", "'connect_timeout' must be above 0, got 0"),
-        ("read_timeout: 10", "read_timeout: -1", "'read_timeout' must be above 0, got -1"),
-        ("poll_timeout: 30", "poll_timeout: -1", "'poll_timeout' must be 0 or more, got -1"),
-        ("poll_interval: 0.0", "poll_interval: -0.5", "'poll_interval' must be 0 or more, got -0.5"),
+        ("group_per_minute: 20", "group_per_minute: 0", "'group_per_minute' must be above 0 and at most 1200, got 0"),
+        ("max_retries: 3", "max_retries: -1", "'max_retries' must be between 0 and 10, got -1"),
+        ("connect_timeout: 10", "connect_timeout: 0", "'connect_timeout' must be above 0 and at most 300, got 0"),
+        ("read_timeout: 10", "read_timeout: -1", "'read_timeout' must be above 0 and at most 300, got -1"),
+        ("poll_timeout: 30", "poll_timeout: -1", "'poll_timeout' must be between 0 and 120, got -1"),
+        ("poll_interval: 0.0", "poll_interval: -0.5", "'poll_interval' must be between 0 and 60, got -0.5"),
         ("flood_seconds: 5 ", "flood_seconds: .inf", "'flood_seconds' must be a finite number"),
         ("shutdown_grace: 5", "shutdown_grace: .nan", "'shutdown_grace' must be a finite number"),
         ("port: 8443", "port: 0", "'port' must be between 1 and 65535, got 0"),
         ("port: 8443", "port: 70000", "'port' must be between 1 and 65535, got 70000"),
         ("max_connections: 40", "max_connections: 101", "'max_connections' must be between 1 and 100, got 101"),
-        ("request_timeout: 10", "request_timeout: 0", "'request_timeout' must be above 0, got 0"),
-        ("max_body_kb: 256", "max_body_kb: -1", "'max_body_kb' must be above 0, got -1"),
+        ("request_timeout: 10", "request_timeout: 0", "'request_timeout' must be above 0 and at most 300, got 0"),
+        ("max_body_kb: 256", "max_body_kb: -1", "'max_body_kb' must be between 1 and 10240, got -1"),
         (
             "open_connections: 100",
             "open_connections: 10",
             "'open_connections' (10) must be at least 'max_connections' (40): Telegram may open that many at once",
         ),
-        ("max_suggestions: 3", "max_suggestions: 0", "'max_suggestions' must be above 0, got 0"),
+        ("max_suggestions: 3", "max_suggestions: 0", "'max_suggestions' must be between 1 and 10, got 0"),
         ("typo_cutoff: 82", "typo_cutoff: 120", "'typo_cutoff' must be between 0 and 100, got 120"),
         ("margin: 6", "margin: .nan", "'margin' must be a finite number"),
-        ("grace_minutes: 30", "grace_minutes: -1", "'grace_minutes' must be 0 or more, got -1"),
-        ("concurrency: 32", "concurrency: 0", "'concurrency' must be above 0, got 0"),
-        ("chat_per_second: 1", "chat_per_second: -1", "'chat_per_second' must be 0 or more, got -1"),
+        ("grace_minutes: 30", "grace_minutes: -1", "'grace_minutes' must be between 0 and 1440, got -1"),
+        ("concurrency: 32", "concurrency: 0", "'concurrency' must be between 1 and 1000, got 0"),
+        ("chat_per_second: 1", "chat_per_second: -1", "'chat_per_second' must be between 0 and 30, got -1"),
         ("paid_per_second: 100", "paid_per_second: 0", "'paid_per_second' must be between 1 and 1000, got 0"),
         ("paid_per_second: 100", "paid_per_second: 5000", "'paid_per_second' must be between 1 and 1000, got 5000"),
     ],
@@ -243,6 +255,128 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
 def test_values_run_cannot_use_are_refused(kb_copy, old: str, new: str, message: str) -> None:
     kb_copy.replace(CFG, old, new)
     assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, new)}: {message}"]
+
+
+# Issue 25, item 8: numbers too large for `run` passed `check`, and `run` then died with
+# "OverflowError: date value out of range". Every numeric setting now has an upper end too.
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("{days_before: 7,", "{days_before: 1000000,", "'days_before' must be between 0 and 365, got 1000000"),
+        ("{days_before: 7,", "{days_before: -1,", "'days_before' must be between 0 and 365, got -1"),
+        (
+            "grace_minutes: 30",
+            "grace_minutes: 1000000000000",
+            "'grace_minutes' must be between 0 and 1440, got 1000000000000",
+        ),
+        ("max_suggestions: 3", "max_suggestions: 1000", "'max_suggestions' must be between 1 and 10, got 1000"),
+        ("poll_interval: 0.0", "poll_interval: 1000000000", "'poll_interval' must be between 0 and 60, got 1000000000"),
+        ("poll_timeout: 30", "poll_timeout: 100000", "'poll_timeout' must be between 0 and 120, got 100000"),
+        (
+            "connect_timeout: 10",
+            "connect_timeout: 1.0e+30",
+            "'connect_timeout' must be above 0 and at most 300, got 1e+30",
+        ),
+        ("read_timeout: 10", "read_timeout: 100000", "'read_timeout' must be above 0 and at most 300, got 100000"),
+        ("flood_messages: 4", "flood_messages: 0", "'flood_messages' must be between 1 and 1000, got 0"),
+        ("flood_messages: 4", "flood_messages: 99999999", "'flood_messages' must be between 1 and 1000, got 99999999"),
+        (
+            "flood_seconds: 5 ",
+            "flood_seconds: 1000000000000",
+            "'flood_seconds' must be above 0 and at most 3600, got 1000000000000",
+        ),
+        (
+            "max_message_length: 1000",
+            "max_message_length: 5000",
+            "'max_message_length' must be between 1 and 4096, got 5000",
+        ),
+        ("inline_interval: 0.3", "inline_interval: 3600", "'inline_interval' must be between 0 and 60, got 3600"),
+        ("send_retries: 2", "send_retries: 1000", "'send_retries' must be between 0 and 10, got 1000"),
+        ("startup_retries: 8", "startup_retries: 10000", "'startup_retries' must be between 0 and 1000, got 10000"),
+        ("startup_backoff: 1", "startup_backoff: 1.0e+300", "'startup_backoff' must be between 0 and 60, got 1e+300"),
+        ("shutdown_grace: 5", "shutdown_grace: 100000", "'shutdown_grace' must be between 0 and 300, got 100000"),
+        (
+            "database_check: 5",
+            "database_check: 10000000000",
+            "'database_check' must be above 0 and at most 3600, got 10000000000",
+        ),
+        ("concurrency: 32", "concurrency: 1000000", "'concurrency' must be between 1 and 1000, got 1000000"),
+        (
+            "overall_per_second: 29",
+            "overall_per_second: 5000",
+            "'overall_per_second' must be above 0 and at most 1000, got 5000",
+        ),
+        (
+            "group_per_minute: 20",
+            "group_per_minute: 1000000.5",
+            "'group_per_minute' must be above 0 and at most 1200, got 1000000.5",
+        ),
+        ("max_retries: 3", "max_retries: 100", "'max_retries' must be between 0 and 10, got 100"),
+        ("chat_per_second: 1", "chat_per_second: 1000", "'chat_per_second' must be between 0 and 30, got 1000"),
+        (
+            "open_connections: 100",
+            "open_connections: 10000000",
+            "'open_connections' must be between 1 and 10000, got 10000000",
+        ),
+        (
+            "request_timeout: 10",
+            "request_timeout: 1000000000",
+            "'request_timeout' must be above 0 and at most 300, got 1000000000",
+        ),
+        ("max_body_kb: 256", "max_body_kb: 100000000", "'max_body_kb' must be between 1 and 10240, got 100000000"),
+        (
+            "admin_ids: []",
+            "admin_ids: [-1001234567890]",
+            "'admin_ids' must be Telegram user ids, whole numbers from 1 to 9007199254740991, got -1001234567890",
+        ),
+    ],
+)
+def test_values_too_large_or_too_small_for_run_are_refused(kb_copy, old: str, new: str, message: str) -> None:
+    kb_copy.replace(CFG, old, new)
+    assert config_problems(kb_copy) == [f"{kb_copy.where(CFG, new)}: {message}"]
+
+
+def test_every_numeric_setting_has_a_range_with_both_ends() -> None:
+    # A setting added later without a range would pass `check` with any number again.
+    import dataclasses
+    import typing
+
+    from bot import config as cfg
+
+    sections = {
+        cfg.MatchingConfig: ("matching",),
+        cfg.BotConfig: ("bot",),
+        cfg.WebhookConfig: ("bot", "webhook"),
+        cfg.RateLimitConfig: ("bot", "rate_limit"),
+        cfg.RemindersConfig: ("reminders",),
+        cfg.ReminderTime: ("reminders", "times"),
+    }
+    missing = []
+    for section, path in sections.items():
+        hints = typing.get_type_hints(section)
+        for f in dataclasses.fields(section):
+            if hints[f.name] in (int, float):
+                allowed = cfg.RANGES.get(path, {}).get(f.name)
+                if allowed is None or allowed.high is None:
+                    missing.append(".".join((*path, f.name)))
+    assert missing == []
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_check_and_run_refuse_the_numbers_that_made_run_overflow(
+    kb_copy, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    from bot.cli import main
+
+    kb_copy.replace(CFG, "{days_before: 7,", "{days_before: 1000000,")
+    kb_copy.replace(CFG, "grace_minutes: 30", "grace_minutes: 1000000000000")
+    assert main(["--config", str(kb_copy.config_path), command]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == [
+        f"{kb_copy.where(CFG, 'days_before: 1000000')}: 'days_before' must be between 0 and 365, got 1000000",
+        f"{kb_copy.where(CFG, 'grace_minutes: 1000000000000')}: "
+        "'grace_minutes' must be between 0 and 1440, got 1000000000000",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,94 @@ async def test_a_vote_and_its_reason_reach_the_store_in_order_redacted(tmp_path:
             False,
             "salah, hubungi aku di [telepon]",
         )
+
+
+class PickySink(Sink):
+    """Refuses every batch that holds the event of user `bad` (as a database refuses one row and
+    rolls the whole transaction back); `down` makes every write fail, as a database that is away."""
+
+    def __init__(self, bad: int, error: Exception) -> None:
+        super().__init__()
+        self.bad = bad
+        self.error = error
+        self.down = False
+        self.tries = 0
+
+    async def record_events(self, events: Sequence[Event]) -> None:
+        self.tries += 1
+        if self.down:
+            raise sqlite3.OperationalError("database is locked")
+        if any(e.user_id == self.bad for e in events):
+            raise self.error
+        self.batches.append(list(events))
+
+
+def written_users(sink: Sink) -> list[int]:
+    return [e.user_id for batch in sink.batches for e in batch]
+
+
+@pytest.mark.parametrize("known", [True, False])
+async def test_one_bad_event_is_dropped_alone_and_the_others_are_written(
+    known: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 25, item 4: one event the database refused kept its batch failing, retried every
+    # 0.2 s, and nothing more was recorded for anyone. Whatever the error (one the store
+    # knows to be about the data: EventRefused, or not), the bad event goes alone and is counted.
+    from bot.events import EventRefused
+
+    sink = PickySink(bad=666, error=EventRefused("UnicodeEncodeError") if known else KeyError("x"))
+    recorder = BufferedRecorder(sink, lambda: NOW)
+    for user in [1, 2, 3, 666, 4, 5, 6, 7, 8, 9, 10]:
+        await recorder.record_match(user, "x", ANSWER)
+    assert await recorder.flush()
+    assert written_users(sink) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert (recorder.written, recorder.dropped, recorder.lost, len(recorder)) == (10, 1, 0, 0)
+    assert recorder.errors.count >= 1
+    assert any("dropped" in r.getMessage() for r in caplog.records)
+    tries = sink.tries
+    await recorder.record_match(11, "x", ANSWER)
+    assert await recorder.flush()
+    assert sink.tries == tries + 1, "the bad event is never tried again"
+    assert written_users(sink)[-1] == 11
+
+
+async def test_a_database_that_is_away_costs_no_event_even_with_one_bad_one_among_them() -> None:
+    sink = PickySink(bad=666, error=KeyError("x"))
+    recorder = BufferedRecorder(sink, lambda: NOW)
+    sink.down = True
+    for user in [1, 666, 2, 3]:
+        await recorder.record_match(user, "x", ANSWER)
+    for _ in range(10):
+        assert not await recorder.flush()
+    assert (len(recorder), recorder.dropped, recorder.lost) == (4, 0, 0), "kept while the database is away"
+    assert sink.tries <= 10 + 2 * 5, "a write alone is tried now and then, not at every flush"
+    sink.down = False
+    assert await recorder.flush()
+    assert written_users(sink) == [1, 2, 3] and recorder.dropped == 1
+
+
+async def test_a_stop_never_drops_the_whole_buffer_for_one_bad_event() -> None:
+    from bot.events import EventRefused
+
+    sink = PickySink(bad=666, error=EventRefused("UnicodeEncodeError: surrogates not allowed"))
+    recorder = BufferedRecorder(sink, lambda: NOW)
+    for user in [1, 666, 2]:
+        await recorder.record_match(user, "x", ANSWER)
+    await recorder.close()
+    assert written_users(sink) == [1, 2]
+    assert (recorder.dropped, recorder.lost) == (1, 0)
+
+
+async def test_a_refused_event_among_thousands_costs_a_few_writes_not_one_per_event() -> None:
+    # After an outage the buffer may hold thousands of events: written again in halves.
+    from bot.events import EventRefused
+
+    sink = PickySink(bad=666, error=EventRefused("DataError"))
+    recorder = BufferedRecorder(sink, lambda: NOW)
+    users = [*range(1000, 1700), 666, *range(2000, 2300)]
+    for user in users:
+        await recorder.record_match(user, "x", ANSWER)
+    assert await recorder.flush()
+    assert written_users(sink) == [u for u in users if u != 666]
+    assert recorder.dropped == 1
+    assert sink.tries <= 2 + 2 * 10  # the batch, then two halves per level (log2(1001) < 10), then the event

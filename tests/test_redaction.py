@@ -82,3 +82,90 @@ def test_redact_never_raises_and_is_stable(text: str) -> None:
 @given(st.from_regex(r"(08|\+62 ?8)[0-9]{2}[- ]?[0-9]{4}[- ]?[0-9]{3,4}", fullmatch=True))
 def test_every_mobile_number_is_caught(number: str) -> None:
     assert redact(f"nomorku {number} ya") == f"nomorku {PHONE} ya"
+
+
+# Issue 25, item 3: the forms people type that got through (stored as typed), and their
+# near relatives. Each is redacted both as a feedback comment (the raw text) and as an
+# unanswered question (the normalized text, with the raw text for what normalizing splits).
+TYPED_FORMS = [
+    ("nik3316094501990001 bagaimana pindah tps", f"nik{NIK} bagaimana pindah tps"),  # NIK glued to the word
+    ("NIK３３１６０９４５０１９９０００１", f"NIK{NIK}"),  # full-width digits, glued
+    ("hp 0812 - 3456 - 7890", f"hp {PHONE}"),  # separators of three characters
+    ("hp 0812 -- 3456 -- 7890 ya", f"hp {PHONE} ya"),
+    ("wa o812 3456 789o", f"wa {PHONE}"),  # the letter O for zero
+    ("WA: O812-3456-789O", f"WA: {PHONE}"),
+    ("hp O8I2 3456 789O", f"hp {PHONE}"),  # and I or l for one
+    ("08l2-3456-7890", PHONE),
+    ("hp ０８１２３４５６７８９０ ya", f"hp {PHONE} ya"),  # full-width digits
+    ("hp 0812\u200b3456\u200b7890", f"hp {PHONE}"),  # zero-width spaces between the groups
+    ("budi at gmail com", EMAIL),
+    ("email budi [at] gmail [dot] com ya", f"email {EMAIL} ya"),
+    ("budi(at)gmail(dot)com", EMAIL),
+    ("email budi @ gmail.com", f"email {EMAIL}"),
+    ("budi.santoso＠gmail.com", EMAIL),  # a full-width at sign
+    ("t.me/budi_santoso", USERNAME),
+    ("chat aku di https://t.me/budi_santoso ya", f"chat aku di {USERNAME} ya"),
+    ("ig instagram.com/budi_santoso", f"ig {USERNAME}"),
+]
+# What must never be left of them, whatever the placeholder.
+SECRETS = ("3316", "0945", "0812", "o812", "3456", "7890", "789o", "budi", "gmail", "santoso", "３３１６", "０８１２")
+
+
+@pytest.mark.parametrize(("text", "expected"), TYPED_FORMS)
+def test_typed_forms_of_personal_data_are_replaced(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [text for text, _ in TYPED_FORMS])
+def test_typed_forms_are_replaced_in_the_normalized_question(pipeline, text: str) -> None:
+    normalized = pipeline.matcher.match(text).normalized
+    stored = redact_question(text, normalized).lower()
+    assert not [s for s in SECRETS if s in stored], (normalized, stored)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "coblosan 27-11-2024 - 28-11-2024 ya",  # two dates are not a NIK
+        "jadwal 27/11/2024 27/11/2024",
+        "gooooooooooool",  # letters O are zeros only in a run with digits
+        "lol lololol 1",
+        "tahun 2o24 ada pilkada",
+        "ketemu at tps aja",  # 'at' alone is no e-mail
+        "jam 07.00 - 13.00 wib",
+    ],
+)
+def test_ordinary_text_near_those_forms_is_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_redaction_is_linear_on_64_kb() -> None:
+    # Issue 25: the e-mail pattern was quadratic (13 ms at 1 KB, ~200 ms at 4 KB: about a
+    # minute at 64 KB). Measured in CPU time of this thread, so other processes on the
+    # machine cannot make it flake; linear redaction takes well under 0.2 s here (docs/reliability.md).
+    import time
+
+    adversarial = [
+        "a" * 65536,
+        "a." * 32768,
+        "a " * 32768,
+        "a@" * 32768,
+        "a@b" * 21845,
+        "1 " * 32768,
+        "o1" * 32768,
+        "budi at " * 8192,
+        "x" * 65535 + "@",
+    ]
+    started = time.thread_time()
+    for text in adversarial:
+        redact(text)
+        redact_question(text, text)
+    assert time.thread_time() - started < 5.0
+
+
+def test_an_address_across_the_normalizers_cut_is_replaced(pipeline) -> None:
+    # The normalizer reads the first 500 characters: the address it cut in two is still found.
+    raw = "kapan " * 80 + "pilkada ok budi.santoso@gmail.com ya"
+    normalized = pipeline.matcher.normalizer.normalize(raw)
+    assert normalized.endswith("pilkada ok budi sant")  # cut inside the address
+    assert redact_question(raw, normalized).endswith(f"kapan pilkada ok {EMAIL}")

@@ -78,7 +78,7 @@ def test_cli_refuses_a_rate_of_zero_before_starting(repo_root: Path, kb_copy: Kb
         assert cli.wait(timeout=20) == 1
         assert api.calls() == []  # refused before any request
     where = kb_copy.where("config.yaml", "overall_per_second: 0")
-    assert cli.lines[0] == f"{where}: 'overall_per_second' must be above 0, got 0"
+    assert cli.lines[0] == f"{where}: 'overall_per_second' must be above 0 and at most 1000, got 0"
 
 
 def test_run_bot_exits_1_and_closes_the_database_on_any_start_up_error(

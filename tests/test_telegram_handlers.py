@@ -375,6 +375,20 @@ async def test_thumbs_down_in_a_group_is_only_thanked(
     assert recorder.calls == [("feedback", USER, "apa_itu_golput", False)]
 
 
+@pytest.mark.parametrize("data", ["w:apa_itu_golput", "r0:apa_itu_golput"])
+async def test_a_forged_why_press_in_a_group_is_only_thanked(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, data: str
+) -> None:
+    # Issue 25, item 7: the group never got these buttons (a 👎 there is only thanked), but a
+    # forged "write why" press posted the ForceReply prompt in the group, and a forged reason
+    # turned the bot's answer there into "noted".
+    await feed(app, tg.callback_query(data, chat_id=GROUP))
+    (toast,) = offline.sent("answerCallbackQuery")
+    assert toast["text"] == pipeline.kb.messages.get("feedback_thanks")
+    assert offline.sent() == [] and offline.sent("editMessageText") == []
+    assert recorder.calls == []
+
+
 @pytest.mark.parametrize("data", ["r7:apa_itu_golput", "r:apa_itu_golput", "r12:apa_itu_golput", "w3:apa_itu_golput"])
 async def test_a_reason_that_does_not_exist_is_expired(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder, data: str

@@ -7,6 +7,7 @@ is exactly A4, ready to print.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -75,14 +76,21 @@ class Poster:
 
     def save(self, path: Path) -> None:
         """Write the poster as PNG or PDF (by the file's suffix), at 300 dpi: A4 when printed."""
-        suffix = path.suffix.lower()
-        if suffix == ".png":
-            self.image.save(path, "PNG", dpi=(DPI, DPI))
-        elif suffix == ".pdf":
-            # Pillow embeds the page as a JPEG; quality 95 keeps letters and QR modules sharp.
-            self.image.save(path, "PDF", resolution=DPI, quality=95, title="Poster", producer="pilkada-bot")
-        else:
+        if path.suffix.lower() not in (".png", ".pdf"):
             raise ValueError(f"a poster is saved as .png or .pdf, not '{path.suffix or path.name}'")
+        path.write_bytes(self.encode(path.suffix))
+
+    def encode(self, suffix: str) -> bytes:
+        """The poster as the bytes of a .png or .pdf file, at 300 dpi: A4 when printed."""
+        buffer = io.BytesIO()
+        if suffix.lower() == ".png":
+            self.image.save(buffer, "PNG", dpi=(DPI, DPI))
+        elif suffix.lower() == ".pdf":
+            # Pillow embeds the page as a JPEG; quality 95 keeps letters and QR modules sharp.
+            self.image.save(buffer, "PDF", resolution=DPI, quality=95, title="Poster", producer="pilkada-bot")
+        else:
+            raise ValueError(f"a poster is saved as .png or .pdf, not '{suffix}'")
+        return buffer.getvalue()
 
 
 def grid_cells(count: int, grid: Box) -> list[Box]:

@@ -95,6 +95,10 @@ def _required_salt(where: str, environ: Mapping[str, str]) -> bytes:
 class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
     """The bot's data in PostgreSQL. Create with `await PostgresStore.open(url)`."""
 
+    # DataError: U+0000 in text (refused before it is sent) and SQLSTATE class 22; IntegrityError: class 23.
+    # Not OperationalError (the server or the connection), nor PoolTimeout.
+    refusals = (*EventWriter.refusals, psycopg.DataError, psycopg.IntegrityError)
+
     def __init__(
         self,
         pool: AsyncPool,

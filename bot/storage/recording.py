@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Generic, NamedTuple, TypeVar
 
-from bot.events import Event, FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.events import Event, EventRefused, FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.matcher import MatchResult
 from bot.redaction import redact_question
 from bot.storage.interface import UNANSWERED_KIND, UnansweredKind
@@ -58,6 +58,11 @@ def unanswered_entry(event: QuestionAsked) -> UnansweredEntry | None:
 
 class EventWriter(ABC, Generic[Conn]):
     """Recorder and EventSink on top of a transaction (`_batch`) that yields a `Conn`."""
+
+    # The errors by which the database refuses an event for what it holds, never for its own
+    # trouble (a lock, a full disk, a lost connection): raised as EventRefused (bot/events.py).
+    # Both back ends: a lone surrogate cannot be encoded; a Python int beyond 64 bits.
+    refusals: tuple[type[Exception], ...] = (UnicodeError, OverflowError)
 
     @property
     @abstractmethod
@@ -102,15 +107,19 @@ class EventWriter(ABC, Generic[Conn]):
         """Write the events in one transaction, in order (BufferedRecorder's batches).
 
         One commit for many rows: 50 questions cost about as much as two written one by
-        one (docs/performance.md, change C). Either all are written or none.
+        one (docs/performance.md, change C). Either all are written or none. EventRefused
+        if the database refused an event for what it holds (`refusals`).
         """
         if not events:
             return
-        async with self._batch() as conn:
-            for event in events:
-                if isinstance(event, QuestionAsked):
-                    await self._insert_question(conn, event)
-                elif isinstance(event, SuggestionChosen):
-                    await self._resolve_suggestion(conn, event)
-                else:
-                    await self._insert_feedback(conn, event)
+        try:
+            async with self._batch() as conn:
+                for event in events:
+                    if isinstance(event, QuestionAsked):
+                        await self._insert_question(conn, event)
+                    elif isinstance(event, SuggestionChosen):
+                        await self._resolve_suggestion(conn, event)
+                    else:
+                        await self._insert_feedback(conn, event)
+        except self.refusals as exc:
+            raise EventRefused(f"{type(exc).__name__}: {exc}") from exc

@@ -95,6 +95,9 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     coroutine's statement.
     """
 
+    # Not OperationalError (locked, full, read-only) nor ProgrammingError (a closed connection).
+    refusals = (*EventWriter.refusals, sqlite3.DataError, sqlite3.IntegrityError, sqlite3.InterfaceError)
+
     def __init__(
         self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Callable[[], dt.datetime]
     ) -> None:

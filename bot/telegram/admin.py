@@ -141,13 +141,50 @@ async def reload_knowledge(update: Update, context: Context) -> None:
 
 
 async def reload_announced(data: BotData, from_me: bool) -> None:
-    """A replica reloaded the knowledge base (/reload there): load it here too, unless this is that replica."""
+    """A replica reloaded the knowledge base (/reload there): load it here too, unless this is that replica.
+
+    Any PostgreSQL role that can connect may announce a reload (NOTIFY has no permission of
+    its own), so a replica reloads at most once per `data.reload_throttle.interval` for
+    announcements: the first at once, those that follow within the interval merged into one
+    reload when it is over (issue 25, item 9; docs/scaling.md). A put-off reload runs in a
+    task of its own: the listener is held up only by an immediate one, as before.
+    """
     if from_me:
         return
+    wait = data.reload_throttle.offer(0, 1)
+    if wait is None:  # a reload is already put off: this announcement is merged into it
+        data.reloads_merged += 1
+        return
+    if wait == 0.0:
+        await _reload_from_files(data, "announced by another replica")
+        return
+    data.reloads_merged += 1
+    data.reload_later = asyncio.get_running_loop().create_task(_reload_later(data, wait), name="announced reload")
+
+
+async def _reload_later(data: BotData, wait: float) -> None:
+    await asyncio.sleep(wait)
+    if data.reload_throttle.take(0) is None:
+        return
+    merged, data.reloads_merged = data.reloads_merged, 0
+    interval = data.reload_throttle.interval
+    await _reload_from_files(
+        data, f"announced by another replica; {merged} announcement(s) within {interval:g} s merged into this reload"
+    )
+
+
+async def _reload_from_files(data: BotData, why: str) -> None:
     try:
         fresh = await asyncio.to_thread(Pipeline.from_config, data.pipeline.config, data.clock)
     except InvalidFiles as exc:
-        logger.warning("Reload announced by another replica refused here: %d problem(s)", len(exc.problems))
+        logger.warning("Reload %s refused here: %d problem(s)", why.split(";")[0], len(exc.problems))
         return
     data.pipeline = fresh
-    logger.info("knowledge base reloaded (announced by another replica): %s", fresh.kb.summary())
+    logger.info("knowledge base reloaded (%s): %s", why, fresh.kb.summary())
+
+
+def cancel_announced_reload(data: BotData) -> None:
+    """At shutdown: forget a reload the throttle put off."""
+    if data.reload_later is not None:
+        data.reload_later.cancel()
+        data.reload_later = None

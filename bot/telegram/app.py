@@ -372,6 +372,7 @@ async def post_shutdown(app: TypedApplication) -> None:
     if isinstance(app.bot_data.recorder, BufferedRecorder):
         await app.bot_data.recorder.close()
     await app.bot_data.replicas.close()
+    admin.cancel_announced_reload(app.bot_data)
     if app.bot_data.store is not None:
         await app.bot_data.store.close()
 

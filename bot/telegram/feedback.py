@@ -7,7 +7,8 @@ reply (Telegram opens the reply for them: ForceReply), and that reply is the com
 Staff read the comments in /unanswered and `pilkada-bot unanswered`.
 
 In groups a vote is only thanked with a toast: a "what was wrong?" message there would
-be noise for everyone else.
+be noise for everyone else. A reason or "write it" press from anywhere but a private chat
+(forged: the buttons are never sent there) is thanked the same way and does nothing else.
 
 The prompts waiting for a written reason are remembered in memory only (the newest
 MAX_PROMPTS); after a restart a late reply is simply treated as a question.
@@ -48,12 +49,21 @@ async def press(update: Update, context: Context) -> None:
     elif pressed.kind == "feedback_down":
         await record(data, data.recorder.record_feedback(user_id, pressed.entry_id, False))
         await _ask_why(query, data, pressed.entry_id)
+    elif pressed.kind in ("feedback_reason", "feedback_write") and not _in_private_chat(query):
+        # Only a private chat gets these buttons; a forged press elsewhere (issue 25, item 7)
+        # must not post the prompt in a group or turn the bot's answer there into "noted".
+        await query.answer(data.replies.message("feedback_thanks").text)
     elif pressed.kind == "feedback_reason":
         await _reason(query, data, pressed)
     elif pressed.kind == "feedback_write":
         await _prompt(query, data, pressed.entry_id)
     else:  # an entry button whose data happens to fit PATTERN cannot occur: prefixes differ
         await query.answer()
+
+
+def _in_private_chat(query: CallbackQuery) -> bool:
+    """Whether the pressed button is on a message in a private chat (not a group, nor an inline message)."""
+    return query.message is not None and query.message.chat.type == ChatType.PRIVATE
 
 
 async def _ask_why(query: CallbackQuery, data: BotData, entry_id: str) -> None:

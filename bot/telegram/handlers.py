@@ -41,6 +41,10 @@ from bot.telegram.render import decode_callback, render_reply
 
 logger = logging.getLogger(__name__)
 
+# Reloads announced by other replicas (PostgreSQL NOTIFY, which any role that can connect may
+# send) are honoured at most this often on each replica, the last of a burst always (issue 25, item 9).
+ANNOUNCED_RELOAD_INTERVAL = 10.0
+
 # starting: until the Application has started; serving: run_polling/run_webhook wait for
 # updates; stopping: from the first stop request (a signal, a 409) to the exit.
 Phase = Literal["starting", "serving", "stopping"]
@@ -75,6 +79,10 @@ class BotData:
         self.replicas: Replicas = LocalReplicas()
         # Statistics that could not be recorded (a recorder that raises): counted, logged once a minute.
         self.record_errors = ErrorLog("Recording statistics")
+        # Reloads announced by other replicas (bot/telegram/admin.py reload_announced): one key, 0.
+        self.reload_throttle: Throttle[int] = Throttle(ANNOUNCED_RELOAD_INTERVAL, max_users=1)
+        self.reload_later: asyncio.Task[None] | None = None  # the reload the throttle put off
+        self.reloads_merged = 0  # announcements that came while one was put off
         self.phase: Phase = "starting"
         self.stop_requested = False  # asked while starting: BotApplication.start asks again
         self.hurry = False
