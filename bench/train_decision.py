@@ -35,7 +35,10 @@ def main() -> None:
     # The corpus's train split, and the older sets' tune splits (plainer questions, written beside the KB).
     train_items = [i for i in corpus if i.split == "train"] + [i for i in others if i.split == "tune"]
     model, point = train(
-        pipeline.matcher, train_items, l2=args.l2, trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune ({len(train_items)})"
+        pipeline.matcher,
+        train_items,
+        l2=args.l2,
+        trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune ({len(train_items)})",
     )
     print(
         f"train: {point.total} questions, best entry right for {point.right_first}; cross-validated: "
