@@ -186,23 +186,36 @@ def _try_compose(text: str, loader: Any) -> tuple[yaml.Node | None, yaml.YAMLErr
 
 
 def _first_difference(a: yaml.Node | None, b: yaml.Node | None) -> int | None:
-    """The line of the first node where two composed trees differ; None when they are alike."""
+    """The line of the first node where two composed trees differ; None when they are alike.
+
+    Each pair of nodes is compared once: an alias shares its anchor's node, so walking
+    the tree instead would expand an alias bomb (load_yaml refuses those; see the top).
+    """
     if a is None or b is None:
         return None if a is None and b is None else 1
-    if type(a) is not type(b) or a.tag != b.tag:
-        return int(a.start_mark.line) + 1
-    if isinstance(a, yaml.ScalarNode):
-        return None if a.value == b.value else int(a.start_mark.line) + 1
-    if isinstance(a, yaml.MappingNode):
-        children_a = [node for pair in a.value for node in pair]
-        children_b = [node for pair in b.value for node in pair]
-    else:
-        children_a, children_b = list(a.value), list(b.value)
-    for child_a, child_b in zip(children_a, children_b, strict=False):
-        differs = _first_difference(child_a, child_b)
-        if differs is not None:
-            return differs
-    return None if len(children_a) == len(children_b) else int(a.start_mark.line) + 1
+    stack: list[tuple[yaml.Node, yaml.Node]] = [(a, b)]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        x, y = stack.pop()
+        if (id(x), id(y)) in seen:
+            continue
+        seen.add((id(x), id(y)))
+        line = int(x.start_mark.line) + 1
+        if type(x) is not type(y) or x.tag != y.tag:
+            return line
+        if isinstance(x, yaml.ScalarNode):
+            if x.value != y.value:
+                return line
+            continue
+        if isinstance(x, yaml.MappingNode):
+            children_x = [node for pair in x.value for node in pair]
+            children_y = [node for pair in y.value for node in pair]
+        else:
+            children_x, children_y = list(x.value), list(y.value)
+        if len(children_x) != len(children_y):
+            return line
+        stack.extend(reversed(list(zip(children_x, children_y, strict=True))))
+    return None
 
 
 def _alias_lines(text: str) -> list[int]:
