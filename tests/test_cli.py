@@ -177,6 +177,7 @@ def run_module(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.subprocess
 def test_subprocess_ask_json(repo_root: Path) -> None:
     # No --config: the default is ./config.yaml in the working directory.
     proc = run_module(repo_root, "ask", "--json", "golput itu apa sih")
@@ -186,17 +187,20 @@ def test_subprocess_ask_json(repo_root: Path) -> None:
     assert data["entry_id"] == "apa_itu_golput"
 
 
+@pytest.mark.subprocess
 def test_subprocess_ask_json_from_stdin(repo_root: Path) -> None:
     proc = run_module(repo_root, "ask", "--json", stdin="kapan pilkada\nsiapa pemenang pilkada blora\n")
     assert (proc.returncode, proc.stderr) == (0, "")
     assert [r["entry_id"] for r in json_lines(proc.stdout)] == ["jadwal_pencoblosan", None]
 
 
+@pytest.mark.subprocess
 def test_subprocess_check(repo_root: Path, kb) -> None:
     proc = run_module(repo_root, "check")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, kb.summary() + "\n", "")
 
 
+@pytest.mark.subprocess
 def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
     kb_copy.replace("knowledge/entries.yaml", "    title: Salam\n", "\ttitle: Salam\n")
     proc = run_module(repo_root, "--config", str(kb_copy.config_path), "check")
@@ -209,6 +213,7 @@ def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
     ]
 
 
+@pytest.mark.subprocess
 def test_subprocess_chat(repo_root: Path) -> None:
     proc = run_module(repo_root, "chat", stdin="kapan pilkada\n")
     assert (proc.returncode, proc.stderr) == (0, "")
