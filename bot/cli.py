@@ -32,7 +32,7 @@ from bot.staff_reports import format_stats, unanswered_yaml
 from bot.staff_texts import StaffTexts
 from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
 from bot.training import train
-from bot.yamlfile import InvalidFiles
+from bot.yamlfile import InvalidFiles, Problem, parser_disagreements
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
 DEFAULT_POSTVOTE = Path("tests/data/postvote.yaml")
@@ -149,18 +149,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     stdout = stdout or sys.stdout
     if args.command in STAFF_COMMANDS:
         return _staff(args, stdout)
+    if args.command == "check":
+        return _check(args.config, stdout)
     try:
         pipeline = Pipeline.load(args.config)
     except InvalidFiles as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found; fix them and run `pilkada-bot check` again.", file=sys.stderr)
-        return 1
-    if args.command == "check":
-        for warning in pipeline.kb.warnings:
-            print(warning, file=stdout)
-        print(pipeline.kb.summary(), file=stdout)
-        return 0
+        return _print_problems(exc.problems)
     if args.command == "chat":
         return run_console(pipeline.replies, stdin, stdout)
     if args.command == "ask":
@@ -179,6 +173,34 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
 
         return run_bot(pipeline)
     raise AssertionError(args.command)
+
+
+def _print_problems(problems: Sequence[Problem]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s) found; fix them and run `pilkada-bot check` again.", file=sys.stderr)
+    return 1
+
+
+def _check(config_path: Path, stdout: TextIO) -> int:
+    """`check`: every problem the other commands refuse to start on, plus any line of the config
+    or knowledge files that only one of the two YAML parsers reads (bot/yamlfile.py)."""
+    problems: list[Problem] = []
+    files = [config_path]
+    pipeline = None
+    try:
+        config = load_config(config_path)
+        files += config.knowledge.yaml_files
+        pipeline = Pipeline.from_config(config)
+    except InvalidFiles as exc:
+        problems += exc.problems
+    problems += [problem for path in files for problem in parser_disagreements(path)]
+    if problems or pipeline is None:
+        return _print_problems(problems)
+    for warning in pipeline.kb.warnings:
+        print(warning, file=stdout)
+    print(pipeline.kb.summary(), file=stdout)
+    return 0
 
 
 def reply_json(question: str, reply: Reply, explain: bool = False, share_text: str | None = None) -> dict[str, Any]:

@@ -216,6 +216,11 @@ class KnowledgeConfig:
     # Lists of real words (one per line) that typo correction must never rewrite.
     words: tuple[Path, ...] = ()
 
+    @property
+    def yaml_files(self) -> list[Path]:
+        """Every YAML file of the knowledge base (the word lists are plain text)."""
+        return [self.sources, *self.entries, self.lexicon, self.messages, self.staff]
+
 
 @dataclass(frozen=True, slots=True)
 class WebhookConfig:

@@ -134,6 +134,90 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDoc:
     return doc
 
 
+_C_NAME = "libyaml's parser"
+_PURE_NAME = "PyYAML's pure-Python parser"
+_AGREE = "put the text in quotes so that every YAML reader reads it the same"
+
+
+def parser_disagreements(path: Path, display: str | None = None) -> list[Problem]:
+    """Where libyaml's C parser and PyYAML's pure-Python one do not read `path` alike.
+
+    load_yaml reads with libyaml where it is installed and falls back to the pure-Python
+    parser, and staff's editors and linters use either: a file only one of them accepts
+    works on one machine and breaks on the next. `pilkada-bot check` calls this for every
+    config and knowledge file. One Problem at the line where the refusing parser stops (or
+    at the first value the two read differently); none when both agree, when both refuse
+    (load_yaml reports that), when the file cannot be read, or when libyaml is missing.
+    """
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    if c_loader is None:
+        return []
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    c_node, c_error = _try_compose(text, c_loader)
+    pure_node, pure_error = _try_compose(text, yaml.SafeLoader)
+    if c_error is not None and pure_error is not None:
+        return []
+    if c_error is not None or pure_error is not None:
+        reader, refuser = (_PURE_NAME, _C_NAME) if c_error is not None else (_C_NAME, _PURE_NAME)
+        error = c_error or pure_error
+        assert error is not None
+        line, detail = 1, ""
+        if isinstance(error, yaml.MarkedYAMLError):
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark else 1
+            said = error.problem or error.context
+            detail = f" ({said})" if said else ""
+        return [Problem(name, line, f"{reader} reads this but {refuser} refuses it{detail}: {_AGREE}")]
+    differs = _first_difference(c_node, pure_node)
+    if differs is None:
+        return []
+    return [Problem(name, differs, f"{_C_NAME} and {_PURE_NAME} read this differently: {_AGREE}")]
+
+
+def _try_compose(text: str, loader: Any) -> tuple[yaml.Node | None, yaml.YAMLError | None]:
+    try:
+        return yaml.compose(text, Loader=loader), None
+    except yaml.YAMLError as exc:
+        return None, exc
+
+
+def _first_difference(a: yaml.Node | None, b: yaml.Node | None) -> int | None:
+    """The line of the first node where two composed trees differ; None when they are alike.
+
+    Each pair of nodes is compared once: an alias shares its anchor's node, so walking
+    the tree instead would expand an alias bomb (load_yaml refuses those; see the top).
+    """
+    if a is None or b is None:
+        return None if a is None and b is None else 1
+    stack: list[tuple[yaml.Node, yaml.Node]] = [(a, b)]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        x, y = stack.pop()
+        if (id(x), id(y)) in seen:
+            continue
+        seen.add((id(x), id(y)))
+        line = int(x.start_mark.line) + 1
+        if type(x) is not type(y) or x.tag != y.tag:
+            return line
+        if isinstance(x, yaml.ScalarNode):
+            if x.value != y.value:
+                return line
+            continue
+        if isinstance(x, yaml.MappingNode):
+            children_x = [node for pair in x.value for node in pair]
+            children_y = [node for pair in y.value for node in pair]
+        else:
+            children_x, children_y = list(x.value), list(y.value)
+        if len(children_x) != len(children_y):
+            return line
+        stack.extend(reversed(list(zip(children_x, children_y, strict=True))))
+    return None
+
+
 def _alias_lines(text: str) -> list[int]:
     """The line of every alias in `text` (already known to be valid YAML)."""
     events = yaml.parse(text, Loader=_LOADER)

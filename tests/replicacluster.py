@@ -168,6 +168,20 @@ class ReplicaCluster:
         }
 
     def start(self) -> ReplicaCluster:
+        """Start the replicas, then nginx in front of them.
+
+        If any step fails (a replica exits, nginx or openssl is missing, nginx refuses the
+        configuration), everything already started is stopped by PID before the error goes
+        up, so it is reported against the test that started the cluster and no process
+        outlives it.
+        """
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> ReplicaCluster:
         self.write_config()
         nginx_port = free_port()
         env = self.environment(nginx_port)
@@ -214,11 +228,14 @@ class ReplicaCluster:
         return next((r for r in self.replicas if r.process is not None and r.process.pid == pid), None)
 
     def stop(self) -> dict[str, int | None]:
-        """Stop nginx and every replica (SIGTERM); their exit codes."""
-        if self.nginx is not None:
-            self.nginx.stop()
-            self.nginx = None
-        return {replica.name: replica.stop() for replica in self.replicas}
+        """Stop nginx and every replica that was started (SIGTERM, by PID); their exit codes."""
+        try:
+            if self.nginx is not None:
+                self.nginx.stop()
+                self.nginx = None
+        finally:
+            codes = {replica.name: replica.stop() for replica in self.replicas}
+        return codes
 
     def logs(self) -> str:
         return "\n".join(f"===== {r.name}\n{r.log_text()}" for r in self.replicas)

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.subprocess
 def test_pages_are_built_from_the_real_replies(tmp_path: Path, repo_root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "tools/chat_screens.py", "--html-only", "--out", str(tmp_path)],

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 
@@ -117,6 +118,27 @@ def test_check_on_a_broken_copy(kb_copy, capsys: pytest.CaptureFixture[str]) -> 
     assert "Traceback" not in err
 
 
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML was built without libyaml")
+def test_check_reports_what_only_one_yaml_parser_reads(kb_copy, capsys: pytest.CaptureFixture[str]) -> None:
+    # What knowledge/messages.yaml once had: libyaml reads it, PyYAML's pure-Python parser does not.
+    label = "📅 Kapan nyoblos? Sudah lewat?"
+    kb_copy.replace("knowledge/messages.yaml", f'{{label: "{label}",', f"{{label: {label},")
+    kb_copy.replace("config.yaml", "mode: polling", "mode:\tpolling")
+    code, _ = run_cli(kb_copy.config_path, "ask", "kapan pilkada")
+    assert code == 0, "the bot itself reads both files (with libyaml)"
+    code, out = run_cli(kb_copy.config_path, "check")
+    assert (code, out) == (1, "")
+    only_libyaml = "libyaml's parser reads this but PyYAML's pure-Python parser refuses it"
+    agree = "put the text in quotes so that every YAML reader reads it the same"
+    tab = "found character '\\t' that cannot start any token"
+    flow = "expected ',' or '}', but got '?'"
+    assert capsys.readouterr().err.splitlines() == [
+        f"{kb_copy.where('config.yaml', 'mode:' + chr(9))}: {only_libyaml} ({tab}): {agree}",
+        f"{kb_copy.where('knowledge/messages.yaml', label)}: {only_libyaml} ({flow}): {agree}",
+        "2 problem(s) found; fix them and run `pilkada-bot check` again.",
+    ]
+
+
 def test_broken_config_is_reported_the_same_way(kb_copy, capsys: pytest.CaptureFixture[str]) -> None:
     kb_copy.replace("config.yaml", "mode: polling", "mode: push")
     code, _ = run_cli(kb_copy.config_path, "ask", "kapan pilkada")
@@ -155,6 +177,7 @@ def run_module(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.subprocess
 def test_subprocess_ask_json(repo_root: Path) -> None:
     # No --config: the default is ./config.yaml in the working directory.
     proc = run_module(repo_root, "ask", "--json", "golput itu apa sih")
@@ -164,17 +187,20 @@ def test_subprocess_ask_json(repo_root: Path) -> None:
     assert data["entry_id"] == "apa_itu_golput"
 
 
+@pytest.mark.subprocess
 def test_subprocess_ask_json_from_stdin(repo_root: Path) -> None:
     proc = run_module(repo_root, "ask", "--json", stdin="kapan pilkada\nsiapa pemenang pilkada blora\n")
     assert (proc.returncode, proc.stderr) == (0, "")
     assert [r["entry_id"] for r in json_lines(proc.stdout)] == ["jadwal_pencoblosan", None]
 
 
+@pytest.mark.subprocess
 def test_subprocess_check(repo_root: Path, kb) -> None:
     proc = run_module(repo_root, "check")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, kb.summary() + "\n", "")
 
 
+@pytest.mark.subprocess
 def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
     kb_copy.replace("knowledge/entries.yaml", "    title: Salam\n", "\ttitle: Salam\n")
     proc = run_module(repo_root, "--config", str(kb_copy.config_path), "check")
@@ -187,6 +213,7 @@ def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
     ]
 
 
+@pytest.mark.subprocess
 def test_subprocess_chat(repo_root: Path) -> None:
     proc = run_module(repo_root, "chat", stdin="kapan pilkada\n")
     assert (proc.returncode, proc.stderr) == (0, "")

@@ -164,6 +164,7 @@ def test_a_database_from_another_salt_is_refused_in_one_line(
     assert code == 1 and err.count("\n") == 1 and "salt" in err and "Traceback" not in err
 
 
+@pytest.mark.subprocess
 def test_console_script_as_a_process(kb_copy: KbCopy, recorded: Path, repo_root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(kb_copy.config_path), "unanswered", "--format", "yaml"],

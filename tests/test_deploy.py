@@ -65,6 +65,7 @@ def _env_example() -> dict[str, str]:
     return pairs
 
 
+@pytest.mark.subprocess
 def test_compose_file_is_valid_against_the_compose_specification(tmp_path: Path) -> None:
     # Interpolate as `docker compose` would with a filled-in .env, then validate.
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
@@ -133,6 +134,8 @@ def test_compose_runs_two_identical_replicas_behind_nginx_with_one_database() ->
 # ---------------------------------------------------------------- systemd
 
 
+@pytest.mark.subprocess
+@pytest.mark.systemd
 def test_systemd_unit_verifies(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     assert analyze, "systemd-analyze is missing: `apt-get install -y systemd` (.ci/run does)"
@@ -260,6 +263,9 @@ def test_template_fills_in_like_envsubst() -> None:
     assert "$http_x_telegram_bot_api_secret_token" in filled, "nginx's own variables stay"
 
 
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 def test_updates_with_the_secret_reach_both_replicas(balancer: Balancer) -> None:
     for update_id in range(1, 11):
         response = balancer.post(update_id)
@@ -270,6 +276,9 @@ def test_updates_with_the_secret_reach_both_replicas(balancer: Balancer) -> None
     assert one.got and two.got, "round robin over both replicas"
 
 
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 def test_forged_or_wrong_requests_never_reach_a_replica(balancer: Balancer) -> None:
     assert balancer.post(1, secret=None).status_code == 403
     assert balancer.post(2, secret="wrong").status_code == 403
@@ -285,6 +294,9 @@ def test_forged_or_wrong_requests_never_reach_a_replica(balancer: Balancer) -> N
     assert balancer.replicas[0].got == [] and balancer.replicas[1].got == []
 
 
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 @pytest.mark.parametrize("mode", ["drop", "503"])
 def test_a_replica_that_dies_or_stops_mid_request_is_retried_on_the_other(balancer: Balancer, mode: str) -> None:
     broken, healthy = balancer.replicas
@@ -297,6 +309,9 @@ def test_a_replica_that_dies_or_stops_mid_request_is_retried_on_the_other(balanc
     assert broken.got, "the broken replica was tried (then avoided for fail_timeout)"
 
 
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 def test_healthz_answers_while_one_replica_is_up(balancer: Balancer) -> None:
     assert balancer.client.get(balancer.url("/healthz")).status_code == 200
     balancer.replicas[0].health = 503

@@ -344,6 +344,7 @@ def test_stop_is_fast_with_pending_long_poll(api):
     assert run(get_me()).id == 1000
 
 
+@pytest.mark.subprocess
 def test_standalone_process():
     script = Path(__file__).with_name("fakebotapi.py")
     proc = subprocess.Popen(

@@ -126,6 +126,7 @@ async def test_5xx_on_send_message_is_resent_and_delivered_once(
     assert sum("sending again" in r.getMessage() for r in caplog.records) == 2
 
 
+@pytest.mark.slow
 async def test_5xx_burst_longer_than_the_resends_costs_one_reply_then_the_bot_goes_on(
     api: FakeBotApi, pipeline: Pipeline
 ) -> None:
@@ -309,6 +310,7 @@ def cli_runs() -> Iterator[list[CliRun]]:
         run.kill()
 
 
+@pytest.mark.subprocess
 def test_cli_waits_for_an_unreachable_api_with_backoff_then_works(
     repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]
 ) -> None:
@@ -332,6 +334,7 @@ def test_cli_waits_for_an_unreachable_api_with_backoff_then_works(
     assert TOKEN not in cli.stderr and "Traceback" not in cli.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_gives_up_on_an_unreachable_api_after_the_configured_retries(
     repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]
 ) -> None:
@@ -346,6 +349,7 @@ def test_cli_gives_up_on_an_unreachable_api_after_the_configured_retries(
     assert TOKEN not in cli.stderr and "Traceback" not in cli.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_stops_cleanly_on_sigterm_while_waiting_for_the_api(
     repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]
 ) -> None:
@@ -397,6 +401,7 @@ def test_conflict_stops_the_application_with_exit_code_3(
     assert [c.status for c in api.calls("getUpdates")] == [409]
 
 
+@pytest.mark.subprocess
 def test_cli_exits_with_code_3_on_conflict(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, cli_runs: list[CliRun]
 ) -> None:

@@ -208,6 +208,7 @@ async def test_a_flood_in_a_group_is_answered_in_the_group_once(
     assert len(replies) == 6 and replies[-1] == pipeline.replies.text("slow_down")
 
 
+@pytest.mark.slow
 async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline) -> None:
     async with running_bot(tuned(pipeline, rate_limit_overall_per_second=1000.0), api):
         for _ in range(30):

@@ -201,6 +201,8 @@ KILLED_USERS = range(50_001, 50_151)  # 150 users asking at once
 MAX_TWICE = 12
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_kill_9_under_traffic_answers_few_users_twice(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:

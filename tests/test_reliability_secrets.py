@@ -57,6 +57,7 @@ def assert_clean(stderr: str) -> None:
     assert "KTP" not in stderr and "3301234567890001" not in stderr
 
 
+@pytest.mark.subprocess
 def test_unreachable_api(repo_root: Path, kb_copy: KbCopy, runs: list[CliRun]) -> None:
     cli = CliRun(
         repo_root, cli_config(kb_copy, startup_retries=2, startup_backoff=0.05), f"http://127.0.0.1:{free_port()}/bot"
@@ -67,6 +68,7 @@ def test_unreachable_api(repo_root: Path, kb_copy: KbCopy, runs: list[CliRun]) -
     assert_clean(cli.stderr)
 
 
+@pytest.mark.subprocess
 def test_token_rejected_with_401(repo_root: Path, kb_copy: KbCopy, runs: list[CliRun]) -> None:
     with FakeBotApi(token="123456789:AAotherTOKENotherTOKENotherTOKEN0") as other:  # knows another token
         cli = CliRun(repo_root, kb_copy.config_path, other.base_url)
@@ -77,6 +79,7 @@ def test_token_rejected_with_401(repo_root: Path, kb_copy: KbCopy, runs: list[Cl
     assert_clean(cli.stderr)
 
 
+@pytest.mark.subprocess
 def test_errors_that_quote_the_token_and_a_failing_handler(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:
@@ -97,6 +100,8 @@ def test_errors_that_quote_the_token_and_a_failing_handler(
     assert_clean(cli.stderr)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_flood_control_logs_a_tag_not_the_id(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:

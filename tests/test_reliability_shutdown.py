@@ -103,6 +103,8 @@ def stop(cli: CliRun, sig: int) -> None:
 # --- during a reminder round ------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_signals_during_a_reminder_round_lose_and_duplicate_nothing(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:
@@ -178,6 +180,8 @@ QUESTION_USERS = range(20_001, 20_171)  # 170 users asking a question
 SUBSCRIBING_USERS = range(30_001, 30_081)  # 80 users sending /ingatkan
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_signals_during_heavy_traffic_lose_and_duplicate_nothing(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:
@@ -219,6 +223,7 @@ def test_signals_during_heavy_traffic_lose_and_duplicate_nothing(
     check_database(db)
 
 
+@pytest.mark.subprocess
 def test_a_second_signal_while_stopping_exits_at_once(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:
@@ -241,6 +246,7 @@ def test_a_second_signal_while_stopping_exits_at_once(
 # --- a database the bot cannot use -------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_cli_refuses_a_corrupt_database_in_one_line(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy, runs: list[CliRun]
 ) -> None:

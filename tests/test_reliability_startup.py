@@ -58,6 +58,7 @@ def html_site() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.subprocess
 def test_cli_exits_1_when_the_api_address_answers_with_a_web_page(
     repo_root: Path, kb_copy: KbCopy, html_site: str, cli_runs: list[CliRun]
 ) -> None:
@@ -70,6 +71,7 @@ def test_cli_exits_1_when_the_api_address_answers_with_a_web_page(
     assert "Traceback" not in cli.stderr and TOKEN not in cli.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_refuses_a_rate_of_zero_before_starting(repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]) -> None:
     config = cli_config(kb_copy, overall_per_second=0)
     with FakeBotApi(token=TOKEN) as api:
@@ -105,6 +107,7 @@ def test_run_bot_exits_1_and_closes_the_database_on_any_start_up_error(
     assert "unexpected error" in caplog.text
 
 
+@pytest.mark.subprocess
 def test_cli_accepts_the_server_root_as_api_address(repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]) -> None:
     with FakeBotApi(token=TOKEN) as api:
         root = api.base_url.removesuffix("/bot")
@@ -119,6 +122,7 @@ def test_cli_accepts_the_server_root_as_api_address(repo_root: Path, kb_copy: Kb
     assert "Traceback" not in cli.stderr and TOKEN not in cli.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_explains_an_unusable_api_address_in_one_line(
     repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun]
 ) -> None:
@@ -135,6 +139,7 @@ def test_cli_explains_an_unusable_api_address_in_one_line(
 # --- the database deleted while running (issue #14 item 10) ------------------------------
 
 
+@pytest.mark.subprocess
 def test_cli_stops_with_exit_1_when_its_database_is_deleted(
     repo_root: Path, kb_copy: KbCopy, cli_runs: list[CliRun], tmp_path: Path
 ) -> None:

@@ -101,6 +101,7 @@ def test_yaml_mistake_is_reported_at_its_line_in_plain_words(
     assert "<block" not in first and "mapping values" not in first  # PyYAML's words mean nothing to staff
 
 
+@pytest.mark.subprocess
 def test_run_prints_every_problem_with_file_and_line(repo_root: Path, kb_copy: KbCopy) -> None:
     kb_copy.replace("knowledge/entries.yaml", "    title: Salam\n", "\ttitle: Salam\n")
     kb_copy.replace("knowledge/messages.yaml", '  topics_intro: "Pilih topik:"\n', '  topics_intro: ""\n')
@@ -128,6 +129,7 @@ ALIAS_BOMB = "\n".join(
 )
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", ["config.yaml", "knowledge/messages.yaml", "knowledge/entries.yaml"])
 def test_an_alias_bomb_is_refused_at_once_by_check(repo_root: Path, kb_copy: KbCopy, name: str) -> None:
     kb_copy.write(name, kb_copy.read(name) + "\n" + ALIAS_BOMB + "\n")

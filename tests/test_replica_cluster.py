@@ -22,6 +22,7 @@ import collections
 import itertools
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,11 +33,13 @@ from bot.storage import PostgresStore
 
 try:  # works whether or not tests/ is a package
     from tests.fakebotapi import FakeBotApi
+    from tests.nginxserver import NginxServer, NginxUnavailable
     from tests.pgserver import PostgresServer
     from tests.replicacluster import SALT, SECRET, TOKEN, ReplicaCluster
     from tests.webhooksender import WebhookSender
 except ImportError:
     from fakebotapi import FakeBotApi  # type: ignore[no-redef]
+    from nginxserver import NginxServer, NginxUnavailable  # type: ignore[no-redef]
     from pgserver import PostgresServer  # type: ignore[no-redef]
     from replicacluster import SALT, SECRET, TOKEN, ReplicaCluster  # type: ignore[no-redef]
     from webhooksender import WebhookSender  # type: ignore[no-redef]
@@ -76,6 +79,10 @@ def updates(fake: FakeBotApi) -> list[dict[str, object]]:
     return out
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 async def test_two_replicas_lose_and_duplicate_nothing_when_one_is_killed(
     tmp_path: Path, postgres_server: PostgresServer, postgres_url: str, fake_api: FakeBotApi
 ) -> None:
@@ -163,6 +170,30 @@ def _sent_by_chat(fake: FakeBotApi) -> collections.Counter[int]:
 
 def _reminders_sent(fake: FakeBotApi) -> int:
     return sum(1 for chat in _sent_by_chat(fake) if chat >= FIRST_SUBSCRIBER)
+
+
+@pytest.mark.subprocess
+def test_a_cluster_that_fails_to_start_stops_the_replicas_it_started(
+    tmp_path: Path,
+    postgres_server: PostgresServer,
+    postgres_url: str,
+    fake_api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # nginx (or openssl) missing: the replicas are up by then, and must not outlive the test.
+    def nginx_missing() -> str:
+        raise NginxUnavailable("nginx is not installed")
+
+    monkeypatch.setattr(sys.modules[NginxServer.__module__], "find_nginx", nginx_missing)
+    cluster = ReplicaCluster(tmp_path, postgres_server, postgres_url, fake_api.base_url)
+    with pytest.raises(NginxUnavailable, match="is not installed"):
+        cluster.start()
+    assert cluster.nginx is None
+    assert [r.name for r in cluster.replicas] == ["replica1", "replica2"]
+    for replica in cluster.replicas:
+        assert replica.process is not None and replica.process.returncode is not None, f"{replica.name} still runs"
+        with pytest.raises(ProcessLookupError):
+            os.kill(replica.pid, 0)
 
 
 def _round_holder(cluster: ReplicaCluster):  # type: ignore[no-untyped-def]

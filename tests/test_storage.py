@@ -32,7 +32,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 SALT = b"test-salt-0123456789abcdef"
 USER = 7_123_456_789
 OTHER_USER = 5_550_001_234
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TABLES = ("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
 
 

@@ -537,6 +537,8 @@ for i in range(rounds):
 """
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_two_processes_starting_at_once_on_empty_folders_are_never_refused(tmp_path: Path, repo_root: Path) -> None:
     # The real thing: two processes, each round on a new empty folder, started within
     # microseconds of each other. Before the fix 3 to 12 of the 40 rounds had a start

@@ -191,6 +191,7 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
+@pytest.mark.subprocess
 def test_cli_without_token_explains_in_one_line(repo_root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot", "run"], cwd=repo_root, env=cli_env(), capture_output=True, text=True, timeout=30
@@ -223,6 +224,7 @@ def test_webhook_mode_needs_a_secret(
     assert err.count("\n") == 1 and "TELEGRAM_WEBHOOK_SECRET" in err
 
 
+@pytest.mark.subprocess
 def test_cli_runs_against_the_fake_server_and_stops_on_sigint(
     repo_root: Path, api: FakeBotApi, kb_copy: KbCopy
 ) -> None:

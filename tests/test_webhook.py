@@ -131,6 +131,7 @@ def request_head(secret: str | None, length: int, path: str = "/telegram") -> by
 # --- checked before the body: secret, size --------------------------------------------------
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("secret", ["guess", None], ids=["wrong", "missing"])
 def test_a_request_without_the_secret_is_refused_before_its_body_is_read(bot: WebhookBot, secret: str | None) -> None:
     conn = bot.raw(request_head(secret, 95_000_000) + b'{"update_id": 1, ')  # 95 MB announced, 17 bytes sent
@@ -138,6 +139,7 @@ def test_a_request_without_the_secret_is_refused_before_its_body_is_read(bot: We
     assert bot.api.calls("sendMessage") == []
 
 
+@pytest.mark.subprocess
 def test_an_oversized_body_is_refused_unread(bot: WebhookBot) -> None:
     conn = bot.raw(request_head(SECRET, 95_000_000) + b'{"update_id": 1, ')
     assert status_within(conn, 2).startswith("HTTP/1.1 413")
@@ -146,6 +148,7 @@ def test_an_oversized_body_is_refused_unread(bot: WebhookBot) -> None:
 # --- slow requests, many connections, floods in the log -------------------------------------
 
 
+@pytest.mark.subprocess
 def test_a_slow_body_times_out(bot: WebhookBot) -> None:
     conn = bot.raw(request_head(SECRET, 500) + b'{"update_id": 1, ')
     started = time.monotonic()
@@ -153,6 +156,7 @@ def test_a_slow_body_times_out(bot: WebhookBot) -> None:
     assert time.monotonic() - started < 3
 
 
+@pytest.mark.subprocess
 def test_headers_that_never_end_time_out(bot: WebhookBot) -> None:
     conn = bot.raw(b"POST /telegram HTTP/1.1\r\nHost: x\r\n")
     started = time.monotonic()
@@ -160,6 +164,7 @@ def test_headers_that_never_end_time_out(bot: WebhookBot) -> None:
     assert time.monotonic() - started < 3
 
 
+@pytest.mark.subprocess
 def test_open_connections_are_bounded_and_the_bot_keeps_answering(bot: WebhookBot) -> None:
     idle = [bot.raw(b"") for _ in range(40)]  # 20 allowed (open_connections)
     time.sleep(0.3)
@@ -180,6 +185,7 @@ def test_open_connections_are_bounded_and_the_bot_keeps_answering(bot: WebhookBo
     assert len(bot.api.calls("sendMessage")) == 1
 
 
+@pytest.mark.subprocess
 def test_a_flood_is_logged_in_a_line_or_two_not_per_request(bot: WebhookBot) -> None:
     with httpx.Client(timeout=5) as client:
         for i in range(300):
@@ -197,6 +203,7 @@ def test_a_flood_is_logged_in_a_line_or_two_not_per_request(bot: WebhookBot) -> 
 # --- Telegram gets its answer after the update was handled; duplicates once -----------------
 
 
+@pytest.mark.subprocess
 def test_the_answer_comes_only_after_the_update_was_handled(bot: WebhookBot) -> None:
     bot.api.delay("sendMessage", 1.0)
     started = time.monotonic()
@@ -206,6 +213,8 @@ def test_the_answer_comes_only_after_the_update_was_handled(bot: WebhookBot) -> 
     assert len(bot.api.calls("sendMessage")) == 1  # already sent when Telegram hears back
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_killed_process_never_confirmed_what_it_had_not_handled(
     repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, cli_runs: list[CliRun]
 ) -> None:
@@ -235,6 +244,7 @@ def test_a_killed_process_never_confirmed_what_it_had_not_handled(
     assert len(api.calls("sendMessage")) == 1
 
 
+@pytest.mark.subprocess
 def test_an_update_delivered_twice_is_handled_once(bot: WebhookBot) -> None:
     bot.api.delay("sendMessage", 0.5)
     update = bot.api.command("/start") | {"update_id": 31}
@@ -250,11 +260,13 @@ def test_an_update_delivered_twice_is_handled_once(bot: WebhookBot) -> None:
     assert len(bot.api.calls("sendMessage")) == 1
 
 
+@pytest.mark.subprocess
 def test_healthz_for_the_load_balancer(bot: WebhookBot) -> None:
     response = httpx.get(f"http://127.0.0.1:{bot.port}/healthz", timeout=5)
     assert (response.status_code, response.text) == (200, "ok\n")
 
 
+@pytest.mark.subprocess
 def test_sigterm_answers_the_update_in_flight_then_exits_0(bot: WebhookBot) -> None:
     bot.api.delay("sendMessage", 1.0)
     codes: list[int] = []
@@ -269,6 +281,7 @@ def test_sigterm_answers_the_update_in_flight_then_exits_0(bot: WebhookBot) -> N
     assert "Traceback" not in bot.cli.stderr and TOKEN not in bot.cli.stderr
 
 
+@pytest.mark.subprocess
 def test_set_webhook_is_called_with_the_secret(bot: WebhookBot) -> None:
     (hook,) = bot.api.calls("setWebhook")
     assert hook.params["url"] == "https://bot.example.org/telegram"
@@ -337,6 +350,7 @@ async def test_refusals_are_one_line_then_one_summary_per_interval(caplog: pytes
     log.close()
 
 
+@pytest.mark.subprocess
 def test_a_port_in_use_is_one_line_and_exit_1(
     repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, cli_runs: list[CliRun]
 ) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.yamlfile import InvalidFiles, Problem, load_yaml
+from bot.yamlfile import InvalidFiles, Problem, _first_difference, load_yaml, parser_disagreements
+
+needs_libyaml = pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML was built without libyaml")
 
 
 def write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:
@@ -154,3 +157,71 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
 
 def test_an_anchor_without_alias_is_harmless(tmp_path: Path) -> None:
     assert load_yaml(write(tmp_path, "a: &x 1\nb: '*x'\nc: 2 * 3\n")).data == {"a": 1, "b": "*x", "c": "2 * 3"}
+
+
+# ---------------------------------------------------------------- both parsers (pilkada-bot check)
+
+ONLY_LIBYAML = "libyaml's parser reads this but PyYAML's pure-Python parser refuses it"
+AGREE = "put the text in quotes so that every YAML reader reads it the same"
+
+
+@needs_libyaml
+def test_a_file_only_libyaml_reads_loads_but_is_reported_at_its_line(tmp_path: Path) -> None:
+    # knowledge/messages.yaml had this: '? ' inside a flow mapping, which the pure parser refuses.
+    text = "start_topics:\n  - {label: Jadwal, entry: a}\n  - {label: 📅 Kapan? Sudah lewat?, entry: b}\n"
+    path = write(tmp_path, text)
+    assert load_yaml(path).data["start_topics"][1]["label"] == "📅 Kapan? Sudah lewat?"  # the bot still starts
+    assert [str(p) for p in parser_disagreements(path)] == [
+        f"{path}:3: {ONLY_LIBYAML} (expected ',' or '}}', but got '?'): {AGREE}"
+    ]
+
+
+@needs_libyaml
+def test_a_tab_after_a_colon_is_read_only_by_libyaml(tmp_path: Path) -> None:
+    path = write(tmp_path, "a: 1\nb:\t2\n", name="config.yaml")
+    assert [str(p) for p in parser_disagreements(path, display="config.yaml")] == [
+        f"config.yaml:2: {ONLY_LIBYAML} (found character '\\t' that cannot start any token): {AGREE}"
+    ]
+
+
+@needs_libyaml
+def test_a_file_only_the_pure_parser_reads_is_reported_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Fussy(yaml.SafeLoader):  # stands in for a libyaml that refuses what the pure parser reads
+        def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+            node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            if isinstance(node, yaml.ScalarNode) and node.value == "odd":
+                raise yaml.MarkedYAMLError(problem="no odd values", problem_mark=node.start_mark)
+            return node
+
+    monkeypatch.setattr(yaml, "CSafeLoader", Fussy)
+    path = write(tmp_path, "a: 1\nb: odd\n")
+    assert [str(p) for p in parser_disagreements(path)] == [
+        f"{path}:2: PyYAML's pure-Python parser reads this but libyaml's parser refuses it (no odd values): {AGREE}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: [x, 'y? z']\n",  # both read it
+        "a: 1\n\tb: 2\n",  # both refuse: load_yaml reports that, in plain words
+        "",
+    ],
+)
+def test_no_disagreement_when_both_parsers_agree(tmp_path: Path, text: str) -> None:
+    assert parser_disagreements(write(tmp_path, text)) == []
+
+
+def test_a_missing_file_is_left_to_load_yaml(tmp_path: Path) -> None:
+    assert parser_disagreements(tmp_path / "missing.yaml") == []
+
+
+def test_the_first_value_read_differently_is_found() -> None:
+    def tree(text: str) -> yaml.Node | None:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+    assert _first_difference(tree("a: 1\nb: [x, y]\n"), tree("a: 1\nb: [x, y]\n")) is None
+    assert _first_difference(tree("a: 1\nb: [x, y]\n"), tree("a: 1\nb: [x, z]\n")) == 2
+    assert _first_difference(tree("a: 1\nb: [x, y]\n"), tree("a: 1\nb: [x]\n")) == 2
+    assert _first_difference(tree("a: 1\nb: 2\n"), tree("a: 1\nc: 2\n")) == 2
+    assert _first_difference(tree("a: 1\n"), tree("a: '1'\n")) == 1  # same text, another type
