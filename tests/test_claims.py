@@ -226,9 +226,14 @@ def test_a_date_names_the_meeting_it_is_about(pipeline: Pipeline) -> None:
 
 
 def test_a_checked_aside_in_a_question_says_the_question_is_not_answered(pipeline: Pipeline) -> None:
-    reply = pipeline.replies.for_question("suara tidak sah pilkada blora 2024 brp? kalo pemilu 2019 kan 26 ribuan")
+    reply = pipeline.replies.for_question("suara tidak sah pemilu 2019 itu gara2 apa? kan 26 ribuan")
     assert reply.kind == "claim" and reply.says_unknown
     assert "26.238" in reply.text and "sumberku tidak memuat jawabannya" in reply.text
+    # Invalid votes of Pilkada 2024 are a result: the known unknown says so instead of the generic line.
+    reply = pipeline.replies.for_question("suara tidak sah pilkada blora 2024 brp? kalo pemilu 2019 kan 26 ribuan")
+    assert reply.kind == "claim" and reply.says_unknown and reply.entry_id == "hasil_pilkada"
+    assert "26.238" in reply.text
+    assert pipeline.kb.entry("hasil_pilkada").answer.at(pipeline.replies.phase()) in reply.text
 
 
 def test_forwarded_text_is_always_read_as_a_claim(pipeline: Pipeline) -> None:
