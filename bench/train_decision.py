@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.decision import DEFAULT_MODEL
 from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
 from bot.pipeline import Pipeline
-from bot.training import train
+from bot.training import train, variant_examples
 
 
 def main() -> None:
@@ -34,11 +34,18 @@ def main() -> None:
     others = load_eval_set(args.eval, ids) + load_postvote_set(args.postvote)
     # The corpus's train split, and the older sets' tune splits (plainer questions, written beside the KB).
     train_items = [i for i in corpus if i.split == "train"] + [i for i in others if i.split == "tune"]
+    variants = variant_examples(pipeline.kb, pipeline.config.matching)
+    print(
+        f"{len(variants)} question variants, each asked of the KB without it: best entry right for "
+        f"{sum(v.right for v in variants)}"
+    )
     model, point = train(
         pipeline.matcher,
         train_items,
+        extra=variants,
         l2=args.l2,
-        trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune ({len(train_items)})",
+        trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune ({len(train_items)}), "
+        f"+ {len(variants)} KB question variants left out one at a time",
     )
     print(
         f"train: {point.total} questions, best entry right for {point.right_first}; cross-validated: "

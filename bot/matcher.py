@@ -355,7 +355,10 @@ class Matcher:
             # The sentence that asks decides, with the one before it ("Ada rapat ... September.
             # Rapat itu diadakan di mana?"); the others count for less when one asks: in
             # "Izin, saya anggota KPPS baru, mau memastikan kapan ...?" the preamble is not the question.
-            scored_parts = [(t, 1.0 if not asking or i in asking else _PREAMBLE) for i, t in enumerate(parts)]
+            # A short follow-up ("caranya gmn?") says nothing alone: it is read with the sentence before it.
+            scored_parts = [
+                (t, 1.0 if not asking or i in asking else _PREAMBLE) for i, t in enumerate(parts) if len(t) >= 3
+            ]
             scored_parts += [(parts[i - 1] + parts[i], 1.0) for i in asking if i > 0]
             for seg_tokens, factor in scored_parts:
                 if len(seg_tokens) < 2 or len(seg_tokens) == len(tokens):
@@ -512,8 +515,9 @@ class Matcher:
         """The outcome by the model's probability that the best entry is right.
 
         Answer at or above `answer_at` (a known unknown then says what the sources cannot say);
-        "did you mean" at or above `suggest_at` when the best score clears the suggest floor;
-        otherwise the honest fallback.
+        "did you mean" at or above `suggest_at` (the entries within `suggest_spread` of the best:
+        the score floor of the thresholds does not apply, a long message scores low); otherwise
+        the honest fallback.
         """
         candidates = ranking.candidates
         if not candidates:
@@ -526,10 +530,12 @@ class Matcher:
                 outcome, entry_id, best.score, suggested, ranking.normalized, candidates, ranking.unknown, p
             )
 
-        if p >= model.answer_at:
+        # A question staff wrote for this entry, word for word (after normalizing), is its question.
+        own = ranking.normalized == best.variant and (len(candidates) < 2 or candidates[1].score < best.score)
+        if p >= model.answer_at or own:
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
-        if best.score >= self._settings.suggest_threshold and p >= model.suggest_at:
-            return result("suggest", None, suggestions(candidates, self._settings))
+        if p >= model.suggest_at:
+            return result("suggest", None, suggestions(candidates, self._settings, floor=0.0))
         return result("none", None)
 
     def decide(self, ranking: Ranking, settings: MatchingConfig) -> MatchResult:
@@ -576,7 +582,7 @@ def _is_figure(token: str) -> bool:
     return bool(fraction) or not whole.isdigit() or int(whole) > 31
 
 
-def suggestions(candidates: tuple[Candidate, ...], s: MatchingConfig) -> tuple[str, ...]:
+def suggestions(candidates: tuple[Candidate, ...], s: MatchingConfig, floor: float | None = None) -> tuple[str, ...]:
     """The "did you mean" list: above the suggest threshold and close to the best one.
 
     An entry far below the best shares only a word or two with the question; showing it
@@ -584,7 +590,7 @@ def suggestions(candidates: tuple[Candidate, ...], s: MatchingConfig) -> tuple[s
     """
     if not candidates:
         return ()
-    floor = max(s.suggest_threshold, candidates[0].score - s.suggest_spread)
+    floor = max(s.suggest_threshold if floor is None else floor, candidates[0].score - s.suggest_spread)
     return tuple(c.entry_id for c in candidates[: s.max_suggestions] if c.score >= floor)
 
 

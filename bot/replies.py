@@ -139,18 +139,23 @@ class ReplyBuilder:
 
         A question is answered, a claim is checked: "pilkada 2024 hari rabu atau kamis?" and a
         forwarded story ending "min, KPU nanggepinnya gimana?" ask, and their answer (which
-        states the facts with their source) says more than a verdict. A question still gets
-        the verdict when something in it is false, or when it asks for a check ("katanya
-        ... bener?") and the sources cannot settle it.
+        states the facts with their source) says more than a verdict. Something false in a
+        message always gets the verdict. When nothing in it could be checked, the verdict
+        ("cannot verify") is kept only for a message that asks for a check ("katanya ...
+        bener?", a forward) and has no answer of its own; "jam buka tps" gets the known
+        unknown on TPS hours, not "cannot verify that news".
         """
         if self._answer_covers(result, verdicts, text, forwarded):
             return True
-        if not question or any(v.verdict == "contradicted" for v in verdicts):
+        if any(v.verdict == "contradicted" for v in verdicts):
             return False
-        if result.outcome in ("answer", "unknown"):
-            return True
-        checked = any(v.verdict == "confirmed" for v in verdicts)
-        return not checked and self.claims is not None and not self.claims.asks(text, forwarded=forwarded)
+        sure = result.outcome in ("answer", "unknown")
+        check = self.claims is not None and self.claims.asks(text, forwarded=forwarded)
+        if any(v.verdict == "confirmed" for v in verdicts):
+            return question and sure and not check  # "... 83,5% kan?" asks for the confirmation
+        if check and not question:
+            return False
+        return sure or not check
 
     def _answer_covers(self, result: MatchResult, verdicts: list[ClaimVerdict], text: str, forwarded: bool) -> bool:
         """Whether the confident answer already states every fact the message rightly says.

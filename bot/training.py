@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.config import MatchingConfig
 from bot.decision import FEATURES, DecisionModel, fit
 from bot.evaluation import EvalItem
+from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 
 
@@ -63,6 +65,27 @@ def examples(matcher: Matcher, items: Sequence[EvalItem]) -> list[Example]:
         top = ranking.candidates[0].entry_id if ranking.candidates else None
         out.append(Example(item.question, item.expect, top, matcher.signals(ranking), matcher.unknown_ids))
     return out
+
+
+def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1) -> list[Example]:
+    """The knowledge base's own question variants, each asked of the knowledge base without it.
+
+    Plain questions close to what the entries say: they teach the model what a clear match
+    looks like, which the harder labelled questions rarely show. `every`: use every n-th variant.
+    """
+    out: list[Example] = []
+    unknowns = frozenset(e.id for e in kb.entries if e.kind == "unknown")
+    for ei, entry in enumerate(kb.entries):
+        for qi, question in enumerate(entry.questions):
+            if (ei + qi) % every:
+                continue
+            others = entry.questions[:qi] + entry.questions[qi + 1 :]
+            entries = kb.entries[:ei] + (replace(entry, questions=others),) + kb.entries[ei + 1 :]
+            matcher = Matcher.for_knowledge(replace(kb, entries=entries), settings, model=None)
+            ranking = matcher.rank(question, limit=max(settings.max_suggestions, 3))
+            top = ranking.candidates[0].entry_id if ranking.candidates else None
+            out.append(Example(question, entry.id, top, matcher.signals(ranking), unknowns))
+    return [e for e in out if e.signals]
 
 
 def out_of_fold(data: Sequence[Example], folds: int = 5, l2: float = 1.0, seed: int = 7) -> list[float]:
@@ -116,15 +139,20 @@ def train(
     l2: float = 1.0,
     wrong_cost: float = 10.0,
     trained_on: str = "",
+    extra: Sequence[Example] = (),
 ) -> tuple[DecisionModel, OperatingPoint]:
-    """A model fitted on all of `items`, with the operating point cross-validation chose."""
+    """A model fitted on all of `items` (and `extra` examples), with the operating point cross-validation chose.
+
+    The operating point is chosen on `items` only: they are what users ask.
+    """
     data = [e for e in examples(matcher, items) if e.signals]
     if len(data) < 2 * folds or not any(e.right for e in data) or all(e.right for e in data):
         raise ValueError(
             f"training needs at least {2 * folds} questions with a ranking, some answered right and some not"
         )
-    point = choose_point(data, out_of_fold(data, folds, l2), wrong_cost)
-    return _model(data, l2, point.answer_at, point.suggest_at, trained_on), point
+    probs = out_of_fold([*data, *extra], folds, l2)[: len(data)]
+    point = choose_point(data, probs, wrong_cost)
+    return _model([*data, *extra], l2, point.answer_at, point.suggest_at, trained_on), point
 
 
 def _model(

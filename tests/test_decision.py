@@ -80,10 +80,12 @@ def test_the_operating_point_weighs_a_wrong_answer_against_right_ones(pipeline: 
 
 def test_a_question_that_asks_for_a_detail_the_answer_lacks_is_marked(pipeline: Pipeline) -> None:
     matcher = pipeline.matcher
-    # "berapa" asks for a figure; the golput definition holds none.
-    signals = matcher.signals(matcher.rank("golput itu berapa"))
+    # "kapan" asks for a date; the golput definition holds none.
+    ranking = matcher.rank("arti golput itu apa dan kapan")
+    assert ranking.candidates[0].entry_id == "apa_itu_golput"
+    signals = matcher.signals(ranking)
     assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 1.0
-    signals = matcher.signals(matcher.rank("partisipasi pilkada 2020 berapa persen"))
+    signals = matcher.signals(matcher.rank("berapa persen partisipasi pilkada 2020"))
     assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 0.0
 
 
