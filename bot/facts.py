@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from bot.regions import region_words
 from bot.statements import (
     Approx,
     DateValue,
@@ -70,6 +71,7 @@ class Fact:
     act_terms: tuple[str, ...] = ()  # phrases naming that act in text ("dibuka", "opened")
     # (1, "pemilu 2019"): the quote says the figure rose from that election's (-1: fell), no figure given
     trend: tuple[int, str] | None = None
+    region: str | None = None  # the configured region the sources are about ("Kabupaten Blora")
 
     @property
     def key(self) -> str:
@@ -131,7 +133,8 @@ VALUE_ITEMS = frozenset({"date", "weekday", "month", "percent", "count", "year",
 
 
 def vocabulary(facts: Iterable[Fact]) -> Vocabulary:
-    """Names, places and role phrases the statement reader should recognise."""
+    """Names, places and role phrases the statement reader should recognise, and the region's name."""
+    facts = list(facts)
     persons: dict[str, str] = {}
     places: dict[str, str] = {}
     roles: dict[str, str] = {}
@@ -142,7 +145,8 @@ def vocabulary(facts: Iterable[Fact]) -> Vocabulary:
                 names[fold(name)] = fact.key
         for term in fact.role_terms:
             roles[fold(term)] = fold(term)
-    return Vocabulary(persons, places, roles)
+    regions = tuple(sorted({region_words(f.region) for f in facts if f.region}))
+    return Vocabulary(persons, places, roles, regions)
 
 
 def render_refs(text: str, facts: Mapping[str, Fact]) -> tuple[str, list[str], set[str]]:

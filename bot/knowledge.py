@@ -323,7 +323,8 @@ class KnowledgeBase:
                 problems.extend(exc.problems)
         if problems:
             raise InvalidFiles(problems)
-        sources = _parse_sources(docs["sources"], cfg.sources.parent, problems)
+        region = cfg.election.region if cfg.election is not None else None
+        sources = _parse_sources(docs["sources"], cfg.sources.parent, problems, region)
         facts = {f.id: f for s in sources.values() for f in s.facts}
         lexicon = replace(_parse_lexicon(docs["lexicon"], problems), words=_read_words(cfg.words, problems))
         grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
@@ -359,7 +360,7 @@ _FACT_OPTIONAL: dict[str, Expect] = {
 }
 
 
-def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[str, Source]:
+def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: str | None = None) -> dict[str, Source]:
     if not check_mapping(doc, doc.data, (), problems, required={"sources": LIST}, what="the sources file"):
         return {}
     result: dict[str, Source] = {}
@@ -404,6 +405,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[st
             fact = _parse_fact(doc, (i, j), raw_fact, raw["id"], raw["date"], problems)
             if fact is None:
                 continue
+            fact = replace(fact, region=region)
             if fact.id in fact_ids:
                 problems.append(
                     doc.problem(
