@@ -21,6 +21,7 @@ from bot.english import EnglishDetector, parse_english_words
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.scope import scope_problems
 from bot.smalltalk import SmallTalk, parse_small_talk
 from bot.staff_texts import StaffTexts, parse_staff_texts
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
@@ -331,9 +332,17 @@ class KnowledgeBase:
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
         staff = parse_staff_texts(docs["staff"], problems)
+        scope_warnings: list[Problem] = []
+        if cfg.election is not None:
+            # Which election this is: another region's names, no fact on the configured election, time zone.
+            texts = [docs["sources"], *entry_docs, docs["messages"], docs["staff"]]
+            errors, scope_warnings = scope_problems(
+                cfg.election, dict(cfg.election_lines), facts.values(), texts, lexicon.other_regions, docs["lexicon"]
+            )
+            problems.extend(errors)
         if problems:
             raise InvalidFiles(problems)
-        warnings = _lexicon_warnings(docs["lexicon"], lexicon)
+        warnings = [*_lexicon_warnings(docs["lexicon"], lexicon), *scope_warnings]
         return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings), staff)
 
 

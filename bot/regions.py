@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -65,6 +65,14 @@ class Mention:
 class Atlas:
     provinces: tuple[Province, ...]
     zones: dict[str, Zone]
+    # Lower-case written form -> the region or province it names; the patterns that find them.
+    names: dict[str, str] = field(init=False, repr=False, compare=False)
+    patterns: tuple[re.Pattern[str], re.Pattern[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names, patterns = _patterns(self.provinces)
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "patterns", patterns)
 
     def find(self, configured: str) -> Region | Province | None:
         """The kabupaten/kota (or province) `configured` names; None if the data does not know it."""
@@ -97,15 +105,14 @@ class Atlas:
     def others_in(self, text: str, configured: str) -> list[Mention]:
         """Names of regions other than `configured` in `text` (its own province counts as its own)."""
         own = _own_names(self, configured)
-        pattern, exact = _patterns(self)
         found: list[Mention] = []
         taken: set[int] = set()
-        for regex in (pattern, exact):
+        for regex in self.patterns:
             for match in regex.finditer(text):
                 if taken & set(range(match.start(), match.end())):
                     continue
                 key = " ".join(match[0].split()).lower()
-                name = _NAMES[key] if key in _NAMES else _NAMES[_PREFIX.sub("", key)]
+                name = self.names.get(key) or self.names[_PREFIX.sub("", key)]
                 if name in own or _PREFIX.sub("", key) in own:
                     continue
                 taken.update(range(match.start(), match.end()))
@@ -133,33 +140,28 @@ def load_atlas(path: Path = DATA) -> Atlas:
     return Atlas(provinces, zones)
 
 
-# Lower-case written form -> the region or province it names (filled by _patterns).
-_NAMES: dict[str, str] = {}
-
-
-@functools.lru_cache(maxsize=2)
-def _patterns(atlas: Atlas) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns(provinces: tuple[Province, ...]) -> tuple[dict[str, str], tuple[re.Pattern[str], re.Pattern[str]]]:
     """One case-blind pattern for names that are no everyday word, one exact pattern for the rest."""
+    names: dict[str, str] = {}
     blind: set[str] = set()
     exact: set[str] = set()
-    for province in atlas.provinces:
-        _NAMES.setdefault(province.name.lower(), f"Provinsi {province.name}")
-        _NAMES.setdefault(f"provinsi {province.name.lower()}", f"Provinsi {province.name}")
+    for province in provinces:
+        names.setdefault(province.name.lower(), f"Provinsi {province.name}")
+        names.setdefault(f"provinsi {province.name.lower()}", f"Provinsi {province.name}")
         blind.update({province.name, f"Provinsi {province.name}"})
         for region in province.regions:
-            _NAMES.setdefault(region.name.lower(), region.name)
-            _NAMES.setdefault(region.short.lower(), region.name)
+            names.setdefault(region.name.lower(), region.name)
+            names.setdefault(region.short.lower(), region.name)
             blind.add(region.name)
-            kind = region.name.split()[0]
-            if kind == "Kabupaten":
-                _NAMES.setdefault(f"kab. {region.short.lower()}", region.name)
+            if region.name.split()[0] == "Kabupaten":
+                names.setdefault(f"kab. {region.short.lower()}", region.name)
                 blind.add(f"Kab. {region.short}")
             (exact if region.common else blind).add(region.short)
 
     def alternatives(names: set[str]) -> str:
         return "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in sorted(names, key=len, reverse=True))
 
-    return (
+    return names, (
         re.compile(rf"(?<!\w)(?:{alternatives(blind)})(?!\w)", re.IGNORECASE),
         re.compile(rf"(?<!\w)(?:{alternatives(exact)})(?!\w)"),
     )
