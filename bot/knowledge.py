@@ -388,7 +388,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: st
                 "text": NONEMPTY_TEXT,
                 "facts": LIST,
             },
-            optional={"author": TEXT, "editor": TEXT},
+            optional={"author": TEXT, "editor": TEXT, "url": TEXT},
             what="a source",
         )
         if not ok or not {"id", "title", "publisher", "date", "facts", "text"} <= raw.keys():
