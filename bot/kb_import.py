@@ -304,7 +304,7 @@ class _Reader:
             elif item.kind in ("percent", "count", "weekday"):
                 self._unplace(sentence, item.text, "a rough or unclear figure")
         for match in _MONTH_RELATIVE.finditer(text):
-            if any(i.kind == "month" and i.start <= match.start() < i.end for i in items):
+            if any(i.kind in ("month", "date") and i.start <= match.start() < i.end for i in items):
                 continue
             month = MONTH_NAMES.index(match["m"].lower()) + 1
             quote = _speech(text, match.start(), match.end())
@@ -459,8 +459,10 @@ class _Reader:
                 proposal.election = self.main[kind]
                 proposal.notes.append(f"election: '{bare[1] if bare else ''}' tanpa tahun; tahunnya dari artikel")
         # The clause after, when it only says "naik / turun dibanding <election>".
+        # A target is no figure that "rose from" an election: the comparison after it is another figure's.
+        target = _TARGET.search(fold(text[clause_start : item.end])) is not None
         after_start, after_end = _next_clause(text, clause_end, span_end)
-        if after_start < after_end:
+        if after_start < after_end and not target:
             after = fold(text[after_start:after_end])
             others = [i for i in find_items(text[after_start:after_end], self.vocab)]
             if not any(i.kind in ("percent", "count") for i in others):
@@ -481,8 +483,14 @@ class _Reader:
                 break
         low = fold(proposal.quote)
         topic = next((t for t in _TOPICS if re.search(rf"\b{t}\b", low)), None)
-        target = _TARGET.search(low) is not None
+        target = target or _TARGET.search(low) is not None
         what = (topic or ("angka" if item.kind == "count" else "persentase")).capitalize()
+        unit = _unit(text[item.end :]) if item.kind == "count" else None
+        if unit:
+            # "26.238 surat suara" in a clause about "suara tidak sah": the topic says more than the unit.
+            longer = next((t for t in _TOPICS if unit.split()[-1].lower() in t.split() and t != unit.lower()), None)
+            topic = longer if longer and re.search(rf"\b{longer}\b", low) else topic
+            what = topic.capitalize() if topic and topic != unit.lower() and longer else f"Jumlah {unit}"
         if target:
             what = f"Target {what.lower()}"
             proposal.topic = ["target", "menargetkan", "ditargetkan"]
@@ -491,7 +499,7 @@ class _Reader:
         if proposal.election:
             what += f" {_title(proposal.election)}"
         proposal.what = what
-        if topic is None:
+        if topic is None and unit is None:
             proposal.notes.append("what: kalimatnya tidak menyebut apa yang dihitung; lengkapi")
         self._add(sentence, proposal)
 
@@ -518,6 +526,10 @@ class _Reader:
                 name
             )
             quote = text[lead:name_end]
+            if not text[:start].strip(" " + _SPEECH):
+                # A person who opens the sentence is quoted with what the sentence says they did:
+                # "Komisioner Divisi Teknis ..., Ahmad Solikin membuka kegiatan ini".
+                quote = text[start : _clause_end(text, name_end)].rstrip(" .")
             person = self.people.get(name)
             if person is None:
                 person = Proposal("", "person", name, role, quote, ("person", fold(name)), role=role)
@@ -649,6 +661,23 @@ def _sentence_clause_start(text: str, position: int) -> int:
     return before[-1] if before else 0
 
 
+_GENERIC_UNITS = frozenset({"orang", "jiwa", "buah", "unit", "kali", "persen", "ribu", "juta", "pada", "di", "dan"})
+_FUNCTION_WORDS = frozenset(
+    {"yang", "di", "dan", "dalam", "pada", "untuk", "akan", "dari", "ke", "sebagai", "atau", "se", "itu", "ini"}
+)
+
+
+def _unit(after: str) -> str | None:
+    """What a count counts: the word or two after it ("26.238 surat suara", "1.204 TPS"), unless generic."""
+    words = re.match(r"\s+([A-Za-z]+)(?:\s+([a-z]+))?", after)
+    if words is None or words[1].lower() in _GENERIC_UNITS or words[1].lower() in _FUNCTION_WORDS:
+        return None
+    second = words[2]
+    if second and second not in _FUNCTION_WORDS and words[1].islower():
+        return f"{words[1]} {second}"
+    return words[1]
+
+
 def _trim_place(place: str, atlas: object) -> str | None:
     """A venue's name, or None for a region ("di Blora"), an election or a lone acronym ("di TPS")."""
     words = place.split()
@@ -734,16 +763,29 @@ def _dedupe(proposals: list[Proposal]) -> list[Proposal]:
 
 
 def _aliases(facts: list[Proposal], lines: list[str]) -> None:
-    """A part of a person's name the article also writes alone ("Mustakim mengatakan") is an alias."""
+    """Part of a person's name the article also writes alone ("Mustakim mengatakan", "Sri Lestari") is an alias."""
     text = "\n".join(lines)
     names = {str(f.value) for f in facts if f.kind == "person"}
-    spans = [(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)]
+    taken = [(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)]
+    found: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        words = name.split()
+        for size in range(len(words) - 1, 0, -1):
+            for i in range(len(words) - size + 1):
+                part = " ".join(words[i : i + size])
+                if len(part) <= 3:
+                    continue
+                alone = [
+                    (m.start(), m.end())
+                    for m in re.finditer(rf"(?<![\w]){re.escape(part)}(?![\w])", text)
+                    if not any(a <= m.start() and m.end() <= b for a, b in taken)
+                ]
+                if alone:
+                    found.setdefault(name, []).append(part)
+                    taken.extend(alone)
     for fact in facts:
-        words = str(fact.value).split() if fact.kind == "person" else []
-        for word in words if len(words) > 1 else []:
-            alone = re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", text)
-            if len(word) > 3 and any(not any(a <= m.start() and m.end() <= b for a, b in spans) for m in alone):
-                fact.aliases.append(word)
+        if fact.kind == "person":
+            fact.aliases = list(found.get(str(fact.value), []))
 
 
 def _name_ids(facts: list[Proposal]) -> None:
