@@ -20,6 +20,7 @@ from bot.config import KnowledgeConfig, Link
 from bot.english import EnglishDetector, parse_english_words
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
+from bot.regions import short_name
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
 from bot.scope import scope_problems
 from bot.smalltalk import SmallTalk, parse_small_talk
@@ -42,11 +43,15 @@ DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
 # /start words the bot itself uses: "inline" is the inline results' button (bot/telegram/inline.py).
 RESERVED_LINKS = frozenset({"inline"})
 
+# The election's words an entry (title, questions, keywords, answer) may use; written in at load
+# from config.yaml ({region_short}: "Blora" for "Kabupaten Blora"). Messages may use them too.
+ENTRY_FIELDS = ("region", "region_short", "election_name")
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset(
     {
         "election_name",
         "region",
+        "region_short",
         "date",
         "days",
         "sources",
@@ -328,7 +333,12 @@ class KnowledgeBase:
         sources = _parse_sources(docs["sources"], cfg.sources.parent, problems, region)
         facts = {f.id: f for s in sources.values() for f in s.facts}
         lexicon = replace(_parse_lexicon(docs["lexicon"], problems), words=_read_words(cfg.words, problems))
-        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
+        fields = {}
+        if cfg.election is not None:
+            election = cfg.election
+            fields = {"region": election.region, "region_short": short_name(election.region)}
+            fields["election_name"] = election.name
+        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action, fields)
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
         staff = parse_staff_texts(docs["staff"], problems)
@@ -608,6 +618,8 @@ class Grounding:
     sources: dict[str, Source]
     links: Mapping[str, Link]
     call_to_action: tuple[str, ...]
+    # The configured election's words, filled in at load: {region}, {region_short}, {election_name}.
+    fields: Mapping[str, str] = field(default_factory=dict)
     vocab: Vocabulary = field(init=False)
     elections: set[str] = field(init=False)
 
@@ -642,6 +654,17 @@ class Grounding:
                 rendered[phase] = rendered["before"]
                 continue
             where = (*path, phase) if isinstance(raw, dict) and phase in raw else path
+            # Messages get {region} and {election_name} when sent; an entry's answer here, at load.
+            text = self.fill(text) if cited is not None else self.fill(text, only=("region_short",))
+            if cited is not None:
+                problems.extend(
+                    doc.problem(
+                        f"an answer cannot use {m[0]}: only {{region}}, {{region_short}} and {{election_name}} "
+                        "(config.yaml's election), {fakta:...} and {link:...}",
+                        *where,
+                    )
+                    for m in PLACEHOLDER_RE.finditer(text)
+                )
             text, ref_problems, refs = render_refs(text, self.facts)
             problems.extend(doc.problem(m, *where) for m in ref_problems)
             used |= refs
@@ -667,6 +690,13 @@ class Grounding:
         if len(problems) > before:
             return None
         return PhasedText(rendered["before"], rendered["today"], rendered["after"], phased.written), used
+
+    def fill(self, text: str, only: tuple[str, ...] = ENTRY_FIELDS) -> str:
+        """`text` with the configured election's {region}, {region_short}, {election_name} written in."""
+        for name in only:
+            if name in self.fields:
+                text = text.replace(f"{{{name}}}", self.fields[name])
+        return text
 
     def _link(self, match: re.Match[str], doc: YamlDoc, where: tuple[str | int, ...], problems: list[Problem]) -> str:
         link = self.links.get(match["name"])
@@ -849,7 +879,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
                 "link",
             )
         )
-    if len(raw["title"]) > MAX_TITLE_LENGTH:
+    if len(grounding.fill(raw["title"])) > MAX_TITLE_LENGTH:
         problems.append(
             doc.problem(
                 f"'title' must be at most {MAX_TITLE_LENGTH} characters (it is a button label)", "entries", i, "title"
@@ -863,7 +893,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
         for j, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 problems.append(doc.problem(f"each item of '{key}' must be non-empty text", "entries", i, key, j))
-        texts[key] = [v for v in values if isinstance(v, str) and v.strip()]
+        texts[key] = [grounding.fill(v) for v in values if isinstance(v, str) and v.strip()]
     if not texts["questions"]:
         problems.append(doc.problem("'questions' must list at least one question", "entries", i, "questions"))
     for j, src in enumerate(texts["sources"]):
@@ -877,8 +907,8 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
     text, used = answer
     return Entry(
         id=raw["id"],
-        title=raw["title"].strip(),
-        topic=raw["topic"],
+        title=grounding.fill(raw["title"].strip()),
+        topic=grounding.fill(raw["topic"]),
         questions=tuple(texts["questions"]),
         keywords=tuple(texts["keywords"]),
         answer=text,
@@ -1098,8 +1128,8 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             texts[key] = text
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
-    topics = _parse_topics(doc, "topics", entry_ids, problems)
-    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems)
+    topics = _parse_topics(doc, "topics", entry_ids, problems, grounding)
+    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems, grounding)
     raw_talk = doc.data.get("small_talk")
     small_talk = SmallTalk()
     if isinstance(raw_talk, dict):
@@ -1115,7 +1145,9 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
     return Messages(texts, topics, small_talk, reasons, english, start_topics)
 
 
-def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem]) -> tuple[Topic, ...]:
+def _parse_topics(
+    doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem], grounding: Grounding
+) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     raw = doc.data.get(key)
     for i, item in enumerate(raw if isinstance(raw, list) else []):
@@ -1133,7 +1165,7 @@ def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Pr
                 problems.append(
                     doc.problem(f"topic '{item['label']}' points to unknown entry '{item['entry']}'", key, i, "entry")
                 )
-            topics.append(Topic(str(item["label"]), str(item["entry"])))
+            topics.append(Topic(grounding.fill(str(item["label"])), str(item["entry"])))
     return tuple(topics)
 
 
