@@ -22,7 +22,7 @@ from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_
 from bot.phases import PHASES, Phase, PhasedText
 from bot.regions import short_name
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
-from bot.scope import scope_problems
+from bot.scope import election_of, scope_problems
 from bot.smalltalk import SmallTalk, parse_small_talk
 from bot.staff_texts import StaffTexts, parse_staff_texts
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
@@ -338,7 +338,8 @@ class KnowledgeBase:
             election = cfg.election
             fields = {"region": election.region, "region_short": short_name(election.region)}
             fields["election_name"] = election.name
-        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action, fields)
+        configured = election_of(cfg.election) if cfg.election is not None else None
+        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action, fields, configured)
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
         staff = parse_staff_texts(docs["staff"], problems)
@@ -620,12 +621,16 @@ class Grounding:
     call_to_action: tuple[str, ...]
     # The configured election's words, filled in at load: {region}, {region_short}, {election_name}.
     fields: Mapping[str, str] = field(default_factory=dict)
+    # config.yaml's election ("pilkada 2024"): texts may name it before any fact is about it (a new kit);
+    # `check` reports once, at config.yaml, that no fact is about it yet (bot/scope.py).
+    configured: str | None = None
     vocab: Vocabulary = field(init=False)
     elections: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vocab", vocabulary(self.facts.values()))
-        object.__setattr__(self, "elections", known_elections(self.facts.values(), self.vocab))
+        elections = known_elections(self.facts.values(), self.vocab)
+        object.__setattr__(self, "elections", elections | ({self.configured} if self.configured else set()))
 
     def text(
         self,
