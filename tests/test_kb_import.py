@@ -123,3 +123,10 @@ def test_the_projects_own_articles_against_the_hand_written_facts() -> None:
     assert result["exact_quote"] >= 0.8 * result["hand_facts"]  # bench/results/import.json, docs/import.md
     assert result["same_passage"] == result["hand_facts"]
     assert result["drafts_failing_check"] == 0 and result["drafts_not_in_hand_kb"] == []
+
+
+def test_quotes_only_keeps_the_lines_holding_a_quote() -> None:
+    d = draft(ARTICLE.read_text(encoding="utf-8"), publisher="P", date=dt.date(2024, 11, 22))
+    lines = d.quoted_lines()
+    assert all(any(f.quote in line for f in d.facts) for line in lines)
+    assert "Telah dilihat 120 kali" not in lines and len(lines) < len(d.body)
