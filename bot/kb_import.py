@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bot.facts import election_context, sentences_keeping_names
-from bot.regions import load_atlas, region_words
+from bot.regions import Atlas, load_atlas, region_words
 from bot.statements import (
     MONTH_NAMES,
     DateValue,
@@ -330,7 +330,7 @@ class _Reader:
         text = sentence.text
         dates = [i for i in items if i.kind == "date" and isinstance(i.value, DateValue)]
         for venue in _VENUE.finditer(text):
-            place = _trim_place(venue["place"], self.atlas)
+            place = _trim_place(venue["place"])
             if place is None:
                 continue
             after = [d for d in dates if 0 <= d.start - (venue.start("place") + len(place)) <= 4]
@@ -510,7 +510,7 @@ class _Reader:
             name = match["name"]
             if match["sep"].strip() != ",":
                 # "Kabag Prokompim Setda Kabupaten Blora Budiman": the role ends at a region or a period.
-                split = _split_role_name(f"{role} {name}", self.atlas)
+                split = _split_role_name(f"{role} {name}", self.atlas, self.vocab.regions)
                 if split is None:
                     continue
                 role, name = split
@@ -678,7 +678,7 @@ def _unit(after: str) -> str | None:
     return words[1]
 
 
-def _trim_place(place: str, atlas: object) -> str | None:
+def _trim_place(place: str) -> str | None:
     """A venue's name, or None for a region ("di Blora"), an election or a lone acronym ("di TPS")."""
     words = place.split()
     while words and (words[-1].lower() in ("dan", "and", "&") or words[-1].endswith(".")):
@@ -694,16 +694,16 @@ def _trim_place(place: str, atlas: object) -> str | None:
     return place
 
 
-def _split_role_name(text: str, atlas: object) -> tuple[str, str] | None:
-    """ "Kabag Prokompim Setda Kabupaten Blora Budiman" -> (role, name): the role ends at a region or a period."""
-    from bot.regions import Atlas
+def _split_role_name(text: str, atlas: Atlas, own: tuple[str, ...]) -> tuple[str, str] | None:
+    """ "Kabag Prokompim Setda Kabupaten Blora Budiman" -> (role, name): the role ends at a region or a period.
 
-    assert isinstance(atlas, Atlas)
+    A region is any kabupaten, kota or province of bot/data/wilayah.yaml, or the configured one (`own`).
+    """
     ends = [m.end() for m in re.finditer(r"periode\s+(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2}", text)]
-    for province in atlas.provinces:
-        for region in province.regions:
-            for m in re.finditer(rf"\b{re.escape(region.short)}\b", text):
-                ends.append(m.end())
+    for regex in atlas.patterns:
+        ends.extend(m.end() for m in regex.finditer(text))
+    for word in own:
+        ends.extend(m.end() for m in re.finditer(rf"\b{re.escape(word)}\b", text, re.IGNORECASE))
     ends = [e for e in ends if e < len(text) - 1]
     if not ends:
         return None

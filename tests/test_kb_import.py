@@ -130,3 +130,11 @@ def test_quotes_only_keeps_the_lines_holding_a_quote() -> None:
     lines = d.quoted_lines()
     assert all(any(f.quote in line for f in d.facts) for line in lines)
     assert "Telah dilihat 120 kali" not in lines and len(lines) < len(d.body)
+
+
+def test_a_role_without_a_comma_ends_at_the_region() -> None:
+    text = "Acara ini menghadirkan narasumber Kepala Dinas Pendidikan Kabupaten Contoh Budi Santoso.\n"
+    d = draft(text, publisher="P", date=dt.date(2024, 1, 1), region="Kabupaten Contoh")
+    assert [(f.value, f.role) for f in d.facts] == [("Budi Santoso", "Kepala Dinas Pendidikan Kabupaten Contoh")]
+    # "narasumber" of which event? The article dates none: left for staff, not guessed.
+    assert d.unplaced == ["line 1: 'Budi Santoso narasumber': an act with no dated event in the article"]
