@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -24,10 +25,13 @@ from bot.evaluation import (
     load_eval_set,
     load_postvote_set,
 )
+from bot.kb_import import draft, to_yaml
+from bot.kb_new import new_election
 from bot.outreach.files import RefusedOutput, check_output, write_output
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies import Reply
+from bot.scope import election_of
 from bot.staff_reports import format_stats, unanswered_yaml
 from bot.staff_texts import StaffTexts
 from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
@@ -110,10 +114,55 @@ def _parser() -> argparse.ArgumentParser:
         help=f"read at most this many of the latest questions (default: {DEFAULT_UNANSWERED_LIMIT})",
     )
     _outreach_parsers(sub)
+    _kit_parsers(sub)
     return parser
 
 
 FORCE_HELP = "replace files that already exist (never through a symbolic link, which is always refused)"
+
+
+def _kit_parsers(sub: Any) -> None:
+    """import and new: what staff run to move the bot to a new election (knowledge/README.md, "Pemilihan baru")."""
+    im = sub.add_parser(
+        "import",
+        help="read a news article (plain text) and print a draft source with its facts for sources.yaml",
+    )
+    im.add_argument("article", type=Path, help="the article as a plain-text file")
+    im.add_argument("--publisher", required=True, help="who published it, e.g. 'KPU Kabupaten Blora'")
+    im.add_argument("--date", required=True, type=_iso_date, help="its date, YYYY-MM-DD")
+    im.add_argument("--url", default="", help="where it was published")
+    im.add_argument(
+        "--id", dest="source_id", help="the source id (default: publisher and date, e.g. kpu-blora-2024-09-06)"
+    )
+    im.add_argument("--title", help="its title (default: the first line that reads like one)")
+    im.add_argument(
+        "--text-out",
+        type=Path,
+        help="also write the article text there (e.g. knowledge/sources/<id>.txt), so `check` finds the quotes",
+    )
+    im.add_argument(
+        "--quotes-only",
+        action="store_true",
+        help="with --text-out: write only the lines holding a quote (a media article that is not ours to publish)",
+    )
+    new = sub.add_parser(
+        "new",
+        help="start a new election: write a config.yaml and a knowledge-base skeleton in a new folder",
+    )
+    new.add_argument("--region", required=True, help="e.g. 'Kabupaten Rembang' or 'Kota Makassar'")
+    new.add_argument("--election", required=True, help="e.g. 'Pilkada Serentak 2024'")
+    new.add_argument("--voting-date", required=True, type=_iso_date, help="voting day, YYYY-MM-DD")
+    new.add_argument(
+        "--timezone", required=True, help="Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+    )
+    new.add_argument("--out", required=True, type=Path, help="the new folder (refused if it exists and is not empty)")
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date is written YYYY-MM-DD, got '{text}'") from None
 
 
 def _outreach_parsers(sub: Any) -> None:
@@ -151,6 +200,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return _staff(args, stdout)
     if args.command == "check":
         return _check(args.config, stdout)
+    if args.command == "import":
+        return _import(args, stdout)
+    if args.command == "new":
+        return _new(args, stdout)
     try:
         pipeline = Pipeline.load(args.config)
     except InvalidFiles as exc:
@@ -439,3 +492,57 @@ def _format_unanswered(
         kind = "feedback_up" if c.positive else "feedback_down"
         lines.append(f"{c.voted_at:%Y-%m-%d %H:%M}\t{kind}\t{' '.join(c.comment.split())}\t{c.entry_id}\t")
     return "".join(f"{line}\n" for line in lines)
+
+
+def _import(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Print a draft source for sources.yaml from one article; config.yaml (if readable) gives region and election."""
+    try:
+        article = args.article.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Cannot read {args.article}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    region = election = None
+    try:
+        config = load_config(args.config)
+        region, election = config.election.region, election_of(config.election)
+    except InvalidFiles:
+        pass  # no usable config.yaml: the draft names no configured region or election
+    d = draft(
+        article,
+        publisher=args.publisher,
+        date=args.date,
+        url=args.url,
+        source_id=args.source_id,
+        title=args.title,
+        region=region,
+        election=election,
+    )
+    if args.text_out is not None:
+        text = "\n".join(d.quoted_lines()) + "\n" if args.quotes_only else article
+        try:
+            args.text_out.parent.mkdir(parents=True, exist_ok=True)
+            args.text_out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"Cannot write {args.text_out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    stdout.write(to_yaml(d, str(args.article)))
+    print(f"{len(d.facts)} facts drafted, {len(d.unplaced)} things left for you (see the comments)", file=sys.stderr)
+    return 0
+
+
+def _new(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Write config.yaml and a knowledge-base skeleton for a new election in a new folder."""
+    try:
+        report = new_election(
+            args.config,
+            args.out,
+            region=args.region,
+            election=args.election,
+            voting_date=args.voting_date,
+            timezone=args.timezone,
+        )
+    except (ValueError, OSError, InvalidFiles) as exc:
+        print(f"Cannot start the new election: {exc}", file=sys.stderr)
+        return 1
+    stdout.write(report)
+    return 0

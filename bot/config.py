@@ -215,6 +215,11 @@ class KnowledgeConfig:
     links: Mapping[str, Link] = field(default_factory=dict)
     # Lists of real words (one per line) that typo correction must never rewrite.
     words: tuple[Path, ...] = ()
+    # The election this knowledge base is for (config.yaml `election:`), so `check` can compare it with
+    # what the sources and answers talk about; None where a test builds a KnowledgeConfig by hand.
+    election: ElectionConfig | None = None
+    # Where config.yaml writes each of `election:`'s keys ("region" -> Problem at its line), for file:line.
+    election_lines: Mapping[str, Problem] = field(default_factory=dict)
 
     @property
     def yaml_files(self) -> list[Path]:
@@ -527,9 +532,10 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     if problems or tz is None:
         return None
 
+    election = ElectionConfig(e["name"], e["region"], e["voting_date"], tz)
     return Config(
         path=base,
-        election=ElectionConfig(e["name"], e["region"], e["voting_date"], tz),
+        election=election,
         matching=MatchingConfig(
             float(m["answer_threshold"]),
             float(m["suggest_threshold"]),
@@ -549,6 +555,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             staff=base / k["staff"] if "staff" in k else (base / k["messages"]).with_name("staff.yaml"),
             links=links,
             words=tuple(base / p for p in k.get("words") or []),
+            election=election,
+            election_lines={key: doc.problem("", "election", key) for key in e},
         ),
         bot=BotConfig(
             mode=b["mode"],

@@ -12,6 +12,7 @@ while "Rabu, 27/11/2024" passes. Pure: no I/O.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from bot.regions import region_words
 from bot.statements import (
     Approx,
     DateValue,
@@ -70,6 +72,7 @@ class Fact:
     act_terms: tuple[str, ...] = ()  # phrases naming that act in text ("dibuka", "opened")
     # (1, "pemilu 2019"): the quote says the figure rose from that election's (-1: fell), no figure given
     trend: tuple[int, str] | None = None
+    region: str | None = None  # the configured region the sources are about ("Kabupaten Blora")
 
     @property
     def key(self) -> str:
@@ -131,7 +134,8 @@ VALUE_ITEMS = frozenset({"date", "weekday", "month", "percent", "count", "year",
 
 
 def vocabulary(facts: Iterable[Fact]) -> Vocabulary:
-    """Names, places and role phrases the statement reader should recognise."""
+    """Names, places and role phrases the statement reader should recognise, and the region's name."""
+    facts = list(facts)
     persons: dict[str, str] = {}
     places: dict[str, str] = {}
     roles: dict[str, str] = {}
@@ -142,7 +146,8 @@ def vocabulary(facts: Iterable[Fact]) -> Vocabulary:
                 names[fold(name)] = fact.key
         for term in fact.role_terms:
             roles[fold(term)] = fold(term)
-    return Vocabulary(persons, places, roles)
+    regions = tuple(sorted({region_words(f.region) for f in facts if f.region}))
+    return Vocabulary(persons, places, roles, regions)
 
 
 def render_refs(text: str, facts: Mapping[str, Fact]) -> tuple[str, list[str], set[str]]:
@@ -193,7 +198,7 @@ def check_grounded(
     cited = list(cited)
     every = list(every)
     problems: list[str] = []
-    for _, sentence in sentences(text):
+    for _, sentence in sentences_keeping_names(text, vocab):
         items = find_items(sentence, vocab)
         events: dict[str, str] = {}
         for item in items:
@@ -208,7 +213,7 @@ def check_grounded(
             if not candidates:
                 problems.append(_unbound(item, every))
                 continue
-            context = nearest(item, (i for i in items if i.kind in ("election", "year") and i is not item))
+            context = election_context(item, items, sentence)
             if context is not None and item.kind not in ("year", "person", "place", "period"):
                 about = [f for f in candidates if f.election is None or _same_election(f.election, context)]
                 if not about:
@@ -240,6 +245,54 @@ def check_grounded(
             parts = ", ".join(f"'{text}' ({event})" for event, text in events.items())
             problems.append(f"one sentence mixes facts of different events: {parts}")
     return problems
+
+
+# Where one clause of a sentence ends and the next begins: a figure is about the election of its own
+# clause, or one named before it ("di bawah target 85 persen, tetapi lebih tinggi dari Pilkada 2020":
+# 85 is not Pilkada 2020's). A comma between digits is a decimal comma (77,6), not a break.
+_CLAUSE_BREAK = re.compile(r",(?!\d)|[;:()]|\b(?:tetapi|tapi|namun|sedangkan|sementara|padahal|melainkan|but)\b")
+# "Jl. Pemuda No. 1", "Kec. Jati": a period after these is no sentence end.
+_ABBREVIATION = re.compile(r"\b(?:jl|jln|no|gg|kec|kab|ds|kel|dr|drs|prof|hj?|ir|rt|rw|st|km|kav|blok)\.$")
+
+
+def election_context(item: Item, items: Iterable[Item], sentence: str) -> Item | None:
+    """The election (or bare year) a figure or date in `sentence` is about, or None.
+
+    The nearest one in the item's own clause; else the nearest one named before it in the
+    sentence; never one named only in a later clause.
+    """
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(fold(sentence))]
+    clause = bisect.bisect(breaks, item.start)
+    context = [i for i in items if i.kind in ("election", "year") and i is not item]
+    same = [i for i in context if bisect.bisect(breaks, i.start) == clause]
+    if same:
+        return nearest(item, same)
+    return nearest(item, [i for i in context if i.end <= item.start])
+
+
+def sentences_keeping_names(text: str, vocab: Vocabulary) -> list[tuple[int, str]]:
+    """`sentences(text)`, but a period inside a known name ("Jl. Pemuda No. 1") or after an
+    abbreviation ("Kec.") ends no sentence, so a house number stays part of its place."""
+    parts = sentences(text)
+    low = fold(text)
+    names = [
+        (m.start(), m.end())
+        for kind, pattern, _ in vocab.patterns()
+        if kind in ("person", "place")
+        for m in pattern.finditer(low)
+    ]
+    merged: list[tuple[int, int]] = []
+    for start, part in parts:
+        end = start + len(part)
+        if merged:
+            gap_start = merged[-1][1]
+            inside = any(a <= gap_start < b for a, b in names)
+            before = low[: gap_start + 1].rstrip()
+            if inside or _ABBREVIATION.search(before):
+                merged[-1] = (merged[-1][0], end)
+                continue
+        merged.append((start, end))
+    return [(a, text[a:b]) for a, b in merged]
 
 
 def _calendar_problems(item: Item) -> list[str]:

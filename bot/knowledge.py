@@ -20,7 +20,9 @@ from bot.config import KnowledgeConfig, Link
 from bot.english import EnglishDetector, parse_english_words
 from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
 from bot.phases import PHASES, Phase, PhasedText
+from bot.regions import short_name
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.scope import election_of, scope_problems
 from bot.smalltalk import SmallTalk, parse_small_talk
 from bot.staff_texts import StaffTexts, parse_staff_texts
 from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
@@ -41,11 +43,15 @@ DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
 # /start words the bot itself uses: "inline" is the inline results' button (bot/telegram/inline.py).
 RESERVED_LINKS = frozenset({"inline"})
 
+# The election's words an entry (title, questions, keywords, answer) may use; written in at load
+# from config.yaml ({region_short}: "Blora" for "Kabupaten Blora"). Messages may use them too.
+ENTRY_FIELDS = ("region", "region_short", "election_name")
 # Placeholders each message may use; anything else is a typo by staff.
 MESSAGE_FIELDS = frozenset(
     {
         "election_name",
         "region",
+        "region_short",
         "date",
         "days",
         "sources",
@@ -323,16 +329,31 @@ class KnowledgeBase:
                 problems.extend(exc.problems)
         if problems:
             raise InvalidFiles(problems)
-        sources = _parse_sources(docs["sources"], cfg.sources.parent, problems)
+        region = cfg.election.region if cfg.election is not None else None
+        sources = _parse_sources(docs["sources"], cfg.sources.parent, problems, region)
         facts = {f.id: f for s in sources.values() for f in s.facts}
         lexicon = replace(_parse_lexicon(docs["lexicon"], problems), words=_read_words(cfg.words, problems))
-        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action)
+        fields = {}
+        if cfg.election is not None:
+            election = cfg.election
+            fields = {"region": election.region, "region_short": short_name(election.region)}
+            fields["election_name"] = election.name
+        configured = election_of(cfg.election) if cfg.election is not None else None
+        grounding = Grounding(facts, sources, cfg.links, lexicon.call_to_action, fields, configured)
         entries = _parse_entries(entry_docs, grounding, problems)
         messages = _parse_messages(docs["messages"], declared_entry_ids(entry_docs), grounding, problems)
         staff = parse_staff_texts(docs["staff"], problems)
+        scope_warnings: list[Problem] = []
+        if cfg.election is not None:
+            # Which election this is: another region's names, no fact on the configured election, time zone.
+            texts = [docs["sources"], *entry_docs, docs["messages"], docs["staff"]]
+            errors, scope_warnings = scope_problems(
+                cfg.election, dict(cfg.election_lines), facts.values(), texts, lexicon.other_regions, docs["lexicon"]
+            )
+            problems.extend(errors)
         if problems:
             raise InvalidFiles(problems)
-        warnings = _lexicon_warnings(docs["lexicon"], lexicon)
+        warnings = [*_lexicon_warnings(docs["lexicon"], lexicon), *scope_warnings]
         return cls(sources, tuple(e for e, _ in entries), lexicon, messages, tuple(warnings), staff)
 
 
@@ -359,7 +380,7 @@ _FACT_OPTIONAL: dict[str, Expect] = {
 }
 
 
-def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[str, Source]:
+def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: str | None = None) -> dict[str, Source]:
     if not check_mapping(doc, doc.data, (), problems, required={"sources": LIST}, what="the sources file"):
         return {}
     result: dict[str, Source] = {}
@@ -378,7 +399,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[st
                 "text": NONEMPTY_TEXT,
                 "facts": LIST,
             },
-            optional={"author": TEXT, "editor": TEXT},
+            optional={"author": TEXT, "editor": TEXT, "url": TEXT},
             what="a source",
         )
         if not ok or not {"id", "title", "publisher", "date", "facts", "text"} <= raw.keys():
@@ -404,6 +425,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem]) -> dict[st
             fact = _parse_fact(doc, (i, j), raw_fact, raw["id"], raw["date"], problems)
             if fact is None:
                 continue
+            fact = replace(fact, region=region)
             if fact.id in fact_ids:
                 problems.append(
                     doc.problem(
@@ -597,12 +619,18 @@ class Grounding:
     sources: dict[str, Source]
     links: Mapping[str, Link]
     call_to_action: tuple[str, ...]
+    # The configured election's words, filled in at load: {region}, {region_short}, {election_name}.
+    fields: Mapping[str, str] = field(default_factory=dict)
+    # config.yaml's election ("pilkada 2024"): texts may name it before any fact is about it (a new kit);
+    # `check` reports once, at config.yaml, that no fact is about it yet (bot/scope.py).
+    configured: str | None = None
     vocab: Vocabulary = field(init=False)
     elections: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vocab", vocabulary(self.facts.values()))
-        object.__setattr__(self, "elections", known_elections(self.facts.values(), self.vocab))
+        elections = known_elections(self.facts.values(), self.vocab)
+        object.__setattr__(self, "elections", elections | ({self.configured} if self.configured else set()))
 
     def text(
         self,
@@ -631,6 +659,17 @@ class Grounding:
                 rendered[phase] = rendered["before"]
                 continue
             where = (*path, phase) if isinstance(raw, dict) and phase in raw else path
+            # Messages get {region} and {election_name} when sent; an entry's answer here, at load.
+            text = self.fill(text) if cited is not None else self.fill(text, only=("region_short",))
+            if cited is not None:
+                problems.extend(
+                    doc.problem(
+                        f"an answer cannot use {m[0]}: only {{region}}, {{region_short}} and {{election_name}} "
+                        "(config.yaml's election), {fakta:...} and {link:...}",
+                        *where,
+                    )
+                    for m in PLACEHOLDER_RE.finditer(text)
+                )
             text, ref_problems, refs = render_refs(text, self.facts)
             problems.extend(doc.problem(m, *where) for m in ref_problems)
             used |= refs
@@ -656,6 +695,13 @@ class Grounding:
         if len(problems) > before:
             return None
         return PhasedText(rendered["before"], rendered["today"], rendered["after"], phased.written), used
+
+    def fill(self, text: str, only: tuple[str, ...] = ENTRY_FIELDS) -> str:
+        """`text` with the configured election's {region}, {region_short}, {election_name} written in."""
+        for name in only:
+            if name in self.fields:
+                text = text.replace(f"{{{name}}}", self.fields[name])
+        return text
 
     def _link(self, match: re.Match[str], doc: YamlDoc, where: tuple[str | int, ...], problems: list[Problem]) -> str:
         link = self.links.get(match["name"])
@@ -838,7 +884,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
                 "link",
             )
         )
-    if len(raw["title"]) > MAX_TITLE_LENGTH:
+    if len(grounding.fill(raw["title"])) > MAX_TITLE_LENGTH:
         problems.append(
             doc.problem(
                 f"'title' must be at most {MAX_TITLE_LENGTH} characters (it is a button label)", "entries", i, "title"
@@ -852,7 +898,7 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
         for j, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 problems.append(doc.problem(f"each item of '{key}' must be non-empty text", "entries", i, key, j))
-        texts[key] = [v for v in values if isinstance(v, str) and v.strip()]
+        texts[key] = [grounding.fill(v) for v in values if isinstance(v, str) and v.strip()]
     if not texts["questions"]:
         problems.append(doc.problem("'questions' must list at least one question", "entries", i, "questions"))
     for j, src in enumerate(texts["sources"]):
@@ -866,8 +912,8 @@ def _parse_entry(doc: YamlDoc, i: int, raw: Any, grounding: Grounding, problems:
     text, used = answer
     return Entry(
         id=raw["id"],
-        title=raw["title"].strip(),
-        topic=raw["topic"],
+        title=grounding.fill(raw["title"].strip()),
+        topic=grounding.fill(raw["topic"]),
         questions=tuple(texts["questions"]),
         keywords=tuple(texts["keywords"]),
         answer=text,
@@ -1087,8 +1133,8 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
             texts[key] = text
     for key in sorted(REQUIRED_MESSAGES - raw.keys()):
         problems.append(doc.problem(f"message '{key}' is missing", "messages"))
-    topics = _parse_topics(doc, "topics", entry_ids, problems)
-    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems)
+    topics = _parse_topics(doc, "topics", entry_ids, problems, grounding)
+    start_topics = _parse_topics(doc, "start_topics", entry_ids, problems, grounding)
     raw_talk = doc.data.get("small_talk")
     small_talk = SmallTalk()
     if isinstance(raw_talk, dict):
@@ -1104,7 +1150,9 @@ def _parse_messages(doc: YamlDoc, entry_ids: set[str], grounding: Grounding, pro
     return Messages(texts, topics, small_talk, reasons, english, start_topics)
 
 
-def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem]) -> tuple[Topic, ...]:
+def _parse_topics(
+    doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Problem], grounding: Grounding
+) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     raw = doc.data.get(key)
     for i, item in enumerate(raw if isinstance(raw, list) else []):
@@ -1122,7 +1170,7 @@ def _parse_topics(doc: YamlDoc, key: str, entry_ids: set[str], problems: list[Pr
                 problems.append(
                     doc.problem(f"topic '{item['label']}' points to unknown entry '{item['entry']}'", key, i, "entry")
                 )
-            topics.append(Topic(str(item["label"]), str(item["entry"])))
+            topics.append(Topic(grounding.fill(str(item["label"])), str(item["entry"])))
     return tuple(topics)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -94,10 +95,11 @@ _DATE_ENGLISH = re.compile(
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH_RE})\b\.?\s*(?P<y>(?:19|20)\d{{2}})\b")
 _WEEKDAY_ALONE = re.compile(rf"\b(?P<wd>{_WEEKDAY_RE})\b")
 
-_ELECTION = re.compile(
+# "{region}": the configured region's name ("Pilkada Blora 2024"), see _election_patterns.
+_ELECTION_TEMPLATE = (
     r"\b(?P<kind>pilkada|pilbup|pilgub|pilwalkot|pilkades|pemilu|pileg|pilpres|"
     r"pemilihan\s+kepala\s+daerah|pemilihan\s+umum|pemilihan(?=\s+serentak))"
-    r"(?:\s+serentak)?(?:\s+(?:kabupaten\s+)?blora)?(?:\s+(?:tahun|th|thn)\.?)?\s*(?P<y>(?:19|20)\d{2}|'\d{2})\b"
+    r"(?:\s+serentak)?{region}(?:\s+(?:tahun|th|thn)\.?)?\s*(?P<y>(?:19|20)\d{{2}}|'\d{{2}})\b"
 )
 _ELECTION_KIND = {
     "pilkada": "pilkada",
@@ -118,11 +120,27 @@ _ELECTION_KIND = {
     "local election": "pilkada",
     "regent election": "pilkada",
 }
-# "the 2024 general election", "Blora's 2020 regional election": English puts the year first.
-_ELECTION_EN = re.compile(
-    r"\b(?P<y>(?:19|20)\d{2})\s+(?:blora\s+)?(?P<kind>(?:general|legislative|presidential|regional|local|regent)"
+# "the 2024 general election", "the 2024 Blora regional election": English puts the year first.
+_ELECTION_EN_TEMPLATE = (
+    r"\b(?P<y>(?:19|20)\d{{2}}){region}\s+(?P<kind>(?:general|legislative|presidential|regional|local|regent)"
     r"\s+election)s?\b"
 )
+
+
+@functools.lru_cache(maxsize=8)
+def _election_patterns(regions: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The election patterns for the configured region's names (Vocabulary.regions; none: no region word)."""
+    names = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in regions)
+    return (
+        re.compile(
+            _ELECTION_TEMPLATE.format(
+                region=rf"(?:\s+(?:kabupaten\s+|kab\.?\s+|kota\s+)?(?:{names}))?" if names else ""
+            )
+        ),
+        re.compile(_ELECTION_EN_TEMPLATE.format(region=rf"(?:\s+(?:{names}))?" if names else "")),
+    )
+
+
 _PERIOD = re.compile(r"\b(?P<a>(?:19|20)\d{2})\s*[-–/]\s*(?P<b>(?:19|20)\d{2})\b")
 # "83 persenan", "50an persen": a round figure ("about 83"), compared as a range.
 _PERCENT = re.compile(
@@ -228,6 +246,8 @@ class Vocabulary:
     persons: Mapping[str, str]
     places: Mapping[str, str]
     roles: Mapping[str, str]
+    # The configured region's names, lower case ("blora"): "Pilkada Blora 2024" names an election.
+    regions: tuple[str, ...] = ()
 
     def patterns(self) -> list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]]:
         out: list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]] = []
@@ -314,12 +334,13 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
             taken[i] = True
         found.append(Item(kind, start, end, text[start:end], value))
 
-    for match in _ELECTION.finditer(low):
+    election, election_en = _election_patterns(vocabulary.regions)
+    for match in election.finditer(low):
         kind = _ELECTION_KIND[" ".join(match["kind"].split())]
         year = match["y"]
         year = f"20{year[1:]}" if year.startswith("'") else year
         add("election", match.start(), match.end(), f"{kind} {year}")
-    for match in _ELECTION_EN.finditer(low):
+    for match in election_en.finditer(low):
         add("election", match.start(), match.end(), f"{_ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
         for match in pattern.finditer(low):

@@ -80,7 +80,7 @@ def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1
             if (ei + qi) % every:
                 continue
             others = entry.questions[:qi] + entry.questions[qi + 1 :]
-            entries = kb.entries[:ei] + (replace(entry, questions=others),) + kb.entries[ei + 1 :]
+            entries = (*kb.entries[:ei], replace(entry, questions=others), *kb.entries[ei + 1 :])
             matcher = Matcher.for_knowledge(replace(kb, entries=entries), settings, model=None)
             ranking = matcher.rank(question, limit=max(settings.max_suggestions, 3))
             top = ranking.candidates[0].entry_id if ranking.candidates else None
