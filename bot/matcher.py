@@ -220,6 +220,15 @@ class Matcher:
             _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)) or 1.0)
             for i, toks in raw_variants
         ]
+        # Words an entry only ever says negated ("tidak sah"): asked plainly ("suara sah berapa"),
+        # they ask the opposite, and the entry is not about it.
+        said_plain: list[set[str]] = [set() for _ in entries]
+        said_negated: list[set[str]] = [set() for _ in entries]
+        for ei, toks in raw_variants:
+            plain, negated = _polarity(toks)
+            said_plain[ei] |= plain
+            said_negated[ei] |= negated
+        self._negated_only = [frozenset(n - p) for n, p in zip(said_negated, said_plain, strict=True)]
         self._entry_variants: list[list[int]] = [[] for _ in entries]
         for vi, variant in enumerate(self._variants):
             self._entry_variants[variant.entry].append(vi)
@@ -396,6 +405,7 @@ class Matcher:
         context = tokens if context is None else context
         numbers = [t for t in context if _is_figure(t)]
         rivals = [t for t in context if t in self._rivals]
+        plain_words, _ = _polarity(tokens)
         coverage: dict[int, float] = defaultdict(float)
         for token, weight in weights.items():
             for ei in self._entries_by_token.get(token, ()):
@@ -445,7 +455,8 @@ class Matcher:
             # A rival word ("pemilu" asked of a "pilkada" entry) only changes the topic of an answer that
             # states facts of one election; "arti golongan putih dalam pemilu" is the golput definition.
             rival = self._stated[ei] and any(t not in known and self._rivals[t] & known for t in rivals)
-            if any(n not in known for n in checked) or rival:
+            opposite = bool(plain_words & self._negated_only[ei])
+            if any(n not in known for n in checked) or rival or opposite:
                 score *= w.number_penalty
             out[ei] = _Scored(score, cov, best_f1, fz, best_vi)
         return out
@@ -569,6 +580,20 @@ class Matcher:
                     suggestions=suggestions(ranking.candidates, settings),
                 )
         return result
+
+
+_NEGATIONS = frozenset({"tidak", "bukan", "belum", "not", "no"})
+
+
+def _polarity(tokens: list[str]) -> tuple[set[str], set[str]]:
+    """The words of `tokens` said plainly, and those said right after a negation ("tidak sah")."""
+    plain: set[str] = set()
+    negated: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token in _NEGATIONS:
+            continue
+        (negated if i and tokens[i - 1] in _NEGATIONS else plain).add(token)
+    return plain, negated
 
 
 def _is_figure(token: str) -> bool:
