@@ -410,3 +410,21 @@ async def test_flood_control_and_the_send_schedule_let_messages_through_while_th
         assert time.monotonic() - started < 3, "each waited for the lock at most once"
         assert waits == pytest.approx([0, 0.1, 0.2], abs=0.05), "paced by this process meanwhile"
         locker.execute("COMMIT")
+
+
+async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traffic(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    a, _ = pair
+    verdicts: list[tuple[float, FloodVerdict]] = []
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE flood_senders IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        verdicts.append((0.0, await asyncio.wait_for(a.flood_check(7, 1, 60.0), 5)))  # fails after 1 s
+        locker.execute("COMMIT")
+        while time.monotonic() - started < 5:
+            await asyncio.sleep(0.2)  # a message every 0.2 s: the pause must not be renewed by them
+            verdicts.append((time.monotonic() - started, await a.flood_check(7, 1, 60.0)))
+    late = [verdict for at, verdict in verdicts if at > 3.5]
+    assert late and FloodVerdict.ALLOW not in late[1:], verdicts

@@ -393,11 +393,13 @@ class PostgresReplicas:
     def _check_paused(self, what: str) -> None:
         """OperationalError if steps of this kind failed a moment ago (see DEGRADED_PAUSE)."""
         if time.monotonic() < self._paused_until.get(what, 0.0):
-            raise psycopg.OperationalError("the database failed a moment ago; not tried again yet")
+            raise _Paused("the database failed a moment ago; not tried again yet")
 
     def _degraded(self, what: str, exc: BaseException) -> None:
         """Note a coordination step that could not reach the database; logged at most once a minute per kind."""
         now = time.monotonic()
+        if isinstance(exc, _Paused):
+            return  # the pause runs from the failure that started it, and was logged then
         self._paused_until[what] = now + DEGRADED_PAUSE
         if now - self._degraded_logged.get(what, -_DEGRADED_LOG_INTERVAL) >= _DEGRADED_LOG_INTERVAL:
             self._degraded_logged[what] = now
@@ -640,7 +642,8 @@ class PostgresReplicas:
         """The next slot of the shared schedule; this process's own schedule while the database cannot be reached."""
         try:
             self._check_paused("pacer")
-            async with self._pool.connection(timeout=POOL_WAIT) as conn:
+            # A busy pool is no reason to pace alone (that risks 429s): wait longer for it here.
+            async with self._pool.connection(timeout=STATEMENT_TIMEOUT) as conn:
                 row = await (await conn.execute("SELECT pacer_reserve('overall', %s)", (interval,))).fetchone()
         except psycopg.OperationalError as exc:
             self._degraded("pacer", exc)
@@ -690,6 +693,10 @@ class PostgresReplicas:
             except psycopg.Error as exc:
                 log.warning("Listening for /reload from other replicas failed (%s); trying again in 5 s", exc)
                 await asyncio.sleep(5)
+
+
+class _Paused(psycopg.OperationalError):
+    """A coordination step not tried, since the same kind failed less than DEGRADED_PAUSE ago."""
 
 
 _DEGRADED_WHAT = {
