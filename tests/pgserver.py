@@ -126,6 +126,8 @@ class PostgresServer:
     password: str
     process: subprocess.Popen[bytes]
     _databases: int = field(default=0)
+    _args: list[str] = field(default_factory=list)
+    _run_as: dict[str, object] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
@@ -210,26 +212,17 @@ class PostgresServer:
             (root / "pwfile").unlink()
             port = _free_port()
             settings = {**_SERVER_SETTINGS, "port": str(port), "unix_socket_directories": str(root)}
-            log = open(root / "server.log", "ab")  # noqa: SIM115 - the server process writes it until stop()
+            (root / "server.log").touch()  # the server process writes it until stop()
             if owner is not None:
                 os.chown(root / "server.log", owner.pw_uid, owner.pw_gid)
             args = [str(bindir / "postgres"), "-D", str(root / "data")]
             for key, value in settings.items():
                 args += ["-c", f"{key}={value}"]
-            process = subprocess.Popen(
-                args,
-                cwd=root,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl+C in the test's terminal must not stop it mid-test
-                **run_as,  # type: ignore[arg-type]
-            )
-            log.close()
+            process = _spawn(root, args, run_as)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
-        server = cls(root, port, password, process)
+        server = cls(root, port, password, process, _args=args, _run_as=run_as)
         try:
             server._wait_ready()
         except BaseException:
@@ -250,19 +243,33 @@ class PostgresServer:
                     raise PostgresUnavailable(f"postgres not ready after {_START_TIMEOUT:.0f} s: {exc}") from exc
                 time.sleep(0.05)
 
+    def _shut_down(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.send_signal(signal.SIGQUIT)  # immediate shutdown
+                self.process.wait(_STOP_TIMEOUT)
+        deadline = time.monotonic() + _STOP_TIMEOUT
+        while (self.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def restart(self, down: float = 0.0) -> float:
+        """Restart the server as an upgrade or a container restart would: a fast shutdown (every
+        connection is ended), `down` seconds without a server, then the same data on the same
+        port. Returns the seconds from the shutdown until it accepts connections again."""
+        started = time.monotonic()
+        self._shut_down()
+        time.sleep(down)
+        self.process = _spawn(self.root, self._args, self._run_as)
+        self._wait_ready()
+        return time.monotonic() - started
+
     def stop(self) -> None:
         """Fast shutdown by PID (SIGINT), wait for postmaster.pid to go away, remove the folder."""
         try:
-            if self.process.poll() is None:
-                self.process.send_signal(signal.SIGINT)
-                try:
-                    self.process.wait(_STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    self.process.send_signal(signal.SIGQUIT)  # immediate shutdown
-                    self.process.wait(_STOP_TIMEOUT)
-            deadline = time.monotonic() + _STOP_TIMEOUT
-            while (self.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
-                time.sleep(0.02)
+            self._shut_down()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -271,6 +278,19 @@ class PostgresServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _spawn(root: Path, args: list[str], run_as: dict[str, object]) -> subprocess.Popen[bytes]:
+    with open(root / "server.log", "ab") as log:
+        return subprocess.Popen(
+            args,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl+C in the test's terminal must not stop it mid-test
+            **run_as,  # type: ignore[arg-type]
+        )
 
 
 def main() -> None:

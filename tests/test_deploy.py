@@ -19,6 +19,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,8 +31,10 @@ import pytest
 import yaml
 
 try:  # works whether or not tests/ is a package
+    from tests.connflood import ConnectionFlood
     from tests.nginxserver import TEMPLATE, NginxServer, envsubst, free_port, self_signed_certificate, template_names
 except ImportError:
+    from connflood import ConnectionFlood  # type: ignore[no-redef]
     from nginxserver import (  # type: ignore[no-redef]
         TEMPLATE,
         NginxServer,
@@ -213,6 +216,7 @@ class Balancer:
     nginx: NginxServer
     replicas: tuple[StandIn, StandIn]
     client: httpx.Client
+    tls: ssl.SSLContext
 
     def url(self, path: str) -> str:
         return f"https://127.0.0.1:{self.nginx.port}{path}"
@@ -247,8 +251,9 @@ def balancer(_tls: tuple[Path, Path]) -> Iterator[Balancer]:
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
     }
     try:
-        with NginxServer.start(values, port=port) as nginx, httpx.Client(verify=trusting(cert), timeout=10) as client:
-            yield Balancer(nginx, replicas, client)
+        tls = trusting(cert)
+        with NginxServer.start(values, port=port) as nginx, httpx.Client(verify=tls, timeout=10) as client:
+            yield Balancer(nginx, replicas, client, tls)
     finally:
         for replica in replicas:
             replica.stop()
@@ -318,3 +323,29 @@ def test_healthz_answers_while_one_replica_is_up(balancer: Balancer) -> None:
     assert all(balancer.client.get(balancer.url("/healthz")).text == "two" for _ in range(4))
     balancer.replicas[1].health = 503
     assert balancer.client.get(balancer.url("/healthz")).status_code in (502, 503)
+
+
+@pytest.mark.parametrize("mode", ["idle", "slow"])
+def test_idle_and_slow_header_connections_do_not_make_nginx_deaf(balancer: Balancer, mode: str) -> None:
+    # Issue #25 item 1, the same attack as tests/test_webhook.py's against the recipe's nginx
+    # (the test's main configuration: worker_connections 256): 150 connections that send
+    # nothing (or headers at one byte per 2 s), renewed when closed, for at most 5 s, while
+    # 5 updates are posted with the secret, each on a new connection as Telegram does.
+    flood = ConnectionFlood(balancer.nginx.port, sockets=150, mode=mode, duration=5.0, max_connects=30_000)  # type: ignore[arg-type]
+    outcomes: list[object] = []
+    with flood:
+        time.sleep(0.5)
+        for i in range(5):
+            try:
+                with httpx.Client(verify=balancer.tls, timeout=8) as fresh:
+                    answer = fresh.post(
+                        balancer.url("/telegram"),
+                        json={"update_id": 9000 + i},
+                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                    )
+                outcomes.append(answer.status_code)
+            except httpx.HTTPError as exc:
+                outcomes.append(type(exc).__name__)
+            time.sleep(0.3)
+    print(mode, outcomes, flood.figures)
+    assert outcomes == [200] * 5, (outcomes, flood.figures, balancer.nginx.log_text()[-2000:])

@@ -41,7 +41,13 @@ async def pair(postgres_server: PostgresServer, postgres_url: str) -> AsyncItera
 
 
 def kill(replica: PostgresReplicas, server: PostgresServer) -> None:
-    """What the server sees when the replica's process is killed: its presence connection goes away."""
+    """What the server sees when the replica's process is killed: its presence connection goes away.
+
+    A killed process does not reconnect: its presence watcher is stopped first (a live
+    replica that merely lost the connection opens it again, see the restart tests).
+    """
+    assert replica._watcher is not None
+    replica._watcher.cancel()
     with server.connect() as conn:
         conn.execute("SELECT pg_terminate_backend(%s)", (replica.me.pid,))
         for _ in range(100):
@@ -250,3 +256,175 @@ async def test_old_update_claims_are_forgotten(pair: tuple[PostgresReplicas, ...
     await a.handle_once(1, nothing)
     assert await a.forget_old_updates(older_than=dt.timedelta(days=1)) == 0
     assert await a.forget_old_updates(older_than=dt.timedelta(0)) == 1
+
+
+# --- a bad day for the database (issue #25 items 2 and 5) -----------------------------------
+
+
+@pytest.fixture
+async def restartable() -> AsyncIterator[tuple[PostgresServer, PostgresReplicas, PostgresReplicas]]:
+    """A PostgreSQL server of this test's own (it is restarted), and two replicas on it."""
+    server = await asyncio.to_thread(PostgresServer.start)
+    try:
+        url = server.create_database("restart")
+        with server.connect(url.rsplit("/", 1)[1]) as conn:
+            conn.execute(SCHEMA)
+        kwargs = {"password": server.password}
+        a = await PostgresReplicas.open(url, kwargs, lambda user: f"u{user}")
+        b = await PostgresReplicas.open(url, kwargs, lambda user: f"u{user}")
+        try:
+            yield server, a, b
+        finally:
+            await a.close()
+            await b.close()
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+async def test_after_a_postgresql_restart_the_replicas_answer_each_update_once(
+    restartable: tuple[PostgresServer, PostgresReplicas, PostgresReplicas],
+) -> None:
+    # Before: the presence connections died with the restart and were never opened again,
+    # so each replica looked dead to the other from then on, and an update delivered again
+    # to B while A was still handling it was handled by both; the first request on each
+    # stale pooled connection failed.
+    server, a, b = restartable
+    old = (a.me, b.me)
+    await asyncio.to_thread(server.restart, 0.5)
+    handled: list[str] = []
+
+    async def handle(name: str, seconds: float = 0.0) -> None:
+        await asyncio.sleep(seconds)
+        handled.append(name)
+
+    # The first requests right after the restart: no error (no 500), and claimed for real.
+    assert await a.handle_once(100, lambda: handle("a100")) is Outcome.HANDLED
+    assert await b.handle_once(101, lambda: handle("b101")) is Outcome.HANDLED
+    assert (a.me, b.me) != old and a.presence_restored == b.presence_restored == 1
+    handled.clear()
+    for update_id in range(200, 220):  # each delivered to A, and again to B while A handles it
+        first = asyncio.create_task(a.handle_once(update_id, lambda: handle("a", 0.2)))
+        await asyncio.sleep(0.05)
+        assert await b.handle_once(update_id, lambda: handle("b")) is Outcome.DUPLICATE
+        assert await first is Outcome.HANDLED
+    assert handled == ["a"] * 20, "answered once each"
+    assert a.handled_locally == b.handled_locally == 0 and b.takeovers == 0
+
+
+async def test_an_update_in_flight_across_a_restart_stays_with_its_live_replica(
+    restartable: tuple[PostgresServer, PostgresReplicas, PostgresReplicas],
+) -> None:
+    server, a, b = restartable
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def slow() -> None:
+        await release.wait()
+        handled.append("a")
+
+    async def quick() -> None:
+        handled.append("b")
+
+    first = asyncio.create_task(a.handle_once(300, slow))
+    await asyncio.sleep(0.1)
+    await asyncio.to_thread(server.restart, 0.2)
+    second = asyncio.create_task(b.handle_once(300, quick))
+    await asyncio.sleep(1.5)
+    assert not second.done(), "A is alive (its claim was moved to its new presence): B waits"
+    release.set()
+    assert await first is Outcome.HANDLED
+    assert await asyncio.wait_for(second, 5) is Outcome.DUPLICATE
+    assert handled == ["a"]
+
+
+async def test_a_lock_on_the_claims_table_costs_no_answer(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    # Before: with another session holding a lock on handled_updates (LOCK, VACUUM FULL,
+    # ALTER TABLE, a backup tool) every update waited for it: 0 of 6 answered while held.
+    a, b = pair
+    handled: list[int] = []
+
+    async def handle(update_id: int) -> None:
+        handled.append(update_id)
+
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE handled_updates IN ACCESS EXCLUSIVE MODE")
+        took = []
+        for update_id in range(400, 406):
+            started = time.monotonic()
+            replica = a if update_id % 2 else b
+            outcome = await asyncio.wait_for(replica.handle_once(update_id, lambda u=update_id: handle(u)), 5)  # type: ignore[misc]
+            took.append(time.monotonic() - started)
+            assert outcome is Outcome.HANDLED
+        assert handled == list(range(400, 406)), "all 6 answered while the lock is held"
+        assert max(took) < 2.5, took
+        assert a.handled_locally + b.handled_locally == 6
+        locker.execute("COMMIT")
+    # Once the lock is gone the claims are written: the other replica knows them.
+    deadline = time.monotonic() + 10
+    while (a._write_later or b._write_later) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    for update_id in range(400, 406):
+        assert await (b if update_id % 2 else a).handle_once(update_id, lambda: handle(-1)) is Outcome.DUPLICATE
+    assert -1 not in handled
+
+
+async def test_a_lock_taken_while_an_update_is_handled_delays_its_answer_at_most_a_moment(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    a, b = pair
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
+
+        async def answer_under_a_lock() -> None:
+            locker.execute("BEGIN")
+            locker.execute("LOCK TABLE handled_updates IN ACCESS EXCLUSIVE MODE")
+            await a.before_send()  # marking 'sending' waits for the lock, then gives up
+
+        started = time.monotonic()
+        assert await asyncio.wait_for(a.handle_once(500, answer_under_a_lock), 5) is Outcome.HANDLED
+        assert time.monotonic() - started < 3.5
+        locker.execute("COMMIT")
+    deadline = time.monotonic() + 10
+    while a._write_later and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    called: list[int] = []
+
+    async def again() -> None:
+        called.append(500)
+
+    assert await b.handle_once(500, again) is Outcome.DUPLICATE and called == []
+
+
+async def test_flood_control_and_the_send_schedule_let_messages_through_while_their_tables_are_locked(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    a, _ = pair
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE flood_senders, send_pacer IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        assert await asyncio.wait_for(a.flood_check(42, 4, 5.0), 5) is FloodVerdict.ALLOW
+        waits = [await asyncio.wait_for(a.reserve_send(0.1), 5) for _ in range(3)]
+        assert time.monotonic() - started < 3, "each waited for the lock at most once"
+        assert waits == pytest.approx([0, 0.1, 0.2], abs=0.05), "paced by this process meanwhile"
+        locker.execute("COMMIT")
+
+
+async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traffic(
+    pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    a, _ = pair
+    verdicts: list[tuple[float, FloodVerdict]] = []
+    with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
+        locker.execute("BEGIN")
+        locker.execute("LOCK TABLE flood_senders IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        verdicts.append((0.0, await asyncio.wait_for(a.flood_check(7, 1, 60.0), 5)))  # fails after 1 s
+        locker.execute("COMMIT")
+        while time.monotonic() - started < 5:
+            await asyncio.sleep(0.2)  # a message every 0.2 s: the pause must not be renewed by them
+            verdicts.append((time.monotonic() - started, await a.flood_check(7, 1, 60.0)))
+    late = [verdict for at, verdict in verdicts if at > 3.5]
+    assert late and FloodVerdict.ALLOW not in late[1:], verdicts

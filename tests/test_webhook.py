@@ -26,15 +26,17 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.telegram.webhook import RefusalLog, UpdateIds
+from bot.telegram.webhook import ConnectionSlots, RefusalLog, UpdateIds, headers_earn_a_place
 
 try:  # works whether or not tests/ is a package
     from tests.conftest import KbCopy
+    from tests.connflood import ConnectionFlood
     from tests.fakebotapi import FakeBotApi
     from tests.test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs
     from tests.test_telegram_e2e import free_port
 except ImportError:
     from conftest import KbCopy
+    from connflood import ConnectionFlood  # type: ignore[no-redef]
     from fakebotapi import FakeBotApi
     from test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs
     from test_telegram_e2e import free_port
@@ -198,6 +200,63 @@ def test_a_flood_is_logged_in_a_line_or_two_not_per_request(bot: WebhookBot) -> 
     assert 1 <= len(refused) <= 2, refused
     assert SECRET not in bot.cli.stderr and "guess" not in bot.cli.stderr
     assert "Traceback" not in bot.cli.stderr
+
+
+# --- a connection must earn its place (issue #25 item 1) ------------------------------------
+
+
+def telegram_posts_during(bot: WebhookBot, flood: ConnectionFlood, count: int = 5) -> list[object]:
+    """`count` updates posted the way Telegram does (a new connection each) while `flood` runs; the outcomes."""
+    outcomes: list[object] = []
+    with flood:
+        time.sleep(0.5)  # the flood holds every slot
+        for i in range(count):
+            update = bot.api.text_message("kapan nyoblos", user_id=5000 + i) | {"update_id": 900 + i}
+            try:
+                outcomes.append(bot.post(update, timeout=8).status_code)
+            except httpx.HTTPError as exc:
+                outcomes.append(type(exc).__name__)
+            time.sleep(0.3)
+    return outcomes
+
+
+@pytest.mark.parametrize("mode", ["idle", "slow"])
+def test_idle_and_slow_header_connections_do_not_make_the_webhook_deaf(
+    repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, cli_runs: list[CliRun], mode: str
+) -> None:
+    # The shipped bounds (100 connections, 10 s per request) against 150 connections that
+    # send nothing (or their headers at one byte per 2 s), each renewed as soon as it is
+    # closed, for at most 5 s. Before: each of Telegram's 5 POSTs was closed at once.
+    bot = start_bot(repo_root, kb_copy, api, cli_runs, request_timeout=10, open_connections=100)
+    flood = ConnectionFlood(bot.port, sockets=150, mode=mode, duration=5.0, max_connects=30_000)  # type: ignore[arg-type]
+    outcomes = telegram_posts_during(bot, flood)
+    print(mode, outcomes, flood.figures)
+    assert outcomes == [200] * 5, (outcomes, flood.figures, bot.cli.stderr[-2000:])
+    assert len(api.calls("sendMessage")) == 5
+    assert flood.figures.closed_by_server >= 50, "the flood's connections were made to give way"
+    assert "Traceback" not in bot.cli.stderr
+
+
+def test_a_connection_without_complete_headers_is_closed_after_a_short_deadline(
+    repo_root: Path, kb_copy: KbCopy, api: FakeBotApi, cli_runs: list[CliRun]
+) -> None:
+    # Even with room to spare, a new connection must send complete headers with the secret
+    # within 3 s (Limits.header_timeout), whatever request_timeout says (10 s here: before,
+    # an idle or slow-header connection held its slot for all of those 10 s).
+    bot = start_bot(repo_root, kb_copy, api, cli_runs, request_timeout=10)
+    for data in (b"", b"POST /telegram HTTP/1.1\r\nHost: x\r\n", request_head("guess", 10)[:-2]):
+        conn = bot.raw(data)
+        started = time.monotonic()
+        assert status_within(conn, 15) == ""
+        assert 2.5 < time.monotonic() - started < 5
+    # A connection that proved itself keeps its keep-alive time (request_timeout).
+    with httpx.Client(timeout=10) as client:
+        update = api.command("/start") | {"update_id": 77}
+        assert client.post(bot.url, json=update, headers={HEADER: SECRET}).status_code == 200
+        time.sleep(4)
+        update = api.command("/start") | {"update_id": 78}
+        assert client.post(bot.url, json=update, headers={HEADER: SECRET}).status_code == 200
+        assert client.get(f"http://127.0.0.1:{bot.port}/healthz").status_code == 200
 
 
 # --- Telegram gets its answer after the update was handled; duplicates once -----------------
@@ -366,3 +425,34 @@ def test_a_port_in_use_is_one_line_and_exit_1(
         assert cli.wait(timeout=20) == 1
     assert cli.lines[-1].startswith(f"Cannot start: cannot listen on 127.0.0.1:{port} for the webhook: ")
     assert "Traceback" not in cli.stderr and api.calls("setWebhook") == []
+
+
+def test_connection_slots_turn_over_connections_that_have_not_earned_their_place() -> None:
+    slots: ConnectionSlots[str] = ConnectionSlots(3)
+    assert [slots.admit(name) for name in "abc"] == [(True, None)] * 3
+    slots.prove("a")  # Telegram's: complete headers with the secret
+    assert slots.admit("d") == (True, "b"), "the oldest connection not proven gives way"
+    assert slots.admit("e", earned=lambda key: key == "c") == (True, "d"), "c's headers are waiting: kept"
+    slots.prove("c")
+    slots.prove("e")
+    assert slots.admit("f") == (False, None), "every slot proven: the newcomer is refused"
+    slots.forget("a")
+    assert slots.admit("f") == (True, None) and len(slots) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "earns"),
+    [
+        (request_head(SECRET, 10), True),
+        (request_head(SECRET, 10).replace(b"\r\n", b"\n"), True),
+        (request_head(SECRET, 10, path="/telegram?x=1"), True),
+        (request_head(SECRET, 10)[:-2], False),  # not complete yet
+        (request_head("guess", 10), False),
+        (request_head(None, 10), False),
+        (request_head(SECRET, 10, path="/other"), False),
+        (b"", False),
+        (b"P", False),
+    ],
+)
+def test_only_complete_headers_with_the_secret_earn_a_place(data: bytes, earns: bool) -> None:
+    assert headers_earn_a_place(data, "/telegram", SECRET.encode()) is earns

@@ -143,7 +143,15 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
             raise StorageError(Path(where), f"cannot connect to the database {where}: {_one_line(exc)}") from exc
         await first.close()
         pool: AsyncPool = AsyncConnectionPool(
-            url, kwargs={**kwargs, "autocommit": True}, min_size=1, max_size=pool_size, open=False, name="store"
+            url,
+            kwargs={**kwargs, "autocommit": True},
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            name="store",
+            # After a server restart every pooled connection is dead: check each before
+            # handing it out, so a stale one is replaced instead of failing its request.
+            check=AsyncConnectionPool.check_connection,
         )
         try:
             await pool.open(wait=True, timeout=_CONNECT_TIMEOUT)

@@ -29,6 +29,28 @@ behave as one bot:
 The coordination rows are committed with synchronous_commit off (a server crash may
 forget the last fraction of a second of them, costing at worst one duplicate); the
 bot's own data (reminder claims above all) keeps PostgreSQL's durable default.
+
+A bad day for the database (issue #25 items 2 and 5):
+
+- **PostgreSQL restarted** (upgrade, failover, container restart): the presence
+  connection is watched (its loss is seen at once) and opened again with back-off
+  (0.1 s doubling to 5 s); the claims this replica held under its old presence are
+  moved to the new one, and no update is claimed under a presence known to be gone.
+  Claims made before the server's last restart are not taken over during its first
+  `RESTART_GRACE` (10 s): their owners may well be alive and reconnecting.
+  Pooled connections are checked before use (`check_connection`), so a stale one is
+  replaced instead of failing the request that drew it.
+- **The claims table locked** (an operator's LOCK, VACUUM FULL, ALTER TABLE, a backup
+  tool) **or the server unreachable**: every coordination statement gives up after
+  `lock_timeout` (1 s; `statement_timeout` 5 s), and the update is then handled
+  anyway, deduplicated with what this process knows (the webhook server's own
+  `UpdateIds` in front of it): answering late, or never, is worse than the rare
+  duplicate. What could not be written (the claim, `sending`, `done`) is written later
+  by a background task, so other replicas recognise the update once the lock is gone.
+  Flood control lets the message through and the send schedule falls back to this
+  process's own pacing meanwhile. After a failure the same kind of step does not try
+  the database again for `DEGRADED_PAUSE` (2 s), so a locked table costs a second now
+  and then, not a second per message. Each of these is logged at most once a minute.
 """
 
 from __future__ import annotations
@@ -39,6 +61,7 @@ import contextvars
 import datetime as dt
 import enum
 import logging
+import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -57,6 +80,21 @@ RELOAD_CHANNEL = "pilkada_reload"
 _LOCK_SPACE = 0x50_4B_42  # "PKB"
 _TAKEOVER_POLL = 0.05  # seconds between two looks at an update another replica is handling
 _LOCK_POLL = 0.5  # seconds between two tries of a lock another replica holds
+# A coordination statement waits at most this long for a lock someone else holds, and
+# runs at most STATEMENT_TIMEOUT; a connection from the pool is waited for POOL_WAIT.
+LOCK_TIMEOUT = 1.0
+STATEMENT_TIMEOUT = 5.0
+POOL_WAIT = 2.0
+PRESENCE_BACKOFF = (0.1, 5.0)  # first wait and longest wait between two tries to reconnect
+# After a server restart, claims made before it are not taken over for this long: their
+# owners (alive, reconnecting with PRESENCE_BACKOFF) take them back first.
+RESTART_GRACE = 10.0
+_WRITE_LATER_BACKOFF = (0.5, 5.0)
+_WRITE_LATER_MAX = 100_000  # claims waiting to be written; the oldest are dropped beyond this
+_DEGRADED_LOG_INTERVAL = 60.0
+# After a coordination step failed, the same kind of step skips the database for this long
+# (each try may wait LOCK_TIMEOUT: a locked table must not cost every message a second).
+DEGRADED_PAUSE = 2.0
 HANDLED_UPDATES_KEPT = dt.timedelta(days=2)  # Telegram keeps an undelivered update for 24 hours
 
 # Appended to the PostgreSQL schema (bot/storage/postgres_migrations.py): the tables and functions below use.
@@ -149,11 +187,12 @@ class Presence:
 class _Claim:
     """The update this task is handling under `handle_once`, until its first message is marked."""
 
-    __slots__ = ("marked", "update_id")
+    __slots__ = ("local", "marked", "update_id")
 
     def __init__(self, update_id: int) -> None:
         self.update_id = update_id
         self.marked = False
+        self.local = False  # the database could not be reached: handled on what this process knows
 
 
 _current_claim: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar("pilkada_update_claim", default=None)
@@ -233,8 +272,18 @@ class PostgresReplicas:
         self._conninfo = conninfo
         self._connect_kwargs = connect_kwargs
         self._listener: asyncio.Task[None] | None = None
+        self._present = asyncio.Event()  # set while the presence connection is known to be alive
+        self._present.set()
+        self._watcher: asyncio.Task[None] | None = None
+        self._write_later: dict[int, str] = {}  # update_id -> state still to be written ('release': delete)
+        self._writer: asyncio.Task[None] | None = None
+        self._local_next = 0.0  # this process's own send schedule, while the shared one cannot be reached
+        self._degraded_logged: dict[str, float] = {}
+        self._paused_until: dict[str, float] = {}
         self.takeovers = 0  # updates taken over from a replica that was gone
         self.maybe_sent = 0  # of those, updates not answered again
+        self.handled_locally = 0  # updates handled without a claim in the database (it could not be reached)
+        self.presence_restored = 0  # times the presence connection was opened again
 
     @classmethod
     async def open(
@@ -248,40 +297,117 @@ class PostgresReplicas:
     ) -> PostgresReplicas:
         """Connect the presence connection and a small pool (coordination commits need not wait for disk)."""
         kwargs = {**connect_kwargs, "autocommit": True}
-        # The server notices a vanished client machine through keepalives within ~20 s.
-        presence = await psycopg.AsyncConnection.connect(
-            conninfo, **kwargs, keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=2
-        )
+        presence, me = await _connect_presence(conninfo, kwargs)
         try:
-            cursor = await presence.execute(
-                "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+            options = (
+                "-c synchronous_commit=off"
+                f" -c lock_timeout={int(LOCK_TIMEOUT * 1000)} -c statement_timeout={int(STATEMENT_TIMEOUT * 1000)}"
             )
-            row = await cursor.fetchone()
-            assert row is not None
-            me = Presence(int(row[0]), row[1])
             pool: AsyncPool = AsyncConnectionPool(
                 conninfo,
-                kwargs={**kwargs, "options": "-c synchronous_commit=off"},
+                kwargs={**kwargs, "options": options},
                 min_size=1,
                 max_size=pool_size,
                 open=False,
                 name="replicas",
+                # A connection that died with the server (a restart) is replaced, not handed out.
+                check=AsyncConnectionPool.check_connection,
             )
             await pool.open(wait=True, timeout=30)
         except BaseException:
             await presence.close()
             raise
-        return cls(pool, presence, me, hash_user, conninfo, kwargs, hash_chat)
+        replicas = cls(pool, presence, me, hash_user, conninfo, kwargs, hash_chat)
+        replicas._watcher = asyncio.create_task(replicas._watch_presence(), name="replica presence")
+        return replicas
 
     async def close(self) -> None:
-        """Stop listening and close the connections (idempotent)."""
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        """Stop listening, write what is left to write (briefly), and close the connections (idempotent)."""
+        for task in (self._listener, self._watcher, self._writer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._listener = self._watcher = self._writer = None
+        if self._write_later:
+            with contextlib.suppress(psycopg.Error, TimeoutError):
+                await asyncio.wait_for(self._write_pending(), LOCK_TIMEOUT + 1)
         await self._pool.close()
         await self._presence.close()
+
+    # ------------------------------------------------------------------ presence
+
+    async def _watch_presence(self) -> None:
+        """Notice at once when the presence connection is lost, and open it again with back-off."""
+        while True:
+            try:
+                async for _ in self._presence.notifies():
+                    pass
+            except psycopg.Error as exc:
+                lost = time.monotonic()
+                self._present.clear()
+                log.warning(
+                    "Lost the connection that shows the other replicas this one is alive (%s); reconnecting",
+                    _one_line(exc),
+                )
+                presence, me = await self._reconnect_presence()
+                with contextlib.suppress(psycopg.Error):
+                    await self._presence.close()
+                old, self._presence, self.me = self.me, presence, me
+                await self._reown(old)
+                self.presence_restored += 1
+                self._present.set()
+                log.info("Presence connection open again after %.1f s", time.monotonic() - lost)
+
+    async def _reconnect_presence(self) -> tuple[psycopg.AsyncConnection[TupleRow], Presence]:
+        delay, longest = PRESENCE_BACKOFF
+        while True:
+            try:
+                return await _connect_presence(self._conninfo, self._connect_kwargs)
+            except psycopg.Error:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, longest)
+
+    async def _reown(self, old: Presence) -> None:
+        """Claims held under our lost presence are ours again (unless another replica took them over meanwhile)."""
+        try:
+            async with self._pool.connection(timeout=POOL_WAIT) as conn:
+                await conn.execute(
+                    "UPDATE handled_updates SET owner_pid = %s, owner_start = %s"
+                    " WHERE owner_pid = %s AND owner_start = %s AND state <> 'done'",
+                    (self.me.pid, self.me.started, old.pid, old.started),
+                )
+        except psycopg.OperationalError as exc:
+            self._degraded("reown", exc)
+
+    async def _usable_presence(self) -> bool:
+        """True once the presence connection is alive (waits up to LOCK_TIMEOUT while it is being reopened)."""
+        if self._present.is_set():
+            return True
+        try:
+            await asyncio.wait_for(self._present.wait(), LOCK_TIMEOUT)
+        except TimeoutError:
+            return False
+        return True
+
+    def _check_paused(self, what: str) -> None:
+        """OperationalError if steps of this kind failed a moment ago (see DEGRADED_PAUSE)."""
+        if time.monotonic() < self._paused_until.get(what, 0.0):
+            raise _Paused("the database failed a moment ago; not tried again yet")
+
+    def _degraded(self, what: str, exc: BaseException) -> None:
+        """Note a coordination step that could not reach the database; logged at most once a minute per kind."""
+        now = time.monotonic()
+        if isinstance(exc, _Paused):
+            return  # the pause runs from the failure that started it, and was logged then
+        self._paused_until[what] = now + DEGRADED_PAUSE
+        if now - self._degraded_logged.get(what, -_DEGRADED_LOG_INTERVAL) >= _DEGRADED_LOG_INTERVAL:
+            self._degraded_logged[what] = now
+            log.warning(
+                "Replicas: %s could not reach the database (%s); going on without it (logged at most once a minute)",
+                _DEGRADED_WHAT.get(what, what),
+                _one_line(exc),
+            )
 
     # ------------------------------------------------------------------ each update once
 
@@ -289,16 +415,34 @@ class PostgresReplicas:
         """Run `handle` unless another replica handles or handled this update (see the module docstring).
 
         If `handle` raises, the claim is given up (a redelivery runs it again) unless a
-        message had already gone out for it.
+        message had already gone out for it. If the claim cannot be made in time (the
+        table locked, the server unreachable), the update is handled here all the same
+        and its claim written later (see the module docstring).
         """
+        claim = _Claim(update_id)
+        owner_seen = False  # another live replica was seen handling it: wait for it, whatever happens
         while True:
-            state = await self._claim(update_id)
-            if state is None:
-                break  # claimed by us
-            if state == "done":
-                return Outcome.DUPLICATE
-            taken = await self._take_over(update_id)
+            try:
+                if not owner_seen:
+                    self._check_paused("claim")
+                if not await self._usable_presence():
+                    raise psycopg.OperationalError("the presence connection is being reopened")
+                state = await self._claim(update_id)
+                if state is None:
+                    break  # claimed by us
+                if state == "done":
+                    return Outcome.DUPLICATE
+                taken = await self._take_over(update_id)
+            except psycopg.OperationalError as exc:
+                if owner_seen:
+                    await asyncio.sleep(_TAKEOVER_POLL)
+                    continue
+                self._degraded("claim", exc)
+                claim.local = True
+                self.handled_locally += 1
+                break
             if taken is None:  # its owner is alive and handling it: wait for it
+                owner_seen = True
                 await asyncio.sleep(_TAKEOVER_POLL)
                 continue
             self.takeovers += 1
@@ -308,24 +452,93 @@ class PostgresReplicas:
                     "Update %d: the replica handling it stopped after it may have answered; not answered again",
                     update_id,
                 )
-                await self._set_state(update_id, "done")
+                await self._record(update_id, "done")
                 return Outcome.MAYBE_SENT
             log.info("Update %d: taken over from a replica that stopped before answering it", update_id)
             break
-        claim = _Claim(update_id)
         token = _current_claim.set(claim)
         try:
             await handle()
         except BaseException:
-            if claim.marked:
-                await asyncio.shield(self._set_state(update_id, "done"))
+            if claim.local:
+                if claim.marked:  # answered (maybe): the others must not answer it again
+                    self._later(update_id, "done")
+            elif claim.marked:
+                await asyncio.shield(self._record(update_id, "done"))
             else:
-                await asyncio.shield(self._release(update_id))
+                await asyncio.shield(self._record(update_id, "release"))
             raise
         finally:
             _current_claim.reset(token)
-        await self._set_state(update_id, "done")
+        if claim.local:
+            self._later(update_id, "done")  # the database was just unreachable: do not wait for it again now
+        else:
+            await self._record(update_id, "done")
         return Outcome.HANDLED
+
+    async def _record(self, update_id: int, state: str) -> None:
+        """Write the claim's new state ('sending', 'done', or 'release': delete it); never raises for the database.
+
+        If the database cannot be reached in time, the state is kept and written later by
+        a background task (the latest state per update wins).
+        """
+        try:
+            await self._write_states({update_id: state})
+        except psycopg.OperationalError as exc:
+            self._degraded("record", exc)
+            self._later(update_id, state)
+
+    def _later(self, update_id: int, state: str) -> None:
+        """Keep a claim's state for the background writer (the database could not take it now)."""
+        self._write_later.pop(update_id, None)
+        self._write_later[update_id] = state
+        while len(self._write_later) > _WRITE_LATER_MAX:
+            self._write_later.pop(next(iter(self._write_later)))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_later_loop(), name="replica claims written later")
+
+    async def _write_states(self, states: dict[int, str]) -> None:
+        """Claims set to these states (inserted if missing, e.g. one handled while the table was locked)."""
+        release = [update_id for update_id, state in states.items() if state == "release"]
+        upsert = [(update_id, state) for update_id, state in states.items() if state != "release"]
+        async with self._pool.connection(timeout=POOL_WAIT) as conn, conn.transaction():
+            if upsert:
+                await conn.execute(
+                    # A claim another replica made meanwhile stays theirs.
+                    "INSERT INTO handled_updates AS h (update_id, state, owner_pid, owner_start)"
+                    " SELECT u, s, %s, %s FROM unnest(%s::bigint[], %s::text[]) AS t(u, s)"
+                    " ON CONFLICT (update_id) DO UPDATE SET state = excluded.state"
+                    " WHERE h.owner_pid = excluded.owner_pid AND h.owner_start = excluded.owner_start",
+                    (self.me.pid, self.me.started, [u for u, _ in upsert], [st for _, st in upsert]),
+                )
+            if release:
+                await conn.execute(
+                    "DELETE FROM handled_updates WHERE update_id = ANY(%s) AND owner_pid = %s AND owner_start = %s",
+                    (release, self.me.pid, self.me.started),
+                )
+
+    async def _write_pending(self) -> None:
+        batch = dict(self._write_later)
+        await self._write_states(batch)
+        for update_id, state in batch.items():
+            if self._write_later.get(update_id) == state:
+                del self._write_later[update_id]
+
+    async def _write_later_loop(self) -> None:
+        delay, longest = _WRITE_LATER_BACKOFF
+        while self._write_later:
+            await asyncio.sleep(delay)
+            try:
+                if await self._usable_presence():
+                    await self._write_pending()
+                    self._paused_until.clear()  # the database took them: no need to wait any longer
+                    delay = _WRITE_LATER_BACKOFF[0]
+                    if not self._write_later:
+                        log.info("Replicas: the claims that had to wait are written")
+                    continue
+            except psycopg.OperationalError as exc:
+                self._degraded("record", exc)
+            delay = min(delay * 2, longest)
 
     async def _claim(self, update_id: int) -> str | None:
         """None if we claimed the update now, else the state another claim has."""
@@ -352,22 +565,15 @@ class PostgresReplicas:
                 "UPDATE handled_updates AS h SET owner_pid = %s, owner_start = %s, claimed_at = clock_timestamp()"
                 " WHERE h.update_id = %s AND h.state <> 'done' AND NOT EXISTS"
                 "  (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = h.owner_pid AND a.backend_start = h.owner_start)"
+                # An owner from before the server's last restart lost its presence with the
+                # restart, not necessarily its life: it gets RESTART_GRACE to come back.
+                "  AND (h.owner_start >= pg_postmaster_start_time()"
+                "       OR pg_postmaster_start_time() < clock_timestamp() - %s)"
                 " RETURNING h.state",
-                (self.me.pid, self.me.started, update_id),
+                (self.me.pid, self.me.started, update_id, dt.timedelta(seconds=RESTART_GRACE)),
             )
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
-
-    async def _set_state(self, update_id: int, state: str) -> None:
-        async with self._pool.connection() as conn:
-            await conn.execute("UPDATE handled_updates SET state = %s WHERE update_id = %s", (state, update_id))
-
-    async def _release(self, update_id: int) -> None:
-        async with self._pool.connection() as conn:
-            await conn.execute(
-                "DELETE FROM handled_updates WHERE update_id = %s AND owner_pid = %s AND owner_start = %s",
-                (update_id, self.me.pid, self.me.started),
-            )
 
     async def before_send(self) -> None:
         if (reminder := _current_reminder.get()) is not None:
@@ -382,7 +588,8 @@ class PostgresReplicas:
         if claim is None or claim.marked:
             return
         claim.marked = True
-        await self._set_state(claim.update_id, "sending")
+        if not claim.local:  # a claim only this process knows needs no mark: it is written 'done' later
+            await self._record(claim.update_id, "sending")
 
     async def release_unsent(self, reminder_key: str) -> int:
         # Rounds of one reminder run one at a time (`exclusive`): a claim still 'claimed'
@@ -395,7 +602,8 @@ class PostgresReplicas:
 
     async def forget_old_updates(self, older_than: dt.timedelta = HANDLED_UPDATES_KEPT) -> int:
         """Delete update claims older than `older_than` (and flood rows of idle users); rows deleted."""
-        async with self._pool.connection() as conn:
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("SET LOCAL statement_timeout = '5min'")  # two days of claims may take a while
             cursor = await conn.execute(
                 "DELETE FROM handled_updates WHERE claimed_at < clock_timestamp() - %s", (older_than,)
             )
@@ -431,15 +639,31 @@ class PostgresReplicas:
     # ------------------------------------------------------------------ shared limits
 
     async def reserve_send(self, interval: float) -> float:
-        async with self._pool.connection() as conn:
-            row = await (await conn.execute("SELECT pacer_reserve('overall', %s)", (interval,))).fetchone()
+        """The next slot of the shared schedule; this process's own schedule while the database cannot be reached."""
+        try:
+            self._check_paused("pacer")
+            # A busy pool is no reason to pace alone (that risks 429s): wait longer for it here.
+            async with self._pool.connection(timeout=STATEMENT_TIMEOUT) as conn:
+                row = await (await conn.execute("SELECT pacer_reserve('overall', %s)", (interval,))).fetchone()
+        except psycopg.OperationalError as exc:
+            self._degraded("pacer", exc)
+            now = time.monotonic()
+            slot = max(now, self._local_next)
+            self._local_next = slot + interval
+            return slot - now
         assert row is not None
         return float(row[0])
 
     async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute("SELECT flood_check(%s, %s, %s)", (self._hash_user(user_id), limit, window))
-            row = await cursor.fetchone()
+        """The shared verdict; ALLOW while the database cannot be reached (an answer is worth more than the count)."""
+        try:
+            self._check_paused("flood")
+            async with self._pool.connection(timeout=POOL_WAIT) as conn:
+                cursor = await conn.execute("SELECT flood_check(%s, %s, %s)", (self._hash_user(user_id), limit, window))
+                row = await cursor.fetchone()
+        except psycopg.OperationalError as exc:
+            self._degraded("flood", exc)
+            return FloodVerdict.ALLOW
         assert row is not None
         return FloodVerdict(row[0])
 
@@ -469,6 +693,41 @@ class PostgresReplicas:
             except psycopg.Error as exc:
                 log.warning("Listening for /reload from other replicas failed (%s); trying again in 5 s", exc)
                 await asyncio.sleep(5)
+
+
+class _Paused(psycopg.OperationalError):
+    """A coordination step not tried, since the same kind failed less than DEGRADED_PAUSE ago."""
+
+
+_DEGRADED_WHAT = {
+    "claim": "claiming an update (it is handled here anyway, its claim written later)",
+    "record": "recording an update's state (written later)",
+    "reown": "taking back this replica's claims after reconnecting",
+    "pacer": "the shared send schedule (this process paces alone meanwhile)",
+    "flood": "shared flood control (messages are let through meanwhile)",
+}
+
+
+async def _connect_presence(
+    conninfo: str, kwargs: dict[str, Any]
+) -> tuple[psycopg.AsyncConnection[TupleRow], Presence]:
+    """A presence connection and who it says we are (its backend's pid and start time)."""
+    # The server notices a vanished client machine through keepalives within ~20 s.
+    presence = await psycopg.AsyncConnection.connect(
+        conninfo, **kwargs, keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=2
+    )
+    try:
+        cursor = await presence.execute("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        row = await cursor.fetchone()
+        assert row is not None
+        return presence, Presence(int(row[0]), row[1])
+    except BaseException:
+        await presence.close()
+        raise
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 class LocalReplicas:

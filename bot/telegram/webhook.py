@@ -10,8 +10,12 @@ request's headers before its body arrives: `stream_request_body`):
 - checks `X-Telegram-Bot-Api-Secret-Token` (constant-time) and the announced size
   before reading any of the body: 403 / 411 / 413, and the connection is closed;
 - caps the body (`max_body_bytes`; Telegram's updates are a few kB), times out
-  headers and bodies that come too slowly (`request_timeout`), and bounds the open
-  connections (`open_connections`: more are closed at once);
+  bodies that come too slowly (`request_timeout`), and bounds the open connections
+  (`open_connections`);
+- makes a connection earn its place (issue #25 item 1): until it has sent complete
+  headers with the right secret it must do so within `header_timeout` (3 s) or be
+  closed, and when every slot is taken the oldest such connection gives way to a new
+  one (`ConnectionSlots`), so idle or slow-header connections cannot keep Telegram out;
 - logs refusals once, then at most one summary a minute, never a line per request;
 - answers 200 only after `handle(update)` returned, so Telegram delivers again what a
   killed or stopping process did not finish (a timeout or 5xx makes it retry);
@@ -30,12 +34,14 @@ import collections
 import hmac
 import json
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import tornado.httpserver
+import tornado.httputil
 import tornado.iostream
 import tornado.netutil
 import tornado.web
@@ -53,6 +59,7 @@ HandleUpdate = Callable[[JSONDict], Awaitable[None]]
 # How often a flood of refused requests may add a line to the log.
 REFUSAL_LOG_INTERVAL = 60.0
 _MAX_HEADER_BYTES = 16 * 1024
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +67,84 @@ class Limits:
     """What one request and the whole server may take."""
 
     max_body_bytes: int = 256 * 1024
-    request_timeout: float = 10.0  # for the headers, and again for the body
+    request_timeout: float = 10.0  # for the body, and for a proven connection's next headers
     open_connections: int = 100
+    # A new connection must send complete headers with the secret within this many seconds
+    # (never more than request_timeout). Telegram (or nginx) sends them at once.
+    header_timeout: float = 3.0
+
+    @property
+    def header_deadline(self) -> float:
+        return min(self.header_timeout, self.request_timeout)
+
+
+class ConnectionSlots(Generic[K]):
+    """Who holds the server's `capacity` connections, and who gives way to a newcomer (issue #25 item 1).
+
+    A connection is *proven* once it sent complete headers with the right secret; only
+    Telegram (or nginx in front) can. When every slot is taken, a newcomer takes the
+    place of the oldest connection that is not proven and has no such headers waiting
+    to be read (`earned(key)`: they may have arrived a moment ago); if there is none,
+    the newcomer is refused. So connections that connect and say nothing, or send their
+    headers a byte at a time, are turned over instead of locking everyone else out,
+    while a connection whose request is already there is never the one closed. Keys are
+    kept in the order they arrived.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._open: dict[K, bool] = {}  # key -> proven
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._open
+
+    def admit(self, key: K, earned: Callable[[K], bool] = lambda key: False) -> tuple[bool, K | None]:
+        """(admitted, the connection to close to make room for it, if any)."""
+        victim: K | None = None
+        if len(self._open) >= self.capacity:
+            victim = next((k for k, proven in self._open.items() if not proven and not earned(k)), None)
+            if victim is None:
+                return False, None
+            del self._open[victim]
+        self._open[key] = False
+        return True, victim
+
+    def prove(self, key: K) -> None:
+        if key in self._open:
+            self._open[key] = True
+
+    def proven(self, key: K) -> bool:
+        return self._open.get(key, False)
+
+    def forget(self, key: K) -> None:
+        self._open.pop(key, None)
+
+
+def headers_earn_a_place(data: bytes, path: str, secret: bytes) -> bool:
+    """True if `data` starts with complete request headers for `path` carrying the right secret."""
+    end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0), default=-1)
+    if end < 0:
+        return False
+    first, *lines = data[:end].splitlines()
+    parts = first.split(b" ")
+    if len(parts) != 3 or parts[1].split(b"?", 1)[0] != path.encode():
+        return False
+    for line in lines:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == SECRET_HEADER.lower().encode():
+            return hmac.compare_digest(value.strip(), secret)
+    return False
+
+
+def _waiting(stream: tornado.iostream.IOStream) -> bytes:
+    """The bytes the peer sent that this process has not read yet (b"" if none, or the socket is gone)."""
+    try:
+        return stream.socket.recv(_MAX_HEADER_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except OSError:  # BlockingIOError: nothing waiting
+        return b""
 
 
 class UpdateIds:
@@ -173,6 +256,7 @@ class WebhookServer:
         self.stopping = False
         self.in_flight: set[asyncio.Future[Any]] = set()
         self.path = "/" + path.strip("/")
+        self.slots: ConnectionSlots[tornado.iostream.IOStream] = ConnectionSlots(limits.open_connections)
         self._http: _BoundedHTTPServer | None = None
         self.port = 0
 
@@ -188,6 +272,8 @@ class WebhookServer:
         )
         http = _BoundedHTTPServer(
             app,
+            # tornado's header timeout, for every request; a connection that has not proven
+            # itself gets the shorter `header_deadline` (see _BoundedHTTPServer).
             idle_connection_timeout=self.limits.request_timeout,
             body_timeout=self.limits.request_timeout,
             max_header_size=_MAX_HEADER_BYTES,
@@ -228,16 +314,81 @@ class WebhookServer:
 
 
 class _BoundedHTTPServer(tornado.httpserver.HTTPServer):
-    """tornado's HTTPServer that closes a new connection at once when `open_connections` are open."""
+    """tornado's HTTPServer where a connection must earn its place (`ConnectionSlots`, `Limits.header_deadline`)."""
 
     webhook: WebhookServer  # set right after construction (tornado's Configurable owns __init__)
 
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
-        if len(self._connections) >= self.webhook.limits.open_connections:
-            self.webhook.refusals.note("too many open connections")
+        webhook = self.webhook
+        admitted, victim = webhook.slots.admit(
+            stream, lambda other: headers_earn_a_place(_waiting(other), webhook.path, webhook.secret)
+        )
+        if not admitted:
+            webhook.refusals.note("too many open connections")
             stream.close()
             return
+        if victim is not None:
+            webhook.refusals.note("a connection without complete headers gave way to a new one")
+            victim.close()
         super().handle_stream(stream, address)
+        asyncio.get_running_loop().call_later(webhook.limits.header_deadline, self._deadline, stream)
+
+    def _deadline(self, stream: tornado.iostream.IOStream) -> None:
+        slots = self.webhook.slots
+        if stream in slots and not slots.proven(stream) and not stream.closed():
+            self.webhook.refusals.note("no complete headers with the secret in time")
+            slots.forget(stream)
+            stream.close()
+
+    def start_request(
+        self, server_conn: object, request_conn: tornado.httputil.HTTPConnection
+    ) -> tornado.httputil.HTTPMessageDelegate:
+        delegate = super().start_request(server_conn, request_conn)
+        stream = getattr(server_conn, "stream", None)
+        return _Proving(delegate, self.webhook, stream)
+
+    def on_close(self, server_conn: object) -> None:
+        if (stream := getattr(server_conn, "stream", None)) is not None:
+            self.webhook.slots.forget(stream)
+        super().on_close(server_conn)
+
+
+class _Proving(tornado.httputil.HTTPMessageDelegate):
+    """Marks a connection proven as soon as its headers are complete and carry the secret for the webhook path."""
+
+    def __init__(
+        self,
+        delegate: tornado.httputil.HTTPMessageDelegate,
+        webhook: WebhookServer,
+        stream: tornado.iostream.IOStream | None,
+    ) -> None:
+        self._delegate = delegate
+        self._webhook = webhook
+        self._stream = stream
+
+    def headers_received(
+        self,
+        start_line: tornado.httputil.RequestStartLine | tornado.httputil.ResponseStartLine,
+        headers: tornado.httputil.HTTPHeaders,
+    ) -> Awaitable[None] | None:
+        webhook = self._webhook
+        if (
+            self._stream is not None
+            and isinstance(start_line, tornado.httputil.RequestStartLine)
+            and start_line.path.split("?", 1)[0] == webhook.path
+            and hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), webhook.secret)
+        ):
+            webhook.slots.prove(self._stream)
+        return self._delegate.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        return self._delegate.data_received(chunk)
+
+    def finish(self) -> None:
+        self._delegate.finish()
+
+    def on_connection_close(self) -> None:
+        self._delegate.on_connection_close()
 
 
 class _Base(tornado.web.RequestHandler):
