@@ -76,7 +76,9 @@ def test_no_verdict_quotes_words_around_the_value(pipeline: Pipeline, forwarded:
         for marker in MARKERS:
             assert marker not in reply.text.lower(), (text, marker, reply.text)
             assert marker not in shared.lower(), (text, marker, shared)
-    assert checked >= len(attacks()) // 2  # most of them are read as claims: the test checks something
+    # The test checks something: forwarded, most are read as claims; typed, a sentence that asks is
+    # answered instead, so fewer are.
+    assert checked >= len(attacks()) // (2 if forwarded else 4)
 
 
 def test_the_sandwiched_hoax_confirms_only_the_comparison(pipeline: Pipeline) -> None:
