@@ -10,7 +10,11 @@ election it names and the role next to a name, and compared:
 - unverifiable: the message claims something no fact is about (fines, bansos,
   results): the bot cannot confirm it and points to official channels.
 
-A verdict always rests on a fact to cite, or says there is none. Pure: no I/O.
+A message is read statement by statement (its sentences, and their clauses for the
+words that only known unknowns use): "Pilkada digelar 1 Desember 2024, jangan lupa bawa
+KTP" corrects the date and says the sources do not cover the KTP part, rather than
+declining the whole message. A verdict always rests on a fact to cite, or says there is
+none. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.facts import Fact, vocabulary
 from bot.knowledge import Lexicon
-from bot.statements import DateValue, Item, find_items, fold, nearest
+from bot.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
 from bot.text import Normalizer
 
 Verdict = Literal["contradicted", "confirmed", "unverifiable"]
@@ -42,10 +46,93 @@ _COMPARABLE: dict[str, tuple[str, ...]] = {
 _QUESTION_END = re.compile(r"\?\s*$")
 # "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
 _NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
+# Words that turn the next word around: "TIDAK sah", "GA naik", "not higher". Normalizing
+# already maps most spellings to "tidak"; the raw words are read too.
+NEGATIONS = frozenset(
+    [
+        "ga",
+        "gak",
+        "gk",
+        "nggak",
+        "ngga",
+        "enggak",
+        "engga",
+        "tidak",
+        "tdk",
+        "tak",
+        "ndak",
+        "nda",
+        "ora",
+        "mboten",
+        "dak",
+        "kagak",
+        "bukan",
+        "belum",
+        "blm",
+        "not",
+        "never",
+        "no",
+    ]
+)
+# "tidak NAIK", "ga ADA peningkatan", "tidak MENGALAMI kenaikan": a trend word said not to hold.
+_NEGATED_TREND = re.compile(
+    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
+)
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
+
+
+# A figure said as an outcome ("AKHIRNYA cuma 70 persen", "partisipasinya MENCAPAI 83 persen"):
+# a target is never confirmed by it. The claim check reads these words itself, so they do
+# not make a statement unverifiable the way other known-unknown words do.
+RESULT_WORDS = (
+    "akhirnya",
+    "akhire",
+    "hasilnya",
+    "hasile",
+    "realisasi",
+    "realisasinya",
+    "mencapai",
+    "capai",
+    "nyampe",
+    "tembus",
+    "menembus",
+    "tercatat",
+    "terealisasi",
+    "reached",
+    "finally",
+    "ended",
+)
+# Whether a target was met is an outcome the sources cannot know (they predate the vote):
+# "target TERCAPAI", "MELESET dari target", "TIDAK tercapai" are each unverifiable, never
+# confirmed, whatever their polarity.
+TARGET_OUTCOMES = (
+    "tercapai",
+    "terpenuhi",
+    "meleset",
+    "melampaui target",
+    "melebihi target",
+    "lampaui target",
+    "gagal capai",
+    "gagal mencapai",
+    "target gagal",
+    "gagal target",
+    "sesuai target",
+    "di bawah target",
+    "di atas target",
+    "kurang dari target",
+    "missed",
+    "exceeded",
+    "met the target",
+    "hit the target",
+    "below the target",
+    "above the target",
+    "below target",
+    "above target",
+)
+_CLAUSE_END = re.compile(r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s")
 
 
 # A verdict quotes the checked value and nothing more: a date, figure, name or election is
@@ -73,7 +160,67 @@ class ClaimVerdict:
     # "" for a claim with no readable value.
     said: str
     fact: Fact | None  # the fact it was compared with (None: unverifiable)
-    others: tuple[Fact, ...] = ()  # further facts on the same topic (83 and 83,5 persen)
+    others: tuple[Fact, ...] = ()  # further facts on the same topic (83 and 83,5 persen), or where the value belongs
+    # Unverifiable only: facts that bear on the claim without settling it. "Pilkada 2024
+    # partisipasinya mencapai 83 persen": 83 % was the target, not a result.
+    context: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """A stretch of the message (a statement, a clause, or all of it) and its words."""
+
+    start: int
+    end: int
+    tokens: set[str]  # normalized and raw words
+    topics: set[str]  # the same with a negated word marked ("tidak sah" -> "¬sah"), for topic words
+    unknown: str | None  # a known unknown's keyword phrase it uses
+
+    def holds(self, item: Item) -> bool:
+        return self.start <= item.start < self.end
+
+
+def _marked(words: Iterable[str]) -> set[str]:
+    """Words with each one a negation turns around marked: ["suara", "tidak", "sah"] -> {"suara", "¬sah"}."""
+    out: set[str] = set()
+    negated = False
+    for word in words:
+        if word in NEGATIONS:
+            negated = True
+            continue
+        out.add(f"¬{word}" if negated else word)
+        negated = False
+    return out
+
+
+def _sentence_cuts(text: str) -> list[tuple[int, int]]:
+    """Where the sentences of `text` end (the separators' spans)."""
+    starts = [offset for offset, _ in sentences(text)]
+    ends = [offset + len(sentence) for offset, sentence in sentences(text)]
+    return list(zip(ends[:-1], starts[1:], strict=True))
+
+
+def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Commas, semicolons, colons and dashes between `start` and `end`, never a decimal comma."""
+    return [m.span() for m in _CLAUSE_END.finditer(text, start, end)]
+
+
+def _spans(
+    text: str, items: list[Item], cuts: list[tuple[int, int]], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """The parts of text[start:end] between `cuts`, never cutting through an item ("Rabu, 27 November")."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    at = start
+    for a, b in cuts:
+        if any(i.start < b and a < i.end for i in items):
+            continue
+        if text[at:a].strip():
+            out.append((at, a))
+        at = b
+    if text[at:end].strip() or not out:
+        out.append((at, end))
+    return out
 
 
 class ClaimChecker:
@@ -87,11 +234,13 @@ class ClaimChecker:
         unknown_words: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         self._facts = tuple(facts)
-        self._vocab = vocabulary(self._facts)
+        self._vocab = replace(vocabulary(self._facts), venues=True)
         self._normalizer = normalizer
         # Normalizing can make two topic phrases one ("hari pemilihan", "pemilihan" -> {pilkada}): count it once.
+        # A negated word is its own word ("tidak sah" -> {"¬sah"}): "suara sah" is not about invalid ballots.
         self._topics = {
-            f.id: [set(t) for t in dict.fromkeys(frozenset(normalizer.tokens(t)) for t in f.topic)] for f in self._facts
+            f.id: [set(t) for t in dict.fromkeys(frozenset(_marked(normalizer.tokens(t))) for t in f.topic)]
+            for f in self._facts
         }
         # A topic word few facts share says more ("target") than one many share ("partisipasi").
         holders: dict[frozenset[str], int] = {}
@@ -104,11 +253,16 @@ class ClaimChecker:
         # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
         # those topics cannot be confirmed or denied, whatever figures it carries.
         # "buka" is a known unknown's word (TPS hours) and a fact's act ("raker dibuka"): the fact wins.
+        # Outcome words ("akhirnya", "mencapai") are read by the claim check itself (a target is not a result);
+        # whether a target was met ("tercapai", "meleset") is always something the sources cannot say.
         fact_words = {w for f in self._facts for t in (*f.act_terms, *f.topic) for w in t.split()}
+        fact_words |= {w for r in RESULT_WORDS for w in r.split()}
         # One pattern for all of them, words in order with up to two words between ("below the KPU target").
         gap = r"(?:\s+\w+){0,2}\s+"
-        phrases = sorted(gap.join(re.escape(w) for w in k) for k in unknown_words if not set(k) <= fact_words)
+        keys = {k for k in unknown_words if not set(k) <= fact_words} | {tuple(o.split()) for o in TARGET_OUTCOMES}
+        phrases = sorted(gap.join(re.escape(w) for w in k) for k in keys)
         self._unknown_phrases = re.compile(rf"\b(?:{'|'.join(phrases)})\b") if phrases else None
+        self._result_words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in RESULT_WORDS) + r")\b")
         # Each act's words ("dibuka", "opened") as one pattern per fact.
         self._acts = {
             f.id: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in f.act_terms) + r")\b")
@@ -116,6 +270,9 @@ class ClaimChecker:
             if f.act and f.act_terms
         }
 
+        self._by_kind = {
+            kind: [f for f in self._facts if f.kind in comparable] for kind, comparable in _COMPARABLE.items()
+        }
         self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
         self._at_most = [fold(w) for w in lexicon.at_most]
         # The only words that may stand between a name and its role for the role to be said of it:
@@ -150,36 +307,45 @@ class ClaimChecker:
         )
 
     def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
-        """The verdict on each claim in `text`; [] when it states nothing checkable."""
+        """The verdict on each claim in `text`; [] when it states nothing checkable.
+
+        Each sentence is a statement of its own: its words tie a value to a fact, and a known
+        unknown's keyword in one statement ("jangan lupa bawa KTP") leaves the others checkable.
+        """
         items = find_items(text, self._vocab)
+        whole = self._scope(text, 0, len(text))
         raw = set(re.findall(r"\w+", fold(text)))
-        tokens = set(self._normalizer.tokens(text)) | raw
+        tokens = whole.tokens
         values = [i for i in items if i.kind in _VALUE_KINDS]
         # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
         # claim of its own only when the message moves the date ("diundur ke 2025").
         if any(i.kind != "year" for i in values) or not raw & self._date_change:
             values = [i for i in values if i.kind != "year"]
+        # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
+        values = [i for i in values if not _is_venue(i) or self._ties(i, items, text, whole)]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
-        unknown_topic = self._unknown_topic(text)
-        comparison = self._compare(text, items, tokens)
+        unknown_topic = whole.unknown is not None
+        statements = [self._scope(text, a, b) for a, b in _spans(text, items, _sentence_cuts(text))]
+        comparisons = [c for st in statements if (c := self._compare(text, items, st)) is not None]
+        if not comparisons and len(statements) > 1:
+            # "partisipasi pemilu 2024 naik. <anything> dibanding pemilu 2019": the comparison is
+            # only the two sides and the trend word (see `quote`), never what stands between them.
+            comparisons = [c for c in (self._compare(text, items, whole),) if c is not None]
         # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
         # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
         # does not make it a claim: the question deserves its answer.
         marked = self._has_marker(raw) and (bool(values) or unknown_topic or not question)
-        marked = marked or (comparison is not None and self._has_marker(raw))
-        compared = comparison is not None and not question
+        marked = marked or (bool(comparisons) and self._has_marker(raw))
+        compared = bool(comparisons) and not question
         claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
-        if unknown_topic:
-            said = quote(values[0].text) if values else ""
-            return [ClaimVerdict("unverifiable", said, None)]
-        verdicts: list[ClaimVerdict] = [comparison] if comparison is not None else []
+        verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
         for item in values:
-            verdict = self._judge(item, items, tokens, text)
+            verdict = self._verdict(item, items, text, whole, statements)
             if verdict is not None:
                 verdicts.append(verdict)
             else:
@@ -187,7 +353,7 @@ class ClaimChecker:
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
-            ClaimVerdict("unverifiable", quote(i.text), None)
+            ClaimVerdict("unverifiable", quote(i.text), None, context=self._targets(i, items, text))
             for i in unjudged
             if i.kind in ("person", "place", "count", "percent")
         ]
@@ -200,6 +366,12 @@ class ClaimChecker:
             for r in items
             if r.kind == "role" and persons and quote(r.text) not in bound
         ]
+        # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
+        # no value of its own, is said separately to be beyond the sources.
+        for statement in statements:
+            for clause in self._clauses(text, items, statement):
+                if clause.unknown is not None and not any(clause.holds(i) for i in values):
+                    verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
         confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
             rest = self._unexplained(text, items, confirmed)
@@ -212,30 +384,99 @@ class ClaimChecker:
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
 
-    def _unknown_topic(self, text: str) -> bool:
-        """Whether `text` uses a known unknown's keyword phrase, its words in order ("below the KPU target")."""
+    def _scope(self, text: str, start: int, end: int) -> _Scope:
+        part = text[start:end]
+        normal = self._normalizer.tokens(part)
+        raw = re.findall(r"\w+", fold(part))
+        return _Scope(start, end, set(normal) | set(raw), _marked(normal) | _marked(raw), self._unknown_in(part))
+
+    def _clauses(self, text: str, items: list[Item], statement: _Scope) -> list[_Scope]:
+        spans = _spans(text, items, _clause_cuts(text, statement.start, statement.end), statement.start, statement.end)
+        if len(spans) == 1:
+            return [statement]
+        return [self._scope(text, a, b) for a, b in spans]
+
+    def _verdict(
+        self, item: Item, items: list[Item], text: str, whole: _Scope, statements: list[_Scope]
+    ) -> ClaimVerdict | None:
+        """One value's verdict, read within its statement (or the whole message if that says what it is about).
+
+        A known unknown's keyword ("PSU", "menang") makes the value unverifiable when it stands in
+        the words that tie the value to a fact: its own clause, or the wider statement its clause
+        needs ("PSU pilkada blora, Rabu 4 Desember 2024": the date is the PSU's, not voting day's).
+        """
+        statement = next((s for s in statements if s.holds(item)), whole)
+        scope = statement if self._ties(item, items, text, statement) else whole
+        clause = next((c for c in self._clauses(text, items, statement) if c.holds(item)), statement)
+        if scope.unknown is not None:
+            if clause.unknown is not None or scope is whole or not self._ties(item, items, text, clause):
+                return ClaimVerdict("unverifiable", quote(item.text), None, context=self._targets(item, items, text))
+            scope = clause  # read on its own words only: "… 71 percent, below the KPU target"
+        return self._judge(item, items, scope, text, clause)
+
+    def _ties(self, item: Item, items: list[Item], text: str, scope: _Scope) -> bool:
+        """Whether `scope`'s words tie `item` to some fact: a topic word, or for a name its role or act."""
+        if item.kind == "person":
+            low = fold(text[scope.start : scope.end])
+            return any(i.kind == "role" and scope.holds(i) for i in items) or any(
+                p.search(low) for p in self._acts.values()
+            )
+        return any(self._topic_score(f, scope.topics, None) for f in self._by_kind[item.kind])
+
+    def _targets(self, item: Item, items: list[Item], text: str) -> tuple[Fact, ...]:
+        """Targets that have this figure: "Pilkada 2024 partisipasinya 83 persen" states the target as a result."""
+        if item.kind not in ("percent", "count"):
+            return ()
+        context = self._context(item, items, text)
+        return tuple(
+            f
+            for f in self._facts
+            if f.qualifier is not None
+            and f.shows(item)
+            and (context is None or context.kind != "election" or f.election in (None, context.value))
+        )
+
+    def _context(self, item: Item, items: list[Item], text: str) -> Item | None:
+        """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the nearest."""
+        contexts = [i for i in items if i.kind in ("election", "year")]
+        # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
+        attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
+        return attached[0] if attached else nearest(item, contexts)
+
+    def _unknown_in(self, text: str) -> str | None:
+        """The known unknown's keyword phrase `text` uses, its words in order ("below the KPU target"), or None."""
         if self._unknown_phrases is None:
-            return False
+            return None
         words = " ".join(self._normalizer.tokens(text))
         raw = " ".join(re.findall(r"\w+", fold(text)))
-        return bool(self._unknown_phrases.search(f"{words} | {raw}"))
+        match = self._unknown_phrases.search(f"{words} | {raw}")
+        return match[0] if match else None
 
     def asks(self, text: str, *, forwarded: bool = False) -> bool:
         """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
         return forwarded or self._has_marker(set(re.findall(r"\w+", fold(text))))
 
-    def _compare(self, text: str, items: list[Item], tokens: set[str]) -> ClaimVerdict | None:
+    def _compare(self, text: str, items: list[Item], scope: _Scope) -> ClaimVerdict | None:
         """A claimed direction between two elections' figures ("Pemilu 2024 lebih rendah dibanding 2020").
 
         Compared only where both sides have a figure on the same topic (never a target);
-        a side the facts do not cover ("Pilkada 2024 turun") makes it unverifiable.
+        a side the facts do not cover ("Pilkada 2024 turun") makes it unverifiable. A negated
+        trend ("TIDAK naik", "ga lebih tinggi") claims the other direction.
         """
         low = fold(text)
-        found = [(m.start(), direction, m) for direction, pattern in self._trends if (m := pattern.search(low))]
-        refs = [i for i in items if i.kind in ("election", "year")]
+        found = [
+            (m.start(), direction, m)
+            for direction, pattern in self._trends
+            if (m := pattern.search(low, scope.start, scope.end))
+        ]
+        refs = [i for i in items if i.kind in ("election", "year") and scope.holds(i)]
         if not found or len(refs) < 2:
             return None
         _, direction, trend = min(found, key=lambda f: f[0])
+        negation = _NEGATED_TREND.search(low, max(scope.start, trend.start() - 30), trend.start())
+        if negation is not None:
+            direction = -direction
+        said_trend = low[negation.start() if negation else trend.start() : trend.end()]
         subject, baseline = refs[0], refs[1]
         before, between = low[max(0, subject.start - 30) : subject.start], low[subject.end : baseline.start]
         if re.search(r"\b(?:dari|from|sejak)\b", before) and re.search(r"\b(?:ke|to|menjadi|jadi)\b", between):
@@ -251,12 +492,14 @@ class ClaimChecker:
                 and (f.election == ref.value if ref.kind == "election" else ref.value in f.years())
             ]
 
-        topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, tokens, None)}
+        topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, scope.topics, None)}
         ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
         if not topical:
             return None  # not about a figure the facts hold ("harga naik sejak 2020")
         # Only the comparison itself, never what the message wraps between its parts.
-        said = quote(subject.text, trend.group(0), "dibanding", baseline.text)
+        said = quote(subject.text, said_trend, "dibanding", baseline.text)
+        if scope.unknown is not None:
+            return ClaimVerdict("unverifiable", said, None)  # "pemenangnya naik dibanding 2019"
         if ours and not theirs:
             # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it.
             said_of = [
@@ -287,7 +530,7 @@ class ClaimChecker:
         for fact in facts:
             covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
             covered |= {w for t in fact.act_terms for w in t.split()}
-            covered |= {t for topic in self._topics[fact.id] for t in topic}
+            covered |= {t.lstrip("¬") for topic in self._topics[fact.id] for t in topic}
         for item in items:
             covered |= set(self._normalizer.tokens(item.text))
         words = [t for t in self._normalizer.tokens(text) if t.isalpha() and len(t) > 2]
@@ -295,18 +538,19 @@ class ClaimChecker:
 
     # ------------------------------------------------------------------ one item
 
-    def _judge(self, item: Item, items: list[Item], tokens: set[str], text: str) -> ClaimVerdict | None:
+    def _judge(self, item: Item, items: list[Item], scope: _Scope, text: str, clause: _Scope) -> ClaimVerdict | None:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
-        if item.kind in ("percent", "count") and tokens & self._elsewhere:
+        tokens = scope.topics
+        if item.kind in ("percent", "count") and scope.tokens & self._elsewhere:
             return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
         if item.kind == "person":
             return self._judge_person(item, items, candidates, text)
+        if item.kind in ("percent", "count") and self._as_result(text, clause):
+            # "partisipasinya AKHIRNYA 70 persen", "MENCAPAI 83 persen": an outcome, which a target never confirms.
+            candidates = [f for f in candidates if f.qualifier is None]
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
-        contexts = [i for i in items if i.kind in ("election", "year")]
-        # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
-        attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
-        context = attached[0] if attached else nearest(item, contexts)
+        context = self._context(item, items, text)
         if context is not None and context.kind == "year":
             dated = [f for f in candidates if f.election is not None and context.value in f.years()]
             candidates = dated or candidates
@@ -319,13 +563,15 @@ class ClaimChecker:
             return None
         best = max(s for s, _ in scored)
         about = [f for s, f in scored if s == best]
-        event = self._event_of(items, item)
+        event = self._event_of(items, item, fold(text[scope.start : scope.end]))
         if event is not None and item.kind in ("date", "place"):
             same_event = [f for f in about if f.event == event] or [
                 f for f in self._facts if f.event == event and f.kind == item.kind
             ]
             about = same_event or about
-        if item.kind in ("date", "place") and any(f.shows(item) for f in about):
+        if _is_venue(item):
+            return self._judge_venue(item, about if event is not None else [])
+        if item.kind in ("date", "place") and event is None and any(f.shows(item) for f in about):
             # "raker 6 sept": of two meetings, the date names the one it is about.
             about = [f for f in about if f.shows(item)]
         if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
@@ -343,7 +589,37 @@ class ClaimChecker:
         if all(f.kind == "month" for f in about):
             # "sosialisasi serupa dijadwalkan September": outreach in October is not ruled out.
             return ClaimVerdict("unverifiable", quote(item.text), None)
-        return ClaimVerdict("contradicted", quote(item.text), about[0], tuple(about[1:]))
+        # "raker bersama PPK … di Garden Resto": the venue is wrong for that meeting; say whose it is.
+        belongs = tuple(
+            f
+            for f in self._facts
+            if f.event is not None and f.kind == about[0].kind and f.event != about[0].event and f.shows(item)
+        )
+        return ClaimVerdict("contradicted", quote(item.text), about[0], tuple(about[1:]) + belongs)
+
+    def _judge_venue(self, item: Item, places: list[Fact]) -> ClaimVerdict | None:
+        """A venue no fact names ("di pendopo bupati"), said of a meeting the message pins down.
+
+        Contradicted only when it shares no name word with the meeting's place ("kantor KPU"
+        may well be where the Gedung Pertemuan KPU is): the claim is then unverifiable.
+        """
+        places = [f for f in places if f.kind == "place"]
+        if not places:
+            return None  # which meeting? Do not guess.
+        name = str(item.value).removeprefix(VENUE_PREFIX)
+        said, kind = _name_words(name), _venue_kinds(name)
+        for fact in places:
+            names = " ".join((str(fact.value), *fact.aliases))
+            # "resto Tunjungan" may be the Garden Resto and Caffe Tunjungan; a bare "gedung" may be its Gedung.
+            if said & _name_words(names) or (not said and kind & _venue_kinds(names)):
+                return ClaimVerdict("unverifiable", quote(item.text), None)
+        return ClaimVerdict("contradicted", quote(item.text), places[0], tuple(places[1:]))
+
+    def _as_result(self, text: str, scope: _Scope) -> bool:
+        """Whether `scope` states a figure as an outcome ("akhirnya", "mencapai") rather than as a target."""
+        if not self._result_words.search(fold(text[scope.start : scope.end])):
+            return False
+        return not any(f.qualifier is not None and self._topic_score(f, scope.topics, None) for f in self._facts)
 
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
         role = nearest(item, (i for i in items if i.kind == "role"))
@@ -403,7 +679,7 @@ class ClaimChecker:
         """Events a message names by a date, place or month of theirs, else by a topic word only they have."""
         named: set[str] = set()
         for other in items:
-            if other.kind in ("date", "place", "month"):
+            if other.kind in ("date", "place", "month", "month_name"):
                 named |= {f.event for f in self._facts if f.event and f.shows(other)}
         if named:
             return named
@@ -421,10 +697,18 @@ class ClaimChecker:
             score += 2  # "minimal 83 persen" is the target
         return score
 
-    def _event_of(self, items: list[Item], item: Item) -> str | None:
-        """The event another item of the message pins down (a meeting's date or place)."""
+    def _event_of(self, items: list[Item], item: Item, low: str) -> str | None:
+        """The event the statement `low` names by a topic word only it has ("raker bersama PPK"),
+        else the one another item of the message pins down (a meeting's date, place or month).
+
+        The words say what the message is about; a date or place that belongs to another
+        meeting is then the wrong detail ("raker bersama PPK … di Garden Resto").
+        """
+        named = {event for event, pattern in self._event_words.items() if pattern.search(low)}
+        if len(named) == 1:
+            return named.pop()
         for other in items:
-            if other is item or other.kind not in ("date", "place") or other.kind == item.kind:
+            if other is item or other.kind not in ("date", "place", "month_name") or other.kind == item.kind:
                 continue
             events = {f.event for f in self._facts if f.event and f.shows(other)}
             if len(events) == 1:
@@ -452,6 +736,28 @@ class ClaimChecker:
         if any((m := p.search(low)) and re.match(rf"\s+{_NEGATION}\b", low[m.end() :]) for _, p in self._trends):
             return True
         return any(q and q <= tokens for q in self._question_words)
+
+
+# Words every venue name may share without naming the same place: the region, and "and".
+_GENERIC_NAME_WORDS = frozenset({"blora", "kabupaten", "kab", "kota", "and", "dan", "&", "the", "of", "di", "se"})
+
+
+def _is_venue(item: Item) -> bool:
+    """A place read from free wording that no fact names ("di pendopo bupati")."""
+    return item.kind == "place" and str(item.value).startswith(VENUE_PREFIX)
+
+
+_VENUE_HEADS = frozenset(w for v in VENUE_WORDS for w in v.split())
+
+
+def _name_words(name: str) -> set[str]:
+    """The words that tell one venue from another: not the region, not the kind ("gedung", "resto")."""
+    return set(re.findall(r"\w+", fold(name))) - _GENERIC_NAME_WORDS - _VENUE_HEADS
+
+
+def _venue_kinds(name: str) -> set[str]:
+    """The kind of place a name says it is: "gedung", "resto", "pendopo"."""
+    return set(re.findall(r"\w+", fold(name))) & _VENUE_HEADS
 
 
 def _dedupe(verdicts: list[ClaimVerdict]) -> list[ClaimVerdict]:

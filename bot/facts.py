@@ -110,6 +110,8 @@ class Fact:
             return self.kind in ("percent", "count") and value == got
         if item.kind in ("percent", "count") and isinstance(got, Approx):
             return self.kind in ("percent", "count") and isinstance(value, Decimal) and got.covers(value)
+        if item.kind == "month_name" and isinstance(got, int):  # "raker bulan Juli"
+            return (isinstance(value, dt.date) and value.month == got) or (isinstance(value, tuple) and value[1] == got)
         if item.kind == "year" and isinstance(got, int):
             return got in self.years()
         if item.kind == "period" and isinstance(got, tuple):
