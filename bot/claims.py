@@ -78,6 +78,7 @@ NEGATIONS = frozenset(
 _NEGATED_TREND = re.compile(
     rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
 )
+_ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
@@ -292,10 +293,14 @@ class ClaimChecker:
             for event, topic in words.items()
             if topic - shared
         }
+        # One pattern per direction: the earliest trend word of either is the claimed one.
         self._trends = [
-            (direction, re.compile(rf"\b{re.escape(w)}\b"))
+            (
+                direction,
+                re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"),
+            )
             for direction, words in ((1, lexicon.trend_up), (-1, lexicon.trend_down))
-            for w in words
+            if words
         ]
         # Words that carry no claim of their own: filler, particles, markers, question words.
         self._plain = (
@@ -327,12 +332,12 @@ class ClaimChecker:
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
         unknown_topic = whole.unknown is not None
-        statements = [self._scope(text, a, b) for a, b in _spans(text, items, _sentence_cuts(text))]
-        comparisons = [c for st in statements if (c := self._compare(text, items, st)) is not None]
-        if not comparisons and len(statements) > 1:
+        spans = _spans(text, items, _sentence_cuts(text))
+        comparisons = [c for a, b in spans if (c := self._compare(text, items, a, b)) is not None]
+        if not comparisons and len(spans) > 1:
             # "partisipasi pemilu 2024 naik. <anything> dibanding pemilu 2019": the comparison is
             # only the two sides and the trend word (see `quote`), never what stands between them.
-            comparisons = [c for c in (self._compare(text, items, whole),) if c is not None]
+            comparisons = [c for c in (self._compare(text, items, 0, len(text), whole),) if c is not None]
         # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
         # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
         # does not make it a claim: the question deserves its answer.
@@ -342,14 +347,18 @@ class ClaimChecker:
         claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
+        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
+        doubted: list[Item] = []
         for item in values:
             verdict = self._verdict(item, items, text, whole, statements)
             if verdict is not None:
                 verdicts.append(verdict)
             else:
                 unjudged.append(item)
+            if verdict is None or verdict.verdict == "unverifiable":
+                doubted.append(item)
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
@@ -369,6 +378,8 @@ class ClaimChecker:
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
+            if any(statement.holds(i) for i in doubted):
+                continue  # "PSU pilkada, Rabu 4 Desember": the date's doubt already says it
             for clause in self._clauses(text, items, statement):
                 if clause.unknown is not None and not any(clause.holds(i) for i in values):
                     verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
@@ -456,7 +467,9 @@ class ClaimChecker:
         """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
         return forwarded or self._has_marker(set(re.findall(r"\w+", fold(text))))
 
-    def _compare(self, text: str, items: list[Item], scope: _Scope) -> ClaimVerdict | None:
+    def _compare(
+        self, text: str, items: list[Item], start: int, end: int, scope: _Scope | None = None
+    ) -> ClaimVerdict | None:
         """A claimed direction between two elections' figures ("Pemilu 2024 lebih rendah dibanding 2020").
 
         Compared only where both sides have a figure on the same topic (never a target);
@@ -465,13 +478,12 @@ class ClaimChecker:
         """
         low = fold(text)
         found = [
-            (m.start(), direction, m)
-            for direction, pattern in self._trends
-            if (m := pattern.search(low, scope.start, scope.end))
+            (m.start(), direction, m) for direction, pattern in self._trends if (m := pattern.search(low, start, end))
         ]
-        refs = [i for i in items if i.kind in ("election", "year") and scope.holds(i)]
+        refs = [i for i in items if i.kind in ("election", "year") and start <= i.start < end]
         if not found or len(refs) < 2:
             return None
+        scope = scope or self._scope(text, start, end)
         _, direction, trend = min(found, key=lambda f: f[0])
         negation = _NEGATED_TREND.search(low, max(scope.start, trend.start() - 30), trend.start())
         if negation is not None:
@@ -733,7 +745,7 @@ class ClaimChecker:
         low = fold(text)
         if _QUESTION_END.search(text) or _TAG_QUESTION.search(low):
             return True
-        if any((m := p.search(low)) and re.match(rf"\s+{_NEGATION}\b", low[m.end() :]) for _, p in self._trends):
+        if any(_ASKED_AFTER.match(low, m.end()) for _, p in self._trends for m in p.finditer(low)):
             return True
         return any(q and q <= tokens for q in self._question_words)
 

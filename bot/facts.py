@@ -221,6 +221,17 @@ def check_grounded(
                     )
                     continue
                 candidates = about
+            if (
+                candidates
+                and all(f.qualifier is not None for f in candidates)
+                and not _says_target(sentence, candidates)
+            ):
+                # "Partisipasi Pilkada 2024 akhirnya mencapai 83 persen": 83 % was the target, not a result.
+                problems.append(
+                    f"'{item.text.strip()}' is a target ({candidates[0].what}), but this sentence states it "
+                    "as a result: say it is the target ('menargetkan', 'target', 'minimal')"
+                )
+                continue
             if item.kind == "person":
                 role = nearest(item, (i for i in items if i.kind == "role"))
                 if role is not None:
@@ -242,6 +253,13 @@ def check_grounded(
             parts = ", ".join(f"'{text}' ({event})" for event, text in events.items())
             problems.append(f"one sentence mixes facts of different events: {parts}")
     return problems
+
+
+def _says_target(sentence: str, targets: list[Fact]) -> bool:
+    """Whether `sentence` names the figure a target: one of the target's topic words, or its qualifier ("minimal")."""
+    low = fold(sentence)
+    words = {w for f in targets for w in (*f.topic, f.qualifier or "") if w}
+    return any(re.search(rf"\b{re.escape(fold(w))}\w*", low) for w in words)
 
 
 def _calendar_problems(item: Item) -> list[str]:

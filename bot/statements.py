@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -251,9 +251,16 @@ class Vocabulary:
     # Read venues no fact names too ("di pendopo bupati"): the claim check compares them with a
     # meeting's place. `check` leaves them off: an answer may name a place that is no claim.
     venues: bool = False
+    # Built once: the reader runs on every message.
+    _compiled: list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]] = field(
+        init=False, repr=False, compare=False, default_factory=list
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", _patterns(self.persons, self.places, self.roles))
 
     def patterns(self) -> list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]]:
-        return _patterns(self.persons, self.places, self.roles)
+        return self._compiled
 
 
 def _patterns(
