@@ -78,6 +78,9 @@ NEGATIONS = frozenset(
 _NEGATED_TREND = re.compile(
     rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
 )
+# A negation up to two words before a value: "BUKAN 83 persen", "GA JADI tanggal 27 november".
+_NEGATED_VALUE = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
+_ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
@@ -271,6 +274,7 @@ class ClaimChecker:
             if f.act and f.act_terms
         }
 
+        self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
         self._by_kind = {
             kind: [f for f in self._facts if f.kind in comparable] for kind, comparable in _COMPARABLE.items()
         }
@@ -417,13 +421,34 @@ class ClaimChecker:
         needs ("PSU pilkada blora, Rabu 4 Desember 2024": the date is the PSU's, not voting day's).
         """
         statement = next((s for s in statements if s.holds(item)), whole)
-        scope = statement if self._ties(item, items, text, statement) else whole
+        widened = not self._ties(item, items, text, statement)
+        scope = whole if widened else statement
         clause = next((c for c in self._clauses(text, items, statement) if c.holds(item)), statement)
         if scope.unknown is not None:
-            if clause.unknown is not None or scope is whole or not self._ties(item, items, text, clause):
+            if clause.unknown is not None or widened or not self._ties(item, items, text, clause):
                 return ClaimVerdict("unverifiable", quote(item.text), None, context=self._targets(item, items, text))
             scope = clause  # read on its own words only: "… 71 percent, below the KPU target"
-        return self._judge(item, items, scope, text, clause)
+        verdict = self._judge(item, items, scope, text, clause)
+        negation = self._negation_before(item, text, clause)
+        if verdict is None or negation is None or verdict.verdict == "unverifiable":
+            return verdict
+        if verdict.verdict == "contradicted":
+            return None  # "bukan tanggal 4 Desember": denying a value the sources do not give claims nothing false
+        # "pilkada GA JADI tanggal 27 November": the value the sources give, denied.
+        return replace(verdict, verdict="contradicted", said=quote(fold(text[negation : item.start]), item.text))
+
+    def _negation_before(self, item: Item, text: str, clause: _Scope) -> int | None:
+        """Where a negation of `item` starts in its clause ("BUKAN 83 persen", "GA JADI tanggal 27"), or None.
+
+        Not a negation that belongs to a topic word ("suara TIDAK SAH 26.238") or asks ("bener GA 27 nov").
+        """
+        low = fold(text)
+        match = _NEGATED_VALUE.search(low, clause.start, item.start)
+        if match is None or f"¬{match['next'] or ''}" in self._negated_topic_words:
+            return None
+        if _ASKING_TAG.search(low, max(clause.start, match.start() - 12), match.start()):
+            return None
+        return match.start()
 
     def _ties(self, item: Item, items: list[Item], text: str, scope: _Scope) -> bool:
         """Whether `scope`'s words tie `item` to some fact: a topic word, or for a name its role or act."""
@@ -506,10 +531,13 @@ class ClaimChecker:
 
         topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, scope.topics, None)}
         ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
-        if not topical:
-            return None  # not about a figure the facts hold ("harga naik sejak 2020")
         # Only the comparison itself, never what the message wraps between its parts.
         said = quote(subject.text, said_trend, "dibanding", baseline.text)
+        if not topical:
+            if any(self._topic_score(f, scope.topics, None) for f in self._facts):
+                # "suara tidak sah 2019 lebih banyak dari 2020": about facts we hold, a direction they do not give.
+                return ClaimVerdict("unverifiable", said, None)
+            return None  # not about a figure the facts hold ("harga naik sejak 2020")
         if scope.unknown is not None:
             return ClaimVerdict("unverifiable", said, None)  # "pemenangnya naik dibanding 2019"
         if ours and not theirs:

@@ -203,6 +203,23 @@ def test_opposites_never_match_each_other(pipeline: Pipeline, text: str, expecte
     assert overall(pipeline.replies.claims.check(text)) == expected
 
 
+def test_a_denied_value_and_a_direction_the_sources_do_not_give(pipeline: Pipeline) -> None:
+    # "GA JADI tanggal 27 november" denies the date the sources give: false, quoted with its negation.
+    reply = pipeline.replies.for_question("pilkada 2024 ga jadi tanggal 27 november")
+    assert [(c.verdict, c.said) for c in reply.claims] == [("contradicted", "ga jadi tanggal 27 november")]
+    # A negation that belongs to a topic word, or asks, denies nothing.
+    assert _verdicts(pipeline, "suara tidak sah pemilu 2019 di blora ada 26.238") == [
+        ("confirmed", "suara_tidak_sah_pemilu_2019")
+    ]
+    assert _verdicts(pipeline, "pilkada bener ga 27 november") == [("confirmed", "hari_pemungutan_suara")]
+    # Denying a value the sources do not give is not called false.
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, "pilkada blora bukan tanggal 4 desember")}
+    # Invalid ballots are given for 2019 only: "more than 2020" is not confirmed with the 2019 figure.
+    text = "suara tidak sah pemilu 2019 di blora ada 26.238, lebih banyak dari pilkada 2020"
+    assert pipeline.replies.claims is not None
+    assert overall(pipeline.replies.claims.check(text)) == "unverifiable"
+
+
 # ------------------------------------------------------------------ 5. impossible dates
 
 
