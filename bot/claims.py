@@ -80,6 +80,7 @@ _NEGATED_TREND = re.compile(
 )
 # A negation up to two words before a value: "BUKAN 83 persen", "GA JADI tanggal 27 november".
 _NEGATED_VALUE = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
+_NEGATED_WORD = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+$")  # "BUKAN PPK"
 _ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
@@ -156,6 +157,26 @@ def quote(*parts: str) -> str:
     return text if len(text) <= MAX_SAID else text[:MAX_SAID].rsplit(" ", 1)[0] + "…"
 
 
+# Characters a reader does not see: zero-width spaces and joiners, direction marks and overrides.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+_SPELLED_OUT = re.compile(rf"(?:\w[{_INVISIBLE}]+){{2,}}\w\b")  # "j\u200ba\u200bn\u200bg\u200ba\u200bn"
+_HIDDEN = re.compile(rf"[{_INVISIBLE}\u202a-\u202e\u2066-\u2069]+")
+# The same one to four characters, or a short phrase, said over and over: "......", "🙏🙏🙏", "ya ya ya".
+_PADDING = re.compile(r"([^\w\s]{1,4}?|\s)\1{3,}|(\b[^\n]{2,40}?[\s!.,]+)\2{3,}")
+
+
+def clean(text: str) -> str:
+    """`text` as a reader sees it: padding said once, letters split by invisible characters joined.
+
+    "Pilkada Blora 27 November 2024. ........(1 500 dots) PILKADA DIUNDUR" and
+    "j\u200ba\u200bn\u200bg\u200ba\u200bn nyoblos" hide words from a reader that reads only so far,
+    or word by word; both are read as a person reads them.
+    """
+    text = _SPELLED_OUT.sub(lambda m: _HIDDEN.sub("", m[0]), text)
+    text = _HIDDEN.sub(" ", text)
+    return _PADDING.sub(lambda m: m[1] or m[2], text)
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimVerdict:
     verdict: Verdict
@@ -182,6 +203,17 @@ class _Scope:
 
     def holds(self, item: Item) -> bool:
         return self.start <= item.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class _Detail:
+    """A detail that names one meeting: a topic word only it has, or an item with its date or place."""
+
+    event: str
+    text: str
+    start: int
+    negated: bool  # "BUKAN PPK"
+    item: Item | None
 
 
 def _marked(words: Iterable[str]) -> set[str]:
@@ -275,6 +307,9 @@ class ClaimChecker:
         }
 
         self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
+        self._quoted_elections = {
+            f.id: {str(i.value) for i in find_items(f.quote) if i.kind == "election"} for f in self._facts
+        }
         self._by_kind = {
             kind: [f for f in self._facts if f.kind in comparable] for kind, comparable in _COMPARABLE.items()
         }
@@ -283,6 +318,12 @@ class ClaimChecker:
         # The only words that may stand between a name and its role for the role to be said of it:
         # "Ketua KPU Blora adalah Widi", "Widi, Ketua KPU", "Widi is the secretary of KPU Blora".
         self._role_glue = {fold(w) for w in lexicon.role_glue}
+        # Each role phrase's holders' other role words: "Ketua Divisi Sosdiklih PARMAS DAN SDM".
+        self._role_words: dict[str, set[str]] = {}
+        for fact in self._facts:
+            words = {w for t in fact.role_terms for w in re.findall(r"\w+", fold(t))}
+            for term in fact.role_terms:
+                self._role_words.setdefault(fold(term), set()).update(words)
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
@@ -321,6 +362,7 @@ class ClaimChecker:
         Each sentence is a statement of its own: its words tie a value to a fact, and a known
         unknown's keyword in one statement ("jangan lupa bawa KTP") leaves the others checkable.
         """
+        text = clean(text)
         items = find_items(text, self._vocab)
         whole = self._scope(text, 0, len(text))
         raw = set(re.findall(r"\w+", fold(text)))
@@ -374,11 +416,15 @@ class ClaimChecker:
         # we did not check; the message is not confirmed as a whole.
         persons = [i for i in values if i.kind == "person"]
         bound = " ".join(v.said for v in verdicts)
+        # A role phrase a confirmed quote says as it stands ("... mewakili Ketua KPU Blora") is no claim of its own.
+        quoted = " ".join(fold(f.quote) for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f)
         verdicts += [
             ClaimVerdict("unverifiable", quote(r.text), None)
             for r in items
-            if r.kind == "role" and persons and quote(r.text) not in bound
+            if r.kind == "role" and persons and quote(r.text) not in bound and fold(r.text) not in quoted
         ]
+        for statement in statements:
+            verdicts += self._odd_details(items, text, statement)
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
@@ -387,9 +433,9 @@ class ClaimChecker:
             for clause in self._clauses(text, items, statement):
                 if clause.unknown is not None and not any(clause.holds(i) for i in values):
                     verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
-        confirmed = [v.fact for v in verdicts if v.verdict == "confirmed" and v.fact is not None]
+        confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
-            rest = self._unexplained(text, items, confirmed)
+            rest = self._unexplained(text, items, confirmed, statements)
             if len(rest) >= 2:
                 # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
                 # message is something else. Confirm only what the facts cover.
@@ -428,7 +474,7 @@ class ClaimChecker:
             if clause.unknown is not None or widened or not self._ties(item, items, text, clause):
                 return ClaimVerdict("unverifiable", quote(item.text), None, context=self._targets(item, items, text))
             scope = clause  # read on its own words only: "… 71 percent, below the KPU target"
-        verdict = self._judge(item, items, scope, text, clause)
+        verdict = self._judge(item, items, scope, text, clause, statement)
         negation = self._negation_before(item, text, clause)
         if verdict is None or negation is None or verdict.verdict == "unverifiable":
             return verdict
@@ -472,9 +518,12 @@ class ClaimChecker:
             and (context is None or context.kind != "election" or f.election in (None, context.value))
         )
 
-    def _context(self, item: Item, items: list[Item], text: str) -> Item | None:
-        """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the nearest."""
+    def _context(self, item: Item, items: list[Item], text: str, clause: _Scope | None = None) -> Item | None:
+        """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the
+        nearest in its clause ("Pemilu 2024 di Blora 83,5 persen, 2019 lebih rendah"), else the nearest."""
         contexts = [i for i in items if i.kind in ("election", "year")]
+        if clause is not None and any(clause.holds(c) for c in contexts):
+            contexts = [c for c in contexts if clause.holds(c)]
         # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
         attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
         return attached[0] if attached else nearest(item, contexts)
@@ -514,10 +563,7 @@ class ClaimChecker:
         if negation is not None:
             direction = -direction
         said_trend = low[negation.start() if negation else trend.start() : trend.end()]
-        subject, baseline = refs[0], refs[1]
-        before, between = low[max(0, subject.start - 30) : subject.start], low[subject.end : baseline.start]
-        if re.search(r"\b(?:dari|from|sejak)\b", before) and re.search(r"\b(?:ke|to|menjadi|jadi)\b", between):
-            subject, baseline = baseline, subject  # "dari 2020 ke 2024 naik": 2024 is the subject
+        subject, baseline = _sides(low, refs, trend)
 
         def figures(ref: Item) -> list[Fact]:
             return [
@@ -540,20 +586,12 @@ class ClaimChecker:
             return None  # not about a figure the facts hold ("harga naik sejak 2020")
         if scope.unknown is not None:
             return ClaimVerdict("unverifiable", said, None)  # "pemenangnya naik dibanding 2019"
-        if ours and not theirs:
-            # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it.
-            said_of = [
-                f
-                for f in ours
-                if f.trend is not None
-                and (
-                    f.trend[1] == baseline.value
-                    if baseline.kind == "election"
-                    else f.trend[1].endswith(f" {baseline.value}")
-                )
-            ]
-            if said_of and said_of[0].trend is not None:
-                verdict: Verdict = "confirmed" if said_of[0].trend[0] == direction else "contradicted"
+        # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it;
+        # "Pemilu 2024 83,5 persen, 2019 lebih rendah" says the same the other way round.
+        for mine, other, sign in ((ours, baseline, 1), (theirs, subject, -1)):
+            said_of = [f for f in mine if f.trend is not None and _same_election(f.trend[1], other)]
+            if said_of and not (ours and theirs) and said_of[0].trend is not None:
+                verdict: Verdict = "confirmed" if said_of[0].trend[0] == sign * direction else "contradicted"
                 return ClaimVerdict(verdict, said, said_of[0])
         if not ours or not theirs:
             return ClaimVerdict("unverifiable", said, None)
@@ -564,8 +602,11 @@ class ClaimChecker:
             return ClaimVerdict("contradicted", said, ours[0], tuple(ours[1:] + theirs))
         return ClaimVerdict("unverifiable", said, None)
 
-    def _unexplained(self, text: str, items: list[Item], facts: list[Fact]) -> list[str]:
-        """Content words of `text` that neither the confirmed facts nor the items account for."""
+    def _unexplained(self, text: str, items: list[Item], facts: list[Fact], statements: list[_Scope]) -> list[str]:
+        """Content words of `text` that neither the confirmed facts nor the items account for.
+
+        Read statement by statement: the normalizer reads the first 500 characters of what it is given.
+        """
         covered = set(self._plain)
         for fact in facts:
             covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
@@ -573,47 +614,62 @@ class ClaimChecker:
             covered |= {t.lstrip("¬") for topic in self._topics[fact.id] for t in topic}
         for item in items:
             covered |= set(self._normalizer.tokens(item.text))
-        words = [t for t in self._normalizer.tokens(text) if t.isalpha() and len(t) > 2]
-        return [t for t in dict.fromkeys(words) if t not in covered]
+        words = [t for st in statements for t in self._normalizer.tokens(text[st.start : st.end])]
+        return [t for t in dict.fromkeys(words) if t.isalpha() and len(t) > 2 and t not in covered]
 
     # ------------------------------------------------------------------ one item
 
-    def _judge(self, item: Item, items: list[Item], scope: _Scope, text: str, clause: _Scope) -> ClaimVerdict | None:
+    def _judge(
+        self, item: Item, items: list[Item], scope: _Scope, text: str, clause: _Scope, statement: _Scope
+    ) -> ClaimVerdict | None:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
         tokens = scope.topics
         if item.kind in ("percent", "count") and scope.tokens & self._elsewhere:
             return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
         if item.kind == "person":
             return self._judge_person(item, items, candidates, text)
-        if item.kind in ("percent", "count") and self._as_result(text, clause):
-            # "partisipasinya AKHIRNYA 70 persen", "MENCAPAI 83 persen": an outcome, which a target never confirms.
-            candidates = [f for f in candidates if f.qualifier is None]
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
-        context = self._context(item, items, text)
+        context = self._context(item, items, text, clause)
+        mode = None
+        if item.kind in ("percent", "count"):
+            opposed = self._opposed(item, context, scope)
+            if opposed is not None:
+                return opposed  # "26.238 itu jumlah suara SAH", "83 persen, itu hasil resmi BUKAN target"
+            # "partisipasinya AKHIRNYA 70 persen": an outcome, which a target never confirms;
+            # "target KPU ... sama kyk pilkada 2020, 77,6 persen": said of the target, whatever else it names.
+            mode = self._figure_mode(text, clause, statement)
+            candidates = (
+                [f for f in candidates if (f.qualifier is not None) == (mode == "target")] if mode else candidates
+            )
         if context is not None and context.kind == "year":
             dated = [f for f in candidates if f.election is not None and context.value in f.years()]
             candidates = dated or candidates
             context = None
         elif context is not None:
-            candidates = [f for f in candidates if f.election is None or f.election == context.value]
+            candidates = [
+                f
+                for f in candidates
+                if f.election is None
+                or f.election == context.value
+                or (mode == "target" and context.value in self._quoted_elections[f.id])
+            ]
         # A topic word must tie the item to the fact; the election only ranks those that have one.
         scored = [(self._topic_score(f, tokens, context), f) for f in candidates if self._topic_score(f, tokens, None)]
+        if mode == "target" and not scored:
+            scored = [(1.0, f) for f in candidates]  # "target ..., 77,6 persen": the clause names no topic itself
         if not scored:
             return None
         best = max(s for s, _ in scored)
         about = [f for s, f in scored if s == best]
-        event = self._event_of(items, item, fold(text[scope.start : scope.end]))
-        if event is not None and item.kind in ("date", "place"):
-            same_event = [f for f in about if f.event == event] or [
-                f for f in self._facts if f.event == event and f.kind == item.kind
-            ]
-            about = same_event or about
-        if _is_venue(item):
-            return self._judge_venue(item, about if event is not None else [])
-        if item.kind in ("date", "place") and event is None and any(f.shows(item) for f in about):
-            # "raker 6 sept": of two meetings, the date names the one it is about.
-            about = [f for f in about if f.shows(item)]
+        if item.kind in ("date", "place", "weekday") and any(f.event for f in about):
+            about, mixed = self._by_event(item, items, text, clause, statement, about)
+            if mixed is not None:
+                return mixed
+            if _is_venue(item):
+                return self._judge_venue(item, about if self._pinned(item, items, text, clause, statement) else [])
+        elif _is_venue(item):
+            return None
         if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
             # "partisipasi Blora 85 %" with no election named: no fact is about that claim.
             return ClaimVerdict("unverifiable", quote(item.text), None)
@@ -629,13 +685,53 @@ class ClaimChecker:
         if all(f.kind == "month" for f in about):
             # "sosialisasi serupa dijadwalkan September": outreach in October is not ruled out.
             return ClaimVerdict("unverifiable", quote(item.text), None)
-        # "raker bersama PPK … di Garden Resto": the venue is wrong for that meeting; say whose it is.
+        # Say where the value does belong: "… di Garden Resto" (the July meeting's venue),
+        # "77,6 persen … Pemilu 2024" (the Pilkada 2020 figure).
         belongs = tuple(
             f
             for f in self._facts
-            if f.event is not None and f.kind == about[0].kind and f.event != about[0].event and f.shows(item)
+            if f not in about
+            and f.kind == about[0].kind
+            and f.shows(item)
+            and ((f.event is not None and f.event != about[0].event) or f.election != about[0].election)
         )
         return ClaimVerdict("contradicted", quote(item.text), about[0], tuple(about[1:]) + belongs)
+
+    def _opposed(self, item: Item, context: Item | None, scope: _Scope) -> ClaimVerdict | None:
+        """A figure a fact gives, said with that fact's topic turned around: "26.238 suara SAH" (the
+        sources give 26.238 invalid ballots), "83 persen ... BUKAN target" (83 % is the target)."""
+        for fact in self._facts:
+            if fact.kind not in _COMPARABLE[item.kind] or not fact.shows(item):
+                continue
+            if context is not None and context.kind == "election" and fact.election not in (None, context.value):
+                continue
+            if self._opposes(fact, scope.topics):
+                return ClaimVerdict("contradicted", quote(item.text), fact)
+        return None
+
+    def _opposes(self, fact: Fact, words: set[str]) -> bool:
+        """Whether `words` say one of the fact's topics with its polarity turned ("sah" for "tidak sah")."""
+        if any(t <= words for t in self._topics[fact.id]):
+            return False
+        for topic in self._topics[fact.id]:
+            polar = {w for w in topic if w[0] == "¬"}
+            flips = [(topic - polar) | {w[1:] for w in polar}] if polar else [(topic - {w}) | {f"¬{w}"} for w in topic]
+            if any(f <= words for f in flips):
+                return True
+        return False
+
+    def _figure_mode(self, text: str, clause: _Scope, statement: _Scope) -> Literal["target", "result"] | None:
+        """Whether a figure is said as a target or as an outcome, by the nearest words that say what it is.
+
+        Its clause decides if it names a figure's topic ("partisipasi", "target", "akhirnya"),
+        else the statement: "Target partisipasi ... sama kyk pilkada 2020, 77,6 persen" states a target.
+        """
+        for scope in (clause, statement):
+            target = any(f.qualifier is not None and self._topic_score(f, scope.topics, None) for f in self._facts)
+            result = bool(self._result_words.search(fold(text[scope.start : scope.end])))
+            if target or result or any(self._topic_score(f, scope.topics, None) for f in self._by_kind["percent"]):
+                return "target" if target and not result else "result" if result and not target else None
+        return None
 
     def _judge_venue(self, item: Item, places: list[Fact]) -> ClaimVerdict | None:
         """A venue no fact names ("di pendopo bupati"), said of a meeting the message pins down.
@@ -655,19 +751,8 @@ class ClaimChecker:
                 return ClaimVerdict("unverifiable", quote(item.text), None)
         return ClaimVerdict("contradicted", quote(item.text), places[0], tuple(places[1:]))
 
-    def _as_result(self, text: str, scope: _Scope) -> bool:
-        """Whether `scope` states a figure as an outcome ("akhirnya", "mencapai") rather than as a target."""
-        if not self._result_words.search(fold(text[scope.start : scope.end])):
-            return False
-        return not any(f.qualifier is not None and self._topic_score(f, scope.topics, None) for f in self._facts)
-
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
-        role = nearest(item, (i for i in items if i.kind == "role"))
-        if role is not None:
-            gap = text[min(role.end, item.end) : max(role.start, item.start)]
-            if not set(re.findall(r"\w+", fold(gap))) <= self._role_glue:
-                # "Noorman, mewakili ketua KPU", "Widi udah ga jadi ketua": the role is not said of the name.
-                role = None
+        role = self._role_of(item, items, text)
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
         if role is None or (act is not None and act.verdict == "contradicted"):
             return act  # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it
@@ -676,8 +761,34 @@ class ClaimChecker:
             return None
         agreeing = [f for f in holders if f.shows(item)]
         if agreeing:
-            return ClaimVerdict("confirmed", quote(role.text, item.text), agreeing[0])
+            # "Yang mimpin rapat ... itu Ahmad Mustakim, Ketua Divisi Sosdiklih": the act is confirmed too.
+            done = (act.fact,) if act is not None and act.verdict == "confirmed" and act.fact is not None else ()
+            return ClaimVerdict("confirmed", quote(role.text, item.text), agreeing[0], done)
         return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]))
+
+    def _role_of(self, item: Item, items: list[Item], text: str) -> Item | None:
+        """The role phrase said of the name `item`, if any.
+
+        A role belongs to the name it introduces ("Ketua KPU Blora iku Pak Widi ..., sekretarise Pak
+        Kasworo"), else to the name it follows ("Kasworo, Sekretaris KPU"); only glue words may stand
+        between ("adalah", "selaku", the role's own longer wording: "Ketua Divisi SOSDIKLIH PARMAS DAN
+        SDM KPU Blora adalah Ahmad Solikin"). "Noorman, MEWAKILI ketua KPU": the role is no one's here.
+        """
+        persons = [i for i in items if i.kind == "person"]
+
+        def joined(role: Item, person: Item) -> bool:
+            gap = text[min(role.end, person.end) : max(role.start, person.start)]
+            glue = self._role_glue | self._role_words.get(str(role.value), set())
+            return set(re.findall(r"\w+", fold(gap))) <= glue
+
+        owned = []
+        for role in (i for i in items if i.kind == "role"):
+            after = [p for p in persons if p.start >= role.end and joined(role, p)]
+            before = [p for p in persons if p.end <= role.start and joined(role, p)]
+            owner = after[0] if after else before[-1] if before else None
+            if owner is item:
+                owned.append(role)
+        return nearest(item, owned)
 
     def _judge_act(self, item: Item, items: list[Item], text: str) -> ClaimVerdict | None:
         """Who did what at a meeting: "raker PPK 6 September dibuka Ahmad Solikin".
@@ -700,8 +811,13 @@ class ClaimChecker:
         if any(distance(p) <= distance(item) for p in persons if p is not item):
             return None
         events = {f.event for f in acts}
+        named = self._events_named(items, low)
+        if named and not events & named:
+            # "Narasumber raker bareng PPK ... 6 September: Budiman": he spoke at the July meeting; the
+            # article on the September one names no speakers. Say where he did, not that it is false.
+            done = tuple(f for f in acts if f.shows(item))
+            return ClaimVerdict("unverifiable", quote(item.text), None, context=done)
         if len(events) > 1:
-            named = self._events_named(items, low)
             events &= named
             if len(events) != 1:
                 return None  # which meeting? Do not guess.
@@ -737,23 +853,105 @@ class ClaimChecker:
             score += 2  # "minimal 83 persen" is the target
         return score
 
-    def _event_of(self, items: list[Item], item: Item, low: str) -> str | None:
-        """The event the statement `low` names by a topic word only it has ("raker bersama PPK"),
-        else the one another item of the message pins down (a meeting's date, place or month).
+    def _details(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> list[_Detail]:
+        """What else names a meeting, besides `item`: a topic word only one meeting has ("bersama PPK"),
+        in the clause if it has one, else in the statement; and a date, place, weekday or month that
+        only one meeting has, in the statement if it has one, else in the whole message."""
+        words: list[_Detail] = []
+        for scope in (clause, statement):
+            words = [d for d in self._event_details(text, scope.start, scope.end) if not d.negated]
+            if words:
+                break
+        others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month_name")]
+        near = [i for i in others if statement.holds(i)] or others
+        pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
+        return words + pins
 
-        The words say what the message is about; a date or place that belongs to another
-        meeting is then the wrong detail ("raker bersama PPK … di Garden Resto").
+    def _event_details(self, text: str, start: int, end: int) -> list[_Detail]:
+        low = fold(text)
+        out = []
+        for event, pattern in self._event_words.items():
+            for match in pattern.finditer(low, start, end):
+                negation = _NEGATED_WORD.search(low, max(start, match.start() - 12), match.start())
+                at = negation.start() if negation else match.start()  # "BUKAN PPK" is said whole
+                out.append(_Detail(event, text[at : match.end()], at, negation is not None, None))
+        return out
+
+    def _event_shown(self, item: Item) -> str | None:
+        """The one meeting whose date, place or month `item` states, if exactly one."""
+        kind = "date" if item.kind in ("weekday", "month_name") else item.kind
+        events = {f.event for f in self._facts if f.event and f.kind == kind and f.shows(item)}
+        return events.pop() if len(events) == 1 else None
+
+    def _pinned(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> bool:
+        return bool(self._details(item, items, text, clause, statement))
+
+    def _by_event(
+        self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope, about: list[Fact]
+    ) -> tuple[list[Fact], ClaimVerdict | None]:
+        """Which meeting a date, weekday or place is said of: the one most details of the message name.
+
+        "raker bersama PPK tgl 6 September 2024 di Garden Resto": PPK and the date name the
+        September meeting, so the venue is the wrong detail (and was the July meeting's). When
+        the details name two meetings equally ("raker 6 September di Garden Resto"), no one of
+        them is the wrong one: the pairing is, and the verdict says whose each detail is.
         """
-        named = {event for event, pattern in self._event_words.items() if pattern.search(low)}
-        if len(named) == 1:
-            return named.pop()
-        for other in items:
-            if other is item or other.kind not in ("date", "place", "month_name") or other.kind == item.kind:
-                continue
-            events = {f.event for f in self._facts if f.event and f.shows(other)}
-            if len(events) == 1:
-                return events.pop()
-        return None
+        kind = "date" if item.kind == "weekday" else item.kind
+        details = self._details(item, items, text, clause, statement)
+        own = self._event_shown(item)
+        if not details:
+            shown = [f for f in about if f.shows(item)]
+            return shown or about, None  # "raker 6 sept": of two meetings, the date names the one it is about
+        totals: dict[str, int] = {}
+        for detail in details:
+            totals[detail.event] = totals.get(detail.event, 0) + 1
+        if own is not None:
+            totals[own] = totals.get(own, 0) + 1
+        top = max(totals.values())
+        leaders = [e for e, n in totals.items() if n == top]
+        if len(leaders) == 1:
+            return [f for f in self._facts if f.event == leaders[0] and f.kind == kind] or about, None
+        # A tie: say the pairing is wrong, and whose each detail is.
+        mine = _Detail(own or leaders[0], item.text, item.start, False, item)
+        tied = sorted([mine, *(d for d in details if d.event in leaders)], key=lambda d: d.start)
+        facts = list(dict.fromkeys(self._fact_of(d, kind) for d in tied))
+        said = quote(" … ".join(dict.fromkeys(d.text for d in tied)))
+        return about, ClaimVerdict("contradicted", said, facts[0], tuple(facts[1:]))
+
+    def _fact_of(self, detail: _Detail, kind: str) -> Fact:
+        """The fact that gives a detail: the date or place an item states, else its meeting's fact of `kind`."""
+        if detail.item is not None:
+            item_kind = "date" if detail.item.kind in ("weekday", "month_name") else detail.item.kind
+            shown = [f for f in self._facts if f.event == detail.event and f.kind == item_kind and f.shows(detail.item)]
+            if shown:
+                return shown[0]
+        return next(f for f in self._facts if f.event == detail.event and f.kind in (kind, "date"))
+
+    def _odd_details(self, items: list[Item], text: str, statement: _Scope) -> list[ClaimVerdict]:
+        """Topic words that name another meeting than the statement's dates and places do.
+
+        "raker bersama PPK ... di Garden Resto ..., Sabtu (27/7/2024)": the venue and the date are
+        the July meeting's, with stakeholders; "PPK" is the wrong detail. "Raker di Gedung
+        Pertemuan KPU Blora itu bareng wartawan, BUKAN PPK": it was with PPK.
+        """
+        pins = [e for i in items if statement.holds(i) and (e := self._event_shown(i)) is not None]
+        if len(set(pins)) != 1:
+            return []
+        event = pins[0]
+        words = self._event_details(text, statement.start, statement.end)
+        votes = len(pins) + sum(1 for w in words if w.event == event and not w.negated)
+        own = self._fact_of(_Detail(event, "", 0, False, None), "date")
+        out = []
+        for word in words:
+            if word.negated and word.event == event:
+                out.append(ClaimVerdict("contradicted", quote(word.text), own))
+            elif (
+                not word.negated
+                and word.event != event
+                and votes > sum(1 for w in words if w.event == word.event and not w.negated)
+            ):
+                out.append(ClaimVerdict("contradicted", quote(word.text), own, (self._fact_of(word, "date"),)))
+        return out
 
     @staticmethod
     def _wrong_weekday(item: Item, fact: Fact) -> bool:
@@ -776,6 +974,48 @@ class ClaimChecker:
         if any(_ASKED_AFTER.match(low, m.end()) for _, p in self._trends for m in p.finditer(low)):
             return True
         return any(q and q <= tokens for q in self._question_words)
+
+
+# After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
+_MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")
+_MOVED_NEXT = re.compile(r"\s*(?:\w+\s+)?(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|\s*(?:→|->)")
+_FROM = re.compile(r"\b(?:dari|from|sejak|since)\b")
+_COMPARED = re.compile(r"\b(?:dibanding|dibandingkan|ketimbang|daripada|tinimbang|than|versus|vs)\b")
+
+
+def _sides(low: str, refs: list[Item], trend: re.Match[str]) -> tuple[Item, Item]:
+    """Which election the trend is said of, and which it is compared with.
+
+    "2024 lebih tinggi dari 2019": the one before the trend word; "2020 77,6 naik jadi 83,5 di
+    2024", "naik dari 2020 ke 2024", "naik, 2020 → 2024": the one it moved to; "2020 77,6 trs
+    2024 83,5, berarti turun": the later one, said last.
+    """
+    before = [r for r in refs if r.end <= trend.start()]
+    after = [r for r in refs if r.start >= trend.end()]
+    if before and after:
+        if _MOVED_NEXT.match(low, trend.end()) or re.search(r"→|->", low[before[-1].end : after[0].start]):
+            return after[0], before[-1]
+        return before[-1], after[0]
+    first, second = before[-2:] if len(before) >= 2 else (after + before)[:2]
+    between = low[first.end : second.start]
+    if (_FROM.search(low, max(0, first.start - 30), first.start) and _MOVED_TO.search(between)) or re.search(
+        r"→|->", between
+    ):
+        return second, first
+    if _COMPARED.search(between):
+        return first, second
+    if before:
+        return second, first
+    return (second, first) if _year(second) > _year(first) else (first, second)
+
+
+def _year(ref: Item) -> int:
+    return int(str(ref.value)[-4:])
+
+
+def _same_election(election: str, ref: Item) -> bool:
+    """Whether `ref` (an election or a bare year) names `election` ("pemilu 2019")."""
+    return election == ref.value if ref.kind == "election" else election.endswith(f" {ref.value}")
 
 
 # Words every venue name may share without naming the same place: the region, and "and".
@@ -802,10 +1042,11 @@ def _venue_kinds(name: str) -> set[str]:
 
 def _dedupe(verdicts: list[ClaimVerdict]) -> list[ClaimVerdict]:
     """One verdict per fact: a message repeating a date is one claim."""
-    seen: set[tuple[str, str | None]] = set()
+    seen: set[tuple[str, str | None, str]] = set()
     out = []
     for v in verdicts:
-        key = (v.verdict, v.fact.id if v.fact else v.said)
+        # Each false detail is said ("ga jadi 27 november, diundur ke 4 desember"); one confirmation is enough.
+        key = (v.verdict, v.fact.id if v.fact else v.said, v.said if v.verdict == "contradicted" else "")
         if key not in seen:
             seen.add(key)
             out.append(v)

@@ -270,7 +270,9 @@ def _patterns(
     for kind, names in (("person", persons), ("place", places), ("role", roles)):
         if names:
             alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-            out.append((kind, re.compile(rf"\b(?:{alternatives})\b"), names))  # type: ignore[arg-type]
+            # A role may carry "-nya"/"-e"/"-ne": "sekretarisNYA", Javanese "sekretarisE".
+            suffix = "(?:nya|ne|e)?" if kind == "role" else ""
+            out.append((kind, re.compile(rf"\b(?P<name>{alternatives}){suffix}\b"), names))  # type: ignore[arg-type]
     return out
 
 
@@ -488,7 +490,7 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         add("election", match.start(), match.end(), f"{_ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
         for match in pattern.finditer(low):
-            add(kind, match.start(), match.end(), names[match[0]])
+            add(kind, match.start(), match.end(), names[match["name"]])
     for pattern in (_DATE_WORDS, _DATE_ENGLISH, _DATE_NUMBERS):
         for match in pattern.finditer(low):
             value = _date_value(match)

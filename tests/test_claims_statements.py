@@ -118,13 +118,24 @@ def test_which_detail_belongs_to_which_meeting(pipeline: Pipeline) -> None:
     text = reply.text
     assert text.index("❌ “Garden Resto”") < text.index("Gedung Pertemuan KPU Blora") < text.index("✅")
     assert "pemangku kepentingan: Garden Resto and Caffe Tunjungan Blora" in text
-    # Without a word naming the meeting, each detail is wrong for the other's meeting, and the reply
-    # says whose each one is.
+    # Details naming two meetings equally: no one of them is the wrong one, the pairing is, and the
+    # verdict says whose each detail is.
     both = pipeline.replies.claims.check("raker KPU Blora tgl 6 September 2024 di Garden Resto")  # type: ignore[union-attr]
-    assert [(c.verdict, c.fact.id if c.fact else None, [f.id for f in c.others]) for c in both] == [
-        ("contradicted", "raker_juli_tanggal", ["raker_september_tanggal"]),
-        ("contradicted", "raker_september_tempat", ["raker_juli_tempat"]),
+    assert [(c.verdict, c.said, c.fact.id if c.fact else None, [f.id for f in c.others]) for c in both] == [
+        ("contradicted", "6 September 2024 … Garden Resto", "raker_september_tanggal", ["raker_juli_tempat"])
     ]
+    # Two details against one: the one is wrong ("PPK" with the July meeting's venue and date).
+    odd = "raker KPU Blora bersama PPK se-Kabupaten Blora di Garden Resto and Caffe Tunjungan, Sabtu (27/7/2024)"
+    assert [(c.verdict, c.said, c.fact.id if c.fact else None) for c in pipeline.replies.claims.check(odd)] == [  # type: ignore[union-attr]
+        ("confirmed", "Garden Resto and Caffe", "raker_juli_tempat"),
+        ("confirmed", "Sabtu (27/7/2024", "raker_juli_tanggal"),
+        ("contradicted", "PPK", "raker_juli_tanggal"),
+    ]
+    # "BUKAN PPK" of the meeting held with PPK.
+    assert _verdicts(pipeline, "Raker di Gedung Pertemuan KPU Blora itu bareng wartawan, bukan PPK")[-1] == (
+        "contradicted",
+        "raker_september_tanggal",
+    )
     # The date names the meeting: a date right for the PPK meeting is confirmed.
     assert _verdicts(pipeline, "raker KPU dengan PPK 27 Juli 2024")[0] == ("contradicted", "raker_september_tanggal")
 
@@ -186,7 +197,9 @@ def test_check_refuses_a_target_written_as_a_result_in_messages(kb_copy) -> None
     [
         ("katanya suara tidak sah pemilu 2019 di blora 26.238", "confirmed"),
         ("suara ga sah pemilu 2019 di blora 26.238", "confirmed"),
-        ("katanya suara sah pemilu 2019 di blora 26.238", "unverifiable"),
+        # 26.238 is the count of invalid ballots: said of valid ones, it is false.
+        ("katanya suara sah pemilu 2019 di blora 26.238", "contradicted"),
+        ("katanya suara sah pemilu 2019 di blora 500 ribu", "unverifiable"),
         ("partisipasi pemilu 2024 di blora naik dibanding pemilu 2019", "confirmed"),
         ("partisipasi pemilu 2024 di blora turun dibanding pemilu 2019", "contradicted"),
         ("partisipasi pemilu 2024 di blora tidak naik dibanding pemilu 2019", "contradicted"),
