@@ -321,9 +321,9 @@ class ClaimChecker:
         # Each role phrase's holders' other role words: "Ketua Divisi Sosdiklih PARMAS DAN SDM".
         self._role_words: dict[str, set[str]] = {}
         for fact in self._facts:
-            words = {w for t in fact.role_terms for w in re.findall(r"\w+", fold(t))}
+            role_words = {w for t in fact.role_terms for w in re.findall(r"\w+", fold(t))}
             for term in fact.role_terms:
-                self._role_words.setdefault(fold(term), set()).update(words)
+                self._role_words.setdefault(fold(term), set()).update(role_words)
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
