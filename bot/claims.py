@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Literal
 
 from bot.facts import Fact, vocabulary
@@ -363,8 +364,8 @@ class ClaimChecker:
         unknown's keyword in one statement ("jangan lupa bawa KTP") leaves the others checkable.
         """
         text = clean(text)
-        items = find_items(text, self._vocab)
         whole = self._scope(text, 0, len(text))
+        items = self._bare_percents(text, find_items(text, self._vocab), whole)
         raw = set(re.findall(r"\w+", fold(text)))
         tokens = whole.tokens
         values = [i for i in items if i.kind in _VALUE_KINDS]
@@ -445,6 +446,25 @@ class ClaimChecker:
             verdicts.append(ClaimVerdict("unverifiable", said, None))
         return _dedupe(verdicts)
 
+    def _bare_percents(self, text: str, items: list[Item], whole: _Scope) -> list[Item]:
+        """Bare figures in a message about turnout are percents: "dari 77,6 jd 73 persen", "2024 83,5".
+
+        Not a whole number that counts something ("16 kecamatan"), nor in a message about counts.
+        """
+        if not any(self._topic_score(f, whole.topics, None) for f in self._by_kind["percent"]) or any(
+            self._topic_score(f, whole.topics, None) for f in self._by_kind["count"]
+        ):
+            return items
+        out = []
+        for item in items:
+            value = item.value
+            if item.kind == "count" and isinstance(value, Decimal) and 0 < value <= 100:
+                counted = _COUNTED.match(fold(text), item.end)
+                if value != value.to_integral_value() or not counted:
+                    item = replace(item, kind="percent")
+            out.append(item)
+        return out
+
     def _scope(self, text: str, start: int, end: int) -> _Scope:
         part = text[start:end]
         normal = self._normalizer.tokens(part)
@@ -518,12 +538,23 @@ class ClaimChecker:
             and (context is None or context.kind != "election" or f.election in (None, context.value))
         )
 
-    def _context(self, item: Item, items: list[Item], text: str, clause: _Scope | None = None) -> Item | None:
+    def _context(
+        self, item: Item, items: list[Item], text: str, clause: _Scope | None = None, statement: _Scope | None = None
+    ) -> Item | None:
         """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the
         nearest in its clause ("Pemilu 2024 di Blora 83,5 persen, 2019 lebih rendah"), else the nearest."""
         contexts = [i for i in items if i.kind in ("election", "year")]
         if clause is not None and any(clause.holds(c) for c in contexts):
             contexts = [c for c in contexts if clause.holds(c)]
+        elif statement is not None:
+            # "pemilu 2024 anjlok dr 2020, dari 77,6 JD 73 persen": the figure it moved to is the subject's.
+            low = fold(text)
+            move = _MOVE_BEFORE.search(low, max(statement.start, item.start - 12), item.start)
+            refs = [c for c in contexts if statement.holds(c)]
+            trends = [m for _, p in self._trends if (m := p.search(low, statement.start, statement.end))]
+            if move and trends and len(refs) >= 2:
+                subject, baseline = _sides(low, refs, min(trends, key=lambda m: m.start()))
+                return baseline if move["w"] in ("dari", "dr", "from") else subject
         # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
         attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
         return attached[0] if attached else nearest(item, contexts)
@@ -630,10 +661,11 @@ class ClaimChecker:
             return self._judge_person(item, items, candidates, text)
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
-        context = self._context(item, items, text, clause)
+        context = self._context(item, items, text, clause, statement)
+        said_of = context  # the election the message gives the figure to
         mode = None
         if item.kind in ("percent", "count"):
-            opposed = self._opposed(item, context, scope)
+            opposed = self._opposed(item, context, text, clause, scope)
             if opposed is not None:
                 return opposed  # "26.238 itu jumlah suara SAH", "83 persen, itu hasil resmi BUKAN target"
             # "partisipasinya AKHIRNYA 70 persen": an outcome, which a target never confirms;
@@ -695,30 +727,60 @@ class ClaimChecker:
             and f.shows(item)
             and ((f.event is not None and f.event != about[0].event) or f.election != about[0].election)
         )
-        return ClaimVerdict("contradicted", quote(item.text), about[0], tuple(about[1:]) + belongs)
+        said = quote(item.text)
+        if said_of is not None and any(f.election != about[0].election for f in belongs):
+            # "Angka 77,6 persen itu partisipasi Pemilu 2024": the figure and the election it is given to.
+            said = quote(" … ".join(i.text for i in sorted((item, said_of), key=lambda i: i.start)))
+        return ClaimVerdict("contradicted", said, about[0], tuple(about[1:]) + belongs)
 
-    def _opposed(self, item: Item, context: Item | None, scope: _Scope) -> ClaimVerdict | None:
+    def _opposed(
+        self, item: Item, context: Item | None, text: str, clause: _Scope, scope: _Scope
+    ) -> ClaimVerdict | None:
         """A figure a fact gives, said with that fact's topic turned around: "26.238 suara SAH" (the
-        sources give 26.238 invalid ballots), "83 persen ... BUKAN target" (83 % is the target)."""
+        sources give 26.238 invalid ballots), "83 persen ... BUKAN target" (83 % is the target).
+
+        Its clause decides if it says the topic either way ("26.238 suara sah, sisanya rusak").
+        """
         for fact in self._facts:
             if fact.kind not in _COMPARABLE[item.kind] or not fact.shows(item):
                 continue
             if context is not None and context.kind == "election" and fact.election not in (None, context.value):
                 continue
-            if self._opposes(fact, scope.topics):
-                return ClaimVerdict("contradicted", quote(item.text), fact)
+            for words in (clause, scope):
+                turned = self._opposes(fact, words.topics)
+                if turned is None:
+                    continue
+                if not turned:
+                    break
+                # Quote the turned word with the figure: "26.238 … SAH", "83 persen … bukan target".
+                low = fold(text)
+                spot = [
+                    m
+                    for w in turned
+                    if (
+                        m := re.search(
+                            rf"(?:\b{_NEGATION}\s+|\bbukan\s+)?\b{re.escape(w)}\w*", low[words.start : words.end]
+                        )
+                    )
+                ]
+                extra = text[words.start + spot[0].start() : words.start + spot[0].end()] if spot else ""
+                parts = sorted([(item.start, item.text), (words.start + (spot[0].start() if spot else 0), extra)])
+                return ClaimVerdict("contradicted", quote(" … ".join(p for _, p in parts if p)), fact)
         return None
 
-    def _opposes(self, fact: Fact, words: set[str]) -> bool:
-        """Whether `words` say one of the fact's topics with its polarity turned ("sah" for "tidak sah")."""
+    def _opposes(self, fact: Fact, words: set[str]) -> set[str] | None:
+        """The words of one of the fact's topics that `words` say with their polarity turned ("sah" for
+        "tidak sah"); an empty set if `words` say a topic as it is; None if they say neither."""
         if any(t <= words for t in self._topics[fact.id]):
-            return False
+            return set()
         for topic in self._topics[fact.id]:
             polar = {w for w in topic if w[0] == "¬"}
-            flips = [(topic - polar) | {w[1:] for w in polar}] if polar else [(topic - {w}) | {f"¬{w}"} for w in topic]
-            if any(f <= words for f in flips):
-                return True
-        return False
+            flips = [((topic - polar) | {w[1:] for w in polar}, {w[1:] for w in polar})] if polar else []
+            flips += [((topic - {w}) | {f"¬{w}"}, {w}) for w in topic if not polar]
+            for flipped, turned in flips:
+                if flipped <= words:
+                    return turned
+        return None
 
     def _figure_mode(self, text: str, clause: _Scope, statement: _Scope) -> Literal["target", "result"] | None:
         """Whether a figure is said as a target or as an outcome, by the nearest words that say what it is.
@@ -979,6 +1041,8 @@ class ClaimChecker:
 # After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
 _MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")
 _MOVED_NEXT = re.compile(r"\s*(?:\w+\s+)?(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|\s*(?:→|->)")
+_COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
+_MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"
 _FROM = re.compile(r"\b(?:dari|from|sejak|since)\b")
 _COMPARED = re.compile(r"\b(?:dibanding|dibandingkan|ketimbang|daripada|tinimbang|than|versus|vs)\b")
 

@@ -153,7 +153,7 @@ _PERCENT = re.compile(
 _NUMBER = re.compile(
     r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
     r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an)|\s+(?P<more>lebih)\b)?\b)?"
-    r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg)\b)(?![a-z])"
+    r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg|poin|point|points|pp)\b)(?![a-z])"
 )
 _YEAR = re.compile(r"(?<![\d.,/-])\b(?P<y>(?:19|20)\d{2})\b(?![.,/-]?\d)")
 
