@@ -138,6 +138,24 @@ TARGET_OUTCOMES = (
     "below target",
     "above target",
 )
+# Chat, connective and sharing words that carry no claim of their own (claim markers and filler
+# are in lexicon.yaml): "Raker dgn stakeholder (27 Juli) DULUAN, BARU raker dgn PPK", "COPAS dari grup".
+CHAT_WORDS = (
+    "bareng bersama duluan baru trus habis abis setelah sebelum copas gaes guys bro sis lur gan min kak "
+    "wkwk wkwkwk catat catet foto dok warga grup keluarga semua biar tau kabar info informasi ayo yuk mari "
+    "share sebar disebar sebarkan bagikan viralkan diviralkan forwarded fwd times many monggo tolong "
+    "sekitar kurang lebih hampir cuma hanya sudah udah udh masih lho loh kok dong sih yo yah nih tuh deh "
+    "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo"
+)
+# Words that name the election itself: a date tied to voting day by these alone may be another
+# event's ("MASA TENANG pilkada 24-26 November", "KOTAK SUARA pilkada tiba ... Senin").
+ELECTION_WORDS = frozenset({"pilkada", "pilbup", "pilgub", "pemilu", "pemilihan", "election", "elections"})
+# Words that only say when something happens: "Pilkada Blora DIGELAR Minggu 1 Desember".
+SCHEDULE_WORDS = (
+    "digelar dilaksanakan diadakan diselenggarakan berlangsung jatuh dijadwalkan jadwal jadwalnya "
+    "dianakke dipunwontenaken dinten dina kaping tanggal tgl hari harinya held scheduled takes place "
+    "day date"
+)
 _CLAUSE_END = re.compile(r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s")
 
 
@@ -163,7 +181,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff
 _SPELLED_OUT = re.compile(rf"(?:\w[{_INVISIBLE}]+){{2,}}\w\b")  # "j\u200ba\u200bn\u200bg\u200ba\u200bn"
 _HIDDEN = re.compile(rf"[{_INVISIBLE}\u202a-\u202e\u2066-\u2069]+")
 # The same one to four characters, or a short phrase, said over and over: "......", "🙏🙏🙏", "ya ya ya".
-_PADDING = re.compile(r"([^\w\s]{1,4}?|\s)\1{3,}|(\b[^\n]{2,40}?[\s!.,]+)\2{3,}")
+_PADDING = re.compile(r"((?:[^\w\s]|_){1,4}?|\s)\1{3,}|(\b[^\n]{2,40}?[\s!.,]+)\2{3,}")
 
 
 def clean(text: str) -> str:
@@ -307,6 +325,7 @@ class ClaimChecker:
             if f.act and f.act_terms
         }
 
+        self._schedule = {w for word in SCHEDULE_WORDS.split() for w in (word, *normalizer.tokens(word))}
         self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
         self._quoted_elections = {
             f.id: {str(i.value) for i in find_items(f.quote) if i.kind == "election"} for f in self._facts
@@ -356,6 +375,21 @@ class ClaimChecker:
             | {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()}
             | _CONNECTORS
         )
+        self._plain |= {
+            w for word in (*CHAT_WORDS.split(), *SCHEDULE_WORDS.split()) for w in (word, *normalizer.tokens(word))
+        }
+        # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
+        # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
+        self._calls = [
+            (
+                re.compile(
+                    rf"(?P<neg>\b(?:{_NEGATION}|jangan|ojo|gausah|ga usah|nggak usah|tidak usah|don't|do not)\s+)?"
+                    rf"\b{re.escape(fold(c))}\b"
+                ),
+                set(normalizer.tokens(c)) | set(fold(c).split()),
+            )
+            for c in lexicon.call_to_action
+        ]
 
     def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
         """The verdict on each claim in `text`; [] when it states nothing checkable.
@@ -369,17 +403,22 @@ class ClaimChecker:
         raw = set(re.findall(r"\w+", fold(text)))
         tokens = whole.tokens
         values = [i for i in items if i.kind in _VALUE_KINDS]
+        spans = _spans(text, items, _sentence_cuts(text))
         # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
-        # claim of its own only when the message moves the date ("diundur ke 2025").
-        if any(i.kind != "year" for i in values) or not raw & self._date_change:
-            values = [i for i in values if i.kind != "year"]
+        # claim of its own only when its statement moves the date ("Pilkada DIUNDUR ke 2025").
+        moved = [
+            (a, b)
+            for a, b in spans
+            if set(re.findall(r"\w+", fold(text[a:b]))) & self._date_change
+            and not any(i.kind != "year" and a <= i.start < b for i in values)
+        ]
+        values = [i for i in values if i.kind != "year" or any(a <= i.start < b for a, b in moved)]
         # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
         values = [i for i in values if not _is_venue(i) or self._ties(i, items, text, whole)]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
         unknown_topic = whole.unknown is not None
-        spans = _spans(text, items, _sentence_cuts(text))
         comparisons = [c for a, b in spans if (c := self._compare(text, items, a, b)) is not None]
         if not comparisons and len(spans) > 1:
             # "partisipasi pemilu 2024 naik. <anything> dibanding pemilu 2019": the comparison is
@@ -426,6 +465,8 @@ class ClaimChecker:
         ]
         for statement in statements:
             verdicts += self._odd_details(items, text, statement)
+            if not any(statement.holds(i) for i in values):
+                verdicts += self._moved_without_date(text, statement)
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
@@ -645,8 +686,19 @@ class ClaimChecker:
             covered |= {t.lstrip("¬") for topic in self._topics[fact.id] for t in topic}
         for item in items:
             covered |= set(self._normalizer.tokens(item.text))
+        low = fold(text)
+        turned: list[str] = []
+        for pattern, call in self._calls:
+            for st in statements:
+                for match in pattern.finditer(low, st.start, st.end):
+                    if match["neg"]:
+                        turned += [w for w in call if w.isalpha() and len(w) > 2]  # "jangan datang ke TPS"
+                    else:
+                        covered |= call
         words = [t for st in statements for t in self._normalizer.tokens(text[st.start : st.end])]
-        return [t for t in dict.fromkeys(words) if t.isalpha() and len(t) > 2 and t not in covered]
+        # A word with letters ("rp100rb", "hati2") says something; a bare number is an item or nothing.
+        rest = [t for t in dict.fromkeys(words) if len(t) > 2 and not t.isdigit() and t not in covered]
+        return list(dict.fromkeys(turned + rest))
 
     # ------------------------------------------------------------------ one item
 
@@ -694,6 +746,10 @@ class ClaimChecker:
             return None
         best = max(s for s, _ in scored)
         about = [f for s, f in scored if s == best]
+        if item.kind in ("date", "weekday", "month", "month_name") and self._another_subject(
+            item, items, text, clause if self._ties(item, items, text, clause) else scope, about, tokens
+        ):
+            return ClaimVerdict("unverifiable", quote(item.text), None)
         if item.kind in ("date", "place", "weekday") and any(f.event for f in about):
             about, mixed = self._by_event(item, items, text, clause, statement, about)
             if mixed is not None:
@@ -732,6 +788,19 @@ class ClaimChecker:
             # "Angka 77,6 persen itu partisipasi Pemilu 2024": the figure and the election it is given to.
             said = quote(" … ".join(i.text for i in sorted((item, said_of), key=lambda i: i.start)))
         return ClaimVerdict("contradicted", said, about[0], tuple(about[1:]) + belongs)
+
+    def _another_subject(
+        self, item: Item, items: list[Item], text: str, scope: _Scope, about: list[Fact], tokens: set[str]
+    ) -> bool:
+        """Whether a date tied to a fact by the election's name alone is said of something else.
+
+        "Masa tenang pilkada 24-26 November 2024": the date is the quiet period's; "Pilkada Blora
+        digelar Minggu 1 Desember 2024" is about voting day (its other words only say when).
+        """
+        if not all(all(t <= ELECTION_WORDS for t in self._topics[f.id] if t <= tokens) for f in about):
+            return False
+        words = self._unexplained(text, items, about, [scope])
+        return len([w for w in words if w not in self._schedule and w not in ELECTION_WORDS]) >= 2
 
     def _opposed(
         self, item: Item, context: Item | None, text: str, clause: _Scope, scope: _Scope
@@ -988,6 +1057,31 @@ class ClaimChecker:
             if shown:
                 return shown[0]
         return next(f for f in self._facts if f.event == detail.event and f.kind in (kind, "date"))
+
+    def _moved_without_date(self, text: str, statement: _Scope) -> list[ClaimVerdict]:
+        """ "PILKADA DIUNDUR, JANGAN KE TPS": moving voting day is a claim about its date, new date or not.
+
+        Only for a date fact a date-change word is a topic of (voting day), said of it, not denied
+        ("tidak diundur") and not about a known unknown ("PSU diundur").
+        """
+        low = fold(text)
+        change = re.search(
+            r"\b(?:" + "|".join(sorted(map(re.escape, self._date_change), key=len, reverse=True)) + r")\b",
+            low[statement.start : statement.end],
+        )
+        if change is None or statement.unknown is not None:
+            return []
+        at = statement.start + change.start()
+        if _NEGATED_WORD.search(low, max(statement.start, at - 12), at):
+            return []
+        movable = [
+            f
+            for f in self._by_kind["date"]
+            if any(w in self._date_change for t in f.topic for w in t.split())
+            and self._topic_score(f, statement.topics - self._date_change, None)
+        ]
+        said = quote(text[at : statement.start + change.end()])
+        return [ClaimVerdict("contradicted", said, movable[0])] if movable else []
 
     def _odd_details(self, items: list[Item], text: str, statement: _Scope) -> list[ClaimVerdict]:
         """Topic words that name another meeting than the statement's dates and places do.
