@@ -145,7 +145,8 @@ CHAT_WORDS = (
     "wkwk wkwkwk catat catet foto dok warga grup keluarga semua biar tau kabar info informasi ayo yuk mari "
     "share sebar disebar sebarkan bagikan viralkan diviralkan forwarded fwd times many monggo tolong "
     "sekitar kurang lebih hampir cuma hanya sudah udah udh masih lho loh kok dong sih yo yah nih tuh deh "
-    "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo"
+    "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo says said according "
+    "least matching match same"
 )
 # Words that name the election itself: a date tied to voting day by these alone may be another
 # event's ("MASA TENANG pilkada 24-26 November", "KOTAK SUARA pilkada tiba ... Senin").
@@ -584,12 +585,17 @@ class ClaimChecker:
     ) -> Item | None:
         """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the
         nearest in its clause ("Pemilu 2024 di Blora 83,5 persen, 2019 lebih rendah"), else the nearest."""
-        contexts = [i for i in items if i.kind in ("election", "year")]
+        low = fold(text)
+        # "... sama KYK pilkada 2020, 77,6 persen": an election something is likened to is not the figure's.
+        contexts = [
+            i
+            for i in items
+            if i.kind in ("election", "year") and not _LIKENED.search(low, max(0, i.start - 16), i.start)
+        ]
         if clause is not None and any(clause.holds(c) for c in contexts):
             contexts = [c for c in contexts if clause.holds(c)]
         elif statement is not None:
             # "pemilu 2024 anjlok dr 2020, dari 77,6 JD 73 persen": the figure it moved to is the subject's.
-            low = fold(text)
             move = _MOVE_BEFORE.search(low, max(statement.start, item.start - 12), item.start)
             refs = [c for c in contexts if statement.holds(c)]
             trends = [m for _, p in self._trends if (m := p.search(low, statement.start, statement.end))]
@@ -750,7 +756,7 @@ class ClaimChecker:
             item, items, text, clause if self._ties(item, items, text, clause) else scope, about, tokens
         ):
             return ClaimVerdict("unverifiable", quote(item.text), None)
-        if item.kind in ("date", "place", "weekday") and any(f.event for f in about):
+        if item.kind in ("date", "place", "weekday", "month") and any(f.event for f in about):
             about, mixed = self._by_event(item, items, text, clause, statement, about)
             if mixed is not None:
                 return mixed
@@ -883,6 +889,9 @@ class ClaimChecker:
         return ClaimVerdict("contradicted", quote(item.text), places[0], tuple(places[1:]))
 
     def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
+        period = self._period_of(item, items, text, persons)
+        if period is not None:
+            return period
         role = self._role_of(item, items, text)
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
         if role is None or (act is not None and act.verdict == "contradicted"):
@@ -891,11 +900,31 @@ class ClaimChecker:
         if not holders:
             return None
         agreeing = [f for f in holders if f.shows(item)]
+        # "Budiman jabatannya Kabag Prokompim Setda Kabupaten REMBANG": the role, but of another region.
+        after = re.findall(r"\w+", fold(text[role.end : role.end + 40]))[:4]
+        elsewhere = [w for w in after if w in self._elsewhere]
+        if agreeing and elsewhere:
+            return ClaimVerdict(
+                "contradicted", quote(role.text, "…", elsewhere[0].capitalize(), item.text), agreeing[0]
+            )
         if agreeing:
             # "Yang mimpin rapat ... itu Ahmad Mustakim, Ketua Divisi Sosdiklih": the act is confirmed too.
             done = (act.fact,) if act is not None and act.verdict == "confirmed" and act.fact is not None else ()
             return ClaimVerdict("confirmed", quote(role.text, item.text), agreeing[0], done)
-        return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]))
+        # "Ahmad Mustakim itu Komisioner Divisi Teknis": who holds that role, and what his role is.
+        own = tuple(f for f in persons if f.shows(item) and f.role is not None and f.act is None and f not in holders)
+        return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]) + own[:1])
+
+    def _period_of(self, item: Item, items: list[Item], text: str, persons: list[Fact]) -> ClaimVerdict | None:
+        """A term of office said of a name: "Moh Syaiful Amri anggota KPU Blora periode 2013-2018"."""
+        terms = [f for f in persons if f.shows(item) and f.role and re.search(r"(?:19|20)\d{2}-(?:19|20)\d{2}", f.role)]
+        for period in (i for i in items if i.kind == "period" and i.start > item.end):
+            gap = set(re.findall(r"\w+", fold(text[item.end : period.start])))
+            if terms and gap <= self._role_glue | {"periode", "period", "masa", "jabatan", "tahun", "thn"}:
+                agreeing = [f for f in terms if f.shows(period)]
+                verdict: Verdict = "confirmed" if agreeing else "contradicted"
+                return ClaimVerdict(verdict, quote(item.text, period.text), (agreeing or terms)[0])
+        return None
 
     def _role_of(self, item: Item, items: list[Item], text: str) -> Item | None:
         """The role phrase said of the name `item`, if any.
@@ -930,16 +959,35 @@ class ClaimChecker:
         """
         low = fold(text)
         acts = [f for f in self._facts if f.id in self._acts and self._acts[f.id].search(low)]
-        if not acts or len({f.act for f in acts}) > 1:
+        if not acts:
             return None
+
+        def gap(person: Item, spans: list[tuple[int, int]]) -> int:
+            # Across a sentence or clause end ("...meeting; Budiman") an act is said of another name.
+            return min(
+                max(a - person.end, person.start - b, 0)
+                + 1000 * bool(re.search(r"[;.!?\n]", text[min(b, person.end) : max(a, person.start)]))
+                for a, b in spans
+            )
+
+        # "Ahmad Solikin opened the stakeholder meeting; Budiman and Amri were the speakers": each name
+        # gets the act said nearest to it.
+        spans_of = {f.act: [m.span() for m in self._acts[f.id].finditer(low)] for f in acts}
+        act = min(spans_of, key=lambda a: gap(item, spans_of[a]))
+        acts = [f for f in acts if f.act == act]
         # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
-        spans = [m.span() for m in self._acts[acts[0].id].finditer(low)]
+        spans = spans_of[act]
 
         def distance(person: Item) -> int:
-            return min(max(a - person.end, person.start - b, 0) for a, b in spans)
+            return gap(person, spans)
 
         persons = [i for i in items if i.kind == "person"]
-        if any(distance(p) <= distance(item) for p in persons if p is not item):
+        # "Budiman and Moh Syaiful Amri were the speakers": names listed together share the act.
+        listed = {item}
+        for person in sorted(persons, key=lambda p: abs(p.start - item.start)):
+            if any(_LISTED.fullmatch(fold(text[min(p.end, person.end) : max(p.start, person.start)])) for p in listed):
+                listed.add(person)
+        if any(distance(p) <= distance(item) for p in persons if p not in listed):
             return None
         events = {f.event for f in acts}
         named = self._events_named(items, low)
@@ -993,7 +1041,7 @@ class ClaimChecker:
             words = [d for d in self._event_details(text, scope.start, scope.end) if not d.negated]
             if words:
                 break
-        others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month_name")]
+        others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month", "month_name")]
         near = [i for i in others if statement.holds(i)] or others
         pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
         return words + pins
@@ -1010,7 +1058,7 @@ class ClaimChecker:
 
     def _event_shown(self, item: Item) -> str | None:
         """The one meeting whose date, place or month `item` states, if exactly one."""
-        kind = "date" if item.kind in ("weekday", "month_name") else item.kind
+        kind = "date" if item.kind in ("weekday", "month_name", "month") else item.kind
         events = {f.event for f in self._facts if f.event and f.kind == kind and f.shows(item)}
         return events.pop() if len(events) == 1 else None
 
@@ -1027,7 +1075,7 @@ class ClaimChecker:
         the details name two meetings equally ("raker 6 September di Garden Resto"), no one of
         them is the wrong one: the pairing is, and the verdict says whose each detail is.
         """
-        kind = "date" if item.kind == "weekday" else item.kind
+        kind = "date" if item.kind in ("weekday", "month") else item.kind
         details = self._details(item, items, text, clause, statement)
         own = self._event_shown(item)
         if not details:
@@ -1052,7 +1100,7 @@ class ClaimChecker:
     def _fact_of(self, detail: _Detail, kind: str) -> Fact:
         """The fact that gives a detail: the date or place an item states, else its meeting's fact of `kind`."""
         if detail.item is not None:
-            item_kind = "date" if detail.item.kind in ("weekday", "month_name") else detail.item.kind
+            item_kind = "date" if detail.item.kind in ("weekday", "month_name", "month") else detail.item.kind
             shown = [f for f in self._facts if f.event == detail.event and f.kind == item_kind and f.shows(detail.item)]
             if shown:
                 return shown[0]
@@ -1135,6 +1183,8 @@ class ClaimChecker:
 # After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
 _MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")
 _MOVED_NEXT = re.compile(r"\s*(?:\w+\s+)?(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|\s*(?:→|->)")
+_LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan)?\s*(?:,|&|dan|and|serta|karo|lan)?\s*")
+_LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
 _MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"
 _FROM = re.compile(r"\b(?:dari|from|sejak|since)\b")
