@@ -32,12 +32,13 @@ from bot.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_item
 from bot.text import Normalizer
 
 Verdict = Literal["contradicted", "confirmed", "unverifiable"]
-_VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place")
+_VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place", "month_name")
 # Which facts an item can be compared with.
 _COMPARABLE: dict[str, tuple[str, ...]] = {
     "date": ("date",),
     "weekday": ("date",),
     "month": ("date", "month"),
+    "month_name": ("date", "month"),
     "year": ("date",),
     "percent": ("percent",),
     "count": ("count",),
@@ -138,6 +139,22 @@ TARGET_OUTCOMES = (
     "below target",
     "above target",
 )
+FLAT_WORDS = (
+    "stagnan",
+    "sama aja",
+    "sama saja",
+    "tetap sama",
+    "sama persis",
+    "tidak berubah",
+    "ga berubah",
+    "gak berubah",
+    "nggak berubah",
+    "podho wae",
+    "padha wae",
+    "unchanged",
+    "the same as",
+    "flat",
+)
 # Chat, connective and sharing words that carry no claim of their own (claim markers and filler
 # are in lexicon.yaml): "Raker dgn stakeholder (27 Juli) DULUAN, BARU raker dgn PPK", "COPAS dari grup".
 CHAT_WORDS = (
@@ -234,6 +251,11 @@ class _Detail:
     start: int
     negated: bool  # "BUKAN PPK"
     item: Item | None
+
+
+def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> bool:
+    """Whether two items stand in the same statement."""
+    return any(x <= a.start < y and x <= b.start < y for x, y in spans)
 
 
 def _marked(words: Iterable[str]) -> set[str]:
@@ -359,8 +381,8 @@ class ClaimChecker:
             for event, topic in words.items()
             if topic - shared
         }
-        # One pattern per direction: the earliest trend word of either is the claimed one.
-        self._trends = [
+        # One pattern per direction (0: no change, "stagnan", "sama aja kayak 2019"): the earliest is claimed.
+        self._trends = [(0, re.compile(r"\b(?:" + "|".join(FLAT_WORDS) + r")\b"))] + [
             (
                 direction,
                 re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"),
@@ -377,7 +399,9 @@ class ClaimChecker:
             | _CONNECTORS
         )
         self._plain |= {
-            w for word in (*CHAT_WORDS.split(), *SCHEDULE_WORDS.split()) for w in (word, *normalizer.tokens(word))
+            w
+            for word in (*CHAT_WORDS.split(), *SCHEDULE_WORDS.split(), *" ".join(FLAT_WORDS).split())
+            for w in (word, *normalizer.tokens(word))
         }
         # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
         # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
@@ -414,6 +438,19 @@ class ClaimChecker:
             and not any(i.kind != "year" and a <= i.start < b for i in values)
         ]
         values = [i for i in values if i.kind != "year" or any(a <= i.start < b for a, b in moved)]
+        # A month named alone is a claim only where nothing else is ("dijadwalkan bulan Desember, bukan
+        # November"); next to a venue or a date it says which meeting ("raker bulan Juli di pendopo").
+        # And only said as when something is: "DIJADWALKAN bulan Desember", not "dibanding pemilu Februari"
+        # nor "rapat kerja kpu blora bulan juli" (which names a meeting).
+        values = [
+            i
+            for i in values
+            if i.kind != "month_name"
+            or (
+                not any(v.kind != "month_name" and _same_span(text, spans, v, i) for v in values)
+                and self._scheduled(text, spans, i)
+            )
+        ]
         # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
         values = [i for i in values if not _is_venue(i) or self._ties(i, items, text, whole)]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
@@ -507,6 +544,14 @@ class ClaimChecker:
             out.append(item)
         return out
 
+    def _scheduled(self, text: str, spans: list[tuple[int, int]], item: Item) -> bool:
+        """Whether the statement of `item` says when something is ("dijadwalkan", "digelar", "diundur")."""
+        for a, b in spans:
+            if a <= item.start < b:
+                words = set(re.findall(r"\w+", fold(text[a:b])))
+                return bool(words & (self._schedule | self._date_change))
+        return False
+
     def _scope(self, text: str, start: int, end: int) -> _Scope:
         part = text[start:end]
         normal = self._normalizer.tokens(part)
@@ -568,17 +613,20 @@ class ClaimChecker:
         return any(self._topic_score(f, scope.topics, None) for f in self._by_kind[item.kind])
 
     def _targets(self, item: Item, items: list[Item], text: str) -> tuple[Fact, ...]:
-        """Targets that have this figure: "Pilkada 2024 partisipasinya 83 persen" states the target as a result."""
+        """What the sources say this figure is, when the claim cannot be checked: "Pilkada 2024
+        partisipasinya 83 persen" (83 % is the target, not a result), "26.238 suara tidak sah pilkada
+        2020" (26.238 is the Pemilu 2019 count). A target of the figure's election comes first."""
         if item.kind not in ("percent", "count"):
             return ()
         context = self._context(item, items, text)
-        return tuple(
+        shown = [f for f in self._facts if f.kind in _COMPARABLE[item.kind] and f.shows(item)]
+        targets = [
             f
-            for f in self._facts
+            for f in shown
             if f.qualifier is not None
-            and f.shows(item)
             and (context is None or context.kind != "election" or f.election in (None, context.value))
-        )
+        ]
+        return tuple(targets or shown[:2])
 
     def _context(
         self, item: Item, items: list[Item], text: str, clause: _Scope | None = None, statement: _Scope | None = None
@@ -638,6 +686,8 @@ class ClaimChecker:
         scope = scope or self._scope(text, start, end)
         _, direction, trend = min(found, key=lambda f: f[0])
         negation = _NEGATED_TREND.search(low, max(scope.start, trend.start() - 30), trend.start())
+        if negation is not None and direction == 0:
+            return None  # "tidak stagnan": changed, but which way?
         if negation is not None:
             direction = -direction
         said_trend = low[negation.start() if negation else trend.start() : trend.end()]
@@ -656,7 +706,8 @@ class ClaimChecker:
         topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, scope.topics, None)}
         ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
         # Only the comparison itself, never what the message wraps between its parts.
-        said = quote(subject.text, said_trend, "dibanding", baseline.text)
+        joiner = "" if said_trend.split()[-1] in ("as", "than", "dari", "kayak", "seperti") else "dibanding"
+        said = quote(subject.text, said_trend, joiner, baseline.text)
         if not topical:
             if any(self._topic_score(f, scope.topics, None) for f in self._facts):
                 # "suara tidak sah 2019 lebih banyak dari 2020": about facts we hold, a direction they do not give.
@@ -673,7 +724,11 @@ class ClaimChecker:
                 return ClaimVerdict(verdict, said, said_of[0])
         if not ours or not theirs:
             return ClaimVerdict("unverifiable", said, None)
-        agree = [(a.value > b.value) == (direction > 0) for a in ours for b in theirs]  # type: ignore[operator]
+        agree = [
+            a.value == b.value if direction == 0 else (a.value > b.value) == (direction > 0)  # type: ignore[operator]
+            for a in ours
+            for b in theirs
+        ]
         if all(agree):
             return ClaimVerdict("confirmed", said, ours[0], tuple(ours[1:] + theirs))
         if not any(agree):
@@ -881,6 +936,11 @@ class ClaimChecker:
             return None  # which meeting? Do not guess.
         name = str(item.value).removeprefix(VENUE_PREFIX)
         said, kind = _name_words(name), _venue_kinds(name)
+        for fact in places:
+            names = " ".join((str(fact.value), *fact.aliases))
+            if said and said <= _name_words(names) and kind & _venue_kinds(names):
+                # "di Gedung Pertemuan KPU": the place's own words, only fewer.
+                return ClaimVerdict("confirmed", quote(item.text), fact)
         for fact in places:
             names = " ".join((str(fact.value), *fact.aliases))
             # "resto Tunjungan" may be the Garden Resto and Caffe Tunjungan; a bare "gedung" may be its Gedung.
