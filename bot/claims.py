@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 from typing import Literal
 
 from bot.facts import Fact, vocabulary
@@ -228,7 +229,7 @@ class ClaimVerdict:
     context: tuple[Fact, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Scope:
     """A stretch of the message (a statement, a clause, or all of it) and its words."""
 
@@ -237,6 +238,7 @@ class _Scope:
     tokens: set[str]  # normalized and raw words
     topics: set[str]  # the same with a negated word marked ("tidak sah" -> "¬sah"), for topic words
     unknown: str | None  # a known unknown's keyword phrase it uses
+    clauses: list[_Scope] | None = None  # a statement's clauses, once read
 
     def holds(self, item: Item) -> bool:
         return self.start <= item.start < self.end
@@ -273,9 +275,8 @@ def _marked(words: Iterable[str]) -> set[str]:
 
 def _sentence_cuts(text: str) -> list[tuple[int, int]]:
     """Where the sentences of `text` end (the separators' spans)."""
-    starts = [offset for offset, _ in sentences(text)]
-    ends = [offset + len(sentence) for offset, sentence in sentences(text)]
-    return list(zip(ends[:-1], starts[1:], strict=True))
+    found = sentences(text)
+    return [(a + len(sentence), b) for (a, sentence), (b, _) in pairwise(found)]
 
 
 def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -556,13 +557,15 @@ class ClaimChecker:
         part = text[start:end]
         normal = self._normalizer.tokens(part)
         raw = re.findall(r"\w+", fold(part))
-        return _Scope(start, end, set(normal) | set(raw), _marked(normal) | _marked(raw), self._unknown_in(part))
+        return _Scope(start, end, set(normal) | set(raw), _marked(normal) | _marked(raw), self._unknown_in(normal, raw))
 
     def _clauses(self, text: str, items: list[Item], statement: _Scope) -> list[_Scope]:
-        spans = _spans(text, items, _clause_cuts(text, statement.start, statement.end), statement.start, statement.end)
-        if len(spans) == 1:
-            return [statement]
-        return [self._scope(text, a, b) for a, b in spans]
+        if statement.clauses is None:  # read once per statement
+            spans = _spans(
+                text, items, _clause_cuts(text, statement.start, statement.end), statement.start, statement.end
+            )
+            statement.clauses = [statement] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
+        return statement.clauses
 
     def _verdict(
         self, item: Item, items: list[Item], text: str, whole: _Scope, statements: list[_Scope]
@@ -654,13 +657,12 @@ class ClaimChecker:
         attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
         return attached[0] if attached else nearest(item, contexts)
 
-    def _unknown_in(self, text: str) -> str | None:
-        """The known unknown's keyword phrase `text` uses, its words in order ("below the KPU target"), or None."""
+    def _unknown_in(self, normal: list[str], raw: list[str]) -> str | None:
+        """The known unknown's keyword phrase a text uses (its normalized and its raw words), its words
+        in order ("below the KPU target"), or None."""
         if self._unknown_phrases is None:
             return None
-        words = " ".join(self._normalizer.tokens(text))
-        raw = " ".join(re.findall(r"\w+", fold(text)))
-        match = self._unknown_phrases.search(f"{words} | {raw}")
+        match = self._unknown_phrases.search(f"{' '.join(normal)} | {' '.join(raw)}")
         return match[0] if match else None
 
     def asks(self, text: str, *, forwarded: bool = False) -> bool:
