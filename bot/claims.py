@@ -426,6 +426,8 @@ class ClaimChecker:
         text = clean(text)
         whole = self._scope(text, 0, len(text))
         items = self._bare_percents(text, find_items(text, self._vocab), whole)
+        if any(i.kind == "person" for i in items):
+            items = sorted(items + self._offices(text, items), key=lambda i: i.start)
         raw = set(re.findall(r"\w+", fold(text)))
         tokens = whole.tokens
         values = [i for i in items if i.kind in _VALUE_KINDS]
@@ -958,6 +960,8 @@ class ClaimChecker:
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
         if role is None or (act is not None and act.verdict == "contradicted"):
             return act  # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it
+        if str(role.value).startswith(_OFFICE):
+            return self._judge_office(item, role, persons)
         holders = [f for f in persons if str(role.value) in f.role_terms]
         if not holders:
             return None
@@ -976,6 +980,35 @@ class ClaimChecker:
         # "Ahmad Mustakim itu Komisioner Divisi Teknis": who holds that role, and what his role is.
         own = tuple(f for f in persons if f.shows(item) and f.role is not None and f.act is None and f not in holders)
         return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]) + own[:1])
+
+    def _judge_office(self, item: Item, office: Item, persons: list[Fact]) -> ClaimVerdict | None:
+        """An office no fact names, said of a name whose role the sources give.
+
+        "Budiman ... itu Kepala Dinas Kominfo Blora": the sources give him another office (per their
+        date), so the claim is false; "Noorman anggota KPU Blora" is part of his ("Anggota KPU Blora
+        Divisi Hukum dan Pengawasan") and is not called false.
+        """
+        own = [f for f in persons if f.shows(item) and f.role is not None and f.act is None]
+        if not own:
+            return None
+        said = set(re.findall(r"\w+", fold(str(office.value).removeprefix(_OFFICE)))) - _OFFICE_GENERIC
+        if any(said <= set(re.findall(r"\w+", fold(f"{f.role} {' '.join(f.role_terms)}"))) for f in own):
+            return ClaimVerdict("unverifiable", quote(office.text, item.text), None, context=tuple(own[:1]))
+        return ClaimVerdict("contradicted", quote(office.text, item.text), own[0])
+
+    def _offices(self, text: str, items: list[Item]) -> list[Item]:
+        """Offices in free wording no fact names: "Kepala Dinas Kominfo Blora", "Ketua Bawaslu Blora"."""
+        low = fold(text)
+        out = []
+        for match in _OFFICE_WORDS.finditer(low):
+            if any(i.start < match.end() and match.start() < i.end for i in items):
+                continue
+            # "anggota KPU Blora (periode) 2018-2023": a role or term the facts name follows; it says the office.
+            after = [i for i in items if i.start >= match.end() and i.kind in ("role", "period")]
+            if after and set(re.findall(r"\w+", low[match.end() : after[0].start])) <= self._role_glue:
+                continue
+            out.append(Item("role", match.start(), match.end(), text[match.start() : match.end()], _OFFICE + match[0]))
+        return out
 
     def _period_of(self, item: Item, items: list[Item], text: str, persons: list[Fact]) -> ClaimVerdict | None:
         """A term of office said of a name: "Moh Syaiful Amri anggota KPU Blora periode 2013-2018"."""
@@ -999,9 +1032,10 @@ class ClaimChecker:
         persons = [i for i in items if i.kind == "person"]
 
         def joined(role: Item, person: Item) -> bool:
-            gap = text[min(role.end, person.end) : max(role.start, person.start)]
+            gap = fold(text[min(role.end, person.end) : max(role.start, person.start)])
             glue = self._role_glue | self._role_words.get(str(role.value), set())
-            return set(re.findall(r"\w+", fold(gap))) <= glue
+            # "Budiman YG JADI NARASUMBER RAKER KPU ITU Kepala Dinas Kominfo": a relative clause between.
+            return set(re.findall(r"\w+", gap)) <= glue or bool(_RELATIVE.fullmatch(gap) and "," not in gap)
 
         owned = []
         for role in (i for i in items if i.kind == "role"):
@@ -1245,6 +1279,19 @@ class ClaimChecker:
 # After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
 _MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")
 _MOVED_NEXT = re.compile(r"\s*(?:\w+\s+)?(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|\s*(?:→|->)")
+# An office in free wording: its head and up to three words naming it ("Kepala Dinas Kominfo Blora").
+_OFFICE = "office:"
+_OFFICE_HEADS = (
+    "kepala|kadis|kabag|kasubag|kabid|kasi|ketua|wakil ketua|sekretaris|bendahara|anggota|komisioner|direktur|"
+    "camat|lurah|kades|bupati|wakil bupati|gubernur|kapolres|dandim|head of|chief of|director of|member of"
+)
+_OFFICE_WORDS = re.compile(
+    rf"\b(?:{_OFFICE_HEADS})\b(?:\s+(?!(?:yang|yg|dan|itu|iku|adalah|di|pada|dari|jadi|sejak|tahun|periode|"
+    rf"kemarin|sekarang|juga|and|the|is|was|kan|ya|lho|sih|bilang|ngomong)\b)[a-z][\w-]*){{1,3}}"
+)
+# Words every office in the region shares: they do not tell one office from another.
+_OFFICE_GENERIC = frozenset({"kpu", "blora", "kabupaten", "kab", "of", "the"})
+_RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
 _LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan)?\s*(?:,|&|dan|and|serta|karo|lan)?\s*")
 _LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"

@@ -36,6 +36,8 @@ FIELD = re.compile(r"(?P<key>wrong|correct|uncovered|fact): «(?P<value>[^»]*)�
 _COMMON = frozenset(
     {"di", "ke", "dan", "yang", "itu", "the", "of", "in", "on", "dibanding", "dari", "pada", "blora", "kpu"}
 )
+# Words any role or meeting shares: they do not say which one.
+_GENERIC = frozenset({"rapat", "kerja", "raker", "kabupaten", "dengan", "ketua", "anggota", "komisioner", "divisi"})
 _UP = re.compile(r"\b(?:naik|meningkat|peningkatan|lebih tinggi|rose|higher|went up|increase)", re.IGNORECASE)
 
 
@@ -100,6 +102,10 @@ def _right_fact(pipeline: Pipeline, verdict: ClaimVerdict, correct: str) -> bool
             return True
         if fact.trend is not None and _UP.search(correct) and fact.trend[0] > 0:
             return True  # "meningkat dibandingkan pemilu 2019"
+        # A person's role ("Divisi Hukum dan Pengawasan") or a meeting ("raker dengan PPK") in the writer's words.
+        said = (fact.role or "") if fact.kind == "person" else fact.what if fact.event else ""
+        if _words(said) & _words(correct) - _GENERIC:
+            return True
     return False
 
 
