@@ -132,6 +132,9 @@ def test_no_tick_on_planted_words(pipeline: Pipeline) -> None:
     result = score(pipeline, load_adversarial())
     assert result.tick_on_planted == []
     assert result.leaked == []
+    # First run (docs/grounding.md): 11 replies to 7 messages were ✅ alone; padding and invisible
+    # characters hid the planted words from the reader.
+    assert result.tick_only == []
 
 
 if __name__ == "__main__":

@@ -174,9 +174,26 @@ def test_the_fresh_sets_are_complete() -> None:
     assert all(c.wrong and c.correct for c in claims if c.verdict == "contradicted")
 
 
-def test_no_wrong_verdict_on_the_fresh_sets(pipeline: Pipeline) -> None:
-    scores = score(pipeline, load_fresh())
-    assert scores["all"].wrong == []
+# Verdicts the scorer flags that were read one by one and are right (docs/grounding.md says why):
+# the writer marked one false detail where the message has two, or called a meeting's true date and
+# venue part of the false detail.
+REVIEWED = {
+    # "anjlok" is false too (turnout rose from 2020 to 2024); "73 persen" is corrected as well.
+    "wkwk partisipasi pemilu 2024 blora anjlok dr 2020 bro, dari 77,6 jd 73 persen",
+    # The PPK meeting was at Gedung Pertemuan KPU Blora on 6 September (✅); that Budiman and Amri
+    # spoke there is 🤔 with where they did speak (the July meeting): the article names no speakers.
+    "*Diteruskan dari grup sebelah*\nNarasumber raker bareng PPK di Gedung Pertemuan KPU tgl 6 September: "
+    "Budiman dan Moh Syaiful Amri\n👉 Share biar semua tahu",
+}
+
+
+def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
+    """Floors at the figures after the fixes the first run drew (first run: docs/grounding.md)."""
+    scores = score(pipeline, load_fresh())["all"]
+    assert [text for text, _ in scores.wrong if text not in REVIEWED] == []
+    assert scores.corrected >= 80 and scores.false_claims == 104  # 76.9 %
+    assert scores.confirmed >= 49 and scores.true_claims == 78  # 62.8 %
+    assert scores.declined >= 76 and scores.uncovered == 78  # 97.4 %
 
 
 if __name__ == "__main__":
