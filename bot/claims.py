@@ -1264,8 +1264,12 @@ class ClaimChecker:
         return any(m and m <= raw for m in self._markers)
 
     def is_question(self, text: str) -> bool:
-        """Whether `text` asks ("...?", a question word), whatever it also states."""
-        return self._is_question(text, set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text))))
+        """Whether `text` asks something besides whether it is true ("...?", a question word), whatever
+        it also states. "... lebih tinggi dari 2019, BENER?" only asks for the check: its verdict answers it."""
+        tokens = set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text)))
+        if _CHECK_TAG.search(fold(text)) and not any(q and q <= tokens for q in self._question_words):
+            return False
+        return self._is_question(text, tokens)
 
     def _is_question(self, text: str, tokens: set[str]) -> bool:
         low = fold(text)
@@ -1291,6 +1295,11 @@ _OFFICE_WORDS = re.compile(
 )
 # Words every office in the region shares: they do not tell one office from another.
 _OFFICE_GENERIC = frozenset({"kpu", "blora", "kabupaten", "kab", "of", "the"})
+# A question that only asks whether the rest is true: "..., bener?", "... kan?", "..., is it true?".
+_CHECK_TAG = re.compile(
+    rf"[,\s]\s*(?:(?:apa\s+)?(?:bener|benar|betul|bnr|beneran)(?:\s+{_NEGATION})?|kan|ya|iya|toh|to|tho|leres"
+    rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
+)
 _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
 _LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan)?\s*(?:,|&|dan|and|serta|karo|lan)?\s*")
 _LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")

@@ -107,6 +107,8 @@ def test_a_comparison_asked_to_be_confirmed(pipeline: Pipeline) -> None:
     assert reply.kind == "claim"
     assert _claims(reply) == [("confirmed", "partisipasi_pemilu_2024_kpu")]
     assert "peningkatan dibandingkan dengan pemilu 2019" in reply.text
+    # "bener?" asks only for the check: no "sumberku tidak memuat jawabannya" for it.
+    assert not reply.says_unknown and "tidak memuat jawabannya" not in reply.text
 
 
 def test_which_detail_belongs_to_which_meeting(pipeline: Pipeline) -> None:
