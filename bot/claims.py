@@ -10,11 +10,14 @@ election it names and the role next to a name, and compared:
 - unverifiable: the message claims something no fact is about (fines, bansos,
   results): the bot cannot confirm it and points to official channels.
 
-A message is read statement by statement (its sentences, and their clauses for the
-words that only known unknowns use): "Pilkada digelar 1 Desember 2024, jangan lupa bawa
-KTP" corrects the date and says the sources do not cover the KTP part, rather than
-declining the whole message. A verdict always rests on a fact to cite, or says there is
-none. Pure: no I/O.
+A message is read as a reader sees it (`clean`: padding once, invisible characters gone),
+then statement by statement (its sentences, and their clauses for the words that only
+known unknowns use): "Pilkada digelar 1 Desember 2024, jangan lupa bawa KTP" corrects the
+date and says the sources do not cover the KTP part, rather than declining the whole
+message. Which meeting a detail belongs to is decided by what most details of the message
+name; polarity ("tidak sah", "tidak naik", "bukan target") turns a word around; a target
+is never confirmed as a result. docs/grounding.md lists the rules with their examples.
+A verdict always rests on a fact to cite, or says there is none. Pure: no I/O.
 """
 
 from __future__ import annotations
