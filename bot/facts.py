@@ -113,6 +113,8 @@ class Fact:
             return self.kind in ("percent", "count") and value == got
         if item.kind in ("percent", "count") and isinstance(got, Approx):
             return self.kind in ("percent", "count") and isinstance(value, Decimal) and got.covers(value)
+        if item.kind == "month_name" and isinstance(got, int):  # "raker bulan Juli"
+            return (isinstance(value, dt.date) and value.month == got) or (isinstance(value, tuple) and value[1] == got)
         if item.kind == "year" and isinstance(got, int):
             return got in self.years()
         if item.kind == "period" and isinstance(got, tuple):
@@ -224,6 +226,17 @@ def check_grounded(
                     )
                     continue
                 candidates = about
+            if (
+                candidates
+                and all(f.qualifier is not None for f in candidates)
+                and not _says_target(sentence, candidates)
+            ):
+                # "Partisipasi Pilkada 2024 akhirnya mencapai 83 persen": 83 % was the target, not a result.
+                problems.append(
+                    f"'{item.text.strip()}' is a target ({candidates[0].what}), but this sentence states it "
+                    "as a result: say it is the target ('menargetkan', 'target', 'minimal')"
+                )
+                continue
             if item.kind == "person":
                 role = nearest(item, (i for i in items if i.kind == "role"))
                 if role is not None:
@@ -293,6 +306,13 @@ def sentences_keeping_names(text: str, vocab: Vocabulary) -> list[tuple[int, str
                 continue
         merged.append((start, end))
     return [(a, text[a:b]) for a, b in merged]
+
+
+def _says_target(sentence: str, targets: list[Fact]) -> bool:
+    """Whether `sentence` names the figure a target: one of the target's topic words, or its qualifier ("minimal")."""
+    low = fold(sentence)
+    words = {w for f in targets for w in (*f.topic, f.qualifier or "") if w}
+    return any(re.search(rf"\b{re.escape(fold(w))}\w*", low) for w in words)
 
 
 def _calendar_problems(item: Item) -> list[str]:

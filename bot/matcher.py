@@ -526,9 +526,9 @@ class Matcher:
         """The outcome by the model's probability that the best entry is right.
 
         Answer at or above `answer_at` (a known unknown then says what the sources cannot say);
-        "did you mean" at or above `suggest_at` (the entries within `suggest_spread` of the best:
-        the score floor of the thresholds does not apply, a long message scores low); otherwise
-        the honest fallback.
+        "did you mean" at or above `suggest_at` (the entries within `suggest_spread` of the best;
+        the score floor of the thresholds applies only to a message that does not ask: a long
+        question scores low); otherwise the honest fallback.
         """
         candidates = ranking.candidates
         if not candidates:
@@ -545,7 +545,9 @@ class Matcher:
         own = ranking.normalized == best.variant and (len(candidates) < 2 or candidates[1].score < best.score)
         if p >= model.answer_at or own:
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
-        if p >= model.suggest_at:
+        # A question that scores low (a long message does) still gets its "did you mean"; a
+        # statement that scores low is about something else ("golput paling banyak dari petani").
+        if p >= model.suggest_at and (ranking.question or best.score >= self._settings.suggest_threshold):
             return result("suggest", None, suggestions(candidates, self._settings, floor=0.0))
         return result("none", None)
 

@@ -153,8 +153,8 @@ class ReplyBuilder:
         check = self.claims is not None and self.claims.asks(text, forwarded=forwarded)
         if any(v.verdict == "confirmed" for v in verdicts):
             return question and sure and not check  # "... 83,5% kan?" asks for the confirmation
-        if check and not question:
-            return False
+        if not question:
+            return sure and not check  # a statement: its known unknown or answer if sure, else the verdict
         return sure or not check
 
     def _answer_covers(self, result: MatchResult, verdicts: list[ClaimVerdict], text: str, forwarded: bool) -> bool:
@@ -211,26 +211,42 @@ class ReplyBuilder:
         """
         parts: list[str] = []
         sources: dict[str, None] = {}
-        facts = []
-        # What is false comes first; a chain message may repeat itself, and three verdicts fit a phone screen.
-        shown = sorted(verdicts, key=lambda v: v.verdict != "contradicted")[:3]
+        facts: list[str] = []
+
+        def cite(fact: Fact) -> list[str]:
+            source = self.kb.sources[fact.source]
+            where = self.text("source_item", publisher=source.publisher, date=format_date(source.date))
+            sources[fact.source] = None
+            facts.append(fact.id)
+            return [
+                self.text("claim_fact", what=fact.what, value=self._fact_value(fact)),
+                self.text("claim_quote", quote=fact.quote, source=where),
+            ]
+
+        # What is false comes first, then what is confirmed, then what the sources do not cover;
+        # a chain message may repeat itself, and three verdicts fit a phone screen.
+        order = {"contradicted": 0, "confirmed": 1, "unverifiable": 2}
+        shown = sorted((v for v in verdicts if v.fact is not None), key=lambda v: order[v.verdict])[:3]
         for verdict in shown:
-            if verdict.fact is None:
-                continue
+            assert verdict.fact is not None
             lines = [self.text(f"claim_{verdict.verdict}", said=verdict.said)]
             for fact in (verdict.fact, *verdict.others):
-                source = self.kb.sources[fact.source]
-                where = self.text("source_item", publisher=source.publisher, date=format_date(source.date))
-                lines.append(self.text("claim_fact", what=fact.what, value=self._fact_value(fact)))
-                lines.append(self.text("claim_quote", quote=fact.quote, source=where))
-                sources[fact.source] = None
-                facts.append(fact.id)
+                lines += cite(fact)
             parts.append("\n".join(lines))
-        if any(v.verdict == "unverifiable" for v in verdicts):
-            parts.append(self.text("claim_unverifiable"))
-        # The rest of the message may ask what the sources cannot say ("... trus hasilnya?").
-        unknown = self._unknown_in(match)
-        says_unknown = unknown is not None or any(v.verdict == "unverifiable" for v in verdicts)
+        # The rest of the message may ask what the sources cannot say ("... trus hasilnya?"), or state
+        # it; a message whose every claim got its verdict needs no known unknown's answer besides.
+        doubt = any(v.verdict == "unverifiable" for v in verdicts)
+        unknown = self._unknown_in(match) if question or doubt else None
+        if doubt:
+            lines = [self.text("claim_unverifiable")]
+            # What the sources do say about it, unless the known unknown's answer below says it:
+            # "Pilkada 2024 partisipasinya 83 persen" -> 83 % was the target, not a result.
+            told = set(self.kb.entry(unknown).facts) if unknown is not None else set()
+            context = {f.id: f for v in verdicts if v.verdict == "unverifiable" for f in v.context if f.id not in told}
+            for fact in context.values():
+                lines += cite(fact)
+            parts.append("\n".join(lines))
+        says_unknown = unknown is not None or doubt
         if unknown is not None:
             parts.append(self.kb.entry(unknown).answer.at(self.phase()))
         elif question and not says_unknown and self._msg.has("claim_rest"):

@@ -15,12 +15,23 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 ItemKind = Literal[
-    "date", "weekday", "month", "percent", "count", "year", "period", "person", "place", "election", "role"
+    "date",
+    "weekday",
+    "month",
+    "percent",
+    "count",
+    "year",
+    "period",
+    "person",
+    "place",
+    "election",
+    "role",
+    "month_name",
 ]
 
 MONTH_NAMES = [
@@ -92,6 +103,15 @@ _DATE_NUMBERS = re.compile(
 _DATE_ENGLISH = re.compile(
     _WEEKDAY_LEAD + rf"\b(?P<m>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>(?:19|20)\d{{2}})\b)?"
 )
+# "raker bulan Juli", "juli kemarin": a month named without a year says which event a message is
+# about (not a claim of its own). Full names only, or any spelling after "bulan"; "may" is a verb.
+_MONTH_ALONE = re.compile(
+    r"\b(?:(?:bulan|bln|wulan|sasi|month\s+of)\s+(?P<m>"
+    + _MONTH_RE
+    + r")\b|(?P<full>"
+    + "|".join(n for n in _MONTHS if len(n) > 3 and n != "may")
+    + r")\b)"
+)
 _MONTH_YEAR = re.compile(rf"\b(?P<m>{_MONTH_RE})\b\.?\s*(?P<y>(?:19|20)\d{{2}})\b")
 _WEEKDAY_ALONE = re.compile(rf"\b(?P<wd>{_WEEKDAY_RE})\b")
 
@@ -151,7 +171,7 @@ _PERCENT = re.compile(
 _NUMBER = re.compile(
     r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
     r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an)|\s+(?P<more>lebih)\b)?\b)?"
-    r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg)\b)(?![a-z])"
+    r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg|poin|point|points|pp)\b)(?![a-z])"
 )
 _YEAR = re.compile(r"(?<![\d.,/-])\b(?P<y>(?:19|20)\d{2})\b(?![.,/-]?\d)")
 
@@ -248,17 +268,164 @@ class Vocabulary:
     roles: Mapping[str, str]
     # The configured region's names, lower case ("blora"): "Pilkada Blora 2024" names an election.
     regions: tuple[str, ...] = ()
+    # Read venues no fact names too ("di pendopo bupati"): the claim check compares them with a
+    # meeting's place. `check` leaves them off: an answer may name a place that is no claim.
+    venues: bool = False
+    # Built once: the reader runs on every message.
+    _compiled: list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]] = field(
+        init=False, repr=False, compare=False, default_factory=list
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", _patterns(self.persons, self.places, self.roles))
 
     def patterns(self) -> list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]]:
-        out: list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]] = []
-        for kind, names in (("person", self.persons), ("place", self.places), ("role", self.roles)):
-            if names:
-                alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                out.append((kind, re.compile(rf"\b(?:{alternatives})\b"), names))  # type: ignore[arg-type]
-        return out
+        return self._compiled
+
+
+def _patterns(
+    persons: Mapping[str, str], places: Mapping[str, str], roles: Mapping[str, str]
+) -> list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]]:
+    out: list[tuple[ItemKind, re.Pattern[str], Mapping[str, str]]] = []
+    for kind, names in (("person", persons), ("place", places), ("role", roles)):
+        if names:
+            alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            # A role may carry "-nya"/"-e"/"-ne": "sekretarisNYA", Javanese "sekretarisE".
+            suffix = "(?:nya|ne|e)?" if kind == "role" else ""
+            out.append((kind, re.compile(rf"\b(?P<name>{alternatives}){suffix}\b"), names))  # type: ignore[arg-type]
+    return out
 
 
 EMPTY_VOCABULARY = Vocabulary({}, {}, {})
+
+VENUE_PREFIX = "venue:"  # the value of a venue no fact names: never a fact's key
+# A venue in free wording: a place word after "di"/"ke"/"nang"/"tempatnya", and up to three
+# words naming it ("di pendopo bupati", "nang pendopo kabupaten", "at the Hotel Kencana").
+VENUE_WORDS = (
+    "pendopo",
+    "pendapa",
+    "gedung",
+    "gedong",
+    "aula",
+    "hotel",
+    "resto",
+    "restoran",
+    "restaurant",
+    "rumah makan",
+    "warung",
+    "cafe",
+    "kafe",
+    "caffe",
+    "kantor",
+    "balai",
+    "ruang",
+    "ruangan",
+    "hall",
+    "auditorium",
+    "wisma",
+    "graha",
+    "rumah dinas",
+    "rumdin",
+    "alun-alun",
+    "alun alun",
+    "lapangan",
+    "masjid",
+    "sekolah",
+    "kampus",
+    "omah",
+)
+# Words that end a venue's name: time, company, and chat words ("di pendopo KEMARIN sama PPK").
+_VENUE_STOP = [
+    "kemarin",
+    "kemaren",
+    "kmrn",
+    "kmaren",
+    "wingi",
+    "tanggal",
+    "tgl",
+    "tg",
+    "pada",
+    "pd",
+    "yang",
+    "yg",
+    "dan",
+    "itu",
+    "iku",
+    "kae",
+    "kui",
+    "kuwi",
+    "sama",
+    "bareng",
+    "bersama",
+    "dengan",
+    "dgn",
+    "karo",
+    "untuk",
+    "buat",
+    "jam",
+    "pukul",
+    "hari",
+    "on",
+    "with",
+    "and",
+    "lho",
+    "loh",
+    "ya",
+    "kan",
+    "sih",
+    "deh",
+    "dong",
+    "lur",
+    "bukan",
+    "tapi",
+    "not",
+    "tahun",
+    "thn",
+    "bulan",
+    "bln",
+    "wulan",
+    "acara",
+    "acaranya",
+    "rapat",
+    "raker",
+    "kegiatan",
+    "kegiatannya",
+    "dibuka",
+    "dipimpin",
+    "oleh",
+    "dihadiri",
+    "diikuti",
+    "katanya",
+    "lo",
+    "lah",
+    "to",
+    "toh",
+    "tho",
+    "rek",
+    "cah",
+    "min",
+    "gan",
+    "bro",
+    "sis",
+    "pas",
+    "saat",
+    "waktu",
+    "mulai",
+    "dari",
+    "sampai",
+    "hingga",
+    "atau",
+    "terus",
+    "trus",
+]
+_VENUE = re.compile(
+    r"\b(?:di|ke|at|in|nang|neng|ning|ing|bertempat(?:\s+di)?|(?:tempat|lokasi|venue|panggon)(?:nya|e|ne)?"
+    r"(?:\s+(?:di|nang|neng|ing|at|in))?)\s+(?:(?:the|sebuah|salah\s+satu)\s+)?(?P<v>(?:"
+    + "|".join(re.escape(w) for w in VENUE_WORDS)
+    + r")\b(?:\s+(?!(?:"
+    + "|".join(_VENUE_STOP)
+    + r")\b)[a-z][\w'-]*){0,3})"
+)
 
 
 def fold(text: str) -> str:
@@ -344,7 +511,7 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         add("election", match.start(), match.end(), f"{_ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
         for match in pattern.finditer(low):
-            add(kind, match.start(), match.end(), names[match[0]])
+            add(kind, match.start(), match.end(), names[match["name"]])
     for pattern in (_DATE_WORDS, _DATE_ENGLISH, _DATE_NUMBERS):
         for match in pattern.finditer(low):
             value = _date_value(match)
@@ -396,6 +563,16 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
         if match["wd"] in ("minggu",) and not text[match.start()].isupper():
             continue
         add("weekday", match.start(), match.end(), _WEEKDAYS[match["wd"]])
+    for match in _MONTH_ALONE.finditer(low):
+        add("month_name", match.start(), match.end(), _MONTHS[match["m"] or match["full"]])
+    if vocabulary.venues:
+        for match in _VENUE.finditer(low):
+            start, end = match.span("v")
+            # The name ends where another item (a date, a known name) begins.
+            end = next((i for i in range(start, end) if taken[i]), end)
+            name = " ".join(low[start:end].split())
+            if name and name not in vocabulary.places:
+                add("place", start, start + len(low[start:end].rstrip()), VENUE_PREFIX + name)
     found.sort(key=lambda item: item.start)
     return found
 
@@ -411,7 +588,12 @@ def _date_value(match: re.Match[str]) -> DateValue | None:
     year = int(year_text) if year_text else None
     if year is not None and year < 100:
         year += 2000
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
+    if not 1 <= month <= 12:
+        return None
+    # "0 November 2024", "31 Februari": a date that does not exist is still the date written,
+    # read whole (DateValue.exists is False), never as its month with the day dropped.
+    # Written with digits only ("0/11", "45/12") it is more likely some other figure.
+    if not 1 <= day <= 31 and (month_text.isdigit() or day > 39):
         return None
     weekday = _WEEKDAYS[match["wd"]] if match["wd"] else None
     return DateValue(day, month, year, weekday)

@@ -34,7 +34,7 @@ def test_the_table_is_large_and_varied() -> None:
 
 
 def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:
-    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4"):
+    for split in ("tune", "heldout", "heldout2", "heldout3", "heldout4", "fresh_a", "fresh_b"):
         report = claim_reports[split]
         assert report.wrong == 0, (split, report.misses)  # never a true claim called false, or the reverse
     assert claim_reports["tune"].flagged_rate >= 90.0
@@ -42,14 +42,18 @@ def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, 
     # heldout2 (written after the rest, by a colleague who never saw the code) flags 14 of 19:
     # who opened which meeting and trends without two figures are not read yet.
     # docs/grounding.md lists them; this floor keeps it from getting worse.
-    assert claim_reports["heldout2"].flagged_rate >= 80.0
+    assert claim_reports["heldout2"].flagged_rate >= 84.0  # 16/19 since #22's statement-by-statement reading
     # heldout3 (109 claims, same way, 2026-11-30): first run 3 wrong and 35/56 flagged; after the
     # general fixes it drew (roles said of a name, round figures, the year a figure belongs to,
     # other regions, who opened/led which meeting) 0 wrong, 41/56. docs/grounding.md has the rest.
-    assert claim_reports["heldout3"].flagged_rate >= 70.0
+    assert claim_reports["heldout3"].flagged_rate >= 83.0  # 47/56 after #22
     # heldout4 (112 claims, 2026-11-30, same way): first run 2 wrong, 34/50 flagged; after the rules it
     # drew (a role bound to no name, outreach months, "below the target" is about the result) 0 wrong, 34/50.
-    assert claim_reports["heldout4"].flagged_rate >= 65.0
+    assert claim_reports["heldout4"].flagged_rate >= 72.0  # 36/50 after #22
+    # fresh_a, fresh_b (#22, 260 claims): first run 1 and 4 wrong, 34/52 and 29/52 flagged; after the
+    # general rules they drew (docs/grounding.md) 0 wrong, 42/52 and 38/52.
+    assert claim_reports["fresh_a"].flagged_rate >= 80.0
+    assert claim_reports["fresh_b"].flagged_rate >= 73.0
 
 
 def test_a_forwarded_hoax_gets_the_fact_its_quote_and_source(pipeline: Pipeline) -> None:
@@ -198,10 +202,15 @@ def test_a_trend_the_quote_states_without_the_other_figure(pipeline: Pipeline) -
 
 
 def test_what_cannot_be_checked_is_never_confirmed_or_called_false(pipeline: Pipeline) -> None:
-    # A role said of no name we could bind ("yg jd narasumber itu Kabag Prokompim") is not confirmed.
+    # A role after a relative clause ("X yg jd narasumber ITU Kabag Prokompim") is said of X (#22; heldout4
+    # labels it false): never confirmed on the narasumber part alone.
     role = "Moh Syaiful Amri yg jd narasumber itu Kabag Prokompim Setda Blora kan? bener ga sih"
     assert pipeline.replies.claims is not None
-    assert overall(pipeline.replies.claims.check(role)) == "unverifiable"
+    assert _verdicts(pipeline, role) == [("contradicted", "kabag_prokompim")]
+    # A role said of no name we could bind is not confirmed either.
+    assert (
+        overall(pipeline.replies.claims.check("Moh Syaiful Amri jadi narasumber, kabag prokompim juga")) != "confirmed"
+    )
     # Outreach "dijadwalkan September" does not rule out October.
     assert _verdicts(pipeline, "KPU Blora sosialisasi ke pondok pesantren se-Blora bulan Oktober 2024") == [
         ("unverifiable", None)

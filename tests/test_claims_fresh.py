@@ -1,0 +1,208 @@
+"""The fresh claim sets of issue #22 (fresh_a, fresh_b in tests/data/claims.yaml), scored per detail.
+
+`pilkada-bot eval --claims` scores a message's overall verdict. The issue asks more: a false
+claim is corrected *with the right fact*, on the detail that is false (never another one),
+a true claim is confirmed, and what no article covers is declined honestly. The writers
+kept the false detail (`wrong`), the right value (`correct`) and the part no article
+covers (`uncovered`) with each claim; they are in its `why` as «...» fields.
+
+    python tests/test_claims_fresh.py      # prints the figures and every miss
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+try:
+    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
+except ImportError:  # run as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
+
+from bot.claims import ClaimVerdict, overall
+from bot.facts import Fact, vocabulary
+from bot.pipeline import Pipeline
+from bot.statements import find_items, fold
+
+CLAIMS = REPO_ROOT / "tests" / "data" / "claims.yaml"
+SPLITS = ("fresh_a", "fresh_b")
+FIELD = re.compile(r"(?P<key>wrong|correct|uncovered|fact): «(?P<value>[^»]*)»")
+# Words too common to say which detail a verdict is about.
+_COMMON = frozenset(
+    {"di", "ke", "dan", "yang", "itu", "the", "of", "in", "on", "dibanding", "dari", "pada", "blora", "kpu"}
+)
+# Words any role or meeting shares: they do not say which one.
+_GENERIC = frozenset({"rapat", "kerja", "raker", "kabupaten", "dengan", "ketua", "anggota", "komisioner", "divisi"})
+_UP = re.compile(r"\b(?:naik|meningkat|peningkatan|lebih tinggi|rose|higher|went up|increase)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FreshClaim:
+    text: str
+    verdict: str
+    split: str
+    wrong: str = ""
+    correct: str = ""
+    uncovered: str = ""
+
+
+def load_fresh(path: Path = CLAIMS) -> list[FreshClaim]:
+    out = []
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]:
+        if raw["split"] not in SPLITS:
+            continue
+        fields = {m["key"]: m["value"] for m in FIELD.finditer(raw.get("why", ""))}
+        fields.pop("fact", None)
+        out.append(FreshClaim(raw["text"], raw["verdict"], raw["split"], **fields))
+    return out
+
+
+@dataclass(slots=True)
+class FreshScore:
+    false_claims: int = 0
+    corrected: int = 0  # a ❌ on the false detail, with the fact that gives the right value
+    true_claims: int = 0
+    confirmed: int = 0  # ✅ with no ❌ (and no 🤔 unless the writer marked a part as uncovered)
+    uncovered: int = 0
+    declined: int = 0  # 🤔, or a known unknown's answer / the fallback when no claim was read
+    wrong: list[tuple[str, str]] = field(default_factory=list)  # a wrong verdict, or one blaming the wrong detail
+    misses: list[tuple[str, str]] = field(default_factory=list)
+
+    @staticmethod
+    def rate(part: int, whole: int) -> float:
+        return 100.0 * part / whole if whole else 0.0
+
+    def lines(self, name: str) -> list[str]:
+        parts = [
+            ("false corrected with the right fact", self.corrected, self.false_claims),
+            ("true confirmed", self.confirmed, self.true_claims),
+            ("uncovered declined", self.declined, self.uncovered),
+        ]
+        figures = ", ".join(f"{what} {n}/{of} ({self.rate(n, of):.1f} %)" for what, n, of in parts)
+        return [f"{name}: {figures}, wrong verdicts {len(self.wrong)}"]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", fold(text)) if w not in _COMMON}
+
+
+def _right_fact(pipeline: Pipeline, verdict: ClaimVerdict, correct: str) -> bool:
+    """Whether the verdict cites a fact whose value the writer gave as the right one."""
+    items = find_items(correct, vocabulary(pipeline.kb.facts.values()))
+    facts: list[Fact] = [f for f in (verdict.fact, *verdict.others) if f is not None]
+    for fact in facts:
+        if any(fact.shows(i) for i in items):
+            return True
+        if fact.kind in ("person", "place") and any(fold(n) in fold(correct) for n in (str(fact.value), *fact.aliases)):
+            return True
+        if fact.trend is not None and _UP.search(correct) and fact.trend[0] > 0:
+            return True  # "meningkat dibandingkan pemilu 2019"
+        # A person's role ("Divisi Hukum dan Pengawasan") or a meeting ("raker dengan PPK") in the writer's words.
+        said = (fact.role or "") if fact.kind == "person" else fact.what if fact.event else ""
+        if _words(said) & _words(correct) - _GENERIC:
+            return True
+    return False
+
+
+def score(pipeline: Pipeline, claims: list[FreshClaim]) -> dict[str, FreshScore]:
+    checker = pipeline.replies.claims
+    assert checker is not None
+    scores: dict[str, FreshScore] = {}
+    for claim in claims:
+        verdicts = checker.check(claim.text)
+        got = overall(verdicts)
+        contradicted = [v for v in verdicts if v.verdict == "contradicted"]
+        confirmed = [v for v in verdicts if v.verdict == "confirmed"]
+        for name in (claim.split, "all"):
+            s = scores.setdefault(name, FreshScore())
+            if claim.verdict == "contradicted":
+                s.false_claims += 1
+                wrong_words = _words(claim.wrong)
+                on_detail = [v for v in contradicted if _words(v.said) & wrong_words]
+                if any(_right_fact(pipeline, v, claim.correct) for v in on_detail):
+                    s.corrected += 1
+                else:
+                    s.misses.append((claim.text, f"not corrected (got {got}: {[v.said for v in verdicts]})"))
+                for v in confirmed:
+                    if _words(v.said) & wrong_words:
+                        s.wrong.append((claim.text, f"✅ on the false detail '{v.said}'"))
+                for v in contradicted:
+                    if not _words(v.said) & wrong_words:
+                        s.wrong.append((claim.text, f"❌ on '{v.said}', but the false detail is '{claim.wrong}'"))
+            elif claim.verdict == "confirmed":
+                s.true_claims += 1
+                if contradicted:
+                    s.wrong.append((claim.text, f"❌ on a true claim: {[v.said for v in contradicted]}"))
+                elif confirmed and (got == "confirmed" or claim.uncovered):
+                    s.confirmed += 1
+                else:
+                    s.misses.append((claim.text, f"not confirmed (got {got})"))
+            elif claim.verdict == "unverifiable":
+                s.uncovered += 1
+                if contradicted:
+                    s.wrong.append((claim.text, f"❌ on an uncovered claim: {[v.said for v in contradicted]}"))
+                elif got == "confirmed":
+                    s.wrong.append((claim.text, "✅ on an uncovered claim"))
+                elif got == "unverifiable" or _honest(pipeline, claim.text):
+                    s.declined += 1
+                else:
+                    s.misses.append((claim.text, f"not declined (got {got})"))
+    return scores
+
+
+def _honest(pipeline: Pipeline, text: str) -> bool:
+    """No claim read: the reply declines (a known unknown's answer, or the fallback)."""
+    reply = pipeline.replies.for_question(text)
+    return reply.kind in ("unknown", "fallback") or (reply.kind == "claim" and reply.says_unknown)
+
+
+def fresh_pipeline() -> Pipeline:
+    return Pipeline.load(REPO_ROOT / "config.yaml", make_clock(FIXED_NOW))
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_the_fresh_sets_are_complete() -> None:
+    claims = load_fresh()
+    assert {c.split for c in claims} == set(SPLITS) and len(claims) == 260
+    assert all(c.wrong and c.correct for c in claims if c.verdict == "contradicted")
+
+
+# Verdicts the scorer flags that were read one by one and are right (docs/grounding.md says why):
+# the writer marked one false detail where the message has two, or called a meeting's true date and
+# venue part of the false detail.
+REVIEWED = {
+    # "anjlok" is false too (turnout rose from 2020 to 2024); "73 persen" is corrected as well.
+    "wkwk partisipasi pemilu 2024 blora anjlok dr 2020 bro, dari 77,6 jd 73 persen",
+    # The PPK meeting was at Gedung Pertemuan KPU Blora on 6 September (✅); that Budiman and Amri
+    # spoke there is 🤔 with where they did speak (the July meeting): the article names no speakers.
+    "*Diteruskan dari grup sebelah*\nNarasumber raker bareng PPK di Gedung Pertemuan KPU tgl 6 September: "
+    "Budiman dan Moh Syaiful Amri\n👉 Share biar semua tahu",
+}
+
+
+def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
+    """Floors at the figures after the fixes the first run drew (first run: docs/grounding.md)."""
+    scores = score(pipeline, load_fresh())["all"]
+    assert [text for text, _ in scores.wrong if text not in REVIEWED] == []
+    assert scores.corrected >= 80 and scores.false_claims == 104  # 76.9 %
+    assert scores.confirmed >= 49 and scores.true_claims == 78  # 62.8 %
+    assert scores.declined >= 76 and scores.uncovered == 78  # 97.4 %
+
+
+if __name__ == "__main__":
+    scores = score(fresh_pipeline(), load_fresh())
+    for name in (*SPLITS, "all"):
+        print("\n".join(scores[name].lines(name)))
+    for name in SPLITS:
+        for text, why in scores[name].wrong:
+            print(f"WRONG {name}: {text!r}: {why}")
+    for name in SPLITS:
+        for text, why in scores[name].misses:
+            print(f"miss {name}: {text!r}: {why}")
