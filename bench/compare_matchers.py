@@ -213,7 +213,7 @@ def choose(ranked: dict[str, tuple[Candidate, ...]], tune: list[EvalItem], fallb
     best: tuple[tuple[float, ...], float] | None = None
     fallback: tuple[tuple[float, ...], float] | None = None
     for cut in cuts:
-        r = evaluate(thresholded(ranked.__getitem__, cut), tune)["tune"]
+        r = evaluate(thresholded(ranked.__getitem__, cut), tune)["all"]
         # Equal right answers and rejection: the higher threshold only drops wrong answers.
         key = (round(r.answer_accuracy, 1), round(r.top1_accuracy, 1), r.oos_rejection, -r.wrong_answer_rate)
         if r.oos_wrongly_answered <= MAX_OOS_ANSWERED and r.wrong_answer_rate <= MAX_WRONG_ANSWERS:

@@ -1,0 +1,103 @@
+"""The question corpus of issue #21, the sealed sets run once after the decision model was frozen,
+and the second knowledge base the model was measured on without retraining.
+
+Floors are the first-run figures (docs/matching.md), so a regression fails here; they are
+far from the issue's targets, and say so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
+from bot.pipeline import Pipeline
+
+try:  # works whether or not tests/ is a package
+    from tests.conftest import FIXED_NOW, make_clock
+except ImportError:
+    from conftest import FIXED_NOW, make_clock  # type: ignore[no-redef]
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "corpus.yaml"
+FRESH = ROOT / "tests" / "data" / "heldout_fresh.yaml"
+KB2 = ROOT / "tests" / "data" / "kb2"
+
+
+@pytest.fixture
+def corpus(pipeline: Pipeline) -> list[EvalItem]:
+    return load_eval_set(CORPUS, (e.id for e in pipeline.kb.entries))
+
+
+def _kinds(path: Path) -> dict[str, str]:
+    """Each question's kind as its labeller gave it (in_scope, unknown, near_miss, out_of_scope, small_talk)."""
+    kinds = {"in_scope", "unknown", "near_miss", "out_of_scope", "small_talk"}
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    return {r["q"]: next(t for t in r["tags"] if t in kinds) for r in rows}
+
+
+def test_the_corpus_is_large_varied_and_split(corpus: list[EvalItem]) -> None:
+    assert len(corpus) >= 1500
+    splits = [i.split for i in corpus]
+    assert splits.count("train") >= 1000 and splits.count("dev") >= 300
+    kinds = _kinds(CORPUS)
+    # Near misses: details the sources do not hold (near_miss, and what only a known unknown answers).
+    near = sum(k in ("near_miss", "unknown") for k in kinds.values())
+    assert near >= 0.3 * len(corpus)
+    registers = {t for i in corpus for t in i.tags}
+    for register in ("slang", "typo", "javanese_ngoko", "javanese_krama", "english", "formal_staff", "long_story"):
+        assert register in registers, register
+    for register in ("caption", "forwarded_question", "preamble", "post_vote", "near_miss"):
+        assert register in registers, register
+
+
+def test_where_the_corpus_came_from_is_kept(corpus: list[EvalItem]) -> None:
+    raw = ROOT / "tests" / "data" / "corpus"
+    for writer in ("a", "b", "c"):
+        written = yaml.safe_load((raw / f"writer_{writer}.yaml").read_text(encoding="utf-8"))["questions"]
+        labels = yaml.safe_load((raw / f"labels_{writer}.yaml").read_text(encoding="utf-8"))["labels"]
+        assert [w["q"] for w in written] == [lab["q"] for lab in labels]
+    assert "read only the two seed articles" in CORPUS.read_text(encoding="utf-8")
+
+
+def test_no_corpus_or_sealed_question_was_copied_into_the_kb(pipeline: Pipeline) -> None:
+    kb_questions = {" ".join(q.lower().split()) for e in pipeline.kb.entries for q in e.questions}
+    ids = [e.id for e in pipeline.kb.entries]
+    questions = [i.question for i in load_eval_set(CORPUS, ids) + load_eval_set(FRESH, ids)]
+    assert not [q for q in questions if " ".join(q.lower().split()) in kb_questions]
+
+
+@pytest.fixture
+def sealed(pipeline: Pipeline, corpus: list[EvalItem]) -> dict[str, SplitReport]:
+    items = [i for i in corpus if i.split == "dev"] + load_eval_set(FRESH, (e.id for e in pipeline.kb.entries))
+    return evaluate(pipeline.matcher.match, items, pipeline.claim_verdict)
+
+
+def test_dev_and_the_fresh_sets_hold_their_first_run(sealed: dict[str, SplitReport]) -> None:
+    # First run (docs/matching.md), as the user sees it: top-1 / answered / wrong / out of scope rejected.
+    # dev 66.3 / 35.2 / 1.5 / 96.0; fresh5 75.3 / 37.1 / 2.6 / 97.0; fresh6 67.6 / 32.4 / 2.2 / 100.
+    # The issue's targets (answered >= 85 %, right first >= 95 %, 0 wrong) are not met.
+    floors = {"dev": (65.0, 34.0, 2.0, 95.0), "fresh5": (74.0, 36.0, 3.0, 96.0), "fresh6": (66.0, 31.0, 2.5, 98.0)}
+    for split, (top1, answered, wrong, rejected) in floors.items():
+        r = sealed[split]
+        assert r.in_scope >= 170, split
+        assert r.top1_accuracy >= top1, (split, r.top1_accuracy)
+        assert r.answer_accuracy >= answered, (split, r.answer_accuracy)
+        assert r.wrong_answer_rate <= wrong, (split, r.wrong_answer_rate)
+        assert r.oos_rejection >= rejected, (split, r.oos_rejection)
+
+
+def test_the_model_carries_over_to_another_election_without_retraining() -> None:
+    """tests/data/kb2: a fictional regency's knowledge base and 220 questions from its article only."""
+    other = Pipeline.load(KB2 / "config.yaml", make_clock(FIXED_NOW))
+    assert other.matcher.model is not None and "kb2" not in other.matcher.model.trained_on
+    items = load_eval_set(KB2 / "questions.yaml", (e.id for e in other.kb.entries))
+    report = evaluate(other.matcher.match, items, other.claim_verdict)["sealed"]
+    # First run: top-1 64.0 %, answered 24.0 %, wrong 2.0 % (3 of 150), out of scope rejected 98.6 %.
+    assert report.in_scope >= 140 and report.out_of_scope >= 60
+    assert report.top1_accuracy >= 62.0
+    assert report.answer_accuracy >= 22.0
+    assert report.wrong_answer_rate <= 2.5
+    assert report.oos_rejection >= 97.0
