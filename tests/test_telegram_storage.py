@@ -41,11 +41,11 @@ from bot.telegram.broadcast import run_reminder_round, send_reminder
 from bot.telegram.flood import FloodControl
 
 try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
+    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned, unpaced
     from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 except ImportError:
-    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned
+    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned, unpaced
     from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
     from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
 
@@ -118,7 +118,7 @@ async def offline_app(
 @pytest.fixture
 async def bot(staff_pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App, OfflineRequest]]:
     force_suggestions(staff_pipeline, AMBIGUOUS)
-    async with offline_app(staff_pipeline, store) as pair:
+    async with offline_app(unpaced(staff_pipeline), store) as pair:  # many replies to one chat
         yield pair
 
 
