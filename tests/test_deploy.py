@@ -325,6 +325,8 @@ def test_healthz_answers_while_one_replica_is_up(balancer: Balancer) -> None:
     assert balancer.client.get(balancer.url("/healthz")).status_code in (502, 503)
 
 
+@pytest.mark.nginx
+@pytest.mark.openssl
 @pytest.mark.parametrize("mode", ["idle", "slow"])
 def test_idle_and_slow_header_connections_do_not_make_nginx_deaf(balancer: Balancer, mode: str) -> None:
     # Issue #25 item 1, the same attack as tests/test_webhook.py's against the recipe's nginx

@@ -105,6 +105,10 @@ def answers_per_chat(api: FakeBotApi) -> collections.Counter[int]:
     return collections.Counter(int(c.params["chat_id"]) for c in api.calls("sendMessage") if c.status == 200)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 async def test_after_a_postgresql_restart_every_user_is_answered_once_and_no_request_fails(
     server: PostgresServer, cluster: tuple[ReplicaCluster, FakeBotApi]
 ) -> None:
@@ -140,6 +144,10 @@ async def test_after_a_postgresql_restart_every_user_is_answered_once_and_no_req
     assert figures["presence_reopened"] == 2, detail
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
+@pytest.mark.nginx
+@pytest.mark.openssl
 async def test_a_lock_on_the_claims_table_costs_no_answer_and_no_duplicate(
     server: PostgresServer, cluster: tuple[ReplicaCluster, FakeBotApi]
 ) -> None:

@@ -140,11 +140,17 @@ def headers_earn_a_place(data: bytes, path: str, secret: bytes) -> bool:
 
 
 def _waiting(stream: tornado.iostream.IOStream) -> bytes:
-    """The bytes the peer sent that this process has not read yet (b"" if none, or the socket is gone)."""
+    """The bytes the peer sent that the server has not parsed yet (b"" if none, or the socket is gone).
+
+    Both what tornado already read into its buffer and what still waits in the kernel: on a
+    busy machine Telegram's headers can sit in tornado's buffer for a moment before they are
+    parsed, and a connection whose request is there must not be the one that gives way.
+    """
+    buffered = bytes(getattr(stream, "_read_buffer", b"")[:_MAX_HEADER_BYTES])
     try:
-        return stream.socket.recv(_MAX_HEADER_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        return buffered + stream.socket.recv(_MAX_HEADER_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     except OSError:  # BlockingIOError: nothing waiting
-        return b""
+        return buffered
 
 
 class UpdateIds:
