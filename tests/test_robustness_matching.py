@@ -38,7 +38,7 @@ def check(matcher: Matcher, normalizer: Normalizer, text: str) -> None:
     tokens = normalizer.tokens(text)
     assert all(isinstance(t, str) and t and " " not in t for t in tokens)
     result = matcher.match(text)
-    assert result.outcome in ("answer", "suggest", "none")
+    assert result.outcome in ("answer", "unknown", "suggest", "none")
     assert (result.entry_id is not None) == (result.outcome == "answer")
     assert len(result.suggestions) <= matcher.settings.max_suggestions
 
