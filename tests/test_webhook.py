@@ -445,6 +445,15 @@ def test_connection_slots_turn_over_connections_that_have_not_earned_their_place
     assert slots.admit("f") == (True, None) and len(slots) == 3
 
 
+def test_a_connection_with_part_of_its_headers_gives_way_before_one_showing_nothing() -> None:
+    # Telegram sends its headers at once: a connection holding half of them is a slow-header one,
+    # while one showing nothing may be Telegram's, its request read but not yet parsed.
+    slots: ConnectionSlots[str] = ConnectionSlots(3)
+    assert [slots.admit(name) for name in "abc"] == [(True, None)] * 3
+    assert slots.admit("d", partial=lambda key: key == "c") == (True, "c")
+    assert slots.admit("e", partial=lambda key: False) == (True, "a"), "none partial: the oldest gives way"
+
+
 @pytest.mark.parametrize(
     ("data", "earns"),
     [

@@ -101,11 +101,22 @@ class ConnectionSlots(Generic[K]):
     def __contains__(self, key: object) -> bool:
         return key in self._open
 
-    def admit(self, key: K, earned: Callable[[K], bool] = lambda key: False) -> tuple[bool, K | None]:
-        """(admitted, the connection to close to make room for it, if any)."""
+    def admit(
+        self,
+        key: K,
+        earned: Callable[[K], bool] = lambda key: False,
+        partial: Callable[[K], bool] = lambda key: False,
+    ) -> tuple[bool, K | None]:
+        """(admitted, the connection to close to make room for it, if any).
+
+        `partial(key)`: it has sent part of its headers and not the rest. Telegram sends its
+        headers at once, so such a connection gives way first, before one that shows nothing
+        (which may be Telegram's, its request read but not yet parsed).
+        """
         victim: K | None = None
         if len(self._open) >= self.capacity:
-            victim = next((k for k, proven in self._open.items() if not proven and not earned(k)), None)
+            waiting = [k for k, proven in self._open.items() if not proven and not earned(k)]
+            victim = next((k for k in waiting if partial(k)), None) or next(iter(waiting), None)
             if victim is None:
                 return False, None
             del self._open[victim]
@@ -327,7 +338,9 @@ class _BoundedHTTPServer(tornado.httpserver.HTTPServer):
     def handle_stream(self, stream: tornado.iostream.IOStream, address: tuple[Any, ...]) -> None:
         webhook = self.webhook
         admitted, victim = webhook.slots.admit(
-            stream, lambda other: headers_earn_a_place(_waiting(other), webhook.path, webhook.secret)
+            stream,
+            earned=lambda other: headers_earn_a_place(_waiting(other), webhook.path, webhook.secret),
+            partial=lambda other: bool(_waiting(other)),
         )
         if not admitted:
             webhook.refusals.note("too many open connections")
