@@ -27,7 +27,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
 
@@ -149,10 +149,7 @@ class Matcher:
         self._model = model
         # What a question asks for ("kapan" -> date) and what each answer holds (its facts' kinds).
         # A phrase asks when all its words are in the question ("hari apa"; "apa" alone asks nothing).
-        self._asks = {
-            kind: tuple(frozenset(normalizer.tokens(phrase)) for phrase in phrases if normalizer.tokens(phrase))
-            for kind, phrases in (asks or {}).items()
-        }
+        self._asks = {kind: _phrases(normalizer, phrases) for kind, phrases in (asks or {}).items()}
         self._holds = dict(holds or {})
         self._question_words = question_words
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
@@ -273,9 +270,7 @@ class Matcher:
             model=model,
             asks=lexicon.asks,
             holds=holds,
-            question_words=tuple(
-                frozenset(normalizer.tokens(w)) for w in lexicon.question_words if normalizer.tokens(w)
-            ),
+            question_words=_phrases(normalizer, lexicon.question_words),
         )
 
     @property
@@ -585,6 +580,11 @@ class Matcher:
 
 
 _NEGATIONS = frozenset({"tidak", "bukan", "belum", "not", "no"})
+
+
+def _phrases(normalizer: Normalizer, phrases: Iterable[str]) -> tuple[frozenset[str], ...]:
+    """Each phrase as the set of its normalized words (phrases that normalize to nothing dropped)."""
+    return tuple(words for words in (frozenset(normalizer.tokens(p)) for p in phrases) if words)
 
 
 def _polarity(tokens: list[str]) -> tuple[set[str], set[str]]:

@@ -140,10 +140,12 @@ class ReplyBuilder:
         A question is answered, a claim is checked: "pilkada 2024 hari rabu atau kamis?" and a
         forwarded story ending "min, KPU nanggepinnya gimana?" ask, and their answer (which
         states the facts with their source) says more than a verdict. Something false in a
-        message always gets the verdict. When nothing in it could be checked, the verdict
-        ("cannot verify") is kept only for a message that asks for a check ("katanya ...
-        bener?", a forward) and has no answer of its own; "jam buka tps" gets the known
-        unknown on TPS hours, not "cannot verify that news".
+        message always gets the verdict; a confirmation goes to a question only when the
+        matcher is sure and the question does not ask for the check ("... 83,5% kan?" does).
+        When nothing could be checked, a question gets the matcher's reply unless it asks for
+        a check and the matcher is not sure, and a statement keeps "cannot verify" unless the
+        matcher is sure and nobody asked for a check: "jam buka tps" gets the known unknown
+        on TPS hours, not "cannot verify that news".
         """
         if self._answer_covers(result, verdicts, text, forwarded):
             return True

@@ -58,13 +58,15 @@ class OperatingPoint:
     total: int
 
 
+def example(matcher: Matcher, question: str, expect: str | None) -> Example:
+    """What `matcher` ranks first for `question`, with the signals the model reads."""
+    ranking = matcher.rank(question, limit=max(matcher.settings.max_suggestions, 3))
+    top = ranking.candidates[0].entry_id if ranking.candidates else None
+    return Example(question, expect, top, matcher.signals(ranking), matcher.unknown_ids)
+
+
 def examples(matcher: Matcher, items: Sequence[EvalItem]) -> list[Example]:
-    out = []
-    for item in items:
-        ranking = matcher.rank(item.question, limit=max(matcher.settings.max_suggestions, 3))
-        top = ranking.candidates[0].entry_id if ranking.candidates else None
-        out.append(Example(item.question, item.expect, top, matcher.signals(ranking), matcher.unknown_ids))
-    return out
+    return [example(matcher, item.question, item.expect) for item in items]
 
 
 def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1) -> list[Example]:
@@ -74,7 +76,6 @@ def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1
     looks like, which the harder labelled questions rarely show. `every`: use every n-th variant.
     """
     out: list[Example] = []
-    unknowns = frozenset(e.id for e in kb.entries if e.kind == "unknown")
     for ei, entry in enumerate(kb.entries):
         for qi, question in enumerate(entry.questions):
             if (ei + qi) % every:
@@ -82,9 +83,7 @@ def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1
             others = entry.questions[:qi] + entry.questions[qi + 1 :]
             entries = (*kb.entries[:ei], replace(entry, questions=others), *kb.entries[ei + 1 :])
             matcher = Matcher.for_knowledge(replace(kb, entries=entries), settings, model=None)
-            ranking = matcher.rank(question, limit=max(settings.max_suggestions, 3))
-            top = ranking.candidates[0].entry_id if ranking.candidates else None
-            out.append(Example(question, entry.id, top, matcher.signals(ranking), unknowns))
+            out.append(example(matcher, question, entry.id))
     return [e for e in out if e.signals]
 
 
