@@ -77,12 +77,17 @@ def new_election(
     plan = Plan()
     out.mkdir(parents=True, exist_ok=True)
     base = config.path
+    moved: dict[Path, Path] = {}  # files outside the config's folder -> their copy in `out`
 
     def target(path: Path) -> Path:
         try:
             return out / path.resolve().relative_to(base.resolve())
         except ValueError:
-            return out / "knowledge" / path.name
+            # e.g. word lists shared with another knowledge base ("../../../knowledge/words/id.txt"):
+            # the new election gets its own copy, and its config.yaml names that copy.
+            folder = out / "knowledge" / ("words" if path in knowledge.words else "")
+            moved[path.resolve()] = folder / path.name
+            return folder / path.name
 
     sources_doc = load_yaml(knowledge.sources)
     kept_sources, kept_facts = _plan_sources(sources_doc, new.region, plan)
@@ -114,7 +119,7 @@ def new_election(
     readme = knowledge.sources.parent / "README.md"
     if readme.exists():
         shutil.copy(readme, target(knowledge.sources).parent / "README.md")
-    _write(out / "config.yaml", _config_text(config_path, new, swap), plan)
+    _write(out / "config.yaml", _config_text(config_path, new, swap, moved, out), plan)
     return _report(out, old, new, plan)
 
 
@@ -259,6 +264,16 @@ def _sources_text(doc: YamlDoc, kept: set[str], swap: _Swap) -> str:
             "# dan salin teks artikelnya ke folder sources/ di samping file ini.",
             "",
         ]
+    else:
+        # The general sources stay (a law text names no region); the new articles go after them.
+        lines = _strip_trailing_blank(lines)
+        lines += [
+            "",
+            "# Tempel di sini bagian `- id: ...` dari draf",
+            "#   pilkada-bot import ARTIKEL.txt --publisher ... --date YYYY-MM-DD",
+            "# (tanpa baris `sources:` draf itu), dan salin teks artikelnya ke folder sources/ di samping file ini.",
+            "",
+        ]
     return swap.text("\n".join(lines))
 
 
@@ -341,9 +356,17 @@ def _flow_list(key: str, words: list[str], width: int = 110) -> list[str]:
     return out
 
 
-def _config_text(path: Path, new: ElectionConfig, swap: _Swap) -> str:
+_PATH_VALUE = re.compile(r"^(\s*(?:-\s+|\w+:\s+))([^\s#]+)")
+
+
+def _config_text(path: Path, new: ElectionConfig, swap: _Swap, moved: dict[Path, Path], out: Path) -> str:
     doc = load_yaml(path)
     lines = path.read_text(encoding="utf-8").split("\n")
+    for n, line in enumerate(lines):
+        m = _PATH_VALUE.match(line)
+        copy = moved.get((path.parent / m[2]).resolve()) if m else None
+        if m and copy is not None:
+            lines[n] = m[1] + copy.relative_to(out).as_posix() + line[m.end() :]
     values = {
         "name": new.name,
         "region": new.region,

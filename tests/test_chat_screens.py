@@ -10,9 +10,10 @@ import pytest
 
 
 @pytest.mark.subprocess
-def test_pages_are_built_from_the_real_replies(tmp_path: Path, repo_root: Path) -> None:
+def test_pages_are_built_from_the_real_replies(tmp_path: Path, repo_root: Path, kb_root: Path) -> None:
+    config = str(kb_root / "config.yaml")
     done = subprocess.run(
-        [sys.executable, "tools/chat_screens.py", "--html-only", "--out", str(tmp_path)],
+        [sys.executable, "tools/chat_screens.py", "--html-only", "--out", str(tmp_path), "--config", config],
         cwd=repo_root,
         capture_output=True,
         text=True,

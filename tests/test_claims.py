@@ -253,13 +253,13 @@ def test_forwarded_text_is_always_read_as_a_claim(pipeline: Pipeline) -> None:
     assert [c.verdict for c in pipeline.replies.claims.check(plain, forwarded=True)] == ["unverifiable"]
 
 
-def test_ask_json_lists_the_claims(capsys: pytest.CaptureFixture[str], repo_root: Path) -> None:
-    assert main(["--config", str(repo_root / "config.yaml"), "ask", "--json", HOAX]) == 0
+def test_ask_json_lists_the_claims(capsys: pytest.CaptureFixture[str], kb_root: Path) -> None:
+    assert main(["--config", str(kb_root / "config.yaml"), "ask", "--json", HOAX]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["outcome"] == "claim" and data["entry_id"] is None
     assert data["claims"] == [
         {"said": "4 Desember 2024", "verdict": "contradicted", "fact_id": "hari_pemungutan_suara"}
     ]
-    assert main(["--config", str(repo_root / "config.yaml"), "ask", "--json", FINE]) == 0
+    assert main(["--config", str(kb_root / "config.yaml"), "ask", "--json", FINE]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["claims"] == [{"said": "1 juta", "verdict": "unverifiable", "fact_id": None}]

@@ -33,8 +33,8 @@ def _verdicts(pipeline: Pipeline, text: str) -> list[tuple[str, str | None]]:
     return [(c.verdict, c.fact.id if c.fact else None) for c in pipeline.replies.claims.check(text)]
 
 
-def _ask(repo_root: Path, capsys: pytest.CaptureFixture[str], text: str) -> dict[str, object]:
-    assert main(["--config", str(repo_root / "config.yaml"), "ask", "--json", text]) == 0
+def _ask(kb_root: Path, capsys: pytest.CaptureFixture[str], text: str) -> dict[str, object]:
+    assert main(["--config", str(kb_root / "config.yaml"), "ask", "--json", text]) == 0
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, dict)
     return data
@@ -265,9 +265,9 @@ EXAMPLES: list[tuple[str, list[tuple[str, str | None]], str]] = [
 
 @pytest.mark.parametrize(("text", "claims", "said"), EXAMPLES)
 def test_the_examples_through_ask_json(
-    capsys: pytest.CaptureFixture[str], repo_root: Path, text: str, claims: list[tuple[str, str | None]], said: str
+    capsys: pytest.CaptureFixture[str], kb_root: Path, text: str, claims: list[tuple[str, str | None]], said: str
 ) -> None:
-    data = _ask(repo_root, capsys, text)
+    data = _ask(kb_root, capsys, text)
     assert data["outcome"] == "claim"
     got = data["claims"]
     assert isinstance(got, list)

@@ -28,8 +28,8 @@ def json_lines(output: str) -> list[dict]:
 
 
 @pytest.fixture
-def config_path(repo_root: Path) -> Path:
-    return repo_root / "config.yaml"
+def config_path(kb_root: Path) -> Path:
+    return kb_root / "config.yaml"
 
 
 def test_ask_json(config_path: Path) -> None:
@@ -178,9 +178,9 @@ def run_module(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 
 
 @pytest.mark.subprocess
-def test_subprocess_ask_json(repo_root: Path) -> None:
+def test_subprocess_ask_json(kb_root: Path) -> None:
     # No --config: the default is ./config.yaml in the working directory.
-    proc = run_module(repo_root, "ask", "--json", "golput itu apa sih")
+    proc = run_module(kb_root, "ask", "--json", "golput itu apa sih")
     assert (proc.returncode, proc.stderr) == (0, "")
     [data] = json_lines(proc.stdout)
     assert data.keys() >= STABLE_KEYS
@@ -188,22 +188,22 @@ def test_subprocess_ask_json(repo_root: Path) -> None:
 
 
 @pytest.mark.subprocess
-def test_subprocess_ask_json_from_stdin(repo_root: Path) -> None:
-    proc = run_module(repo_root, "ask", "--json", stdin="kapan pilkada\nsiapa pemenang pilkada blora\n")
+def test_subprocess_ask_json_from_stdin(kb_root: Path) -> None:
+    proc = run_module(kb_root, "ask", "--json", stdin="kapan pilkada\nsiapa pemenang pilkada blora\n")
     assert (proc.returncode, proc.stderr) == (0, "")
     assert [r["entry_id"] for r in json_lines(proc.stdout)] == ["jadwal_pencoblosan", None]
 
 
 @pytest.mark.subprocess
-def test_subprocess_check(repo_root: Path, kb) -> None:
-    proc = run_module(repo_root, "check")
+def test_subprocess_check(kb_root: Path, kb) -> None:
+    proc = run_module(kb_root, "check")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, kb.summary() + "\n", "")
 
 
 @pytest.mark.subprocess
-def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
+def test_subprocess_check_on_a_broken_copy(kb_root: Path, kb_copy) -> None:
     kb_copy.replace("knowledge/entries.yaml", "    title: Salam\n", "\ttitle: Salam\n")
-    proc = run_module(repo_root, "--config", str(kb_copy.config_path), "check")
+    proc = run_module(kb_root, "--config", str(kb_copy.config_path), "check")
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
@@ -214,7 +214,7 @@ def test_subprocess_check_on_a_broken_copy(repo_root: Path, kb_copy) -> None:
 
 
 @pytest.mark.subprocess
-def test_subprocess_chat(repo_root: Path) -> None:
-    proc = run_module(repo_root, "chat", stdin="kapan pilkada\n")
+def test_subprocess_chat(kb_root: Path) -> None:
+    proc = run_module(kb_root, "chat", stdin="kapan pilkada\n")
     assert (proc.returncode, proc.stderr) == (0, "")
     assert "27 November 2024" in proc.stdout

@@ -23,8 +23,8 @@ def run_cli(config_path: Path, *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def config_path(repo_root: Path) -> Path:
-    return repo_root / "config.yaml"
+def config_path(kb_root: Path) -> Path:
+    return kb_root / "config.yaml"
 
 
 def test_links_lists_every_answer_with_its_deep_link(config_path: Path, kb: KnowledgeBase) -> None:

@@ -18,8 +18,8 @@ def config_problems(kb_copy) -> list[str]:
     return [str(p) for p in exc.value.problems]
 
 
-def test_shipped_config_loads(config: Config, repo_root) -> None:
-    assert config.path == repo_root
+def test_shipped_config_loads(config: Config, kb_root) -> None:
+    assert config.path == kb_root
     assert config.election.name == "Pilkada Serentak 2024"
     assert config.election.region == "Kabupaten Blora"
     assert config.election.voting_date == dt.date(2024, 11, 27)
@@ -28,11 +28,11 @@ def test_shipped_config_loads(config: Config, repo_root) -> None:
     assert 0 <= m.suggest_threshold <= m.answer_threshold <= 100
     assert m.max_suggestions >= 2  # "partisipasi" must be able to offer the partisipasi entries
     # Paths are resolved relative to the config file, whatever the working directory.
-    assert config.knowledge.sources == repo_root / "knowledge" / "sources.yaml"
+    assert config.knowledge.sources == kb_root / "knowledge" / "sources.yaml"
     assert all(p.is_file() for p in (*config.knowledge.entries, config.knowledge.lexicon, config.knowledge.messages))
     assert config.bot.mode == "polling"
     assert config.bot.api_url == DEFAULT_API_URL
-    assert config.bot.database == repo_root / "data" / "pilkada-bot.sqlite3"
+    assert config.bot.database == kb_root / "data" / "pilkada-bot.sqlite3"
     assert [(t.days_before, t.time) for t in config.reminders.times] == [
         (7, dt.time(19, 0)),
         (1, dt.time(19, 0)),

@@ -105,7 +105,7 @@ def test_the_preamble_does_not_decide(pipeline: Pipeline) -> None:
 
 
 def test_train_command_writes_a_model_the_bot_then_uses(
-    tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str], pipeline: Pipeline
+    tmp_path: Path, kb_root: Path, capsys: pytest.CaptureFixture[str], pipeline: Pipeline
 ) -> None:
     questions = tmp_path / "mine.yaml"
     questions.write_text(
@@ -113,7 +113,7 @@ def test_train_command_writes_a_model_the_bot_then_uses(
         encoding="utf-8",
     )
     out = tmp_path / "model.json"
-    code = main(["--config", str(repo_root / "config.yaml"), "train", str(questions), "--out", str(out)])
+    code = main(["--config", str(kb_root / "config.yaml"), "train", str(questions), "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     assert "answered right" in capsys.readouterr().out
     model = DecisionModel.load(out)
@@ -122,11 +122,11 @@ def test_train_command_writes_a_model_the_bot_then_uses(
     assert matcher.match("resep rendang padang").outcome == "none"
 
 
-def test_train_refuses_too_few_questions(tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_refuses_too_few_questions(tmp_path: Path, kb_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     questions = tmp_path / "few.yaml"
     questions.write_text('questions:\n  - {q: "kapan nyoblos", expect: jadwal_pencoblosan, split: x}\n')
     code = main(
-        ["--config", str(repo_root / "config.yaml"), "train", str(questions), "--out", str(tmp_path / "m.json")]
+        ["--config", str(kb_root / "config.yaml"), "train", str(questions), "--out", str(tmp_path / "m.json")]
     )
     assert code == 1
     assert str(questions) in capsys.readouterr().err

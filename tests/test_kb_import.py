@@ -116,7 +116,7 @@ def test_the_projects_own_articles_against_the_hand_written_facts() -> None:
     sys.path.insert(0, str(REPO / "bench"))
     from import_measure import measure
 
-    result = measure(REPO / "knowledge" / "sources")
+    result = measure(REPO / "tests" / "data" / "blora2024" / "knowledge" / "sources")
     assert result["hand_facts"] == 24
     assert result["exact_quote"] >= 0.8 * result["hand_facts"]  # bench/results/import.json, docs/import.md
     assert result["same_passage"] == result["hand_facts"]

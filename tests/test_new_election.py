@@ -19,6 +19,7 @@ from bot.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "tests" / "data" / "contoh-artikel.txt"
+BLORA = REPO / "tests" / "data" / "blora2024" / "config.yaml"  # the frozen Blora 2024 knowledge base
 NEW = ["--region", "Kabupaten Contoh", "--election", "Pilkada Serentak 2024", "--voting-date", "2024-11-27"]
 
 
@@ -32,10 +33,13 @@ def run(*argv: str) -> tuple[int, str]:
 def skeleton(tmp_path: Path) -> Path:
     folder = tmp_path / "contoh"
     code, report = run(
-        "--config", str(REPO / "config.yaml"), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(folder)
+        "--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(folder)
     )
     assert code == 0, report
     assert "Dropped the old election's sources (kpu-blora-2024-09-06, tribunjateng-2024-07-27)" in report
+    kept = report.split("'Contoh': ", 1)[1].split(".\n", 1)[0].split(", ")
+    general = ["apa_itu_pilkada", "kenapa_memilih", "suara_sama_nilai", "apa_itu_golput", "jangan_golput"]
+    assert set(general + ["pemilih_pemula", "pendidikan_pemilih", "hoaks", "syarat_memilih"]) <= set(kept)
     return folder
 
 
@@ -59,8 +63,10 @@ def test_new_then_import_then_check_then_ask(skeleton: Path, capsys: pytest.Capt
     voting = next(f for f in facts if f["what"] == "Hari pemungutan suara")
     assert str(voting["date"]) == "2024-11-27" and voting["election"] == "Pilkada 2024"
 
-    # 3. Accept the draft as it is, and write one entry that answers from it.
-    (skeleton / "knowledge" / "sources.yaml").write_text(draft, encoding="utf-8")
+    # 3. Accept the draft as it is (its `- id:` part pasted under `sources:`, after the general source
+    #    `new` kept), and write one entry that answers from it.
+    sources = skeleton / "knowledge" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + draft.split("\nsources:\n", 1)[1], encoding="utf-8")
     entries = skeleton / "knowledge" / "entries.yaml"
     entries.write_text(
         entries.read_text(encoding="utf-8").rstrip("\n")
@@ -96,6 +102,11 @@ def test_new_then_import_then_check_then_ask(skeleton: Path, capsys: pytest.Capt
     assert "blora" not in answer.lower()
     code, answers = run("--config", config, "ask", "--json", "siapa ketua kpu?")
     assert "blora" not in answers.lower()
+    # The region-neutral base came along: it answers for the new region from the law text `new` kept.
+    code, answer = run("--config", config, "ask", "--json", "kenapa kita harus memilih")
+    reply = json.loads(answer)
+    assert reply["entry_id"] == "kenapa_memilih" and "17 tahun" in reply["answer"]
+    assert reply["sources"] == ["perpu-1-2014-hak-memilih"] and "blora" not in answer.lower()
 
 
 def test_nothing_of_blora_is_left_in_what_users_read(skeleton: Path) -> None:
@@ -114,7 +125,7 @@ def test_nothing_of_blora_is_left_in_what_users_read(skeleton: Path) -> None:
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "old.txt").write_text("x", encoding="utf-8")
     code, _ = run(
-        "--config", str(REPO / "config.yaml"), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(tmp_path)
+        "--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(tmp_path)
     )
     assert code == 1 and "is not an empty folder" in capsys.readouterr().err
 
@@ -122,7 +133,7 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.C
 def test_new_refuses_an_unknown_time_zone_and_an_election_without_a_year(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["--config", str(REPO / "config.yaml"), "new", "--region", "Kota Makassar", "--voting-date", "2024-11-27"]
+    base = ["--config", str(BLORA), "new", "--region", "Kota Makassar", "--voting-date", "2024-11-27"]
     assert run(*base, "--election", "Pilkada Serentak 2024", "--timezone", "WITA", "--out", str(tmp_path / "a"))[0] == 1
     assert (
         run(*base, "--election", "Pilkada Serentak", "--timezone", "Asia/Makassar", "--out", str(tmp_path / "b"))[0]
@@ -138,15 +149,16 @@ def test_a_new_region_in_another_time_zone_is_warned_by_check(
     folder = tmp_path / "makassar"
     argv = ["--region", "Kota Makassar", "--election", "Pilkada Serentak 2024", "--voting-date", "2024-11-27"]
     assert (
-        run("--config", str(REPO / "config.yaml"), "new", *argv, "--timezone", "Asia/Jakarta", "--out", str(folder))[0]
+        run("--config", str(BLORA), "new", *argv, "--timezone", "Asia/Jakarta", "--out", str(folder))[0]
         == 0
     )
     # Give it the one fact check asks for, then the time zone is what remains: a warning.
     article = folder / "knowledge" / "sources" / "a.txt"
     article.write_text("Pemungutan suara Pilkada Serentak 2024 digelar pada Rabu (27/11/2024).\n", encoding="utf-8")
-    (folder / "knowledge" / "sources.yaml").write_text(
-        """sources:
-  - id: a
+    sources = folder / "knowledge" / "sources.yaml"  # after the general source `new` kept
+    sources.write_text(
+        sources.read_text(encoding="utf-8")
+        + """  - id: a
     title: A
     publisher: KPU Kota Makassar
     date: 2024-11-01

@@ -267,8 +267,12 @@ def shared_copy() -> Iterator[Path]:
     """config.yaml and knowledge/ in a folder the unprivileged 'nobody' can read (tmp_path is root's)."""
     folder = Path(tempfile.mkdtemp(prefix="pilkada-ro-"))
     folder.chmod(0o755)
-    shutil.copy(REPO_ROOT / "config.yaml", folder / "config.yaml")
-    shutil.copytree(REPO_ROOT / "knowledge", folder / "knowledge")
+    # The test knowledge base (conftest.py), its word lists copied beside it.
+    test_kb = REPO_ROOT / "tests" / "data" / "blora2024"
+    config = (test_kb / "config.yaml").read_text(encoding="utf-8").replace("../../../knowledge/words/", "words/")
+    (folder / "config.yaml").write_text(config, encoding="utf-8")
+    shutil.copytree(test_kb / "knowledge", folder / "knowledge")
+    shutil.copytree(REPO_ROOT / "knowledge" / "words", folder / "words")
     for child in folder.rglob("*"):
         child.chmod(0o755 if child.is_dir() else 0o644)
     try:

@@ -261,8 +261,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html-only", action="store_true", help="write the HTML pages only")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "--config", type=Path, default=ROOT / "config.yaml", help="the bot to show (default: the shipped config.yaml)"
+    )
     args = parser.parse_args()
-    pipeline = Pipeline.load(ROOT / "config.yaml", clock=lambda: NOW)
+    pipeline = Pipeline.load(args.config, clock=lambda: NOW)
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if not args.html_only and browser is None:
         print("Chromium not found: `apt-get install chromium fonts-noto-color-emoji`, or --html-only.", file=sys.stderr)
