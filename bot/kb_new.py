@@ -33,6 +33,9 @@ from bot.scope import election_of
 from bot.statements import Vocabulary, find_items
 from bot.yamlfile import YamlDoc, load_yaml
 
+# The knowledge base's own labelled questions, beside sources.yaml (tests/test_shipped_kb.py).
+QUESTIONS = "questions.yaml"
+
 # Keys whose values are identifiers: never rewritten ("kpu-blora-2024-09-06", "ketua_kpu_blora").
 _ID_LINE = re.compile(r"^\s*(?:-\s+)?(?:id|link|sources|related|entry|text)\s*:")
 
@@ -116,6 +119,9 @@ def new_election(
         licence = path.with_suffix(".LICENSE")
         if licence.exists():
             shutil.copy(licence, copy.with_suffix(".LICENSE"))
+    questions = knowledge.sources.parent / QUESTIONS
+    if questions.exists():
+        _write(target(knowledge.sources).parent / QUESTIONS, _questions_text(load_yaml(questions), dropped_ids, swap), plan)
     readme = knowledge.sources.parent / "README.md"
     if readme.exists():
         shutil.copy(readme, target(knowledge.sources).parent / "README.md")
@@ -321,6 +327,33 @@ def _messages_text(doc: YamlDoc, dropped: set[str], swap: _Swap, plan: Plan) -> 
         kept.extend(f"#   {t}" for t in plan.dropped_topics)
         kept.append("")
     return swap.text("\n".join(kept))
+
+
+def _questions_text(doc: YamlDoc, dropped: set[str], swap: _Swap) -> str:
+    """The labelled questions of the entries kept (and the out-of-scope ones), in the new region's words."""
+    text = Path(doc.file).read_text(encoding="utf-8")
+    ranges = _block_ranges(doc, "questions")
+    all_lines = text.split("\n")
+    drops = []
+    for a, b, raw in ranges:
+        if isinstance(raw, dict) and raw.get("expect") in dropped:
+            while b > a and (not all_lines[b - 1].strip() or all_lines[b - 1].lstrip().startswith("#")):
+                b -= 1  # the comments after a question head the next one's group
+            drops.append((a, b))
+    lines = _strip_trailing_blank(_drop_lines(text, drops))
+    if all(isinstance(raw, dict) and raw.get("expect") in dropped for _, _, raw in ranges):
+        lines = ["questions: []" if line.strip() == "questions:" else line for line in lines]
+    # A comment naming a dropped entry, now with no question under it, goes too.
+    kept = [line for n, line in enumerate(lines) if not _orphan_comment(lines, n, dropped)]
+    return swap.text("\n".join(kept) + "\n")
+
+
+def _orphan_comment(lines: list[str], n: int, dropped: set[str]) -> bool:
+    words = lines[n].strip().removeprefix("#").replace(":", " ").split()
+    if not lines[n].startswith("  #") or not dropped.intersection(words):
+        return False
+    after = lines[n + 1].strip() if n + 1 < len(lines) else ""
+    return not after.startswith("- ")
 
 
 def _lexicon_text(doc: YamlDoc, swap: _Swap) -> str:
