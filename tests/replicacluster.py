@@ -143,14 +143,16 @@ class ReplicaCluster:
     tls: ssl.SSLContext | None = None
 
     def write_config(self) -> None:
-        text = reminder_due_a_minute_ago((REPO_ROOT / "config.yaml").read_text(encoding="utf-8"))
+        test_kb = REPO_ROOT / "tests" / "data" / "blora2024"  # the tests' knowledge base (conftest.py)
+        text = reminder_due_a_minute_ago((test_kb / "config.yaml").read_text(encoding="utf-8"))
+        text = text.replace("../../../knowledge/words/", f"{REPO_ROOT / 'knowledge' / 'words'}/")
         text = text.replace("overall_per_second: 29 ", f"overall_per_second: {self.overall_per_second:g} ", 1)
         if self.concurrency is not None:
             text = text.replace("  concurrency:", f"  concurrency: {self.concurrency}  #", 1)
         (self.root / "config.yaml").write_text(text, encoding="utf-8")
         knowledge = self.root / "knowledge"
         if not knowledge.exists():
-            knowledge.symlink_to(REPO_ROOT / "knowledge")
+            knowledge.symlink_to(test_kb / "knowledge")
 
     def environment(self, nginx_port: int) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PILKADA_BOT_", "PG"))}

@@ -119,7 +119,7 @@ def score(pipeline: Pipeline, items: list[Adversarial]) -> AdversarialScore:
 
 
 def adversarial_pipeline() -> Pipeline:
-    return Pipeline.load(REPO_ROOT / "config.yaml", make_clock(FIXED_NOW))
+    return Pipeline.load(REPO_ROOT / "tests" / "data" / "blora2024" / "config.yaml", make_clock(FIXED_NOW))
 
 
 def test_the_set_is_large_and_varied() -> None:

@@ -162,7 +162,7 @@ def _honest(pipeline: Pipeline, text: str) -> bool:
 
 
 def fresh_pipeline() -> Pipeline:
-    return Pipeline.load(REPO_ROOT / "config.yaml", make_clock(FIXED_NOW))
+    return Pipeline.load(REPO_ROOT / "tests" / "data" / "blora2024" / "config.yaml", make_clock(FIXED_NOW))
 
 
 # ------------------------------------------------------------------ tests
