@@ -121,7 +121,9 @@ def new_election(
             shutil.copy(licence, copy.with_suffix(".LICENSE"))
     questions = knowledge.sources.parent / QUESTIONS
     if questions.exists():
-        _write(target(knowledge.sources).parent / QUESTIONS, _questions_text(load_yaml(questions), dropped_ids, swap), plan)
+        _write(
+            target(knowledge.sources).parent / QUESTIONS, _questions_text(load_yaml(questions), dropped_ids, swap), plan
+        )
     readme = knowledge.sources.parent / "README.md"
     if readme.exists():
         shutil.copy(readme, target(knowledge.sources).parent / "README.md")
@@ -392,14 +394,14 @@ def _flow_list(key: str, words: list[str], width: int = 110) -> list[str]:
 _PATH_VALUE = re.compile(r"^(\s*(?:-\s+|\w+:\s+))([^\s#]+)")
 
 
-def _config_text(path: Path, new: ElectionConfig, swap: _Swap, moved: dict[Path, Path], out: Path) -> str:
+def _config_text(path: Path, new: ElectionConfig, swap: _Swap, moved: dict[Path, Path], folder: Path) -> str:
     doc = load_yaml(path)
     lines = path.read_text(encoding="utf-8").split("\n")
     for n, line in enumerate(lines):
         m = _PATH_VALUE.match(line)
         copy = moved.get((path.parent / m[2]).resolve()) if m else None
         if m and copy is not None:
-            lines[n] = m[1] + copy.relative_to(out).as_posix() + line[m.end() :]
+            lines[n] = m[1] + copy.relative_to(folder).as_posix() + line[m.end() :]
     values = {
         "name": new.name,
         "region": new.region,

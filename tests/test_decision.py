@@ -125,9 +125,7 @@ def test_train_command_writes_a_model_the_bot_then_uses(
 def test_train_refuses_too_few_questions(tmp_path: Path, kb_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     questions = tmp_path / "few.yaml"
     questions.write_text('questions:\n  - {q: "kapan nyoblos", expect: jadwal_pencoblosan, split: x}\n')
-    code = main(
-        ["--config", str(kb_root / "config.yaml"), "train", str(questions), "--out", str(tmp_path / "m.json")]
-    )
+    code = main(["--config", str(kb_root / "config.yaml"), "train", str(questions), "--out", str(tmp_path / "m.json")])
     assert code == 1
     assert str(questions) in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()

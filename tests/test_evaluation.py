@@ -130,7 +130,7 @@ def test_tune_floors(reports: dict[str, SplitReport]) -> None:
 
 def test_eval_command_prints_each_split_and_the_misses() -> None:
     out = io.StringIO()
-    assert main(["--config", str(ROOT / "tests" / "data" / "blora2024" / "config.yaml"), "eval", str(EVAL)], stdout=out) == 0
+    assert main(["--config", str(ROOT / "tests/data/blora2024/config.yaml"), "eval", str(EVAL)], stdout=out) == 0
     text = out.getvalue()
     for split in ("heldout", "tune", "all"):
         assert any(line.startswith(split) for line in text.splitlines()), split

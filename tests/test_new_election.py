@@ -32,14 +32,12 @@ def run(*argv: str) -> tuple[int, str]:
 @pytest.fixture
 def skeleton(tmp_path: Path) -> Path:
     folder = tmp_path / "contoh"
-    code, report = run(
-        "--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(folder)
-    )
+    code, report = run("--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(folder))
     assert code == 0, report
     assert "Dropped the old election's sources (kpu-blora-2024-09-06, tribunjateng-2024-07-27)" in report
     kept = report.split("'Contoh': ", 1)[1].split(".\n", 1)[0].split(", ")
-    general = ["apa_itu_pilkada", "kenapa_memilih", "suara_sama_nilai", "apa_itu_golput", "jangan_golput"]
-    assert set(general + ["pemilih_pemula", "pendidikan_pemilih", "hoaks", "syarat_memilih"]) <= set(kept)
+    general = {"apa_itu_pilkada", "kenapa_memilih", "suara_sama_nilai", "apa_itu_golput", "jangan_golput"}
+    assert general | {"pemilih_pemula", "pendidikan_pemilih", "hoaks", "syarat_memilih"} <= set(kept)
     return folder
 
 
@@ -124,9 +122,7 @@ def test_nothing_of_blora_is_left_in_what_users_read(skeleton: Path) -> None:
 
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "old.txt").write_text("x", encoding="utf-8")
-    code, _ = run(
-        "--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(tmp_path)
-    )
+    code, _ = run("--config", str(BLORA), "new", *NEW, "--timezone", "Asia/Jakarta", "--out", str(tmp_path))
     assert code == 1 and "is not an empty folder" in capsys.readouterr().err
 
 
@@ -148,10 +144,7 @@ def test_a_new_region_in_another_time_zone_is_warned_by_check(
 ) -> None:
     folder = tmp_path / "makassar"
     argv = ["--region", "Kota Makassar", "--election", "Pilkada Serentak 2024", "--voting-date", "2024-11-27"]
-    assert (
-        run("--config", str(BLORA), "new", *argv, "--timezone", "Asia/Jakarta", "--out", str(folder))[0]
-        == 0
-    )
+    assert run("--config", str(BLORA), "new", *argv, "--timezone", "Asia/Jakarta", "--out", str(folder))[0] == 0
     # Give it the one fact check asks for, then the time zone is what remains: a warning.
     article = folder / "knowledge" / "sources" / "a.txt"
     article.write_text("Pemungutan suara Pilkada Serentak 2024 digelar pada Rabu (27/11/2024).\n", encoding="utf-8")

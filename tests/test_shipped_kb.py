@@ -57,9 +57,7 @@ def test_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.getvalue().splitlines()[-1].startswith("OK: ")
 
 
-def test_the_labelled_questions_are_not_copies_of_the_entries_variants(
-    shipped: Pipeline, questions_path: Path
-) -> None:
+def test_the_labelled_questions_are_not_copies_of_the_entries_variants(shipped: Pipeline, questions_path: Path) -> None:
     items = load_eval_set(questions_path)
     variants = {" ".join(q.lower().split()) for e in shipped.kb.entries for q in e.questions}
     assert [i.question for i in items if " ".join(i.question.lower().split()) in variants] == []
