@@ -4,8 +4,10 @@ Writes, in a new folder, a config.yaml for the new region, election, voting date
 time zone, and a knowledge-base skeleton made from the current knowledge base:
 
 - kept: the region-neutral pieces (lexicon, messages, staff texts, word lists), the
-  known unknowns that state no fact of the old sources, and the entries and sources
-  that name no region (a general source, and the answers resting only on it), with the
+  known unknowns that state no fact of the old sources, the sources that name no region
+  (a general source such as the Pilkada law), the answers that state no fact of the old
+  sources and cite a kept source or none (their old citations removed), and the labelled
+  questions (questions.yaml) of the entries kept, with the
   old region's name replaced by the new one wherever it appears (questions, answers,
   messages, link labels, the lexicon) and the old election's year by the new one;
 - dropped: the old election's sources and facts, the entries that cite or state them,
@@ -169,7 +171,8 @@ def _plan_entries(docs: list[YamlDoc], sources: set[str], facts: set[str], plan:
             if refs - facts:
                 dropped.add(raw["id"])
                 plan.dropped_entries.append((raw["id"], "states facts of the old sources"))
-            elif gone and raw.get("kind") != "unknown":
+            elif gone and raw.get("kind") != "unknown" and len(gone) == len(cited):
+                # An answer that also cites a kept (general) source stays, citing only that one.
                 dropped.add(raw["id"])
                 plan.dropped_entries.append((raw["id"], f"rests on {', '.join(gone)}"))
             else:

@@ -42,7 +42,7 @@ def test_ask_json(config_path: Path) -> None:
     assert isinstance(data["score"], float) and 0 <= data["score"] <= 100
     assert data["answer"].startswith("Golput (golongan putih)")
     assert data["suggestions"] == []
-    assert data["sources"] == ["kpu-blora-2024-09-06"]
+    assert data["sources"] == ["perpu-1-2014-hak-memilih", "kpu-blora-2024-09-06"]
     assert "explain" not in data
 
 
@@ -91,7 +91,7 @@ def test_ask_plain_text(config_path: Path) -> None:
     code, out = run_cli(config_path, "ask", "golput itu apa sih")
     assert code == 0
     assert out.startswith("Golput (golongan putih)")
-    assert "(Sumber: KPU Kabupaten Blora, 6 September 2024)" in out
+    assert "(Sumber: UU Pilkada, Perpu 1/2014, 2 Oktober 2014; KPU Kabupaten Blora, 6 September 2024)" in out
 
 
 def test_check_prints_the_summary(config_path: Path, kb) -> None:

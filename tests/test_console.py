@@ -31,7 +31,7 @@ def test_question_gets_the_answer_and_its_source(pipeline: Pipeline) -> None:
     answer = pipeline.kb.entry("apa_itu_golput").answer.before
     assert code == 0
     assert answer in turns[1]
-    assert "(Sumber: KPU Kabupaten Blora, 6 September 2024)" in turns[1]
+    assert "(Sumber: UU Pilkada, Perpu 1/2014, 2 Oktober 2014; KPU Kabupaten Blora, 6 September 2024)" in turns[1]
     assert pipeline.replies.text("console_choice") in turns[1]  # related entries are numbered
 
 

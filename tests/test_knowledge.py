@@ -38,7 +38,7 @@ def entry_number(kb_copy, entry_id: str) -> int:
 
 
 def test_shipped_knowledge_base_loads(kb: KnowledgeBase) -> None:
-    assert set(kb.sources) == {"kpu-blora-2024-09-06", "tribunjateng-2024-07-27"}
+    assert set(kb.sources) == {"perpu-1-2014-hak-memilih", "kpu-blora-2024-09-06", "tribunjateng-2024-07-27"}
     kpu = kb.sources["kpu-blora-2024-09-06"]
     assert (kpu.publisher, kpu.date) == ("KPU Kabupaten Blora", dt.date(2024, 9, 6))
     tribun = kb.sources["tribunjateng-2024-07-27"]
@@ -60,7 +60,7 @@ def test_summary_counts_what_was_loaded(kb: KnowledgeBase) -> None:
     assert unknown >= 10
     assert kb.summary() == (
         f"OK: {len(kb.entries)} entries ({unknown} known unknowns), {variants} question variants, "
-        f"2 sources with {len(kb.facts)} facts, "
+        f"3 sources with {len(kb.facts)} facts, "
         f"{len(kb.lexicon.normalize)} lexicon words, {len(kb.messages.texts)} messages"
     )
 

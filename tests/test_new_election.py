@@ -103,7 +103,10 @@ def test_new_then_import_then_check_then_ask(skeleton: Path, capsys: pytest.Capt
     # The region-neutral base came along: it answers for the new region from the law text `new` kept.
     code, answer = run("--config", config, "ask", "--json", "kenapa kita harus memilih")
     reply = json.loads(answer)
-    assert reply["entry_id"] == "kenapa_memilih" and "17 tahun" in reply["answer"]
+    assert reply["entry_id"] == "kenapa_memilih" and reply["sources"] == ["perpu-1-2014-hak-memilih"]
+    code, answer = run("--config", config, "ask", "--json", "umur berapa boleh nyoblos")
+    reply = json.loads(answer)  # a known unknown that still says what the law says
+    assert reply["outcome"] == "unknown" and "berumur 17 tahun atau sudah/pernah kawin" in reply["answer"]
     assert reply["sources"] == ["perpu-1-2014-hak-memilih"] and "blora" not in answer.lower()
 
 
