@@ -65,7 +65,10 @@ def test_ask_json_has_the_share_text(kb_copy) -> None:
     data = json.loads(out)
     assert code == 0
     assert data["entry_id"] == "apa_itu_golput"
-    assert data["share_text"].startswith(data["answer"] + "\n\nSumber: UU Pilkada, Perpu 1/2014, 2 Oktober 2014; KPU Kabupaten Blora, 6 September 2024\n\n")
+    assert data["share_text"].startswith(
+        data["answer"]
+        + "\n\nSumber: UU Pilkada, Perpu 1/2014, 2 Oktober 2014; KPU Kabupaten Blora, 6 September 2024\n\n"
+    )
     assert data["share_text"].endswith(f"https://t.me/{USERNAME}?start=golput")
 
 
