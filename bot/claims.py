@@ -288,7 +288,7 @@ def _sentence_cuts(text: str) -> list[tuple[int, int]]:
 
 
 def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Commas, semicolons, colons, dashes and reason words ("karena") between `start` and `end`, never a decimal comma."""
+    """Commas, semicolons, colons, dashes and reason words ("karena") in text[start:end]; never a decimal comma."""
     return [m.span() for m in _CLAUSE_END.finditer(text, start, end)]
 
 
