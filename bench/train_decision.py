@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.decision import DEFAULT_MODEL
 from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
 from bot.pipeline import Pipeline
-from bot.training import train, variant_examples
+from bot.training import L2, train, variant_examples
 
 
 def main() -> None:
@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("tests/data/corpus.yaml"))
     parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
     parser.add_argument("--postvote", type=Path, default=Path("tests/data/postvote.yaml"))
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=L2)
     parser.add_argument("--write", action="store_true", help=f"write the model to {DEFAULT_MODEL}")
     args = parser.parse_args()
     pipeline = Pipeline.load(args.config)

@@ -178,7 +178,12 @@ SCHEDULE_WORDS = (
     "dianakke dipunwontenaken dinten dina kaping tanggal tgl hari harinya held scheduled takes place "
     "day date"
 )
-_CLAUSE_END = re.compile(r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s")
+# A reason is a claim of its own: in "diundur ke Desember karena anggaran belum cair" the date is
+# checked, and what the sources do not cover (the budget) is said apart.
+_CLAUSE_END = re.compile(
+    r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s"
+    r"|\s(?=(?:karena|karna|krn|krna|sebab|soalnya|gara-gara|gara2|lantaran|amargi|because)\b)"
+)
 
 
 # A verdict quotes the checked value and nothing more: a date, figure, name or election is
@@ -283,7 +288,7 @@ def _sentence_cuts(text: str) -> list[tuple[int, int]]:
 
 
 def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Commas, semicolons, colons and dashes between `start` and `end`, never a decimal comma."""
+    """Commas, semicolons, colons, dashes and reason words ("karena") in text[start:end]; never a decimal comma."""
     return [m.span() for m in _CLAUSE_END.finditer(text, start, end)]
 
 

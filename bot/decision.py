@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "states_facts",  # the best entry's answer states facts (dates, figures, names)
     "missing_max",  # the weightiest question word the best entry does not know (0-1): "ketua BAWASLU blora"
     "missing_words",  # content words the best entry does not know (capped at 3, /3)
+    "fit_margin",  # the lead over the best runner-up that holds what is asked (a date, a place...)
 )
 
 

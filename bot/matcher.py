@@ -490,8 +490,12 @@ class Matcher:
             if c.entry_id in self._unknown_ids:
                 own |= self._entry_tokens[self._index[c.entry_id]] - known - self._filler - self._factual_vocab
         present = set(query)
-        asked = {kind for kind, phrases in self._asks.items() if any(p <= present for p in phrases)}
-        holds = self._holds.get(best.entry_id, frozenset())
+        asked = self.asked(present)
+        holds = self.holds(best.entry_id)
+        # The lead over the best runner-up that could answer what is asked: "raker juli diadain dmn"
+        # asks a place, and the runner-up about the speakers holds none.
+        fitting = [c.score for c in ranking.candidates[1:] if not asked or asked & self.holds(c.entry_id)]
+        fit_margin = (best.score - max(fitting, default=0.0)) / 100
         numbers = [t for t in query if _is_figure(t)]
         missing = [w for t, w in zip(query, weights, strict=True) if t not in known and t not in self._filler]
         return {
@@ -515,6 +519,24 @@ class Matcher:
             "states_facts": float(self._stated[ei]),
             "missing_max": max(missing, default=0.0) / self._unknown_weight,
             "missing_words": min(len(missing), 3) / 3,
+            "fit_margin": fit_margin,
+        }
+
+    def holds(self, entry_id: str) -> frozenset[str]:
+        """The kinds of detail an entry's answer holds (date, figure, person, place)."""
+        return self._holds.get(entry_id, frozenset())
+
+    def asked(self, present: set[str]) -> set[str]:
+        """The kinds of detail a question asks for (lexicon `asks`).
+
+        A kind is dropped when each of its phrases found is part of a longer phrase of another
+        kind found: "berapa lama sejak pilkada" asks a date (how long ago), not a figure.
+        """
+        found = {kind: [p for p in phrases if p <= present] for kind, phrases in self._asks.items()}
+        found = {kind: hits for kind, hits in found.items() if hits}
+        longer = [p for hits in found.values() for p in hits]
+        return {
+            kind for kind, hits in found.items() if any(not any(h < q for q in longer if q not in hits) for h in hits)
         }
 
     def decide_by(self, model: DecisionModel, ranking: Ranking, signals: Mapping[str, float]) -> MatchResult:

@@ -24,6 +24,11 @@ from bot.evaluation import EvalItem
 from bot.knowledge import KnowledgeBase
 from bot.matcher import Matcher
 
+# L2 penalty of the fit: chosen on the corpus's dev split among 0.3, 1, 3 and 10 (bench/train_decision.py
+# --l2; docs/matching.md). Stronger than 1 keeps plain questions ("kapan pilkada?") clear of the
+# answer point, which the weaker fit put them on the edge of.
+L2 = 10.0
+
 
 @dataclass(frozen=True, slots=True)
 class Example:
@@ -87,7 +92,7 @@ def variant_examples(kb: KnowledgeBase, settings: MatchingConfig, every: int = 1
     return [e for e in out if e.signals]
 
 
-def out_of_fold(data: Sequence[Example], folds: int = 5, l2: float = 1.0, seed: int = 7) -> list[float]:
+def out_of_fold(data: Sequence[Example], folds: int = 5, l2: float = L2, seed: int = 7) -> list[float]:
     """Each example's probability from a model trained on the other folds."""
     order = list(range(len(data)))
     random.Random(seed).shuffle(order)
@@ -114,13 +119,16 @@ def choose_point(
     ranked = sorted(zip(probs, data, strict=True), key=lambda pd: -pd[0])
     wrong = right = 0
     answer_at, best, gain = 1.0, (0, 0), 0.0
-    for p, ex in ranked:
+    for i, (p, ex) in enumerate(ranked):
         if ex.right:
             right += 1
         elif ex.states:  # a wrong known unknown misses an answer but states nothing false
             wrong += 1
         if right - wrong_cost * wrong > gain:
-            answer_at, best, gain = p, (right, wrong), right - wrong_cost * wrong
+            # Halfway to the next question down: any point in between answers the same questions
+            # here, and the middle leaves the most room on either side for questions not seen.
+            below = ranked[i + 1][0] if i + 1 < len(ranked) else 0.0
+            answer_at, best, gain = (p + below) / 2, (right, wrong), right - wrong_cost * wrong
     rights = sorted((p for p, ex in zip(probs, data, strict=True) if ex.right), reverse=True)
     if rights:
         cut = rights[min(len(rights) - 1, int(len(rights) * suggest_recall))]
@@ -135,7 +143,7 @@ def train(
     items: Sequence[EvalItem],
     *,
     folds: int = 5,
-    l2: float = 1.0,
+    l2: float = L2,
     wrong_cost: float = 10.0,
     trained_on: str = "",
     extra: Sequence[Example] = (),

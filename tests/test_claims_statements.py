@@ -22,6 +22,10 @@ SEVENTY = "partisipasi pemilu 2024 blora akhirnya cuma 70 persen"
 HIGHER = "kpu blora bilang partisipasi 2024 lebih tinggi dari 2019, bener?"
 MIXED = "Info: raker KPU Blora bersama PPK tgl 6 September 2024 di Garden Resto"
 TARGET = "katanya pilkada blora 2024 partisipasinya mencapai 83 persen"
+POSTPONED = (
+    "Fwd: PENTING! Pencoblosan pilkada blora diundur ke desember karena anggaran belum cair. Sebarkan! "
+    "-- min, KPU nanggepinnya gimana?"
+)
 
 
 def _claims(reply: Reply) -> list[tuple[str, str | None]]:
@@ -260,6 +264,8 @@ EXAMPLES: list[tuple[str, list[tuple[str, str | None]], str]] = [
     (MIXED, [("confirmed", "raker_september_tanggal"), ("contradicted", "raker_september_tempat")], "Garden Resto"),
     (TARGET, [("unverifiable", None)], "83 persen"),
     ("Pilkada Blora 0 November 2024", [("contradicted", "hari_pemungutan_suara")], "0 November 2024"),
+    # The reason ("karena anggaran …") is a claim of its own: it never makes the date uncheckable.
+    (POSTPONED, [("contradicted", "hari_pemungutan_suara"), ("unverifiable", None)], "desember"),
 ]
 
 
@@ -283,3 +289,13 @@ def test_an_unverifiable_verdict_carries_no_fact(pipeline: Pipeline) -> None:
         for verdict in pipeline.replies.claims.check(text):
             assert isinstance(verdict, ClaimVerdict)
             assert (verdict.fact is None) == (verdict.verdict == "unverifiable"), (text, verdict)
+
+
+@pytest.mark.parametrize("text", ["masih bisa nyoblos ga sekarang?", "udah berapa lama sejak pilkada blora"])
+def test_after_the_vote_still_voting_is_answered_with_the_date(
+    capsys: pytest.CaptureFixture[str], repo_root: Path, text: str
+) -> None:
+    # ask uses today's date (December 2026): the answer is the date in its after-vote wording.
+    data = _ask(repo_root, capsys, text)
+    assert (data["outcome"], data["entry_id"]) == ("answer", "jadwal_pencoblosan")
+    assert "sudah berlangsung" in str(data["answer"]) and "27 November 2024" in str(data["answer"])

@@ -73,9 +73,9 @@ def test_the_operating_point_weighs_a_wrong_answer_against_right_ones(pipeline: 
     # The wrong one is the most confident: answering it costs more than the two right ones gain.
     point = choose_point(data, [0.8, 0.7, 0.9], wrong_cost=20)
     assert point.answered_wrong == 0 and point.answer_at == 1.0
-    # Ranked below both right ones, it is left out: answer at 0.7.
+    # Ranked below both right ones, it is left out: answer halfway between the last right one and it.
     point = choose_point(data, [0.8, 0.7, 0.6], wrong_cost=20)
-    assert (point.answer_at, point.answered_right, point.answered_wrong) == (0.7, 2, 0)
+    assert (round(point.answer_at, 6), point.answered_right, point.answered_wrong) == (0.65, 2, 0)
 
 
 def test_a_question_that_asks_for_a_detail_the_answer_lacks_is_marked(pipeline: Pipeline) -> None:
@@ -87,6 +87,26 @@ def test_a_question_that_asks_for_a_detail_the_answer_lacks_is_marked(pipeline: 
     assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 1.0
     signals = matcher.signals(matcher.rank("berapa persen partisipasi pilkada 2020"))
     assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 0.0
+
+
+def test_a_longer_ask_phrase_says_what_is_asked(pipeline: Pipeline) -> None:
+    # "berapa" asks a figure, but "berapa lama sejak" asks how long ago: a date answers it.
+    matcher = pipeline.matcher
+    words = set(matcher.query_tokens("udah berapa lama sejak pilkada blora"))
+    assert matcher.asked(words) == {"date"}
+    assert matcher.asked(set(matcher.query_tokens("berapa persen partisipasi"))) == {"figure"}
+    assert matcher.asked(set(matcher.query_tokens("kapan dan berapa persen"))) == {"date", "figure"}
+    result = matcher.match("udah berapa lama sejak pilkada blora")
+    assert (result.outcome, result.entry_id) == ("answer", "jadwal_pencoblosan")
+
+
+def test_the_lead_over_runners_up_that_hold_what_is_asked(pipeline: Pipeline) -> None:
+    # Asked "where", a runner-up that holds no place is no rival: the lead counts from the first that does.
+    matcher = pipeline.matcher
+    ranking = matcher.rank("raker kpu blora bulan juli diadain dmn")
+    signals = matcher.signals(ranking)
+    placeless = [c for c in ranking.candidates[1:] if "place" not in matcher.holds(c.entry_id)]
+    assert placeless and signals["fit_margin"] > signals["margin"]
 
 
 def test_small_numbers_are_words_not_figures(pipeline: Pipeline) -> None:

@@ -531,6 +531,21 @@ async def test_a_forwarded_statement_gets_the_claim_check(
     assert [c[:3] for c in recorder.calls] == [("match", USER, rumour)]
 
 
+async def test_a_forwarded_rumour_that_asks_gets_the_correction_first(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    # Issue #22: the question at the end ("KPU nanggepinnya gimana?") is answered by the check itself;
+    # the reason given ("karena anggaran …") is said to be uncovered, apart from the corrected date.
+    rumour = (
+        "PENTING! Pencoblosan pilkada blora diundur ke desember karena anggaran belum cair. Sebarkan! "
+        "-- min, KPU nanggepinnya gimana?"
+    )
+    await feed(app, tg.text_message(rumour, forward_origin=FORWARD_FROM_CHANNEL))
+    (sent,) = offline.sent()
+    assert sent["text"].startswith("❌")
+    assert "27 November 2024" in sent["text"] and "🤔" in sent["text"]
+
+
 async def test_a_long_forwarded_text_is_cut_rather_than_refused(
     app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline, recorder: FakeRecorder
 ) -> None:
