@@ -66,8 +66,9 @@ def _overlap(a: str, b: str) -> bool:
     return _squash(a) in _squash(b) or _squash(b) in _squash(a)
 
 
-def measure(articles: Path) -> dict[str, Any]:
-    hand_doc = load_yaml(ROOT / "knowledge" / "sources.yaml")
+def measure(articles: Path, hand: Path = ROOT / "knowledge" / "sources.yaml") -> dict[str, Any]:
+    """`hand`: the sources.yaml whose hand-written facts the drafts are compared with."""
+    hand_doc = load_yaml(hand)
     hand_sources = {s["title"]: s for s in hand_doc.data["sources"]}
     rows: list[dict[str, Any]] = []
     drafts: list[dict[str, Any]] = []
