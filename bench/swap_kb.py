@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         scratch = tempfile.TemporaryDirectory(prefix="swap-kb-")
         root = Path(scratch.name)
+        # As a repository checkout is: tests that drop privileges ('nobody') read the code here.
+        root.chmod(0o755)
     try:
         copy_repo(root)
         summary = build_new_election(root)

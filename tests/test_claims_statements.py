@@ -293,9 +293,9 @@ def test_an_unverifiable_verdict_carries_no_fact(pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("text", ["masih bisa nyoblos ga sekarang?", "udah berapa lama sejak pilkada blora"])
 def test_after_the_vote_still_voting_is_answered_with_the_date(
-    capsys: pytest.CaptureFixture[str], repo_root: Path, text: str
+    capsys: pytest.CaptureFixture[str], kb_root: Path, text: str
 ) -> None:
     # ask uses today's date (December 2026): the answer is the date in its after-vote wording.
-    data = _ask(repo_root, capsys, text)
+    data = _ask(kb_root, capsys, text)
     assert (data["outcome"], data["entry_id"]) == ("answer", "jadwal_pencoblosan")
     assert "sudah berlangsung" in str(data["answer"]) and "27 November 2024" in str(data["answer"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,23 @@ def test_the_labelled_questions_reach_their_entries(report: SplitReport) -> None
         assert report.wrong_answer_rate <= WRONG_CEILING, misses
     if report.out_of_scope:
         assert report.oos_rejection >= OOS_FLOOR, misses
+
+
+# A test that reads ./config.yaml or knowledge/ itself ties the engine's tests to the shipped
+# election again. Allowed: this file, and test_config.py's checks of the `bot:` settings (which
+# `pilkada-bot new` keeps). The big word lists under knowledge/words are shared, not election data.
+SHIPPED_PATH = re.compile(
+    r"""\b(?:repo_root|REPO_ROOT|REPO|ROOT)\s*/\s*["'](?:config\.yaml|knowledge)["'](?!\s*/\s*["']words)"""
+)
+ALLOWED = {"test_shipped_kb.py", "test_config.py"}
+
+
+def test_no_other_test_reads_the_shipped_knowledge_base() -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted((REPO / "tests").rglob("*.py"))
+        if path.name not in ALLOWED
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if SHIPPED_PATH.search(line)
+    ]
+    assert found == [], "use the test knowledge base (conftest.py: kb_root, kb_copy, BLORA_2024) instead"
