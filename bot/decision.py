@@ -43,6 +43,9 @@ FEATURES: tuple[str, ...] = (
     "missing_max",  # the weightiest question word the best entry does not know (0-1): "ketua BAWASLU blora"
     "missing_words",  # content words the best entry does not know (capped at 3, /3)
     "fit_margin",  # the lead over the best runner-up that holds what is asked (a date, a place...)
+    "ngram_agree",  # the character n-gram ranker (bot/ngrams.py) also ranks the best entry first
+    "ngram_rank",  # where it ranks it (1-5, 6 if not in its five), /6
+    "ngram_ratio",  # its score for the best entry over its own best score
 )
 
 
@@ -85,6 +88,8 @@ class DecisionModel:
             raise ValueError(f"{path}: not a decision model ({exc})") from exc
         if not (len(model.weights) == len(model.means) == len(model.scales) == len(features)):
             raise ValueError(f"{path}: features, weights, means and scales differ in length")
+        if any(not s > 0 for s in model.scales):
+            raise ValueError(f"{path}: every scale must be positive")
         if unknown := set(features) - set(FEATURES):
             raise ValueError(f"{path}: unknown features {sorted(unknown)}")
         return model
@@ -122,7 +127,8 @@ def fit(
         raise ValueError("fit needs as many labels as rows, and at least one row")
     columns = [[float(r.get(f, 0.0)) for r in rows] for f in features]
     means = [sum(c) / n for c in columns]
-    scales = [math.sqrt(sum((v - m) ** 2 for v in c) / n) or 1.0 for c, m in zip(columns, means, strict=True)]
+    # A signal that (nearly) never varies here is left unscaled: the model file rounds to 6 places.
+    scales = [_spread(c, m) for c, m in zip(columns, means, strict=True)]
     x = [[1.0] + [(columns[j][i] - means[j]) / scales[j] for j in range(k)] for i in range(n)]
     beta = [0.0] * (k + 1)
     for _ in range(iterations):
@@ -171,3 +177,8 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
             continue
         out[r] = (m[r][n] - sum(m[r][c] * out[c] for c in range(r + 1, n))) / m[r][r]
     return out
+
+
+def _spread(column: Sequence[float], mean: float) -> float:
+    std = math.sqrt(sum((v - mean) ** 2 for v in column) / len(column))
+    return std if std >= 1e-4 else 1.0

@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 from bot.config import MatchingConfig
 from bot.decision import DEFAULT_MODEL, DecisionModel
 from bot.knowledge import Entry, KnowledgeBase
+from bot.ngrams import NgramRanker
 from bot.text import Normalizer, crude_stem
 
 # unknown: the best entry is a known unknown (the sources cannot answer; the reply says so).
@@ -152,6 +153,7 @@ class Matcher:
         self._asks = {kind: _phrases(normalizer, phrases) for kind, phrases in (asks or {}).items()}
         self._holds = dict(holds or {})
         self._question_words = question_words
+        self._asking_words = frozenset(t for phrase in question_words for t in phrase)
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
         self._index = {e.id: i for i, e in enumerate(entries)}
         self._unknown_index = frozenset(self._index[i] for i in self._unknown_ids)
@@ -170,6 +172,14 @@ class Matcher:
                 known.update(normalizer.tokens(keyword))
             entry_tokens.append(known)
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
+        # The knowledge base's own year, the one most entries name ("2024"): an entry that names no
+        # other year is about it, so "pas 2024 sekretaris kpu blora siapa" asks no other topic of it.
+        years = Counter(t for known_words in entry_tokens for t in known_words if _YEAR.fullmatch(t))
+        home = years.most_common(1)[0][0] if years else None
+        self._own_year = [
+            home if home and not any(_YEAR.fullmatch(t) for t in known_words - {home}) else None
+            for known_words in entry_tokens
+        ]
         # Words an entry's answer uses but none of its questions or keywords: "badan adhoc" is
         # explained in an answer no variant asks about. They count for coverage at a lower weight.
         self._answer_tokens = [
@@ -217,6 +227,7 @@ class Matcher:
             _Variant(i, " ".join(toks), frozenset(toks), sum(self._weights[t] for t in set(toks)) or 1.0)
             for i, toks in raw_variants
         ]
+        self._ngrams = NgramRanker([(v.entry, v.text) for v in self._variants])
         # Words an entry only ever says negated ("tidak sah"): asked plainly ("suara sah berapa"),
         # they ask the opposite, and the entry is not about it.
         said_plain: list[set[str]] = [set() for _ in entries]
@@ -451,7 +462,7 @@ class Matcher:
             # states facts of one election; "arti golongan putih dalam pemilu" is the golput definition.
             rival = self._stated[ei] and any(t not in known and self._rivals[t] & known for t in rivals)
             opposite = bool(plain_words & self._negated_only[ei])
-            if any(n not in known for n in checked) or rival or opposite:
+            if any(n not in known and n != self._own_year[ei] for n in checked) or rival or opposite:
                 score *= w.number_penalty
             out[ei] = _Scored(score, cov, best_f1, fz, best_vi)
         return out
@@ -488,7 +499,7 @@ class Matcher:
         own: set[str] = set()
         for c in ranking.candidates[1:]:
             if c.entry_id in self._unknown_ids:
-                own |= self._entry_tokens[self._index[c.entry_id]] - known - self._filler - self._factual_vocab
+                own |= self._entry_tokens[self._index[c.entry_id]] - known - self._filler
         present = set(query)
         asked = self.asked(present)
         holds = self.holds(best.entry_id)
@@ -520,6 +531,18 @@ class Matcher:
             "missing_max": max(missing, default=0.0) / self._unknown_weight,
             "missing_words": min(len(missing), 3) / 3,
             "fit_margin": fit_margin,
+            **self._second_opinion(ranking.normalized, ei),
+        }
+
+    def _second_opinion(self, normalized: str, ei: int) -> dict[str, float]:
+        """Where the n-gram ranker (bot/ngrams.py) puts the best entry: first, lower, or not in its five."""
+        ranked = self._ngrams.rank(normalized)
+        ids = [e for e, _ in ranked]
+        scores = dict(ranked)
+        return {
+            "ngram_agree": float(bool(ids) and ids[0] == ei),
+            "ngram_rank": (ids.index(ei) + 1 if ei in ids else 6) / 6,
+            "ngram_ratio": scores.get(ei, 0.0) / ranked[0][1] if ranked else 0.0,
         }
 
     def holds(self, entry_id: str) -> frozenset[str]:
@@ -564,9 +587,23 @@ class Matcher:
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
         # A question that scores low (a long message does) still gets its "did you mean"; a
         # statement that scores low is about something else ("golput paling banyak dari petani").
-        if p >= model.suggest_at and (ranking.question or best.score >= self._settings.suggest_threshold):
+        # And a "did you mean" is about something the message names, not only its "how" and "with".
+        if (
+            p >= model.suggest_at
+            and (ranking.question or best.score >= self._settings.suggest_threshold)
+            and self._names_topic_of(ranking.normalized.split(), best.entry_id)
+        ):
             return result("suggest", None, suggestions(candidates, self._settings, floor=0.0))
         return result("none", None)
+
+    def _names_topic_of(self, query: list[str], entry_id: str) -> bool:
+        """The query shares a word with the entry that is neither filler nor a question word
+        (unless the entry is keyed on it: "kapan?" is about the voting day)."""
+        ei = self._index[entry_id]
+        keywords = frozenset(t for k in self._keyword_sets[ei] for t in k)
+        plain = self._filler | (self._asking_words - keywords)
+        known = self._entry_tokens[ei] | self._answer_tokens[ei]
+        return any(t in known and t not in plain for t in query)
 
     def decide(self, ranking: Ranking, settings: MatchingConfig) -> MatchResult:
         """`decide`, aware of this knowledge base's known unknowns (calibration varies `settings`).

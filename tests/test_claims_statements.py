@@ -56,7 +56,7 @@ def test_a_wrong_date_is_corrected_and_the_rest_said_to_be_uncovered(pipeline: P
     false, uncovered = reply.text.index("TIDAK sesuai"), reply.text.index("tidak bisa memastikan")
     assert false < reply.text.index("Rabu, 27 November 2024") < uncovered
     assert "Ayo, gunakan hak pilih anda di TPS pada Rabu (27 november 2024)" in reply.text
-    assert "KTP" not in reply.text  # the user's own words are never quoted back
+    assert "bawa KTP" not in reply.text  # the user's own words are never quoted back
 
 
 def test_a_known_unknown_word_blocks_only_the_statement_it_ties(pipeline: Pipeline) -> None:
