@@ -30,7 +30,7 @@ from bot.pipeline import Pipeline
 from bot.statements import find_items, fold
 
 CLAIMS = REPO_ROOT / "tests" / "data" / "claims.yaml"
-SPLITS = ("fresh_a", "fresh_b")
+SPLITS = ("fresh_a", "fresh_b", "fresh_c")
 FIELD = re.compile(r"(?P<key>wrong|correct|uncovered|fact): «(?P<value>[^»]*)»")
 # Words too common to say which detail a verdict is about.
 _COMMON = frozenset(
