@@ -376,6 +376,10 @@ class ClaimChecker:
             role_words = {w for t in fact.role_terms for w in re.findall(r"\w+", fold(t))}
             for term in fact.role_terms:
                 self._role_words.setdefault(fold(term), set()).update(role_words)
+        # Every word the sources use in a role ("komisioner", "sekretaris", "kabag", "prokompim").
+        self._role_vocabulary = {
+            w for f in self._facts for t in (*f.role_terms, f.role or "") for w in re.findall(r"\w+", fold(t))
+        }
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
@@ -613,6 +617,9 @@ class ClaimChecker:
         if match is None or f"¬{match['next'] or ''}" in self._negated_topic_words:
             return None
         if _ASKING_TAG.search(low, max(clause.start, match.start() - 12), match.start()):
+            return None
+        # "kalo GAK BISA 83% ya minimal …": a condition supposes, it does not deny.
+        if _CONDITION.search(low, max(clause.start, match.start() - 12), match.start()):
             return None
         return match.start()
 
@@ -1009,13 +1016,24 @@ class ClaimChecker:
         low = fold(text)
         out = []
         for match in _OFFICE_WORDS.finditer(low):
-            if any(i.start < match.end() and match.start() < i.end for i in items):
-                continue
+            start, end = match.span()
+            # "Bupati Blora BUDIMAN jadi narasumber": the office ends where the name begins.
+            inside = [i.start for i in items if i.start < end and start < i.end]
+            if inside:
+                end = min(inside)
+                if end <= start or not low[start:end].strip() or re.search(r"[^\w\s-]", low[start:end]):
+                    continue
+                end = start + len(low[start:end].rstrip())
+                # Only an office the sources never use ("Bupati"): "mantan komisioner KPU Moh Syaiful Amri"
+                # uses their words for another role, which the name's own role may well be.
+                words = set(re.findall(r"\w+", low[start:end])) - _OFFICE_GENERIC
+                if words <= self._role_vocabulary:
+                    continue
             # "anggota KPU Blora (periode) 2018-2023": a role or term the facts name follows; it says the office.
-            after = [i for i in items if i.start >= match.end() and i.kind in ("role", "period")]
-            if after and set(re.findall(r"\w+", low[match.end() : after[0].start])) <= self._role_glue:
+            after = [i for i in items if i.start >= end and i.kind in ("role", "period")]
+            if after and set(re.findall(r"\w+", low[end : after[0].start])) <= self._role_glue:
                 continue
-            out.append(Item("role", match.start(), match.end(), text[match.start() : match.end()], _OFFICE + match[0]))
+            out.append(Item("role", start, end, text[start:end], _OFFICE + low[start:end]))
         return out
 
     def _period_of(self, item: Item, items: list[Item], text: str, persons: list[Fact]) -> ClaimVerdict | None:
@@ -1111,6 +1129,10 @@ class ClaimChecker:
         if agreeing:
             return ClaimVerdict("confirmed", said, agreeing[0])
         if len(holders) == 1:
+            # "Widi …, yg buka raker PPK cuma PERWAKILANNYA": someone on his behalf did it, which the
+            # message says itself; the name is not claimed to have done it.
+            if any(_REPRESENTED.search(low, a, _clause_end(low, b)) for a, b in spans):
+                return None
             return ClaimVerdict("contradicted", said, holders[0])
         return ClaimVerdict("unverifiable", said, None)
 
@@ -1139,14 +1161,15 @@ class ClaimChecker:
     def _details(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> list[_Detail]:
         """What else names a meeting, besides `item`: a topic word only one meeting has ("bersama PPK"),
         in the clause if it has one, else in the statement; and a date, place, weekday or month that
-        only one meeting has, in the statement if it has one, else in the whole message."""
+        only one meeting has, in the clause, else the statement, else the whole message."""
         words: list[_Detail] = []
         for scope in (clause, statement):
             words = [d for d in self._event_details(text, scope.start, scope.end) if not d.negated]
             if words:
                 break
         others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month", "month_name")]
-        near = [i for i in others if statement.holds(i)] or others
+        # "27 Juli di Garden Resto, dan 6 Sept dgn PPK di gedung KPU": each clause pins its own meeting.
+        near = [i for i in others if clause.holds(i)] or [i for i in others if statement.holds(i)] or others
         pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
         return words + pins
 
@@ -1301,6 +1324,18 @@ _OFFICE_WORDS = re.compile(
     rf"\b(?:{_OFFICE_HEADS})\b(?:\s+(?!(?:yang|yg|dan|itu|iku|adalah|di|pada|dari|jadi|sejak|tahun|periode|"
     rf"kemarin|sekarang|juga|and|the|is|was|kan|ya|lho|sih|bilang|ngomong)\b)[a-z][\w-]*){{1,3}}"
 )
+# A condition: what follows is supposed, not said ("kalau tidak bisa 83 persen, …").
+_CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seandainya|andaikan|misal\w*|nek|if)\s*$")
+# Someone acting on another's behalf: "perwakilannya", "diwakili", "mewakili", "atas nama".
+_REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
+
+
+def _clause_end(low: str, start: int) -> int:
+    """Where the clause that goes on at `start` ends: the next , ; . ! ? or line break."""
+    match = re.compile(r"[,;.!?\n]").search(low, start)
+    return match.start() if match else len(low)
+
+
 # Words every office in the region shares: they do not tell one office from another.
 _OFFICE_GENERIC = frozenset({"kpu", "blora", "kabupaten", "kab", "of", "the"})
 # A question that only asks whether the rest is true: "..., bener?", "... kan?", "..., is it true?".
