@@ -75,6 +75,12 @@ class Fact:
     region: str | None = None  # the configured region the sources are about ("Kabupaten Blora")
 
     @property
+    def target(self) -> bool:
+        """A target, never an outcome: it has a qualifier ("minimal") or its topic says "target"
+        ("di bawah target 85 persen", drafted by `import` without a qualifier)."""
+        return self.qualifier is not None or any("target" in t.split() for t in self.topic)
+
+    @property
     def key(self) -> str:
         """The canonical key a name is read as (persons and places)."""
         return fold(str(self.value)) if self.kind in ("person", "place") else self.id
@@ -226,11 +232,7 @@ def check_grounded(
                     )
                     continue
                 candidates = about
-            if (
-                candidates
-                and all(f.qualifier is not None for f in candidates)
-                and not _says_target(sentence, candidates)
-            ):
+            if candidates and all(f.target for f in candidates) and not _says_target(sentence, candidates):
                 # "Partisipasi Pilkada 2024 akhirnya mencapai 83 persen": 83 % was the target, not a result.
                 problems.append(
                     f"'{item.text.strip()}' is a target ({candidates[0].what}), but this sentence states it "
