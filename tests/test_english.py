@@ -10,11 +10,7 @@ from bot.english import EnglishDetector, english_tokens
 from bot.evaluation import load_eval_set
 from bot.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 MESSAGES = "knowledge/messages.yaml"
 

@@ -19,11 +19,7 @@ import psycopg
 import pytest
 
 from bot.storage.replicas import SCHEMA, FloodVerdict, Outcome, PostgresReplicas
-
-try:  # works whether or not tests/ is a package
-    from tests.pgserver import PostgresServer
-except ImportError:
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+from tests.support.pgserver import PostgresServer
 
 
 @pytest.fixture

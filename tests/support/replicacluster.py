@@ -6,7 +6,7 @@ What runs (all on 127.0.0.1):
   (PILKADA_BOT_MODE, _DATABASE, _WEBHOOK_*; password and salt from the environment);
 - nginx with the recipe's own site file (deploy/nginx/), TLS with a self-signed
   certificate, in front of them;
-- the fake Bot API (tests/fakebotapi.py), given by the caller, as TELEGRAM_API_URL.
+- the fake Bot API (tests/support/fakebotapi.py), given by the caller, as TELEGRAM_API_URL.
 
 The config is the shipped config.yaml with the election's date and the reminder times
 moved so that one reminder is due a minute before the replicas start: each replica then
@@ -26,20 +26,14 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-try:  # works whether or not tests/ is a package
-    from tests.nginxserver import NginxServer, free_port, self_signed_certificate
-    from tests.pgserver import PostgresServer
-except ImportError:
-    from nginxserver import NginxServer, free_port, self_signed_certificate  # type: ignore[no-redef]
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+from tests.support.constants import REPO_ROOT, WIB
+from tests.support.nginxserver import NginxServer, free_port, self_signed_certificate
+from tests.support.pgserver import PostgresServer
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:AAreplica-test-token_0123456789abcdef"  # the shape run checks
 SECRET = "replica-test-secret_0123456789"
 SALT = "replica-test-salt-0123456789abcdef"
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 def reminder_due_a_minute_ago(config_text: str, now: dt.datetime | None = None) -> str:

@@ -8,7 +8,7 @@
 - "slow": request headers at one byte every `slow_interval` seconds (2 s), which never end.
 
 It runs in a process of its own, as an attacker would (`start()` … `stop()`, or as a
-context manager; `python tests/connflood.py PORT [SOCKETS] [idle|slow] [SECONDS]` by
+context manager; `python -m tests.support.connflood PORT [SOCKETS] [idle|slow] [SECONDS]` by
 hand), so the test's own client is not slowed down by it, and counts what it did:
 connections opened, closed by the server, bytes sent. Only the loopback address is ever
 a target.

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.constants import REPO_ROOT
+
 TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "pilkada-bot.conf.template"
 _NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

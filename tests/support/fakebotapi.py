@@ -1,7 +1,7 @@
 """Fake Telegram Bot API server for end-to-end tests and benchmarks (stdlib only).
 
 A ``ThreadingHTTPServer`` on 127.0.0.1 runs in a daemon thread, so it works with any asyncio
-loop in the test process; ``python tests/fakebotapi.py --port N --token T`` runs it standalone
+loop in the test process; ``python -m tests.support.fakebotapi --port N --token T`` runs it standalone
 (prints ``listening on 127.0.0.1:PORT``; drive it via ``POST /_fake/<helper>`` with a JSON
 object of keyword arguments, e.g. ``/_fake/push_update {"update": {...}}``)::
 
