@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the fake Bot 
 from results_file import cpu_probe_ms, git_state, write_results
 
 from bot.config import Config, load_config
-from bot.evaluation import load_eval_set
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 from bot.storage import SqliteStore, Store
 from tests.support.botapp import bot_app

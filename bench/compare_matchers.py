@@ -45,8 +45,8 @@ from typing import Any, Protocol
 import rapidfuzz
 from rapidfuzz import fuzz, process
 
-from bot.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
-from bot.matcher import Candidate, MatchResult
+from bot.nlu.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
+from bot.nlu.matcher import Candidate, MatchResult
 from bot.pipeline import Pipeline
 
 SPLITS = ("heldout", "tune")

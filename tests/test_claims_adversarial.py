@@ -20,10 +20,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.claims import overall
+from bot.facts.statements import fold
+from bot.nlu.claims import overall
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
-from bot.statements import fold
 from tests.support.clocks import make_clock
 from tests.support.constants import FIXED_NOW, REPO_ROOT
 

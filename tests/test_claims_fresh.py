@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.claims import ClaimVerdict, overall
-from bot.facts import Fact, vocabulary
+from bot.facts.facts import Fact, vocabulary
+from bot.facts.statements import find_items, fold
+from bot.nlu.claims import ClaimVerdict, overall
 from bot.pipeline import Pipeline
-from bot.statements import find_items, fold
 from tests.support.clocks import make_clock
 from tests.support.constants import FIXED_NOW, REPO_ROOT
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
+from bot.nlu.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
 from bot.pipeline import Pipeline
 from tests.support.clocks import make_clock
 from tests.support.constants import FIXED_NOW

@@ -1,4 +1,4 @@
-"""bot/redaction.py: personal data is replaced before a question or comment is stored."""
+"""bot/storage/redaction.py: personal data is replaced before a question or comment is stored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import ADDRESS, EMAIL, NIK, NUMBER, PHONE, USERNAME, redact, redact_question
+from bot.storage.redaction import ADDRESS, EMAIL, NIK, NUMBER, PHONE, USERNAME, redact, redact_question
 from tests.support.secrets import SECRETS, TYPED_FORMS
 
 

@@ -1,4 +1,4 @@
-"""Abuse: per-user flood control and the inline-query throttle (bot/telegram/flood.py).
+"""Abuse: per-user flood control and the inline-query throttle (bot/storage/flood.py).
 
 The pure classes are tested with a fake clock; the handlers through the real
 Application (offline, and once end to end over the fake Bot API server).
@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.pipeline import Pipeline
-from bot.telegram.flood import FloodControl, Throttle, Verdict
+from bot.storage.flood import FloodControl, Throttle, Verdict
 from tests.support.botapp import StartBot
 from tests.support.clocks import FakeMonotonic
 from tests.support.constants import ANSWERED, GROUP, USER, App

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.storage import SqliteStore, Store
-from bot.telegram.flood import FloodControl
+from bot.storage.flood import FloodControl
 from bot.telegram.inline import MAX_QUERY_LENGTH
 from tests.support.botapp import StartBot
 from tests.support.clocks import make_clock

@@ -24,8 +24,8 @@ from bot.pipeline import Pipeline
 from bot.reminders import RoundResult
 from bot.storage import SqliteStore
 from bot.storage import sqlite as storage
+from bot.storage.flood import FloodControl
 from bot.telegram.app import MENU_JOB
-from bot.telegram.flood import FloodControl
 from tests.support.botapp import StartBot
 from tests.support.cli import CliRun, cli_config, wait_until
 from tests.support.clocks import clock_reading

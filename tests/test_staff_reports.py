@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.staff_texts import StaffTexts
 from bot.staff_reports import format_stats, group_unanswered, unanswered_yaml
-from bot.staff_texts import StaffTexts
 from bot.storage import EntryFeedback, Stats, UnansweredRow
 from tests.support.kbcopy import KbCopy
 

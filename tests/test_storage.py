@@ -18,8 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bot.events import Recorder
 from bot.storage import EntryFeedback, PostgresStore, SqliteStore, StorageError, Store
+from bot.storage.events import Recorder
 from tests.support.clocks import FakeClock
 from tests.support.constants import SALT, USER, WIB
 from tests.support.secrets import SECRETS, TYPED_FORMS
@@ -283,7 +283,7 @@ async def test_forget_user_deletes_everything_stored_about_that_user(store: Stor
 
 
 async def test_record_events_writes_a_batch_in_order(store: Store, clock: FakeClock) -> None:
-    from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+    from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
 
     at = clock.now
     await store.record_events(
@@ -302,7 +302,7 @@ async def test_record_events_writes_a_batch_in_order(store: Store, clock: FakeCl
 
 async def test_record_events_keeps_a_feedback_reason_redacted(store: Store, clock: FakeClock) -> None:
     # After 👎 the reason follows the vote in the same batch (bot/telegram/feedback.py).
-    from bot.events import FeedbackGiven
+    from bot.storage.events import FeedbackGiven
 
     at = clock.now
     await store.record_events(
@@ -314,8 +314,8 @@ async def test_record_events_keeps_a_feedback_reason_redacted(store: Store, cloc
 
 async def test_typed_forms_of_personal_data_are_redacted_in_the_log_and_in_comments(store: Store, pipeline) -> None:
     # Issue 25, item 3: 7 of 8 of these forms were stored as typed. A question goes through
-    # normalizing first (bot/text.py), a comment does not: both must come out redacted.
-    from bot.events import FeedbackGiven, QuestionAsked
+    # normalizing first (bot/nlu/text.py), a comment does not: both must come out redacted.
+    from bot.storage.events import FeedbackGiven, QuestionAsked
 
     at = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
     events: list[QuestionAsked | FeedbackGiven] = []
@@ -338,7 +338,7 @@ async def test_a_comment_with_characters_the_database_refuses_is_cleaned_and_blo
 ) -> None:
     # Issue 25, item 4: an unpaired surrogate (SQLite) or U+0000 (PostgreSQL) in a comment
     # failed its batch again and again, and nothing more was recorded for anyone.
-    from bot.events import BufferedRecorder
+    from bot.storage.events import BufferedRecorder
 
     recorder = BufferedRecorder(store, store.clock)
     await recorder.record_feedback(USER, "dpt", False, "salah\ud800 jawab\x00annya")
@@ -355,7 +355,7 @@ async def test_a_comment_with_characters_the_database_refuses_is_cleaned_and_blo
 async def test_an_event_the_database_refuses_is_dropped_alone_and_counted(store: Store, how: str) -> None:
     # What cleaning cannot foresee: the bad event goes alone (counted, never tried again) and
     # the others of its batch are written, also when the bot stops.
-    from bot.events import BufferedRecorder
+    from bot.storage.events import BufferedRecorder
 
     recorder = BufferedRecorder(store, store.clock)
     for user in range(5):

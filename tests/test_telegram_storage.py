@@ -26,17 +26,17 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.config import load_config
-from bot.election import format_date
-from bot.events import BufferedRecorder
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome
-from bot.replies import Clock
+from bot.replies.election import format_date
+from bot.replies.replies import Clock
 from bot.storage import EntryFeedback, SqliteStore, Store
+from bot.storage.events import BufferedRecorder
+from bot.storage.flood import FloodControl
 from bot.telegram.admin import fit_problems, unanswered_limit
 from bot.telegram.app import COMMANDS, MENU_JOB, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
-from bot.telegram.flood import FloodControl
 from tests.support.botapp import StartBot
 from tests.support.clocks import clock_reading, make_clock
 from tests.support.constants import ADMIN, AMBIGUOUS, ANSWERED, FIXED_NOW, GROUP, SALT, TOKEN, UNKNOWN, USER, WIB, App

@@ -8,7 +8,10 @@
   leaves in the tables), no SQL;
 - `rows.py`: the staff figures made from either back end's query rows, no SQL;
 - `replicas.py`: what several replicas agree on (each update once, one reminder round
-  at a time, one send budget, flood control, /reload), with a local stand-in.
+  at a time, one send budget, flood control, /reload), with a local stand-in;
+- `events.py`: the Recorder protocol front ends report to, and BufferedRecorder;
+- `redaction.py`: NIK, phone numbers, e-mail and addresses out of what is stored;
+- `flood.py`: per-user flood control and the inline-query throttle, in memory, no SQL.
 
 `open_store(bot.database)` picks the back end: a `postgresql://` URL or a file path.
 """

@@ -37,11 +37,11 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.redaction import redact
+from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
 from bot.storage.postgres_migrations import MIGRATIONS
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.redaction import redact
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
 

@@ -22,7 +22,7 @@ behave as one bot:
   process. Each message reserves the next free slot in a shared schedule (one row,
   one UPDATE), so the replicas together stay at the configured rate.
 - **Flood control per user across replicas** (`flood_check`): the same sliding window
-  as bot/telegram/flood.py, kept in an UNLOGGED table and evaluated in one statement.
+  as bot/storage/flood.py, kept in an UNLOGGED table and evaluated in one statement.
 - **/reload everywhere** (`announce_reload` / `listen_for_reload`): NOTIFY on a channel
   every replica LISTENs to.
 
@@ -161,7 +161,7 @@ END $$;
 
 
 class FloodVerdict(enum.Enum):
-    """What to do with one message (the values match bot/telegram/flood.py's Verdict)."""
+    """What to do with one message (the values match bot/storage/flood.py's Verdict)."""
 
     ALLOW = "allow"
     WARN = "warn"

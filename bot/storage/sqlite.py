@@ -2,7 +2,7 @@
 
 One SQLite file (path `bot.database` in config.yaml), opened with aiosqlite so no query
 ever blocks the event loop. `SqliteStore` implements the Store interface
-(bot/storage/interface.py): the Recorder protocol of bot/events.py, the reminder
+(bot/storage/interface.py): the Recorder protocol of bot/storage/events.py, the reminder
 bookkeeping that bot/reminders.py needs, privacy and staff figures.
 
 Privacy (what `/privasi` promises, see knowledge/messages.yaml):
@@ -19,7 +19,7 @@ Privacy (what `/privasi` promises, see knowledge/messages.yaml):
 - No message text is kept, except the normalized text of questions the bot could not
   answer (fallbacks and unresolved "did you mean") and optional feedback comments:
   that log is how staff learn what to add to the knowledge base. Both are redacted
-  first (NIK, phone numbers, e-mail addresses, street addresses: bot/redaction.py).
+  first (NIK, phone numbers, e-mail addresses, street addresses: bot/storage/redaction.py).
 - `forget_user` (/hapus) deletes everything stored about one user.
 
 Schema changes: append a script to MIGRATIONS (bot/storage/sqlite_migrations.py), never
@@ -43,10 +43,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.redaction import redact
+from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.redaction import redact
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, IdHasher, load_or_create_salt, salt_path
 from bot.storage.sqlite_migrations import MIGRATIONS
@@ -251,7 +251,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
             )
 
     async def _redact_older_rows(self) -> None:
-        """Once per database: redact texts stored before redaction existed (bot/redaction.py).
+        """Once per database: redact texts stored before redaction existed (bot/storage/redaction.py).
 
         Only the stored (normalized) text is there to go by, so an e-mail address split
         into words by normalizing is not recognised; numbers and addresses are.
@@ -353,7 +353,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
 
     @property
     def clock(self) -> Callable[[], dt.datetime]:
-        """The store's "now" (UTC), for events recorded later in a batch (bot/events.py)."""
+        """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
         return self._clock
 
     def _batch(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
@@ -496,7 +496,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # ------------------------------------------------------------------ staff
 
     async def stats(self, today: dt.date, top: int = 10) -> Stats:
-        """Figures for staff; `today` is the election-local date (bot.election.local_today)."""
+        """Figures for staff; `today` is the election-local date (bot.replies.election.local_today)."""
         return stats_from_rows(
             today,
             questions_today=await self._fetchone(

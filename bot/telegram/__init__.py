@@ -2,7 +2,7 @@
 
 app.py builds and runs the Application, handlers.py answers chats and button presses,
 inline.py serves inline mode, render.py turns a Reply into HTML and keyboards, and
-errors.py is the error handler. flood.py limits what one user can make the bot do,
-network.py copes with a misbehaving Bot API, and logs.py keeps secrets and personal
-data out of the logs (docs/reliability.md).
+errors.py is the error handler. network.py copes with a misbehaving Bot API, and logs.py
+keeps secrets and personal data out of the logs (docs/reliability.md). Flood control is
+bot/storage/flood.py: it knows nothing of Telegram, and replicas share its verdicts.
 """

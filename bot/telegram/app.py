@@ -54,14 +54,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.events import BufferedRecorder, NullRecorder, Recorder
 from bot.pipeline import Pipeline
-from bot.replies import Clock, ReplyBuilder, utc_now
+from bot.replies.replies import Clock, ReplyBuilder, utc_now
 from bot.storage import LocalReplicas, Replicas, StorageError, Store, open_replicas, open_store, salt_warning
+from bot.storage.events import BufferedRecorder, NullRecorder, Recorder
+from bot.storage.flood import FloodControl, Throttle
 from bot.telegram import admin, feedback, handlers, network, outreach, subscriptions, webhook
 from bot.telegram.broadcast import round_concurrency, schedule_reminders, stop_rounds
 from bot.telegram.errors import on_error
-from bot.telegram.flood import FloodControl, Throttle
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.inline import inline_query
 from bot.telegram.logs import ShortInvalidJson, redact_token
@@ -283,7 +283,7 @@ def build_application(
     data.store = store
     data.replicas = replicas or LocalReplicas()
     if recorder is None:
-        # Statistics are written in batches, off the answer path (bot/events.py).
+        # Statistics are written in batches, off the answer path (bot/storage/events.py).
         recorder = BufferedRecorder(store, store.clock) if store is not None else NullRecorder()
     data.recorder = recorder
     data.clock = clock

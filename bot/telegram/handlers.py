@@ -28,13 +28,13 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
-from bot.events import ErrorLog, Recorder
 from bot.outreach.card import CardCache
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
-from bot.replies import Clock, Reply, ReplyBuilder
+from bot.replies.replies import Clock, Reply, ReplyBuilder
 from bot.storage import LocalReplicas, Replicas, Store
-from bot.telegram.flood import FloodControl, Throttle, Verdict
+from bot.storage.events import ErrorLog, Recorder
+from bot.storage.flood import FloodControl, Throttle, Verdict
 from bot.telegram.logs import user_tag
 from bot.telegram.processing import ChatOrderedProcessor
 from bot.telegram.render import decode_callback, render_reply
@@ -56,7 +56,7 @@ class BotData:
     `store` is None when the bot runs without a database (tests, benchmarks): the
     reminder, privacy and statistics commands are then not registered at all.
     `clock` is the bot's "now" for reminders and /stats (tests freeze or shift it).
-    `flood` and `inline_throttle` hold the per-user limits (bot/telegram/flood.py).
+    `flood` and `inline_throttle` hold the per-user limits (bot/storage/flood.py).
     `phase` says where the bot is in its life (see `request_stop`); `hurry` is set by a
     second stop signal (the updates still queued are then skipped); `rounds` are the
     reminder rounds running (bot/telegram/broadcast.py); `exit_code` is what

@@ -17,12 +17,12 @@ from typing import Any, Protocol
 
 from telegram import Update
 
-from bot.events import Recorder
 from bot.pipeline import Pipeline
-from bot.replies import Clock
+from bot.replies.replies import Clock
 from bot.storage import Store
+from bot.storage.events import Recorder
+from bot.storage.flood import FloodControl
 from bot.telegram.app import BotApplication, build_application
-from bot.telegram.flood import FloodControl
 from tests.support.constants import TOKEN
 from tests.support.fakebotapi import FakeBotApi
 from tests.support.offline import OfflineRequest

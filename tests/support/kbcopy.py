@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.yamlfile import InvalidFiles
 
 

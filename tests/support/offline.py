@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from tests.support.constants import App
 from tests.support.fakebotapi import BOT_ID
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.redaction import EMAIL, NIK, PHONE, USERNAME
+from bot.storage.redaction import EMAIL, NIK, PHONE, USERNAME
 
 TYPED_FORMS = [
     ("nik3316094501990001 bagaimana pindah tps", f"nik{NIK} bagaimana pindah tps"),  # NIK glued to the word

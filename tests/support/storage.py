@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matcher import Candidate, MatchResult, Outcome
+from bot.nlu.matcher import Candidate, MatchResult, Outcome
 from bot.storage import Store
 
 USER = 7_123_456_789

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from bot.schema import LIST, NONEMPTY_TEXT, TEXT, check_mapping
 from bot.yamlfile import InvalidFiles, Problem, load_yaml
 

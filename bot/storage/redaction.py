@@ -44,7 +44,7 @@ _ID_DIGITS = 16
 _PHONE_DIGITS = range(9, 16)
 # Any other number this long is no date, year, count or percentage: an account, a card, an id.
 _LONG_DIGITS = 10
-# The normalizer reads the first 500 characters of a question (bot/text.py, MAX_CHARS): what
+# The normalizer reads the first 500 characters of a question (bot/nlu/text.py, MAX_CHARS): what
 # starts after them in the raw text is not in the normalized text.
 _NORMALIZED_CHARS = 500
 
@@ -153,7 +153,7 @@ def redact_question(raw: str, normalized: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents, as the normalizer folds words (bot/text.py)."""
+    """Lower case without accents, as the normalizer folds words (bot/nlu/text.py)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -161,7 +161,7 @@ def _fold(text: str) -> str:
 def _replace_words(tokens: list[str], words: list[str], placeholder: str, *, cut: bool = False) -> list[str]:
     """`words` as a run in `tokens` become `placeholder`; if normalizing changed the run, each of its words goes.
 
-    `cut`: the normalizer stopped reading inside the run (bot/text.py reads the first 500
+    `cut`: the normalizer stopped reading inside the run (bot/nlu/text.py reads the first 500
     characters), so `tokens` may end with the run's first words, the last one cut short.
     """
     n = len(words)

@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.config import KnowledgeConfig, Link
-from bot.english import EnglishDetector, parse_english_words
-from bot.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
-from bot.phases import PHASES, Phase, PhasedText
+from bot.facts.facts import FACT_KINDS, Fact, check_grounded, known_elections, render_refs, vocabulary
+from bot.facts.statements import MONTH_NAMES, Vocabulary, find_items, fold
+from bot.kb.english import EnglishDetector, parse_english_words
+from bot.kb.phases import PHASES, Phase, PhasedText
+from bot.kb.scope import election_of, scope_problems
+from bot.kb.smalltalk import SmallTalk, parse_small_talk
+from bot.kb.staff_texts import StaffTexts, parse_staff_texts
 from bot.regions import short_name
 from bot.schema import BOOL, DATE, INT, LIST, MAPPING, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
-from bot.scope import election_of, scope_problems
-from bot.smalltalk import SmallTalk, parse_small_talk
-from bot.staff_texts import StaffTexts, parse_staff_texts
-from bot.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.yamlfile import InvalidFiles, Problem, YamlDoc, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -622,7 +622,7 @@ class Grounding:
     # The configured election's words, filled in at load: {region}, {region_short}, {election_name}.
     fields: Mapping[str, str] = field(default_factory=dict)
     # config.yaml's election ("pilkada 2024"): texts may name it before any fact is about it (a new kit);
-    # `check` reports once, at config.yaml, that no fact is about it yet (bot/scope.py).
+    # `check` reports once, at config.yaml, that no fact is about it yet (bot/kb/scope.py).
     configured: str | None = None
     vocab: Vocabulary = field(init=False)
     elections: set[str] = field(init=False)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.phases import PhasedText
+from bot.kb.phases import PhasedText
 from bot.schema import BOOL, LIST, NONEMPTY_TEXT, Expect, check_mapping
 from bot.yamlfile import Problem, YamlDoc
 

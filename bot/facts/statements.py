@@ -1,9 +1,9 @@
 """Find the checkable items in a text: dates, weekdays, figures, names, places, elections.
 
 One reader serves two jobs. `pilkada-bot check` reads every answer and message and
-binds each item to a fact of its sources (bot/facts.py); the claim check reads what
+binds each item to a fact of its sources (bot/facts/facts.py); the claim check reads what
 users forward ("pencoblosan DIUNDUR ke 4 Desember 2024") and compares it with the same
-facts (bot/claims.py). Items are found in any common format: "Rabu, 27 November 2024",
+facts (bot/nlu/claims.py). Items are found in any common format: "Rabu, 27 November 2024",
 "Kamis (27 November 2024)", "27/11/2024", "27 nov", "83,5%", "83.5 persen",
 "delapan puluh tiga persen", "26.238", "1 juta". Pure: no I/O.
 """
@@ -259,7 +259,7 @@ class Item:
 class Vocabulary:
     """The names the reader knows: people, places and role phrases, each mapped to a canonical key.
 
-    Built from the facts (bot/facts.py): a person fact's name and aliases, a place's
+    Built from the facts (bot/facts/facts.py): a person fact's name and aliases, a place's
     name and aliases, the role phrases of every role ("ketua kpu", "sekretaris").
     """
 

@@ -2,7 +2,7 @@
 
 An answer or message in YAML is either plain text (right in every phase) or a
 mapping with `before` (required), `today` and `after`. The bot picks the phase from
-the election clock (bot/election.py); `check` flags a call to action ("datang ke
+the election clock (bot/replies/election.py); `check` flags a call to action ("datang ke
 TPS") that has no wording for after the vote.
 """
 

@@ -3,7 +3,7 @@
 The Telegram layer calls a Recorder; the SQLite store (bot/storage.py) implements it.
 Raw user ids go in; the recorder decides what to keep (hashed ids, no message text
 except unanswered questions and feedback), see the privacy note in messages.yaml.
-Small talk ("ok", "makasih", bot/smalltalk.py) is not a question and is never reported.
+Small talk ("ok", "makasih", bot/kb/smalltalk.py) is not a question and is never reported.
 
 `BufferedRecorder` keeps the database off the answer path: each call only appends an
 event to a list, and a background task writes the list in one transaction every
@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from bot.regions import region_words
-from bot.statements import (
+from bot.facts.statements import (
     Approx,
     DateValue,
     Item,
@@ -36,6 +35,7 @@ from bot.statements import (
     sentences,
     weekday_name,
 )
+from bot.regions import region_words
 
 FactKind = Literal["date", "month", "percent", "count", "person", "place"]
 FACT_KINDS: tuple[FactKind, ...] = ("date", "month", "percent", "count", "person", "place")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.knowledge import Lexicon
+from bot.kb.knowledge import Lexicon
 
 # Bounded work for any input: a question never needs more than this many characters.
 MAX_CHARS = 500

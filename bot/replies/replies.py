@@ -11,18 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.claims import ClaimChecker, ClaimVerdict
 from bot.config import ElectionConfig
-from bot.election import countdown, format_date
-from bot.facts import Fact
-from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import Matcher, MatchResult
-from bot.phases import Phase
+from bot.facts.facts import Fact
+from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.phases import Phase
+from bot.nlu.claims import ClaimChecker, ClaimVerdict
+from bot.nlu.matcher import Matcher, MatchResult
+from bot.replies.election import countdown, format_date
 
 # answer: a fact-based answer; unknown: a known unknown (what the sources do not say,
 # and where to ask); suggest: "did you mean"; fallback: nothing close enough.
-# claim: the verdict of the claim check on what a message states (bot/claims.py).
-# small_talk: "ok", "makasih", "halo", emoji only (bot/smalltalk.py); its text may be empty (say nothing).
+# claim: the verdict of the claim check on what a message states (bot/nlu/claims.py).
+# small_talk: "ok", "makasih", "halo", emoji only (bot/kb/smalltalk.py); its text may be empty (say nothing).
 ReplyKind = Literal["answer", "unknown", "suggest", "fallback", "info", "claim", "small_talk"]
 # not_this: "none of these" under suggestions (its value is the first suggestion's id).
 # feedback_reason / feedback_write: after 👎, pick a reason or write one. topics: "more topics".
@@ -113,7 +113,7 @@ class ReplyBuilder:
             return talk
         reply = self._matched(text, forwarded)
         if self._msg.has("english_note") and self.kb.messages.english.is_english(text):
-            # Answers are Indonesian only (bot/english.py): say so first, in English.
+            # Answers are Indonesian only (bot/kb/english.py): say so first, in English.
             reply = replace(reply, text=f"{self.text('english_note')}\n\n{reply.text}")
         return reply
 

@@ -1,4 +1,4 @@
-"""Train the decision model (bot/decision.py) on labelled questions; choose its operating point.
+"""Train the decision model (bot/nlu/decision.py) on labelled questions; choose its operating point.
 
 Used by `pilkada-bot train` (staff with their own labelled questions) and by
 bench/train_decision.py (the figures in docs/matching.md). The label of a question is
@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.config import MatchingConfig
-from bot.decision import FEATURES, DecisionModel, fit
-from bot.evaluation import EvalItem
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.decision import FEATURES, DecisionModel, fit
+from bot.nlu.evaluation import EvalItem
+from bot.nlu.matcher import Matcher
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.config import ElectionConfig
-from bot.phases import Phase
-from bot.statements import format_date
+from bot.facts.statements import format_date
+from bot.kb.phases import Phase
 
 __all__ = ["Countdown", "countdown", "format_date", "local_today", "phase"]
 

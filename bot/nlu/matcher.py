@@ -34,9 +34,9 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
-from bot.decision import DEFAULT_MODEL, DecisionModel
-from bot.knowledge import Entry, KnowledgeBase
-from bot.text import Normalizer, crude_stem
+from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.nlu.decision import DEFAULT_MODEL, DecisionModel
+from bot.nlu.text import Normalizer, crude_stem
 
 # unknown: the best entry is a known unknown (the sources cannot answer; the reply says so).
 Outcome = Literal["answer", "unknown", "suggest", "none"]
@@ -472,7 +472,7 @@ class Matcher:
         return self._model
 
     def signals(self, ranking: Ranking) -> dict[str, float]:
-        """What the decision model reads about the best candidate (bot/decision.py FEATURES); {} if none."""
+        """What the decision model reads about the best candidate (bot/nlu/decision.py FEATURES); {} if none."""
         if not ranking.candidates:
             return {}
         best = ranking.candidates[0]

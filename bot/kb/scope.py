@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ElectionConfig
-from bot.facts import Fact
+from bot.facts.facts import Fact
+from bot.facts.statements import Vocabulary, find_items
 from bot.regions import DATA, Province, load_atlas, region_words
-from bot.statements import Vocabulary, find_items
 from bot.yamlfile import Problem, YamlDoc
 
 # Keys whose values are identifiers or file names, not text anyone reads ("kpu-blora-2024-09-06").

@@ -2,7 +2,7 @@
 
 Users forward chain messages ("PENTING!! Pencoblosan DIUNDUR ke 4 Desember 2024.
 Sebarkan"). Each date, weekday, figure, name or place in the message is read
-(bot/statements.py), tied to the fact it talks about by its topic words, the
+(bot/facts/statements.py), tied to the fact it talks about by its topic words, the
 election it names and the role next to a name, and compared:
 
 - contradicted: the fact says otherwise (the reply gives the fact, quote, source);
@@ -30,10 +30,10 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Literal
 
-from bot.facts import Fact, vocabulary
-from bot.knowledge import Lexicon
-from bot.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
-from bot.text import Normalizer
+from bot.facts.facts import Fact, vocabulary
+from bot.facts.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
+from bot.kb.knowledge import Lexicon
+from bot.nlu.text import Normalizer
 
 Verdict = Literal["contradicted", "confirmed", "unverifiable"]
 _VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place", "month_name")
