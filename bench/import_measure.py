@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import git_state, write_results
 
-from bot.kb.knowledge import _parse_sources, _squash
+from bot.kb.sources import _parse_sources, _squash
 from bot.kb_import import draft, to_yaml
 from bot.yamlfile import Problem, load_yaml
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.knowledge import _parse_sources
+from bot.kb.sources import _parse_sources
 from bot.kb_import import draft, to_yaml
 from bot.yamlfile import Problem, load_yaml
 
