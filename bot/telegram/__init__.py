@@ -1,6 +1,7 @@
 """Telegram front end: renders Replies and turns updates into questions.
 
-app.py builds and runs the Application, handlers.py answers chats and button presses,
+build.py builds the Application, lifecycle.py starts and stops it, app.py runs the
+process (`pilkada-bot run`), handlers.py answers chats and button presses,
 inline.py serves inline mode, render.py turns a Reply into HTML and keyboards, and
 errors.py is the error handler. network.py copes with a misbehaving Bot API, and logs.py
 keeps secrets and personal data out of the logs (docs/reliability.md). Flood control is
