@@ -42,13 +42,13 @@ from bot.storage.interface import FeedbackComment, Stats, StorageError, Unanswer
 from bot.storage.postgres_migrations import MIGRATIONS
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
 from bot.storage.redaction import redact
+from bot.storage.replicas import LOCK_SPACE
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
 
 log = logging.getLogger(__name__)
 
 PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
-_LOCK_SPACE = 0x50_4B_42
 _MIGRATION_LOCK = zlib.crc32(b"migrations") - 2**31
 _CONNECT_TIMEOUT = 10
 AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
@@ -205,7 +205,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
     async def _migrate(self, migrations: Sequence[str]) -> None:
         """All missing migrations in one transaction, under a lock the other replicas wait for."""
         async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _MIGRATION_LOCK))
+            await conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, _MIGRATION_LOCK))
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
             if row is None:

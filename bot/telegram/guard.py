@@ -85,7 +85,7 @@ async def on_webhook_arrival(data: BotData, update: Update) -> None:
     if user is None or (update.callback_query is None and not FLOODABLE.check_update(update)):
         return
     shared = await data.replicas.flood_check(user.id, data.flood.limit, data.flood.window)
-    data.arrivals.add(update.update_id, Verdict(shared.value))
+    data.arrivals.add(update.update_id, shared)
 
 
 def admit(data: BotData, update: object) -> bool:

@@ -208,13 +208,13 @@ class ReplicaCluster:
 
     def lock_holder(self, name: str) -> Replica | None:
         """The replica holding the advisory lock whose key is `name` (bot/storage/replicas.py), if any."""
-        from bot.storage.replicas import _LOCK_SPACE, _lock_key
+        from bot.storage.replicas import LOCK_SPACE, _lock_key
 
         with self.postgres.connect(self.database_url.rsplit("/", 1)[1]) as conn:
             row = conn.execute(
                 "SELECT a.application_name FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s",
-                (_LOCK_SPACE, _lock_key(name) % 2**32),
+                (LOCK_SPACE, _lock_key(name) % 2**32),
             ).fetchone()
         if row is None:
             return None
