@@ -67,6 +67,20 @@ class Stopped(Exception):
     """A stop signal arrived before the bot was running."""
 
 
+class StartupError(Exception):
+    """The bot cannot start: one line for stderr (the token already redacted) and the exit code.
+
+    Raised where the start fails; run_bot prints it once and returns `exit_code`.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+REJECTED_TOKEN = "Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)."
+
+
 class StopSignals:
     """SIGINT and SIGTERM for the whole of `run_bot`: the first stops gracefully, another one hurries.
 
@@ -144,23 +158,29 @@ def run_bot(pipeline: Pipeline) -> int:
     """Run the bot until SIGTERM or Ctrl+C (polling, or webhook per config). Returns the exit code."""
     # PTB 22 otherwise warns when it builds a RetryAfter (e.g. on a 429).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        return _start(pipeline)
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+
+
+def _start(pipeline: Pipeline) -> int:
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not TOKEN_RE.match(token):
-        print(
+        raise StartupError(
             "TELEGRAM_BOT_TOKEN is missing or malformed: get a token from @BotFather and run "
             "`export TELEGRAM_BOT_TOKEN=123456789:AA...` before `pilkada-bot run`.",
-            file=sys.stderr,
+            2,
         )
-        return 2
     settings = pipeline.config.bot
     secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
     if settings.mode == "webhook" and not SECRET_RE.match(secret):
-        print(
+        raise StartupError(
             "Webhook mode needs TELEGRAM_WEBHOOK_SECRET: 1-256 characters from A-Z, a-z, 0-9, _ and -, "
             "e.g. `export TELEGRAM_WEBHOOK_SECRET=$(openssl rand -hex 32)`.",
-            file=sys.stderr,
+            2,
         )
-        return 2
     configure_logging(token)
     # run_polling/run_webhook run on the current event loop (and close it at the end):
     # open the database and reach the Bot API on that same loop, before the bot starts.
@@ -168,6 +188,8 @@ def run_bot(pipeline: Pipeline) -> int:
     asyncio.set_event_loop(loop)
     try:
         return _run(loop, StopSignals(loop), pipeline, token, secret)
+    except StartupError:
+        raise
     except Exception:
         # Never a bare traceback on stderr: it could quote the token (through the redacting log).
         logger.exception("The bot stopped because of an unexpected error")
@@ -183,8 +205,7 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
     try:
         store = signals.run(open_store(settings.database, timezone=pipeline.config.election.timezone))
     except StorageError as exc:
-        print(f"Cannot start: {exc}", file=sys.stderr)
-        return 1
+        raise StartupError(f"Cannot start: {exc}") from exc
     except Stopped:
         return 0
     if isinstance(settings.database, Path) and (warning := salt_warning(settings.database)):
@@ -194,8 +215,7 @@ def _run(loop: asyncio.AbstractEventLoop, signals: StopSignals, pipeline: Pipeli
         replicas = signals.run(open_replicas(store))
         return _serve(loop, signals, pipeline, token, secret, store, replicas)
     except StorageError as exc:
-        print(f"Cannot start: {exc}", file=sys.stderr)
-        return 1
+        raise StartupError(f"Cannot start: {exc}") from exc
     except Stopped:
         return 0
     finally:
@@ -217,8 +237,8 @@ def _serve(
 ) -> int:
     settings = pipeline.config.bot
     app = build_application(pipeline, token, store=store, replicas=replicas)
-    if (code := _connect(loop, signals, app, token)) is not None:
-        return code
+    if not _connect(loop, signals, app, token):
+        return 0
     signals.attach(app)
     try:
         if settings.mode == "webhook":
@@ -255,23 +275,24 @@ def _serve(
                 bootstrap_retries=settings.startup_retries,
                 stop_signals=None,  # StopSignals handles them
             )
-    except InvalidToken:
-        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
-        return 1
+    except InvalidToken as exc:
+        raise StartupError(REJECTED_TOKEN) from exc
     except NetworkError as exc:
-        print(redact_token(f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}", token), file=sys.stderr)
-        return 1
+        raise StartupError(
+            redact_token(f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}", token)
+        ) from exc
     except OSError as exc:  # the webhook's port is taken, or the address is not this machine's
         where = f"{settings.webhook.listen}:{settings.webhook.port}"
-        print(f"Cannot start: cannot listen on {where} for the webhook: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        raise StartupError(f"Cannot start: cannot listen on {where} for the webhook: {exc.strerror or exc}") from exc
     return app.bot_data.exit_code
 
 
-def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotApplication, token: str) -> int | None:
-    """Reach the Bot API (getMe), with back-off while it is unreachable. None once reached, else the exit code."""
+def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotApplication, token: str) -> bool:
+    """Reach the Bot API (getMe), with back-off while it is unreachable; False if a stop signal came first.
+
+    Raises StartupError when the Bot API refuses the token or cannot be reached.
+    """
     settings = app.bot_data.pipeline.config.bot
-    code = 1
     try:
         signals.run(
             connect_with_backoff(
@@ -282,23 +303,24 @@ def _connect(loop: asyncio.AbstractEventLoop, signals: StopSignals, app: BotAppl
                 redact=lambda text: redact_token(text, token),
             )
         )
-        return None
+        return True
     except InvalidToken:
-        print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/token).", file=sys.stderr)
+        failure = StartupError(REJECTED_TOKEN)
     except (NetworkError, RetryAfter) as exc:
         message = f"Cannot reach the Bot API at {settings.api_url}: {describe(exc)}; giving up"
-        print(redact_token(message, token), file=sys.stderr)
+        failure = StartupError(redact_token(message, token))
     except TelegramError as exc:  # e.g. "Invalid server response": a web page, not JSON
         message = (
             f"Cannot start: the Bot API address {settings.api_url} answers with something else than the Bot API "
             f"({describe(exc)}); check TELEGRAM_API_URL or bot.api_url in config.yaml"
         )
-        print(redact_token(message, token), file=sys.stderr)
+        failure = StartupError(redact_token(message, token))
     except Stopped:
         logger.info("Stopped before the Bot API could be reached")
-        code = 0
+        loop.run_until_complete(_abandon(app))
+        return False
     loop.run_until_complete(_abandon(app))
-    return code
+    raise failure
 
 
 async def _abandon(app: BotApplication) -> None:
