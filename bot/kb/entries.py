@@ -12,15 +12,11 @@ from bot.yamlfile import Problem, YamlDoc
 
 # Telegram callback data is at most 64 bytes and carries a 2-byte prefix plus the id.
 MAX_ID_LENGTH = 48
-
-
 MAX_TITLE_LENGTH = 40
-
 
 # An entry's deep-link word (t.me/<bot>?start=<link>): Telegram allows 1-64 of A-Z, a-z,
 # 0-9, _ and -; we keep to lower case so a link read aloud or retyped still works.
 DEEP_LINK_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
-
 
 # /start words the bot itself uses: "inline" is the inline results' button (bot/telegram/inline.py).
 RESERVED_LINKS = frozenset({"inline"})

@@ -18,10 +18,8 @@ from bot.yamlfile import Problem, YamlDoc
 # An answer or message: plain text, or its wording per phase of the election clock.
 PHASED_TEXT = Expect((str, dict), "text, or a mapping with 'before' and optionally 'today' and 'after'")
 
-
 # {link:dpt_check}: an official link staff fill in config.yaml (never written in the KB).
 LINK_RE = re.compile(r"\{link:(?P<name>[a-z0-9_]+)\}")
-
 
 # The election's words an entry (title, questions, keywords, answer) may use; written in at load
 # from config.yaml ({region_short}: "Blora" for "Kabupaten Blora"). Messages may use them too.

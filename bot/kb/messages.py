@@ -34,18 +34,12 @@ MESSAGE_FIELDS = frozenset(
     }
 )
 
-
 # {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
 BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
 
-
 # {link} (the deep link that opens one answer) is known only under a shared answer or a card.
 LINK_FIELD_MESSAGES = frozenset({"share_footer", "card_caption"})
-
-
 FIELD_ONLY_IN = {"bot": BOT_FIELD_MESSAGES, "link": LINK_FIELD_MESSAGES}
-
-
 REQUIRED_MESSAGES = frozenset(
     {
         "welcome",
@@ -83,7 +77,6 @@ REQUIRED_MESSAGES = frozenset(
     }
 )
 
-
 # Shown only before or on voting day (countdowns, reminders): a call to action is right there.
 PRE_VOTE_MESSAGES = frozenset(
     {
@@ -96,8 +89,6 @@ PRE_VOTE_MESSAGES = frozenset(
         "remind_no_more",
     }
 )
-
-
 OPTIONAL_MESSAGES = frozenset(
     {
         "claim_rest",
@@ -155,11 +146,8 @@ OPTIONAL_MESSAGES = frozenset(
     }
 )
 
-
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
 MAX_FEEDBACK_REASONS = 10
-
-
 MAX_REASON_LENGTH = 60
 
 

@@ -14,8 +14,6 @@ from bot.kb.phases import Phase, PhasedText
 from bot.kb.smalltalk import SmallTalk
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
 EntryKind = Literal["answer", "unknown"]
 
 

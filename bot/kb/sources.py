@@ -232,8 +232,6 @@ def _squash(text: str) -> str:
 
 
 _STATES: dict[str, tuple[str, ...]] = {"date": ("date",), "month": ("month", "date"), "percent": ("percent",)}
-
-
 _STATES["count"] = ("count",)
 
 

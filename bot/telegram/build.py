@@ -40,7 +40,6 @@ from bot.telegram.processing import ChatOrderedProcessor
 # Handlers in this group run before all the others (group 0): flood control.
 GUARD_GROUP = -1
 
-
 # HTTP connections beyond one per running handler and reminder send (getMe, setMyCommands, ...).
 SPARE_CONNECTIONS = 4
 

@@ -38,7 +38,6 @@ class AddressedToBot(filters.MessageFilter):
 
 ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
 
-
 # The messages flood control counts: those the bot would answer. Group chatter the bot
 # ignores (when privacy mode is off) must not use up a member's allowance.
 FLOODABLE = filters.UpdateType.MESSAGE & (

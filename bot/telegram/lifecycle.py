@@ -27,23 +27,15 @@ from bot.telegram.watchdog import watch_database
 
 logger = logging.getLogger(__name__)
 
-
 # The commands shown in Telegram's menu (descriptions: command_<name> in messages.yaml);
 # STORAGE_COMMANDS only when the bot has a database. Staff commands (/stats, /unanswered,
 # /reload) stay out of the menu: everyone sees it.
 COMMANDS = ("start", "help", "topik", "hitungmundur", "sumber", "kartu")
-
-
 MENU_JOB = "menu for the election phase"
-
-
 STORAGE_COMMANDS = ("ingatkan", "berhenti", "privasi", "hapus")
-
 
 # How often a replica deletes old update claims from PostgreSQL (seconds).
 FORGET_UPDATES_EVERY = 3600
-
-
 TypedApplication = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Context]]
 
 

@@ -31,21 +31,15 @@ from telegram.warnings import PTBDeprecationWarning
 
 logger = logging.getLogger(__name__)
 
-
 MAX_STARTUP_WAIT = 60.0  # seconds: the longest pause between two start-up attempts
-
 
 # What getUpdates gets once this process has stepped aside: no updates, a moment later.
 _NO_UPDATES = b'{"ok": true, "result": []}'
-
-
 _LATCHED_PAUSE = 0.2
-
 
 # While updates are being handled, confirm the handled ones to Telegram this often (one
 # short getUpdates). A SIGKILL re-delivers at most what was handled in this window.
 COMMIT_INTERVAL = 0.2
-
 
 # When fetching more, at most this many fetched updates stay unconfirmed (running, or waiting
 # behind their own chat): Telegram returns them first, and at most 100 updates per call.

@@ -21,7 +21,6 @@ from bot.telegram.processing import ChatOrderedProcessor
 # send) are honoured at most this often on each replica, the last of a burst always (issue 25, item 9).
 ANNOUNCED_RELOAD_INTERVAL = 10.0
 
-
 # starting: until the Application has started; serving: run_polling/run_webhook wait for
 # updates; stopping: from the first stop request (a signal, a 409) to the exit.
 Phase = Literal["starting", "serving", "stopping"]
