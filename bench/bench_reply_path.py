@@ -14,7 +14,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.evaluation import load_eval_set
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 
 

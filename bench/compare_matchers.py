@@ -45,9 +45,9 @@ from typing import Any, Protocol
 import rapidfuzz
 from rapidfuzz import fuzz, process
 
-from bot.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
-from bot.matcher import Candidate, MatchResult
-from bot.ngrams import char_wb_ngrams
+from bot.nlu.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
+from bot.nlu.matcher import Candidate, MatchResult
+from bot.nlu.ngrams import char_wb_ngrams
 from bot.pipeline import Pipeline
 
 SPLITS = ("heldout", "tune")

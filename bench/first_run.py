@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.evaluation import evaluate, format_report, load_eval_set
+from bot.nlu.evaluation import evaluate, format_report, load_eval_set
 from bot.pipeline import Pipeline
 
 

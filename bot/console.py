@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.replies import Reply, ReplyBuilder
+from bot.replies.replies import Reply, ReplyBuilder
 
 
 def render_text(reply: Reply) -> str:

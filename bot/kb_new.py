@@ -27,10 +27,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import ElectionConfig, load_config
-from bot.facts import REF_RE
+from bot.facts.facts import REF_RE
+from bot.facts.statements import Vocabulary, find_items
+from bot.kb.scope import election_of
 from bot.regions import load_atlas, short_name
-from bot.scope import election_of
-from bot.statements import Vocabulary, find_items
 from bot.yamlfile import YamlDoc, load_yaml
 
 # Keys whose values are identifiers: never rewritten ("kpu-blora-2024-09-06", "ketua_kpu_blora").

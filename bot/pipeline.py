@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bot.claims import ClaimChecker, overall
 from bot.config import Config, load_config
-from bot.decision import DecisionModel
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher
-from bot.replies import Clock, ReplyBuilder, utc_now
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.claims import ClaimChecker, overall
+from bot.nlu.decision import DecisionModel
+from bot.nlu.matcher import Matcher
+from bot.replies.replies import Clock, ReplyBuilder, utc_now
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""bot/claims.py: the claim check ("cek fakta") on forwarded hoaxes and on the claims table (issue #12)."""
+"""bot/nlu/claims.py: the claim check ("cek fakta") on forwarded hoaxes and on the claims table (issue #12)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.claims import overall
 from bot.cli import main
-from bot.evaluation import ClaimReport, evaluate_claims, load_claims_set
+from bot.nlu.claims import overall
+from bot.nlu.evaluation import ClaimReport, evaluate_claims, load_claims_set
 from bot.pipeline import Pipeline
 
 CLAIMS = Path(__file__).resolve().parent / "data" / "claims.yaml"

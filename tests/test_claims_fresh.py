@@ -6,28 +6,23 @@ a true claim is confirmed, and what no article covers is declined honestly. The 
 kept the false detail (`wrong`), the right value (`correct`) and the part no article
 covers (`uncovered`) with each claim; they are in its `why` as «...» fields.
 
-    python tests/test_claims_fresh.py      # prints the figures and every miss
+    python -m tests.test_claims_fresh      # prints the figures and every miss
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-try:
-    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
-except ImportError:  # run as a script
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
-
-from bot.claims import ClaimVerdict, overall
-from bot.facts import Fact, vocabulary
+from bot.facts.facts import Fact, vocabulary
+from bot.facts.statements import find_items, fold
+from bot.nlu.claims import ClaimVerdict, overall
 from bot.pipeline import Pipeline
-from bot.statements import find_items, fold
+from tests.support.clocks import make_clock
+from tests.support.constants import FIXED_NOW, REPO_ROOT
 
 CLAIMS = REPO_ROOT / "tests" / "data" / "claims.yaml"
 SPLITS = ("fresh_a", "fresh_b", "fresh_c")

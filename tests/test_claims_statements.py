@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.claims import ClaimVerdict, overall
 from bot.cli import main
+from bot.nlu.claims import ClaimVerdict, overall
 from bot.pipeline import Pipeline
-from bot.replies import Reply
+from bot.replies.replies import Reply
 
 KTP = "PENTING!! Pilkada Blora digelar Minggu 1 Desember 2024, jangan lupa bawa KTP ya"
 PENDOPO = "katanya raker kpu blora bulan juli itu di pendopo bupati"

@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
+from bot.nlu.evaluation import EvalItem, SplitReport, evaluate, load_eval_set
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, make_clock
-except ImportError:
-    from conftest import FIXED_NOW, make_clock  # type: ignore[no-redef]
+from tests.support.clocks import make_clock
+from tests.support.constants import FIXED_NOW
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "corpus.yaml"

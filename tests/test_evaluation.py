@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.evaluation import EvalItem, SplitReport, evaluate, load_eval_set, load_postvote_set
+from bot.nlu.evaluation import EvalItem, SplitReport, evaluate, load_eval_set, load_postvote_set
 from bot.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

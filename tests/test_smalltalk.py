@@ -1,4 +1,4 @@
-"""bot/smalltalk.py: recognising small talk from the shipped messages.yaml, and its validation."""
+"""bot/kb/smalltalk.py: recognising small talk from the shipped messages.yaml, and its validation."""
 
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ import yaml
 
 from bot.config import load_config
 from bot.console import run_console
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.smalltalk import SmallTalk, talk_tokens
 from bot.pipeline import Pipeline
-from bot.replies import Clock
-from bot.smalltalk import SmallTalk, talk_tokens
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from bot.replies.replies import Clock
+from tests.support.kbcopy import KbCopy
 
 
 @pytest.fixture

@@ -3,12 +3,16 @@
 - `interface.py`: the `Store` protocol and the figures staff see;
 - `sqlite.py` (+ `sqlite_migrations.py`): one SQLite file, the default for one process;
 - `postgres.py` (+ `postgres_migrations.py`): PostgreSQL, for several replicas;
+- `sql.py`: the statements both back ends run, written once, and the Dialect that spells them;
 - `salt.py`: the salt and the hashing of ids, shared, no SQL;
 - `recording.py`: the Recorder both back ends share (events in batches, what a question
   leaves in the tables), no SQL;
 - `rows.py`: the staff figures made from either back end's query rows, no SQL;
 - `replicas.py`: what several replicas agree on (each update once, one reminder round
-  at a time, one send budget, flood control, /reload), with a local stand-in.
+  at a time, one send budget, flood control, /reload), with a local stand-in;
+- `events.py`: the Recorder protocol front ends report to, and BufferedRecorder;
+- `redaction.py`: NIK, phone numbers, e-mail and addresses out of what is stored;
+- `flood.py`: per-user flood control and the inline-query throttle, in memory, no SQL.
 
 `open_store(bot.database)` picks the back end: a `postgresql://` URL or a file path.
 """

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol
 
-from bot.events import Event
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
+from bot.storage.events import Event
 
 # unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
 UnansweredKind = Literal["fallback", "suggest", "unknown"]
@@ -92,7 +92,7 @@ class Stats:
 
 
 class Store(Protocol):
-    """The bot's memory: statistics (a Recorder, bot/events.py), reminders (bot/reminders.py), privacy, staff."""
+    """The bot's memory: statistics (a Recorder, storage/events.py), reminders (bot/reminders.py), privacy, staff."""
 
     @property
     def where(self) -> str:
