@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bot.clock import Clock, utc_now
 from bot.config import Config, load_config
 from bot.kb.knowledge import KnowledgeBase
 from bot.nlu.claims import ClaimChecker, overall
 from bot.nlu.decision import DecisionModel
 from bot.nlu.matcher import Matcher
-from bot.replies.replies import Clock, ReplyBuilder, utc_now
+from bot.replies.replies import ReplyBuilder
 
 
 @dataclass(frozen=True, slots=True)

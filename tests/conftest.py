@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.kb.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-from bot.replies.replies import Clock
 from bot.telegram.app import BotApplication
 from tests.support.botapp import StartBot, bot_app
 from tests.support.cli import CliRun

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.clock import Clock
 from bot.pipeline import Pipeline
-from bot.replies.replies import Button, Clock, Reply
+from bot.replies.replies import Button, Reply
 
 
 def entry_buttons(reply: Reply) -> list[Button]:

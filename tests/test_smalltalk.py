@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.clock import Clock
 from bot.config import load_config
 from bot.console import run_console
 from bot.kb.knowledge import KnowledgeBase
 from bot.kb.smalltalk import SmallTalk, talk_tokens
 from bot.pipeline import Pipeline
-from bot.replies.replies import Clock
 from tests.support.kbcopy import KbCopy
 
 

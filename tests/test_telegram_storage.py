@@ -25,12 +25,12 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.clock import Clock
 from bot.config import load_config
 from bot.nlu.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome
 from bot.replies.election import format_date
-from bot.replies.replies import Clock
 from bot.storage import EntryFeedback, SqliteStore, Store
 from bot.storage.events import BufferedRecorder
 from bot.storage.flood import FloodControl

@@ -6,11 +6,10 @@ HTML with an inline keyboard. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.clock import Clock, utc_now
 from bot.config import ElectionConfig
 from bot.facts.facts import Fact
 from bot.kb.knowledge import Entry, KnowledgeBase
@@ -64,13 +63,6 @@ class Reply:
     claims: tuple[ClaimVerdict, ...] = ()
     # A claim reply that also says the sources cannot answer the rest of the message.
     says_unknown: bool = False
-
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class ReplyBuilder:

@@ -20,11 +20,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
 
+from bot.clock import Clock, utc_now
 from bot.storage.interface import (
     EntryFeedback,
     FeedbackComment,
@@ -33,7 +34,6 @@ from bot.storage.interface import (
     Store,
     UnansweredKind,
     UnansweredRow,
-    utc_now,
 )
 from bot.storage.postgres import PASSWORD_ENV, PostgresStore, describe_url, is_postgres_url
 from bot.storage.replicas import LocalReplicas, PostgresReplicas, Replicas
@@ -70,7 +70,7 @@ async def open_store(
     database: Path | str,
     *,
     timezone: dt.tzinfo = dt.UTC,
-    clock: Callable[[], dt.datetime] = utc_now,
+    clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
 ) -> Store:
     """Open `database` (bot.database): PostgreSQL for a `postgresql://` URL, else the SQLite file at that path."""

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.clock import Clock
 from bot.nlu.matcher import MatchResult
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ class BufferedRecorder:
     def __init__(
         self,
         sink: EventSink,
-        clock: Callable[[], dt.datetime],
+        clock: Clock,
         *,
         interval: float = RECORD_INTERVAL,
         max_events: int = MAX_BUFFERED,

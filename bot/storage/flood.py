@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-Clock = Callable[[], float]
+Seconds = Callable[[], float]  # a monotonic clock, in seconds (not bot.clock's wall clock)
 T = TypeVar("T")
 
 # Far more users than write to the bot within one flood window, even on voting day.
@@ -48,7 +48,7 @@ class FloodControl:
     """
 
     def __init__(
-        self, limit: int, window: float, *, max_users: int = DEFAULT_MAX_USERS, clock: Clock = time.monotonic
+        self, limit: int, window: float, *, max_users: int = DEFAULT_MAX_USERS, clock: Seconds = time.monotonic
     ) -> None:
         if limit < 1 or window <= 0 or max_users < 1:
             raise ValueError("limit and max_users must be at least 1, window above 0")
@@ -103,7 +103,7 @@ class Throttle(Generic[T]):
     forgets unanswered queries; the user only sees results for what they typed last).
     """
 
-    def __init__(self, interval: float, *, max_users: int = DEFAULT_MAX_USERS, clock: Clock = time.monotonic) -> None:
+    def __init__(self, interval: float, *, max_users: int = DEFAULT_MAX_USERS, clock: Seconds = time.monotonic) -> None:
         if interval < 0 or max_users < 1:
             raise ValueError("interval must be 0 or more, max_users at least 1")
         self.interval = interval

@@ -37,9 +37,10 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from bot.clock import Clock, utc_now
 from bot.storage import sql
 from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
 from bot.storage.postgres_migrations import MIGRATIONS
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
 from bot.storage.redaction import redact
@@ -108,7 +109,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         kwargs: dict[str, Any],
         salt: bytes,
         timezone: dt.tzinfo,
-        clock: Callable[[], dt.datetime],
+        clock: Clock,
     ) -> None:
         self._pool = pool
         self.url = url
@@ -126,7 +127,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
         pool_size: int = 10,
@@ -188,7 +189,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         return describe_url(self.url)
 
     @property
-    def clock(self) -> Callable[[], dt.datetime]:
+    def clock(self) -> Clock:
         return self._clock
 
     async def verify(self) -> None:

@@ -10,12 +10,12 @@ is decided here too, so the two back ends keep the same (redacted) texts.
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Generic, NamedTuple, TypeVar
 
+from bot.clock import Clock
 from bot.nlu.matcher import MatchResult
 from bot.storage.events import Event, EventRefused, FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.storage.interface import UNANSWERED_KIND, UnansweredKind
@@ -66,7 +66,7 @@ class EventWriter(ABC, Generic[Conn]):
 
     @property
     @abstractmethod
-    def clock(self) -> Callable[[], dt.datetime]:
+    def clock(self) -> Clock:
         """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
 
     @abstractmethod

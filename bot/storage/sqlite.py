@@ -43,9 +43,10 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, utc_now
 from bot.storage import sql
 from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
 from bot.storage.redaction import redact
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
@@ -100,9 +101,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # Not OperationalError (locked, full, read-only) nor ProgrammingError (a closed connection).
     refusals = (*EventWriter.refusals, sqlite3.DataError, sqlite3.IntegrityError, sqlite3.InterfaceError)
 
-    def __init__(
-        self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Callable[[], dt.datetime]
-    ) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Clock) -> None:
         self._db = db
         self._path = path
         self._ids = IdHasher(salt)
@@ -123,7 +122,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
     ) -> SqliteStore:
@@ -354,7 +353,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # ------------------------------------------------------------------ Recorder (bot/storage/recording.py)
 
     @property
-    def clock(self) -> Callable[[], dt.datetime]:
+    def clock(self) -> Clock:
         """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
         return self._clock
 

@@ -23,8 +23,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.clock import Clock, utc_now
 from bot.pipeline import Pipeline
-from bot.replies.replies import Clock, utc_now
 from bot.storage import LocalReplicas, Replicas, Store
 from bot.storage.events import BufferedRecorder, NullRecorder, Recorder
 from bot.storage.flood import FloodControl, Throttle

@@ -9,9 +9,10 @@ from typing import Any, Literal
 from telegram import InlineQuery
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.clock import Clock
 from bot.outreach.card import CardCache
 from bot.pipeline import Pipeline
-from bot.replies.replies import Clock, ReplyBuilder
+from bot.replies.replies import ReplyBuilder
 from bot.storage import LocalReplicas, Replicas, Store
 from bot.storage.events import ErrorLog, Recorder
 from bot.storage.flood import FloodControl, Throttle, Verdict

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from telegram import Update
 
+from bot.clock import Clock
 from bot.pipeline import Pipeline
-from bot.replies.replies import Clock
 from bot.storage import Store
 from bot.storage.events import Recorder
 from bot.storage.flood import FloodControl

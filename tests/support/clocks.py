@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.replies.replies import Clock
+from bot.clock import Clock
 from tests.support.constants import WIB
 
 

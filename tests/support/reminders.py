@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import Clock
 from bot.config import RemindersConfig, ReminderTime
 from bot.pipeline import Pipeline
 from bot.reminders import RoundResult, reminder_key
-from bot.replies.replies import Clock
 from bot.storage import SqliteStore
 from tests.support.botapp import bot_app
 from tests.support.constants import SALT, WIB, App
