@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     except InvalidFiles as exc:
         return _print_problems(exc.problems)
     if args.command == "chat":
-        return run_console(pipeline.replies, stdin, stdout)
+        return run_console(pipeline, stdin, stdout)
     if args.command == "ask":
         return _ask(pipeline, args, stdin, stdout)
     if args.command == "eval":

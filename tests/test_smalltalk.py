@@ -103,7 +103,7 @@ def test_reply_builder_small_talk(pipeline: Pipeline) -> None:
 
 def test_console_stays_quiet_on_ok_and_answers_thanks(pipeline: Pipeline) -> None:
     out = io.StringIO()
-    run_console(pipeline.replies, io.StringIO("ok\nmakasih\n"), out)
+    run_console(pipeline, io.StringIO("ok\nmakasih\n"), out)
     lines = out.getvalue().splitlines()
     bot_lines = [line for line in lines if line.startswith("Bot> ")]
     assert bot_lines[1] == f"Bot> {pipeline.replies.for_question('makasih').text}"

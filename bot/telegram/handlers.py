@@ -125,22 +125,15 @@ async def question(update: Update, context: Context) -> None:
         if not text:
             await send_reply(message, welcome(message, context))
             return
-    limit = data.pipeline.config.bot.max_message_length
-    if len(text) > limit:
-        if message.forward_origin is None:
-            await send_reply(message, data.replies.message("too_long"))
-            return
-        # A forwarded text is not the user's own words: asking them to shorten it would not help.
-        text = text[:limit]
-    # A forwarded message is someone else's words, often a chain message: the claim check reads it as a claim.
-    reply = outreach(context).decorate(data.replies.for_question(text, forwarded=message.forward_origin is not None))
+    # The message policy (length, forwarded, what is counted) is the core's: Pipeline.respond.
+    response = data.pipeline.respond(text, forwarded=message.forward_origin is not None)
+    reply = outreach(context).decorate(response.reply)
     try:
         if reply.text or reply.buttons:  # small talk may deserve no answer at all ("ok")
             await send_reply(message, reply)
     finally:  # send first: recording never delays an answer (and a failed send was still asked)
-        # Small talk ("ok", "makasih") is not a question: neither counted nor logged as unanswered.
-        if update.effective_user is not None and reply.match is not None and reply.kind != "small_talk":
-            await record(data, data.recorder.record_match(update.effective_user.id, text, reply.match))
+        if update.effective_user is not None and response.recorded and reply.match is not None:
+            await record(data, data.recorder.record_match(update.effective_user.id, response.asked, reply.match))
 
 
 async def record(data: BotData, call: Awaitable[None]) -> None:
