@@ -10,7 +10,7 @@ subscribed chats, the first reminder of config.yaml's schedule, its text from
 messages.yaml, and `run_reminder_round` from bot/telegram/broadcast.py (claim in the
 store, send, settle) with its default concurrency. It sends through the bot that
 `build_application` builds, so with the app's own rate limiter and the bot.rate_limit
-settings of config.yaml. The fake Bot API (tests/fakebotapi.py, in a thread: at 30
+settings of config.yaml. The fake Bot API (tests/support/fakebotapi.py, in a thread: at 30
 messages/s the GIL is no bottleneck) enforces Telegram's published limits as exact
 sliding windows, 30 messages in any second overall and 1 per second per chat, and
 answers anything over them with 429 and retry_after.
@@ -44,8 +44,7 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter, ExtBot
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
-from fakebotapi import FakeBotApi
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the fake Bot API is test code
 from results_file import git_state, write_results
 
 from bot.config import Config, load_config
@@ -55,6 +54,7 @@ from bot.storage import SqliteStore
 from bot.telegram.app import build_application
 from bot.telegram.broadcast import reminder_text, round_concurrency, run_reminder_round
 from bot.telegram.handlers import BotData
+from tests.support.fakebotapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -4,13 +4,13 @@
     python bench/bench_capacity.py --quick          # 200 users per burst, no sweep: about 3 minutes
     python bench/bench_capacity.py --sweep 4 8 16 32 64   # also: which concurrency, at 200 ms
 
-The fake Bot API (tests/fakebotapi.py) runs in its own process, pinned to the second
+The fake Bot API (tests/support/fakebotapi.py) runs in its own process, pinned to the second
 core, and answers every call (getUpdates too) a round trip later: half of it before
 the call is carried out, half after, like api.telegram.org seen from a server in
 Indonesia. It enforces Telegram's limits (30 messages/s overall, 1/s per chat) with
 429s, which are counted. The bot is what `pilkada-bot run` builds (config.yaml, the
-shipped rate limiter, a fresh SQLite store), started by tests/conftest.py's
-polling_bot and pinned to the first core. Each row is measured side by side for the
+shipped rate limiter, a fresh SQLite store), started by tests/support/botapp.py's
+bot_app and pinned to the first core. Each row is measured side by side for the
 shipped `bot.concurrency` and for 1 (one update at a time: the bot before issue 13).
 
 Scenarios:

@@ -28,7 +28,7 @@ concurrent_updates off (PTB's default: one update at a time) and on (--concurren
   overall and 1/s per chat: the rate users actually get, and whether 429s come back.
 "on" rows set bot.concurrency (ChatOrderedProcessor, bot/telegram/processing.py);
 "off" is bot.concurrency 1, one update at a time. The bot is started by
-tests/conftest.py's polling_bot, as the tests start it.
+tests/support/botapp.py's bot_app, as the tests start it.
 
 By default the fake server runs in a child process pinned to the second core and this
 process (the bot) is pinned to the first, so the server's HTTP threads never take the
@@ -57,15 +57,16 @@ from typing import Any, Protocol
 
 from telegram.ext import Application
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake Bot API is test code
-from conftest import polling_bot, tuned
-from fakebotapi import FakeBotApi
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the fake Bot API is test code
 from results_file import cpu_probe_ms, git_state, write_results
 
 from bot.config import Config, load_config
-from bot.evaluation import load_eval_set
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 from bot.storage import SqliteStore, Store
+from tests.support.botapp import bot_app
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.pipelines import tuned
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -280,7 +281,7 @@ async def fake_server(where: str, cpus: tuple[int | None, int | None]) -> AsyncI
 
 @contextlib.asynccontextmanager
 async def running_bot(pipeline: Pipeline, base_url: str, concurrency: int, database: Path | None) -> AsyncIterator[App]:
-    """The bot long-polling the fake server (tests/conftest.py's polling_bot), with `concurrency`.
+    """The bot long-polling the fake server (tests/support/botapp.py's bot_app), with `concurrency`.
 
     With `database`, a fresh SQLite store there, as `pilkada-bot run` opens one: every
     question is then recorded (in batches, after the answer).
@@ -288,9 +289,9 @@ async def running_bot(pipeline: Pipeline, base_url: str, concurrency: int, datab
     store: Store | None = None
     if database is not None:
         store = await SqliteStore.open(database, salt=os.urandom(32), timezone=pipeline.config.election.timezone)
-    api = SimpleNamespace(token=TOKEN, base_url=base_url)  # polling_bot needs only these of the fake
+    api = SimpleNamespace(token=TOKEN, base_url=base_url)  # bot_app needs only these of the fake
     bot = tuned(pipeline, concurrency=concurrency)
-    async with polling_bot(bot, api, store=store, poll_timeout=5) as app:  # type: ignore[arg-type]
+    async with bot_app(bot, api, store=store, poll_timeout=5, paced=True) as app:  # type: ignore[arg-type]
         yield app
 
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import write_results
 from synthetic_kb import write_kb
 
-from bot.evaluation import load_eval_set
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

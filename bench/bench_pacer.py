@@ -1,7 +1,7 @@
 """Telegram's per-token send limit across two replicas: a static share each, or one schedule in PostgreSQL.
 
 Two sender processes stand for two replicas. Each sends `sendMessage` calls, one chat
-per message, to the fake Bot API (tests/fakebotapi.py), which enforces Telegram's
+per message, to the fake Bot API (tests/support/fakebotapi.py), which enforces Telegram's
 limits as exact sliding windows (30 messages in any second, 1 per chat per second) in
 a process of its own. Pacing:
 
@@ -30,13 +30,13 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from fakebotapi import FakeBotApi  # noqa: E402
-from pgserver import PostgresServer  # noqa: E402
 from results_file import write_results  # noqa: E402
 
 from bot.storage.replicas import SCHEMA, PostgresReplicas  # noqa: E402
+from tests.support.fakebotapi import FakeBotApi  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
 
 
 def _fake_server(port_out: Any, stop: Any) -> None:

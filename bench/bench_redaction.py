@@ -1,4 +1,4 @@
-"""Redaction (bot/redaction.py): CPU time to redact one text, by its size and shape.
+"""Redaction (bot/storage/redaction.py): CPU time to redact one text, by its size and shape.
 
     python bench/bench_redaction.py                      # 1, 4, 16 and 64 KB
     python bench/bench_redaction.py --sizes 1 4 --out redaction-before.json
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from results_file import cpu_probe_ms, git_state, write_results
 
-from bot.redaction import redact, redact_question
+from bot.storage.redaction import redact, redact_question
 
 CHAT = "kapan pilkada? email budi.santoso@gmail.com wa 0812-3456-7890 @budi_s ok "
 SHAPES: dict[str, Callable[[int], str]] = {

@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from fakebotapi import FakeBotApi  # noqa: E402
-from pgserver import PostgresServer  # noqa: E402
-from replicacluster import SECRET, TOKEN, ReplicaCluster, cleanup  # noqa: E402
 from results_file import write_results  # noqa: E402
-from webhooksender import WebhookSender  # noqa: E402
+
+from tests.support.fakebotapi import FakeBotApi  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
+from tests.support.replicacluster import SECRET, TOKEN, ReplicaCluster, cleanup  # noqa: E402
+from tests.support.webhooksender import WebhookSender  # noqa: E402
 
 
 def _fake_server(round_trip: float, out: Any, stop: Any) -> None:

@@ -20,9 +20,9 @@ import itertools
 from pathlib import Path
 
 from bot.config import load_config
-from bot.evaluation import evaluate, load_eval_set, load_postvote_set
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher, Weights
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.evaluation import evaluate, load_eval_set, load_postvote_set
+from bot.nlu.matcher import Matcher, Weights
 
 
 def main() -> None:

@@ -45,8 +45,9 @@ from typing import Any, Protocol
 import rapidfuzz
 from rapidfuzz import fuzz, process
 
-from bot.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
-from bot.matcher import Candidate, MatchResult
+from bot.nlu.evaluation import EvalItem, Predict, SplitReport, evaluate, load_eval_set
+from bot.nlu.matcher import Candidate, MatchResult
+from bot.nlu.ngrams import char_wb_ngrams
 from bot.pipeline import Pipeline
 
 SPLITS = ("heldout", "tune")
@@ -94,18 +95,6 @@ class WRatioBaseline:
             return ()
         text, score, index = hit
         return (Candidate(self._variants[index].entry_id, score, 0.0, 0.0, 0.0, text),)
-
-
-def char_wb_ngrams(text: str, low: int = 2, high: int = 4) -> Counter[str]:
-    """Character n-grams of each space-padded word, exactly as sklearn's analyzer='char_wb'."""
-    grams: Counter[str] = Counter()
-    for word in text.lower().split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            grams.update(padded[i : i + n] for i in range(max(len(padded) - n + 1, 1)))
-            if len(padded) <= n:  # a short word counts once, whatever n
-                break
-    return grams
 
 
 class TfidfBaseline:

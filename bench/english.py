@@ -2,7 +2,7 @@
 
     python bench/english.py
 
-The bot answers in Indonesian only; a question detected as English (bot/english.py,
+The bot answers in Indonesian only; a question detected as English (bot/kb/english.py,
 messages.yaml english_words) gets a one-line note saying so. This prints, for the
 evaluation set (tests/data/eval.yaml, tag `english`) and for a sample written here
 (not used to choose the marker words): how many questions are English, how many of
@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import write_results
 
-from bot.english import EnglishDetector
-from bot.evaluation import load_eval_set
+from bot.kb.english import EnglishDetector
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ with the facts written there by hand:
   or a little less);
 - same election: the drafted `election` is the hand-written one.
 
-Every drafted fact is then put through check's own rules (bot/knowledge.py: the quote is
+Every drafted fact is then put through check's own rules (bot/kb/knowledge.py: the quote is
 word for word in the article, and states the value): a draft that fails states a value the
 article does not. Writes bench/results/import.json; docs/import.md has the figures.
 """
@@ -34,8 +34,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import git_state, write_results
 
+from bot.kb.sources import _parse_sources, _squash
 from bot.kb_import import draft, to_yaml
-from bot.knowledge import _parse_sources, _squash
 from bot.yamlfile import Problem, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

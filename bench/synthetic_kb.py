@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.regions import load_atlas
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_WORDS = ["apa", "kapan", "siapa", "berapa", "kenapa", "bagaimana", "dimana", "apakah", "bisa", "harus"]
 COMMON = ["pilkada", "pemilu", "kpu", "blora", "pemilih", "suara", "tps", "kabupaten", "desa", "kecamatan"]
@@ -47,9 +49,13 @@ VARIANTS_PER_ENTRY = 8
 
 
 def made_up_words(rng: random.Random, count: int) -> list[str]:
+    # Not a place name ("toba", "bone"): `check` rightly refuses another region's name in a KB.
+    places = {w for name in load_atlas().names for w in name.lower().split()}
     words: set[str] = set()
     while len(words) < count:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in places:
+            words.add(word)
     return sorted(words)
 
 
@@ -85,19 +91,16 @@ def synthetic_entries(n: int, seed: int = 7) -> tuple[list[dict[str, object]], l
 
 
 def write_kb(n: int, target: Path) -> list[tuple[str, str]]:
-    """Write config.yaml and knowledge/ for an N-entry KB under `target`; return the test queries."""
+    """Write config.yaml and knowledge/ with N synthetic entries beside the shipped ones; return the test queries."""
     knowledge = target / "knowledge"
-    knowledge.mkdir(parents=True, exist_ok=True)
-    for name in ("sources.yaml", "lexicon.yaml", "messages.yaml"):
-        shutil.copy(ROOT / "knowledge" / name, knowledge / name)
+    # Everything config.yaml names (sources, unknowns, lexicon, word lists, staff texts), then the
+    # synthetic entries over the shipped ones.
+    shutil.copytree(ROOT / "knowledge", knowledge, dirs_exist_ok=True)
     entries, queries = synthetic_entries(n)
-    # Topic buttons must point to existing entries.
-    messages = yaml.safe_load((ROOT / "knowledge" / "messages.yaml").read_text(encoding="utf-8"))
-    for topic, entry in zip(messages["topics"], entries, strict=False):
-        topic["entry"] = entry["id"]
-    (knowledge / "messages.yaml").write_text(yaml.safe_dump(messages, allow_unicode=True), encoding="utf-8")
+    # Beside the shipped entries, which the unknowns, topics and staff texts point to.
+    shipped = yaml.safe_load((ROOT / "knowledge" / "entries.yaml").read_text(encoding="utf-8"))["entries"]
     (knowledge / "entries.yaml").write_text(
-        yaml.safe_dump({"entries": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.safe_dump({"entries": shipped + entries}, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     config = (ROOT / "config.yaml").read_text(encoding="utf-8")
     config = config.replace("data/pilkada-bot.sqlite3", str(target / "bench.sqlite3"))

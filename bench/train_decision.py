@@ -5,7 +5,7 @@ Run:  python bench/train_decision.py [--corpus tests/data/corpus.yaml] [--write]
 Prints, for the hand-set thresholds (config.yaml) and for the learned model:
 the cross-validated operating point on train, and the evaluation (as the user sees it,
 claim check included) on the corpus's dev split and on the older labelled sets. With
---write, the model goes to bot/decision_model.json (the one the bot ships).
+--write, the model goes to bot/nlu/decision_model.json (the one the bot ships).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.decision import DEFAULT_MODEL
-from bot.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
+from bot.nlu.decision import DEFAULT_MODEL
+from bot.nlu.evaluation import evaluate, format_report, load_eval_set, load_postvote_set
+from bot.nlu.training import L2, train, variant_examples
 from bot.pipeline import Pipeline
-from bot.training import L2, train, variant_examples
 
 
 def main() -> None:

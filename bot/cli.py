@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.claims import overall
 from bot.config import BOT_USERNAME_RE, Config, load_config
 from bot.console import render_text, run_console
-from bot.election import local_today
-from bot.evaluation import (
+from bot.kb.scope import election_of
+from bot.kb.staff_texts import StaffTexts
+from bot.kb_import import draft, to_yaml
+from bot.kb_new import new_election
+from bot.nlu.claims import overall
+from bot.nlu.evaluation import (
     evaluate,
     evaluate_claims,
     format_claims_report,
@@ -25,17 +28,14 @@ from bot.evaluation import (
     load_eval_set,
     load_postvote_set,
 )
-from bot.kb_import import draft, to_yaml
-from bot.kb_new import new_election
+from bot.nlu.training import train
 from bot.outreach.files import RefusedOutput, check_output, write_output
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
-from bot.replies import Reply
-from bot.scope import election_of
+from bot.replies.election import local_today
+from bot.replies.replies import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
-from bot.staff_texts import StaffTexts
 from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
-from bot.training import train
 from bot.yamlfile import InvalidFiles, Problem, parser_disagreements
 
 DEFAULT_EVAL = Path("tests/data/eval.yaml")
@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     except InvalidFiles as exc:
         return _print_problems(exc.problems)
     if args.command == "chat":
-        return run_console(pipeline.replies, stdin, stdout)
+        return run_console(pipeline, stdin, stdout)
     if args.command == "ask":
         return _ask(pipeline, args, stdin, stdout)
     if args.command == "eval":

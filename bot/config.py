@@ -192,7 +192,7 @@ class MatchingConfig:
     unknown_margin: float = 0.0
     # A suggestion more than this far below the best is only weakly related: not shown.
     suggest_spread: float = 100.0
-    # The decision model (bot/decision.py): a file `pilkada-bot train` wrote; None: the shipped one.
+    # The decision model (bot/nlu/decision.py): a file `pilkada-bot train` wrote; None: the shipped one.
     model: Path | None = None
 
 

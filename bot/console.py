@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.replies import Reply, ReplyBuilder
+from bot.pipeline import Pipeline
+from bot.replies.replies import Reply
 
 
 def render_text(reply: Reply) -> str:
@@ -24,8 +25,12 @@ def choice_ids(reply: Reply) -> list[str]:
     return [b.value for row in reply.buttons for b in row if b.action == "entry"]
 
 
-def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: str = "Kamu> ") -> int:
-    """Chat until /keluar or end of input. Returns the exit code."""
+def run_console(pipeline: Pipeline, stdin: TextIO, stdout: TextIO, prompt: str = "Kamu> ") -> int:
+    """Chat until /keluar or end of input. Returns the exit code.
+
+    Free text gets what Telegram gives it (Pipeline.respond: the same length limit and policy).
+    """
+    replies = pipeline.replies
     commands = {
         "/start": replies.welcome,
         "/help": replies.help,
@@ -68,7 +73,7 @@ def run_console(replies: ReplyBuilder, stdin: TextIO, stdout: TextIO, prompt: st
         elif command.startswith("/"):
             choices = say(replies.message("unknown_command"))
         else:
-            choices = say(replies.for_question(text))
+            choices = say(pipeline.respond(text).reply)
     stdout.write(f"Bot> {replies.text('console_bye')}\n")
     stdout.flush()
     return 0

@@ -1,7 +1,7 @@
 """Draft sources.yaml facts from a news article (`pilkada-bot import ARTICLE.txt`).
 
 The article is plain text. Every sentence is read with the same reader `check` uses
-(bot/statements.py: dates, weekdays, months, percents, counts, elections), plus a few
+(bot/facts/statements.py: dates, weekdays, months, percents, counts, elections), plus a few
 patterns for what that reader cannot know in advance: people with their role ("Ketua KPU
 Blora, Widi Nurintan Ary Kurnianto"), the venue after "di", what a person did at the
 event (membuka, memimpin, narasumber), months written "September ini", and qualifiers
@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.facts import election_context, sentences_keeping_names
-from bot.regions import Atlas, load_atlas, region_words
-from bot.statements import (
+from bot.facts.facts import election_context, sentences_keeping_names
+from bot.facts.statements import (
     MONTH_NAMES,
     DateValue,
     Item,
@@ -34,6 +33,7 @@ from bot.statements import (
     format_number,
     weekday_name,
 )
+from bot.regions import Atlas, load_atlas, region_words
 
 # Lines that are page furniture, not the article.
 _FURNITURE = re.compile(

@@ -29,10 +29,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import ElectionConfig, load_config
-from bot.facts import REF_RE
+from bot.facts.facts import REF_RE
+from bot.facts.statements import Vocabulary, find_items
+from bot.kb.scope import election_of
 from bot.regions import load_atlas, short_name
-from bot.scope import election_of
-from bot.statements import Vocabulary, find_items
 from bot.yamlfile import YamlDoc, load_yaml
 
 # The knowledge base's own labelled questions, beside sources.yaml (tests/test_shipped_kb.py).

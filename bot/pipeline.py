@@ -6,12 +6,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bot.claims import ClaimChecker, overall
+from bot.clock import Clock, utc_now
 from bot.config import Config, load_config
-from bot.decision import DecisionModel
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher
-from bot.replies import Clock, ReplyBuilder, utc_now
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.claims import ClaimChecker, overall
+from bot.nlu.decision import DecisionModel
+from bot.nlu.matcher import Matcher
+from bot.replies.replies import Reply, ReplyBuilder
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The reply to one message, the text as it was asked, and whether staff statistics count it."""
+
+    reply: Reply
+    asked: str
+    recorded: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +65,18 @@ class Pipeline:
             return "none"
         verdict = overall(list(reply.claims))
         return "partial" if verdict != "unverifiable" and reply.says_unknown else verdict
+
+    def respond(self, text: str, *, forwarded: bool = False) -> Response:
+        """The reply to a message, by the policy every front end shares.
+
+        Too long to be a question: the user is asked to shorten it, unless it was forwarded
+        (someone else's words: it is cut instead). A forwarded message is read as a claim first.
+        Small talk ("ok", "makasih") is no question: staff statistics do not count it.
+        """
+        limit = self.config.bot.max_message_length
+        if len(text) > limit:
+            if not forwarded:
+                return Response(self.replies.message("too_long"), text, False)
+            text = text[:limit]
+        reply = self.replies.for_question(text, forwarded=forwarded)
+        return Response(reply, text, reply.match is not None and reply.kind != "small_talk")

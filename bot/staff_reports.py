@@ -4,7 +4,7 @@
 `unanswered_yaml` groups similar unanswered questions and renders each group as a
 draft entry in the shape of knowledge/entries.yaml, for a staff member to complete
 (title, topic, answer, sources) and paste into the knowledge base. The words around
-the figures come from knowledge/staff.yaml (bot/staff_texts.py).
+the figures come from knowledge/staff.yaml (bot/kb/staff_texts.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.staff_texts import StaffTexts
+from bot.kb.staff_texts import StaffTexts
 from bot.storage import FeedbackComment, Stats, UnansweredRow
 
 # token_set_ratio ignores word order and extra words; 70 groups rephrasings of one

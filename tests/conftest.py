@@ -1,5 +1,6 @@
-"""Shared fixtures: the test knowledge base, a pipeline with a fixed clock, and a throw-away
-copy of the config and knowledge files that a test may break.
+"""Shared fixtures: the test knowledge base, a pipeline with a fixed clock, a throw-away copy
+of the config and knowledge files, the fake Bot API, and `start_bot`, the one way a test starts
+the bot. Helpers that are not fixtures live in tests/support/.
 
 The engine's tests run on knowledge bases made for the tests, never on the shipped
 config.yaml and knowledge/, which staff replace for every new election (issue #23):
@@ -16,54 +17,29 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from telegram import Update
 
+from bot.clock import Clock
 from bot.config import Config, load_config
-from bot.events import Recorder
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-from bot.replies import Clock
-from bot.storage import Store
-from bot.telegram.app import BotApplication, build_application
-from bot.yamlfile import InvalidFiles
-
-try:  # works whether or not tests/ is a package
-    from tests.fakebotapi import FakeBotApi
-    from tests.nginxserver import NginxUnavailable, find_nginx
-    from tests.pgserver import PostgresServer, PostgresUnavailable, find_bindir
-except ImportError:
-    from fakebotapi import FakeBotApi
-    from nginxserver import NginxUnavailable, find_nginx  # type: ignore[no-redef]
-    from pgserver import PostgresServer, PostgresUnavailable, find_bindir  # type: ignore[no-redef]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-# The frozen Blora 2024 knowledge base the engine's tests load (config.yaml and knowledge/ inside).
-BLORA_2024 = REPO_ROOT / "tests" / "data" / "blora2024"
-WIB = ZoneInfo("Asia/Jakarta")
-# One week before voting day (Rabu, 27 November 2024), 10:00 WIB.
-FIXED_NOW = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
-
-
-def make_clock(moment: dt.datetime | dt.date) -> Clock:
-    """A clock frozen at `moment`; a bare date means noon WIB on that day."""
-    if not isinstance(moment, dt.datetime):
-        moment = dt.datetime.combine(moment, dt.time(12, 0), tzinfo=WIB)
-    if moment.tzinfo is None:
-        raise ValueError("give clock_at an aware datetime (or a date)")
-    frozen = moment
-    return lambda: frozen
+from bot.telegram.app import BotApplication
+from tests.support.botapp import StartBot, bot_app
+from tests.support.cli import CliRun
+from tests.support.clocks import make_clock
+from tests.support.constants import BLORA_2024, FIXED_NOW, REPO_ROOT, TOKEN
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.nginxserver import NginxUnavailable, find_nginx
+from tests.support.offline import OfflineRequest
+from tests.support.pgserver import PostgresServer, PostgresUnavailable, find_bindir
 
 
 @pytest.fixture
@@ -105,59 +81,6 @@ def pipeline(config: Config, kb: KnowledgeBase) -> Pipeline:
     return Pipeline.from_parts(config, kb, make_clock(FIXED_NOW))
 
 
-@dataclass
-class KbCopy:
-    """config.yaml and knowledge/ copied under `root`; edit a file, then load it again."""
-
-    root: Path
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / "config.yaml"
-
-    def path(self, name: str) -> Path:
-        return self.root / name
-
-    def read(self, name: str) -> str:
-        return self.path(name).read_text(encoding="utf-8")
-
-    def write(self, name: str, text: str) -> None:
-        self.path(name).write_text(text, encoding="utf-8")
-
-    def _find(self, text: str, needle: str, after: str | None) -> int:
-        start = 0
-        if after is not None:
-            assert text.count(after) == 1, f"anchor {after!r} must occur exactly once"
-            start = text.index(after)
-        at = text.find(needle, start)
-        assert at >= 0, f"{needle!r} not found" + (f" after {after!r}" if after else "")
-        return at
-
-    def replace(self, name: str, old: str, new: str, *, after: str | None = None) -> None:
-        """Replace the first `old` (after the unique `after` anchor) in file `name`."""
-        text = self.read(name)
-        at = self._find(text, old, after)
-        self.write(name, text[:at] + new + text[at + len(old) :])
-
-    def line_of(self, name: str, needle: str, *, after: str | None = None) -> int:
-        """1-based line of the first `needle` (after `after`) in the file as it is now."""
-        text = self.read(name)
-        return text.count("\n", 0, self._find(text, needle, after)) + 1
-
-    def where(self, name: str, needle: str, *, after: str | None = None) -> str:
-        """`file:line` as the bot reports it."""
-        return f"{self.path(name)}:{self.line_of(name, needle, after=after)}"
-
-    def load(self) -> KnowledgeBase:
-        return KnowledgeBase.load(load_config(self.config_path, environ={}).knowledge)
-
-    def problems(self) -> list[str]:
-        """Every problem the knowledge base reports, as `file:line: message` strings."""
-        with pytest.raises(InvalidFiles) as exc:
-            self.load()
-        return [str(p) for p in exc.value.problems]
-
-
 def copy_test_kb(dest: Path) -> None:
     """tests/data/blora2024's config.yaml and knowledge/ into `dest`, every path in it still valid.
 
@@ -184,77 +107,51 @@ def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
-def force_suggestions(pipeline: Pipeline, *questions: str) -> None:
-    """Make `questions` get "did you mean" whatever their score, so flows survive matcher tuning."""
-    strict = replace(pipeline.config, matching=replace(pipeline.config.matching, margin=math.inf))
-    suggesting = Pipeline.from_parts(strict, pipeline.kb).matcher
-    real = pipeline.replies.matcher
-    pipeline.replies.matcher = SimpleNamespace(  # type: ignore[assignment]
-        match=lambda text: (suggesting if text in questions else real).match(text)
-    )
+# ---------------------------------------------------------------- the bot and the fake Bot API
 
 
-def tuned(pipeline: Pipeline, **settings: Any) -> Pipeline:
-    """The pipeline with some `bot:` settings changed; rate_limit_<key> changes bot.rate_limit.<key>."""
-    bot = pipeline.config.bot
-    limits = {k.removeprefix("rate_limit_"): settings.pop(k) for k in list(settings) if k.startswith("rate_limit_")}
-    bot = replace(bot, rate_limit=replace(bot.rate_limit, **limits), **settings)
-    return replace(pipeline, config=replace(pipeline.config, bot=bot))
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1."""
+    with FakeBotApi(token=TOKEN) as server:
+        yield server
 
 
-def unpaced(pipeline: Pipeline) -> Pipeline:
-    """Replies to one chat not spaced a second apart (rate_limit.chat_per_second 0).
-
-    For offline tests that send many replies to one chat back to back: the spacing
-    would only make them slow. It has its own test (test_network.py).
-    """
-    return tuned(pipeline, rate_limit_chat_per_second=0)
+@pytest.fixture
+def tg() -> FakeBotApi:
+    """Only the update builders of the fake server; it is never started."""
+    return FakeBotApi(token=TOKEN)
 
 
-@asynccontextmanager
-async def polling_bot(
-    pipeline: Pipeline,
-    api: FakeBotApi,
-    *,
-    store: Store | None = None,
-    recorder: Recorder | None = None,
-    clock: Clock | None = None,
-    poll_timeout: float = 1.0,
-) -> AsyncIterator[BotApplication]:
-    """The real Application long-polling the fake Bot API `api`, started and stopped the way run_polling does.
-
-    initialize, post_init, start_polling (polling errors go to the bot's error handler),
-    start; then updater.stop, stop, shutdown and post_shutdown, which writes the buffered
-    statistics and closes `store`. The fake's options (round trip, Telegram's limits)
-    are set on `api`: `FakeBotApi(round_trip=0.1, telegram_limits=True)`.
-    """
-    extra: dict[str, Any] = {"store": store, "recorder": recorder}
-    if clock is not None:
-        extra["clock"] = clock
-    app = build_application(pipeline, api.token, base_url=api.base_url, **extra)
-    await app.initialize()
-    try:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(
-            poll_interval=0.0,
-            timeout=dt.timedelta(seconds=poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
-        )
-        await app.start()
-        yield app
-    finally:
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+@pytest.fixture
+def offline() -> OfflineRequest:
+    """The Bot API answered in-process; what the bot sent is in `offline.calls`."""
+    return OfflineRequest()
 
 
-# ---------------------------------------------------------------- PostgreSQL (tests/pgserver.py)
+@pytest.fixture
+def start_bot(offline: OfflineRequest) -> StartBot:
+    """`async with start_bot(pipeline) as app`: the bot, unpaced, answering through `offline`;
+    `start_bot(pipeline, api)` polls the fake Bot API instead. Options: tests/support/botapp.py."""
+
+    def start(
+        pipeline: Pipeline, api: FakeBotApi | None = None, **options: Any
+    ) -> AbstractAsyncContextManager[BotApplication]:
+        return bot_app(pipeline, api, offline=None if api is not None else offline, **options)
+
+    return start
+
+
+@pytest.fixture
+def cli_runs() -> Iterator[list[CliRun]]:
+    """Register CLI runs here: they are killed if a test fails half-way."""
+    runs: list[CliRun] = []
+    yield runs
+    for run in runs:
+        run.kill()
+
+
+# ---------------------------------------------------------------- PostgreSQL (tests/support/pgserver.py)
 
 PG_PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
 

@@ -8,29 +8,24 @@ reply may confirm the true statements, but
 - the reply may not be ✅ alone: a message with planted claims always gets a 🤔 (or ❌) too,
   so the bot's tick never reads as a seal on the whole message.
 
-    python tests/test_claims_adversarial.py      # prints the figures and every failure
+    python -m tests.test_claims_adversarial      # prints the figures and every failure
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-try:
-    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
-except ImportError:  # run as a script
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.conftest import FIXED_NOW, REPO_ROOT, make_clock
-
-from bot.claims import overall
+from bot.facts.statements import fold
+from bot.nlu.claims import overall
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
-from bot.statements import fold
+from tests.support.clocks import make_clock
+from tests.support.constants import FIXED_NOW, REPO_ROOT
 
 ADVERSARIAL = REPO_ROOT / "tests" / "data" / "adversarial.yaml"
 SHAPES = ("sandwich", "prefix", "suffix", "padding", "link", "unicode", "mixed")

@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from bot.claims import MAX_SAID, quote
+from bot.nlu.claims import MAX_SAID, quote
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.claims import ClaimVerdict, overall
 from bot.cli import main
+from bot.nlu.claims import ClaimVerdict, overall
 from bot.pipeline import Pipeline
-from bot.replies import Reply
+from bot.replies.replies import Reply
 
 KTP = "PENTING!! Pilkada Blora digelar Minggu 1 Desember 2024, jangan lupa bawa KTP ya"
 PENDOPO = "katanya raker kpu blora bulan juli itu di pendopo bupati"
@@ -56,7 +56,7 @@ def test_a_wrong_date_is_corrected_and_the_rest_said_to_be_uncovered(pipeline: P
     false, uncovered = reply.text.index("TIDAK sesuai"), reply.text.index("tidak bisa memastikan")
     assert false < reply.text.index("Rabu, 27 November 2024") < uncovered
     assert "Ayo, gunakan hak pilih anda di TPS pada Rabu (27 november 2024)" in reply.text
-    assert "KTP" not in reply.text  # the user's own words are never quoted back
+    assert "bawa KTP" not in reply.text  # the user's own words are never quoted back
 
 
 def test_a_known_unknown_word_blocks_only_the_statement_it_ties(pipeline: Pipeline) -> None:
@@ -299,3 +299,38 @@ def test_after_the_vote_still_voting_is_answered_with_the_date(
     data = _ask(kb_root, capsys, text)
     assert (data["outcome"], data["entry_id"]) == ("answer", "jadwal_pencoblosan")
     assert "sudah berlangsung" in str(data["answer"]) and "27 November 2024" in str(data["answer"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An office the sources never use, before the name: he was Kabag Prokompim.
+        ("Bupati Blora Budiman jadi narasumber raker KPU! Sebarkan!", [("contradicted", "kabag_prokompim")]),
+        # Their own role words before a name are not read as a wrong office ("mantan komisioner").
+        (
+            "Kata mantan komisioner KPU Moh Syaiful Amri, suara tidak sah Pemilu 2019 sebanyak 26.238 surat suara",
+            [("confirmed", "suara_tidak_sah_pemilu_2019"), ("unverifiable", None)],
+        ),
+        # Someone opened it on his behalf, as the message itself says: Widi is not claimed to have opened it.
+        (
+            "ketua KPU Blora waktu itu Widi Nurintan Ary Kurnianto, yg buka raker PPK cuma perwakilannya",
+            [("unverifiable", None), ("unverifiable", None)],
+        ),
+        # A condition supposes; it does not deny the 83 %.
+        (
+            "mustakim bilang kalo gak bisa 83% ya minimal jangan jauh-jauh dari angka itu",
+            [("confirmed", "target_partisipasi_pilkada_2024"), ("unverifiable", None)],
+        ),
+    ],
+)
+def test_rules_drawn_from_the_third_fresh_claim_set(
+    pipeline: Pipeline, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert _verdicts(pipeline, text) == expected
+
+
+def test_each_clause_pins_its_own_meeting(pipeline: Pipeline) -> None:
+    text = "Ada 2 raker KPU Blora: 27 Juli 2024 dgn stakeholder di Garden Resto, dan 6 Sept 2024 dgn PPK di gedung KPU"
+    verdicts = _verdicts(pipeline, text)
+    assert ("contradicted" not in [v for v, _ in verdicts]) and ("confirmed", "raker_september_tempat") in verdicts
+    assert ("confirmed", "raker_juli_tempat") in verdicts

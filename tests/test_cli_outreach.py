@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.cli import main
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 
 USERNAME = "PilkadaBloraBot"
 

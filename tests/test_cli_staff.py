@@ -15,14 +15,10 @@ from bot.cli import main
 from bot.config import load_config
 from bot.pipeline import Pipeline
 from bot.storage import SALT_ENV, SqliteStore
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.constants import ANSWERED
+from tests.support.kbcopy import KbCopy
 
 USER, OTHER = 111, 222
-ANSWERED = "golput itu apa sih"
 ASKED_TWICE = "berapa gaji kpps"
 
 

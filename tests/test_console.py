@@ -12,7 +12,7 @@ def chat(pipeline: Pipeline, *lines: str, keluar: bool = True) -> tuple[int, lis
     """Type `lines` (then /keluar) into the console; return the exit code and each bot turn."""
     script = [*lines, "/keluar"] if keluar else list(lines)
     stdout = io.StringIO()
-    code = run_console(pipeline.replies, io.StringIO("".join(f"{line}\n" for line in script)), stdout)
+    code = run_console(pipeline, io.StringIO("".join(f"{line}\n" for line in script)), stdout)
     turns = ["Bot> " + turn for turn in stdout.getvalue().split("Bot> ") if turn]
     return code, turns
 
@@ -103,3 +103,17 @@ def test_render_text_numbers_entry_buttons_only(pipeline: Pipeline) -> None:
     assert choice_ids(reply) == list(related)
     assert text.splitlines()[-1] == f"  {len(related)}. {pipeline.kb.entry(related[-1]).title}"
     assert pipeline.replies.text("share_button") not in text
+
+
+def test_the_console_keeps_the_message_policy_telegram_keeps(pipeline: Pipeline) -> None:
+    # One policy in the core (Pipeline.respond): a message too long to be a question is refused here too.
+    limit = pipeline.config.bot.max_message_length
+    long_question = "kapan hari pencoblosan pilkada blora? " * (limit // 30)
+    assert len(long_question) > limit
+    _, turns = chat(pipeline, long_question)
+    assert pipeline.replies.text("too_long") in turns[1]
+    # Forwarded text is cut rather than refused, and small talk is never counted for staff.
+    assert pipeline.respond(long_question, forwarded=True).reply.kind != "info"
+    assert len(pipeline.respond(long_question, forwarded=True).asked) == limit
+    assert pipeline.respond("makasih").recorded is False
+    assert pipeline.respond("golput itu apa").recorded is True

@@ -1,4 +1,4 @@
-"""bot/decision.py and bot/training.py: the learned decision of when to answer (issue #21)."""
+"""bot/nlu/decision.py and bot/nlu/training.py: the learned decision of when to answer (issue #21)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.decision import DEFAULT_MODEL, FEATURES, DecisionModel, fit
-from bot.evaluation import EvalItem
-from bot.matcher import Matcher, _is_figure
+from bot.nlu.decision import DEFAULT_MODEL, FEATURES, DecisionModel, fit
+from bot.nlu.evaluation import EvalItem
+from bot.nlu.matcher import Matcher, _is_figure
+from bot.nlu.training import choose_point, examples, train
 from bot.pipeline import Pipeline
-from bot.training import choose_point, examples, train
 
 ROWS = [
     ("kapan nyoblos", "jadwal_pencoblosan"),
@@ -153,10 +153,10 @@ def test_train_refuses_too_few_questions(tmp_path: Path, kb_root: Path, capsys: 
 
 def test_training_is_pure_python(pipeline: Pipeline) -> None:
     """The model is trained and read with no third-party package: staff can retrain where the bot runs."""
-    import bot.decision
-    import bot.training
+    import bot.nlu.decision
+    import bot.nlu.training
 
-    for module in (bot.decision, bot.training):
+    for module in (bot.nlu.decision, bot.nlu.training):
         source = Path(module.__file__ or "").read_text(encoding="utf-8")
         imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
         assert all(line.split()[1].split(".")[0] in {"__future__", "bot", *sys.stdlib_module_names} for line in imports)

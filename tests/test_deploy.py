@@ -30,19 +30,15 @@ import httpx
 import pytest
 import yaml
 
-try:  # works whether or not tests/ is a package
-    from tests.connflood import ConnectionFlood
-    from tests.nginxserver import TEMPLATE, NginxServer, envsubst, free_port, self_signed_certificate, template_names
-except ImportError:
-    from connflood import ConnectionFlood  # type: ignore[no-redef]
-    from nginxserver import (  # type: ignore[no-redef]
-        TEMPLATE,
-        NginxServer,
-        envsubst,
-        free_port,
-        self_signed_certificate,
-        template_names,
-    )
+from tests.support.connflood import ConnectionFlood
+from tests.support.nginxserver import (
+    TEMPLATE,
+    NginxServer,
+    envsubst,
+    free_port,
+    self_signed_certificate,
+    template_names,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / "deploy"

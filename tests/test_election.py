@@ -1,4 +1,4 @@
-"""bot/election.py and ReplyBuilder.countdown_text: voting day as seen in Blora (WIB)."""
+"""bot/replies/election.py and ReplyBuilder.countdown_text: voting day as seen in Blora (WIB)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Config
-from bot.election import Countdown, countdown, format_date, local_today
 from bot.pipeline import Pipeline
+from bot.replies.election import Countdown, countdown, format_date, local_today
 
 UTC = dt.UTC
 

@@ -1,4 +1,4 @@
-"""bot/english.py: which questions get the "answers are in Indonesian" note."""
+"""bot/kb/english.py: which questions get the "answers are in Indonesian" note."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.english import EnglishDetector, english_tokens
-from bot.evaluation import load_eval_set
-from bot.knowledge import KnowledgeBase
+from bot.kb.english import EnglishDetector, english_tokens
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.evaluation import load_eval_set
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 MESSAGES = "knowledge/messages.yaml"
 

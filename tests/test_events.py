@@ -1,4 +1,4 @@
-"""Statistics off the answer path: BufferedRecorder (bot/events.py) with a fake sink and with the SQLite store."""
+"""Statistics off the answer path: BufferedRecorder (bot/storage/events.py), with a fake sink and the SQLite store."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import BufferedRecorder, ErrorLog, Event, QuestionAsked
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from bot.storage import SqliteStore
+from bot.storage.events import BufferedRecorder, ErrorLog, Event, QuestionAsked
 
 NOW = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
 ANSWER = MatchResult("answer", "apa_itu_golput", 90.0, (), "golput itu apa", ())
@@ -159,7 +159,7 @@ async def test_one_bad_event_is_dropped_alone_and_the_others_are_written(
     # Issue 25, item 4: one event the database refused kept its batch failing, retried every
     # 0.2 s, and nothing more was recorded for anyone. Whatever the error (one the store
     # knows to be about the data: EventRefused, or not), the bad event goes alone and is counted.
-    from bot.events import EventRefused
+    from bot.storage.events import EventRefused
 
     sink = PickySink(bad=666, error=EventRefused("UnicodeEncodeError") if known else KeyError("x"))
     recorder = BufferedRecorder(sink, lambda: NOW)
@@ -193,7 +193,7 @@ async def test_a_database_that_is_away_costs_no_event_even_with_one_bad_one_amon
 
 
 async def test_a_stop_never_drops_the_whole_buffer_for_one_bad_event() -> None:
-    from bot.events import EventRefused
+    from bot.storage.events import EventRefused
 
     sink = PickySink(bad=666, error=EventRefused("UnicodeEncodeError: surrogates not allowed"))
     recorder = BufferedRecorder(sink, lambda: NOW)
@@ -206,7 +206,7 @@ async def test_a_stop_never_drops_the_whole_buffer_for_one_bad_event() -> None:
 
 async def test_a_refused_event_among_thousands_costs_a_few_writes_not_one_per_event() -> None:
     # After an outage the buffer may hold thousands of events: written again in halves.
-    from bot.events import EventRefused
+    from bot.storage.events import EventRefused
 
     sink = PickySink(bad=666, error=EventRefused("DataError"))
     recorder = BufferedRecorder(sink, lambda: NOW)

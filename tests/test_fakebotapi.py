@@ -26,18 +26,8 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
 from telegram.request import HTTPXRequest
 
-try:  # works whether or not tests/ is a package
-    from tests.fakebotapi import FakeBotApi, parse_body, utf16_len
-except ImportError:
-    from fakebotapi import FakeBotApi, parse_body, utf16_len
-
-TOKEN = "123456:TEST-TOKEN"
-
-
-@pytest.fixture
-def api():
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
+from tests.support.constants import TOKEN
+from tests.support.fakebotapi import FakeBotApi, parse_body, utf16_len
 
 
 def run(coro):
@@ -346,7 +336,7 @@ def test_stop_is_fast_with_pending_long_poll(api):
 
 @pytest.mark.subprocess
 def test_standalone_process():
-    script = Path(__file__).with_name("fakebotapi.py")
+    script = Path(__file__).parent / "support" / "fakebotapi.py"
     proc = subprocess.Popen(
         [sys.executable, str(script), "--port", "0", "--token", TOKEN], stdout=subprocess.PIPE, text=True
     )

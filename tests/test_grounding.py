@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.facts import Fact, check_grounded, render_refs, vocabulary
-from bot.knowledge import KnowledgeBase
+from bot.facts.facts import Fact, check_grounded, render_refs, vocabulary
+from bot.kb.knowledge import KnowledgeBase
 
 ENTRIES = "knowledge/entries.yaml"
 SOURCES = "knowledge/sources.yaml"

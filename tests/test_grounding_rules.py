@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bot.facts import Fact, check_grounded, election_context, sentences_keeping_names, vocabulary
-from bot.statements import find_items
+from bot.facts.facts import Fact, check_grounded, election_context, sentences_keeping_names, vocabulary
+from bot.facts.statements import find_items
 
 
 def _fact(**kw: object) -> Fact:

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from bot.kb.sources import _parse_sources
 from bot.kb_import import draft, to_yaml
-from bot.knowledge import _parse_sources
 from bot.yamlfile import Problem, load_yaml
 
 REPO = Path(__file__).resolve().parent.parent

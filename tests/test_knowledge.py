@@ -1,4 +1,4 @@
-"""bot/knowledge.py: the shipped knowledge base is valid; every validation rule fires with `file:line`.
+"""bot/kb/knowledge.py: the shipped knowledge base is valid; every validation rule fires with `file:line`.
 
 Each rule test breaks one thing in a copy of the files (the `kb_copy` fixture) and
 computes the expected line from the edited text.
@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 
 ENTRIES = "knowledge/entries.yaml"
 SOURCES = "knowledge/sources.yaml"

@@ -1,4 +1,4 @@
-"""bot/matcher.py: answer, suggest or no match, by the thresholds in config.yaml."""
+"""bot/nlu/matcher.py: answer, suggest or no match, by the thresholds in config.yaml."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from bot.config import Config
-from bot.decision import DEFAULT_MODEL, DecisionModel
-from bot.knowledge import KnowledgeBase
-from bot.matcher import Matcher
+from bot.kb.knowledge import KnowledgeBase
+from bot.nlu.decision import DEFAULT_MODEL, DecisionModel
+from bot.nlu.matcher import Matcher
 from bot.pipeline import Pipeline
 
 

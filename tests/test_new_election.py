@@ -108,6 +108,14 @@ def test_new_then_import_then_check_then_ask(skeleton: Path, capsys: pytest.Capt
     reply = json.loads(answer)  # a known unknown that still says what the law says
     assert reply["outcome"] == "unknown" and "berumur 17 tahun atau sudah/pernah kawin" in reply["answer"]
     assert reply["sources"] == ["perpu-1-2014-hak-memilih"] and "blora" not in answer.lower()
+    # A claim about the new source's own figures, no election named (issue #23): the target of 85 %
+    # is confirmed with its quote, which says the outcome (78 %, below it).
+    code, answer = run(
+        "--config", config, "ask", "--json", "targetnya 85 persen tapi katanya meleset, realisasinya berapa"
+    )
+    reply = json.loads(answer)
+    assert reply["claims"][0]["verdict"] == "confirmed" and reply["claims"][0]["said"] == "85 persen"
+    assert "78 persen, di bawah target 85 persen" in reply["answer"]
 
 
 def test_nothing_of_blora_is_left_in_what_users_read(skeleton: Path) -> None:

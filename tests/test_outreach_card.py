@@ -17,11 +17,7 @@ from bot.outreach.card import BAND, BOXES, MARGIN, QR_BOX, SIZE, CardCache, Card
 from bot.outreach.kit import Outreach
 from bot.outreach.typeset import ELLIPSIS, drawable, inside
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import make_clock
-except ImportError:
-    from conftest import make_clock
+from tests.support.clocks import make_clock
 
 USERNAME = "PilkadaBloraBot"
 # On a phone the 1080-pixel card is about 400 points wide: 30 pixels read as 11 pt.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_config
-from bot.knowledge import DEEP_LINK_RE, RESERVED_LINKS, KnowledgeBase
+from bot.kb.knowledge import DEEP_LINK_RE, RESERVED_LINKS, KnowledgeBase
 from bot.outreach.kit import Outreach
 from bot.outreach.links import LinkIndex, bot_link, deep_link
 from bot.pipeline import Pipeline

@@ -18,11 +18,7 @@ from bot.outreach.kit import Outreach
 from bot.outreach.poster import GRID_BOTTOM, HEIGHT, MARGIN, WIDTH, grid_cells
 from bot.outreach.typeset import inside
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import make_clock
-except ImportError:
-    from conftest import make_clock
+from tests.support.clocks import make_clock
 
 USERNAME = "PilkadaBloraBot"
 A4_POINTS = (595.28, 841.89)  # 210 x 297 mm

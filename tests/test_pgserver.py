@@ -1,4 +1,4 @@
-"""The throwaway PostgreSQL server the tests use (tests/pgserver.py): it really starts, and stops by PID."""
+"""The throwaway PostgreSQL server the tests use (tests/support/pgserver.py): it really starts, and stops by PID."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-try:  # works whether or not tests/ is a package
-    from tests.pgserver import BINDIR_ENV, PostgresServer, find_bindir, wheel_bindir
-except ImportError:
-    from pgserver import BINDIR_ENV, PostgresServer, find_bindir, wheel_bindir  # type: ignore[no-redef]
+from tests.support.pgserver import BINDIR_ENV, PostgresServer, find_bindir, wheel_bindir
 
 
 def test_the_session_server_asks_for_the_password(postgres_server: PostgresServer, postgres_url: str) -> None:

@@ -7,14 +7,15 @@ import re
 import string
 
 import pytest
-from conftest import REPO_ROOT, make_clock
 
-from bot.evaluation import load_postvote_set
-from bot.knowledge import PRE_VOTE_MESSAGES, KnowledgeBase
-from bot.phases import Phase
+from bot.facts.statements import fold
+from bot.kb.knowledge import PRE_VOTE_MESSAGES, KnowledgeBase
+from bot.kb.phases import Phase
+from bot.nlu.evaluation import load_postvote_set
 from bot.pipeline import Pipeline
-from bot.statements import fold
 from bot.telegram.app import COMMANDS, STORAGE_COMMANDS, command_description
+from tests.support.clocks import make_clock
+from tests.support.constants import REPO_ROOT
 
 CLOCKS: dict[Phase, dt.date] = {
     "before": dt.date(2024, 11, 20),

@@ -14,15 +14,11 @@ from telegram import Update
 
 from bot.pipeline import Pipeline
 from bot.telegram.processing import ChatOrderedProcessor, ordering_key
+from tests.support.botapp import StartBot
+from tests.support.constants import TOKEN
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.pipelines import tuned
 
-try:  # works whether or not tests/ is a package
-    from tests.conftest import polling_bot, tuned
-    from tests.fakebotapi import FakeBotApi
-except ImportError:
-    from conftest import polling_bot, tuned
-    from fakebotapi import FakeBotApi
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 USER, OTHER = 111, 222
 FIRST = "kapan hari pencoblosan?"
 SECOND = "golput itu apa sih"
@@ -110,7 +106,9 @@ def test_ordering_keys() -> None:
         ChatOrderedProcessor(0)
 
 
-async def test_two_messages_from_one_chat_are_answered_in_order_under_concurrency(pipeline: Pipeline) -> None:
+async def test_two_messages_from_one_chat_are_answered_in_order_under_concurrency(
+    pipeline: Pipeline, start_bot: StartBot
+) -> None:
     # Not a timing assertion: the first answer is held back by the server, and the second
     # must not even be *sent* before the first was answered. Per-chat pacing is off here,
     # so only the processor keeps the order.
@@ -119,7 +117,7 @@ async def test_two_messages_from_one_chat_are_answered_in_order_under_concurrenc
         for text, user in ((FIRST, USER), (SECOND, USER), (THIRD, OTHER)):
             api.push_update(api.text_message(text, user_id=user))
         api.delay("sendMessage", 2.0, count=1)  # only the first reply (to FIRST) is slow
-        async with polling_bot(concurrent, api):
+        async with start_bot(concurrent, api):
             calls = await api.await_for("sendMessage", lambda c: c.finished is not None, count=3, timeout=15)
     first, second = [c for c in calls if c.params["chat_id"] == USER]
     (other,) = [c for c in calls if c.params["chat_id"] == OTHER]

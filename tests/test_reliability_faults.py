@@ -6,9 +6,6 @@ start or gone for a while, and a 409 Conflict from a second poller. The bot poll
 it as `pilkada-bot run` does (in this process, or as the real CLI subprocess), and
 the tests count what reached the server: a reply delivered exactly once, never
 lost, never duplicated, and later updates answered without help.
-
-Helpers here (`tuned`, `running_bot`, `CliRun`, `cli_config`) are shared with the
-other test_reliability_* modules.
 """
 
 from __future__ import annotations
@@ -18,18 +15,14 @@ import logging
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from telegram.ext import Application
 
 from bot.pipeline import Pipeline
 from bot.telegram import app as app_module
@@ -37,23 +30,16 @@ from bot.telegram import network
 from bot.telegram.app import build_application, run_bot
 from bot.telegram.errors import EXIT_CONFLICT
 from bot.telegram.handlers import request_stop
+from tests.support.botapp import StartBot
+from tests.support.cli import CliRun, cli_config
+from tests.support.constants import ANSWERED, TOKEN, USER
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.nginxserver import free_port
+from tests.support.offline import OfflineRequest
+from tests.support.pipelines import tuned
 
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy, polling_bot, tuned
-    from tests.fakebotapi import DEFAULT_USER_ID, FakeBotApi
-    from tests.test_telegram_e2e import cli_env, free_port
-    from tests.test_telegram_handlers import OfflineRequest
-except ImportError:
-    from conftest import KbCopy, polling_bot, tuned
-    from fakebotapi import DEFAULT_USER_ID, FakeBotApi
-    from test_telegram_e2e import cli_env, free_port
-    from test_telegram_handlers import OfflineRequest
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
 OTHER = 222
-ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +52,6 @@ def _quick_resends(monkeypatch: pytest.MonkeyPatch) -> None:
 def api() -> Iterator[FakeBotApi]:
     with FakeBotApi(token=TOKEN) as server:
         yield server
-
-
-def running_bot(pipeline: Pipeline, api: FakeBotApi, poll_timeout: float = 1.0) -> AbstractAsyncContextManager[App]:
-    """The bot long-polling the fake server, started and stopped in the order run_polling uses."""
-    return polling_bot(pipeline, api, poll_timeout=poll_timeout)
 
 
 def to(chat_id: int) -> Any:
@@ -98,9 +79,11 @@ def polling_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 # --- 429, 5xx and timeouts on sendMessage -------------------------------------------------
 
 
-async def test_429_on_send_message_is_waited_out_and_delivered_once(api: FakeBotApi, pipeline: Pipeline) -> None:
+async def test_429_on_send_message_is_waited_out_and_delivered_once(
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
+) -> None:
     api.fail_next("sendMessage", 429, retry_after=1)
-    async with running_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, timeout=8)
         api.push_update(api.text_message("kapan hari pencoblosan", user_id=OTHER))  # handled after the retry
@@ -114,10 +97,10 @@ async def test_429_on_send_message_is_waited_out_and_delivered_once(api: FakeBot
 
 @pytest.mark.parametrize("status", [500, 502])
 async def test_5xx_on_send_message_is_resent_and_delivered_once(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, status: int
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, status: int, start_bot: StartBot
 ) -> None:
     api.fail_next("sendMessage", status, count=2)  # send_retries: 2 in config.yaml
-    async with running_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, timeout=8)
     assert [c.status for c in api.calls("sendMessage")] == [status, status, 200]
@@ -128,10 +111,10 @@ async def test_5xx_on_send_message_is_resent_and_delivered_once(
 
 @pytest.mark.slow
 async def test_5xx_burst_longer_than_the_resends_costs_one_reply_then_the_bot_goes_on(
-    api: FakeBotApi, pipeline: Pipeline
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
 ) -> None:
     api.fail_next("sendMessage", 502, count=3)  # the answer and both resends
-    async with running_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, timeout=8)  # the apology
         api.push_update(api.text_message(ANSWERED))
@@ -142,11 +125,11 @@ async def test_5xx_burst_longer_than_the_resends_costs_one_reply_then_the_bot_go
 
 
 async def test_timeout_on_send_message_is_not_resent_since_it_may_have_arrived(
-    api: FakeBotApi, pipeline: Pipeline
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
 ) -> None:
     # The fake server still delivers a message whose answer comes too late, as Telegram would.
     api.delay("sendMessage", 0.8)
-    async with running_bot(tuned(pipeline, read_timeout=0.3), api):
+    async with start_bot(tuned(pipeline, read_timeout=0.3), api):
         api.push_update(api.text_message(ANSWERED))
         # The answer times out, so does the apology (the error handler's), and nothing is resent.
         await api.await_for("sendMessage", lambda c: c.status == 200, count=2, timeout=8)
@@ -160,9 +143,11 @@ async def test_timeout_on_send_message_is_not_resent_since_it_may_have_arrived(
     assert api.stats["sent"][USER] == 3  # each exactly once
 
 
-async def test_dropped_connection_on_send_message_is_not_resent(api: FakeBotApi, pipeline: Pipeline) -> None:
+async def test_dropped_connection_on_send_message_is_not_resent(
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
+) -> None:
     api.fail_next("sendMessage", 0)  # the server hangs up after reading the request
-    async with running_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", lambda c: c.status == 200, timeout=8)
     assert [c.status for c in api.calls("sendMessage")] == [0, 200]
@@ -173,9 +158,9 @@ async def test_dropped_connection_on_send_message_is_not_resent(api: FakeBotApi,
 
 
 async def test_5xx_burst_on_get_updates_then_the_bot_answers_by_itself(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, start_bot: StartBot
 ) -> None:
-    async with running_bot(pipeline, api, poll_timeout=0.2):
+    async with start_bot(pipeline, api, poll_timeout=0.2):
         await api.await_for("getUpdates", lambda c: c.status == 200)
         api.fail_next("getUpdates", 500)
         api.fail_next("getUpdates", 502)
@@ -189,10 +174,10 @@ async def test_5xx_burst_on_get_updates_then_the_bot_answers_by_itself(
 
 
 async def test_timeouts_on_get_updates_then_the_bot_answers_by_itself(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, start_bot: StartBot
 ) -> None:
     # getUpdates waits read_timeout + the long-poll timeout (0.3 + 0.2 s) for an answer.
-    async with running_bot(tuned(pipeline, read_timeout=0.3), api, poll_timeout=0.2):
+    async with start_bot(tuned(pipeline, read_timeout=0.3), api, poll_timeout=0.2):
         await api.await_for("getUpdates", lambda c: c.status == 200)
         api.delay("getUpdates", 1.0)
         seen = len(api.calls("getUpdates"))
@@ -207,9 +192,9 @@ async def test_timeouts_on_get_updates_then_the_bot_answers_by_itself(
 
 
 async def test_server_gone_for_a_while_then_the_bot_answers_by_itself(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, start_bot: StartBot
 ) -> None:
-    async with running_bot(pipeline, api, poll_timeout=0.2):
+    async with start_bot(pipeline, api, poll_timeout=0.2):
         await api.await_for("getUpdates", lambda c: c.status == 200)
         api.stop()
         deadline = time.monotonic() + 5
@@ -226,88 +211,13 @@ async def test_server_gone_for_a_while_then_the_bot_answers_by_itself(
 
 
 async def test_a_failing_command_menu_does_not_stop_the_start(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, start_bot: StartBot
 ) -> None:
     api.fail_next("setMyCommands", 502, count=3)  # first try and both resends
-    async with running_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         api.push_update(api.text_message(ANSWERED))
         await api.await_for("sendMessage", timeout=8)
     assert any("Could not update the command menu" in r.getMessage() for r in caplog.records)
-
-
-def cli_config(kb_copy: KbCopy, **bot_settings: object) -> Path:
-    """The copied config.yaml with these `bot:` keys set (each key already in the file, once)."""
-    for key, value in bot_settings.items():
-        text = kb_copy.read("config.yaml")
-        new, count = re.subn(rf"(?m)^(\s+{key}:) [^#\n]*", rf"\g<1> {value}  ", text, count=1)
-        assert count == 1, key
-        kb_copy.write("config.yaml", new)
-    return kb_copy.config_path
-
-
-class CliRun:
-    """`python -m bot run` as a subprocess; stderr is collected line by line as it comes."""
-
-    def __init__(self, repo_root: Path, config: Path, api_url: str, token: str = TOKEN, **env: str) -> None:
-        self.lines: list[str] = []
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=repo_root,
-            env=cli_env(TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=api_url, PILKADA_BOT_CONFIG=str(config), **env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def stderr(self) -> str:
-        return "\n".join(self.lines)
-
-    def wait_for_line(self, pattern: str, count: int = 1, timeout: float = 15) -> list[str]:
-        """Block until `count` stderr lines match the regex `pattern`."""
-        deadline = time.monotonic() + timeout
-        while len(found := [line for line in list(self.lines) if re.search(pattern, line)]) < count:
-            if time.monotonic() > deadline or (self.proc.poll() is not None and not self._reader.is_alive()):
-                raise AssertionError(f"no {count} line(s) matching {pattern!r} in:\n{self.stderr}")
-            time.sleep(0.02)
-        return found
-
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 15) -> tuple[int, float]:
-        """Send `sig`; the exit code and how long the process took to exit."""
-        sent = time.monotonic()
-        self.proc.send_signal(sig)
-        return self.wait(timeout), time.monotonic() - sent
-
-    def wait(self, timeout: float = 15) -> int:
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            self.kill()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self._reader.join(timeout=5)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
-
-
-@pytest.fixture
-def cli_runs() -> Iterator[list[CliRun]]:
-    """Register CLI runs here: they are killed if a test fails half-way."""
-    runs: list[CliRun] = []
-    yield runs
-    for run in runs:
-        run.kill()
 
 
 @pytest.mark.subprocess

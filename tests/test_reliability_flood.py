@@ -1,4 +1,4 @@
-"""Abuse: per-user flood control and the inline-query throttle (bot/telegram/flood.py).
+"""Abuse: per-user flood control and the inline-query throttle (bot/storage/flood.py).
 
 The pure classes are tested with a fake clock; the handlers through the real
 Application (offline, and once end to end over the fake Bot API server).
@@ -7,59 +7,32 @@ Application (offline, and once end to end over the fake Bot API server).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
-from telegram.ext import Application
 
 from bot.pipeline import Pipeline
-from bot.telegram.app import build_application
-from bot.telegram.flood import FloodControl, Throttle, Verdict
+from bot.storage.flood import FloodControl, Throttle, Verdict
+from tests.support.botapp import StartBot
+from tests.support.clocks import FakeMonotonic
+from tests.support.constants import ANSWERED, GROUP, USER, App
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.offline import FakeRecorder, OfflineRequest, feed
+from tests.support.pipelines import tuned
 
-try:  # works whether or not tests/ is a package
-    from tests.conftest import tuned, unpaced
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_reliability_faults import running_bot
-    from tests.test_telegram_handlers import FakeRecorder, OfflineRequest, feed
-except ImportError:
-    from conftest import tuned, unpaced
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_reliability_faults import running_bot
-    from test_telegram_handlers import FakeRecorder, OfflineRequest, feed
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
 OTHER = 222
-GROUP = DEFAULT_GROUP_ID
-ANSWERED = "golput itu apa sih"
 LIMIT = 4  # bot.flood_messages in config.yaml: a short burst, then one "pelan-pelan"
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
-@dataclass
-class FakeClock:
-    now: float = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
-def tg() -> FakeBotApi:
-    return FakeBotApi(token=TOKEN)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> FakeMonotonic:
+    return FakeMonotonic()
 
 
 # --- the pure classes ------------------------------------------------------------------
 
 
-def test_flood_control_warns_once_then_drops(clock: FakeClock) -> None:
+def test_flood_control_warns_once_then_drops(clock: FakeMonotonic) -> None:
     flood = FloodControl(20, 10.0, clock=clock)
     verdicts = []
     for _ in range(30):
@@ -69,7 +42,7 @@ def test_flood_control_warns_once_then_drops(clock: FakeClock) -> None:
     assert flood.check(OTHER) is Verdict.ALLOW  # other users are not affected
 
 
-def test_flood_control_window_resets_after_a_pause(clock: FakeClock) -> None:
+def test_flood_control_window_resets_after_a_pause(clock: FakeMonotonic) -> None:
     flood = FloodControl(3, 10.0, clock=clock)
     assert [flood.check(USER) for _ in range(5)] == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP]
     clock.now += 9.9
@@ -78,14 +51,14 @@ def test_flood_control_window_resets_after_a_pause(clock: FakeClock) -> None:
     assert [flood.check(USER) for _ in range(5)] == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP]  # warned again
 
 
-def test_flood_control_allows_a_steady_pace(clock: FakeClock) -> None:
+def test_flood_control_allows_a_steady_pace(clock: FakeMonotonic) -> None:
     flood = FloodControl(20, 10.0, clock=clock)
     for _ in range(200):  # one message every 0.5 s, for 100 seconds
         assert flood.check(USER) is Verdict.ALLOW
         clock.now += 0.5
 
 
-def test_flood_control_memory_is_bounded(clock: FakeClock) -> None:
+def test_flood_control_memory_is_bounded(clock: FakeMonotonic) -> None:
     flood = FloodControl(5, 10.0, max_users=100, clock=clock)
     for user in range(10_000):
         for _ in range(8):
@@ -101,7 +74,7 @@ def test_flood_control_refuses_nonsense_settings() -> None:
         FloodControl(5, 0)
 
 
-def test_throttle_first_now_then_only_the_latest(clock: FakeClock) -> None:
+def test_throttle_first_now_then_only_the_latest(clock: FakeMonotonic) -> None:
     throttle: Throttle[str] = Throttle(0.3, clock=clock)
     assert throttle.offer(USER, "g") == 0.0  # the first query: at once
     clock.now += 0.05
@@ -116,7 +89,7 @@ def test_throttle_first_now_then_only_the_latest(clock: FakeClock) -> None:
     assert throttle.offer(USER, "golput itu") == 0.0  # a pause: at once again
 
 
-def test_throttle_memory_is_bounded(clock: FakeClock) -> None:
+def test_throttle_memory_is_bounded(clock: FakeMonotonic) -> None:
     throttle: Throttle[str] = Throttle(0.3, max_users=50, clock=clock)
     for user in range(5000):
         throttle.offer(user, "x")
@@ -128,16 +101,15 @@ def test_throttle_memory_is_bounded(clock: FakeClock) -> None:
 
 
 @pytest.fixture
-async def bot(pipeline: Pipeline, clock: FakeClock) -> AsyncIterator[tuple[App, OfflineRequest, FakeRecorder]]:
+async def bot(
+    pipeline: Pipeline, clock: FakeMonotonic, start_bot: StartBot, offline: OfflineRequest
+) -> AsyncIterator[tuple[App, OfflineRequest, FakeRecorder]]:
     """The bot offline, with flood control on a fake clock (LIMIT messages in 5 s, from config.yaml)."""
-    offline, recorder = OfflineRequest(), FakeRecorder()
-    app = build_application(
-        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
-    )
+    recorder = FakeRecorder()
     settings = pipeline.config.bot
     assert (settings.flood_messages, settings.flood_seconds) == (LIMIT, 5.0)
-    app.bot_data.flood = FloodControl(settings.flood_messages, settings.flood_seconds, clock=clock)
-    async with app:
+    flood = FloodControl(settings.flood_messages, settings.flood_seconds, clock=clock)
+    async with start_bot(pipeline, recorder=recorder, flood=flood) as app:
         yield app, offline, recorder
 
 
@@ -146,7 +118,7 @@ def sent_to(offline: OfflineRequest, chat_id: int) -> list[str]:
 
 
 async def test_a_flooding_user_gets_one_slow_down_and_the_rest_is_dropped(
-    bot: tuple[App, OfflineRequest, FakeRecorder], tg: FakeBotApi, pipeline: Pipeline, clock: FakeClock
+    bot: tuple[App, OfflineRequest, FakeRecorder], tg: FakeBotApi, pipeline: Pipeline, clock: FakeMonotonic
 ) -> None:
     app, offline, recorder = bot
     for i in range(30):
@@ -197,7 +169,7 @@ async def test_group_chatter_the_bot_ignores_does_not_count(
 
 
 async def test_a_flood_in_a_group_is_answered_in_the_group_once(
-    bot: tuple[App, OfflineRequest, FakeRecorder], tg: FakeBotApi, pipeline: Pipeline, clock: FakeClock
+    bot: tuple[App, OfflineRequest, FakeRecorder], tg: FakeBotApi, pipeline: Pipeline, clock: FakeMonotonic
 ) -> None:
     app, offline, _ = bot
     # A lower limit: the rate limiter lets only 20 messages a minute into one group.
@@ -209,20 +181,14 @@ async def test_a_flood_in_a_group_is_answered_in_the_group_once(
 
 
 @pytest.mark.slow
-async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline) -> None:
-    async with running_bot(tuned(pipeline, rate_limit_overall_per_second=1000.0), api):
+async def test_flood_over_the_fake_server(api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot) -> None:
+    async with start_bot(tuned(pipeline, rate_limit_overall_per_second=1000.0), api):
         for _ in range(30):
             api.push_update(api.text_message(ANSWERED))
         api.push_update(api.text_message(ANSWERED, user_id=OTHER))
         await api.await_for("sendMessage", lambda c: c.params["chat_id"] == OTHER, timeout=10)
     texts = [c.params["text"] for c in api.calls("sendMessage") if c.params["chat_id"] == USER]
     assert len(texts) == LIMIT + 1 and texts.count(pipeline.replies.text("slow_down")) == 1
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 # --- inline queries ---------------------------------------------------------------------

@@ -16,39 +16,24 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot.matcher import MatchResult
+from bot.nlu.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.storage import SqliteStore, Store
+from bot.storage.flood import FloodControl
 from bot.telegram.inline import MAX_QUERY_LENGTH
+from tests.support.botapp import StartBot
+from tests.support.clocks import make_clock
+from tests.support.constants import ADMIN, FIXED_NOW, GROUP, SALT, USER, WIB, App
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.offline import OfflineRequest, feed
+from tests.support.pipelines import force_suggestions, with_admin
 
-try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, make_clock
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_telegram_handlers import OfflineRequest, feed, force_suggestions
-    from tests.test_telegram_storage import ADMIN, SALT, offline_app, with_admin
-except ImportError:
-    from conftest import FIXED_NOW, WIB, make_clock
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_telegram_handlers import OfflineRequest, feed, force_suggestions
-    from test_telegram_storage import ADMIN, SALT, offline_app, with_admin
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
-GROUP = DEFAULT_GROUP_ID
 FORUM = -1002000000001
-App = Application[Any, Any, Any, Any, Any, Any]
 # HTML a user might try to make the bot send: a link that looks official, bold text, a tag.
 CANARY = '<a href="https://kpu-palsu.example">Klik di sini</a> <b>PENTING</b> <script>x</script> & golput'
 CANARY_MARKS = ("<a href", "<b>", "<script")
 SUGGESTED = "<b>golput</b> itu apa &"  # "did you mean" (forced by the bot fixture)
-
-
-@pytest.fixture
-def tg() -> FakeBotApi:
-    """Only the update builders of the fake server; it is never started here."""
-    return FakeBotApi(token=TOKEN)
 
 
 @pytest.fixture
@@ -60,12 +45,15 @@ async def store(tmp_path: Any) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def bot(pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App, OfflineRequest]]:
+async def bot(
+    pipeline: Pipeline, store: Store, start_bot: StartBot, offline: OfflineRequest
+) -> AsyncIterator[tuple[App, OfflineRequest]]:
     """The bot with a database and ADMIN as staff, answering offline."""
     staff = Pipeline.from_parts(with_admin(pipeline.config), pipeline.kb, make_clock(FIXED_NOW))
     force_suggestions(staff, SUGGESTED)
-    async with offline_app(staff, store) as pair:
-        yield pair
+    flood = FloodControl(1000, staff.config.bot.flood_seconds)  # updates back to back; it has its own tests
+    async with start_bot(staff, store=store, clock=make_clock(FIXED_NOW), flood=flood) as app:
+        yield app, offline
 
 
 @pytest.fixture

@@ -24,11 +24,7 @@ from bot.pipeline import Pipeline
 from bot.storage.replicas import RELOAD_CHANNEL, SCHEMA, PostgresReplicas
 from bot.telegram import admin
 from bot.telegram.handlers import BotData
-
-try:  # works whether or not tests/ is a package
-    from tests.pgserver import PostgresServer
-except ImportError:
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+from tests.support.pgserver import PostgresServer
 
 
 class Reloads:

@@ -24,49 +24,17 @@ from bot.pipeline import Pipeline
 from bot.reminders import RoundResult
 from bot.storage import SqliteStore
 from bot.storage import sqlite as storage
+from bot.storage.flood import FloodControl
 from bot.telegram.app import MENU_JOB
-from bot.telegram.flood import FloodControl
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import WIB, KbCopy, polling_bot
-    from tests.fakebotapi import DEFAULT_GROUP_ID, FakeBotApi
-    from tests.test_reliability_faults import TOKEN, CliRun, cli_config
-    from tests.test_reliability_shutdown import wait_until
-    from tests.test_telegram_storage import (
-        SALT,
-        VOTING_DAY,
-        clock_reading,
-        key,
-        reminder_pipeline,
-        round_result,
-        running,
-        subscribe,
-    )
-except ImportError:
-    from conftest import WIB, KbCopy, polling_bot
-    from fakebotapi import DEFAULT_GROUP_ID, FakeBotApi
-    from test_reliability_faults import TOKEN, CliRun, cli_config
-    from test_reliability_shutdown import wait_until
-    from test_telegram_storage import (
-        SALT,
-        VOTING_DAY,
-        clock_reading,
-        key,
-        reminder_pipeline,
-        round_result,
-        running,
-        subscribe,
-    )
+from tests.support.botapp import StartBot
+from tests.support.cli import CliRun, cli_config, wait_until
+from tests.support.clocks import clock_reading
+from tests.support.constants import ANSWERED, GROUP, SALT, WIB
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.reminders import VOTING_DAY, key, reminder_pipeline, round_result, running, subscribe
 
 USER, OTHER = 111, 222
-GROUP = DEFAULT_GROUP_ID
-ANSWERED = "golput itu apa sih"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 def to(chat_id: int) -> Any:
@@ -115,11 +83,13 @@ async def test_a_reminder_that_may_have_been_delivered_is_not_sent_again(
 # --- item 2: a group at its rate limit holds up nobody else ---------------------------------
 
 
-async def test_a_group_at_its_rate_limit_does_not_hold_up_a_private_chat(api: FakeBotApi, pipeline: Pipeline) -> None:
+async def test_a_group_at_its_rate_limit_does_not_hold_up_a_private_chat(
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
+) -> None:
     # 24 members mention the bot (each within flood control); the group may get 20 a minute.
     api.push_updates([api.mention(ANSWERED, user_id=5000 + i) for i in range(24)])
     api.push_update(api.text_message(ANSWERED, user_id=OTHER))
-    async with polling_bot(pipeline, api) as app:
+    async with start_bot(pipeline, api) as app:
         (private,) = await api.await_for("sendMessage", to(OTHER), timeout=30)
         group_before = [c for c in api.calls("sendMessage") if c.params["chat_id"] == GROUP and c.time < private.time]
         hurry(app)
@@ -139,7 +109,9 @@ class FloodClock:
         return self.now
 
 
-async def test_a_flood_under_load_is_counted_when_it_arrives(api: FakeBotApi, pipeline: Pipeline) -> None:
+async def test_a_flood_under_load_is_counted_when_it_arrives(
+    api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot
+) -> None:
     # Under load every reply takes a while: here each one moves flood control's clock by 4 s.
     # Counted when handled, 30 messages sent within a moment looked like one every 4 s.
     clock = FloodClock()
@@ -150,7 +122,7 @@ async def test_a_flood_under_load_is_counted_when_it_arrives(api: FakeBotApi, pi
         return send(params)
 
     api.handlers["sendMessage"] = slow_send
-    async with polling_bot(pipeline, api) as app:
+    async with start_bot(pipeline, api) as app:
         app.bot_data.flood = FloodControl(3, 10.0, clock=clock)
         api.push_updates([api.text_message(ANSWERED, user_id=USER) for _ in range(30)])
         api.push_update(api.text_message(ANSWERED, user_id=OTHER))
@@ -168,13 +140,13 @@ async def test_a_flood_under_load_is_counted_when_it_arrives(api: FakeBotApi, pi
 
 
 async def test_a_locked_database_costs_no_answer_and_berhenti_says_it_could_not(
-    api: FakeBotApi, pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    api: FakeBotApi, pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_bot: StartBot
 ) -> None:
     monkeypatch.setattr(storage, "_BUSY_TIMEOUT_MS", 300)  # 5 s in production
     db = tmp_path / "bot.sqlite3"
     await subscribe(db, USER)
     store = await SqliteStore.open(db, salt=SALT, timezone=WIB)
-    async with polling_bot(pipeline, api, store=store):
+    async with start_bot(pipeline, api, store=store):
         other_process = sqlite3.connect(db, isolation_level=None)
         other_process.execute("BEGIN IMMEDIATE")  # e.g. `pilkada-bot report` holding the write lock
         try:
@@ -241,14 +213,14 @@ SECRET_TEXT = "nomor saya 081234567890"
 
 
 async def test_an_update_the_library_cannot_read_is_skipped_alone_and_logged_without_its_content(
-    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+    api: FakeBotApi, pipeline: Pipeline, caplog: pytest.LogCaptureFixture, start_bot: StartBot
 ) -> None:
     unreadable = api.text_message(SECRET_TEXT, user_id=SECRET_USER)
     unreadable["message"]["entities"] = [{"type": "bold"}]  # a shape python-telegram-bot cannot parse
     ids = api.push_updates(
         [api.text_message(ANSWERED, user_id=USER), unreadable, api.text_message(ANSWERED, user_id=OTHER)]
     )
-    async with polling_bot(pipeline, api):
+    async with start_bot(pipeline, api):
         calls = await api.await_for("sendMessage", count=2, timeout=10)
         await asyncio.sleep(0.5)  # a confirming poll
     assert sorted(c.params["chat_id"] for c in calls) == [USER, OTHER]  # the rest of the batch is answered

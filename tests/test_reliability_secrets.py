@@ -19,27 +19,15 @@ from telegram import Update
 
 from bot.telegram.app import RedactingFormatter
 from bot.telegram.logs import scrub, user_tag
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-    from tests.fakebotapi import FakeBotApi
-    from tests.test_reliability_faults import TOKEN, CliRun, cli_config
-    from tests.test_telegram_e2e import free_port
-except ImportError:
-    from conftest import KbCopy
-    from fakebotapi import FakeBotApi
-    from test_reliability_faults import TOKEN, CliRun, cli_config
-    from test_telegram_e2e import free_port
+from tests.support.cli import CliRun, cli_config
+from tests.support.constants import TOKEN
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.nginxserver import free_port
 
 REAL_LOOKING_ID = 987654321  # Telegram ids are long: a short one could occur in a log by chance
 PRIVATE_TEXT = "nomor KTP-ku 3301234567890001 golput itu apa"
 SALT = "reliability-tests-salt-0123456789"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,31 +29,19 @@ from bot.cli import main
 from bot.pipeline import Pipeline
 from bot.storage import SqliteStore
 from bot.telegram.broadcast import ROUND_CONCURRENCY
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import REPO_ROOT, KbCopy
-    from tests.fakebotapi import FakeBotApi
-    from tests.test_reliability_faults import TOKEN, CliRun, cli_config, tuned
-    from tests.test_telegram_storage import SALT as TEST_SALT
-    from tests.test_telegram_storage import VOTING_DAY, clock_reading, key, reminder_pipeline, running, subscribe
-except ImportError:
-    from conftest import REPO_ROOT, KbCopy
-    from fakebotapi import FakeBotApi
-    from test_reliability_faults import TOKEN, CliRun, cli_config, tuned
-    from test_telegram_storage import SALT as TEST_SALT
-    from test_telegram_storage import VOTING_DAY, clock_reading, key, reminder_pipeline, running, subscribe
+from tests.support.cli import CliRun, cli_config, wait_until
+from tests.support.clocks import clock_reading
+from tests.support.constants import REPO_ROOT, TOKEN, WIB
+from tests.support.constants import SALT as TEST_SALT
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.pipelines import tuned
+from tests.support.reminders import VOTING_DAY, key, reminder_pipeline, running, subscribe
 
 SALT = "reliability-tests-salt-0123456789"
-WIB = ZoneInfo("Asia/Jakarta")
 SUBSCRIBERS = range(10_001, 10_211)  # 210 chats
 STOP_WITHIN = 5.0  # seconds from the signal to the exit ("within a few seconds")
 NOBODY = 65534
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture
@@ -84,13 +71,6 @@ def set_election(kb_copy: KbCopy, voting_date: dt.date, reminders: str | None = 
     if reminders is not None:
         text = kb_copy.read("config.yaml")
         kb_copy.write("config.yaml", text[: text.index("reminders:")] + reminders)
-
-
-def wait_until(condition: object, what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
 
 
 def stop(cli: CliRun, sig: int) -> None:

@@ -20,17 +20,11 @@ import pytest
 from bot.pipeline import Pipeline
 from bot.telegram import app as app_module
 from bot.telegram.app import run_bot
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-    from tests.fakebotapi import FakeBotApi
-    from tests.test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs, tuned
-except ImportError:
-    from conftest import KbCopy
-    from fakebotapi import FakeBotApi
-    from test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs, tuned
-
-__all__ = ["cli_runs"]  # a fixture, imported to be found
+from tests.support.cli import CliRun, cli_config
+from tests.support.constants import TOKEN
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.pipelines import tuned
 
 
 class _HtmlPage(http.server.BaseHTTPRequestHandler):

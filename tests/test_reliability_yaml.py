@@ -17,15 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.yamlfile import ALIAS_REFUSED, InvalidFiles
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-    from tests.test_reliability_faults import TOKEN
-    from tests.test_telegram_e2e import cli_env
-except ImportError:
-    from conftest import KbCopy
-    from test_reliability_faults import TOKEN
-    from test_telegram_e2e import cli_env
+from tests.support.cli import cli_env
+from tests.support.constants import TOKEN
+from tests.support.kbcopy import KbCopy
 
 TAB = "a tab character is not allowed in YAML: indent with spaces"
 TOO_DEEP = "unexpected ':' here: check the indentation, or put the text in quotes"

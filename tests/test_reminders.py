@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -29,9 +28,8 @@ from bot.reminders import (
     upcoming,
 )
 from bot.storage import SqliteStore, Store
+from tests.support.constants import SALT, WIB
 
-WIB = ZoneInfo("Asia/Jakarta")
-SALT = b"test-salt-0123456789abcdef"
 ELECTION = ElectionConfig("Pilkada Serentak 2024", "Kabupaten Blora", dt.date(2024, 11, 27), WIB)
 TIMES = RemindersConfig(
     (ReminderTime(7, dt.time(19, 0)), ReminderTime(1, dt.time(19, 0)), ReminderTime(0, dt.time(6, 0))), 30

@@ -1,8 +1,8 @@
 """Two real replicas behind nginx on one PostgreSQL: one is SIGKILLed and restarted mid-traffic (issue #16).
 
-tests/replicacluster.py starts the replicas (`python -m bot run`, webhook mode, configured
+tests/support/replicacluster.py starts the replicas (`python -m bot run`, webhook mode, configured
 as deploy/compose.yaml does), Debian's nginx with the recipe's site file, and uses the
-throwaway PostgreSQL. tests/webhooksender.py plays Telegram: 1000 questions, one per
+throwaway PostgreSQL. tests/support/webhooksender.py plays Telegram: 1000 questions, one per
 user, posted through nginx over TLS (redelivering whatever is not answered 2xx). The fake
 Bot API enforces Telegram's limits (30 messages/s overall, 1 per chat per second).
 
@@ -30,19 +30,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage import PostgresStore
-
-try:  # works whether or not tests/ is a package
-    from tests.fakebotapi import FakeBotApi
-    from tests.nginxserver import NginxServer, NginxUnavailable
-    from tests.pgserver import PostgresServer
-    from tests.replicacluster import SALT, SECRET, TOKEN, ReplicaCluster
-    from tests.webhooksender import WebhookSender
-except ImportError:
-    from fakebotapi import FakeBotApi  # type: ignore[no-redef]
-    from nginxserver import NginxServer, NginxUnavailable  # type: ignore[no-redef]
-    from pgserver import PostgresServer  # type: ignore[no-redef]
-    from replicacluster import SALT, SECRET, TOKEN, ReplicaCluster  # type: ignore[no-redef]
-    from webhooksender import WebhookSender  # type: ignore[no-redef]
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.nginxserver import NginxServer, NginxUnavailable
+from tests.support.pgserver import PostgresServer
+from tests.support.replicacluster import SALT, SECRET, TOKEN, ReplicaCluster
+from tests.support.webhooksender import WebhookSender
 
 QUESTIONS = 1000
 SUBSCRIBERS = 150

@@ -1,8 +1,8 @@
 """Two real replicas on a PostgreSQL that has a bad day (issue #25 items 2 and 5).
 
-Each test starts its own PostgreSQL (tests/pgserver.py: it is restarted or locked), the
+Each test starts its own PostgreSQL (tests/support/pgserver.py: it is restarted or locked), the
 fake Bot API enforcing Telegram's limits, and two `pilkada-bot run` replicas in webhook
-mode (tests/replicacluster.py, configured as deploy/compose.yaml does). Updates are posted
+mode (tests/support/replicacluster.py, configured as deploy/compose.yaml does). Updates are posted
 to the replicas directly, the way nginx spreads them: each one to the first replica,
 and the same one again to the second while the first is still handling it (a Telegram
 redelivery, or nginx resending a request).
@@ -31,14 +31,9 @@ from typing import Any
 import httpx
 import pytest
 
-try:  # works whether or not tests/ is a package
-    from tests.fakebotapi import FakeBotApi
-    from tests.pgserver import PostgresServer
-    from tests.replicacluster import SECRET, TOKEN, ReplicaCluster
-except ImportError:
-    from fakebotapi import FakeBotApi  # type: ignore[no-redef]
-    from pgserver import PostgresServer  # type: ignore[no-redef]
-    from replicacluster import SECRET, TOKEN, ReplicaCluster  # type: ignore[no-redef]
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.pgserver import PostgresServer
+from tests.support.replicacluster import SECRET, TOKEN, ReplicaCluster
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 FIRST_USER = 30_000_000

@@ -18,12 +18,9 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 
-from bot.storage.replicas import SCHEMA, FloodVerdict, Outcome, PostgresReplicas
-
-try:  # works whether or not tests/ is a package
-    from tests.pgserver import PostgresServer
-except ImportError:
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+from bot.storage.flood import Verdict
+from bot.storage.replicas import SCHEMA, Outcome, PostgresReplicas
+from tests.support.pgserver import PostgresServer
 
 
 @pytest.fixture
@@ -217,13 +214,13 @@ async def test_the_replicas_share_one_send_schedule(pair: tuple[PostgresReplicas
 async def test_flood_control_holds_across_replicas(pair: tuple[PostgresReplicas, ...]) -> None:
     a, b = pair
     verdicts = [await (a if i % 2 else b).flood_check(42, 4, 5.0) for i in range(7)]
-    assert verdicts == [FloodVerdict.ALLOW] * 4 + [FloodVerdict.WARN, FloodVerdict.DROP, FloodVerdict.DROP]
-    assert await a.flood_check(43, 4, 5.0) is FloodVerdict.ALLOW, "another user is not affected"
-    assert await a.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW
-    assert await b.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW
-    assert await a.flood_check(44, 2, 0.3) is FloodVerdict.WARN
+    assert verdicts == [Verdict.ALLOW] * 4 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
+    assert await a.flood_check(43, 4, 5.0) is Verdict.ALLOW, "another user is not affected"
+    assert await a.flood_check(44, 2, 0.3) is Verdict.ALLOW
+    assert await b.flood_check(44, 2, 0.3) is Verdict.ALLOW
+    assert await a.flood_check(44, 2, 0.3) is Verdict.WARN
     await asyncio.sleep(0.35)
-    assert await b.flood_check(44, 2, 0.3) is FloodVerdict.ALLOW, "the window slid on"
+    assert await b.flood_check(44, 2, 0.3) is Verdict.ALLOW, "the window slid on"
 
 
 async def test_reload_reaches_every_replica(pair: tuple[PostgresReplicas, ...]) -> None:
@@ -405,7 +402,7 @@ async def test_flood_control_and_the_send_schedule_let_messages_through_while_th
         locker.execute("BEGIN")
         locker.execute("LOCK TABLE flood_senders, send_pacer IN ACCESS EXCLUSIVE MODE")
         started = time.monotonic()
-        assert await asyncio.wait_for(a.flood_check(42, 4, 5.0), 5) is FloodVerdict.ALLOW
+        assert await asyncio.wait_for(a.flood_check(42, 4, 5.0), 5) is Verdict.ALLOW
         waits = [await asyncio.wait_for(a.reserve_send(0.1), 5) for _ in range(3)]
         assert time.monotonic() - started < 3, "each waited for the lock at most once"
         assert waits == pytest.approx([0, 0.1, 0.2], abs=0.05), "paced by this process meanwhile"
@@ -416,7 +413,7 @@ async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traff
     pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
 ) -> None:
     a, _ = pair
-    verdicts: list[tuple[float, FloodVerdict]] = []
+    verdicts: list[tuple[float, Verdict]] = []
     with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
         locker.execute("BEGIN")
         locker.execute("LOCK TABLE flood_senders IN ACCESS EXCLUSIVE MODE")
@@ -427,4 +424,4 @@ async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traff
             await asyncio.sleep(0.2)  # a message every 0.2 s: the pause must not be renewed by them
             verdicts.append((time.monotonic() - started, await a.flood_check(7, 1, 60.0)))
     late = [verdict for at, verdict in verdicts if at > 3.5]
-    assert late and FloodVerdict.ALLOW not in late[1:], verdicts
+    assert late and Verdict.ALLOW not in late[1:], verdicts

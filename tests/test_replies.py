@@ -1,4 +1,4 @@
-"""bot/replies.py: neutral replies (text plus buttons as data) for every front end."""
+"""bot/replies/replies.py: neutral replies (text plus buttons as data) for every front end."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.clock import Clock
 from bot.pipeline import Pipeline
-from bot.replies import Button, Clock, Reply
+from bot.replies.replies import Button, Reply
 
 
 def entry_buttons(reply: Reply) -> list[Button]:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.matcher import Matcher
+from bot.nlu.matcher import Matcher
+from bot.nlu.text import MAX_CHARS, Normalizer
 from bot.pipeline import Pipeline
-from bot.text import MAX_CHARS, Normalizer
 
 # Any Unicode (including surrogate-free control, RTL and combining characters).
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=400)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import KbCopy
 
-from bot.facts import vocabulary
-from bot.knowledge import KnowledgeBase
+from bot.facts.facts import vocabulary
+from bot.facts.statements import Vocabulary, find_items
+from bot.kb.knowledge import KnowledgeBase
 from bot.regions import load_atlas, region_words
-from bot.statements import Vocabulary, find_items
+from tests.support.kbcopy import KbCopy
 
 CFG = "config.yaml"
 SOURCES = "knowledge/sources.yaml"

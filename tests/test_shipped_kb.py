@@ -20,7 +20,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_config
-from bot.evaluation import SplitReport, evaluate, load_eval_set
+from bot.nlu.evaluation import SplitReport, evaluate, load_eval_set
 from bot.pipeline import Pipeline
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""bot/smalltalk.py: recognising small talk from the shipped messages.yaml, and its validation."""
+"""bot/kb/smalltalk.py: recognising small talk from the shipped messages.yaml, and its validation."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.clock import Clock
 from bot.config import load_config
 from bot.console import run_console
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.smalltalk import SmallTalk, talk_tokens
 from bot.pipeline import Pipeline
-from bot.replies import Clock
-from bot.smalltalk import SmallTalk, talk_tokens
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 
 @pytest.fixture
@@ -107,7 +103,7 @@ def test_reply_builder_small_talk(pipeline: Pipeline) -> None:
 
 def test_console_stays_quiet_on_ok_and_answers_thanks(pipeline: Pipeline) -> None:
     out = io.StringIO()
-    run_console(pipeline.replies, io.StringIO("ok\nmakasih\n"), out)
+    run_console(pipeline, io.StringIO("ok\nmakasih\n"), out)
     lines = out.getvalue().splitlines()
     bot_lines = [line for line in lines if line.startswith("Bot> ")]
     assert bot_lines[1] == f"Bot> {pipeline.replies.for_question('makasih').text}"

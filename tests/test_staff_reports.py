@@ -8,15 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.staff_texts import StaffTexts
 from bot.staff_reports import format_stats, group_unanswered, unanswered_yaml
-from bot.staff_texts import StaffTexts
 from bot.storage import EntryFeedback, Stats, UnansweredRow
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from tests.support.kbcopy import KbCopy
 
 DRAFT_KEYS = ["id", "title", "topic", "questions", "answer", "sources"]
 

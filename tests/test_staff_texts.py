@@ -1,4 +1,4 @@
-"""bot/staff_texts.py: knowledge/staff.yaml is complete, Indonesian, and checked like the other files."""
+"""bot/kb/staff_texts.py: knowledge/staff.yaml is complete, Indonesian, and checked like the other files."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.knowledge import KnowledgeBase
-from bot.staff_texts import STAFF_TEXTS, StaffTexts
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-except ImportError:
-    from conftest import KbCopy
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.staff_texts import STAFF_TEXTS, StaffTexts
+from tests.support.kbcopy import KbCopy
 
 STAFF = "knowledge/staff.yaml"
 

@@ -1,7 +1,7 @@
 """bot/storage: every behaviour of the Store interface, on both back ends.
 
 Each test here runs twice: on a temporary SQLite file and on a fresh database in the
-throwaway PostgreSQL server (tests/pgserver.py). What only one back end has (SQLite's
+throwaway PostgreSQL server (tests/support/pgserver.py). What only one back end has (SQLite's
 file, salt file and write-ahead log; PostgreSQL's URL, password and migration lock) is
 in tests/test_storage_sqlite.py and tests/test_storage_postgres.py.
 """
@@ -14,51 +14,20 @@ import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
-from bot.events import Recorder
-from bot.matcher import Candidate, MatchResult, Outcome
 from bot.storage import EntryFeedback, PostgresStore, SqliteStore, StorageError, Store
+from bot.storage.events import Recorder
+from tests.support.clocks import FakeClock
+from tests.support.constants import SALT, USER, WIB
+from tests.support.secrets import SECRETS, TYPED_FORMS
+from tests.support.storage import _tell_everything, match
 
-try:  # works whether or not tests/ is a package
-    from tests.test_redaction import SECRETS, TYPED_FORMS
-except ImportError:
-    from test_redaction import SECRETS, TYPED_FORMS  # type: ignore[no-redef]
-
-WIB = ZoneInfo("Asia/Jakarta")
-SALT = b"test-salt-0123456789abcdef"
-USER = 7_123_456_789
 OTHER_USER = 5_550_001_234
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TABLES = ("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: dt.datetime) -> None:
-        self.now = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-def match(
-    outcome: Outcome,
-    entry_id: str | None = None,
-    *,
-    score: float = 75.0,
-    normalized: str = "kapan pilkada",
-    candidates: tuple[str, ...] = (),
-) -> MatchResult:
-    if outcome == "answer" and entry_id is not None and not candidates:
-        candidates = (entry_id,)
-    cands = tuple(Candidate(c, score - i, 0.0, 0.0, 0.0, "") for i, c in enumerate(candidates))
-    suggestions = candidates if outcome == "suggest" else ()
-    return MatchResult(outcome, entry_id, score, suggestions, normalized, cands)
 
 
 @dataclass
@@ -115,19 +84,6 @@ async def store(database: Database, clock: FakeClock) -> AsyncIterator[Store]:
 def test_store_is_a_recorder(store: Store) -> None:
     recorder: Recorder = store  # checked by mypy; the Telegram layer relies on it
     assert recorder is store
-
-
-async def _tell_everything(store: Store, user: int) -> None:
-    tag = "satu" if user == USER else "dua"  # not the id: a 10-digit number would be redacted
-    await store.record_match(user, "x", match("answer", "jadwal_pencoblosan"))
-    await store.record_match(user, "x", match("none", normalized=f"resep rahasia {tag}"))
-    await store.record_match(user, "x", match("suggest", normalized=f"partisipasi {tag}", candidates=("a", "b")))
-    await store.record_match(user, "x", match("suggest", normalized=f"dpt {tag}", candidates=("dpt", "cek")))
-    await store.record_suggestion_chosen(user, "dpt")
-    await store.record_feedback(user, "jadwal_pencoblosan", False, comment=f"kurang jelas {tag}")
-    await store.record_feedback(user, "apa_itu_golput", True)
-    await store.subscribe(user)  # a private chat's id is the user's id
-    await store.mark_sent("2024-11-27:d-7:19:00", user)
 
 
 async def test_answer_counts_but_logs_nothing(store: Store) -> None:
@@ -327,7 +283,7 @@ async def test_forget_user_deletes_everything_stored_about_that_user(store: Stor
 
 
 async def test_record_events_writes_a_batch_in_order(store: Store, clock: FakeClock) -> None:
-    from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+    from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
 
     at = clock.now
     await store.record_events(
@@ -346,7 +302,7 @@ async def test_record_events_writes_a_batch_in_order(store: Store, clock: FakeCl
 
 async def test_record_events_keeps_a_feedback_reason_redacted(store: Store, clock: FakeClock) -> None:
     # After 👎 the reason follows the vote in the same batch (bot/telegram/feedback.py).
-    from bot.events import FeedbackGiven
+    from bot.storage.events import FeedbackGiven
 
     at = clock.now
     await store.record_events(
@@ -358,8 +314,8 @@ async def test_record_events_keeps_a_feedback_reason_redacted(store: Store, cloc
 
 async def test_typed_forms_of_personal_data_are_redacted_in_the_log_and_in_comments(store: Store, pipeline) -> None:
     # Issue 25, item 3: 7 of 8 of these forms were stored as typed. A question goes through
-    # normalizing first (bot/text.py), a comment does not: both must come out redacted.
-    from bot.events import FeedbackGiven, QuestionAsked
+    # normalizing first (bot/nlu/text.py), a comment does not: both must come out redacted.
+    from bot.storage.events import FeedbackGiven, QuestionAsked
 
     at = dt.datetime(2024, 11, 20, 3, 0, tzinfo=dt.UTC)
     events: list[QuestionAsked | FeedbackGiven] = []
@@ -382,7 +338,7 @@ async def test_a_comment_with_characters_the_database_refuses_is_cleaned_and_blo
 ) -> None:
     # Issue 25, item 4: an unpaired surrogate (SQLite) or U+0000 (PostgreSQL) in a comment
     # failed its batch again and again, and nothing more was recorded for anyone.
-    from bot.events import BufferedRecorder
+    from bot.storage.events import BufferedRecorder
 
     recorder = BufferedRecorder(store, store.clock)
     await recorder.record_feedback(USER, "dpt", False, "salah\ud800 jawab\x00annya")
@@ -399,7 +355,7 @@ async def test_a_comment_with_characters_the_database_refuses_is_cleaned_and_blo
 async def test_an_event_the_database_refuses_is_dropped_alone_and_counted(store: Store, how: str) -> None:
     # What cleaning cannot foresee: the bad event goes alone (counted, never tried again) and
     # the others of its batch are written, also when the bot stops.
-    from bot.events import BufferedRecorder
+    from bot.storage.events import BufferedRecorder
 
     recorder = BufferedRecorder(store, store.clock)
     for user in range(5):

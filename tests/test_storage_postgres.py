@@ -1,7 +1,7 @@
 """bot/storage/postgres.py: what only the PostgreSQL back end has (its behaviour shared with SQLite
 is in tests/test_storage.py, which runs every test on both).
 
-Against the throwaway server of tests/pgserver.py: the password from the environment and
+Against the throwaway server of tests/support/pgserver.py: the password from the environment and
 never in the URL, the salt required, one-line errors, migrations applied once when
 replicas start together, a schema newer than this code refused.
 """
@@ -16,11 +16,7 @@ import pytest
 
 from bot.storage import PASSWORD_ENV, SALT_ENV, PostgresStore, StorageError, describe_url, open_store
 from bot.storage.postgres_migrations import MIGRATIONS
-
-try:  # works whether or not tests/ is a package
-    from tests.pgserver import PostgresServer
-except ImportError:
-    from pgserver import PostgresServer  # type: ignore[no-redef]
+from tests.support.pgserver import PostgresServer
 
 SALT = "pg-test-salt-0123456789"
 

@@ -39,11 +39,9 @@ from bot.storage import (
 )
 from bot.storage import sqlite as storage
 from bot.storage.sqlite_migrations import MIGRATIONS
-
-try:  # works whether or not tests/ is a package
-    from tests.test_storage import OTHER_USER, SALT, USER, WIB, FakeClock, _tell_everything, match
-except ImportError:
-    from test_storage import OTHER_USER, SALT, USER, WIB, FakeClock, _tell_everything, match  # type: ignore[no-redef]
+from tests.support.clocks import FakeClock
+from tests.support.constants import SALT, WIB
+from tests.support.storage import OTHER_USER, USER, _tell_everything, match
 
 
 def sqlite_int_bytes(value: int) -> bytes:

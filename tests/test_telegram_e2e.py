@@ -8,51 +8,33 @@ own webhook server; the CLI tests run `python -m bot run` as a real process.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from telegram.ext import Application
 
 from bot.pipeline import Pipeline
 from bot.telegram.app import build_application, run_bot
 from bot.telegram.webhook import WebhookServer, process
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy, force_suggestions, polling_bot
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
-except ImportError:
-    from conftest import KbCopy, force_suggestions, polling_bot
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
-GROUP = DEFAULT_GROUP_ID
-ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
-UNKNOWN = "resep nasi goreng"  # -> fallback
-AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
-App = Application[Any, Any, Any, Any, Any, Any]
+from tests.support.botapp import StartBot
+from tests.support.cli import cli_env
+from tests.support.constants import AMBIGUOUS, ANSWERED, GROUP, TOKEN, UNKNOWN, USER, App
+from tests.support.fakebotapi import Call, FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.pipelines import force_suggestions
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi, pipeline: Pipeline) -> AsyncIterator[App]:
+async def bot(api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot) -> AsyncIterator[App]:
     """The bot long-polling the fake server, started in the order run_polling uses."""
     force_suggestions(pipeline, AMBIGUOUS)
-    async with polling_bot(pipeline, api) as app:
+    async with start_bot(pipeline, api) as app:
         yield app
 
 
@@ -149,12 +131,6 @@ async def test_sticker(bot: App, api: FakeBotApi, pipeline: Pipeline) -> None:
     assert [c.params["chat_id"] for c in api.calls("sendMessage")] == [USER]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_checks_the_secret(api: FakeBotApi, pipeline: Pipeline) -> None:
     # The bot's own webhook server (bot/telegram/webhook.py) in this process; tests/test_webhook.py
     # runs it through `pilkada-bot run` and attacks it.
@@ -184,11 +160,6 @@ async def test_webhook_checks_the_secret(api: FakeBotApi, pipeline: Pipeline) ->
 
 
 # --- the real CLI as a process ----------------------------------------------------------
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "PILKADA_BOT_CONFIG"}
-    return env | extra
 
 
 @pytest.mark.subprocess

@@ -7,109 +7,21 @@ sent to Telegram. Update dicts come from the fake server's builders (not started
 
 from __future__ import annotations
 
-import itertools
-import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
-from bot.matcher import MatchResult
 from bot.pipeline import Pipeline
 from bot.telegram import feedback, handlers
-from bot.telegram.app import build_application
 from bot.telegram.render import render_reply
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import force_suggestions, unpaced
-    from tests.fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-except ImportError:
-    from conftest import force_suggestions, unpaced
-    from fakebotapi import BOT_ID, DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
-GROUP = DEFAULT_GROUP_ID
-ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
-UNKNOWN = "resep nasi goreng"  # -> fallback
-AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
-@dataclass
-class ApiCall:
-    method: str
-    params: dict[str, Any]
-
-
-class OfflineRequest(BaseRequest):
-    """Answers Bot API calls without a network and records each (method, decoded params)."""
-
-    def __init__(self) -> None:
-        self.calls: list[ApiCall] = []
-        self._message_ids = itertools.count(9000)
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 1.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(ApiCall(name, params))
-        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
-
-    def _result(self, name: str, params: dict[str, Any]) -> Any:
-        bot = {"id": BOT_ID, "is_bot": True, "first_name": "Pilkada Test Bot", "username": "PilkadaTestBot"}
-        if name == "getMe":
-            return bot | {"can_join_groups": True, "supports_inline_queries": True}
-        if name in ("sendMessage", "editMessageText"):
-            chat_id = int(params["chat_id"])
-            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
-            message_id = params.get("message_id") or next(self._message_ids)
-            return {"message_id": message_id, "date": 0, "chat": chat, "from": bot, "text": params["text"]}
-        return True
-
-    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
-        """Params of every recorded call of `method`, in order."""
-        return [c.params for c in self.calls if c.method == method]
-
-
-@dataclass
-class FakeRecorder:
-    """Remembers what the handlers report; `fail` makes record_match raise."""
-
-    calls: list[tuple[Any, ...]] = field(default_factory=list)
-    fail: Exception | None = None
-
-    async def record_match(self, user_id: int, text: str, result: MatchResult) -> None:
-        if self.fail is not None:
-            raise self.fail
-        self.calls.append(("match", user_id, text, result.outcome))
-
-    async def record_suggestion_chosen(self, user_id: int, entry_id: str) -> None:
-        self.calls.append(("suggestion_chosen", user_id, entry_id))
-
-    async def record_feedback(self, user_id: int, entry_id: str, positive: bool, comment: str | None = None) -> None:
-        self.calls.append(("feedback", user_id, entry_id, positive, *([comment] if comment is not None else [])))
-
-
-@pytest.fixture
-def offline() -> OfflineRequest:
-    return OfflineRequest()
+from tests.support.botapp import StartBot
+from tests.support.constants import AMBIGUOUS, ANSWERED, GROUP, TOKEN, UNKNOWN, USER, App
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.offline import FakeRecorder, OfflineRequest, callback_data, feed, keyboard
+from tests.support.pipelines import force_suggestions
 
 
 @pytest.fixture
@@ -118,37 +30,10 @@ def recorder() -> FakeRecorder:
 
 
 @pytest.fixture
-def tg() -> FakeBotApi:
-    """Only the update builders of the fake server; it is never started here."""
-    return FakeBotApi(token=TOKEN)
-
-
-@pytest.fixture
-async def app(pipeline: Pipeline, offline: OfflineRequest, recorder: FakeRecorder) -> AsyncIterator[App]:
+async def app(pipeline: Pipeline, start_bot: StartBot, recorder: FakeRecorder) -> AsyncIterator[App]:
     force_suggestions(pipeline, AMBIGUOUS)
-    application = build_application(
-        unpaced(pipeline), TOKEN, recorder=recorder, request=offline, updater_request=OfflineRequest()
-    )
-    async with application:
+    async with start_bot(pipeline, recorder=recorder) as application:
         yield application
-
-
-_update_ids: Iterator[int] = itertools.count(1)
-
-
-async def feed(app: App, data: dict[str, Any]) -> int:
-    """Process one update dict like the updater would; returns its update_id."""
-    data.setdefault("update_id", next(_update_ids))
-    await app.process_update(Update.de_json(data, app.bot))
-    return int(data["update_id"])
-
-
-def keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    return params["reply_markup"]["inline_keyboard"]
-
-
-def callback_data(params: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for row in keyboard(params) for b in row if "callback_data" in b]
 
 
 def start_menu(pipeline: Pipeline) -> list[str]:

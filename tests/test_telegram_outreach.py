@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,33 +17,17 @@ import zxingcpp
 from PIL import Image
 from telegram import Bot
 from telegram.error import BadRequest
-from telegram.ext import Application
 
 from bot.pipeline import Pipeline
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import polling_bot
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
-except ImportError:
-    from conftest import polling_bot
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotApi
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-USER = DEFAULT_USER_ID
-GROUP = DEFAULT_GROUP_ID
-App = Application[Any, Any, Any, Any, Any, Any]
+from tests.support.botapp import StartBot
+from tests.support.constants import GROUP, TOKEN, USER, App
+from tests.support.fakebotapi import Call, FakeBotApi
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi, pipeline: Pipeline) -> AsyncIterator[App]:
+async def bot(api: FakeBotApi, pipeline: Pipeline, start_bot: StartBot) -> AsyncIterator[App]:
     """The bot long-polling the fake server, started in the order run_polling uses."""
-    async with polling_bot(pipeline, api) as app:
+    async with start_bot(pipeline, api) as app:
         yield app
 
 
@@ -230,7 +214,7 @@ async def test_kartu_for_a_known_unknown_or_a_hoax_sends_the_reply_not_a_picture
 
 
 async def test_fake_api_send_document_round_trip(api: FakeBotApi) -> None:
-    """tests/fakebotapi.py's sendDocument (added with sendPhoto): an upload gets a file_id that can be resent."""
+    """The fake's sendDocument (added with sendPhoto): an upload gets a file_id that can be resent."""
     async with Bot(TOKEN, base_url=api.base_url) as client:
         first = await client.send_document(USER, b"%PDF-1.4 poster", filename="poster.pdf", caption="Poster")
         assert first.document is not None and first.document.file_name == "poster.pdf"

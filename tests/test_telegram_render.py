@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from telegram import InlineKeyboardButton
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-from bot.replies import Button, Reply
+from bot.replies.replies import Button, Reply
 from bot.telegram.render import (
     MAX_CALLBACK_DATA,
     ButtonPress,

@@ -10,12 +10,11 @@ in one second" without waiting for a real minute boundary.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,43 +24,27 @@ import httpx
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
 
-from bot.config import Config, RemindersConfig, ReminderTime, load_config
-from bot.election import format_date
-from bot.events import BufferedRecorder
-from bot.matcher import MatchResult
+from bot.clock import Clock
+from bot.config import load_config
+from bot.nlu.matcher import MatchResult
 from bot.pipeline import Pipeline
-from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome, reminder_key
-from bot.replies import Clock
+from bot.reminders import Reminder, RetryLater, RoundResult, SendOutcome
+from bot.replies.election import format_date
 from bot.storage import EntryFeedback, SqliteStore, Store
+from bot.storage.events import BufferedRecorder
+from bot.storage.flood import FloodControl
 from bot.telegram.admin import fit_problems, unanswered_limit
 from bot.telegram.app import COMMANDS, MENU_JOB, STORAGE_COMMANDS, build_application, run_bot
 from bot.telegram.broadcast import run_reminder_round, send_reminder
-from bot.telegram.flood import FloodControl
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned, unpaced
-    from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from tests.test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
-except ImportError:
-    from conftest import FIXED_NOW, WIB, KbCopy, make_clock, polling_bot, tuned, unpaced
-    from fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotApi
-    from test_telegram_handlers import OfflineRequest, callback_data, feed, force_suggestions
-
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-SALT = b"test-salt-0123456789abcdef"
-USER = DEFAULT_USER_ID
-GROUP = DEFAULT_GROUP_ID
-ADMIN = 4242
-ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
-UNKNOWN = "resep nasi goreng"  # -> fallback
-AMBIGUOUS = "golput"  # forced to "did you mean"
-App = Application[Any, Any, Any, Any, Any, Any]
-
-
-def with_admin(config: Config) -> Config:
-    return replace(config, bot=replace(config.bot, admin_ids=frozenset({ADMIN})))
+from tests.support.botapp import StartBot
+from tests.support.clocks import clock_reading, make_clock
+from tests.support.constants import ADMIN, AMBIGUOUS, ANSWERED, FIXED_NOW, GROUP, SALT, TOKEN, UNKNOWN, USER, WIB, App
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.offline import OfflineRequest, callback_data, feed
+from tests.support.pipelines import force_suggestions, tuned, with_admin
+from tests.support.reminders import VOTING_DAY, key, reminder_pipeline, round_result, running, subscribe
 
 
 @pytest.fixture
@@ -77,48 +60,40 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    """The fake Bot API server on 127.0.0.1."""
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def tg() -> FakeBotApi:
-    """Only the update builders of the fake server; it is never started here."""
-    return FakeBotApi(token=TOKEN)
-
-
-@pytest.fixture
 def staff_pipeline(pipeline: Pipeline) -> Pipeline:
     """The shipped pipeline (clock at FIXED_NOW) with ADMIN as the one staff member."""
     return replace(pipeline, config=with_admin(pipeline.config))
 
 
-@asynccontextmanager
-async def offline_app(
-    pipeline: Pipeline, store: Store | None, clock: Clock | None = None
-) -> AsyncIterator[tuple[App, OfflineRequest]]:
-    """The bot with an offline request; `clock` defaults to FIXED_NOW like the pipeline's."""
-    offline = OfflineRequest()
-    app = build_application(
-        pipeline,
-        TOKEN,
-        store=store,
-        clock=clock or make_clock(FIXED_NOW),
-        request=offline,
-        updater_request=OfflineRequest(),
-    )
-    # These tests send one user's updates back to back; flood control has its own tests.
-    app.bot_data.flood = FloodControl(1000, pipeline.config.bot.flood_seconds)
-    async with app:
-        yield app, offline
+OfflineApp = Callable[..., AbstractAsyncContextManager[tuple[App, OfflineRequest]]]
 
 
 @pytest.fixture
-async def bot(staff_pipeline: Pipeline, store: Store) -> AsyncIterator[tuple[App, OfflineRequest]]:
+def offline_app(start_bot: StartBot, offline: OfflineRequest) -> OfflineApp:
+    """`offline_app(pipeline, store, clock=None)`: start_bot with this file's defaults, yielding (app, offline).
+
+    The clock defaults to FIXED_NOW like the pipeline's; flood control is out of the way
+    (these tests send one user's updates back to back; it has its own tests).
+    """
+
+    @asynccontextmanager
+    async def start(
+        pipeline: Pipeline, store: Store | None, clock: Clock | None = None, *, paced: bool = False
+    ) -> AsyncIterator[tuple[App, OfflineRequest]]:
+        flood = FloodControl(1000, pipeline.config.bot.flood_seconds)
+        options = {"store": store, "clock": clock or make_clock(FIXED_NOW), "flood": flood, "paced": paced}
+        async with start_bot(pipeline, **options) as app:
+            yield app, offline
+
+    return start
+
+
+@pytest.fixture
+async def bot(
+    staff_pipeline: Pipeline, store: Store, offline_app: OfflineApp
+) -> AsyncIterator[tuple[App, OfflineRequest]]:
     force_suggestions(staff_pipeline, AMBIGUOUS)
-    async with offline_app(unpaced(staff_pipeline), store) as pair:  # many replies to one chat
+    async with offline_app(staff_pipeline, store) as pair:
         yield pair
 
 
@@ -172,7 +147,7 @@ async def test_subscribe_then_unsubscribe(
 
 
 async def test_subscribe_lists_only_reminders_still_to_come(
-    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi, offline_app: OfflineApp
 ) -> None:
     day_before = make_clock(dt.datetime(2024, 11, 26, 20, 0, tzinfo=WIB))  # after the H-1 reminder
     pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, day_before)
@@ -189,6 +164,7 @@ async def test_subscribe_after_voting_day_is_refused_kindly(
     tg: FakeBotApi,
     clock_at: Callable[[dt.datetime | dt.date], Clock],
     moment: dt.date,
+    offline_app: OfflineApp,
 ) -> None:
     clock = clock_at(moment)
     pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, clock)
@@ -204,7 +180,7 @@ async def test_subscribe_after_voting_day_is_refused_kindly(
 
 
 async def test_on_voting_day_after_the_last_reminder_nothing_is_stored(
-    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi, offline_app: OfflineApp
 ) -> None:
     noon = make_clock(dt.datetime(2024, 11, 27, 12, 0, tzinfo=WIB))
     pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, noon)
@@ -232,7 +208,7 @@ async def test_reminders_are_for_private_chats_only(
 
 
 async def test_subscribe_in_a_group_after_voting_day_says_the_vote_has_passed(
-    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi
+    staff_pipeline: Pipeline, store: Store, tg: FakeBotApi, offline_app: OfflineApp
 ) -> None:
     after = make_clock(dt.date(2024, 11, 28))
     pipeline = Pipeline.from_parts(staff_pipeline.config, staff_pipeline.kb, after)
@@ -330,7 +306,9 @@ async def test_post_init_queues_a_job_per_upcoming_reminder(bot: tuple[App, Offl
     ]
 
 
-async def test_without_a_store_the_storage_commands_do_not_exist(pipeline: Pipeline, tg: FakeBotApi) -> None:
+async def test_without_a_store_the_storage_commands_do_not_exist(
+    pipeline: Pipeline, tg: FakeBotApi, offline_app: OfflineApp
+) -> None:
     async with offline_app(replace(pipeline, config=with_admin(pipeline.config)), None) as (app, offline):
         for command in ("/ingatkan", "/berhenti", "/privasi"):
             await feed(app, tg.command(command))
@@ -508,9 +486,10 @@ def kb_pipeline(kb_copy: KbCopy) -> Pipeline:
 
 
 async def test_reload_with_a_broken_kb_keeps_the_old_one(
-    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi
+    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi, offline_app: OfflineApp
 ) -> None:
-    async with offline_app(kb_pipeline, store) as (app, offline):
+    # paced: unpacing would hand the bot a copy, and this test checks which pipeline it holds
+    async with offline_app(kb_pipeline, store, paced=True) as (app, offline):
         kb_copy.replace("knowledge/messages.yaml", "  fallback:", "  fallbak:")
         kb_copy.replace("knowledge/entries.yaml", "answer:", "answr:", after="- id: salam")
         await feed(app, tg.command("/reload", user_id=ADMIN))
@@ -524,9 +503,10 @@ async def test_reload_with_a_broken_kb_keeps_the_old_one(
 
 
 async def test_reload_with_a_good_kb_swaps_it_in(
-    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi
+    kb_copy: KbCopy, kb_pipeline: Pipeline, store: Store, tg: FakeBotApi, offline_app: OfflineApp
 ) -> None:
-    async with offline_app(kb_pipeline, store) as (app, offline):
+    # paced: unpacing would hand the bot a copy, and this test checks which pipeline it holds
+    async with offline_app(kb_pipeline, store, paced=True) as (app, offline):
         kb_copy.replace("knowledge/messages.yaml", "Perintah itu tidak aku kenal.", "Perintah itu belum ada.")
         await feed(app, tg.command("/reload", user_id=ADMIN))
         fresh = app.bot_data.pipeline
@@ -635,62 +615,7 @@ async def test_run_reminder_round(api: FakeBotApi, store: Store) -> None:
 
 # --- reminder rounds end to end -----------------------------------------------------------
 
-VOTING_DAY = dt.date(2030, 1, 10)
 GOOD, BLOCKED = 201, 202
-
-
-def clock_reading(moment: dt.datetime) -> Clock:
-    """A clock that reads `moment` now and then runs at real speed, like the JobQueue's timers."""
-    offset = moment - dt.datetime.now(dt.UTC)
-    return lambda: dt.datetime.now(dt.UTC) + offset
-
-
-def reminder_pipeline(pipeline: Pipeline, *times: tuple[int, str], grace_minutes: int = 30) -> Pipeline:
-    """The shipped KB with voting day on VOTING_DAY and these (days before, "HH:MM") reminders."""
-    config = replace(
-        pipeline.config,
-        election=replace(pipeline.config.election, voting_date=VOTING_DAY),
-        reminders=RemindersConfig(
-            tuple(ReminderTime(days, dt.time.fromisoformat(at)) for days, at in times), grace_minutes
-        ),
-    )
-    return Pipeline.from_parts(config, pipeline.kb)
-
-
-def key(days_before: int, at: str) -> str:
-    return reminder_key(VOTING_DAY, days_before, dt.time.fromisoformat(at))
-
-
-@asynccontextmanager
-async def running(pipeline: Pipeline, db_path: Path, clock: Clock, api: FakeBotApi) -> AsyncIterator[App]:
-    """The bot as `pilkada-bot run` starts it (own store, post_init, polling), stopped and closed after."""
-    store = await SqliteStore.open(db_path, salt=SALT, timezone=WIB)
-    async with polling_bot(pipeline, api, store=store, clock=clock) as app:
-        yield app
-
-
-async def subscribe(db_path: Path, *chats: int) -> None:
-    async with await SqliteStore.open(db_path, salt=SALT, timezone=WIB) as store:
-        for chat in chats:
-            await store.subscribe(chat)
-
-
-async def round_result(
-    caplog: pytest.LogCaptureFixture, reminder: str, nth: int = 1, timeout: float = 10
-) -> RoundResult:
-    """The nth RoundResult bot.reminders logged for `reminder`, waiting for it."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        results = [
-            r.args[1]
-            for r in caplog.records
-            if r.name == "bot.reminders" and isinstance(r.args, tuple) and r.args[:1] == (reminder,)
-        ]
-        if len(results) >= nth:
-            assert isinstance(results[nth - 1], RoundResult)
-            return results[nth - 1]
-        assert asyncio.get_running_loop().time() < deadline, f"no round {nth} of {reminder} logged"
-        await asyncio.sleep(0.02)
 
 
 async def test_reminder_round_then_restart_sends_exactly_once(
@@ -812,7 +737,9 @@ async def test_free_rounds_stay_under_the_limit_and_are_never_paid(
     assert not any("allow_paid_broadcast" in c.params for c in api.calls("sendMessage"))
 
 
-async def test_the_menu_follows_the_phase_every_midnight(staff_pipeline: Pipeline, store: Store, clock_at) -> None:
+async def test_the_menu_follows_the_phase_every_midnight(
+    staff_pipeline: Pipeline, store: Store, clock_at, offline_app: OfflineApp
+) -> None:
     """Started before the vote and still running after it, the bot re-words its menu each midnight."""
     moment = [dt.date(2024, 11, 26)]
     clock = lambda: clock_at(moment[0])()  # noqa: E731 - a clock the test can move

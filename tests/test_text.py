@@ -1,4 +1,4 @@
-"""bot/text.py: informal Indonesian, Javanese and English into comparable tokens."""
+"""bot/nlu/text.py: informal Indonesian, Javanese and English into comparable tokens."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bot.knowledge import KnowledgeBase, Lexicon
-from bot.text import MAX_CHARS, Normalizer
+from bot.kb.knowledge import KnowledgeBase, Lexicon
+from bot.nlu.text import MAX_CHARS, Normalizer
 
 QUESTION_WORDS = ("apa", "kapan", "kenapa", "siapa", "berapa", "bagaimana", "tidak", "belum", "bisa", "harus")
 

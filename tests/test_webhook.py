@@ -18,7 +18,6 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,30 +26,15 @@ import httpx
 import pytest
 
 from bot.telegram.webhook import ConnectionSlots, RefusalLog, UpdateIds, headers_earn_a_place
-
-try:  # works whether or not tests/ is a package
-    from tests.conftest import KbCopy
-    from tests.connflood import ConnectionFlood
-    from tests.fakebotapi import FakeBotApi
-    from tests.test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs
-    from tests.test_telegram_e2e import free_port
-except ImportError:
-    from conftest import KbCopy
-    from connflood import ConnectionFlood  # type: ignore[no-redef]
-    from fakebotapi import FakeBotApi
-    from test_reliability_faults import TOKEN, CliRun, cli_config, cli_runs
-    from test_telegram_e2e import free_port
-
-__all__ = ["cli_runs"]  # a fixture, imported to be found
+from tests.support.cli import CliRun, cli_config
+from tests.support.connflood import ConnectionFlood
+from tests.support.constants import TOKEN
+from tests.support.fakebotapi import FakeBotApi
+from tests.support.kbcopy import KbCopy
+from tests.support.nginxserver import free_port
 
 SECRET = "webhook-test-secret_0123456789"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The test stand-in for Telegram's webhook delivery (tests/webhooksender.py): order per chat, retries, the secret."""
+"""The test stand-in for Telegram's webhook delivery (tests/support/webhooksender.py): order, retries, secret."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-try:  # works whether or not tests/ is a package
-    from tests.webhooksender import SECRET_HEADER, WebhookSender
-except ImportError:
-    from webhooksender import SECRET_HEADER, WebhookSender  # type: ignore[no-redef]
+from tests.support.webhooksender import SECRET_HEADER, WebhookSender
 
 
 def update(update_id: int, chat_id: int) -> dict[str, Any]:

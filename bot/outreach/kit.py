@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.election import format_date, local_today
+from bot.clock import Clock, utc_now
 from bot.outreach import share
 from bot.outreach.card import Card, CardCache, CardContent
 from bot.outreach.links import LinkIndex, LinkRow, bot_link, deep_link
 from bot.outreach.poster import MAX_TOPICS, MIN_TOPICS, Poster, PosterContent, PosterTopic, render_poster
-from bot.replies import Button, Clock, Reply, ReplyBuilder, utc_now
+from bot.replies.election import format_date, local_today
+from bot.replies.replies import Button, Reply, ReplyBuilder
 
 
 class Outreach:

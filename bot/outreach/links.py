@@ -1,7 +1,7 @@
 """Deep links: t.me/<bot>?start=<link> opens the answer of the entry with that `link:` word.
 
 The link words are staff-chosen and stable (entries.yaml `link:`), unlike entry ids,
-which may be renamed; bot/knowledge.py checks that each is valid and unique.
+which may be renamed; bot/kb/knowledge.py checks that each is valid and unique.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.knowledge import Entry
+from bot.kb.knowledge import Entry
 
 TELEGRAM_LINK = "https://t.me/"
 

@@ -3,12 +3,16 @@
 - `interface.py`: the `Store` protocol and the figures staff see;
 - `sqlite.py` (+ `sqlite_migrations.py`): one SQLite file, the default for one process;
 - `postgres.py` (+ `postgres_migrations.py`): PostgreSQL, for several replicas;
+- `sql.py`: the statements both back ends run, written once, and the Dialect that spells them;
 - `salt.py`: the salt and the hashing of ids, shared, no SQL;
 - `recording.py`: the Recorder both back ends share (events in batches, what a question
   leaves in the tables), no SQL;
 - `rows.py`: the staff figures made from either back end's query rows, no SQL;
 - `replicas.py`: what several replicas agree on (each update once, one reminder round
-  at a time, one send budget, flood control, /reload), with a local stand-in.
+  at a time, one send budget, flood control, /reload), with a local stand-in;
+- `events.py`: the Recorder protocol front ends report to, and BufferedRecorder;
+- `redaction.py`: NIK, phone numbers, e-mail and addresses out of what is stored;
+- `flood.py`: per-user flood control and the inline-query throttle, in memory, no SQL.
 
 `open_store(bot.database)` picks the back end: a `postgresql://` URL or a file path.
 """
@@ -16,11 +20,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
 
+from bot.clock import Clock, utc_now
 from bot.storage.interface import (
     EntryFeedback,
     FeedbackComment,
@@ -29,7 +34,6 @@ from bot.storage.interface import (
     Store,
     UnansweredKind,
     UnansweredRow,
-    utc_now,
 )
 from bot.storage.postgres import PASSWORD_ENV, PostgresStore, describe_url, is_postgres_url
 from bot.storage.replicas import LocalReplicas, PostgresReplicas, Replicas
@@ -66,7 +70,7 @@ async def open_store(
     database: Path | str,
     *,
     timezone: dt.tzinfo = dt.UTC,
-    clock: Callable[[], dt.datetime] = utc_now,
+    clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
 ) -> Store:
     """Open `database` (bot.database): PostgreSQL for a `postgresql://` URL, else the SQLite file at that path."""

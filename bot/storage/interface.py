@@ -15,17 +15,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol
 
-from bot.events import Event
-from bot.matcher import MatchResult
+from bot.clock import Clock
+from bot.nlu.matcher import MatchResult
+from bot.storage.events import Event
 
 # unknown: answered by a known-unknown entry (the sources cannot say): staff should see it.
 UnansweredKind = Literal["fallback", "suggest", "unknown"]
 UNANSWERED_KIND: dict[str, UnansweredKind] = {"none": "fallback", "suggest": "suggest", "unknown": "unknown"}
-
-
-def utc_now() -> dt.datetime:
-    """The stores' default clock."""
-    return dt.datetime.now(dt.UTC)
 
 
 class StorageError(Exception):
@@ -92,14 +88,14 @@ class Stats:
 
 
 class Store(Protocol):
-    """The bot's memory: statistics (a Recorder, bot/events.py), reminders (bot/reminders.py), privacy, staff."""
+    """The bot's memory: statistics (a Recorder, storage/events.py), reminders (bot/reminders.py), privacy, staff."""
 
     @property
     def where(self) -> str:
         """The database as it may be named in logs and errors (a path, or a URL without password)."""
 
     @property
-    def clock(self) -> Callable[[], dt.datetime]:
+    def clock(self) -> Clock:
         """The store's "now" (UTC), for events recorded later in a batch."""
 
     async def close(self) -> None: ...

@@ -37,18 +37,21 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.redaction import redact
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
+from bot.clock import Clock, utc_now
+from bot.storage import sql
+from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
 from bot.storage.postgres_migrations import MIGRATIONS
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.redaction import redact
+from bot.storage.replicas import LOCK_SPACE
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
+from bot.storage.sql import POSTGRES
 
 log = logging.getLogger(__name__)
 
 PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
-_LOCK_SPACE = 0x50_4B_42
 _MIGRATION_LOCK = zlib.crc32(b"migrations") - 2**31
 _CONNECT_TIMEOUT = 10
 AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
@@ -106,7 +109,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         kwargs: dict[str, Any],
         salt: bytes,
         timezone: dt.tzinfo,
-        clock: Callable[[], dt.datetime],
+        clock: Clock,
     ) -> None:
         self._pool = pool
         self.url = url
@@ -124,7 +127,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
         pool_size: int = 10,
@@ -186,7 +189,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         return describe_url(self.url)
 
     @property
-    def clock(self) -> Callable[[], dt.datetime]:
+    def clock(self) -> Clock:
         return self._clock
 
     async def verify(self) -> None:
@@ -205,7 +208,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
     async def _migrate(self, migrations: Sequence[str]) -> None:
         """All missing migrations in one transaction, under a lock the other replicas wait for."""
         async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _MIGRATION_LOCK))
+            await conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, _MIGRATION_LOCK))
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
             if row is None:
@@ -228,7 +231,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('salt_check', %s) ON CONFLICT (key) DO NOTHING", (check,)
             )
-            row = await (await conn.execute("SELECT value FROM meta WHERE key = 'salt_check'")).fetchone()
+            row = await (await conn.execute(POSTGRES(sql.SALT_CHECK))).fetchone()
         if row is None or row[0] != check:
             raise StorageError(
                 Path(self.where),
@@ -284,7 +287,7 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         question = (day, self.user_hash(event.user_id), result.outcome, answered_entry(result), result.score)
         if (logged := unanswered_entry(event)) is None:
             await conn.execute(
-                "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (%s, %s, %s, %s, %s)",
+                POSTGRES(sql.INSERT_QUESTION),
                 question,
             )
             return
@@ -328,10 +331,10 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         """Delete everything stored about a user (/hapus); see the SQLite store for what that is."""
         user, chat = self.user_hash(user_id), self.chat_hash(user_id)
         async with self._transaction() as conn:
-            await conn.execute("DELETE FROM questions WHERE user_hash = %s", (user,))
-            await conn.execute("DELETE FROM feedback WHERE user_hash = %s", (user,))
-            await conn.execute("DELETE FROM subscriptions WHERE chat_hash = %s", (chat,))
-            await conn.execute("DELETE FROM sent_reminders WHERE chat_hash = %s", (chat,))
+            await conn.execute(POSTGRES(sql.FORGET_QUESTIONS), (user,))
+            await conn.execute(POSTGRES(sql.FORGET_FEEDBACK), (user,))
+            await conn.execute(POSTGRES(sql.UNSUBSCRIBE), (chat,))
+            await conn.execute(POSTGRES(sql.FORGET_REMINDERS_SENT), (chat,))
         await self._vacuum("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
 
     # ------------------------------------------------------------------ reminders
@@ -344,17 +347,17 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         return changed == 1
 
     async def unsubscribe(self, chat_id: int) -> bool:
-        changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = %s", (self.chat_hash(chat_id),))
+        changed = await self._write(POSTGRES(sql.UNSUBSCRIBE), (self.chat_hash(chat_id),))
         if changed:
             await self._vacuum("subscriptions")
         return changed == 1
 
     async def is_subscribed(self, chat_id: int) -> bool:
-        rows = await self._fetchall("SELECT 1 FROM subscriptions WHERE chat_hash = %s", (self.chat_hash(chat_id),))
+        rows = await self._fetchall(POSTGRES(sql.IS_SUBSCRIBED), (self.chat_hash(chat_id),))
         return bool(rows)
 
     async def subscribers(self) -> list[int]:
-        rows = await self._fetchall("SELECT chat_id FROM subscriptions ORDER BY chat_id")
+        rows = await self._fetchall(POSTGRES(sql.SUBSCRIBERS))
         return [int(row[0]) for row in rows]
 
     async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
@@ -368,23 +371,21 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
 
     async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
         changed = await self._write(
-            "DELETE FROM sent_reminders WHERE reminder_key = %s AND chat_hash = %s",
+            POSTGRES(sql.UNMARK_SENT),
             (reminder_key, self.chat_hash(chat_id)),
         )
         return changed == 1
 
     async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
         rows = await self._fetchall(
-            "SELECT 1 FROM sent_reminders WHERE reminder_key = %s AND chat_hash = %s",
+            POSTGRES(sql.WAS_SENT),
             (reminder_key, self.chat_hash(chat_id)),
         )
         return bool(rows)
 
     async def pending_chats(self, reminder_key: str) -> list[int]:
         rows = await self._fetchall(
-            "SELECT s.chat_id FROM subscriptions AS s WHERE NOT EXISTS"
-            " (SELECT 1 FROM sent_reminders AS r WHERE r.reminder_key = %s AND r.chat_hash = s.chat_hash)"
-            " ORDER BY s.chat_id",
+            POSTGRES(sql.PENDING_CHATS),
             (reminder_key,),
         )
         return [int(row[0]) for row in rows]
@@ -395,20 +396,18 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         return stats_from_rows(
             today,
             questions_today=await self._fetchone(
-                "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = %s",
+                POSTGRES(sql.STATS_DAY),
                 (today,),
             ),
-            questions_total=await self._fetchone("SELECT count(*), count(entry_id) FROM questions"),
-            unanswered_open=await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL"),
-            subscribers=await self._fetchone("SELECT count(*) FROM subscriptions"),
+            questions_total=await self._fetchone(POSTGRES(sql.STATS_TOTAL)),
+            unanswered_open=await self._fetchone(POSTGRES(sql.STATS_UNANSWERED)),
+            subscribers=await self._fetchone(POSTGRES(sql.STATS_SUBSCRIBERS)),
             top_entries=await self._fetchall(
-                "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
-                " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT %s",
+                POSTGRES(sql.STATS_TOP_ENTRIES),
                 (top,),
             ),
             top_unanswered=await self._fetchall(
-                "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
-                " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT %s",
+                POSTGRES(sql.STATS_TOP_UNANSWERED),
                 (top,),
             ),
             feedback=await self._fetchall(
@@ -419,16 +418,14 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
 
     async def unanswered(self, limit: int) -> list[UnansweredRow]:
         rows = await self._fetchall(
-            "SELECT asked_at, kind, normalized, best_entry, best_score FROM unanswered"
-            " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT %s",
+            POSTGRES(sql.UNANSWERED),
             (limit,),
         )
         return unanswered_from_rows(rows, _utc)
 
     async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
         rows = await self._fetchall(
-            "SELECT entry_id, positive, comment, voted_at FROM feedback WHERE comment IS NOT NULL"
-            " ORDER BY voted_at DESC, entry_id LIMIT %s",
+            POSTGRES(sql.FEEDBACK_COMMENTS),
             (limit,),
         )
         return comments_from_rows(rows, _utc)

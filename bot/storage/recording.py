@@ -1,4 +1,4 @@
-"""The Recorder (bot/events.py) as both SQL back ends implement it: every call an event, written in a batch.
+"""The Recorder (bot/storage/events.py) as both SQL back ends implement it: every call an event, written in a batch.
 
 `EventWriter` holds what does not depend on the database: each Recorder call becomes
 one event written through `record_events`, and a batch is written in one transaction,
@@ -10,16 +10,16 @@ is decided here too, so the two back ends keep the same (redacted) texts.
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Generic, NamedTuple, TypeVar
 
-from bot.events import Event, EventRefused, FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.matcher import MatchResult
-from bot.redaction import redact_question
+from bot.clock import Clock
+from bot.nlu.matcher import MatchResult
+from bot.storage.events import Event, EventRefused, FeedbackGiven, QuestionAsked, SuggestionChosen
 from bot.storage.interface import UNANSWERED_KIND, UnansweredKind
+from bot.storage.redaction import redact_question
 
 Conn = TypeVar("Conn")
 
@@ -28,7 +28,7 @@ class UnansweredEntry(NamedTuple):
     """What the unanswered log keeps of a question, in the order of its columns after asked_at."""
 
     kind: UnansweredKind
-    normalized: str  # redacted (bot/redaction.py)
+    normalized: str  # redacted (bot/storage/redaction.py)
     best_entry: str | None
     best_score: float
 
@@ -60,14 +60,14 @@ class EventWriter(ABC, Generic[Conn]):
     """Recorder and EventSink on top of a transaction (`_batch`) that yields a `Conn`."""
 
     # The errors by which the database refuses an event for what it holds, never for its own
-    # trouble (a lock, a full disk, a lost connection): raised as EventRefused (bot/events.py).
+    # trouble (a lock, a full disk, a lost connection): raised as EventRefused (bot/storage/events.py).
     # Both back ends: a lone surrogate cannot be encoded; a Python int beyond 64 bits.
     refusals: tuple[type[Exception], ...] = (UnicodeError, OverflowError)
 
     @property
     @abstractmethod
-    def clock(self) -> Callable[[], dt.datetime]:
-        """The store's "now" (UTC), for events recorded later in a batch (bot/events.py)."""
+    def clock(self) -> Clock:
+        """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
 
     @abstractmethod
     def _batch(self) -> AbstractAsyncContextManager[Conn]:

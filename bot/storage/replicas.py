@@ -22,7 +22,7 @@ behave as one bot:
   process. Each message reserves the next free slot in a shared schedule (one row,
   one UPDATE), so the replicas together stay at the configured rate.
 - **Flood control per user across replicas** (`flood_check`): the same sliding window
-  as bot/telegram/flood.py, kept in an UNLOGGED table and evaluated in one statement.
+  as bot/storage/flood.py, kept in an UNLOGGED table and evaluated in one statement.
 - **/reload everywhere** (`announce_reload` / `listen_for_reload`): NOTIFY on a channel
   every replica LISTENs to.
 
@@ -71,13 +71,16 @@ import psycopg
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
+from bot.storage.flood import Verdict
+
 log = logging.getLogger(__name__)
 
 AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
 
 RELOAD_CHANNEL = "pilkada_reload"
-# First key of the two-int advisory locks, so ours never collide with another program's.
-_LOCK_SPACE = 0x50_4B_42  # "PKB"
+# First key of the two-int advisory locks (these, and postgres.py's migration lock), so ours
+# never collide with another program's.
+LOCK_SPACE = 0x50_4B_42  # "PKB"
 _TAKEOVER_POLL = 0.05  # seconds between two looks at an update another replica is handling
 _LOCK_POLL = 0.5  # seconds between two tries of a lock another replica holds
 # A coordination statement waits at most this long for a lock someone else holds, and
@@ -160,14 +163,6 @@ END $$;
 """
 
 
-class FloodVerdict(enum.Enum):
-    """What to do with one message (the values match bot/telegram/flood.py's Verdict)."""
-
-    ALLOW = "allow"
-    WARN = "warn"
-    DROP = "drop"
-
-
 class Outcome(enum.Enum):
     """How `handle_once` dealt with one update."""
 
@@ -231,7 +226,7 @@ class Replicas(Protocol):
     async def reserve_send(self, interval: float) -> float:
         """Reserve the next send slot on a schedule of one message per `interval` s; seconds to wait."""
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict: ...
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict: ...
 
     async def announce_reload(self) -> None: ...
 
@@ -622,7 +617,7 @@ class PostgresReplicas:
         """
         conn = await psycopg.AsyncConnection.connect(self._conninfo, **self._connect_kwargs)
         try:
-            key = (_LOCK_SPACE, _lock_key(name))
+            key = (LOCK_SPACE, _lock_key(name))
             while True:
                 row = await (await conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key)).fetchone()
                 if row is not None and row[0]:
@@ -654,7 +649,7 @@ class PostgresReplicas:
         assert row is not None
         return float(row[0])
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict:
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict:
         """The shared verdict; ALLOW while the database cannot be reached (an answer is worth more than the count)."""
         try:
             self._check_paused("flood")
@@ -663,9 +658,9 @@ class PostgresReplicas:
                 row = await cursor.fetchone()
         except psycopg.OperationalError as exc:
             self._degraded("flood", exc)
-            return FloodVerdict.ALLOW
+            return Verdict.ALLOW
         assert row is not None
-        return FloodVerdict(row[0])
+        return Verdict(row[0])
 
     # ------------------------------------------------------------------ /reload
 
@@ -756,8 +751,8 @@ class LocalReplicas:
     async def reserve_send(self, interval: float) -> float:
         return 0.0
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> FloodVerdict:
-        return FloodVerdict.ALLOW
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict:
+        return Verdict.ALLOW
 
     async def announce_reload(self) -> None:
         return None

@@ -2,7 +2,7 @@
 
 One SQLite file (path `bot.database` in config.yaml), opened with aiosqlite so no query
 ever blocks the event loop. `SqliteStore` implements the Store interface
-(bot/storage/interface.py): the Recorder protocol of bot/events.py, the reminder
+(bot/storage/interface.py): the Recorder protocol of bot/storage/events.py, the reminder
 bookkeeping that bot/reminders.py needs, privacy and staff figures.
 
 Privacy (what `/privasi` promises, see knowledge/messages.yaml):
@@ -19,7 +19,7 @@ Privacy (what `/privasi` promises, see knowledge/messages.yaml):
 - No message text is kept, except the normalized text of questions the bot could not
   answer (fallbacks and unresolved "did you mean") and optional feedback comments:
   that log is how staff learn what to add to the knowledge base. Both are redacted
-  first (NIK, phone numbers, e-mail addresses, street addresses: bot/redaction.py).
+  first (NIK, phone numbers, e-mail addresses, street addresses: bot/storage/redaction.py).
 - `forget_user` (/hapus) deletes everything stored about one user.
 
 Schema changes: append a script to MIGRATIONS (bot/storage/sqlite_migrations.py), never
@@ -43,12 +43,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.redaction import redact
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow, utc_now
+from bot.clock import Clock, utc_now
+from bot.storage import sql
+from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
+from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
 from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.redaction import redact
 from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
 from bot.storage.salt import SALT_ENV, IdHasher, load_or_create_salt, salt_path
+from bot.storage.sql import SQLITE
 from bot.storage.sqlite_migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -98,9 +101,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # Not OperationalError (locked, full, read-only) nor ProgrammingError (a closed connection).
     refusals = (*EventWriter.refusals, sqlite3.DataError, sqlite3.IntegrityError, sqlite3.InterfaceError)
 
-    def __init__(
-        self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Callable[[], dt.datetime]
-    ) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Clock) -> None:
         self._db = db
         self._path = path
         self._ids = IdHasher(salt)
@@ -121,7 +122,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         salt: bytes | None = None,
         *,
         timezone: dt.tzinfo = dt.UTC,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         environ: Mapping[str, str] | None = None,
         migrations: Sequence[str] = MIGRATIONS,
     ) -> SqliteStore:
@@ -242,7 +243,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         """
         check = self._ids.check_value()
         await self._write("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt_check', ?)", (check,))
-        row = await self._fetchone("SELECT value FROM meta WHERE key = 'salt_check'")
+        row = await self._fetchone(SQLITE(sql.SALT_CHECK))
         if row[0] != check:
             raise StorageError(
                 self._path,
@@ -251,7 +252,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
             )
 
     async def _redact_older_rows(self) -> None:
-        """Once per database: redact texts stored before redaction existed (bot/redaction.py).
+        """Once per database: redact texts stored before redaction existed (bot/storage/redaction.py).
 
         Only the stored (normalized) text is there to go by, so an e-mail address split
         into words by normalizing is not recognised; numbers and addresses are.
@@ -352,8 +353,8 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # ------------------------------------------------------------------ Recorder (bot/storage/recording.py)
 
     @property
-    def clock(self) -> Callable[[], dt.datetime]:
-        """The store's "now" (UTC), for events recorded later in a batch (bot/events.py)."""
+    def clock(self) -> Clock:
+        """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
         return self._clock
 
     def _batch(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
@@ -363,7 +364,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         result = event.result
         day = event.at.astimezone(self._timezone).date().isoformat()
         async with db.execute(
-            "INSERT INTO questions (day, user_hash, outcome, entry_id, score) VALUES (?, ?, ?, ?, ?)",
+            SQLITE(sql.INSERT_QUESTION),
             (day, self._user(event.user_id), result.outcome, answered_entry(result), result.score),
         ) as cursor:
             question_id = cursor.lastrowid
@@ -419,10 +420,10 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         user, chat = self._user(user_id), self._chat(user_id)
         async with self._transaction() as db:
             # unanswered rows go with their question (ON DELETE CASCADE).
-            await db.execute("DELETE FROM questions WHERE user_hash = ?", (user,))
-            await db.execute("DELETE FROM feedback WHERE user_hash = ?", (user,))
-            await db.execute("DELETE FROM subscriptions WHERE chat_hash = ?", (chat,))
-            await db.execute("DELETE FROM sent_reminders WHERE chat_hash = ?", (chat,))
+            await db.execute(SQLITE(sql.FORGET_QUESTIONS), (user,))
+            await db.execute(SQLITE(sql.FORGET_FEEDBACK), (user,))
+            await db.execute(SQLITE(sql.UNSUBSCRIBE), (chat,))
+            await db.execute(SQLITE(sql.FORGET_REMINDERS_SENT), (chat,))
         await self._wipe_wal()
 
     # ------------------------------------------------------------------ reminders
@@ -443,18 +444,18 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
         The sent_reminders rows stay (they hold only a hash), so subscribing again
         does not bring back a reminder the chat already got.
         """
-        changed = await self._write("DELETE FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
+        changed = await self._write(SQLITE(sql.UNSUBSCRIBE), (self._chat(chat_id),))
         if changed:
             await self._wipe_wal()
         return changed == 1
 
     async def is_subscribed(self, chat_id: int) -> bool:
-        rows = await self._fetchall("SELECT 1 FROM subscriptions WHERE chat_hash = ?", (self._chat(chat_id),))
+        rows = await self._fetchall(SQLITE(sql.IS_SUBSCRIBED), (self._chat(chat_id),))
         return bool(rows)
 
     async def subscribers(self) -> list[int]:
         """Chat ids of every subscriber, ascending."""
-        rows = await self._fetchall("SELECT chat_id FROM subscriptions ORDER BY chat_id")
+        rows = await self._fetchall(SQLITE(sql.SUBSCRIBERS))
         return [int(row[0]) for row in rows]
 
     async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
@@ -472,23 +473,17 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
 
     async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
         """Release a claim after a send that surely did not go out, so a later round retries."""
-        changed = await self._write(
-            "DELETE FROM sent_reminders WHERE reminder_key = ? AND chat_hash = ?", (reminder_key, self._chat(chat_id))
-        )
+        changed = await self._write(SQLITE(sql.UNMARK_SENT), (reminder_key, self._chat(chat_id)))
         return changed == 1
 
     async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
-        rows = await self._fetchall(
-            "SELECT 1 FROM sent_reminders WHERE reminder_key = ? AND chat_hash = ?", (reminder_key, self._chat(chat_id))
-        )
+        rows = await self._fetchall(SQLITE(sql.WAS_SENT), (reminder_key, self._chat(chat_id)))
         return bool(rows)
 
     async def pending_chats(self, reminder_key: str) -> list[int]:
         """Subscribers that have not been sent (claimed) `reminder_key` yet, ascending."""
         rows = await self._fetchall(
-            "SELECT s.chat_id FROM subscriptions AS s WHERE NOT EXISTS"
-            " (SELECT 1 FROM sent_reminders AS r WHERE r.reminder_key = ? AND r.chat_hash = s.chat_hash)"
-            " ORDER BY s.chat_id",
+            SQLITE(sql.PENDING_CHATS),
             (reminder_key,),
         )
         return [int(row[0]) for row in rows]
@@ -496,24 +491,22 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     # ------------------------------------------------------------------ staff
 
     async def stats(self, today: dt.date, top: int = 10) -> Stats:
-        """Figures for staff; `today` is the election-local date (bot.election.local_today)."""
+        """Figures for staff; `today` is the election-local date (bot.replies.election.local_today)."""
         return stats_from_rows(
             today,
             questions_today=await self._fetchone(
-                "SELECT count(*), count(entry_id), count(DISTINCT user_hash) FROM questions WHERE day = ?",
+                SQLITE(sql.STATS_DAY),
                 (today.isoformat(),),
             ),
-            questions_total=await self._fetchone("SELECT count(*), count(entry_id) FROM questions"),
-            unanswered_open=await self._fetchone("SELECT count(*) FROM unanswered WHERE resolved_entry IS NULL"),
-            subscribers=await self._fetchone("SELECT count(*) FROM subscriptions"),
+            questions_total=await self._fetchone(SQLITE(sql.STATS_TOTAL)),
+            unanswered_open=await self._fetchone(SQLITE(sql.STATS_UNANSWERED)),
+            subscribers=await self._fetchone(SQLITE(sql.STATS_SUBSCRIBERS)),
             top_entries=await self._fetchall(
-                "SELECT entry_id, count(*) AS n FROM questions WHERE entry_id IS NOT NULL"
-                " GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?",
+                SQLITE(sql.STATS_TOP_ENTRIES),
                 (top,),
             ),
             top_unanswered=await self._fetchall(
-                "SELECT normalized, count(*) AS n FROM unanswered WHERE resolved_entry IS NULL"
-                " GROUP BY normalized ORDER BY n DESC, max(id) DESC LIMIT ?",
+                SQLITE(sql.STATS_TOP_UNANSWERED),
                 (top,),
             ),
             feedback=await self._fetchall(
@@ -524,8 +517,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     async def unanswered(self, limit: int) -> list[UnansweredRow]:
         """The latest `limit` unanswered questions, newest first (resolved suggestions excluded)."""
         rows = await self._fetchall(
-            "SELECT asked_at, kind, normalized, best_entry, best_score FROM unanswered"
-            " WHERE resolved_entry IS NULL ORDER BY id DESC LIMIT ?",
+            SQLITE(sql.UNANSWERED),
             (limit,),
         )
         return unanswered_from_rows(rows, dt.datetime.fromisoformat)
@@ -533,8 +525,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
         """The latest `limit` feedback comments, newest first."""
         rows = await self._fetchall(
-            "SELECT entry_id, positive, comment, voted_at FROM feedback WHERE comment IS NOT NULL"
-            " ORDER BY voted_at DESC, entry_id LIMIT ?",
+            SQLITE(sql.FEEDBACK_COMMENTS),
             (limit,),
         )
         return comments_from_rows(rows, dt.datetime.fromisoformat)

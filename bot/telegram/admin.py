@@ -18,9 +18,9 @@ import textwrap
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
-from bot.election import local_today
 from bot.pipeline import Pipeline
-from bot.replies import Reply
+from bot.replies.election import local_today
+from bot.replies.replies import Reply
 from bot.staff_reports import format_stats
 from bot.storage import FeedbackComment, UnansweredRow
 from bot.telegram.handlers import BotData, Context, send_reply

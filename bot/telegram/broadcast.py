@@ -49,7 +49,6 @@ from telegram.ext import Job, JobQueue
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import RemindersConfig
-from bot.election import format_date
 from bot.reminders import (
     Reminder,
     ReminderStore,
@@ -62,6 +61,7 @@ from bot.reminders import (
     send_round,
     upcoming,
 )
+from bot.replies.election import format_date
 from bot.storage.replicas import sending_reminder
 from bot.telegram.handlers import BotData, Context
 from bot.telegram.network import NO_RESEND

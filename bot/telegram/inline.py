@@ -5,7 +5,7 @@ an answer opens this with the entry's title as the query ("@bot Apa itu golput?"
 that entry comes first; so does its id, which older Bagikan buttons pre-filled.
 
 Telegram sends a query at every keystroke. Each user's queries go through a Throttle
-(bot/telegram/flood.py, bot.inline_interval in config.yaml): the first is answered at
+(bot/storage/flood.py, bot.inline_interval in config.yaml): the first is answered at
 once, later ones at most once per interval, always the latest, so typing "golput
 itu apa" costs two or three answers instead of fourteen.
 """
@@ -18,9 +18,9 @@ import textwrap
 from telegram import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import InlineQueryLimit, ParseMode
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-from bot.replies import ReplyBuilder
+from bot.replies.replies import ReplyBuilder
 from bot.telegram.handlers import Context
 from bot.telegram.render import render_html
 

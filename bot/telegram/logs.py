@@ -82,3 +82,29 @@ class ShortInvalidJson(logging.Filter):
             record.msg, record.args = "The Bot API answered with something that is not JSON: %.80r", (body,)
             record.exc_info, record.exc_text = None, None
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces the token (in any letter case) in every log line: PTB and httpx errors may quote request URLs."""
+
+    def __init__(self, fmt: str, secret: str) -> None:
+        super().__init__(fmt)
+        self._secret = secret
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_token(super().format(record), self._secret)
+
+
+def configure_logging(token: str) -> None:
+    """INFO to stderr, once; httpx logs every URL (which contains the token) at INFO, so quiet it.
+
+    Warnings (e.g. PTB's) go through the same redacting handler. Nothing logs user
+    ids or message text: see user_tag and scrub above.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    handler.addFilter(ShortInvalidJson())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.captureWarnings(True)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

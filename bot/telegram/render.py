@@ -14,8 +14,8 @@ from typing import Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from bot.knowledge import ID_RE
-from bot.replies import Button, Reply
+from bot.kb.knowledge import ID_RE
+from bot.replies.replies import Button, Reply
 
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA

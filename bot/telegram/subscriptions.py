@@ -15,11 +15,11 @@ import sqlite3
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.election import countdown, format_date
-from bot.events import BufferedRecorder
 from bot.reminders import Reminder, reminder_schedule, upcoming
-from bot.replies import Reply
+from bot.replies.election import countdown, format_date
+from bot.replies.replies import Reply
 from bot.storage import StorageError
+from bot.storage.events import BufferedRecorder
 from bot.telegram.handlers import BotData, Context, send_reply
 from bot.telegram.logs import user_tag
 

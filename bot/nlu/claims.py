@@ -1,0 +1,1438 @@
+"""Claim check ("cek fakta"): compare what a message states with the quoted facts.
+
+Users forward chain messages ("PENTING!! Pencoblosan DIUNDUR ke 4 Desember 2024.
+Sebarkan"). Each date, weekday, figure, name or place in the message is read
+(bot/facts/statements.py), tied to the fact it talks about by its topic words, the
+election it names and the role next to a name, and compared:
+
+- contradicted: the fact says otherwise (the reply gives the fact, quote, source);
+- confirmed: the fact says the same;
+- unverifiable: the message claims something no fact is about (fines, bansos,
+  results): the bot cannot confirm it and points to official channels.
+
+A message is read as a reader sees it (`clean`: padding once, invisible characters gone),
+then statement by statement (its sentences, and their clauses for the words that only
+known unknowns use): "Pilkada digelar 1 Desember 2024, jangan lupa bawa KTP" corrects the
+date and says the sources do not cover the KTP part, rather than declining the whole
+message. Which meeting a detail belongs to is decided by what most details of the message
+name; polarity ("tidak sah", "tidak naik", "bukan target") turns a word around; a target
+is never confirmed as a result. docs/grounding.md lists the rules with their examples.
+A verdict always rests on a fact to cite, or says there is none. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from itertools import pairwise
+from typing import Literal
+
+from bot.facts.facts import Fact, vocabulary
+from bot.facts.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
+from bot.kb.knowledge import Lexicon
+from bot.nlu.text import Normalizer
+
+Verdict = Literal["contradicted", "confirmed", "unverifiable"]
+_VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place", "month_name")
+# Which facts an item can be compared with.
+_COMPARABLE: dict[str, tuple[str, ...]] = {
+    "date": ("date",),
+    "weekday": ("date",),
+    "month": ("date", "month"),
+    "month_name": ("date", "month"),
+    "year": ("date",),
+    "percent": ("percent",),
+    "count": ("count",),
+    "person": ("person",),
+    "place": ("place",),
+}
+_QUESTION_END = re.compile(r"\?\s*$")
+# "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
+_NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
+# Words that turn the next word around: "TIDAK sah", "GA naik", "not higher". Normalizing
+# already maps most spellings to "tidak"; the raw words are read too.
+NEGATIONS = frozenset(
+    [
+        "ga",
+        "gak",
+        "gk",
+        "nggak",
+        "ngga",
+        "enggak",
+        "engga",
+        "tidak",
+        "tdk",
+        "tak",
+        "ndak",
+        "nda",
+        "ora",
+        "mboten",
+        "dak",
+        "kagak",
+        "bukan",
+        "belum",
+        "blm",
+        "not",
+        "never",
+        "no",
+    ]
+)
+# "tidak NAIK", "ga ADA peningkatan", "tidak MENGALAMI kenaikan": a trend word said not to hold.
+_NEGATED_TREND = re.compile(
+    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
+)
+# A negation up to two words before a value: "BUKAN 83 persen", "GA JADI tanggal 27 november".
+_NEGATED_VALUE = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
+_NEGATED_WORD = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+$")  # "BUKAN PPK"
+_ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
+_ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
+_TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
+_ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
+# Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
+_CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
+
+
+# A figure said as an outcome ("AKHIRNYA cuma 70 persen", "partisipasinya MENCAPAI 83 persen"):
+# a target is never confirmed by it. The claim check reads these words itself, so they do
+# not make a statement unverifiable the way other known-unknown words do.
+RESULT_WORDS = (
+    "akhirnya",
+    "akhire",
+    "hasilnya",
+    "hasile",
+    "realisasi",
+    "realisasinya",
+    "mencapai",
+    "capai",
+    "nyampe",
+    "tembus",
+    "menembus",
+    "tercatat",
+    "terealisasi",
+    "reached",
+    "finally",
+    "ended",
+)
+# Whether a target was met is an outcome the sources cannot know (they predate the vote):
+# "target TERCAPAI", "MELESET dari target", "TIDAK tercapai" are each unverifiable, never
+# confirmed, whatever their polarity.
+TARGET_OUTCOMES = (
+    "tercapai",
+    "terpenuhi",
+    "meleset",
+    "melampaui target",
+    "melebihi target",
+    "lampaui target",
+    "gagal capai",
+    "gagal mencapai",
+    "target gagal",
+    "gagal target",
+    "sesuai target",
+    "di bawah target",
+    "di atas target",
+    "kurang dari target",
+    "missed",
+    "exceeded",
+    "met the target",
+    "hit the target",
+    "below the target",
+    "above the target",
+    "below target",
+    "above target",
+)
+FLAT_WORDS = (
+    "stagnan",
+    "sama aja",
+    "sama saja",
+    "tetap sama",
+    "sama persis",
+    "tidak berubah",
+    "ga berubah",
+    "gak berubah",
+    "nggak berubah",
+    "podho wae",
+    "padha wae",
+    "unchanged",
+    "the same as",
+    "flat",
+)
+# Chat, connective and sharing words that carry no claim of their own (claim markers and filler
+# are in lexicon.yaml): "Raker dgn stakeholder (27 Juli) DULUAN, BARU raker dgn PPK", "COPAS dari grup".
+CHAT_WORDS = (
+    "bareng bersama duluan baru trus habis abis setelah sebelum copas gaes guys bro sis lur gan min kak "
+    "wkwk wkwkwk catat catet foto dok warga grup keluarga semua biar tau kabar info informasi ayo yuk mari "
+    "share sebar disebar sebarkan bagikan viralkan diviralkan forwarded fwd times many monggo tolong "
+    "sekitar kurang lebih hampir cuma hanya sudah udah udh masih lho loh kok dong sih yo yah nih tuh deh "
+    "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo says said according "
+    "least matching match same"
+)
+# Words that name the election itself: a date tied to voting day by these alone may be another
+# event's ("MASA TENANG pilkada 24-26 November", "KOTAK SUARA pilkada tiba ... Senin").
+ELECTION_WORDS = frozenset({"pilkada", "pilbup", "pilgub", "pemilu", "pemilihan", "election", "elections"})
+# Words that only say when something happens: "Pilkada Blora DIGELAR Minggu 1 Desember".
+SCHEDULE_WORDS = (
+    "digelar dilaksanakan diadakan diselenggarakan berlangsung jatuh dijadwalkan jadwal jadwalnya "
+    "dianakke dipunwontenaken dinten dina kaping tanggal tgl hari harinya held scheduled takes place "
+    "day date"
+)
+# A reason is a claim of its own: in "diundur ke Desember karena anggaran belum cair" the date is
+# checked, and what the sources do not cover (the budget) is said apart.
+_CLAUSE_END = re.compile(
+    r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s"
+    r"|\s(?=(?:karena|karna|krn|krna|sebab|soalnya|gara-gara|gara2|lantaran|amargi|because)\b)"
+)
+
+
+# A verdict quotes the checked value and nothing more: a date, figure, name or election is
+# a few words at most; anything longer is not a value the reader found.
+MAX_SAID = 60
+
+
+def quote(*parts: str) -> str:
+    """The words a verdict may quote: items the reader found, never the message around them.
+
+    Only invisible and control characters (a right-to-left override, zero-width spaces) are
+    dropped and spacing collapsed; the length is capped so no verdict can carry a sentence.
+    """
+    text = " ".join(parts)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = " ".join(text.split()).strip(" ,.;:()")
+    return text if len(text) <= MAX_SAID else text[:MAX_SAID].rsplit(" ", 1)[0] + "…"
+
+
+# Characters a reader does not see: zero-width spaces and joiners, direction marks and overrides.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+_SPELLED_OUT = re.compile(rf"(?:\w[{_INVISIBLE}]+){{2,}}\w\b")  # "j\u200ba\u200bn\u200bg\u200ba\u200bn"
+_HIDDEN = re.compile(rf"[{_INVISIBLE}\u202a-\u202e\u2066-\u2069]+")
+# The same one to four characters, or a short phrase, said over and over: "......", "🙏🙏🙏", "ya ya ya".
+_PADDING = re.compile(r"((?:[^\w\s]|_){1,4}?|\s)\1{3,}|(\b[^\n]{2,40}?[\s!.,]+)\2{3,}")
+
+
+def clean(text: str) -> str:
+    """`text` as a reader sees it: padding said once, letters split by invisible characters joined.
+
+    "Pilkada Blora 27 November 2024. ........(1 500 dots) PILKADA DIUNDUR" and
+    "j\u200ba\u200bn\u200bg\u200ba\u200bn nyoblos" hide words from a reader that reads only so far,
+    or word by word; both are read as a person reads them.
+    """
+    text = _SPELLED_OUT.sub(lambda m: _HIDDEN.sub("", m[0]), text)
+    text = _HIDDEN.sub(" ", text)
+    return _PADDING.sub(lambda m: m[1] or m[2], text)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdict:
+    verdict: Verdict
+    # The checked value as written ("4 Desember 2024"), built only from the items read (see `quote`),
+    # never a span of the user's text: a ✅ must not carry words the sources do not say.
+    # "" for a claim with no readable value.
+    said: str
+    fact: Fact | None  # the fact it was compared with (None: unverifiable)
+    others: tuple[Fact, ...] = ()  # further facts on the same topic (83 and 83,5 persen), or where the value belongs
+    # Unverifiable only: facts that bear on the claim without settling it. "Pilkada 2024
+    # partisipasinya mencapai 83 persen": 83 % was the target, not a result.
+    context: tuple[Fact, ...] = ()
+
+
+@dataclass(slots=True)
+class _Scope:
+    """A stretch of the message (a statement, a clause, or all of it) and its words."""
+
+    start: int
+    end: int
+    tokens: set[str]  # normalized and raw words
+    topics: set[str]  # the same with a negated word marked ("tidak sah" -> "¬sah"), for topic words
+    unknown: str | None  # a known unknown's keyword phrase it uses
+    clauses: list[_Scope] | None = None  # a statement's clauses, once read
+
+    def holds(self, item: Item) -> bool:
+        return self.start <= item.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class _Detail:
+    """A detail that names one meeting: a topic word only it has, or an item with its date or place."""
+
+    event: str
+    text: str
+    start: int
+    negated: bool  # "BUKAN PPK"
+    item: Item | None
+
+
+def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> bool:
+    """Whether two items stand in the same statement."""
+    return any(x <= a.start < y and x <= b.start < y for x, y in spans)
+
+
+def _marked(words: Iterable[str]) -> set[str]:
+    """Words with each one a negation turns around marked: ["suara", "tidak", "sah"] -> {"suara", "¬sah"}."""
+    out: set[str] = set()
+    negated = False
+    for word in words:
+        if word in NEGATIONS:
+            negated = True
+            continue
+        out.add(f"¬{word}" if negated else word)
+        negated = False
+    return out
+
+
+def _sentence_cuts(text: str) -> list[tuple[int, int]]:
+    """Where the sentences of `text` end (the separators' spans)."""
+    found = sentences(text)
+    return [(a + len(sentence), b) for (a, sentence), (b, _) in pairwise(found)]
+
+
+def _clause_cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Commas, semicolons, colons, dashes and reason words ("karena") in text[start:end]; never a decimal comma."""
+    return [m.span() for m in _CLAUSE_END.finditer(text, start, end)]
+
+
+def _spans(
+    text: str, items: list[Item], cuts: list[tuple[int, int]], start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """The parts of text[start:end] between `cuts`, never cutting through an item ("Rabu, 27 November")."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    at = start
+    for a, b in cuts:
+        if any(i.start < b and a < i.end for i in items):
+            continue
+        if text[at:a].strip():
+            out.append((at, a))
+        at = b
+    if text[at:end].strip() or not out:
+        out.append((at, end))
+    return out
+
+
+class ClaimChecker:
+    """Reads claims in messages and compares them with every fact of the knowledge base."""
+
+    def __init__(
+        self,
+        facts: Iterable[Fact],
+        normalizer: Normalizer,
+        lexicon: Lexicon,
+        unknown_words: frozenset[tuple[str, ...]] = frozenset(),
+    ) -> None:
+        self._facts = tuple(facts)
+        self._vocab = replace(vocabulary(self._facts), venues=True)
+        self._normalizer = normalizer
+        # Normalizing can make two topic phrases one ("hari pemilihan", "pemilihan" -> {pilkada}): count it once.
+        # A negated word is its own word ("tidak sah" -> {"¬sah"}): "suara sah" is not about invalid ballots.
+        self._topics = {
+            f.id: [set(t) for t in dict.fromkeys(frozenset(_marked(normalizer.tokens(t))) for t in f.topic)]
+            for f in self._facts
+        }
+        # A topic word few facts share says more ("target") than one many share ("partisipasi").
+        holders: dict[frozenset[str], int] = {}
+        for f in self._facts:
+            for t in self._topics[f.id]:
+                holders[frozenset(t)] = holders.get(frozenset(t), 0) + 1
+        self._specific = {t: 1.0 / n for t, n in holders.items()}
+        # Markers are matched as written: normalizing "benar tidak" would change it.
+        self._markers = [set(re.findall(r"\w+", fold(m))) for m in lexicon.claim_markers]
+        # Words only known unknowns use ("menang", "berikutnya", "psu"): a claim about
+        # those topics cannot be confirmed or denied, whatever figures it carries.
+        # "buka" is a known unknown's word (TPS hours) and a fact's act ("raker dibuka"): the fact wins.
+        # Outcome words ("akhirnya", "mencapai") are read by the claim check itself (a target is not a result);
+        # whether a target was met ("tercapai", "meleset") is always something the sources cannot say.
+        fact_words = {w for f in self._facts for t in (*f.act_terms, *f.topic) for w in t.split()}
+        fact_words |= {w for r in RESULT_WORDS for w in r.split()}
+        # One pattern for all of them, words in order with up to two words between ("below the KPU target").
+        gap = r"(?:\s+\w+){0,2}\s+"
+        # Unless a source says how a target came out ("78 persen, di bawah target 85 persen"): then
+        # "meleset" is checked like any other word, not taken for what the sources cannot know.
+        told = any(re.search(rf"\b{re.escape(o)}\b", fold(f.quote)) for f in self._facts for o in TARGET_OUTCOMES)
+        outcomes = set() if told else {tuple(o.split()) for o in TARGET_OUTCOMES}
+        keys = {k for k in unknown_words if not set(k) <= fact_words} | outcomes
+        phrases = sorted(gap.join(re.escape(w) for w in k) for k in keys)
+        self._unknown_phrases = re.compile(rf"\b(?:{'|'.join(phrases)})\b") if phrases else None
+        self._result_words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in RESULT_WORDS) + r")\b")
+        # Each act's words ("dibuka", "opened") as one pattern per fact.
+        self._acts = {
+            f.id: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in f.act_terms) + r")\b")
+            for f in self._facts
+            if f.act and f.act_terms
+        }
+
+        self._schedule = {w for word in SCHEDULE_WORDS.split() for w in (word, *normalizer.tokens(word))}
+        self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
+        self._quoted_elections = {
+            f.id: {str(i.value) for i in find_items(f.quote) if i.kind == "election"} for f in self._facts
+        }
+        self._by_kind = {
+            kind: [f for f in self._facts if f.kind in comparable] for kind, comparable in _COMPARABLE.items()
+        }
+        self._question_words = [set(normalizer.tokens(w)) or {fold(w)} for w in lexicon.question_words]
+        self._at_most = [fold(w) for w in lexicon.at_most]
+        # The only words that may stand between a name and its role for the role to be said of it:
+        # "Ketua KPU Blora adalah Widi", "Widi, Ketua KPU", "Widi is the secretary of KPU Blora".
+        self._role_glue = {fold(w) for w in lexicon.role_glue}
+        # Each role phrase's holders' other role words: "Ketua Divisi Sosdiklih PARMAS DAN SDM".
+        self._role_words: dict[str, set[str]] = {}
+        for fact in self._facts:
+            role_words = {w for t in fact.role_terms for w in re.findall(r"\w+", fold(t))}
+            for term in fact.role_terms:
+                self._role_words.setdefault(fold(term), set()).update(role_words)
+        # Every word the sources use in a role ("komisioner", "sekretaris", "kabag", "prokompim").
+        self._role_vocabulary = {
+            w for f in self._facts for t in (*f.role_terms, f.role or "") for w in re.findall(r"\w+", fold(t))
+        }
+        # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
+        self._elsewhere = {fold(w) for w in lexicon.other_regions}
+        self._date_change = {fold(w) for w in lexicon.date_change}
+        # Each event's topic words that no other event has ("ppk" vs "stakeholder"), as one pattern.
+        words: dict[str, set[str]] = {}
+        for fact in self._facts:
+            if fact.event:
+                words.setdefault(fact.event, set()).update(fact.topic)
+        shared = set.intersection(*words.values()) if words else set()
+        self._event_words = {
+            event: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(topic - shared)) + r")\b")
+            for event, topic in words.items()
+            if topic - shared
+        }
+        # One pattern per direction (0: no change, "stagnan", "sama aja kayak 2019"): the earliest is claimed.
+        self._trends = [(0, re.compile(r"\b(?:" + "|".join(FLAT_WORDS) + r")\b"))] + [
+            (
+                direction,
+                re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"),
+            )
+            for direction, words in ((1, lexicon.trend_up), (-1, lexicon.trend_down))
+            if words
+        ]
+        # Words that carry no claim of their own: filler, particles, markers, question words.
+        self._plain = (
+            set(lexicon.filler)
+            | set(lexicon.particles)
+            | {t for m in (*self._markers, *self._question_words) for t in m}
+            | {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()}
+            | _CONNECTORS
+        )
+        self._plain |= {
+            w
+            for word in (*CHAT_WORDS.split(), *SCHEDULE_WORDS.split(), *" ".join(FLAT_WORDS).split())
+            for w in (word, *normalizer.tokens(word))
+        }
+        # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
+        # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
+        self._calls = [
+            (
+                re.compile(
+                    rf"(?P<neg>\b(?:{_NEGATION}|jangan|ojo|gausah|ga usah|nggak usah|tidak usah|don't|do not)\s+)?"
+                    rf"\b{re.escape(fold(c))}\b"
+                ),
+                set(normalizer.tokens(c)) | set(fold(c).split()),
+            )
+            for c in lexicon.call_to_action
+        ]
+
+    def check(self, text: str, *, forwarded: bool = False) -> list[ClaimVerdict]:
+        """The verdict on each claim in `text`; [] when it states nothing checkable.
+
+        Each sentence is a statement of its own: its words tie a value to a fact, and a known
+        unknown's keyword in one statement ("jangan lupa bawa KTP") leaves the others checkable.
+        """
+        text = clean(text)
+        whole = self._scope(text, 0, len(text))
+        items = self._bare_percents(text, find_items(text, self._vocab), whole)
+        if any(i.kind == "person" for i in items):
+            items = sorted(items + self._offices(text, items), key=lambda i: i.start)
+        raw = set(re.findall(r"\w+", fold(text)))
+        tokens = whole.tokens
+        values = [i for i in items if i.kind in _VALUE_KINDS]
+        spans = _spans(text, items, _sentence_cuts(text))
+        # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
+        # claim of its own only when its statement moves the date ("Pilkada DIUNDUR ke 2025").
+        moved = [
+            (a, b)
+            for a, b in spans
+            if set(re.findall(r"\w+", fold(text[a:b]))) & self._date_change
+            and not any(i.kind != "year" and a <= i.start < b for i in values)
+        ]
+        values = [i for i in values if i.kind != "year" or any(a <= i.start < b for a, b in moved)]
+        # A month named alone is a claim only where nothing else is ("dijadwalkan bulan Desember, bukan
+        # November"); next to a venue or a date it says which meeting ("raker bulan Juli di pendopo").
+        # And only said as when something is: "DIJADWALKAN bulan Desember", not "dibanding pemilu Februari"
+        # nor "rapat kerja kpu blora bulan juli" (which names a meeting).
+        values = [
+            i
+            for i in values
+            if i.kind != "month_name"
+            or (
+                not any(v.kind != "month_name" and _same_span(text, spans, v, i) for v in values)
+                and self._scheduled(text, spans, i)
+            )
+        ]
+        # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
+        values = [i for i in values if not _is_venue(i) or self._ties(i, items, text, whole)]
+        # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
+        question = self._is_question(text, tokens)
+        stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
+        unknown_topic = whole.unknown is not None
+        comparisons = [c for a, b in spans if (c := self._compare(text, items, a, b)) is not None]
+        if not comparisons and len(spans) > 1:
+            # "partisipasi pemilu 2024 naik. <anything> dibanding pemilu 2019": the comparison is
+            # only the two sides and the trend word (see `quote`), never what stands between them.
+            comparisons = [c for c in (self._compare(text, items, 0, len(text), whole),) if c is not None]
+        # A forwarded question ("kapan pilkada blora?") is someone's question, not a claim to check.
+        # A marker in a question with nothing to check ("aku KAN cuma anak SMA, apa suaraku ...?")
+        # does not make it a claim: the question deserves its answer.
+        marked = self._has_marker(raw) and (bool(values) or unknown_topic or not question)
+        marked = marked or (bool(comparisons) and self._has_marker(raw))
+        compared = bool(comparisons) and not question
+        claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
+        if not claimish:
+            return []  # "raker 6 september membahas apa" asks; it does not claim
+        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
+        verdicts: list[ClaimVerdict] = list(comparisons)
+        unjudged: list[Item] = []
+        doubted: list[Item] = []
+        for item in values:
+            verdict = self._verdict(item, items, text, whole, statements)
+            if verdict is not None:
+                verdicts.append(verdict)
+            else:
+                unjudged.append(item)
+            if verdict is None or verdict.verdict == "unverifiable":
+                doubted.append(item)
+        # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
+        # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
+        verdicts += [
+            ClaimVerdict("unverifiable", quote(i.text), None, context=self._targets(i, items, text))
+            for i in unjudged
+            if i.kind in ("person", "place", "count", "percent")
+        ]
+        # "Amri yg jd narasumber itu Kabag Prokompim": a role said of no name we could bind is a claim
+        # we did not check; the message is not confirmed as a whole.
+        persons = [i for i in values if i.kind == "person"]
+        bound = " ".join(v.said for v in verdicts)
+        # A role phrase a confirmed quote says as it stands ("... mewakili Ketua KPU Blora") is no claim of its own.
+        quoted = " ".join(fold(f.quote) for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f)
+        verdicts += [
+            ClaimVerdict("unverifiable", quote(r.text), None)
+            for r in items
+            if r.kind == "role" and persons and quote(r.text) not in bound and fold(r.text) not in quoted
+        ]
+        for statement in statements:
+            verdicts += self._odd_details(items, text, statement)
+            if not any(statement.holds(i) for i in values):
+                verdicts += self._moved_without_date(text, statement)
+        # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
+        # no value of its own, is said separately to be beyond the sources.
+        for statement in statements:
+            if any(statement.holds(i) for i in doubted):
+                continue  # "PSU pilkada, Rabu 4 Desember": the date's doubt already says it
+            for clause in self._clauses(text, items, statement):
+                if clause.unknown is not None and not any(clause.holds(i) for i in values):
+                    verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
+        confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
+        if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
+            rest = self._unexplained(text, items, confirmed, statements)
+            if len(rest) >= 2:
+                # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
+                # message is something else. Confirm only what the facts cover.
+                verdicts.append(ClaimVerdict("unverifiable", quote(*rest[:3]), None))
+        if not verdicts:
+            said = quote(values[0].text) if values else ""
+            verdicts.append(ClaimVerdict("unverifiable", said, None))
+        return _dedupe(verdicts)
+
+    def _bare_percents(self, text: str, items: list[Item], whole: _Scope) -> list[Item]:
+        """Bare figures in a message about turnout are percents: "dari 77,6 jd 73 persen", "2024 83,5".
+
+        Not a whole number that counts something ("16 kecamatan"), nor in a message about counts.
+        """
+        if not any(self._topic_score(f, whole.topics, None) for f in self._by_kind["percent"]) or any(
+            self._topic_score(f, whole.topics, None) for f in self._by_kind["count"]
+        ):
+            return items
+        out = []
+        for item in items:
+            value = item.value
+            if item.kind == "count" and isinstance(value, Decimal) and 0 < value <= 100:
+                counted = _COUNTED.match(fold(text), item.end)
+                if value != value.to_integral_value() or not counted:
+                    item = replace(item, kind="percent")
+            out.append(item)
+        return out
+
+    def _scheduled(self, text: str, spans: list[tuple[int, int]], item: Item) -> bool:
+        """Whether the statement of `item` says when something is ("dijadwalkan", "digelar", "diundur")."""
+        for a, b in spans:
+            if a <= item.start < b:
+                words = set(re.findall(r"\w+", fold(text[a:b])))
+                return bool(words & (self._schedule | self._date_change))
+        return False
+
+    def _scope(self, text: str, start: int, end: int) -> _Scope:
+        part = text[start:end]
+        normal = self._normalizer.tokens(part)
+        raw = re.findall(r"\w+", fold(part))
+        unknown = self._unknown_in(normal, raw)
+        # "targetNYA 85 persen" says the topic word "target" (for topics only: "calonnya" does not
+        # make a message about the candidates a claim).
+        normal += [w[:-3] for w in normal if w.endswith("nya") and len(w) >= 6]
+        raw += [w[:-3] for w in raw if w.endswith("nya") and len(w) >= 6]
+        return _Scope(start, end, set(normal) | set(raw), _marked(normal) | _marked(raw), unknown)
+
+    def _clauses(self, text: str, items: list[Item], statement: _Scope) -> list[_Scope]:
+        if statement.clauses is None:  # read once per statement
+            spans = _spans(
+                text, items, _clause_cuts(text, statement.start, statement.end), statement.start, statement.end
+            )
+            statement.clauses = [statement] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
+        return statement.clauses
+
+    def _verdict(
+        self, item: Item, items: list[Item], text: str, whole: _Scope, statements: list[_Scope]
+    ) -> ClaimVerdict | None:
+        """One value's verdict, read within its statement (or the whole message if that says what it is about).
+
+        A known unknown's keyword ("PSU", "menang") makes the value unverifiable when it stands in
+        the words that tie the value to a fact: its own clause, or the wider statement its clause
+        needs ("PSU pilkada blora, Rabu 4 Desember 2024": the date is the PSU's, not voting day's).
+        """
+        statement = next((s for s in statements if s.holds(item)), whole)
+        widened = not self._ties(item, items, text, statement)
+        scope = whole if widened else statement
+        clause = next((c for c in self._clauses(text, items, statement) if c.holds(item)), statement)
+        if scope.unknown is not None:
+            if clause.unknown is not None or widened or not self._ties(item, items, text, clause):
+                return ClaimVerdict("unverifiable", quote(item.text), None, context=self._targets(item, items, text))
+            scope = clause  # read on its own words only: "… 71 percent, below the KPU target"
+        verdict = self._judge(item, items, scope, text, clause, statement)
+        negation = self._negation_before(item, text, clause)
+        if verdict is None or negation is None or verdict.verdict == "unverifiable":
+            return verdict
+        if verdict.verdict == "contradicted":
+            return None  # "bukan tanggal 4 Desember": denying a value the sources do not give claims nothing false
+        # "pilkada GA JADI tanggal 27 November": the value the sources give, denied.
+        return replace(verdict, verdict="contradicted", said=quote(fold(text[negation : item.start]), item.text))
+
+    def _negation_before(self, item: Item, text: str, clause: _Scope) -> int | None:
+        """Where a negation of `item` starts in its clause ("BUKAN 83 persen", "GA JADI tanggal 27"), or None.
+
+        Not a negation that belongs to a topic word ("suara TIDAK SAH 26.238") or asks ("bener GA 27 nov").
+        """
+        low = fold(text)
+        match = _NEGATED_VALUE.search(low, clause.start, item.start)
+        if match is None or f"¬{match['next'] or ''}" in self._negated_topic_words:
+            return None
+        if _ASKING_TAG.search(low, max(clause.start, match.start() - 12), match.start()):
+            return None
+        # "kalo GAK BISA 83% ya minimal …": a condition supposes, it does not deny.
+        if _CONDITION.search(low, max(clause.start, match.start() - 12), match.start()):
+            return None
+        return match.start()
+
+    def _ties(self, item: Item, items: list[Item], text: str, scope: _Scope) -> bool:
+        """Whether `scope`'s words tie `item` to some fact: a topic word, or for a name its role or act."""
+        if item.kind == "person":
+            low = fold(text[scope.start : scope.end])
+            return any(i.kind == "role" and scope.holds(i) for i in items) or any(
+                p.search(low) for p in self._acts.values()
+            )
+        return any(self._topic_score(f, scope.topics, None) for f in self._by_kind[item.kind])
+
+    def _targets(self, item: Item, items: list[Item], text: str) -> tuple[Fact, ...]:
+        """What the sources say this figure is, when the claim cannot be checked: "Pilkada 2024
+        partisipasinya 83 persen" (83 % is the target, not a result), "26.238 suara tidak sah pilkada
+        2020" (26.238 is the Pemilu 2019 count). A target of the figure's election comes first."""
+        if item.kind not in ("percent", "count"):
+            return ()
+        context = self._context(item, items, text)
+        shown = [f for f in self._facts if f.kind in _COMPARABLE[item.kind] and f.shows(item)]
+        targets = [
+            f
+            for f in shown
+            if f.target and (context is None or context.kind != "election" or f.election in (None, context.value))
+        ]
+        return tuple(targets or shown[:2])
+
+    def _context(
+        self, item: Item, items: list[Item], text: str, clause: _Scope | None = None, statement: _Scope | None = None
+    ) -> Item | None:
+        """The election or bare year a figure is about: the one after "in"/"pada" next to it, else the
+        nearest in its clause ("Pemilu 2024 di Blora 83,5 persen, 2019 lebih rendah"), else the nearest."""
+        low = fold(text)
+        # "... sama KYK pilkada 2020, 77,6 persen": an election something is likened to is not the figure's.
+        contexts = [
+            i
+            for i in items
+            if i.kind in ("election", "year") and not _LIKENED.search(low, max(0, i.start - 16), i.start)
+        ]
+        if clause is not None and any(clause.holds(c) for c in contexts):
+            contexts = [c for c in contexts if clause.holds(c)]
+        elif statement is not None:
+            # "pemilu 2024 anjlok dr 2020, dari 77,6 JD 73 persen": the figure it moved to is the subject's.
+            move = _MOVE_BEFORE.search(low, max(statement.start, item.start - 12), item.start)
+            refs = [c for c in contexts if statement.holds(c)]
+            trends = [m for _, p in self._trends if (m := p.search(low, statement.start, statement.end))]
+            if move and trends and len(refs) >= 2:
+                subject, baseline = _sides(low, refs, min(trends, key=lambda m: m.start()))
+                return baseline if move["w"] in ("dari", "dr", "from") else subject
+        # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
+        attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
+        return attached[0] if attached else nearest(item, contexts)
+
+    def _unknown_in(self, normal: list[str], raw: list[str]) -> str | None:
+        """The known unknown's keyword phrase a text uses (its normalized and its raw words), its words
+        in order ("below the KPU target"), or None."""
+        if self._unknown_phrases is None:
+            return None
+        match = self._unknown_phrases.search(f"{' '.join(normal)} | {' '.join(raw)}")
+        return match[0] if match else None
+
+    def asks(self, text: str, *, forwarded: bool = False) -> bool:
+        """Whether the sender asks for a check: forwarded, or a marker ("katanya", "bener ga")."""
+        return forwarded or self._has_marker(set(re.findall(r"\w+", fold(text))))
+
+    def _compare(
+        self, text: str, items: list[Item], start: int, end: int, scope: _Scope | None = None
+    ) -> ClaimVerdict | None:
+        """A claimed direction between two elections' figures ("Pemilu 2024 lebih rendah dibanding 2020").
+
+        Compared only where both sides have a figure on the same topic (never a target);
+        a side the facts do not cover ("Pilkada 2024 turun") makes it unverifiable. A negated
+        trend ("TIDAK naik", "ga lebih tinggi") claims the other direction.
+        """
+        low = fold(text)
+        found = [
+            (m.start(), direction, m) for direction, pattern in self._trends if (m := pattern.search(low, start, end))
+        ]
+        refs = [i for i in items if i.kind in ("election", "year") and start <= i.start < end]
+        if not found or len(refs) < 2:
+            return None
+        scope = scope or self._scope(text, start, end)
+        _, direction, trend = min(found, key=lambda f: f[0])
+        negation = _NEGATED_TREND.search(low, max(scope.start, trend.start() - 30), trend.start())
+        if negation is not None and direction == 0:
+            return None  # "tidak stagnan": changed, but which way?
+        if negation is not None:
+            direction = -direction
+        said_trend = low[negation.start() if negation else trend.start() : trend.end()]
+        subject, baseline = _sides(low, refs, trend)
+
+        def figures(ref: Item) -> list[Fact]:
+            return [
+                f
+                for f in self._facts
+                if f.kind == "percent"
+                and not f.target
+                and f.election is not None
+                and (f.election == ref.value if ref.kind == "election" else ref.value in f.years())
+            ]
+
+        topical = {f.id for f in self._facts if f.kind == "percent" and self._topic_score(f, scope.topics, None)}
+        ours, theirs = ([f for f in figures(r) if f.id in topical] for r in (subject, baseline))
+        # Only the comparison itself, never what the message wraps between its parts.
+        joiner = "" if said_trend.split()[-1] in ("as", "than", "dari", "kayak", "seperti") else "dibanding"
+        said = quote(subject.text, said_trend, joiner, baseline.text)
+        if not topical:
+            if any(self._topic_score(f, scope.topics, None) for f in self._facts):
+                # "suara tidak sah 2019 lebih banyak dari 2020": about facts we hold, a direction they do not give.
+                return ClaimVerdict("unverifiable", said, None)
+            return None  # not about a figure the facts hold ("harga naik sejak 2020")
+        if scope.unknown is not None:
+            return ClaimVerdict("unverifiable", said, None)  # "pemenangnya naik dibanding 2019"
+        # "Pemilu 2024 turun dibanding 2019": no 2019 figure, but the quote says it rose from it;
+        # "Pemilu 2024 83,5 persen, 2019 lebih rendah" says the same the other way round.
+        for mine, other, sign in ((ours, baseline, 1), (theirs, subject, -1)):
+            said_of = [f for f in mine if f.trend is not None and _same_election(f.trend[1], other)]
+            if said_of and not (ours and theirs) and said_of[0].trend is not None:
+                verdict: Verdict = "confirmed" if said_of[0].trend[0] == sign * direction else "contradicted"
+                return ClaimVerdict(verdict, said, said_of[0])
+        if not ours or not theirs:
+            return ClaimVerdict("unverifiable", said, None)
+        agree = [
+            a.value == b.value if direction == 0 else (a.value > b.value) == (direction > 0)  # type: ignore[operator]
+            for a in ours
+            for b in theirs
+        ]
+        if all(agree):
+            return ClaimVerdict("confirmed", said, ours[0], tuple(ours[1:] + theirs))
+        if not any(agree):
+            return ClaimVerdict("contradicted", said, ours[0], tuple(ours[1:] + theirs))
+        return ClaimVerdict("unverifiable", said, None)
+
+    def _unexplained(self, text: str, items: list[Item], facts: list[Fact], statements: list[_Scope]) -> list[str]:
+        """Content words of `text` that neither the confirmed facts nor the items account for.
+
+        Read statement by statement: the normalizer reads the first 500 characters of what it is given.
+        """
+        covered = set(self._plain)
+        for fact in facts:
+            covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
+            covered |= {w for t in fact.act_terms for w in t.split()}
+            covered |= {t.lstrip("¬") for topic in self._topics[fact.id] for t in topic}
+        for item in items:
+            covered |= set(self._normalizer.tokens(item.text))
+        low = fold(text)
+        turned: list[str] = []
+        for pattern, call in self._calls:
+            for st in statements:
+                for match in pattern.finditer(low, st.start, st.end):
+                    if match["neg"]:
+                        turned += [w for w in call if w.isalpha() and len(w) > 2]  # "jangan datang ke TPS"
+                    else:
+                        covered |= call
+        words = [t for st in statements for t in self._normalizer.tokens(text[st.start : st.end])]
+        # A word with letters ("rp100rb", "hati2") says something; a bare number is an item or nothing.
+        rest = [t for t in dict.fromkeys(words) if len(t) > 2 and not t.isdigit() and t not in covered]
+        return list(dict.fromkeys(turned + rest))
+
+    # ------------------------------------------------------------------ one item
+
+    def _judge(
+        self, item: Item, items: list[Item], scope: _Scope, text: str, clause: _Scope, statement: _Scope
+    ) -> ClaimVerdict | None:
+        candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
+        tokens = scope.topics
+        if item.kind in ("percent", "count") and scope.tokens & self._elsewhere:
+            return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
+        if item.kind == "person":
+            return self._judge_person(item, items, candidates, text)
+        # The election or bare year nearest the figure says which election it is about:
+        # "83.5% in the 2024 general election, up from 2020's 77.6%".
+        context = self._context(item, items, text, clause, statement)
+        said_of = context  # the election the message gives the figure to
+        mode = None
+        if item.kind in ("percent", "count"):
+            opposed = self._opposed(item, context, text, clause, scope)
+            if opposed is not None:
+                return opposed  # "26.238 itu jumlah suara SAH", "83 persen, itu hasil resmi BUKAN target"
+            # "partisipasinya AKHIRNYA 70 persen": an outcome, which a target never confirms;
+            # "target KPU ... sama kyk pilkada 2020, 77,6 persen": said of the target, whatever else it names.
+            mode = self._figure_mode(text, clause, statement)
+            candidates = [f for f in candidates if f.target == (mode == "target")] if mode else candidates
+        if context is not None and context.kind == "year":
+            dated = [f for f in candidates if f.election is not None and context.value in f.years()]
+            candidates = dated or candidates
+            context = None
+        elif context is not None:
+            candidates = [
+                f
+                for f in candidates
+                if f.election is None
+                or f.election == context.value
+                or (mode == "target" and context.value in self._quoted_elections[f.id])
+            ]
+        # A topic word must tie the item to the fact; the election only ranks those that have one.
+        scored = [(self._topic_score(f, tokens, context), f) for f in candidates if self._topic_score(f, tokens, None)]
+        if mode == "target" and not scored:
+            scored = [(1.0, f) for f in candidates]  # "target ..., 77,6 persen": the clause names no topic itself
+        if not scored:
+            return None
+        best = max(s for s, _ in scored)
+        about = [f for s, f in scored if s == best]
+        if item.kind in ("date", "weekday", "month", "month_name") and self._another_subject(
+            item, items, text, clause if self._ties(item, items, text, clause) else scope, about, tokens
+        ):
+            return ClaimVerdict("unverifiable", quote(item.text), None)
+        if item.kind in ("date", "place", "weekday", "month") and any(f.event for f in about):
+            about, mixed = self._by_event(item, items, text, clause, statement, about)
+            if mixed is not None:
+                return mixed
+            if _is_venue(item):
+                return self._judge_venue(item, about if self._pinned(item, items, text, clause, statement) else [])
+        elif _is_venue(item):
+            return None
+        if len({f.election for f in about}) > 1 and not any(f.shows(item) for f in about):
+            # "partisipasi Blora 85 %" with no election named: no fact is about that claim.
+            return ClaimVerdict("unverifiable", quote(item.text), None)
+        if len({frozenset(f.topic) for f in about}) > 1 and any(f.shows(item) for f in about):
+            # Two different facts fit equally well and one has this value: "target 77,6 %"
+            # could be the 2020 turnout said wrongly or a wrong target. Do not guess. Facts of one
+            # topic for two elections are told apart by the value: "targetnya 85 persen" is the one
+            # target of 85 % (the verdict names its election).
+            return ClaimVerdict("unverifiable", quote(item.text), None)
+        agreeing = [f for f in about if f.shows(item) and not self._wrong_weekday(item, f)]
+        if agreeing and not (agreeing[0].qualifier == "minimal" and any(w in fold(text) for w in self._at_most)):
+            return ClaimVerdict(
+                "confirmed", quote(item.text), agreeing[0], tuple(f for f in about if f is not agreeing[0])
+            )
+        if all(f.kind == "month" for f in about):
+            # "sosialisasi serupa dijadwalkan September": outreach in October is not ruled out.
+            return ClaimVerdict("unverifiable", quote(item.text), None)
+        # Say where the value does belong: "… di Garden Resto" (the July meeting's venue),
+        # "77,6 persen … Pemilu 2024" (the Pilkada 2020 figure).
+        belongs = tuple(
+            f
+            for f in self._facts
+            if f not in about
+            and f.kind == about[0].kind
+            and f.shows(item)
+            and ((f.event is not None and f.event != about[0].event) or f.election != about[0].election)
+        )
+        said = quote(item.text)
+        if said_of is not None and any(f.election != about[0].election for f in belongs):
+            # "Angka 77,6 persen itu partisipasi Pemilu 2024": the figure and the election it is given to.
+            said = quote(" … ".join(i.text for i in sorted((item, said_of), key=lambda i: i.start)))
+        return ClaimVerdict("contradicted", said, about[0], tuple(about[1:]) + belongs)
+
+    def _another_subject(
+        self, item: Item, items: list[Item], text: str, scope: _Scope, about: list[Fact], tokens: set[str]
+    ) -> bool:
+        """Whether a date tied to a fact by the election's name alone is said of something else.
+
+        "Masa tenang pilkada 24-26 November 2024": the date is the quiet period's; "Pilkada Blora
+        digelar Minggu 1 Desember 2024" is about voting day (its other words only say when).
+        """
+        if not all(all(t <= ELECTION_WORDS for t in self._topics[f.id] if t <= tokens) for f in about):
+            return False
+        words = self._unexplained(text, items, about, [scope])
+        return len([w for w in words if w not in self._schedule and w not in ELECTION_WORDS]) >= 2
+
+    def _opposed(
+        self, item: Item, context: Item | None, text: str, clause: _Scope, scope: _Scope
+    ) -> ClaimVerdict | None:
+        """A figure a fact gives, said with that fact's topic turned around: "26.238 suara SAH" (the
+        sources give 26.238 invalid ballots), "83 persen ... BUKAN target" (83 % is the target).
+
+        Its clause decides if it says the topic either way ("26.238 suara sah, sisanya rusak").
+        """
+        for fact in self._facts:
+            if fact.kind not in _COMPARABLE[item.kind] or not fact.shows(item):
+                continue
+            if context is not None and context.kind == "election" and fact.election not in (None, context.value):
+                continue
+            for words in (clause, scope):
+                turned = self._opposes(fact, words.topics)
+                if turned is None:
+                    continue
+                if not turned:
+                    break
+                # Quote the turned word with the figure: "26.238 … SAH", "83 persen … bukan target".
+                low = fold(text)
+                spot = [
+                    m
+                    for w in turned
+                    if (
+                        m := re.search(
+                            rf"(?:\b{_NEGATION}\s+|\bbukan\s+)?\b{re.escape(w)}\w*", low[words.start : words.end]
+                        )
+                    )
+                ]
+                extra = text[words.start + spot[0].start() : words.start + spot[0].end()] if spot else ""
+                parts = sorted([(item.start, item.text), (words.start + (spot[0].start() if spot else 0), extra)])
+                return ClaimVerdict("contradicted", quote(" … ".join(p for _, p in parts if p)), fact)
+        return None
+
+    def _opposes(self, fact: Fact, words: set[str]) -> set[str] | None:
+        """The words of one of the fact's topics that `words` say with their polarity turned ("sah" for
+        "tidak sah"); an empty set if `words` say a topic as it is; None if they say neither."""
+        if any(t <= words for t in self._topics[fact.id]):
+            return set()
+        for topic in self._topics[fact.id]:
+            polar = {w for w in topic if w[0] == "¬"}
+            flips = [((topic - polar) | {w[1:] for w in polar}, {w[1:] for w in polar})] if polar else []
+            flips += [((topic - {w}) | {f"¬{w}"}, {w}) for w in topic if not polar]
+            for flipped, turned in flips:
+                if flipped <= words:
+                    return turned
+        return None
+
+    def _figure_mode(self, text: str, clause: _Scope, statement: _Scope) -> Literal["target", "result"] | None:
+        """Whether a figure is said as a target or as an outcome, by the nearest words that say what it is.
+
+        Its clause decides if it names a figure's topic ("partisipasi", "target", "akhirnya"),
+        else the statement: "Target partisipasi ... sama kyk pilkada 2020, 77,6 persen" states a target.
+        """
+        for scope in (clause, statement):
+            target = any(f.target and self._topic_score(f, scope.topics, None) for f in self._facts)
+            result = bool(self._result_words.search(fold(text[scope.start : scope.end])))
+            if target or result or any(self._topic_score(f, scope.topics, None) for f in self._by_kind["percent"]):
+                return "target" if target and not result else "result" if result and not target else None
+        return None
+
+    def _judge_venue(self, item: Item, places: list[Fact]) -> ClaimVerdict | None:
+        """A venue no fact names ("di pendopo bupati"), said of a meeting the message pins down.
+
+        Contradicted only when it shares no name word with the meeting's place ("kantor KPU"
+        may well be where the Gedung Pertemuan KPU is): the claim is then unverifiable.
+        """
+        places = [f for f in places if f.kind == "place"]
+        if not places:
+            return None  # which meeting? Do not guess.
+        name = str(item.value).removeprefix(VENUE_PREFIX)
+        said, kind = _name_words(name), _venue_kinds(name)
+        for fact in places:
+            names = " ".join((str(fact.value), *fact.aliases))
+            if said and said <= _name_words(names) and kind & _venue_kinds(names):
+                # "di Gedung Pertemuan KPU": the place's own words, only fewer.
+                return ClaimVerdict("confirmed", quote(item.text), fact)
+        for fact in places:
+            names = " ".join((str(fact.value), *fact.aliases))
+            # "resto Tunjungan" may be the Garden Resto and Caffe Tunjungan; a bare "gedung" may be its Gedung.
+            if said & _name_words(names) or (not said and kind & _venue_kinds(names)):
+                return ClaimVerdict("unverifiable", quote(item.text), None)
+        return ClaimVerdict("contradicted", quote(item.text), places[0], tuple(places[1:]))
+
+    def _judge_person(self, item: Item, items: list[Item], persons: list[Fact], text: str) -> ClaimVerdict | None:
+        period = self._period_of(item, items, text, persons)
+        if period is not None:
+            return period
+        role = self._role_of(item, items, text)
+        act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
+        if role is None or (act is not None and act.verdict == "contradicted"):
+            return act  # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it
+        if str(role.value).startswith(_OFFICE):
+            return self._judge_office(item, role, persons)
+        holders = [f for f in persons if str(role.value) in f.role_terms]
+        if not holders:
+            return None
+        agreeing = [f for f in holders if f.shows(item)]
+        # "Budiman jabatannya Kabag Prokompim Setda Kabupaten REMBANG": the role, but of another region.
+        after = re.findall(r"\w+", fold(text[role.end : role.end + 40]))[:4]
+        elsewhere = [w for w in after if w in self._elsewhere]
+        if agreeing and elsewhere:
+            return ClaimVerdict(
+                "contradicted", quote(role.text, "…", elsewhere[0].capitalize(), item.text), agreeing[0]
+            )
+        if agreeing:
+            # "Yang mimpin rapat ... itu Ahmad Mustakim, Ketua Divisi Sosdiklih": the act is confirmed too.
+            done = (act.fact,) if act is not None and act.verdict == "confirmed" and act.fact is not None else ()
+            return ClaimVerdict("confirmed", quote(role.text, item.text), agreeing[0], done)
+        # "Ahmad Mustakim itu Komisioner Divisi Teknis": who holds that role, and what his role is.
+        own = tuple(f for f in persons if f.shows(item) and f.role is not None and f.act is None and f not in holders)
+        return ClaimVerdict("contradicted", quote(role.text, item.text), holders[0], tuple(holders[1:]) + own[:1])
+
+    def _judge_office(self, item: Item, office: Item, persons: list[Fact]) -> ClaimVerdict | None:
+        """An office no fact names, said of a name whose role the sources give.
+
+        "Budiman ... itu Kepala Dinas Kominfo Blora": the sources give him another office (per their
+        date), so the claim is false; "Noorman anggota KPU Blora" is part of his ("Anggota KPU Blora
+        Divisi Hukum dan Pengawasan") and is not called false.
+        """
+        own = [f for f in persons if f.shows(item) and f.role is not None and f.act is None]
+        if not own:
+            return None
+        said = set(re.findall(r"\w+", fold(str(office.value).removeprefix(_OFFICE)))) - _OFFICE_GENERIC
+        if any(said <= set(re.findall(r"\w+", fold(f"{f.role} {' '.join(f.role_terms)}"))) for f in own):
+            return ClaimVerdict("unverifiable", quote(office.text, item.text), None, context=tuple(own[:1]))
+        return ClaimVerdict("contradicted", quote(office.text, item.text), own[0])
+
+    def _offices(self, text: str, items: list[Item]) -> list[Item]:
+        """Offices in free wording no fact names: "Kepala Dinas Kominfo Blora", "Ketua Bawaslu Blora"."""
+        low = fold(text)
+        out = []
+        for match in _OFFICE_WORDS.finditer(low):
+            start, end = match.span()
+            # "Bupati Blora BUDIMAN jadi narasumber": the office ends where the name begins.
+            inside = [i.start for i in items if i.start < end and start < i.end]
+            if inside:
+                end = min(inside)
+                if end <= start or not low[start:end].strip() or re.search(r"[^\w\s-]", low[start:end]):
+                    continue
+                end = start + len(low[start:end].rstrip())
+                # Only an office the sources never use ("Bupati"): "mantan komisioner KPU Moh Syaiful Amri"
+                # uses their words for another role, which the name's own role may well be.
+                words = set(re.findall(r"\w+", low[start:end])) - _OFFICE_GENERIC
+                if words <= self._role_vocabulary:
+                    continue
+            # "anggota KPU Blora (periode) 2018-2023": a role or term the facts name follows; it says the office.
+            after = [i for i in items if i.start >= end and i.kind in ("role", "period")]
+            if after and set(re.findall(r"\w+", low[end : after[0].start])) <= self._role_glue:
+                continue
+            out.append(Item("role", start, end, text[start:end], _OFFICE + low[start:end]))
+        return out
+
+    def _period_of(self, item: Item, items: list[Item], text: str, persons: list[Fact]) -> ClaimVerdict | None:
+        """A term of office said of a name: "Moh Syaiful Amri anggota KPU Blora periode 2013-2018"."""
+        terms = [f for f in persons if f.shows(item) and f.role and re.search(r"(?:19|20)\d{2}-(?:19|20)\d{2}", f.role)]
+        for period in (i for i in items if i.kind == "period" and i.start > item.end):
+            gap = set(re.findall(r"\w+", fold(text[item.end : period.start])))
+            if terms and gap <= self._role_glue | {"periode", "period", "masa", "jabatan", "tahun", "thn"}:
+                agreeing = [f for f in terms if f.shows(period)]
+                verdict: Verdict = "confirmed" if agreeing else "contradicted"
+                return ClaimVerdict(verdict, quote(item.text, period.text), (agreeing or terms)[0])
+        return None
+
+    def _role_of(self, item: Item, items: list[Item], text: str) -> Item | None:
+        """The role phrase said of the name `item`, if any.
+
+        A role belongs to the name it introduces ("Ketua KPU Blora iku Pak Widi ..., sekretarise Pak
+        Kasworo"), else to the name it follows ("Kasworo, Sekretaris KPU"); only glue words may stand
+        between ("adalah", "selaku", the role's own longer wording: "Ketua Divisi SOSDIKLIH PARMAS DAN
+        SDM KPU Blora adalah Ahmad Solikin"). "Noorman, MEWAKILI ketua KPU": the role is no one's here.
+        """
+        persons = [i for i in items if i.kind == "person"]
+
+        def joined(role: Item, person: Item) -> bool:
+            gap = fold(text[min(role.end, person.end) : max(role.start, person.start)])
+            glue = self._role_glue | self._role_words.get(str(role.value), set())
+            # "Budiman YG JADI NARASUMBER RAKER KPU ITU Kepala Dinas Kominfo": a relative clause between.
+            return set(re.findall(r"\w+", gap)) <= glue or bool(_RELATIVE.fullmatch(gap) and "," not in gap)
+
+        owned = []
+        for role in (i for i in items if i.kind == "role"):
+            after = [p for p in persons if p.start >= role.end and joined(role, p)]
+            before = [p for p in persons if p.end <= role.start and joined(role, p)]
+            owner = after[0] if after else before[-1] if before else None
+            if owner is item:
+                owned.append(role)
+        return nearest(item, owned)
+
+    def _judge_act(self, item: Item, items: list[Item], text: str) -> ClaimVerdict | None:
+        """Who did what at a meeting: "raker PPK 6 September dibuka Ahmad Solikin".
+
+        The act ("dibuka") must be in the message and the meeting must be clear (only one
+        meeting had that act, or a date, place or topic word names it). One person opened
+        it: someone else is contradicted. Several speakers: someone else is only unverifiable.
+        """
+        low = fold(text)
+        acts = [f for f in self._facts if f.id in self._acts and self._acts[f.id].search(low)]
+        if not acts:
+            return None
+
+        def gap(person: Item, spans: list[tuple[int, int]]) -> int:
+            # Across a sentence or clause end ("...meeting; Budiman") an act is said of another name.
+            return min(
+                max(a - person.end, person.start - b, 0)
+                + 1000 * bool(re.search(r"[;.!?\n]", text[min(b, person.end) : max(a, person.start)]))
+                for a, b in spans
+            )
+
+        # "Ahmad Solikin opened the stakeholder meeting; Budiman and Amri were the speakers": each name
+        # gets the act said nearest to it.
+        spans_of = {f.act: [m.span() for m in self._acts[f.id].finditer(low)] for f in acts}
+        act = min(spans_of, key=lambda a: gap(item, spans_of[a]))
+        acts = [f for f in acts if f.act == act]
+        # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
+        spans = spans_of[act]
+
+        def distance(person: Item) -> int:
+            return gap(person, spans)
+
+        persons = [i for i in items if i.kind == "person"]
+        # "Budiman and Moh Syaiful Amri were the speakers": names listed together share the act.
+        listed = {item}
+        for person in sorted(persons, key=lambda p: abs(p.start - item.start)):
+            if any(_LISTED.fullmatch(fold(text[min(p.end, person.end) : max(p.start, person.start)])) for p in listed):
+                listed.add(person)
+        if any(distance(p) <= distance(item) for p in persons if p not in listed):
+            return None
+        events = {f.event for f in acts}
+        named = self._events_named(items, low)
+        if named and not events & named:
+            # "Narasumber raker bareng PPK ... 6 September: Budiman": he spoke at the July meeting; the
+            # article on the September one names no speakers. Say where he did, not that it is false.
+            done = tuple(f for f in acts if f.shows(item))
+            return ClaimVerdict("unverifiable", quote(item.text), None, context=done)
+        if len(events) > 1:
+            events &= named
+            if len(events) != 1:
+                return None  # which meeting? Do not guess.
+        event = events.pop()
+        holders = [f for f in acts if f.event == event]
+        said = quote(item.text)
+        agreeing = [f for f in holders if f.shows(item)]
+        if agreeing:
+            return ClaimVerdict("confirmed", said, agreeing[0])
+        if len(holders) == 1:
+            # "Widi …, yg buka raker PPK cuma PERWAKILANNYA": someone on his behalf did it, which the
+            # message says itself; the name is not claimed to have done it.
+            if any(_REPRESENTED.search(low, a, _clause_end(low, b)) for a, b in spans):
+                return None
+            return ClaimVerdict("contradicted", said, holders[0])
+        return ClaimVerdict("unverifiable", said, None)
+
+    def _events_named(self, items: list[Item], low: str) -> set[str]:
+        """Events a message names by a date, place or month of theirs, else by a topic word only they have."""
+        named: set[str] = set()
+        for other in items:
+            if other.kind in ("date", "place", "month", "month_name"):
+                named |= {f.event for f in self._facts if f.event and f.shows(other)}
+        if named:
+            return named
+        return {event for event, pattern in self._event_words.items() if pattern.search(low)}
+
+    def _topic_score(self, fact: Fact, tokens: set[str], context: Item | None) -> float:
+        score = sum(
+            (2 if len(t) > 1 else 1) * (1 + self._specific[frozenset(t)])
+            for t in self._topics[fact.id]
+            if t and t <= tokens
+        )
+        if context is not None and fact.election == context.value:
+            score += 2
+        if fact.qualifier and fact.qualifier in tokens:
+            score += 2  # "minimal 83 persen" is the target
+        return score
+
+    def _details(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> list[_Detail]:
+        """What else names a meeting, besides `item`: a topic word only one meeting has ("bersama PPK"),
+        in the clause if it has one, else in the statement; and a date, place, weekday or month that
+        only one meeting has, in the clause, else the statement, else the whole message."""
+        words: list[_Detail] = []
+        for scope in (clause, statement):
+            words = [d for d in self._event_details(text, scope.start, scope.end) if not d.negated]
+            if words:
+                break
+        others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month", "month_name")]
+        # "27 Juli di Garden Resto, dan 6 Sept dgn PPK di gedung KPU": each clause pins its own meeting.
+        near = [i for i in others if clause.holds(i)] or [i for i in others if statement.holds(i)] or others
+        pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
+        return words + pins
+
+    def _event_details(self, text: str, start: int, end: int) -> list[_Detail]:
+        low = fold(text)
+        out = []
+        for event, pattern in self._event_words.items():
+            for match in pattern.finditer(low, start, end):
+                negation = _NEGATED_WORD.search(low, max(start, match.start() - 12), match.start())
+                at = negation.start() if negation else match.start()  # "BUKAN PPK" is said whole
+                out.append(_Detail(event, text[at : match.end()], at, negation is not None, None))
+        return out
+
+    def _event_shown(self, item: Item) -> str | None:
+        """The one meeting whose date, place or month `item` states, if exactly one."""
+        kind = "date" if item.kind in ("weekday", "month_name", "month") else item.kind
+        events = {f.event for f in self._facts if f.event and f.kind == kind and f.shows(item)}
+        return events.pop() if len(events) == 1 else None
+
+    def _pinned(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> bool:
+        return bool(self._details(item, items, text, clause, statement))
+
+    def _by_event(
+        self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope, about: list[Fact]
+    ) -> tuple[list[Fact], ClaimVerdict | None]:
+        """Which meeting a date, weekday or place is said of: the one most details of the message name.
+
+        "raker bersama PPK tgl 6 September 2024 di Garden Resto": PPK and the date name the
+        September meeting, so the venue is the wrong detail (and was the July meeting's). When
+        the details name two meetings equally ("raker 6 September di Garden Resto"), no one of
+        them is the wrong one: the pairing is, and the verdict says whose each detail is.
+        """
+        kind = "date" if item.kind in ("weekday", "month") else item.kind
+        details = self._details(item, items, text, clause, statement)
+        own = self._event_shown(item)
+        if not details:
+            shown = [f for f in about if f.shows(item)]
+            return shown or about, None  # "raker 6 sept": of two meetings, the date names the one it is about
+        totals: dict[str, int] = {}
+        for detail in details:
+            totals[detail.event] = totals.get(detail.event, 0) + 1
+        if own is not None:
+            totals[own] = totals.get(own, 0) + 1
+        top = max(totals.values())
+        leaders = [e for e, n in totals.items() if n == top]
+        if len(leaders) == 1:
+            return [f for f in self._facts if f.event == leaders[0] and f.kind == kind] or about, None
+        # A tie: say the pairing is wrong, and whose each detail is.
+        mine = _Detail(own or leaders[0], item.text, item.start, False, item)
+        tied = sorted([mine, *(d for d in details if d.event in leaders)], key=lambda d: d.start)
+        facts = list(dict.fromkeys(self._fact_of(d, kind) for d in tied))
+        said = quote(" … ".join(dict.fromkeys(d.text for d in tied)))
+        return about, ClaimVerdict("contradicted", said, facts[0], tuple(facts[1:]))
+
+    def _fact_of(self, detail: _Detail, kind: str) -> Fact:
+        """The fact that gives a detail: the date or place an item states, else its meeting's fact of `kind`."""
+        if detail.item is not None:
+            item_kind = "date" if detail.item.kind in ("weekday", "month_name", "month") else detail.item.kind
+            shown = [f for f in self._facts if f.event == detail.event and f.kind == item_kind and f.shows(detail.item)]
+            if shown:
+                return shown[0]
+        return next(f for f in self._facts if f.event == detail.event and f.kind in (kind, "date"))
+
+    def _moved_without_date(self, text: str, statement: _Scope) -> list[ClaimVerdict]:
+        """ "PILKADA DIUNDUR, JANGAN KE TPS": moving voting day is a claim about its date, new date or not.
+
+        Only for a date fact a date-change word is a topic of (voting day), said of it, not denied
+        ("tidak diundur") and not about a known unknown ("PSU diundur").
+        """
+        low = fold(text)
+        change = re.search(
+            r"\b(?:" + "|".join(sorted(map(re.escape, self._date_change), key=len, reverse=True)) + r")\b",
+            low[statement.start : statement.end],
+        )
+        if change is None or statement.unknown is not None:
+            return []
+        at = statement.start + change.start()
+        if _NEGATED_WORD.search(low, max(statement.start, at - 12), at):
+            return []
+        movable = [
+            f
+            for f in self._by_kind["date"]
+            if any(w in self._date_change for t in f.topic for w in t.split())
+            and self._topic_score(f, statement.topics - self._date_change, None)
+        ]
+        said = quote(text[at : statement.start + change.end()])
+        return [ClaimVerdict("contradicted", said, movable[0])] if movable else []
+
+    def _odd_details(self, items: list[Item], text: str, statement: _Scope) -> list[ClaimVerdict]:
+        """Topic words that name another meeting than the statement's dates and places do.
+
+        "raker bersama PPK ... di Garden Resto ..., Sabtu (27/7/2024)": the venue and the date are
+        the July meeting's, with stakeholders; "PPK" is the wrong detail. "Raker di Gedung
+        Pertemuan KPU Blora itu bareng wartawan, BUKAN PPK": it was with PPK.
+        """
+        pins = [e for i in items if statement.holds(i) and (e := self._event_shown(i)) is not None]
+        if len(set(pins)) != 1:
+            return []
+        event = pins[0]
+        words = self._event_details(text, statement.start, statement.end)
+        votes = len(pins) + sum(1 for w in words if w.event == event and not w.negated)
+        own = self._fact_of(_Detail(event, "", 0, False, None), "date")
+        out = []
+        for word in words:
+            if word.negated and word.event == event:
+                out.append(ClaimVerdict("contradicted", quote(word.text), own))
+            elif (
+                not word.negated
+                and word.event != event
+                and votes > sum(1 for w in words if w.event == word.event and not w.negated)
+            ):
+                out.append(ClaimVerdict("contradicted", quote(word.text), own, (self._fact_of(word, "date"),)))
+        return out
+
+    @staticmethod
+    def _wrong_weekday(item: Item, fact: Fact) -> bool:
+        value = item.value
+        if not isinstance(value, DateValue) or value.weekday is None or not hasattr(fact.value, "weekday"):
+            return False
+        return bool(fact.value.weekday() != value.weekday)  # type: ignore[union-attr]
+
+    def _has_marker(self, raw: set[str]) -> bool:
+        return any(m and m <= raw for m in self._markers)
+
+    def is_question(self, text: str) -> bool:
+        """Whether `text` asks something besides whether it is true ("...?", a question word), whatever
+        it also states. "... lebih tinggi dari 2019, BENER?" only asks for the check: its verdict answers it."""
+        tokens = set(self._normalizer.tokens(text)) | set(re.findall(r"\w+", fold(text)))
+        if _CHECK_TAG.search(fold(text)) and not any(q and q <= tokens for q in self._question_words):
+            return False
+        return self._is_question(text, tokens)
+
+    def _is_question(self, text: str, tokens: set[str]) -> bool:
+        low = fold(text)
+        if _QUESTION_END.search(text) or _TAG_QUESTION.search(low):
+            return True
+        if any(_ASKED_AFTER.match(low, m.end()) for _, p in self._trends for m in p.finditer(low)):
+            return True
+        return any(q and q <= tokens for q in self._question_words)
+
+
+# After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
+_MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")
+_MOVED_NEXT = re.compile(r"\s*(?:\w+\s+)?(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|\s*(?:→|->)")
+# An office in free wording: its head and up to three words naming it ("Kepala Dinas Kominfo Blora").
+_OFFICE = "office:"
+_OFFICE_HEADS = (
+    "kepala|kadis|kabag|kasubag|kabid|kasi|ketua|wakil ketua|sekretaris|bendahara|anggota|komisioner|direktur|"
+    "camat|lurah|kades|bupati|wakil bupati|gubernur|kapolres|dandim|head of|chief of|director of|member of"
+)
+_OFFICE_WORDS = re.compile(
+    rf"\b(?:{_OFFICE_HEADS})\b(?:\s+(?!(?:yang|yg|dan|itu|iku|adalah|di|pada|dari|jadi|sejak|tahun|periode|"
+    rf"kemarin|sekarang|juga|and|the|is|was|kan|ya|lho|sih|bilang|ngomong)\b)[a-z][\w-]*){{1,3}}"
+)
+# A condition: what follows is supposed, not said ("kalau tidak bisa 83 persen, …").
+_CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seandainya|andaikan|misal\w*|nek|if)\s*$")
+# Someone acting on another's behalf: "perwakilannya", "diwakili", "mewakili", "atas nama".
+_REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
+
+
+def _clause_end(low: str, start: int) -> int:
+    """Where the clause that goes on at `start` ends: the next , ; . ! ? or line break."""
+    match = re.compile(r"[,;.!?\n]").search(low, start)
+    return match.start() if match else len(low)
+
+
+# Words every office in the region shares: they do not tell one office from another.
+_OFFICE_GENERIC = frozenset({"kpu", "blora", "kabupaten", "kab", "of", "the"})
+# A question that only asks whether the rest is true: "..., bener?", "... kan?", "..., is it true?".
+_CHECK_TAG = re.compile(
+    rf"[,\s]\s*(?:(?:apa\s+)?(?:bener|benar|betul|bnr|beneran)(?:\s+{_NEGATION})?|kan|ya|iya|toh|to|tho|leres"
+    rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
+)
+_RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
+_LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan)?\s*(?:,|&|dan|and|serta|karo|lan)?\s*")
+_LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
+_COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
+_MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"
+_FROM = re.compile(r"\b(?:dari|from|sejak|since)\b")
+_COMPARED = re.compile(r"\b(?:dibanding|dibandingkan|ketimbang|daripada|tinimbang|than|versus|vs)\b")
+
+
+def _sides(low: str, refs: list[Item], trend: re.Match[str]) -> tuple[Item, Item]:
+    """Which election the trend is said of, and which it is compared with.
+
+    "2024 lebih tinggi dari 2019": the one before the trend word; "2020 77,6 naik jadi 83,5 di
+    2024", "naik dari 2020 ke 2024", "naik, 2020 → 2024": the one it moved to; "2020 77,6 trs
+    2024 83,5, berarti turun": the later one, said last.
+    """
+    before = [r for r in refs if r.end <= trend.start()]
+    after = [r for r in refs if r.start >= trend.end()]
+    if before and after:
+        if _MOVED_NEXT.match(low, trend.end()) or re.search(r"→|->", low[before[-1].end : after[0].start]):
+            return after[0], before[-1]
+        return before[-1], after[0]
+    first, second = before[-2:] if len(before) >= 2 else (after + before)[:2]
+    between = low[first.end : second.start]
+    if (_FROM.search(low, max(0, first.start - 30), first.start) and _MOVED_TO.search(between)) or re.search(
+        r"→|->", between
+    ):
+        return second, first
+    if _COMPARED.search(between):
+        return first, second
+    if before:
+        return second, first
+    return (second, first) if _year(second) > _year(first) else (first, second)
+
+
+def _year(ref: Item) -> int:
+    return int(str(ref.value)[-4:])
+
+
+def _same_election(election: str, ref: Item) -> bool:
+    """Whether `ref` (an election or a bare year) names `election` ("pemilu 2019")."""
+    return election == ref.value if ref.kind == "election" else election.endswith(f" {ref.value}")
+
+
+# Words every venue name may share without naming the same place: the region, and "and".
+_GENERIC_NAME_WORDS = frozenset({"blora", "kabupaten", "kab", "kota", "and", "dan", "&", "the", "of", "di", "se"})
+
+
+def _is_venue(item: Item) -> bool:
+    """A place read from free wording that no fact names ("di pendopo bupati")."""
+    return item.kind == "place" and str(item.value).startswith(VENUE_PREFIX)
+
+
+_VENUE_HEADS = frozenset(w for v in VENUE_WORDS for w in v.split())
+
+
+def _name_words(name: str) -> set[str]:
+    """The words that tell one venue from another: not the region, not the kind ("gedung", "resto")."""
+    return set(re.findall(r"\w+", fold(name))) - _GENERIC_NAME_WORDS - _VENUE_HEADS
+
+
+def _venue_kinds(name: str) -> set[str]:
+    """The kind of place a name says it is: "gedung", "resto", "pendopo"."""
+    return set(re.findall(r"\w+", fold(name))) & _VENUE_HEADS
+
+
+def _dedupe(verdicts: list[ClaimVerdict]) -> list[ClaimVerdict]:
+    """One verdict per fact: a message repeating a date is one claim."""
+    seen: set[tuple[str, str | None, str]] = set()
+    out = []
+    for v in verdicts:
+        # Each false detail is said ("ga jadi 27 november, diundur ke 4 desember"); one confirmation is enough.
+        key = (v.verdict, v.fact.id if v.fact else v.said, v.said if v.verdict == "contradicted" else "")
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+def overall(verdicts: list[ClaimVerdict]) -> Verdict | Literal["none"]:
+    """The message's verdict: any contradiction, else any doubt, else confirmed ("none": no claim)."""
+    for verdict in ("contradicted", "unverifiable", "confirmed"):
+        if any(v.verdict == verdict for v in verdicts):
+            return verdict
+    return "none"
