@@ -21,7 +21,8 @@ from bot.pipeline import Pipeline
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", type=Path, default=Path("config.yaml"))
+    # The labelled sets are about Blora 2024: their knowledge base is the frozen test copy, whatever is shipped.
+    parser.add_argument("--config", type=Path, default=Path("tests/data/blora2024/config.yaml"))
     parser.add_argument("--corpus", type=Path, default=Path("tests/data/corpus.yaml"))
     parser.add_argument("--eval", type=Path, default=Path("tests/data/eval.yaml"))
     parser.add_argument("--postvote", type=Path, default=Path("tests/data/postvote.yaml"))

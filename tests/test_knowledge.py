@@ -7,9 +7,11 @@ computes the expected line from the edited text.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.kb.knowledge import KnowledgeBase
 
 ENTRIES = "knowledge/entries.yaml"
@@ -375,3 +377,10 @@ def test_start_topic_pointing_nowhere(kb_copy) -> None:
     kb_copy.replace(MESSAGES, "entry: kenapa_memilih}", "entry: kenapa_milih}", after="start_topics:")
     where = kb_copy.where(MESSAGES, "entry: kenapa_milih}")
     assert kb_copy.problems() == [f"{where}: topic '🗳️ Kenapa harus memilih?' points to unknown entry 'kenapa_milih'"]
+
+
+@pytest.mark.parametrize("kb", ["blora2024", "kb2"])
+def test_the_knowledge_bases_made_for_the_tests_pass_check(kb: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Both YAML parsers included: kb2's messages once read with libyaml only (an unquoted "?" in a label).
+    config = Path(__file__).resolve().parent / "data" / kb / "config.yaml"
+    assert main(["--config", str(config), "check"]) == 0, capsys.readouterr().err
