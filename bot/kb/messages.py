@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from typing import Any
 
 from bot.kb.english import EnglishDetector, parse_english_words
@@ -34,117 +35,113 @@ MESSAGE_FIELDS = frozenset(
     }
 )
 
-# {bot} (the bot's Telegram username) is known only where the bot speaks in or about groups.
-BOT_FIELD_MESSAGES = frozenset({"welcome_group", "help_group", "remind_stop_group", "remind_private_only"})
 
-# {link} (the deep link that opens one answer) is known only under a shared answer or a card.
-LINK_FIELD_MESSAGES = frozenset({"share_footer", "card_caption"})
-FIELD_ONLY_IN = {"bot": BOT_FIELD_MESSAGES, "link": LINK_FIELD_MESSAGES}
-REQUIRED_MESSAGES = frozenset(
-    {
-        "welcome",
-        "help",
-        "topics_intro",
-        "fallback",
-        "did_you_mean",
-        "source_line",
-        "source_item",
-        "sources_intro",
-        "sources_item_long",
-        "countdown_before",
-        "countdown_today",
-        "countdown_after",
-        "share_button",
-        "feedback_up",
-        "feedback_down",
-        "feedback_thanks",
-        "non_text",
-        "too_long",
-        "error",
-        "unknown_command",
-        "expired_button",
-        "inline_empty_hint",
-        "console_hint",
-        "console_bye",
-        "console_choice",
-        "did_you_mean_one",
-        "not_this_button",
-        "claim_contradicted",
-        "claim_confirmed",
-        "claim_unverifiable",
-        "claim_fact",
-        "claim_quote",
-    }
-)
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """What the bot knows about one message key of messages.yaml."""
 
-# Shown only before or on voting day (countdowns, reminders): a call to action is right there.
-PRE_VOTE_MESSAGES = frozenset(
-    {
-        "countdown_before",
-        "countdown_today",
-        "reminder_text",
-        "reminder_text_today",
-        "remind_on",
-        "remind_already",
-        "remind_no_more",
-    }
-)
-OPTIONAL_MESSAGES = frozenset(
-    {
-        "claim_rest",
-        "privacy",
-        "privacy_server",
-        "remind_on",
-        "remind_off",
-        "remind_past",
-        "remind_none",
-        "remind_off_failed",
-        "reminder_text",
-        "slow_down",
-        "not_admin",
-        "inline_no_results",
-        "command_start",
-        "command_help",
-        "command_topik",
-        "command_hitungmundur",
-        "command_sumber",
-        "command_ingatkan",
-        "command_berhenti",
-        "command_privasi",
-        "command_hapus",
-        "forget_done",
-        "forget_failed",
-        "help_reminders",
-        "remind_already",
-        "remind_item",
-        "remind_item_today",
-        "remind_no_more",
-        "remind_private_only",
-        "reminder_text_today",
-        "feedback_why",
-        "feedback_write_button",
-        "feedback_write_prompt",
-        "feedback_noted",
-        "welcome_group",
-        "help_group",
-        "remind_stop_group",
-        "english_note",
-        "more_topics_button",
-        # Outreach kit (bot/outreach): share buttons, answer cards, posters.
-        "share_whatsapp_button",
-        "share_footer",
-        "card_button",
-        "card_caption",
-        "card_heading",
-        "card_footer",
-        "card_help",
-        "command_kartu",
-        "poster_headline",
-        "poster_intro",
-        "poster_scan",
-        "poster_footer",
-    }
-)
+    required: bool = False  # check refuses a messages.yaml without it
+    pre_vote: bool = False  # shown only before or on voting day: a call to action is right there
+    fields: frozenset[str] = frozenset()  # placeholders only it may use ({bot}, {link}), besides the common ones
+
+
+# Every message key, once. {bot} (the bot's Telegram username) is known only where the bot speaks in
+# or about groups; {link} (the deep link that opens one answer) only under a shared answer or a card.
+MESSAGES: dict[str, Msg] = {
+    # Required: check refuses a messages.yaml without them.
+    "welcome": Msg(required=True),
+    "help": Msg(required=True),
+    "topics_intro": Msg(required=True),
+    "fallback": Msg(required=True),
+    "did_you_mean": Msg(required=True),
+    "source_line": Msg(required=True),
+    "source_item": Msg(required=True),
+    "sources_intro": Msg(required=True),
+    "sources_item_long": Msg(required=True),
+    "countdown_before": Msg(required=True, pre_vote=True),
+    "countdown_today": Msg(required=True, pre_vote=True),
+    "countdown_after": Msg(required=True),
+    "share_button": Msg(required=True),
+    "feedback_up": Msg(required=True),
+    "feedback_down": Msg(required=True),
+    "feedback_thanks": Msg(required=True),
+    "non_text": Msg(required=True),
+    "too_long": Msg(required=True),
+    "error": Msg(required=True),
+    "unknown_command": Msg(required=True),
+    "expired_button": Msg(required=True),
+    "inline_empty_hint": Msg(required=True),
+    "console_hint": Msg(required=True),
+    "console_bye": Msg(required=True),
+    "console_choice": Msg(required=True),
+    "did_you_mean_one": Msg(required=True),
+    "not_this_button": Msg(required=True),
+    "claim_contradicted": Msg(required=True),
+    "claim_confirmed": Msg(required=True),
+    "claim_unverifiable": Msg(required=True),
+    "claim_fact": Msg(required=True),
+    "claim_quote": Msg(required=True),
+    # Optional: staff may leave them out.
+    "claim_rest": Msg(),
+    "privacy": Msg(),
+    "privacy_server": Msg(),
+    "remind_on": Msg(pre_vote=True),
+    "remind_off": Msg(),
+    "remind_past": Msg(),
+    "remind_none": Msg(),
+    "remind_off_failed": Msg(),
+    "reminder_text": Msg(pre_vote=True),
+    "slow_down": Msg(),
+    "not_admin": Msg(),
+    "inline_no_results": Msg(),
+    "command_start": Msg(),
+    "command_help": Msg(),
+    "command_topik": Msg(),
+    "command_hitungmundur": Msg(),
+    "command_sumber": Msg(),
+    "command_ingatkan": Msg(),
+    "command_berhenti": Msg(),
+    "command_privasi": Msg(),
+    "command_hapus": Msg(),
+    "forget_done": Msg(),
+    "forget_failed": Msg(),
+    "help_reminders": Msg(),
+    "remind_already": Msg(pre_vote=True),
+    "remind_item": Msg(),
+    "remind_item_today": Msg(),
+    "remind_no_more": Msg(pre_vote=True),
+    "remind_private_only": Msg(fields=frozenset({"bot"})),
+    "reminder_text_today": Msg(pre_vote=True),
+    "feedback_why": Msg(),
+    "feedback_write_button": Msg(),
+    "feedback_write_prompt": Msg(),
+    "feedback_noted": Msg(),
+    "welcome_group": Msg(fields=frozenset({"bot"})),
+    "help_group": Msg(fields=frozenset({"bot"})),
+    "remind_stop_group": Msg(fields=frozenset({"bot"})),
+    "english_note": Msg(),
+    "more_topics_button": Msg(),
+    # Outreach kit (bot/outreach): share buttons, answer cards, posters.
+    "share_whatsapp_button": Msg(),
+    "share_footer": Msg(fields=frozenset({"link"})),
+    "card_button": Msg(),
+    "card_caption": Msg(fields=frozenset({"link"})),
+    "card_heading": Msg(),
+    "card_footer": Msg(),
+    "card_help": Msg(),
+    "command_kartu": Msg(),
+    "poster_headline": Msg(),
+    "poster_intro": Msg(),
+    "poster_scan": Msg(),
+    "poster_footer": Msg(),
+}
+
+REQUIRED_MESSAGES = frozenset(k for k, m in MESSAGES.items() if m.required)
+OPTIONAL_MESSAGES = frozenset(k for k, m in MESSAGES.items() if not m.required)
+PRE_VOTE_MESSAGES = frozenset(k for k, m in MESSAGES.items() if m.pre_vote)
+FIELD_ONLY_IN = {field: frozenset(k for k, m in MESSAGES.items() if field in m.fields) for field in ("bot", "link")}
+BOT_FIELD_MESSAGES = FIELD_ONLY_IN["bot"]
+LINK_FIELD_MESSAGES = FIELD_ONLY_IN["link"]
 
 # Why an answer got 👎: one button each, numbered 0-9 in the callback data.
 MAX_FEEDBACK_REASONS = 10
