@@ -12,7 +12,7 @@ import os
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,54 +71,39 @@ class Range:
 SCORE = Range(0, high=100)
 SECONDS = Range(0, above=True, high=300)  # a timeout
 RETRIES = Range(0, high=10)
+
+
+def setting(default: Any, expect: Expect, allowed: Range | None = None) -> Any:
+    """A setting of config.yaml, declared once: its default, the type the file must give, and the
+    numbers `run` can use. The loader's type check, ranges, defaults and conversion all read it."""
+    return field(default=default, metadata={"expect": expect, "range": allowed})
+
+
+def _declared(cls: type) -> list[Field[Any]]:
+    return [f for f in fields(cls) if "expect" in f.metadata]
+
+
+def _spec(cls: type) -> dict[str, Expect]:
+    """The keys config.yaml may give for `cls`'s settings, and their types (for check_mapping)."""
+    return {f.name: f.metadata["expect"] for f in _declared(cls)}
+
+
+def _ranges(cls: type) -> dict[str, Range]:
+    return {f.name: f.metadata["range"] for f in _declared(cls) if f.metadata["range"] is not None}
+
+
+def _values(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """`cls`'s settings from a checked section of config.yaml, each defaulted and converted once."""
+    out: dict[str, Any] = {}
+    for f in _declared(cls):
+        value = raw.get(f.name, f.default)
+        expect = f.metadata["expect"]
+        out[f.name] = float(value) if expect is NUMBER else int(value) if expect is INT else value
+    return out
+
+
 # Telegram user ids have at most 52 significant bits (Bot API docs): positive, below 2^53.
 MAX_USER_ID = 2**53 - 1
-# Every number in config.yaml, by section: what `run` can use. Both ends are set for every
-# setting (issue 25, item 8): the upper ones are far beyond any sensible value, and below
-# what overflows a date, a timer or memory. tests/test_config.py checks that none is missing.
-RANGES: dict[tuple[str, ...], dict[str, Range]] = {
-    ("matching",): {
-        "answer_threshold": SCORE,
-        "suggest_threshold": SCORE,
-        "margin": SCORE,
-        "known_words_threshold": SCORE,
-        "typo_cutoff": SCORE,
-        "unknown_margin": SCORE,
-        "suggest_spread": SCORE,
-        "max_suggestions": Range(1, high=10),
-    },
-    ("bot",): {
-        "poll_interval": Range(0, high=60),
-        "poll_timeout": Range(0, high=120),
-        "connect_timeout": SECONDS,
-        "read_timeout": SECONDS,
-        "flood_messages": Range(1, high=1000),
-        "flood_seconds": Range(0, above=True, high=3600),
-        "max_message_length": Range(1, high=4096),  # Telegram's own limit for a message
-        "inline_interval": Range(0, high=60),
-        "send_retries": RETRIES,
-        "startup_retries": Range(0, high=1000),
-        "startup_backoff": Range(0, high=60),  # the wait doubles up to 60 s anyway
-        "shutdown_grace": Range(0, high=300),
-        "database_check": Range(0, above=True, high=3600),
-        "concurrency": Range(1, high=1000),
-    },
-    ("bot", "rate_limit"): {
-        "overall_per_second": Range(0, above=True, high=PAID_MAX_PER_SECOND),
-        "group_per_minute": Range(0, above=True, high=1200),
-        "max_retries": RETRIES,
-        "chat_per_second": Range(0, high=30),  # 0: messages to one chat are not spaced
-    },
-    ("bot", "webhook"): {
-        "port": Range(1, high=65535),
-        "max_connections": Range(1, high=100),
-        "open_connections": Range(1, high=10_000),
-        "request_timeout": SECONDS,
-        "max_body_kb": Range(1, high=10_240),
-    },
-    ("reminders", "times"): {"days_before": Range(0, high=365)},  # each item of the list
-    ("reminders",): {"grace_minutes": Range(0, high=1440), "paid_per_second": Range(1, high=PAID_MAX_PER_SECOND)},
-}
 
 
 def _with_environment(b: Any, env: Any, problems: list[Problem]) -> Any:
@@ -229,22 +214,23 @@ class KnowledgeConfig:
 
 @dataclass(frozen=True, slots=True)
 class WebhookConfig:
-    listen: str
-    port: int
-    url: str
-    path: str
-    max_connections: int = 40  # told to Telegram (setWebhook, 1-100)
-    open_connections: int = 100  # our server's bound; more are closed at once
-    request_timeout: float = 10.0  # seconds for a request's headers, and again for its body
-    max_body_kb: int = 256  # Telegram's updates are a few kB
+    listen: str = setting("127.0.0.1", NONEMPTY_TEXT)
+    port: int = setting(8443, INT, Range(1, high=65535))
+    url: str = setting("", TEXT)
+    path: str = setting("telegram", TEXT)
+    max_connections: int = setting(40, INT, Range(1, high=100))  # told to Telegram (setWebhook)
+    open_connections: int = setting(100, INT, Range(1, high=10_000))  # our server's bound; more are closed at once
+    request_timeout: float = setting(10.0, NUMBER, SECONDS)  # for a request's headers, and again for its body
+    max_body_kb: int = setting(256, INT, Range(1, high=10_240))  # Telegram's updates are a few kB
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimitConfig:
-    overall_per_second: float
-    group_per_minute: float
-    max_retries: int
-    chat_per_second: float = 1.0  # messages to one chat (Telegram: about one a second)
+    overall_per_second: float = setting(30.0, NUMBER, Range(0, above=True, high=PAID_MAX_PER_SECOND))
+    group_per_minute: float = setting(20.0, NUMBER, Range(0, above=True, high=1200))
+    max_retries: int = setting(3, INT, RETRIES)
+    # Messages to one chat (Telegram: about one a second); 0: not spaced.
+    chat_per_second: float = setting(1.0, NUMBER, Range(0, high=30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,24 +245,24 @@ class BotConfig:
     api_url: str
     admin_ids: frozenset[int]
     database: Path | str  # a SQLite file, or a postgresql:// URL (bot/storage)
-    poll_interval: float
-    poll_timeout: int
-    connect_timeout: float
-    read_timeout: float
-    webhook: WebhookConfig
-    rate_limit: RateLimitConfig
-    flood_messages: int
-    flood_seconds: float
-    max_message_length: int
-    # Reliability (docs/reliability.md); defaults here so code that builds a BotConfig keeps working.
-    inline_interval: float = 0.3
-    send_retries: int = 2
-    startup_retries: int = 8
-    startup_backoff: float = 1.0
-    shutdown_grace: float = 5.0
-    database_check: float = 5.0
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    poll_interval: float = setting(0.0, NUMBER, Range(0, high=60))
+    poll_timeout: int = setting(30, INT, Range(0, high=120))
+    connect_timeout: float = setting(10.0, NUMBER, SECONDS)
+    read_timeout: float = setting(10.0, NUMBER, SECONDS)
+    flood_messages: int = setting(4, INT, Range(1, high=1000))
+    flood_seconds: float = setting(5.0, NUMBER, Range(0, above=True, high=3600))
+    max_message_length: int = setting(1000, INT, Range(1, high=4096))  # Telegram's own limit for a message
+    # Reliability (docs/reliability.md).
+    inline_interval: float = setting(0.3, NUMBER, Range(0, high=60))
+    send_retries: int = setting(2, INT, RETRIES)
+    startup_retries: int = setting(8, INT, Range(0, high=1000))
+    startup_backoff: float = setting(1.0, NUMBER, Range(0, high=60))  # the wait doubles up to 60 s anyway
+    shutdown_grace: float = setting(5.0, NUMBER, Range(0, high=300))
+    database_check: float = setting(5.0, NUMBER, Range(0, above=True, high=3600))
     # Capacity (docs/performance.md): updates handled at once, across chats.
-    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency: int = setting(DEFAULT_CONCURRENCY, INT, Range(1, high=1000))
     # For links made offline (posters, cards, `pilkada-bot links`); the running bot uses getMe's.
     username: str = ""
 
@@ -284,10 +270,32 @@ class BotConfig:
 @dataclass(frozen=True, slots=True)
 class RemindersConfig:
     times: tuple[ReminderTime, ...]
-    grace_minutes: int
+    grace_minutes: int = setting(30, INT, Range(0, high=1440))
     # Paid broadcasts (allow_paid_broadcast, Telegram Stars per message) for reminder rounds.
-    paid_broadcast: bool = False
-    paid_per_second: float = 100.0
+    paid_broadcast: bool = setting(False, BOOL)
+    paid_per_second: float = setting(100.0, NUMBER, Range(1, high=PAID_MAX_PER_SECOND))
+
+
+# Every number in config.yaml, by section: what `run` can use. Both ends are set for every
+# setting (issue 25, item 8): the upper ones are far beyond any sensible value, and below
+# what overflows a date, a timer or memory. tests/test_config.py checks that none is missing.
+RANGES: dict[tuple[str, ...], dict[str, Range]] = {
+    ("matching",): {
+        "answer_threshold": SCORE,
+        "suggest_threshold": SCORE,
+        "margin": SCORE,
+        "known_words_threshold": SCORE,
+        "typo_cutoff": SCORE,
+        "unknown_margin": SCORE,
+        "suggest_spread": SCORE,
+        "max_suggestions": Range(1, high=10),
+    },
+    ("bot",): _ranges(BotConfig),
+    ("bot", "rate_limit"): _ranges(RateLimitConfig),
+    ("bot", "webhook"): _ranges(WebhookConfig),
+    ("reminders", "times"): {"days_before": Range(0, high=365)},  # each item of the list
+    ("reminders",): _ranges(RemindersConfig),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +336,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         return None
     e, m, k, b = root["election"], root["matching"], root["knowledge"], root["bot"]
     b = _with_environment(b, env, problems)
-    r = root.get("reminders", {"times": [], "grace_minutes": 30})
+    r = root.get("reminders", {"times": []})
     check_mapping(
         doc,
         e,
@@ -371,22 +379,9 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         optional={
             "api_url": NONEMPTY_TEXT,
             "admin_ids": LIST,
-            "poll_interval": NUMBER,
-            "poll_timeout": INT,
-            "connect_timeout": NUMBER,
-            "read_timeout": NUMBER,
             "webhook": MAPPING,
             "rate_limit": MAPPING,
-            "flood_messages": INT,
-            "flood_seconds": NUMBER,
-            "max_message_length": INT,
-            "inline_interval": NUMBER,
-            "send_retries": INT,
-            "startup_retries": INT,
-            "startup_backoff": NUMBER,
-            "shutdown_grace": NUMBER,
-            "database_check": NUMBER,
-            "concurrency": INT,
+            **_spec(BotConfig),
             "username": TEXT,
         },
         what="'bot'",
@@ -397,7 +392,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("reminders",),
         problems,
         required={"times": LIST},
-        optional={"grace_minutes": INT, "paid_broadcast": BOOL, "paid_per_second": NUMBER},
+        optional=_spec(RemindersConfig),
         what="'reminders'",
     )
     if problems:
@@ -458,23 +453,16 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("bot", "webhook"),
         problems,
         required={},
-        optional={
-            "listen": NONEMPTY_TEXT,
-            "port": INT,
-            "url": TEXT,
-            "path": TEXT,
-            "max_connections": INT,
-            "open_connections": INT,
-            "request_timeout": NUMBER,
-            "max_body_kb": INT,
-        },
+        optional=_spec(WebhookConfig),
         what="'webhook'",
     )
     if b["mode"] == "webhook" and not str(webhook.get("url", "")).startswith("https://"):
         problems.append(
             doc.problem("webhook mode needs 'url': the public https:// address Telegram posts to", "bot", "webhook")
         )
-    opened, telegram = webhook.get("open_connections", 100), webhook.get("max_connections", 40)
+    declared = WebhookConfig()
+    opened = webhook.get("open_connections", declared.open_connections)
+    telegram = webhook.get("max_connections", declared.max_connections)
     if isinstance(opened, int) and isinstance(telegram, int) and 0 < opened < telegram <= 100:
         problems.append(
             doc.problem(
@@ -492,12 +480,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         ("bot", "rate_limit"),
         problems,
         required={},
-        optional={
-            "overall_per_second": NUMBER,
-            "group_per_minute": NUMBER,
-            "max_retries": INT,
-            "chat_per_second": NUMBER,
-        },
+        optional=_spec(RateLimitConfig),
         what="'rate_limit'",
     )
 
@@ -563,44 +546,12 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
             api_url=api_url,
             admin_ids=frozenset(admin_ids),
             database=_database(base, str(b["database"])),
-            poll_interval=float(b.get("poll_interval", 0.0)),
-            poll_timeout=int(b.get("poll_timeout", 30)),
-            connect_timeout=float(b.get("connect_timeout", 10.0)),
-            read_timeout=float(b.get("read_timeout", 10.0)),
-            webhook=WebhookConfig(
-                listen=webhook.get("listen", "127.0.0.1"),
-                port=int(webhook.get("port", 8443)),
-                url=webhook.get("url", ""),
-                path=webhook.get("path", "telegram"),
-                max_connections=int(webhook.get("max_connections", 40)),
-                open_connections=int(webhook.get("open_connections", 100)),
-                request_timeout=float(webhook.get("request_timeout", 10.0)),
-                max_body_kb=int(webhook.get("max_body_kb", 256)),
-            ),
-            rate_limit=RateLimitConfig(
-                overall_per_second=float(rate.get("overall_per_second", 30)),
-                group_per_minute=float(rate.get("group_per_minute", 20)),
-                max_retries=int(rate.get("max_retries", 3)),
-                chat_per_second=float(rate.get("chat_per_second", 1.0)),
-            ),
-            flood_messages=int(b.get("flood_messages", 4)),
-            flood_seconds=float(b.get("flood_seconds", 5.0)),
-            max_message_length=int(b.get("max_message_length", 1000)),
-            inline_interval=float(b.get("inline_interval", 0.3)),
-            send_retries=int(b.get("send_retries", 2)),
-            startup_retries=int(b.get("startup_retries", 8)),
-            startup_backoff=float(b.get("startup_backoff", 1.0)),
-            shutdown_grace=float(b.get("shutdown_grace", 5.0)),
-            database_check=float(b.get("database_check", 5.0)),
-            concurrency=int(b.get("concurrency", DEFAULT_CONCURRENCY)),
+            webhook=WebhookConfig(**_values(WebhookConfig, webhook)),
+            rate_limit=RateLimitConfig(**_values(RateLimitConfig, rate)),
             username=username,
+            **_values(BotConfig, b),
         ),
-        reminders=RemindersConfig(
-            tuple(times),
-            int(r.get("grace_minutes", 30)),
-            paid_broadcast=bool(r.get("paid_broadcast", False)),
-            paid_per_second=float(r.get("paid_per_second", 100.0)),
-        ),
+        reminders=RemindersConfig(tuple(times), **_values(RemindersConfig, r)),
     )
 
 
