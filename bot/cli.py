@@ -298,7 +298,7 @@ def _ask(pipeline: Pipeline, args: argparse.Namespace, stdin: TextIO, stdout: Te
     for question in questions:
         if args.question is None and not question.strip():
             continue
-        reply = pipeline.replies.for_question(question)
+        reply = pipeline.respond(question).reply  # as Telegram and the console reply
         if args.json:
             data = reply_json(question, reply, args.explain, kit.share_text(reply))
             print(json.dumps(data, ensure_ascii=False), file=stdout)

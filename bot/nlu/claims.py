@@ -1338,9 +1338,12 @@ _CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seand
 _REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
 
 
+_CLAUSE_STOP = re.compile(r"[,;.!?\n]")
+
+
 def _clause_end(low: str, start: int) -> int:
     """Where the clause that goes on at `start` ends: the next , ; . ! ? or line break."""
-    match = re.compile(r"[,;.!?\n]").search(low, start)
+    match = _CLAUSE_STOP.search(low, start)
     return match.start() if match else len(low)
 
 

@@ -153,7 +153,6 @@ class Matcher:
         self._asks = {kind: _phrases(normalizer, phrases) for kind, phrases in (asks or {}).items()}
         self._holds = dict(holds or {})
         self._question_words = question_words
-        self._asking_words = frozenset(t for phrase in question_words for t in phrase)
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
         self._index = {e.id: i for i, e in enumerate(entries)}
         self._unknown_index = frozenset(self._index[i] for i in self._unknown_ids)
@@ -187,6 +186,13 @@ class Matcher:
             for e, known in zip(entries, self._entry_tokens, strict=True)
         ]
         self._keyword_sets = [[frozenset(normalizer.tokens(k)) for k in e.keywords] for e in entries]
+        # The words that say what an entry is about: a "did you mean" needs the message to use one.
+        # Not filler, nor a question word unless the entry is keyed on it ("kapan?" is the voting day).
+        asking = frozenset(t for phrase in question_words for t in phrase)
+        self._topic_words = [
+            (known | answer) - filler - (asking - {t for k in keys for t in k})
+            for known, answer, keys in zip(self._entry_tokens, self._answer_tokens, self._keyword_sets, strict=True)
+        ]
         # Words some factual entry knows; a word only known unknowns know marks their topics.
         self._factual_vocab = frozenset(
             t for i, tokens in enumerate(self._entry_tokens) if entries[i].kind != "unknown" for t in tokens
@@ -597,13 +603,9 @@ class Matcher:
         return result("none", None)
 
     def _names_topic_of(self, query: list[str], entry_id: str) -> bool:
-        """The query shares a word with the entry that is neither filler nor a question word
-        (unless the entry is keyed on it: "kapan?" is about the voting day)."""
-        ei = self._index[entry_id]
-        keywords = frozenset(t for k in self._keyword_sets[ei] for t in k)
-        plain = self._filler | (self._asking_words - keywords)
-        known = self._entry_tokens[ei] | self._answer_tokens[ei]
-        return any(t in known and t not in plain for t in query)
+        """The query uses one of the entry's topic words, not only its "how" and "with"."""
+        topic = self._topic_words[self._index[entry_id]]
+        return any(t in topic for t in query)
 
     def decide(self, ranking: Ranking, settings: MatchingConfig) -> MatchResult:
         """`decide`, aware of this knowledge base's known unknowns (calibration varies `settings`).

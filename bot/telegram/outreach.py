@@ -45,12 +45,10 @@ async def card_command(update: Update, context: Context) -> None:
     if not text:
         await send_reply(message, data.replies.message("card_help"))
         return
-    if len(text) > data.pipeline.config.bot.max_message_length:
-        await send_reply(message, data.replies.message("too_long"))
-        return
     kit = outreach(context)
     entry_id = kit.entry_for_link(text)
-    reply = data.replies.for_question(text) if entry_id is None else data.replies.for_entry(entry_id)
+    # The message policy (a text too long to be a question is refused) is the core's: Pipeline.respond.
+    reply = data.pipeline.respond(text).reply if entry_id is None else data.replies.for_entry(entry_id)
     if reply.entry_id is None or not kit.has_card(reply.entry_id) or reply.kind != "answer":
         # A "did you mean" or the fallback: its buttons lead to answers, which carry the card button.
         # A known unknown or a claim check has no card: the reply itself says it best.
