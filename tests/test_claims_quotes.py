@@ -98,3 +98,50 @@ def test_quote_drops_invisible_characters_and_caps_the_length() -> None:
     assert quote("Ketua KPU Blora", " Widi ") == "Ketua KPU Blora Widi"
     long = quote("kata " * 40)
     assert len(long) <= MAX_SAID + 1 and long.endswith("…")
+
+
+# "Diundur seminggu ... jangan datang ke TPS hari Rabu": the date it names is the real one, and the
+# message says voting is NOT then. A ✅ on "Rabu" would put the bot's tick on voter suppression.
+MOVED_AWAY = [
+    "Pilkada Blora diundur seminggu, jangan datang ke TPS hari Rabu",
+    "Pilkada Blora diundur seminggu dari Rabu 27 November 2024",
+    "jangan datang ke TPS hari Rabu 27 November, pilkada ditunda",
+    "PENTING: coblosan Rabu 27 November dibatalkan, jangan ke TPS",
+    "jangan datang ke TPS hari Rabu",
+    "Info KPU: ga usah ke TPS tgl 27 November 2024 ya",
+    "Pilkada Blora hari Rabu 27 November 2024 DIUNDUR, sebarkan!",
+]
+
+
+@pytest.mark.parametrize("text", MOVED_AWAY)
+@pytest.mark.parametrize("forwarded", [False, True])
+def test_a_message_moving_voting_day_never_gets_a_tick_on_its_date(
+    pipeline: Pipeline, text: str, forwarded: bool
+) -> None:
+    reply = pipeline.replies.for_question(text, forwarded=forwarded)
+    assert reply.kind == "claim", (text, reply.text)
+    date = [v for v in reply.claims if v.fact is not None and v.fact.id == "hari_pemungutan_suara"]
+    assert date and all(v.verdict == "contradicted" for v in date), (text, date)
+    assert "✅" not in reply.text
+    # Said in the bot's own words, with the date and its quote; none of the message's words are quoted.
+    first = reply.text.splitlines()[0]
+    assert first == pipeline.replies.text("claim_moved")
+    assert "Rabu, 27 November 2024" in reply.text
+    assert not any(m in reply.text.lower() for m in ("diundur", "ditunda", "dibatalkan", "jangan", "usah"))
+
+
+def test_a_denied_move_is_still_confirmed(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("pilkada tidak diundur, tetap rabu 27 november 2024", forwarded=True)
+    assert [(v.verdict, v.moved) for v in reply.claims] == [("confirmed", False)]
+
+
+def test_a_move_to_a_wrong_date_corrects_that_date_and_confirms_none(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("pilkada diundur dari 27 november ke 4 desember", forwarded=True)
+    assert [(v.verdict, v.said, v.moved) for v in reply.claims] == [("contradicted", "4 desember", False)]
+
+
+def test_staying_away_without_a_date_is_not_read_as_a_move(pipeline: Pipeline) -> None:
+    """After the vote, "ga usah ke TPS lagi, udah lewat" is true: staying away alone moves nothing."""
+    assert pipeline.replies.claims is not None
+    verdicts = pipeline.replies.claims.check("ga usah ke TPS lagi, pilkada udah lewat", forwarded=True)
+    assert not any(v.moved for v in verdicts)

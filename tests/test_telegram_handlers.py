@@ -853,3 +853,13 @@ async def test_a_forwarded_hoax_is_corrected_with_the_fact_and_its_source(
     assert "❌ “4 Desember 2024” TIDAK sesuai sumber resmi." in sent["text"]
     assert "Rabu, 27 November 2024" in sent["text"]
     assert "<i>Sumber: KPU Kabupaten Blora, 6 September 2024</i>" in sent["text"]
+
+
+async def test_a_forwarded_hoax_moving_voting_day_gets_no_tick(
+    app: App, offline: OfflineRequest, tg: FakeBotApi, pipeline: Pipeline
+) -> None:
+    await feed(app, tg.text_message("Pilkada Blora DIUNDUR seminggu, jangan datang ke TPS hari Rabu. Sebarkan!"))
+    (sent,) = offline.sent()
+    assert sent["text"].startswith(pipeline.replies.text("claim_moved"))
+    assert "Rabu, 27 November 2024" in sent["text"]
+    assert "✅" not in sent["text"] and "DIUNDUR" not in sent["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,6 +13,16 @@ from bot.schema import LIST, MAPPING, check_mapping
 from bot.yamlfile import Problem, YamlDoc
 
 
+# Every word list of the lexicon file is a field of Lexicon (a tuple or set of words), read the
+# same way: a new list is one field in bot/kb/model.py and its words in lexicon.yaml.
+_COMPUTED = {"normalize", "words", "exclusive", "asks"}
+_WORD_LISTS = tuple(
+    f.name
+    for f in dataclasses.fields(Lexicon)
+    if f.name not in _COMPUTED and str(f.type) in ("tuple[str, ...]", "frozenset[str]")
+)
+
+
 def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
     if not check_mapping(
         doc,
@@ -19,22 +30,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         (),
         problems,
         required={"normalize": MAPPING},
-        optional={
-            "particles": LIST,
-            "filler": LIST,
-            "protected": LIST,
-            "call_to_action": LIST,
-            "claim_markers": LIST,
-            "question_words": LIST,
-            "at_most": LIST,
-            "date_change": LIST,
-            "trend_up": LIST,
-            "trend_down": LIST,
-            "other_regions": LIST,
-            "role_glue": LIST,
-            "exclusive": LIST,
-            "asks": MAPPING,
-        },
+        optional={**dict.fromkeys(_WORD_LISTS, LIST), "exclusive": LIST, "asks": MAPPING},
         what="the lexicon file",
     ):
         return Lexicon({}, frozenset())
@@ -53,42 +49,21 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
             problems.append(doc.problem(f"lexicon key '{word}' must be one lower-case word", "normalize", word))
             continue
         mapping[word] = target.lower().strip()
-    words: dict[str, tuple[str, ...]] = {}
-    for key in (
-        "particles",
-        "filler",
-        "protected",
-        "call_to_action",
-        "claim_markers",
-        "question_words",
-        "at_most",
-        "date_change",
-        "trend_up",
-        "trend_down",
-        "other_regions",
-        "role_glue",
-    ):
-        values = doc.data.get(key) or []
+    lists: dict[str, tuple[str, ...] | frozenset[str]] = {}
+    for f in dataclasses.fields(Lexicon):
+        if f.name not in _WORD_LISTS:
+            continue
+        values = doc.data.get(f.name) or []
         if not all(isinstance(p, str) for p in values):
-            problems.append(doc.problem(f"'{key}' must be a list of words (quote numbers and yes/no)", key))
+            problems.append(doc.problem(f"'{f.name}' must be a list of words (quote numbers and yes/no)", f.name))
             values = []
-        words[key] = tuple(fold(p.strip()) for p in values)
+        words = tuple(fold(p.strip()) for p in values)
+        lists[f.name] = frozenset(words) if str(f.type).startswith("frozenset") else words
     return Lexicon(
         mapping,
-        frozenset(words["particles"]),
-        frozenset(words["filler"]),
-        frozenset(words["protected"]),
-        words["call_to_action"],
-        claim_markers=words["claim_markers"],
-        question_words=words["question_words"],
-        at_most=words["at_most"],
-        date_change=words["date_change"],
-        trend_up=words["trend_up"],
-        trend_down=words["trend_down"],
-        other_regions=words["other_regions"],
-        role_glue=words["role_glue"],
         exclusive=_exclusive_groups(doc, problems),
         asks=_asks(doc, problems),
+        **lists,  # type: ignore[arg-type]
     )
 
 

@@ -78,6 +78,7 @@ MESSAGES: dict[str, Msg] = {
     "not_this_button": Msg(required=True),
     "claim_contradicted": Msg(required=True),
     "claim_confirmed": Msg(required=True),
+    "claim_moved": Msg(required=True),
     "claim_unverifiable": Msg(required=True),
     "claim_fact": Msg(required=True),
     "claim_quote": Msg(required=True),

@@ -235,6 +235,9 @@ class ClaimVerdict:
     # Unverifiable only: facts that bear on the claim without settling it. "Pilkada 2024
     # partisipasinya mencapai 83 persen": 83 % was the target, not a result.
     context: tuple[Fact, ...] = ()
+    # Contradicted only: the message moves, cancels or stays away from voting day ("DIUNDUR, jangan ke
+    # TPS"); the reply says so in its own words, so `said` is "".
+    moved: bool = False
 
 
 @dataclass(slots=True)
@@ -261,6 +264,13 @@ class _Detail:
     start: int
     negated: bool  # "BUKAN PPK"
     item: Item | None
+
+
+def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for whole-word phrases, longest first; one that never matches for none."""
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
 
 
 def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> bool:
@@ -387,6 +397,9 @@ class ClaimChecker:
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
+        self._date_change_at = _any_of(self._date_change)
+        # "jangan datang ke TPS hari Rabu": telling voters to stay away on voting day moves it too.
+        self._stay_away_at = _any_of({fold(w) for w in lexicon.stay_away})
         # Each event's topic words that no other event has ("ppk" vs "stakeholder"), as one pattern.
         words: dict[str, set[str]] = {}
         for fact in self._facts:
@@ -494,10 +507,12 @@ class ClaimChecker:
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
         doubted: list[Item] = []
+        judged: list[tuple[Item, ClaimVerdict]] = []
         for item in values:
             verdict = self._verdict(item, items, text, whole, statements)
             if verdict is not None:
                 verdicts.append(verdict)
+                judged.append((item, verdict))
             else:
                 unjudged.append(item)
             if verdict is None or verdict.verdict == "unverifiable":
@@ -522,8 +537,7 @@ class ClaimChecker:
         ]
         for statement in statements:
             verdicts += self._odd_details(items, text, statement)
-            if not any(statement.holds(i) for i in values):
-                verdicts += self._moved_without_date(text, statement)
+            verdicts = self._moved(text, statement, judged, verdicts)
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
@@ -1241,30 +1255,41 @@ class ClaimChecker:
                 return shown[0]
         return next(f for f in self._facts if f.event == detail.event and f.kind in (kind, "date"))
 
-    def _moved_without_date(self, text: str, statement: _Scope) -> list[ClaimVerdict]:
+    def _moved(
+        self, text: str, statement: _Scope, judged: list[tuple[Item, ClaimVerdict]], verdicts: list[ClaimVerdict]
+    ) -> list[ClaimVerdict]:
         """ "PILKADA DIUNDUR, JANGAN KE TPS": moving voting day is a claim about its date, new date or not.
 
         Only for a date fact a date-change word is a topic of (voting day), said of it, not denied
-        ("tidak diundur") and not about a known unknown ("PSU diundur").
+        ("tidak diundur") and not about a known unknown ("PSU diundur"). "Diundur seminggu dari Rabu
+        27 November" and "jangan datang ke TPS hari Rabu" say voting day is NOT that date: the date
+        they name is never confirmed, and the move is contradicted in the bot's own reply.
         """
         low = fold(text)
-        change = re.search(
-            r"\b(?:" + "|".join(sorted(map(re.escape, self._date_change), key=len, reverse=True)) + r")\b",
-            low[statement.start : statement.end],
-        )
+        part = low[statement.start : statement.end]
+        change = self._date_change_at.search(part)
+        if change is None:
+            held = [v for i, v in judged if statement.holds(i) and v.fact is not None and v.fact.kind == "date"]
+            change = self._stay_away_at.search(part) if held else None
         if change is None or statement.unknown is not None:
-            return []
+            return verdicts
         at = statement.start + change.start()
         if _NEGATED_WORD.search(low, max(statement.start, at - 12), at):
-            return []
+            return verdicts
         movable = [
             f
             for f in self._by_kind["date"]
             if any(w in self._date_change for t in f.topic for w in t.split())
             and self._topic_score(f, statement.topics - self._date_change, None)
         ]
-        said = quote(text[at : statement.start + change.end()])
-        return [ClaimVerdict("contradicted", said, movable[0])] if movable else []
+        if not movable:
+            return verdicts
+        fact = movable[0]
+        sealed = {id(v) for i, v in judged if statement.holds(i) and v.verdict == "confirmed" and v.fact == fact}
+        out = [v for v in verdicts if id(v) not in sealed]
+        if not any(v.verdict == "contradicted" and v.fact == fact for i, v in judged if statement.holds(i)):
+            out.append(ClaimVerdict("contradicted", "", fact, moved=True))
+        return out
 
     def _odd_details(self, items: list[Item], text: str, statement: _Scope) -> list[ClaimVerdict]:
         """Topic words that name another meeting than the statement's dates and places do.

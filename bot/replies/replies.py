@@ -223,7 +223,8 @@ class ReplyBuilder:
         shown = sorted((v for v in verdicts if v.fact is not None), key=lambda v: order[v.verdict])[:3]
         for verdict in shown:
             assert verdict.fact is not None
-            lines = [self.text(f"claim_{verdict.verdict}", said=verdict.said)]
+            key = "claim_moved" if verdict.moved else f"claim_{verdict.verdict}"
+            lines = [self.text(key, said=verdict.said)]
             for fact in (verdict.fact, *verdict.others):
                 lines += cite(fact)
             parts.append("\n".join(lines))
