@@ -12,7 +12,7 @@ import os
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import Field, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,19 +73,33 @@ SECONDS = Range(0, above=True, high=300)  # a timeout
 RETRIES = Range(0, high=10)
 
 
+@dataclass(frozen=True, slots=True)
+class SameAs:
+    """A setting whose default is another setting's value (known_words_threshold: answer_threshold)."""
+
+    name: str
+
+
+REQUIRED: Any = MISSING  # a setting config.yaml must give
+
+
 def setting(default: Any, expect: Expect, allowed: Range | None = None) -> Any:
-    """A setting of config.yaml, declared once: its default, the type the file must give, and the
-    numbers `run` can use. The loader's type check, ranges, defaults and conversion all read it."""
-    return field(default=default, metadata={"expect": expect, "range": allowed})
+    """A setting of config.yaml, declared once: its default (REQUIRED, a value, or SameAs another
+    setting), the type the file must give, and the numbers `run` can use. The loader's type check,
+    ranges, defaults and conversion all read it."""
+    meta = {"expect": expect, "range": allowed}
+    if default is REQUIRED or isinstance(default, SameAs):
+        return field(metadata={**meta, "from": default})
+    return field(default=default, metadata=meta)
 
 
 def _declared(cls: type) -> list[Field[Any]]:
     return [f for f in fields(cls) if "expect" in f.metadata]
 
 
-def _spec(cls: type) -> dict[str, Expect]:
-    """The keys config.yaml may give for `cls`'s settings, and their types (for check_mapping)."""
-    return {f.name: f.metadata["expect"] for f in _declared(cls)}
+def _spec(cls: type, *, required: bool = False) -> dict[str, Expect]:
+    """The keys config.yaml may (or, `required`, must) give for `cls`'s settings, and their types."""
+    return {f.name: f.metadata["expect"] for f in _declared(cls) if (f.metadata.get("from") is REQUIRED) == required}
 
 
 def _ranges(cls: type) -> dict[str, Range]:
@@ -96,7 +110,9 @@ def _values(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
     """`cls`'s settings from a checked section of config.yaml, each defaulted and converted once."""
     out: dict[str, Any] = {}
     for f in _declared(cls):
-        value = raw.get(f.name, f.default)
+        source = f.metadata.get("from")
+        default = raw.get(source.name) if isinstance(source, SameAs) else f.default
+        value = raw.get(f.name, default)
         expect = f.metadata["expect"]
         out[f.name] = float(value) if expect is NUMBER else int(value) if expect is INT else value
     return out
@@ -167,16 +183,16 @@ class ElectionConfig:
 
 @dataclass(frozen=True, slots=True)
 class MatchingConfig:
-    answer_threshold: float
-    suggest_threshold: float
-    margin: float
-    known_words_threshold: float
-    max_suggestions: int
-    typo_cutoff: float
+    answer_threshold: float = setting(REQUIRED, NUMBER, SCORE)
+    suggest_threshold: float = setting(REQUIRED, NUMBER, SCORE)
+    margin: float = setting(REQUIRED, NUMBER, SCORE)
+    known_words_threshold: float = setting(SameAs("answer_threshold"), NUMBER, SCORE)
+    max_suggestions: int = setting(3, INT, Range(1, high=10))
+    typo_cutoff: float = setting(82.0, NUMBER, SCORE)
     # Extra lead a factual answer needs over a known unknown (docs/matching.md).
-    unknown_margin: float = 0.0
+    unknown_margin: float = setting(0.0, NUMBER, SCORE)
     # A suggestion more than this far below the best is only weakly related: not shown.
-    suggest_spread: float = 100.0
+    suggest_spread: float = setting(100.0, NUMBER, SCORE)
     # The decision model (bot/nlu/decision.py): a file `pilkada-bot train` wrote; None: the shipped one.
     model: Path | None = None
 
@@ -280,16 +296,7 @@ class RemindersConfig:
 # setting (issue 25, item 8): the upper ones are far beyond any sensible value, and below
 # what overflows a date, a timer or memory. tests/test_config.py checks that none is missing.
 RANGES: dict[tuple[str, ...], dict[str, Range]] = {
-    ("matching",): {
-        "answer_threshold": SCORE,
-        "suggest_threshold": SCORE,
-        "margin": SCORE,
-        "known_words_threshold": SCORE,
-        "typo_cutoff": SCORE,
-        "unknown_margin": SCORE,
-        "suggest_spread": SCORE,
-        "max_suggestions": Range(1, high=10),
-    },
+    ("matching",): _ranges(MatchingConfig),
     ("bot",): _ranges(BotConfig),
     ("bot", "rate_limit"): _ranges(RateLimitConfig),
     ("bot", "webhook"): _ranges(WebhookConfig),
@@ -350,15 +357,8 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
         m,
         ("matching",),
         problems,
-        required={"answer_threshold": NUMBER, "suggest_threshold": NUMBER, "margin": NUMBER},
-        optional={
-            "max_suggestions": INT,
-            "typo_cutoff": NUMBER,
-            "known_words_threshold": NUMBER,
-            "unknown_margin": NUMBER,
-            "suggest_spread": NUMBER,
-            "model": NONEMPTY_TEXT,
-        },
+        required=_spec(MatchingConfig, required=True),
+        optional={**_spec(MatchingConfig), "model": NONEMPTY_TEXT},
         what="'matching'",
     )
     check_mapping(
@@ -519,17 +519,7 @@ def _parse(doc: YamlDoc, base: Path, problems: list[Problem], env: Any) -> Confi
     return Config(
         path=base,
         election=election,
-        matching=MatchingConfig(
-            float(m["answer_threshold"]),
-            float(m["suggest_threshold"]),
-            float(m["margin"]),
-            float(m.get("known_words_threshold", m["answer_threshold"])),
-            int(m.get("max_suggestions", 3)),
-            float(m.get("typo_cutoff", 82)),
-            float(m.get("unknown_margin", 0)),
-            float(m.get("suggest_spread", 100)),
-            base / m["model"] if m.get("model") else None,
-        ),
+        matching=MatchingConfig(**_values(MatchingConfig, m), model=base / m["model"] if m.get("model") else None),
         knowledge=KnowledgeConfig(
             sources=base / k["sources"],
             entries=tuple(base / p for p in k["entries"]),

@@ -207,6 +207,26 @@ def test_optional_parts_get_defaults(kb_copy) -> None:
     assert config.path == kb_copy.root
 
 
+def test_matching_defaults_come_from_their_declaration(kb_copy) -> None:
+    """known_words_threshold defaults to answer_threshold; the others to their declared values."""
+    text = kb_copy.read(CFG)
+    start, end = text.index("matching:\n"), text.index("knowledge:\n")
+    kb_copy.write(
+        CFG, text[:start] + "matching:\n  answer_threshold: 71\n  suggest_threshold: 40\n  margin: 6\n" + text[end:]
+    )
+    m = load_config(kb_copy.config_path, environ={}).matching
+    assert (m.answer_threshold, m.known_words_threshold) == (71.0, 71.0)
+    assert (m.max_suggestions, m.typo_cutoff, m.unknown_margin, m.suggest_spread, m.model) == (
+        3,
+        82.0,
+        0.0,
+        100.0,
+        None,
+    )
+    kb_copy.write(CFG, text[:start] + "matching:\n  answer_threshold: 71\n  margin: 6\n" + text[end:])
+    assert any("suggest_threshold" in p for p in config_problems(kb_copy))
+
+
 # Values `pilkada-bot run` cannot use: before issue #14 `check` accepted them and `run`
 # hung (overall_per_second: 0 divided by zero, then waited forever on the database thread).
 @pytest.mark.parametrize(

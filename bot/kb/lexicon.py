@@ -12,7 +12,6 @@ from bot.kb.model import Lexicon
 from bot.schema import LIST, MAPPING, check_mapping
 from bot.yamlfile import Problem, YamlDoc
 
-
 # Every word list of the lexicon file is a field of Lexicon (a tuple or set of words), read the
 # same way: a new list is one field in bot/kb/model.py and its words in lexicon.yaml.
 _COMPUTED = {"normalize", "words", "exclusive", "asks"}
