@@ -33,7 +33,7 @@ from bot.outreach.files import RefusedOutput, check_output, write_output
 from bot.outreach.kit import Outreach
 from bot.pipeline import Pipeline
 from bot.replies.election import local_today
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.staff_reports import format_stats, unanswered_yaml
 from bot.storage import FeedbackComment, Stats, StorageError, UnansweredRow, open_store
 from bot.yamlfile import InvalidFiles, Problem, parser_disagreements

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot.pipeline import Pipeline
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 
 
 def render_text(reply: Reply) -> str:

@@ -12,7 +12,8 @@ from bot.kb.knowledge import KnowledgeBase
 from bot.nlu.claims import ClaimChecker, overall
 from bot.nlu.decision import DecisionModel
 from bot.nlu.matcher import Matcher
-from bot.replies.replies import Reply, ReplyBuilder
+from bot.replies.replies import ReplyBuilder
+from bot.replies.reply import Reply
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import pytest
 from bot.cli import main
 from bot.nlu.claims import ClaimVerdict, overall
 from bot.pipeline import Pipeline
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 
 KTP = "PENTING!! Pilkada Blora digelar Minggu 1 Desember 2024, jangan lupa bawa KTP ya"
 PENDOPO = "katanya raker kpu blora bulan juli itu di pendopo bupati"

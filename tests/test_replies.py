@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.pipeline import Pipeline
-from bot.replies.replies import Button, Reply
+from bot.replies.reply import Button, Reply
 
 
 def entry_buttons(reply: Reply) -> list[Button]:

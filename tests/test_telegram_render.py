@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton
 
 from bot.kb.knowledge import KnowledgeBase
 from bot.pipeline import Pipeline
-from bot.replies.replies import Button, Reply
+from bot.replies.reply import Button, Reply
 from bot.telegram.render import (
     MAX_CALLBACK_DATA,
     ButtonPress,

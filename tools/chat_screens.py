@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.outreach.kit import Outreach  # noqa: E402
 from bot.pipeline import Pipeline  # noqa: E402
-from bot.replies.replies import Reply  # noqa: E402
+from bot.replies.reply import Reply  # noqa: E402
 from bot.telegram.render import render_reply  # noqa: E402
 
 OUT = ROOT / "docs" / "screens"

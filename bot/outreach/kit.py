@@ -22,7 +22,8 @@ from bot.outreach.card import Card, CardCache, CardContent
 from bot.outreach.links import LinkIndex, LinkRow, bot_link, deep_link
 from bot.outreach.poster import MAX_TOPICS, MIN_TOPICS, Poster, PosterContent, PosterTopic, render_poster
 from bot.replies.election import format_date, local_today
-from bot.replies.replies import Button, Reply, ReplyBuilder
+from bot.replies.replies import ReplyBuilder
+from bot.replies.reply import Button, Reply
 
 
 class Outreach:

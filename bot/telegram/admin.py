@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 
 from bot.pipeline import Pipeline
 from bot.replies.election import local_today
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.staff_reports import format_stats
 from bot.storage import FeedbackComment, UnansweredRow
 from bot.telegram.handlers import BotData, Context, send_reply

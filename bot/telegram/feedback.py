@@ -21,7 +21,7 @@ import re
 from telegram import CallbackQuery, ForceReply, Message, Update
 from telegram.constants import ChatType
 
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.telegram.handlers import BotData, Context, edit_into, question, question_text, record, send_reply
 from bot.telegram.render import ButtonPress, decode_callback
 

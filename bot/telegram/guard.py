@@ -16,7 +16,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, filters
 
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.storage.flood import Verdict
 from bot.telegram.logs import user_tag
 from bot.telegram.send import send_reply

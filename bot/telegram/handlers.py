@@ -21,7 +21,7 @@ from telegram import (
 from telegram.constants import ChatType
 
 from bot.outreach.kit import Outreach
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.telegram.guard import (
     ADDRESSED_TO_BOT,
     FLOODABLE,

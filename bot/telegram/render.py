@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from bot.kb.knowledge import ID_RE
-from bot.replies.replies import Button, Reply
+from bot.replies.reply import Button, Reply
 
 MAX_MESSAGE_LENGTH: int = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_DATA: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA

@@ -13,7 +13,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.telegram.render import render_reply
 
 

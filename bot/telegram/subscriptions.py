@@ -17,7 +17,7 @@ from telegram.constants import ChatType
 
 from bot.reminders import Reminder, reminder_schedule, upcoming
 from bot.replies.election import countdown, format_date
-from bot.replies.replies import Reply
+from bot.replies.reply import Reply
 from bot.storage import StorageError
 from bot.storage.events import BufferedRecorder
 from bot.telegram.handlers import BotData, Context, send_reply
