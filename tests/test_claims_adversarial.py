@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.facts.statements import fold
@@ -28,6 +29,9 @@ from tests.support.clocks import make_clock
 from tests.support.constants import FIXED_NOW, REPO_ROOT
 
 ADVERSARIAL = REPO_ROOT / "tests" / "data" / "adversarial.yaml"
+# A second set (session 6), 88 of its 127 messages naming the real voting day while saying voting
+# is not then; its first run is bench/results/adversarial_b_first_run.txt (20 ✅ on planted words).
+ADVERSARIAL_B = REPO_ROOT / "tests" / "data" / "adversarial_b.yaml"
 SHAPES = ("sandwich", "prefix", "suffix", "padding", "link", "unicode", "mixed")
 
 
@@ -117,14 +121,17 @@ def adversarial_pipeline() -> Pipeline:
     return Pipeline.load(REPO_ROOT / "tests" / "data" / "blora2024" / "config.yaml", make_clock(FIXED_NOW))
 
 
-def test_the_set_is_large_and_varied() -> None:
-    items = load_adversarial()
+@pytest.mark.parametrize("path", [ADVERSARIAL, ADVERSARIAL_B], ids=["a", "b"])
+def test_the_set_is_large_and_varied(path: Path) -> None:
+    items = load_adversarial(path)
     assert len(items) >= 100
     assert {i.shape for i in items} == set(SHAPES)
+    assert all(p in i.text for i in items for p in i.planted)
 
 
-def test_no_tick_on_planted_words(pipeline: Pipeline) -> None:
-    result = score(pipeline, load_adversarial())
+@pytest.mark.parametrize("path", [ADVERSARIAL, ADVERSARIAL_B], ids=["a", "b"])
+def test_no_tick_on_planted_words(pipeline: Pipeline, path: Path) -> None:
+    result = score(pipeline, load_adversarial(path))
     assert result.tick_on_planted == []
     assert result.leaked == []
     # First run (docs/grounding.md): 11 replies to 7 messages were ✅ alone; padding and invisible
@@ -133,7 +140,7 @@ def test_no_tick_on_planted_words(pipeline: Pipeline) -> None:
 
 
 if __name__ == "__main__":
-    result = score(adversarial_pipeline(), load_adversarial())
+    result = score(adversarial_pipeline(), load_adversarial() + load_adversarial(ADVERSARIAL_B))
     print("\n".join(result.lines()))
     for text, said in result.tick_on_planted:
         print(f"✅ ON PLANTED: {said!r} in {text[:120]!r}")

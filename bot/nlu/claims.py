@@ -33,7 +33,7 @@ from typing import Literal
 from bot.facts.facts import Fact, vocabulary
 from bot.facts.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
 from bot.kb.knowledge import Lexicon
-from bot.nlu.text import Normalizer
+from bot.nlu.text import Normalizer, crude_stem
 
 Verdict = Literal["contradicted", "confirmed", "unverifiable"]
 _VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place", "month_name")
@@ -273,6 +273,22 @@ def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
 
 
+def _in(verdict: ClaimVerdict, judged: list[tuple[Item, ClaimVerdict]], items: list[Item]) -> bool:
+    """Whether `verdict` was given to one of `items`."""
+    return any(v is verdict and i in items for i, v in judged)
+
+
+def _indonesian_passive(text: str) -> str:
+    """Javanese passives in their Indonesian form: "dipunundur" -> "diundur", "dibatalke" -> "dibatalkan"."""
+    text = re.sub(r"\bdipun(?=\w{3})", "di", text)
+    return re.sub(r"\b(di\w{3,}?)(?:aken|ake|ke)\b", r"\1kan", text)
+
+
+# "GA ADA coblosan", "BUKAN HARI nyoblos", "mboten wonten coblosan": a negation, then a word that
+# says there is (or is the day of) something, then voting day's own topic word.
+_DENIED = rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:ada|wonten|ono|ana|hari|dinten|dina)\s+(?:\w+\s+)?"
+
+
 def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> bool:
     """Whether two items stand in the same statement."""
     return any(x <= a.start < y and x <= b.start < y for x, y in spans)
@@ -397,9 +413,18 @@ class ClaimChecker:
         # "Pilkada Rembang 2020 sekitar 80 persen": the facts are about one region only.
         self._elsewhere = {fold(w) for w in lexicon.other_regions}
         self._date_change = {fold(w) for w in lexicon.date_change}
-        self._date_change_at = _any_of(self._date_change)
+        # "PENUNDAAN coblosan", "DIPUNUNDUR", "dibatalKE": the same words in other forms (see _moving_word).
+        self._date_change_stems = {crude_stem(w) for w in self._date_change}
         # "jangan datang ke TPS hari Rabu": telling voters to stay away on voting day moves it too.
         self._stay_away_at = _any_of({fold(w) for w in lexicon.stay_away})
+        movable_topics = {
+            fold(t)
+            for f in self._by_kind["date"]
+            if any(w in self._date_change for t in f.topic for w in t.split())
+            for t in f.topic
+            if not set(t.split()) & self._date_change
+        }
+        self._denied_voting = re.compile(_DENIED + _any_of(movable_topics).pattern.removeprefix(r"\b"))
         # Each event's topic words that no other event has ("ppk" vs "stakeholder"), as one pattern.
         words: dict[str, set[str]] = {}
         for fact in self._facts:
@@ -537,7 +562,7 @@ class ClaimChecker:
         ]
         for statement in statements:
             verdicts += self._odd_details(items, text, statement)
-            verdicts = self._moved(text, statement, judged, verdicts)
+            verdicts = self._moved(text, items, statement, judged, verdicts)
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
@@ -1256,7 +1281,12 @@ class ClaimChecker:
         return next(f for f in self._facts if f.event == detail.event and f.kind in (kind, "date"))
 
     def _moved(
-        self, text: str, statement: _Scope, judged: list[tuple[Item, ClaimVerdict]], verdicts: list[ClaimVerdict]
+        self,
+        text: str,
+        items: list[Item],
+        statement: _Scope,
+        judged: list[tuple[Item, ClaimVerdict]],
+        verdicts: list[ClaimVerdict],
     ) -> list[ClaimVerdict]:
         """ "PILKADA DIUNDUR, JANGAN KE TPS": moving voting day is a claim about its date, new date or not.
 
@@ -1265,16 +1295,32 @@ class ClaimChecker:
         27 November" and "jangan datang ke TPS hari Rabu" say voting day is NOT that date: the date
         they name is never confirmed, and the move is contradicted in the bot's own reply.
         """
-        low = fold(text)
-        part = low[statement.start : statement.end]
-        change = self._date_change_at.search(part)
-        if change is None:
-            held = [v for i, v in judged if statement.holds(i) and v.fact is not None and v.fact.kind == "date"]
-            change = self._stay_away_at.search(part) if held else None
-        if change is None or statement.unknown is not None:
-            return verdicts
-        at = statement.start + change.start()
-        if _NEGATED_WORD.search(low, max(statement.start, at - 12), at):
+        dated = [i for i, v in judged if statement.holds(i) and v.fact is not None and v.fact.kind == "date"]
+        # "hari Rabu 27 November TPS cuma buat PNS, warga umum nyoblos Kamis": a statement giving a
+        # date two days never gets the tick for the right one.
+        wrong = {v.fact.id for i, v in judged if i in dated and v.fact is not None and v.verdict == "contradicted"}
+        verdicts = [
+            v
+            for v in verdicts
+            if not (v.verdict == "confirmed" and v.fact is not None and v.fact.id in wrong and _in(v, judged, dated))
+        ]
+        for clause in self._clauses(text, items, statement):
+            # "PSU pilkada diundur": a known unknown's move; unless the clause names voting day's date
+            # itself ("digabung sama pilpres, jadi tgl 27 November ga ada coblosan").
+            names_date = any(clause.holds(i) for i in dated)
+            if clause.unknown is not None or (statement.unknown is not None and not names_date):
+                continue
+            part = _indonesian_passive(fold(text[clause.start : clause.end]))
+            change = self._moving_word(part)
+            if change is None and dated:
+                change = self._stay_away_at.search(part) or self._denied_voting.search(part)
+            if change is None:
+                continue
+            if change.re is self._denied_voting or not _NEGATED_WORD.search(
+                part, max(0, change.start() - 12), change.start()
+            ):
+                break
+        else:
             return verdicts
         movable = [
             f
@@ -1290,6 +1336,16 @@ class ClaimChecker:
         if not any(v.verdict == "contradicted" and v.fact == fact for i, v in judged if statement.holds(i)):
             out.append(ClaimVerdict("contradicted", "", fact, moved=True))
         return out
+
+    def _moving_word(self, part: str) -> re.Match[str] | None:
+        """A date-change word, or another form of one: "penundaan", "pembatalan" (a noun of it), "dipindah"."""
+        for word in re.finditer(r"\w+", part):
+            w = word.group()
+            if w in self._date_change or (
+                w.startswith(("di", "pe")) and crude_stem(w) in self._date_change_stems and len(w) > 4
+            ):
+                return word
+        return None
 
     def _odd_details(self, items: list[Item], text: str, statement: _Scope) -> list[ClaimVerdict]:
         """Topic words that name another meeting than the statement's dates and places do.
