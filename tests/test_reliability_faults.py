@@ -332,7 +332,7 @@ async def test_a_stop_asked_for_while_starting_is_asked_again_once_serving(
     # would be lost; the request is kept and made again once the Application has started.
     app = build_application(pipeline, TOKEN, request=OfflineRequest(), updater_request=OfflineRequest())
     stops: list[str] = []
-    monkeypatch.setattr(app, "stop_running", lambda: stops.append(app.bot_data.phase))
+    monkeypatch.setattr(app, "stop_running", lambda: stops.append(app.bot_data.run_state))
     async with app:
         request_stop(app)
         assert app.bot_data.stop_requested and stops == []

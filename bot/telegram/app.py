@@ -136,8 +136,8 @@ class StopSignals:
         if app is None:
             return  # between two steps: the next one sees `received`
         data = app.bot_data
-        if data.phase != "stopping":
-            data.phase = "stopping"
+        if data.run_state != "stopping":
+            data.run_state = "stopping"
             logger.info("%s: stopping after answering the updates already received", name)
             raise SystemExit  # run_polling/run_webhook catch it and stop gracefully
         if not data.hurry:

@@ -211,7 +211,7 @@ async def _run_round(
 
 async def stop_rounds(data: BotData, grace: float) -> None:
     """Shutting down: start no new reminder sends, give those in flight `grace` seconds, then cancel them."""
-    data.phase = "stopping"
+    data.run_state = "stopping"
     running = {task for task in data.rounds if not task.done()}
     if not running:
         return

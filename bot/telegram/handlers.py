@@ -35,7 +35,15 @@ from bot.telegram.guard import (
 )
 from bot.telegram.render import decode_callback, render_reply
 from bot.telegram.send import _send_chunks, edit_into, send_reply
-from bot.telegram.state import ANNOUNCED_RELOAD_INTERVAL, MAX_ARRIVALS, Arrivals, BotData, Context, Phase, request_stop
+from bot.telegram.state import (
+    ANNOUNCED_RELOAD_INTERVAL,
+    MAX_ARRIVALS,
+    Arrivals,
+    BotData,
+    Context,
+    RunState,
+    request_stop,
+)
 
 
 def outreach(context: Context) -> Outreach:
@@ -223,7 +231,7 @@ __all__ = [
     "Arrivals",
     "BotData",
     "Context",
-    "Phase",
+    "RunState",
     "admit",
     "edit_into",
     "flood_guard",

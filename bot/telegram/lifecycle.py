@@ -46,8 +46,8 @@ class BotApplication(TypedApplication):
         """PTB's start; then the bot is serving, and a stop asked for while starting is asked again."""
         await super().start()
         data = self.bot_data
-        if data.phase == "starting":
-            data.phase = "serving"
+        if data.run_state == "starting":
+            data.run_state = "serving"
         if data.stop_requested:
             # Not at once: run_polling has yet to enter the loop that stop_running stops.
             asyncio.get_running_loop().call_later(0.1, handlers.request_stop, self)

@@ -24,7 +24,7 @@ ANNOUNCED_RELOAD_INTERVAL = 10.0
 
 # starting: until the Application has started; serving: run_polling/run_webhook wait for
 # updates; stopping: from the first stop request (a signal, a 409) to the exit.
-Phase = Literal["starting", "serving", "stopping"]
+RunState = Literal["starting", "serving", "stopping"]
 
 
 class BotData:
@@ -60,7 +60,7 @@ class BotData:
         self.reload_throttle: Throttle[int] = Throttle(ANNOUNCED_RELOAD_INTERVAL, max_users=1)
         self.reload_later: asyncio.Task[None] | None = None  # the reload the throttle put off
         self.reloads_merged = 0  # announcements that came while one was put off
-        self.phase: Phase = "starting"
+        self.run_state: RunState = "starting"
         self.stop_requested = False  # asked while starting: BotApplication.start asks again
         self.hurry = False
         self.rounds: set[asyncio.Task[Any]] = set()
@@ -71,7 +71,7 @@ class BotData:
 
     @property
     def stopping(self) -> bool:
-        return self.phase == "stopping"
+        return self.run_state == "stopping"
 
     @property
     def replies(self) -> ReplyBuilder:
@@ -99,10 +99,10 @@ def request_stop(application: Application[Any, Any, Any, Any, BotData, Any]) -> 
     the request is kept and BotApplication.start makes it again.
     """
     data = application.bot_data
-    if data.phase == "serving":
-        data.phase = "stopping"
+    if data.run_state == "serving":
+        data.run_state = "stopping"
         application.stop_running()
-    elif data.phase == "starting":
+    elif data.run_state == "starting":
         data.stop_requested = True
 
 
