@@ -192,7 +192,7 @@ def test_check_refuses_a_target_written_as_a_result_in_messages(kb_copy) -> None
         '  claim_rest: "Partisipasi Pilkada 2024 di Blora akhirnya mencapai 83 persen. Untuk yang kamu tanyakan',
     )
     where = kb_copy.where("knowledge/messages.yaml", "claim_rest:")
-    assert any(p.startswith(where) and "as a result" in p for p in kb_copy.problems())
+    assert any(p.startswith(f"{where}: ") and "as a result" in p for p in kb_copy.problems())
 
 
 # ------------------------------------------------------------------ 4. polarity

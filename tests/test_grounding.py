@@ -19,9 +19,19 @@ SOURCES = "knowledge/sources.yaml"
 MESSAGES = "knowledge/messages.yaml"
 
 
+def _answer_at(kb_copy, anchor: str) -> str:
+    """`file:line` of the answer text of the entry at `anchor`, as `check` reports it (its
+    `answer: |-` line, or `before: |-` for an answer written per phase)."""
+    answer = kb_copy.line_of(ENTRIES, "answer:", after=anchor)
+    phased = kb_copy.read(ENTRIES).splitlines()[answer].strip().startswith("before:")  # the line after answer:
+    line = answer + 1 if phased else answer
+    return f"{kb_copy.path(ENTRIES)}:{line}"
+
+
 def _problems_at(kb_copy, anchor: str) -> list[str]:
-    where = kb_copy.where(ENTRIES, "answer:", after=anchor).rsplit(":", 1)[0]
-    return [p for p in kb_copy.problems() if p.startswith(where)]
+    """The problems `check` reports at the answer of the entry at `anchor`, with their message."""
+    where = _answer_at(kb_copy, anchor)
+    return [p.removeprefix(where + ": ") for p in kb_copy.problems() if p.startswith(where + ": ")]
 
 
 # ---------------------------------------------------------------- false edits are caught
@@ -31,7 +41,8 @@ def test_a_figure_moved_to_another_election(kb_copy) -> None:
     anchor = "- id: partisipasi_pilkada_2020"
     kb_copy.replace(ENTRIES, "tercatat {fakta:partisipasi_pilkada_2020}", "tercatat 83 persen", after=anchor)
     assert any(
-        "'83 persen' comes from source kpu-blora-2024-09-06, which is not cited" in p for p in kb_copy.problems()
+        "'83 persen' comes from source kpu-blora-2024-09-06, which is not cited" in p
+        for p in _problems_at(kb_copy, anchor)
     )
     # Citing the source that has 83 persen does not help: it is not the Pilkada 2020 figure.
     kb_copy.replace(
@@ -40,7 +51,7 @@ def test_a_figure_moved_to_another_election(kb_copy) -> None:
         "sources: [tribunjateng-2024-07-27, kpu-blora-2024-09-06]",
         after=anchor,
     )
-    problems = kb_copy.problems()
+    problems = _problems_at(kb_copy, anchor)
     assert any("'83 persen' is written about Pilkada 2020" in p and "Pemilu 2024" in p for p in problems), problems
 
 
@@ -53,14 +64,13 @@ def test_a_referenced_figure_moved_to_another_election_is_caught_too(kb_copy) ->
         after=anchor,
     )
     kb_copy.replace(ENTRIES, "{fakta:partisipasi_pilkada_2020}", "{fakta:partisipasi_pemilu_2024_kpu}", after=anchor)
-    assert any("written about Pilkada 2020" in p for p in kb_copy.problems())
+    assert any("written about Pilkada 2020" in p for p in _problems_at(kb_copy, anchor))
 
 
 def test_invalid_ballots_given_to_the_wrong_year(kb_copy) -> None:
-    kb_copy.replace(
-        ENTRIES, "pada Pemilu 2019 di Blora", "pada Pemilu 2024 di Blora", after="- id: suara_tidak_sah_2019"
-    )
-    problems = kb_copy.problems()
+    anchor = "- id: suara_tidak_sah_2019"
+    kb_copy.replace(ENTRIES, "pada Pemilu 2019 di Blora", "pada Pemilu 2024 di Blora", after=anchor)
+    problems = _problems_at(kb_copy, anchor)
     assert any("'26.238' is written about Pemilu 2024" in p and "Pemilu 2019" in p for p in problems), problems
 
 
@@ -69,29 +79,30 @@ def test_a_number_written_in_words(kb_copy) -> None:
     kb_copy.replace(
         ENTRIES, "minimal {fakta:target_partisipasi_pilkada_2024}", "minimal delapan puluh lima persen", after=anchor
     )
-    problems = kb_copy.problems()
+    problems = _problems_at(kb_copy, anchor)
     assert any("'delapan puluh lima persen': that value is not in the facts" in p for p in problems), problems
-    assert problems[0].startswith(f"{kb_copy.path(ENTRIES)}:")
 
 
 @pytest.mark.parametrize("written", ["Kamis tanggal 27 November 2024", "Kamis (27 November 2024)", "Kamis, 27/11/2024"])
 def test_a_wrong_weekday_in_any_style(kb_copy, written: str) -> None:
     anchor = "- id: jadwal_pencoblosan"
     kb_copy.replace(ENTRIES, "hari {fakta:hari_pemungutan_suara}", f"hari {written}", after=anchor)
-    problems = kb_copy.problems()
+    problems = _problems_at(kb_copy, anchor)
     assert any("that date is a Rabu, not a Kamis" in p for p in problems), problems
 
 
 def test_a_weekday_alone_that_no_date_falls_on(kb_copy) -> None:
     anchor = "- id: jadwal_pencoblosan"
     kb_copy.replace(ENTRIES, "hari {fakta:hari_pemungutan_suara}", "hari Kamis", after=anchor)
-    assert any("'Kamis': no date of the cited sources falls on that weekday" in p for p in kb_copy.problems())
+    assert any(
+        "'Kamis': no date of the cited sources falls on that weekday" in p for p in _problems_at(kb_copy, anchor)
+    )
 
 
 def test_a_date_written_with_slashes(kb_copy) -> None:
     anchor = "- id: jadwal_pencoblosan"
     kb_copy.replace(ENTRIES, "hari {fakta:hari_pemungutan_suara}", "tanggal 27/6/2024", after=anchor)
-    assert any("'27/6/2024': that value is not in the facts" in p for p in kb_copy.problems())
+    assert any("'27/6/2024': that value is not in the facts" in p for p in _problems_at(kb_copy, anchor))
 
 
 @pytest.mark.parametrize(
@@ -103,14 +114,14 @@ def test_a_date_written_with_slashes(kb_copy) -> None:
 )
 def test_a_wrong_person_in_a_role(kb_copy, edit: tuple[str, str]) -> None:
     kb_copy.replace(ENTRIES, *edit, after="- id: ketua_kpu_blora")
-    problems = kb_copy.problems()
+    problems = _problems_at(kb_copy, "- id: ketua_kpu_blora")
     assert any("'Ahmad Mustakim' is called 'Ketua KPU' here" in p for p in problems), problems
 
 
 def test_the_meeting_moved_to_the_other_venue(kb_copy) -> None:
     anchor = "- id: raker_juli"
     kb_copy.replace(ENTRIES, "di {fakta:raker_juli_tempat}", "di Gedung Pertemuan KPU Blora", after=anchor)
-    problems = kb_copy.problems()
+    problems = _problems_at(kb_copy, anchor)
     assert any("comes from source kpu-blora-2024-09-06, which is not cited here" in p for p in problems), problems
     # Citing that source too does not make it right: one sentence, two different meetings.
     kb_copy.replace(
@@ -119,7 +130,7 @@ def test_the_meeting_moved_to_the_other_venue(kb_copy) -> None:
         "sources: [tribunjateng-2024-07-27, kpu-blora-2024-09-06]",
         after=anchor,
     )
-    assert any("one sentence mixes facts of different events" in p for p in kb_copy.problems())
+    assert any("one sentence mixes facts of different events" in p for p in _problems_at(kb_copy, anchor))
 
 
 def test_a_wrong_date_in_messages(kb_copy) -> None:
@@ -130,8 +141,8 @@ def test_a_wrong_date_in_messages(kb_copy) -> None:
     )
     problems = kb_copy.problems()
     where = kb_copy.where(MESSAGES, "remind_past:")
-    assert any(p.startswith(where) and "that date is a Kamis, not a Rabu" in p for p in problems), problems
-    assert any(p.startswith(where) and "that value is not in the facts" in p for p in problems), problems
+    assert any(p.startswith(f"{where}: ") and "that date is a Kamis, not a Rabu" in p for p in problems), problems
+    assert any(p.startswith(f"{where}: ") and "that value is not in the facts" in p for p in problems), problems
 
 
 def test_a_fabricated_fact_is_refused(kb_copy) -> None:
@@ -153,15 +164,18 @@ def test_a_fabricated_fact_is_refused(kb_copy) -> None:
 def test_a_fact_whose_value_its_quote_does_not_say(kb_copy) -> None:
     kb_copy.replace(SOURCES, "percent: 77.6", "percent: 76.6")
     problems = kb_copy.problems()
-    assert any("fact 'partisipasi_pilkada_2020': its quote does not say 76,6 persen" in p for p in problems), problems
+    where = kb_copy.where(SOURCES, "quote:", after="- id: partisipasi_pilkada_2020")
+    assert f"{where}: fact 'partisipasi_pilkada_2020': its quote does not say 76,6 persen" in problems, problems
 
 
 def test_who_did_what_and_a_trend_must_be_in_the_quote(kb_copy) -> None:
     kb_copy.replace(SOURCES, 'quote: "Ahmad Mustakim memimpin jalannya rapat"', 'quote: "Ahmad Mustakim"')
     kb_copy.replace(SOURCES, "rose_from: Pemilu 2019", "rose_from: Pemilu 2014")
-    problems = " ".join(kb_copy.problems())
-    assert "fact 'raker_september_pemimpin': its quote does not say 'memimpin'" in problems
-    assert "fact 'partisipasi_pemilu_2024_kpu': its quote does not name Pemilu 2014" in problems
+    problems = "\n".join(kb_copy.problems())
+    who = kb_copy.where(SOURCES, 'quote: "Ahmad Mustakim"')
+    assert f"{who}: fact 'raker_september_pemimpin': its quote does not say 'memimpin'" in problems
+    trend = kb_copy.where(SOURCES, "quote:", after="- id: partisipasi_pemilu_2024_kpu")
+    assert f"{trend}: fact 'partisipasi_pemilu_2024_kpu': its quote does not name Pemilu 2014" in problems
 
 
 def test_an_act_needs_its_event(kb_copy) -> None:
@@ -171,19 +185,20 @@ def test_an_act_needs_its_event(kb_copy) -> None:
     problems = kb_copy.problems()
     where = kb_copy.where(SOURCES, "- id: raker_september_pemimpin")
     assert any(
-        p.startswith(where.rsplit(":", 1)[0]) and "an 'act' (what a person did) needs" in p and "'event'" in p
-        for p in problems
+        p.startswith(f"{where}: ") and "an 'act' (what a person did) needs" in p and "'event'" in p for p in problems
     ), problems
 
 
 def test_a_reference_to_a_fact_that_does_not_exist(kb_copy) -> None:
-    kb_copy.replace(ENTRIES, "{fakta:partisipasi_pilkada_2020}", "{fakta:partisipasi_pilkada_2021}")
-    assert any("{fakta:partisipasi_pilkada_2021} names no fact in sources.yaml" in p for p in kb_copy.problems())
+    anchor = "- id: partisipasi_pilkada_2020"
+    kb_copy.replace(ENTRIES, "{fakta:partisipasi_pilkada_2020}", "{fakta:partisipasi_pilkada_2021}", after=anchor)
+    problems = _problems_at(kb_copy, anchor)
+    assert any("{fakta:partisipasi_pilkada_2021} names no fact in sources.yaml" in p for p in problems), problems
 
 
 def test_an_unknown_election(kb_copy) -> None:
     kb_copy.replace(ENTRIES, "sosialisasi Pilkada 2024", "sosialisasi Pilkada 2029", after="- id: raker_juli")
-    assert any("no source talks about Pilkada 2029" in p for p in kb_copy.problems())
+    assert any("no source talks about Pilkada 2029" in p for p in _problems_at(kb_copy, "- id: raker_juli"))
 
 
 # ---------------------------------------------------------------- correct facts in other formats pass
