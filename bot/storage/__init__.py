@@ -4,6 +4,8 @@
 - `sqlite.py` (+ `sqlite_migrations.py`): one SQLite file, the default for one process;
 - `postgres.py` (+ `postgres_migrations.py`): PostgreSQL, for several replicas;
 - `sql.py`: the statements both back ends run, written once, and the Dialect that spells them;
+- `sqlstore.py`: the Store methods both back ends share (SqlStore), written once, with
+  small hooks for what differs;
 - `salt.py`: the salt and the hashing of ids, shared, no SQL;
 - `recording.py`: the Recorder both back ends share (events in batches, what a question
   leaves in the tables), no SQL;

@@ -1,7 +1,8 @@
 """The bot's memory in PostgreSQL, for several replicas sharing one database (docs/scaling.md).
 
-The same rows and the same behaviour as the SQLite store (bot/storage.py), through a
-psycopg 3 async connection pool. The URL comes from `bot.database`
+The same rows and the same behaviour as the SQLite store (bot/storage/sqlite.py): the
+Store methods are SqlStore's (bot/storage/sqlstore.py), run through a psycopg 3 async
+connection pool. The URL comes from `bot.database`
 (`postgresql://user@host:port/db`); the password never sits in it: it comes from
 PILKADA_BOT_DATABASE_PASSWORD (or libpq's own PGPASSWORD / ~/.pgpass). The salt must
 be given (PILKADA_BOT_SALT), the same on every replica: there is no file beside a
@@ -29,7 +30,6 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,15 +39,14 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.clock import Clock, utc_now
 from bot.storage import sql
-from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
+from bot.storage.events import SuggestionChosen
+from bot.storage.interface import StorageError
 from bot.storage.postgres_migrations import MIGRATIONS
-from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
-from bot.storage.redaction import redact
+from bot.storage.recording import EventWriter
 from bot.storage.replicas import LOCK_SPACE
-from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
-from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, IdHasher, salt_from_environment
+from bot.storage.salt import SALT_ENV, SALT_FILE_ENV, salt_from_environment
 from bot.storage.sql import POSTGRES
+from bot.storage.sqlstore import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +94,17 @@ def _required_salt(where: str, environ: Mapping[str, str]) -> bytes:
     return salt
 
 
-class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
+class PostgresStore(SqlStore[psycopg.AsyncConnection[TupleRow]]):
     """The bot's data in PostgreSQL. Create with `await PostgresStore.open(url)`."""
 
     # DataError: U+0000 in text (refused before it is sent) and SQLSTATE class 22; IntegrityError: class 23.
     # Not OperationalError (the server or the connection), nor PoolTimeout.
     refusals = (*EventWriter.refusals, psycopg.DataError, psycopg.IntegrityError)
+    dialect = POSTGRES
+    FEEDBACK_TOTALS = (  # positive is a boolean
+        "SELECT entry_id, count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)"
+        " FROM feedback GROUP BY entry_id ORDER BY entry_id"
+    )
 
     def __init__(
         self,
@@ -111,12 +115,10 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         timezone: dt.tzinfo,
         clock: Clock,
     ) -> None:
+        super().__init__(salt, timezone, clock)
         self._pool = pool
         self.url = url
         self.connect_kwargs = kwargs
-        self._ids = IdHasher(salt)
-        self._timezone = timezone
-        self._clock = clock
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -176,21 +178,9 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
     async def close(self) -> None:
         await self._pool.close()
 
-    async def __aenter__(self) -> PostgresStore:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
     @property
     def where(self) -> str:
         return describe_url(self.url)
-
-    @property
-    def clock(self) -> Clock:
-        return self._clock
 
     async def verify(self) -> None:
         """Nothing to check: unlike a SQLite file, a server cannot be deleted from under an open connection.
@@ -240,12 +230,6 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
 
     # ------------------------------------------------------------------ helpers
 
-    def user_hash(self, user_id: int) -> str:
-        return self._ids.user(user_id)
-
-    def chat_hash(self, chat_id: int) -> str:
-        return self._ids.chat(chat_id)
-
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(sql, params)
@@ -256,17 +240,26 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
             cursor = await conn.execute(sql, params)
             return await cursor.fetchall()
 
-    async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> TupleRow:
-        rows = await self._fetchall(sql, params)
-        return rows[0]
-
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[psycopg.AsyncConnection[TupleRow]]:
         async with self._pool.connection() as conn, conn.transaction():
             yield conn
 
-    async def _vacuum(self, *tables: str) -> None:
-        """Mark the space of deleted rows for reuse at once (best effort; see the module docstring)."""
+    async def _execute(self, conn: psycopg.AsyncConnection[TupleRow], sql: str, params: Sequence[Any] = ()) -> None:
+        await conn.execute(sql, params)
+
+    def _day(self, day: dt.date) -> dt.date:
+        return day
+
+    def _moment(self, moment: dt.datetime) -> dt.datetime:
+        return moment
+
+    def _read_moment(self, stored: dt.datetime) -> dt.datetime:
+        """A timestamptz as read (in the session's time zone) in UTC, as the SQLite store returns it."""
+        return stored.astimezone(dt.UTC)
+
+    async def _erased(self, *tables: str) -> None:
+        """VACUUM `tables`: mark the space of deleted rows for reuse at once (best effort; see the module docstring)."""
         try:
             async with self._pool.connection() as conn:
                 await conn.execute(f"VACUUM {', '.join(tables)}")
@@ -281,22 +274,16 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
         async with self._transaction() as conn, conn.pipeline():
             yield conn
 
-    async def _insert_question(self, conn: psycopg.AsyncConnection[TupleRow], event: QuestionAsked) -> None:
-        result = event.result
-        day = event.at.astimezone(self._timezone).date()
-        question = (day, self.user_hash(event.user_id), result.outcome, answered_entry(result), result.score)
-        if (logged := unanswered_entry(event)) is None:
-            await conn.execute(
-                POSTGRES(sql.INSERT_QUESTION),
-                question,
-            )
-            return
+    async def _insert_unanswered_question(
+        self, conn: psycopg.AsyncConnection[TupleRow], question: Sequence[object], unanswered: Sequence[object]
+    ) -> None:
+        # One statement: the pipeline sends the batch without waiting for the question's id.
         await conn.execute(
             "WITH q AS (INSERT INTO questions (day, user_hash, outcome, entry_id, score)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id)"
             " INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
             " SELECT id, %s, %s, %s, %s, %s FROM q",
-            (*question, event.at, *logged),
+            (*question, *unanswered),
         )
 
     async def _resolve_suggestion(self, conn: psycopg.AsyncConnection[TupleRow], event: SuggestionChosen) -> None:
@@ -308,132 +295,6 @@ class PostgresStore(EventWriter[psycopg.AsyncConnection[TupleRow]]):
             " UPDATE questions SET entry_id = %s WHERE id IN (SELECT question_id FROM pending)",
             (self.user_hash(event.user_id), event.entry_id, event.entry_id),
         )
-
-    async def _insert_feedback(self, conn: psycopg.AsyncConnection[TupleRow], event: FeedbackGiven) -> None:
-        await conn.execute(
-            "INSERT INTO feedback AS f (entry_id, user_hash, positive, voted_at, comment) VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
-            "   comment = CASE WHEN excluded.positive = f.positive"
-            "                  THEN coalesce(excluded.comment, f.comment) ELSE excluded.comment END,"
-            "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (
-                event.entry_id,
-                self.user_hash(event.user_id),
-                event.positive,
-                event.at,
-                event.comment and redact(event.comment),
-            ),
-        )
-
-    # ------------------------------------------------------------------ privacy
-
-    async def forget_user(self, user_id: int) -> None:
-        """Delete everything stored about a user (/hapus); see the SQLite store for what that is."""
-        user, chat = self.user_hash(user_id), self.chat_hash(user_id)
-        async with self._transaction() as conn:
-            await conn.execute(POSTGRES(sql.FORGET_QUESTIONS), (user,))
-            await conn.execute(POSTGRES(sql.FORGET_FEEDBACK), (user,))
-            await conn.execute(POSTGRES(sql.UNSUBSCRIBE), (chat,))
-            await conn.execute(POSTGRES(sql.FORGET_REMINDERS_SENT), (chat,))
-        await self._vacuum("questions", "unanswered", "feedback", "subscriptions", "sent_reminders")
-
-    # ------------------------------------------------------------------ reminders
-
-    async def subscribe(self, chat_id: int) -> bool:
-        changed = await self._write(
-            "INSERT INTO subscriptions (chat_hash, chat_id, since) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            (self.chat_hash(chat_id), chat_id, self._clock()),
-        )
-        return changed == 1
-
-    async def unsubscribe(self, chat_id: int) -> bool:
-        changed = await self._write(POSTGRES(sql.UNSUBSCRIBE), (self.chat_hash(chat_id),))
-        if changed:
-            await self._vacuum("subscriptions")
-        return changed == 1
-
-    async def is_subscribed(self, chat_id: int) -> bool:
-        rows = await self._fetchall(POSTGRES(sql.IS_SUBSCRIBED), (self.chat_hash(chat_id),))
-        return bool(rows)
-
-    async def subscribers(self) -> list[int]:
-        rows = await self._fetchall(POSTGRES(sql.SUBSCRIBERS))
-        return [int(row[0]) for row in rows]
-
-    async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
-        """Claim (reminder, chat); one INSERT … ON CONFLICT DO NOTHING, durable before it returns."""
-        changed = await self._write(
-            "INSERT INTO sent_reminders (reminder_key, chat_hash, claimed_at) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING",
-            (reminder_key, self.chat_hash(chat_id), self._clock()),
-        )
-        return changed == 1
-
-    async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
-        changed = await self._write(
-            POSTGRES(sql.UNMARK_SENT),
-            (reminder_key, self.chat_hash(chat_id)),
-        )
-        return changed == 1
-
-    async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
-        rows = await self._fetchall(
-            POSTGRES(sql.WAS_SENT),
-            (reminder_key, self.chat_hash(chat_id)),
-        )
-        return bool(rows)
-
-    async def pending_chats(self, reminder_key: str) -> list[int]:
-        rows = await self._fetchall(
-            POSTGRES(sql.PENDING_CHATS),
-            (reminder_key,),
-        )
-        return [int(row[0]) for row in rows]
-
-    # ------------------------------------------------------------------ staff
-
-    async def stats(self, today: dt.date, top: int = 10) -> Stats:
-        return stats_from_rows(
-            today,
-            questions_today=await self._fetchone(
-                POSTGRES(sql.STATS_DAY),
-                (today,),
-            ),
-            questions_total=await self._fetchone(POSTGRES(sql.STATS_TOTAL)),
-            unanswered_open=await self._fetchone(POSTGRES(sql.STATS_UNANSWERED)),
-            subscribers=await self._fetchone(POSTGRES(sql.STATS_SUBSCRIBERS)),
-            top_entries=await self._fetchall(
-                POSTGRES(sql.STATS_TOP_ENTRIES),
-                (top,),
-            ),
-            top_unanswered=await self._fetchall(
-                POSTGRES(sql.STATS_TOP_UNANSWERED),
-                (top,),
-            ),
-            feedback=await self._fetchall(
-                "SELECT entry_id, count(*) FILTER (WHERE positive), count(*) FILTER (WHERE NOT positive)"
-                " FROM feedback GROUP BY entry_id ORDER BY entry_id"
-            ),
-        )
-
-    async def unanswered(self, limit: int) -> list[UnansweredRow]:
-        rows = await self._fetchall(
-            POSTGRES(sql.UNANSWERED),
-            (limit,),
-        )
-        return unanswered_from_rows(rows, _utc)
-
-    async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
-        rows = await self._fetchall(
-            POSTGRES(sql.FEEDBACK_COMMENTS),
-            (limit,),
-        )
-        return comments_from_rows(rows, _utc)
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """A timestamptz as read (in the session's time zone) in UTC, as the SQLite store returns it."""
-    return moment.astimezone(dt.UTC)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -2,9 +2,10 @@
 
 `EventWriter` holds what does not depend on the database: each Recorder call becomes
 one event written through `record_events`, and a batch is written in one transaction,
-in order, each event by the method for its kind. A back end (bot/storage/sqlite.py,
-bot/storage/postgres.py) supplies the transaction and those three methods, with its
-own SQL. What a question leaves in the tables (`answered_entry`, `unanswered_entry`)
+in order, each event by the method for its kind. `SqlStore` (bot/storage/sqlstore.py)
+supplies those methods; the back ends behind it (bot/storage/sqlite.py,
+bot/storage/postgres.py) supply the transaction and what differs in their SQL (a
+suggestion is resolved by each its own way). What a question leaves in the tables (`answered_entry`, `unanswered_entry`)
 is decided here too, so the two back ends keep the same (redacted) texts.
 """
 

@@ -1,9 +1,8 @@
 """The figures staff see, made from the rows either back end's queries return.
 
-No SQL here: each back end (bot/storage/sqlite.py, bot/storage/postgres.py) runs its
-own queries in its own dialect and passes the rows, plus how it reads a stored
-moment (SQLite keeps ISO text, PostgreSQL a timestamptz), so both build the figures
-the same way.
+No SQL here: `SqlStore` (bot/storage/sqlstore.py) runs the queries in the back end's
+dialect and passes the rows, plus how the back end reads a stored moment (SQLite keeps
+ISO text, PostgreSQL a timestamptz), so both build the figures the same way.
 """
 
 from __future__ import annotations

@@ -38,21 +38,20 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import aiosqlite
 
 from bot.clock import Clock, utc_now
 from bot.storage import sql
-from bot.storage.events import FeedbackGiven, QuestionAsked, SuggestionChosen
-from bot.storage.interface import FeedbackComment, Stats, StorageError, UnansweredRow
-from bot.storage.recording import EventWriter, answered_entry, unanswered_entry
+from bot.storage.events import SuggestionChosen
+from bot.storage.interface import StorageError
+from bot.storage.recording import EventWriter
 from bot.storage.redaction import redact
-from bot.storage.rows import comments_from_rows, stats_from_rows, unanswered_from_rows
-from bot.storage.salt import SALT_ENV, IdHasher, load_or_create_salt, salt_path
+from bot.storage.salt import SALT_ENV, load_or_create_salt, salt_path
 from bot.storage.sql import SQLITE
 from bot.storage.sqlite_migrations import MIGRATIONS
+from bot.storage.sqlstore import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +76,6 @@ def _has_data(path: Path) -> bool:
         return False
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     if "not a database" in text:
@@ -90,23 +85,25 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
-class SqliteStore(EventWriter[aiosqlite.Connection]):
+class SqliteStore(SqlStore[aiosqlite.Connection]):
     """Async access to the bot's SQLite database. Create with `await SqliteStore.open(path)`.
 
     All statements go through one aiosqlite connection (one worker thread) and one
     asyncio lock, so a multi-statement transaction is never interleaved with another
-    coroutine's statement.
+    coroutine's statement. The Store methods themselves are SqlStore's (bot/storage/sqlstore.py).
     """
 
     # Not OperationalError (locked, full, read-only) nor ProgrammingError (a closed connection).
     refusals = (*EventWriter.refusals, sqlite3.DataError, sqlite3.IntegrityError, sqlite3.InterfaceError)
+    dialect = SQLITE
+    FEEDBACK_TOTALS = (  # positive is 0 or 1
+        "SELECT entry_id, sum(positive), sum(1 - positive) FROM feedback GROUP BY entry_id ORDER BY entry_id"
+    )
 
     def __init__(self, db: aiosqlite.Connection, path: Path, salt: bytes, timezone: dt.tzinfo, clock: Clock) -> None:
+        super().__init__(salt, timezone, clock)
         self._db = db
         self._path = path
-        self._ids = IdHasher(salt)
-        self._timezone = timezone
-        self._clock = clock
         self._lock = asyncio.Lock()
         self._checkpoint_retry: asyncio.Task[None] | None = None
         self._identity = _file_identity(path)
@@ -178,14 +175,6 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
                 await self._checkpoint_retry
             self._checkpoint_retry = None
         await self._db.close()
-
-    async def __aenter__(self) -> SqliteStore:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     @property
     def path(self) -> Path:
@@ -278,14 +267,7 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
 
     # ------------------------------------------------------------------ helpers
 
-    def _user(self, user_id: int) -> str:
-        return self._ids.user(user_id)
-
-    def _chat(self, chat_id: int) -> str:
-        return self._ids.chat(chat_id)
-
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one autocommitted statement; the number of rows it changed."""
         self._refuse_if_lost()
         async with self._lock, self._db.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
@@ -293,10 +275,6 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
     async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:
             return list(await self._db.execute_fetchall(sql, tuple(params)))
-
-    async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row:
-        rows = await self._fetchall(sql, params)
-        return rows[0]
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -309,6 +287,21 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
                 await self._db.rollback()
                 raise
             await self._db.commit()
+
+    async def _execute(self, conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> None:
+        await conn.execute(sql, params)
+
+    def _day(self, day: dt.date) -> str:
+        return day.isoformat()
+
+    def _moment(self, moment: dt.datetime) -> str:
+        return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    def _read_moment(self, stored: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(stored)
+
+    async def _erased(self, *tables: str) -> None:
+        await self._wipe_wal()  # the write-ahead log holds every table's pages
 
     async def _wipe_wal(self) -> None:
         """After a delete that matters for privacy: checkpoint and truncate the -wal file, never waiting.
@@ -352,183 +345,34 @@ class SqliteStore(EventWriter[aiosqlite.Connection]):
 
     # ------------------------------------------------------------------ Recorder (bot/storage/recording.py)
 
-    @property
-    def clock(self) -> Clock:
-        """The store's "now" (UTC), for events recorded later in a batch (bot/storage/events.py)."""
-        return self._clock
-
     def _batch(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         return self._transaction()
 
-    async def _insert_question(self, db: aiosqlite.Connection, event: QuestionAsked) -> None:
-        result = event.result
-        day = event.at.astimezone(self._timezone).date().isoformat()
-        async with db.execute(
-            SQLITE(sql.INSERT_QUESTION),
-            (day, self._user(event.user_id), result.outcome, answered_entry(result), result.score),
-        ) as cursor:
+    async def _insert_unanswered_question(
+        self, conn: aiosqlite.Connection, question: Sequence[object], unanswered: Sequence[object]
+    ) -> None:
+        async with conn.execute(SQLITE(sql.INSERT_QUESTION), question) as cursor:
             question_id = cursor.lastrowid
-        if (logged := unanswered_entry(event)) is None:
-            return
-        await db.execute(
+        await conn.execute(
             "INSERT INTO unanswered (question_id, asked_at, kind, normalized, best_entry, best_score)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (question_id, _iso(event.at), *logged),
+            (question_id, *unanswered),
         )
 
-    async def _resolve_suggestion(self, db: aiosqlite.Connection, event: SuggestionChosen) -> None:
+    async def _resolve_suggestion(self, conn: aiosqlite.Connection, event: SuggestionChosen) -> None:
         rows = list(
-            await db.execute_fetchall(
+            await conn.execute_fetchall(
                 "SELECT u.id, u.question_id FROM unanswered AS u JOIN questions AS q ON q.id = u.question_id"
                 " WHERE q.user_hash = ? AND u.kind = 'suggest' AND u.resolved_entry IS NULL"
                 " ORDER BY u.id DESC LIMIT 1",
-                (self._user(event.user_id),),
+                (self.user_hash(event.user_id),),
             )
         )
         if not rows:
             return
         unanswered_id, question_id = rows[0]
-        await db.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (event.entry_id, unanswered_id))
-        await db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (event.entry_id, question_id))
-
-    async def _insert_feedback(self, db: aiosqlite.Connection, event: FeedbackGiven) -> None:
-        await db.execute(
-            "INSERT INTO feedback (entry_id, user_hash, positive, voted_at, comment) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (entry_id, user_hash) DO UPDATE SET"
-            "   comment = CASE WHEN excluded.positive = feedback.positive"
-            "                  THEN coalesce(excluded.comment, feedback.comment) ELSE excluded.comment END,"
-            "   positive = excluded.positive, voted_at = excluded.voted_at",
-            (
-                event.entry_id,
-                self._user(event.user_id),
-                int(event.positive),
-                _iso(event.at),
-                event.comment and redact(event.comment),
-            ),
-        )
-
-    # ------------------------------------------------------------------ privacy
-
-    async def forget_user(self, user_id: int) -> None:
-        """Delete everything stored about a user (/hapus): their questions and what they asked
-        that went unanswered, their feedback, and their private chat's subscription and
-        reminder claims (a private chat's id is the user's id).
-
-        Figures in /stats drop accordingly: every count is made from these rows. Group
-        subscriptions stay; they belong to the group.
-        """
-        user, chat = self._user(user_id), self._chat(user_id)
-        async with self._transaction() as db:
-            # unanswered rows go with their question (ON DELETE CASCADE).
-            await db.execute(SQLITE(sql.FORGET_QUESTIONS), (user,))
-            await db.execute(SQLITE(sql.FORGET_FEEDBACK), (user,))
-            await db.execute(SQLITE(sql.UNSUBSCRIBE), (chat,))
-            await db.execute(SQLITE(sql.FORGET_REMINDERS_SENT), (chat,))
-        await self._wipe_wal()
-
-    # ------------------------------------------------------------------ reminders
-
-    async def subscribe(self, chat_id: int) -> bool:
-        """Subscribe a chat to reminders; False if it already was. Checks the file first: a
-        subscription is a promise to the user, never to be confirmed into a deleted file."""
-        await self.verify()
-        changed = await self._write(
-            "INSERT OR IGNORE INTO subscriptions (chat_hash, chat_id, since) VALUES (?, ?, ?)",
-            (self._chat(chat_id), chat_id, _iso(self._clock())),
-        )
-        return changed == 1
-
-    async def unsubscribe(self, chat_id: int) -> bool:
-        """Forget a chat's id; False if it was not subscribed.
-
-        The sent_reminders rows stay (they hold only a hash), so subscribing again
-        does not bring back a reminder the chat already got.
-        """
-        changed = await self._write(SQLITE(sql.UNSUBSCRIBE), (self._chat(chat_id),))
-        if changed:
-            await self._wipe_wal()
-        return changed == 1
-
-    async def is_subscribed(self, chat_id: int) -> bool:
-        rows = await self._fetchall(SQLITE(sql.IS_SUBSCRIBED), (self._chat(chat_id),))
-        return bool(rows)
-
-    async def subscribers(self) -> list[int]:
-        """Chat ids of every subscriber, ascending."""
-        rows = await self._fetchall(SQLITE(sql.SUBSCRIBERS))
-        return [int(row[0]) for row in rows]
-
-    async def mark_sent(self, reminder_key: str, chat_id: int) -> bool:
-        """Claim the right to send `reminder_key` to `chat_id`; False if already claimed.
-
-        A single INSERT OR IGNORE against the primary key, committed before it
-        returns: across coroutines, processes and restarts only one caller ever
-        gets True for a (reminder, chat) pair.
-        """
-        changed = await self._write(
-            "INSERT OR IGNORE INTO sent_reminders (reminder_key, chat_hash, claimed_at) VALUES (?, ?, ?)",
-            (reminder_key, self._chat(chat_id), _iso(self._clock())),
-        )
-        return changed == 1
-
-    async def unmark_sent(self, reminder_key: str, chat_id: int) -> bool:
-        """Release a claim after a send that surely did not go out, so a later round retries."""
-        changed = await self._write(SQLITE(sql.UNMARK_SENT), (reminder_key, self._chat(chat_id)))
-        return changed == 1
-
-    async def was_sent(self, reminder_key: str, chat_id: int) -> bool:
-        rows = await self._fetchall(SQLITE(sql.WAS_SENT), (reminder_key, self._chat(chat_id)))
-        return bool(rows)
-
-    async def pending_chats(self, reminder_key: str) -> list[int]:
-        """Subscribers that have not been sent (claimed) `reminder_key` yet, ascending."""
-        rows = await self._fetchall(
-            SQLITE(sql.PENDING_CHATS),
-            (reminder_key,),
-        )
-        return [int(row[0]) for row in rows]
-
-    # ------------------------------------------------------------------ staff
-
-    async def stats(self, today: dt.date, top: int = 10) -> Stats:
-        """Figures for staff; `today` is the election-local date (bot.replies.election.local_today)."""
-        return stats_from_rows(
-            today,
-            questions_today=await self._fetchone(
-                SQLITE(sql.STATS_DAY),
-                (today.isoformat(),),
-            ),
-            questions_total=await self._fetchone(SQLITE(sql.STATS_TOTAL)),
-            unanswered_open=await self._fetchone(SQLITE(sql.STATS_UNANSWERED)),
-            subscribers=await self._fetchone(SQLITE(sql.STATS_SUBSCRIBERS)),
-            top_entries=await self._fetchall(
-                SQLITE(sql.STATS_TOP_ENTRIES),
-                (top,),
-            ),
-            top_unanswered=await self._fetchall(
-                SQLITE(sql.STATS_TOP_UNANSWERED),
-                (top,),
-            ),
-            feedback=await self._fetchall(
-                "SELECT entry_id, sum(positive), sum(1 - positive) FROM feedback GROUP BY entry_id ORDER BY entry_id"
-            ),
-        )
-
-    async def unanswered(self, limit: int) -> list[UnansweredRow]:
-        """The latest `limit` unanswered questions, newest first (resolved suggestions excluded)."""
-        rows = await self._fetchall(
-            SQLITE(sql.UNANSWERED),
-            (limit,),
-        )
-        return unanswered_from_rows(rows, dt.datetime.fromisoformat)
-
-    async def feedback_comments(self, limit: int) -> list[FeedbackComment]:
-        """The latest `limit` feedback comments, newest first."""
-        rows = await self._fetchall(
-            SQLITE(sql.FEEDBACK_COMMENTS),
-            (limit,),
-        )
-        return comments_from_rows(rows, dt.datetime.fromisoformat)
+        await conn.execute("UPDATE unanswered SET resolved_entry = ? WHERE id = ?", (event.entry_id, unanswered_id))
+        await conn.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (event.entry_id, question_id))
 
 
 async def _configure(db: aiosqlite.Connection, path: Path) -> None:
