@@ -35,12 +35,13 @@ from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.rows import TupleRow
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import PoolTimeout
 
 from bot.clock import Clock, utc_now
 from bot.storage import sql
 from bot.storage.events import SuggestionChosen
 from bot.storage.interface import StorageError
+from bot.storage.pgpool import AsyncPool, connection_pool
 from bot.storage.postgres_migrations import MIGRATIONS
 from bot.storage.recording import EventWriter
 from bot.storage.replicas import LOCK_SPACE
@@ -53,7 +54,6 @@ log = logging.getLogger(__name__)
 PASSWORD_ENV = "PILKADA_BOT_DATABASE_PASSWORD"
 _MIGRATION_LOCK = zlib.crc32(b"migrations") - 2**31
 _CONNECT_TIMEOUT = 10
-AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
 
 
 def is_postgres_url(database: str | Path) -> bool:
@@ -147,17 +147,7 @@ class PostgresStore(SqlStore[psycopg.AsyncConnection[TupleRow]]):
         except psycopg.Error as exc:
             raise StorageError(Path(where), f"cannot connect to the database {where}: {_one_line(exc)}") from exc
         await first.close()
-        pool: AsyncPool = AsyncConnectionPool(
-            url,
-            kwargs={**kwargs, "autocommit": True},
-            min_size=1,
-            max_size=pool_size,
-            open=False,
-            name="store",
-            # After a server restart every pooled connection is dead: check each before
-            # handing it out, so a stale one is replaced instead of failing its request.
-            check=AsyncConnectionPool.check_connection,
-        )
+        pool = connection_pool(url, {**kwargs, "autocommit": True}, pool_size, "store")
         try:
             await pool.open(wait=True, timeout=_CONNECT_TIMEOUT)
         except PoolTimeout as exc:

@@ -69,13 +69,12 @@ from typing import Any, Protocol
 
 import psycopg
 from psycopg.rows import TupleRow
-from psycopg_pool import AsyncConnectionPool
 
 from bot.storage.flood import Verdict
+from bot.storage.pgpool import AsyncPool, connection_pool
 
 log = logging.getLogger(__name__)
 
-AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]
 
 RELOAD_CHANNEL = "pilkada_reload"
 # First key of the two-int advisory locks (these, and postgres.py's migration lock), so ours
@@ -298,16 +297,7 @@ class PostgresReplicas:
                 "-c synchronous_commit=off"
                 f" -c lock_timeout={int(LOCK_TIMEOUT * 1000)} -c statement_timeout={int(STATEMENT_TIMEOUT * 1000)}"
             )
-            pool: AsyncPool = AsyncConnectionPool(
-                conninfo,
-                kwargs={**kwargs, "options": options},
-                min_size=1,
-                max_size=pool_size,
-                open=False,
-                name="replicas",
-                # A connection that died with the server (a restart) is replaced, not handed out.
-                check=AsyncConnectionPool.check_connection,
-            )
+            pool = connection_pool(conninfo, {**kwargs, "options": options}, pool_size, "replicas")
             await pool.open(wait=True, timeout=30)
         except BaseException:
             await presence.close()
