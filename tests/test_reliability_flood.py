@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.pipeline import Pipeline
-from bot.storage.flood import FloodControl, Throttle, Verdict
+from bot.storage.flood import Admission, FloodControl, Throttle
 from tests.support.botapp import StartBot
 from tests.support.clocks import FakeMonotonic
 from tests.support.constants import ANSWERED, GROUP, USER, App
@@ -38,23 +38,26 @@ def test_flood_control_warns_once_then_drops(clock: FakeMonotonic) -> None:
     for _ in range(30):
         verdicts.append(flood.check(USER))
         clock.now += 0.1  # 30 messages in 3 seconds
-    assert verdicts == [Verdict.ALLOW] * 20 + [Verdict.WARN] + [Verdict.DROP] * 9
-    assert flood.check(OTHER) is Verdict.ALLOW  # other users are not affected
+    assert verdicts == [Admission.ALLOW] * 20 + [Admission.WARN] + [Admission.DROP] * 9
+    assert flood.check(OTHER) is Admission.ALLOW  # other users are not affected
 
 
 def test_flood_control_window_resets_after_a_pause(clock: FakeMonotonic) -> None:
     flood = FloodControl(3, 10.0, clock=clock)
-    assert [flood.check(USER) for _ in range(5)] == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP]
+    assert [flood.check(USER) for _ in range(5)] == [Admission.ALLOW] * 3 + [Admission.WARN, Admission.DROP]
     clock.now += 9.9
-    assert flood.check(USER) is Verdict.DROP  # still hammering within the window: still dropped
+    assert flood.check(USER) is Admission.DROP  # still hammering within the window: still dropped
     clock.now += 10.0
-    assert [flood.check(USER) for _ in range(5)] == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP]  # warned again
+    assert [flood.check(USER) for _ in range(5)] == [Admission.ALLOW] * 3 + [
+        Admission.WARN,
+        Admission.DROP,
+    ]  # warned again
 
 
 def test_flood_control_allows_a_steady_pace(clock: FakeMonotonic) -> None:
     flood = FloodControl(20, 10.0, clock=clock)
     for _ in range(200):  # one message every 0.5 s, for 100 seconds
-        assert flood.check(USER) is Verdict.ALLOW
+        assert flood.check(USER) is Admission.ALLOW
         clock.now += 0.5
 
 

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator
 import psycopg
 import pytest
 
-from bot.storage.flood import Verdict
-from bot.storage.replicas import SCHEMA, Outcome, PostgresReplicas
+from bot.storage.flood import Admission
+from bot.storage.replicas import SCHEMA, Handling, PostgresReplicas
 from tests.support.pgserver import PostgresServer
 
 
@@ -66,12 +66,12 @@ async def test_the_same_update_on_two_replicas_is_handled_once(pair: tuple[Postg
     await asyncio.sleep(0.05)
     started = time.monotonic()
     second = await b.handle_once(7, lambda: handle("b"))
-    assert second is Outcome.DUPLICATE
+    assert second is Handling.DUPLICATE
     assert time.monotonic() - started >= 0.1, "the second waited for the first to finish"
-    assert await first is Outcome.HANDLED
+    assert await first is Handling.HANDLED
     assert handled == ["a"]
-    assert await a.handle_once(7, lambda: handle("again")) is Outcome.DUPLICATE
-    assert await b.handle_once(8, lambda: handle("b8")) is Outcome.HANDLED
+    assert await a.handle_once(7, lambda: handle("again")) is Handling.DUPLICATE
+    assert await b.handle_once(8, lambda: handle("b8")) is Handling.HANDLED
     assert handled == ["a", "b8"]
 
 
@@ -97,7 +97,7 @@ async def test_an_update_whose_replica_died_before_answering_is_taken_over(
     await asyncio.sleep(0.3)
     assert not waiting.done(), "the owner is alive: wait for it"
     kill(a, postgres_server)
-    assert await asyncio.wait_for(waiting, 5) is Outcome.HANDLED
+    assert await asyncio.wait_for(waiting, 5) is Handling.HANDLED
     assert handled == ["b"] and b.takeovers == 1
     stuck.cancel()
     with pytest.raises((asyncio.CancelledError, psycopg.Error)):
@@ -124,9 +124,9 @@ async def test_an_update_whose_replica_died_after_it_may_have_answered_is_not_an
     async def handle() -> None:
         called.append("b")
 
-    assert await b.handle_once(12, handle) is Outcome.MAYBE_SENT
+    assert await b.handle_once(12, handle) is Handling.MAYBE_SENT
     assert called == [] and b.maybe_sent == 1
-    assert await b.handle_once(12, handle) is Outcome.DUPLICATE
+    assert await b.handle_once(12, handle) is Handling.DUPLICATE
     stuck.cancel()
     with pytest.raises((asyncio.CancelledError, psycopg.Error)):
         await stuck
@@ -145,7 +145,7 @@ async def test_a_failed_handling_is_given_up_so_a_redelivery_runs_it_again(pair:
     async def ok() -> None:
         ran.append(21)
 
-    assert await b.handle_once(21, ok) is Outcome.HANDLED
+    assert await b.handle_once(21, ok) is Handling.HANDLED
     assert ran == [21]
 
     async def fail_after_sending() -> None:
@@ -154,7 +154,7 @@ async def test_a_failed_handling_is_given_up_so_a_redelivery_runs_it_again(pair:
 
     with pytest.raises(RuntimeError):
         await a.handle_once(22, fail_after_sending)
-    assert await b.handle_once(22, ok) is Outcome.DUPLICATE, "maybe answered: never twice"
+    assert await b.handle_once(22, ok) is Handling.DUPLICATE, "maybe answered: never twice"
 
 
 async def test_before_send_outside_an_update_does_nothing(pair: tuple[PostgresReplicas, ...]) -> None:
@@ -214,13 +214,13 @@ async def test_the_replicas_share_one_send_schedule(pair: tuple[PostgresReplicas
 async def test_flood_control_holds_across_replicas(pair: tuple[PostgresReplicas, ...]) -> None:
     a, b = pair
     verdicts = [await (a if i % 2 else b).flood_check(42, 4, 5.0) for i in range(7)]
-    assert verdicts == [Verdict.ALLOW] * 4 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
-    assert await a.flood_check(43, 4, 5.0) is Verdict.ALLOW, "another user is not affected"
-    assert await a.flood_check(44, 2, 0.3) is Verdict.ALLOW
-    assert await b.flood_check(44, 2, 0.3) is Verdict.ALLOW
-    assert await a.flood_check(44, 2, 0.3) is Verdict.WARN
+    assert verdicts == [Admission.ALLOW] * 4 + [Admission.WARN, Admission.DROP, Admission.DROP]
+    assert await a.flood_check(43, 4, 5.0) is Admission.ALLOW, "another user is not affected"
+    assert await a.flood_check(44, 2, 0.3) is Admission.ALLOW
+    assert await b.flood_check(44, 2, 0.3) is Admission.ALLOW
+    assert await a.flood_check(44, 2, 0.3) is Admission.WARN
     await asyncio.sleep(0.35)
-    assert await b.flood_check(44, 2, 0.3) is Verdict.ALLOW, "the window slid on"
+    assert await b.flood_check(44, 2, 0.3) is Admission.ALLOW, "the window slid on"
 
 
 async def test_reload_reaches_every_replica(pair: tuple[PostgresReplicas, ...]) -> None:
@@ -295,15 +295,15 @@ async def test_after_a_postgresql_restart_the_replicas_answer_each_update_once(
         handled.append(name)
 
     # The first requests right after the restart: no error (no 500), and claimed for real.
-    assert await a.handle_once(100, lambda: handle("a100")) is Outcome.HANDLED
-    assert await b.handle_once(101, lambda: handle("b101")) is Outcome.HANDLED
+    assert await a.handle_once(100, lambda: handle("a100")) is Handling.HANDLED
+    assert await b.handle_once(101, lambda: handle("b101")) is Handling.HANDLED
     assert (a.me, b.me) != old and a.presence_restored == b.presence_restored == 1
     handled.clear()
     for update_id in range(200, 220):  # each delivered to A, and again to B while A handles it
         first = asyncio.create_task(a.handle_once(update_id, lambda: handle("a", 0.2)))
         await asyncio.sleep(0.05)
-        assert await b.handle_once(update_id, lambda: handle("b")) is Outcome.DUPLICATE
-        assert await first is Outcome.HANDLED
+        assert await b.handle_once(update_id, lambda: handle("b")) is Handling.DUPLICATE
+        assert await first is Handling.HANDLED
     assert handled == ["a"] * 20, "answered once each"
     assert a.handled_locally == b.handled_locally == 0 and b.takeovers == 0
 
@@ -329,8 +329,8 @@ async def test_an_update_in_flight_across_a_restart_stays_with_its_live_replica(
     await asyncio.sleep(1.5)
     assert not second.done(), "A is alive (its claim was moved to its new presence): B waits"
     release.set()
-    assert await first is Outcome.HANDLED
-    assert await asyncio.wait_for(second, 5) is Outcome.DUPLICATE
+    assert await first is Handling.HANDLED
+    assert await asyncio.wait_for(second, 5) is Handling.DUPLICATE
     assert handled == ["a"]
 
 
@@ -354,7 +354,7 @@ async def test_a_lock_on_the_claims_table_costs_no_answer(
             replica = a if update_id % 2 else b
             outcome = await asyncio.wait_for(replica.handle_once(update_id, lambda u=update_id: handle(u)), 5)  # type: ignore[misc]
             took.append(time.monotonic() - started)
-            assert outcome is Outcome.HANDLED
+            assert outcome is Handling.HANDLED
         assert handled == list(range(400, 406)), "all 6 answered while the lock is held"
         assert max(took) < 2.5, took
         assert a.handled_locally + b.handled_locally == 6
@@ -364,7 +364,7 @@ async def test_a_lock_on_the_claims_table_costs_no_answer(
     while (a._write_later or b._write_later) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     for update_id in range(400, 406):
-        assert await (b if update_id % 2 else a).handle_once(update_id, lambda: handle(-1)) is Outcome.DUPLICATE
+        assert await (b if update_id % 2 else a).handle_once(update_id, lambda: handle(-1)) is Handling.DUPLICATE
     assert -1 not in handled
 
 
@@ -380,7 +380,7 @@ async def test_a_lock_taken_while_an_update_is_handled_delays_its_answer_at_most
             await a.before_send()  # marking 'sending' waits for the lock, then gives up
 
         started = time.monotonic()
-        assert await asyncio.wait_for(a.handle_once(500, answer_under_a_lock), 5) is Outcome.HANDLED
+        assert await asyncio.wait_for(a.handle_once(500, answer_under_a_lock), 5) is Handling.HANDLED
         assert time.monotonic() - started < 3.5
         locker.execute("COMMIT")
     deadline = time.monotonic() + 10
@@ -391,7 +391,7 @@ async def test_a_lock_taken_while_an_update_is_handled_delays_its_answer_at_most
     async def again() -> None:
         called.append(500)
 
-    assert await b.handle_once(500, again) is Outcome.DUPLICATE and called == []
+    assert await b.handle_once(500, again) is Handling.DUPLICATE and called == []
 
 
 async def test_flood_control_and_the_send_schedule_let_messages_through_while_their_tables_are_locked(
@@ -402,7 +402,7 @@ async def test_flood_control_and_the_send_schedule_let_messages_through_while_th
         locker.execute("BEGIN")
         locker.execute("LOCK TABLE flood_senders, send_pacer IN ACCESS EXCLUSIVE MODE")
         started = time.monotonic()
-        assert await asyncio.wait_for(a.flood_check(42, 4, 5.0), 5) is Verdict.ALLOW
+        assert await asyncio.wait_for(a.flood_check(42, 4, 5.0), 5) is Admission.ALLOW
         waits = [await asyncio.wait_for(a.reserve_send(0.1), 5) for _ in range(3)]
         assert time.monotonic() - started < 3, "each waited for the lock at most once"
         assert waits == pytest.approx([0, 0.1, 0.2], abs=0.05), "paced by this process meanwhile"
@@ -413,7 +413,7 @@ async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traff
     pair: tuple[PostgresReplicas, ...], postgres_server: PostgresServer, postgres_url: str
 ) -> None:
     a, _ = pair
-    verdicts: list[tuple[float, Verdict]] = []
+    verdicts: list[tuple[float, Admission]] = []
     with postgres_server.connect(postgres_url.rsplit("/", 1)[1]) as locker:
         locker.execute("BEGIN")
         locker.execute("LOCK TABLE flood_senders IN ACCESS EXCLUSIVE MODE")
@@ -424,4 +424,4 @@ async def test_after_a_pause_the_database_is_tried_again_even_under_steady_traff
             await asyncio.sleep(0.2)  # a message every 0.2 s: the pause must not be renewed by them
             verdicts.append((time.monotonic() - started, await a.flood_check(7, 1, 60.0)))
     late = [verdict for at, verdict in verdicts if at > 3.5]
-    assert late and Verdict.ALLOW not in late[1:], verdicts
+    assert late and Admission.ALLOW not in late[1:], verdicts

@@ -23,7 +23,7 @@ T = TypeVar("T")
 DEFAULT_MAX_USERS = 20_000
 
 
-class Verdict(enum.Enum):
+class Admission(enum.Enum):
     """What to do with one message from a user."""
 
     ALLOW = "allow"  # handle it as usual
@@ -62,7 +62,7 @@ class FloodControl:
         """How many users are remembered (never more than max_users)."""
         return len(self._senders)
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: int) -> Admission:
         """Count one message from `user_id` now and say what to do with it."""
         now = self._clock()
         sender = self._senders.get(user_id)
@@ -79,11 +79,11 @@ class FloodControl:
         times.append(now)  # maxlen drops the oldest: only the last `limit` matter
         if not flooding:
             sender.warned = False
-            return Verdict.ALLOW
+            return Admission.ALLOW
         if sender.warned:
-            return Verdict.DROP
+            return Admission.DROP
         sender.warned = True
-        return Verdict.WARN
+        return Admission.WARN
 
 
 @dataclass(slots=True)

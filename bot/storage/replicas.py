@@ -70,7 +70,7 @@ from typing import Any, Protocol
 import psycopg
 from psycopg.rows import TupleRow
 
-from bot.storage.flood import Verdict
+from bot.storage.flood import Admission
 from bot.storage.pgpool import AsyncPool, connection_pool
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ END $$;
 """
 
 
-class Outcome(enum.Enum):
+class Handling(enum.Enum):
     """How `handle_once` dealt with one update."""
 
     HANDLED = "handled"  # handled here, now
@@ -211,7 +211,7 @@ class Replicas(Protocol):
 
     shared: bool  # False: one process, nothing shared (flood control and pacing stay local)
 
-    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome: ...
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Handling: ...
 
     async def before_send(self) -> None:
         """Called before every message the bot sends; marks the current update (or reminder claim) `sending`."""
@@ -225,7 +225,7 @@ class Replicas(Protocol):
     async def reserve_send(self, interval: float) -> float:
         """Reserve the next send slot on a schedule of one message per `interval` s; seconds to wait."""
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict: ...
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Admission: ...
 
     async def announce_reload(self) -> None: ...
 
@@ -396,7 +396,7 @@ class PostgresReplicas:
 
     # ------------------------------------------------------------------ each update once
 
-    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome:
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Handling:
         """Run `handle` unless another replica handles or handled this update (see the module docstring).
 
         If `handle` raises, the claim is given up (a redelivery runs it again) unless a
@@ -416,7 +416,7 @@ class PostgresReplicas:
                 if state is None:
                     break  # claimed by us
                 if state == "done":
-                    return Outcome.DUPLICATE
+                    return Handling.DUPLICATE
                 taken = await self._take_over(update_id)
             except psycopg.OperationalError as exc:
                 if owner_seen:
@@ -438,7 +438,7 @@ class PostgresReplicas:
                     update_id,
                 )
                 await self._record(update_id, "done")
-                return Outcome.MAYBE_SENT
+                return Handling.MAYBE_SENT
             log.info("Update %d: taken over from a replica that stopped before answering it", update_id)
             break
         token = _current_claim.set(claim)
@@ -459,7 +459,7 @@ class PostgresReplicas:
             self._later(update_id, "done")  # the database was just unreachable: do not wait for it again now
         else:
             await self._record(update_id, "done")
-        return Outcome.HANDLED
+        return Handling.HANDLED
 
     async def _record(self, update_id: int, state: str) -> None:
         """Write the claim's new state ('sending', 'done', or 'release': delete it); never raises for the database.
@@ -639,7 +639,7 @@ class PostgresReplicas:
         assert row is not None
         return float(row[0])
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict:
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Admission:
         """The shared verdict; ALLOW while the database cannot be reached (an answer is worth more than the count)."""
         try:
             self._check_paused("flood")
@@ -648,9 +648,9 @@ class PostgresReplicas:
                 row = await cursor.fetchone()
         except psycopg.OperationalError as exc:
             self._degraded("flood", exc)
-            return Verdict.ALLOW
+            return Admission.ALLOW
         assert row is not None
-        return Verdict(row[0])
+        return Admission(row[0])
 
     # ------------------------------------------------------------------ /reload
 
@@ -723,9 +723,9 @@ class LocalReplicas:
     def __init__(self) -> None:
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Outcome:
+    async def handle_once(self, update_id: int, handle: Callable[[], Awaitable[None]]) -> Handling:
         await handle()
-        return Outcome.HANDLED
+        return Handling.HANDLED
 
     async def before_send(self) -> None:
         return None
@@ -741,8 +741,8 @@ class LocalReplicas:
     async def reserve_send(self, interval: float) -> float:
         return 0.0
 
-    async def flood_check(self, user_id: int, limit: int, window: float) -> Verdict:
-        return Verdict.ALLOW
+    async def flood_check(self, user_id: int, limit: int, window: float) -> Admission:
+        return Admission.ALLOW
 
     async def announce_reload(self) -> None:
         return None

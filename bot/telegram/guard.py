@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.replies.reply import Reply
-from bot.storage.flood import Verdict
+from bot.storage.flood import Admission
 from bot.telegram.logs import user_tag
 from bot.telegram.send import send_reply
 from bot.telegram.state import BotData, Context
@@ -56,7 +56,7 @@ def mentions_bot(message: Message, bot_id: int, username: str) -> bool:
     )
 
 
-def flood_verdict(data: BotData, update: Update) -> Verdict | None:
+def flood_verdict(data: BotData, update: Update) -> Admission | None:
     """Count `update` against its user's allowance now; None if flood control does not apply to it."""
     user = update.effective_user
     if user is None or (update.callback_query is None and not FLOODABLE.check_update(update)):
@@ -89,7 +89,7 @@ async def on_webhook_arrival(data: BotData, update: Update) -> None:
 
 def admit(data: BotData, update: object) -> bool:
     """False for an update flood control dropped when it arrived: skipped without waiting behind its chat."""
-    if not isinstance(update, Update) or data.arrivals.get(update.update_id) is not Verdict.DROP:
+    if not isinstance(update, Update) or data.arrivals.get(update.update_id) is not Admission.DROP:
         return True
     data.arrivals.pop(update.update_id)
     return False
@@ -109,10 +109,10 @@ async def flood_guard(update: Update, context: Context) -> None:
     verdict = data.arrivals.pop(update.update_id)
     if verdict is None:  # not through the update queue (a test feeding updates directly), or not counted
         verdict = flood_verdict(data, update)
-    if verdict is None or verdict is Verdict.ALLOW:
+    if verdict is None or verdict is Admission.ALLOW:
         return
     user = update.effective_user
-    if verdict is Verdict.WARN and user is not None:
+    if verdict is Admission.WARN and user is not None:
         logger.info(
             "flood control: user %s sent over %d messages within %g s; ignoring them until they slow down",
             user_tag(user.id),

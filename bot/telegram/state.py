@@ -15,7 +15,7 @@ from bot.pipeline import Pipeline
 from bot.replies.replies import ReplyBuilder
 from bot.storage import LocalReplicas, Replicas, Store
 from bot.storage.events import ErrorLog, Recorder
-from bot.storage.flood import FloodControl, Throttle, Verdict
+from bot.storage.flood import Admission, FloodControl, Throttle
 from bot.telegram.processing import ChatOrderedProcessor
 
 # Reloads announced by other replicas (PostgreSQL NOTIFY, which any role that can connect may
@@ -114,19 +114,19 @@ class Arrivals:
     """Flood control's verdict on each update, taken when it arrived (bounded, oldest forgotten first)."""
 
     def __init__(self, max_updates: int = MAX_ARRIVALS) -> None:
-        self._verdicts: OrderedDict[int, Verdict] = OrderedDict()
+        self._verdicts: OrderedDict[int, Admission] = OrderedDict()
         self._max = max_updates
 
     def __len__(self) -> int:
         return len(self._verdicts)
 
-    def add(self, update_id: int, verdict: Verdict) -> None:
+    def add(self, update_id: int, verdict: Admission) -> None:
         self._verdicts[update_id] = verdict
         if len(self._verdicts) > self._max:
             self._verdicts.popitem(last=False)
 
-    def get(self, update_id: int) -> Verdict | None:
+    def get(self, update_id: int) -> Admission | None:
         return self._verdicts.get(update_id)
 
-    def pop(self, update_id: int) -> Verdict | None:
+    def pop(self, update_id: int) -> Admission | None:
         return self._verdicts.pop(update_id, None)
