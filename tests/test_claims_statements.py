@@ -334,3 +334,27 @@ def test_each_clause_pins_its_own_meeting(pipeline: Pipeline) -> None:
     verdicts = _verdicts(pipeline, text)
     assert ("contradicted" not in [v for v, _ in verdicts]) and ("confirmed", "raker_september_tempat") in verdicts
     assert ("confirmed", "raker_juli_tempat") in verdicts
+
+
+def test_what_the_asker_says_of_themselves_is_not_doubted(pipeline: Pipeline) -> None:
+    """In a message that asks, "saya anggota KPPS baru" is context: no 🤔 about KPPS beside the ✅."""
+    text = (
+        "Izin, saya anggota KPPS baru di desa kami. Mau memastikan, coblosan Pilkada Blora hari Rabu, "
+        "27 November 2024, kan?"
+    )
+    reply = pipeline.replies.for_question(text)
+    assert _claims(reply) == [("confirmed", "hari_pemungutan_suara")]
+    assert "🤔" not in reply.text
+
+
+def test_a_claim_the_asker_heard_is_still_doubted(pipeline: Pipeline) -> None:
+    text = "Saya dengar coblos dua kali tetap sah, Pilkada Blora hari Rabu 27 November 2024 kan?"
+    reply = pipeline.replies.for_question(text)
+    assert ("confirmed", "hari_pemungutan_suara") in _claims(reply)
+    assert ("unverifiable", None) in _claims(reply) and "🤔" in reply.text
+
+
+def test_a_question_with_nothing_to_check_gets_the_sure_answer(pipeline: Pipeline) -> None:
+    """ "... beneran dihitung?" reads like a request for a check, but holds no value to check."""
+    reply = pipeline.replies.for_question("eh suaraku beneran dihitung? 😅")
+    assert (reply.kind, reply.entry_id) == ("answer", "suara_sama_nilai")

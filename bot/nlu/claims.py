@@ -273,6 +273,39 @@ def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
 
 
+# The asker speaking of themselves; unless they report what they heard or read ("saya DENGAR ...").
+_FIRST_PERSON = frozenset(
+    {"saya", "aku", "aq", "gue", "gw", "gua", "kami", "kula", "kulo", "i", "we", "my", "our", "me"}
+)
+_REPORTED = frozenset(
+    {
+        "dengar",
+        "denger",
+        "mendengar",
+        "baca",
+        "membaca",
+        "lihat",
+        "liat",
+        "melihat",
+        "kata",
+        "katanya",
+        "bilang",
+        "dapat",
+        "dapet",
+        "terima",
+        "menerima",
+        "info",
+        "kabar",
+        "pesan",
+        "broadcast",
+        "heard",
+        "read",
+        "saw",
+        "told",
+    }
+)
+
+
 def _in(verdict: ClaimVerdict, judged: list[tuple[Item, ClaimVerdict]], items: list[Item]) -> bool:
     """Whether `verdict` was given to one of `items`."""
     return any(v is verdict and i in items for i, v in judged)
@@ -563,17 +596,26 @@ class ClaimChecker:
         for statement in statements:
             verdicts += self._odd_details(items, text, statement)
             verdicts = self._moved(text, items, statement, judged, verdicts)
+        # "Izin, saya anggota KPPS baru, ... hari Rabu 27 November, kan?": in a message that asks,
+        # what the asker says of themselves is context, not a claim to doubt.
+        asking = bool(_QUESTION_END.search(text) or _CHECK_TAG.search(fold(text)))
+        told = [
+            c
+            for st in statements
+            for c in self._clauses(text, items, st)
+            if not (asking and self._about_the_asker(text, c) and not any(c.holds(i) for i in values))
+        ]
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
             if any(statement.holds(i) for i in doubted):
                 continue  # "PSU pilkada, Rabu 4 Desember": the date's doubt already says it
             for clause in self._clauses(text, items, statement):
-                if clause.unknown is not None and not any(clause.holds(i) for i in values):
+                if clause.unknown is not None and not any(clause.holds(i) for i in values) and clause in told:
                     verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
         confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
-            rest = self._unexplained(text, items, confirmed, statements)
+            rest = self._unexplained(text, items, confirmed, told)
             if len(rest) >= 2:
                 # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
                 # message is something else. Confirm only what the facts cover.
@@ -1336,6 +1378,12 @@ class ClaimChecker:
         if not any(v.verdict == "contradicted" and v.fact == fact for i, v in judged if statement.holds(i)):
             out.append(ClaimVerdict("contradicted", "", fact, moved=True))
         return out
+
+    @staticmethod
+    def _about_the_asker(text: str, clause: _Scope) -> bool:
+        """ "saya anggota KPPS baru", "di grup guru kami": the asker speaks of themselves (not "saya dengar ...")."""
+        words = set(re.findall(r"\w+", fold(text[clause.start : clause.end])))
+        return bool(words & _FIRST_PERSON) and not words & _REPORTED
 
     def _moving_word(self, part: str) -> re.Match[str] | None:
         """A date-change word, or another form of one: "penundaan", "pembatalan" (a noun of it), "dipindah"."""

@@ -95,9 +95,11 @@ class ReplyBuilder:
         """
         if self._answer_covers(result, verdicts, text, forwarded):
             return True
+        sure = result.outcome in ("answer", "unknown")
+        if sure and not forwarded and all(v.verdict == "unverifiable" and not v.said for v in verdicts):
+            return True  # "suara aku beneran ngaruh?": nothing in it could be checked; the sure answer answers it
         if any(v.verdict == "contradicted" for v in verdicts):
             return False
-        sure = result.outcome in ("answer", "unknown")
         check = self.claims is not None and self.claims.asks(text, forwarded=forwarded)
         if any(v.verdict == "confirmed" for v in verdicts):
             return question and sure and not check  # "... 83,5% kan?" asks for the confirmation
