@@ -59,11 +59,16 @@ def test_where_the_corpus_came_from_is_kept(corpus: list[EvalItem]) -> None:
     assert "read only the two seed articles" in CORPUS.read_text(encoding="utf-8")
 
 
+# Written the same way by a writer and by the knowledge base, independently: the KB's variant is older
+# than the set (in knowledge/entries.yaml since the first commit, 0d3f323; fresh8 was written 2026-12-07).
+SAME_BY_CHANCE = {"siapa ahmad mustakim"}
+
+
 def test_no_corpus_or_sealed_question_was_copied_into_the_kb(pipeline: Pipeline) -> None:
     kb_questions = {" ".join(q.lower().split()) for e in pipeline.kb.entries for q in e.questions}
     ids = [e.id for e in pipeline.kb.entries]
-    questions = [i.question for i in load_eval_set(CORPUS, ids) + load_eval_set(FRESH, ids)]
-    assert not [q for q in questions if " ".join(q.lower().split()) in kb_questions]
+    questions = [" ".join(i.question.lower().split()) for i in load_eval_set(CORPUS, ids) + load_eval_set(FRESH, ids)]
+    assert not [q for q in questions if q in kb_questions and q not in SAME_BY_CHANCE]
 
 
 @pytest.fixture
@@ -74,7 +79,8 @@ def sealed(pipeline: Pipeline, corpus: list[EvalItem]) -> dict[str, SplitReport]
 
 def test_dev_and_the_fresh_sets_hold_their_first_run(sealed: dict[str, SplitReport]) -> None:
     # As the user sees it (docs/matching.md): top-1 / answered / wrong / out of scope rejected.
-    # First runs: fresh5 75.3 / 37.1 / 2.6 / 97.0; fresh6 67.6 / 32.4 / 2.2 / 100; fresh7 77.4 / 46.2 / 1.0 / 100.
+    # First runs: fresh5 75.3 / 37.1 / 2.6 / 97.0; fresh6 67.6 / 32.4 / 2.2 / 100; fresh7 77.4 / 46.2 / 1.0 / 100;
+    # fresh8 75.6 / 41.5 / 1.8 / 95.3 (now 97.7: 'berapa persen' is not answered with a count).
     # Now: dev 67.0 / 40.2 / 1.1 / 97.6; fresh5 74.7 / 40.2 / 2.6 / 98.5; fresh6 68.2 / 35.2 / 1.7 / 100.
     # The targets (answered >= 85 %, right first >= 95 %, 0 wrong) are not met.
     floors = {
@@ -82,6 +88,7 @@ def test_dev_and_the_fresh_sets_hold_their_first_run(sealed: dict[str, SplitRepo
         "fresh5": (73.5, 39.0, 3.0, 97.0),
         "fresh6": (67.0, 34.0, 2.0, 98.0),
         "fresh7": (76.0, 45.0, 1.5, 98.0),
+        "fresh8": (75.0, 41.0, 2.0, 97.0),
     }
     for split, (top1, answered, wrong, rejected) in floors.items():
         r = sealed[split]

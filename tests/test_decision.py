@@ -89,13 +89,26 @@ def test_a_question_that_asks_for_a_detail_the_answer_lacks_is_marked(pipeline: 
     assert signals["asks_detail"] == 1.0 and signals["asks_missing"] == 0.0
 
 
+def test_a_count_does_not_answer_berapa_persen(pipeline: Pipeline) -> None:
+    """The invalid ballots of 2019 are a count: "berapa persen" asks what that entry does not hold."""
+    matcher = pipeline.matcher
+    assert "figure" in matcher.holds("suara_tidak_sah_2019") and "percent" not in matcher.holds("suara_tidak_sah_2019")
+    assert matcher.holds("partisipasi_pilkada_2020") == {"figure", "percent"}
+    ranking = matcher.rank("suara tidak sah pemilu 2019 di blora itu berapa persen dari semua suara?")
+    assert ranking.candidates[0].entry_id == "suara_tidak_sah_2019"
+    assert matcher.signals(ranking)["asks_missing"] == 1.0
+    assert matcher.match("suara tidak sah pemilu 2019 di blora itu berapa persen dari semua suara?").outcome != "answer"
+    assert matcher.signals(matcher.rank("suara tidak sah pemilu 2019 berapa"))["asks_missing"] == 0.0
+
+
 def test_a_longer_ask_phrase_says_what_is_asked(pipeline: Pipeline) -> None:
     # "berapa" asks a figure, but "berapa lama sejak" asks how long ago: a date answers it.
     matcher = pipeline.matcher
     words = set(matcher.query_tokens("udah berapa lama sejak pilkada blora"))
     assert matcher.asked(words) == {"date"}
-    assert matcher.asked(set(matcher.query_tokens("berapa persen partisipasi"))) == {"figure"}
-    assert matcher.asked(set(matcher.query_tokens("kapan dan berapa persen"))) == {"date", "figure"}
+    assert matcher.asked(set(matcher.query_tokens("berapa persen partisipasi"))) == {"percent"}
+    assert matcher.asked(set(matcher.query_tokens("kapan dan berapa persen"))) == {"date", "percent"}
+    assert matcher.asked(set(matcher.query_tokens("berapa jumlah surat suara"))) == {"figure"}
     result = matcher.match("udah berapa lama sejak pilkada blora")
     assert (result.outcome, result.entry_id) == ("answer", "jadwal_pencoblosan")
 

@@ -66,7 +66,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
     )
 
 
-ASKED_KINDS = ("date", "figure", "person", "place")
+ASKED_KINDS = ("date", "figure", "percent", "person", "place")
 
 
 def _asks(doc: YamlDoc, problems: list[Problem]) -> dict[str, tuple[str, ...]]:

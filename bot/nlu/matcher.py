@@ -54,14 +54,15 @@ _PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
-_HOLDS = {
-    "date": "date",
-    "weekday": "date",
-    "month": "date",
-    "percent": "figure",
-    "count": "figure",
-    "person": "person",
-    "place": "place",
+# A percent is a figure too; "berapa PERSEN" asks a percent, which a count does not give.
+_HOLDS: dict[str, tuple[str, ...]] = {
+    "date": ("date",),
+    "weekday": ("date",),
+    "month": ("date",),
+    "percent": ("figure", "percent"),
+    "count": ("figure",),
+    "person": ("person",),
+    "place": ("place",),
 }
 
 
@@ -275,7 +276,9 @@ class Matcher:
             path = settings.model or DEFAULT_MODEL
             model = DecisionModel.load(path) if settings.model or path.exists() else None
         normalizer = Normalizer(lexicon)
-        holds = {e.id: frozenset(_HOLDS[kb.facts[f].kind] for f in e.facts if f in kb.facts) for e in kb.entries}
+        holds = {
+            e.id: frozenset(k for f in e.facts if f in kb.facts for k in _HOLDS[kb.facts[f].kind]) for e in kb.entries
+        }
         return cls(
             kb.entries,
             normalizer,
