@@ -358,3 +358,16 @@ def test_a_question_with_nothing_to_check_gets_the_sure_answer(pipeline: Pipelin
     """ "... beneran dihitung?" reads like a request for a check, but holds no value to check."""
     reply = pipeline.replies.for_question("eh suaraku beneran dihitung? 😅")
     assert (reply.kind, reply.entry_id) == ("answer", "suara_sama_nilai")
+
+
+def test_a_topic_word_with_its_clitic_ties_the_value(pipeline: Pipeline) -> None:
+    """ "coblosanNYA hari rabu kan?" is about voting day, as "coblosan hari rabu" is."""
+    reply = pipeline.replies.for_question("coblosannya hari rabu kan?")
+    assert _claims(reply) == [("confirmed", "hari_pemungutan_suara")]
+
+
+def test_an_emoji_after_the_question_mark_still_asks(pipeline: Pipeline) -> None:
+    assert pipeline.replies.claims is not None
+    assert pipeline.replies.claims.is_question("kpu blora pake medsos ga sih buat sebarin info? 📲")
+    reply = pipeline.replies.for_question("kpu blora pake medsos ga sih buat sebarin info? 📲")
+    assert reply.kind == "suggest" and reply.suggestions[0] == "sosialisasi_media"

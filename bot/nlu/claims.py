@@ -49,7 +49,7 @@ _COMPARABLE: dict[str, tuple[str, ...]] = {
     "person": ("person",),
     "place": ("place",),
 }
-_QUESTION_END = re.compile(r"\?\s*$")
+_QUESTION_END = re.compile(r"\?[^\w]*$")  # "... info? 📱": emoji after the question mark
 # "naik GAK dibanding 2019", "... sama nilainya GA": a yes/no question without a question mark.
 _NEGATION = r"(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|ndak|nda|ora|mboten)"
 # Words that turn the next word around: "TIDAK sah", "GA naik", "not higher". Normalizing
@@ -659,8 +659,10 @@ class ClaimChecker:
         unknown = self._unknown_in(normal, raw)
         # "targetNYA 85 persen" says the topic word "target" (for topics only: "calonnya" does not
         # make a message about the candidates a claim).
+        bare = [w[:-3] for w in raw if w.endswith("nya") and len(w) >= 6]
         normal += [w[:-3] for w in normal if w.endswith("nya") and len(w) >= 6]
-        raw += [w[:-3] for w in raw if w.endswith("nya") and len(w) >= 6]
+        normal += self._normalizer.tokens(" ".join(bare)) if bare else []  # "coblosanNYA": "pencoblosan"
+        raw += bare
         return _Scope(start, end, set(normal) | set(raw), _marked(normal) | _marked(raw), unknown)
 
     def _clauses(self, text: str, items: list[Item], statement: _Scope) -> list[_Scope]:

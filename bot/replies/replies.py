@@ -6,6 +6,7 @@ HTML with an inline keyboard. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.clock import Clock, utc_now
@@ -17,6 +18,9 @@ from bot.nlu.claims import ClaimChecker, ClaimVerdict
 from bot.nlu.matcher import Matcher, MatchResult
 from bot.replies.election import countdown, format_date
 from bot.replies.reply import Button, Reply, ReplyKind
+
+# Someone else's words quoted in a message: "…", “…”, '…' around three words or more.
+_QUOTED = re.compile(r"[\"“”„«»]|'\w+\s+\w+\s+\w+")
 
 
 class ReplyBuilder:
@@ -96,8 +100,16 @@ class ReplyBuilder:
         if self._answer_covers(result, verdicts, text, forwarded):
             return True
         sure = result.outcome in ("answer", "unknown")
-        if sure and not forwarded and all(v.verdict == "unverifiable" and not v.said for v in verdicts):
-            return True  # "suara aku beneran ngaruh?": nothing in it could be checked; the sure answer answers it
+        # Nothing in it could be checked. "suara aku beneran ngaruh?": the sure answer answers it;
+        # "kpu pake medsos ga buat sebarin info?" asks in its own words: its "did you mean" too.
+        # Someone else's words in quotes stay a claim nobody can vouch for.
+        asks_plainly = result.outcome == "suggest" and "?" in text and not _QUOTED.search(text)
+        if (
+            not forwarded
+            and all(v.verdict == "unverifiable" and not v.said for v in verdicts)
+            and (sure or asks_plainly)
+        ):
+            return True
         if any(v.verdict == "contradicted" for v in verdicts):
             return False
         check = self.claims is not None and self.claims.asks(text, forwarded=forwarded)
