@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -342,18 +342,16 @@ def _cards(kit: Outreach, out: Path, force: bool, stdout: TextIO) -> int:
     """
     entries = [e for e in kit.replies.kb.entries if kit.has_card(e.id)]
     paths = {entry.id: out / f"{entry.link or entry.id}.png" for entry in entries}
-    try:
+
+    def write() -> None:
         for path in paths.values():
             check_output(path, force=force)
         out.mkdir(parents=True, exist_ok=True)
         for entry in entries:
             write_output(paths[entry.id], kit.card(entry.id).png, force=force)
             print(f"{paths[entry.id]}  {entry.title}", file=stdout)
-    except RefusedOutput as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"Cannot write the cards to {out}: {exc.strerror or exc}", file=sys.stderr)
+
+    if _write_failed("cards", out, write):
         return 1
     print(f"{len(entries)} cards in {out}", file=stdout)
     return 0
@@ -365,21 +363,30 @@ def _poster(kit: Outreach, out: Path, topics: str | None, force: bool, stdout: T
         print(f"The poster file must end in .pdf (to print) or .png, not '{out.name}'", file=sys.stderr)
         return 1
     words = [w.strip() for w in topics.split(",") if w.strip()] if topics else kit.poster_links()
-    try:
+
+    def write() -> None:
         check_output(out, force=force)  # before drawing: a refusal should not take seconds
-        poster = kit.poster(words)
-        write_output(out, poster.encode(out.suffix), force=force)
-    except RefusedOutput as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        print(f"Cannot make the poster: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"Cannot write the poster to {out}: {exc.strerror or exc}", file=sys.stderr)
+        write_output(out, kit.poster(words).encode(out.suffix), force=force)
+
+    if _write_failed("poster", out, write):
         return 1
     print(f"{out}: A4 poster with {len(words)} topics: {', '.join(words)}", file=stdout)
     return 0
+
+
+def _write_failed(what: str, where: Path, write: Callable[[], None]) -> bool:
+    """Run `write`; True (with one line on stderr) when it was refused or failed, False when it wrote."""
+    try:
+        write()
+    except RefusedOutput as exc:
+        print(exc, file=sys.stderr)
+    except ValueError as exc:
+        print(f"Cannot make the {what}: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"Cannot write the {what} to {where}: {exc.strerror or exc}", file=sys.stderr)
+    else:
+        return False
+    return True
 
 
 def _train(pipeline: Pipeline, path: Path, out: Path, splits: str, stdout: TextIO) -> int:
