@@ -70,6 +70,10 @@ class Fact:
     qualifier: str | None = None  # "minimal" for a target
     act: str | None = None  # what a person did at `event` ("membuka"); one fact per person who did it
     act_terms: tuple[str, ...] = ()  # phrases naming that act in text ("dibuka", "opened")
+    # A statement: the quote is what the person said or did ("jangan sia-siakan, apalagi … golput"). A
+    # claim of it is confirmed only when the quote covers every word it says (bot/nlu/claims.py `_said`).
+    statement: bool = False
+    speaks_for: tuple[str, ...] = ()  # the body the person spoke for, as text names it ("kpu blora")
     # (1, "pemilu 2019"): the quote says the figure rose from that election's (-1: fell), no figure given
     trend: tuple[int, str] | None = None
     region: str | None = None  # the configured region the sources are about ("Kabupaten Blora")

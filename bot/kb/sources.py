@@ -12,7 +12,7 @@ from typing import Any
 from bot.facts.facts import FACT_KINDS, Fact, vocabulary
 from bot.facts.statements import MONTH_NAMES, Vocabulary, find_items, fold
 from bot.kb.model import ID_RE, Source
-from bot.schema import DATE, INT, LIST, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
+from bot.schema import BOOL, DATE, INT, LIST, NONEMPTY_TEXT, NUMBER, TEXT, Expect, check_mapping
 from bot.yamlfile import Problem, YamlDoc
 
 _FACT_OPTIONAL: dict[str, Expect] = {
@@ -27,6 +27,8 @@ _FACT_OPTIONAL: dict[str, Expect] = {
     "fell_from": NONEMPTY_TEXT,
     "act": NONEMPTY_TEXT,
     "act_terms": LIST,
+    "statement": BOOL,
+    "speaks_for": LIST,
     "date": DATE,
     "month": Expect((str,), 'a month written "YYYY-MM"'),
     "percent": NUMBER,
@@ -40,6 +42,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: st
     if not check_mapping(doc, doc.data, (), problems, required={"sources": LIST}, what="the sources file"):
         return {}
     result: dict[str, Source] = {}
+    texts: dict[str, str] = {}
     fact_ids: dict[str, str] = {}
     for i, raw in enumerate(doc.data.get("sources") or []):
         ok = check_mapping(
@@ -76,6 +79,8 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: st
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(doc.problem(f"cannot read the source text '{raw['text']}': {exc}", "sources", i, "text"))
             source_text = None
+        if source_text is not None:
+            texts[raw["id"]] = source_text
         facts: list[Fact] = []
         for j, raw_fact in enumerate(raw["facts"] if isinstance(raw["facts"], list) else []):
             fact = _parse_fact(doc, (i, j), raw_fact, raw["id"], raw["date"], problems)
@@ -110,7 +115,7 @@ def _parse_sources(doc: YamlDoc, base: Path, problems: list[Problem], region: st
     vocab = vocabulary(f for s in result.values() for f in s.facts)
     for i, source in enumerate(result.values()):
         for fact in source.facts:
-            message = _value_not_in_quote(fact, vocab)
+            message = _value_not_in_quote(fact, vocab, texts.get(source.id, ""))
             if message:
                 j = next(j for j, f in enumerate(doc.data["sources"][i]["facts"]) if f.get("id") == fact.id)
                 problems.append(doc.problem(message, "sources", i, "facts", j, "quote"))
@@ -159,7 +164,7 @@ def _parse_fact(
     elif kind in ("percent", "count"):
         value = Decimal(str(value))
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("topic", "role_terms", "aliases", "act_terms"):
+    for key in ("topic", "role_terms", "aliases", "act_terms", "speaks_for"):
         items = raw.get(key) or []
         if not all(isinstance(v, str) and v.strip() for v in items):
             problems.append(doc.problem(f"each item of '{key}' must be non-empty text", *path, key))
@@ -201,6 +206,14 @@ def _parse_fact(
             doc.problem("an 'act' (what a person did) needs 'act_terms', a 'person' and the 'event' it was at", *path)
         )
         return None
+    if (raw.get("statement") or lists["speaks_for"]) and not (raw.get("statement") and raw.get("act")):
+        problems.append(
+            doc.problem("a 'statement' (what a person said, with 'speaks_for' if any) needs an 'act'", *path)
+        )
+        return None
+    if raw.get("statement") and not lists["topic"]:
+        problems.append(doc.problem("a 'statement' needs a 'topic': the words that say its point", *path))
+        return None
     return Fact(
         id=raw["id"],
         source=source_id,
@@ -218,6 +231,8 @@ def _parse_fact(
         qualifier=raw.get("qualifier"),
         act=raw.get("act"),
         act_terms=lists["act_terms"],
+        statement=bool(raw.get("statement")),
+        speaks_for=lists["speaks_for"],
         trend=trend,
     )
 
@@ -235,16 +250,41 @@ _STATES: dict[str, tuple[str, ...]] = {"date": ("date",), "month": ("month", "da
 _STATES["count"] = ("count",)
 
 
-def _value_not_in_quote(fact: Fact, vocab: Vocabulary) -> str | None:
-    """A fact's value must be what its quote says, or it is not bound to the source."""
+def _speaker(quote: str, text: str, names: dict[str, str]) -> str | None:
+    """Whose words `quote` is when it names no one ("“Kami akan …,” terangnya"): the person the
+    source text names last before it (by the key of `names`, folded name -> person)."""
+    low, at = fold(_squash(text)), fold(_squash(quote))
+    end = low.find(at)
+    if end < 0 or not names:
+        return None
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    found = list(pattern.finditer(low, 0, end))
+    return names[found[-1][0]] if found else None
+
+
+def _value_not_in_quote(fact: Fact, vocab: Vocabulary, text: str = "") -> str | None:
+    """A fact's value must be what its quote says, or it is not bound to the source.
+
+    A statement's quote may name its speaker by a pronoun ("terangnya", "kata dia"): then the
+    person the source names last before the quote must be the fact's person.
+    """
     quote = fact.quote
     if fact.kind in ("person", "place"):
         names = [str(fact.value), *fact.aliases]
-        if not any(fold(n) in fold(quote) for n in names):
-            return f"fact '{fact.id}': its quote does not name '{fact.value}'"
+        if not any(fold(n) in fold(quote) for n in names) and not (
+            fact.statement and _speaker(quote, text, dict(vocab.persons)) == fact.key
+        ):
+            return f"fact '{fact.id}': its quote does not name '{fact.value}'" + (
+                " (nor is it the last person the source names before the quote)" if fact.statement else ""
+            )
         if fact.role_terms and not any(t in fold(quote) for t in fact.role_terms):
             return f"fact '{fact.id}': its quote does not name the role ({', '.join(fact.role_terms)})"
-        if fact.act_terms and not any(re.search(rf"\b{re.escape(t)}\b", fold(quote)) for t in fact.act_terms):
+        # A statement's quote is what was said: "“Kami akan gencarkan …,” terangnya" need not name the act.
+        if (
+            fact.act_terms
+            and not fact.statement
+            and not any(re.search(rf"\b{re.escape(t)}\b", fold(quote)) for t in fact.act_terms)
+        ):
             return f"fact '{fact.id}': its quote does not say '{fact.act}' ({', '.join(fact.act_terms)})"
         return None
     if fact.trend is not None and fact.trend[1] not in {

@@ -340,6 +340,98 @@ def _marked(words: Iterable[str]) -> set[str]:
     return out
 
 
+# Words that forbid, as well as deny, in what someone is said to have said: "JANGAN golput", "ojo golput",
+# "ga usah ke TPS". Only the statement reader (`_said`) reads them so; elsewhere "jangan lupa" is a call.
+_SAID_NEGATIONS = NEGATIONS | {"jangan", "jgn", "jgan", "ojo", "usah", "gausah", "dont", "don"}
+# Filler, marker and chat words that still say something in a statement of what someone said.
+_MEANING = frozenset(
+    {
+        "boleh",
+        "harus",
+        "wajib",
+        "bisa",
+        "sama",
+        "semua",
+        "setiap",
+        "benar",
+        "bener",
+        "betul",
+        "bnr",
+        "leres",
+        "saja",
+        "aja",
+        "hanya",
+        "cuma",
+        "doang",
+        "sudah",
+        "udah",
+        "udh",
+        "akan",
+        "ingin",
+        "mau",
+        "pengen",
+        "ada",
+        "penting",
+        "lebih",
+        "kurang",
+        "hampir",
+        "masih",
+        "baru",
+        "duluan",
+        "pindah",
+        "ganti",
+        "diundur",
+        "ditunda",
+        "dimajukan",
+        "waspada",
+        "awas",
+        "viral",
+        "least",
+        "same",
+        "many",
+        "sebelum",
+        "setelah",
+        "habis",
+        "abis",
+        "trus",
+        "terus",
+        "tidak",
+        "ga",
+        "gak",
+        "nggak",
+        "not",
+        "bukan",
+        "dulu",
+        "nanti",
+        "besok",
+        "kemarin",
+        "tadi",
+    }
+)
+# "bukan CUMA tugas ortu" says what "bukan SEKEDAR tugas orang tua" says.
+_LIMITERS = frozenset(
+    {"hanya", "cuma", "cuman", "sekedar", "sekadar", "saja", "doang", "mung", "only", "just", "merely"}
+)
+
+
+def _said_marked(words: Iterable[str]) -> set[str]:
+    """`_marked`, with the words that forbid ("jangan golput" -> "¬golput")."""
+    out: set[str] = set()
+    negated = False
+    for word in words:
+        if word in _SAID_NEGATIONS:
+            negated = True
+            continue
+        out.add(f"¬{word}" if negated else word)
+        negated = False
+    return out
+
+
+def _squashed(text: str) -> str:
+    """Text compared regardless of case, spacing and typographic quotes (as `check` compares quotes)."""
+    return " ".join(fold(text).translate(str.maketrans("“”‘’", "\"\"''")).split())
+
+
 def _sentence_cuts(text: str) -> list[tuple[int, int]]:
     """Where the sentences of `text` end (the separators' spans)."""
     found = sentences(text)
@@ -379,8 +471,12 @@ class ClaimChecker:
         lexicon: Lexicon,
         unknown_words: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
-        self._facts = tuple(facts)
-        self._vocab = replace(vocabulary(self._facts), venues=True)
+        every = tuple(facts)
+        # Statements (what a person said or did, `statement: true`) are read by `_said` alone: their
+        # topic words are the point of what was said, not words that tie a date or figure to a fact.
+        self._facts = tuple(f for f in every if not f.statement)
+        self._said_facts = tuple(f for f in every if f.statement)
+        self._vocab = replace(vocabulary(every), venues=True)
         self._normalizer = normalizer
         # Normalizing can make two topic phrases one ("hari pemilihan", "pemilihan" -> {pilkada}): count it once.
         # A negated word is its own word ("tidak sah" -> {"¬sah"}): "suara sah" is not about invalid ballots.
@@ -419,6 +515,39 @@ class ClaimChecker:
             for f in self._facts
             if f.act and f.act_terms
         }
+
+        # Each statement's speaker as text names them: their name, the body they spoke for ("KPU Blora"),
+        # the role the sources give them ("Kabag Prokompim"); its topics with polarity ("jangan golput").
+        self._speakers = {
+            f.id: _any_of(
+                {
+                    fold(t)
+                    for g in every
+                    if g.kind == "person" and g.key == f.key and not g.statement
+                    for t in g.role_terms
+                }
+                | set(f.speaks_for)
+            )
+            for f in self._said_facts
+        }
+        self._said_topics = {
+            f.id: [set(normalizer.tokens(t)) | set(re.findall(r"\w+", t)) for t in f.topic] for f in self._said_facts
+        }
+        self._said_ties = {
+            f.id: [_said_marked(normalizer.tokens(t)) | _said_marked(re.findall(r"\w+", t)) for t in f.topic]
+            for f in self._said_facts
+        }
+        self._said_polar = {
+            f.id: {
+                w
+                for text in (*f.topic, f.quote)
+                for w in _said_marked(normalizer.tokens(text)) | _said_marked(re.findall(r"\w+", fold(text)))
+                if w[0] == "¬"
+            }
+            for f in self._said_facts
+        }
+        self._said_acts = {f.id: _any_of(f.act_terms) for f in self._said_facts}
+        self._said_quotes = {f.id: _squashed(f.quote) for f in self._said_facts}
 
         self._schedule = {w for word in SCHEDULE_WORDS.split() for w in (word, *normalizer.tokens(word))}
         self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
@@ -491,6 +620,19 @@ class ClaimChecker:
             for word in (*CHAT_WORDS.split(), *SCHEDULE_WORDS.split(), *" ".join(FLAT_WORDS).split())
             for w in (word, *normalizer.tokens(word))
         }
+        # The words that carry nothing in what someone is said to have said: not those that may turn it
+        # around ("golput BOLEH", "SEMUA", "HARUS", "lebih", "sama"), which the quote must say itself.
+        self._said_plain = {
+            w
+            for w in (
+                set(lexicon.filler)
+                | set(lexicon.particles)
+                | {t for m in (*self._markers, *self._question_words) for t in m}
+                | set(CHAT_WORDS.split())
+            )
+            if w not in _MEANING
+        }
+        self._trend_words = {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()} | _CONNECTORS
         # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
         # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
         self._calls = [
@@ -559,9 +701,11 @@ class ClaimChecker:
         marked = marked or (bool(comparisons) and self._has_marker(raw))
         compared = bool(comparisons) and not question
         claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
+        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
+        # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
+        claimish = claimish or (not question and any(self._says(text, st) for st in statements))
         if not claimish:
             return []  # "raker 6 september membahas apa" asks; it does not claim
-        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
         doubted: list[Item] = []
@@ -575,12 +719,17 @@ class ClaimChecker:
                 unjudged.append(item)
             if verdict is None or verdict.verdict == "unverifiable":
                 doubted.append(item)
+        # "Budiman: tantangan kehumasan … hoaks dan disinformasi": what was said, and who said it.
+        spoken_verdicts, speakers, spoken = self._said(
+            text, items, statements, judged, verdicts, any(c.verdict == "confirmed" for c in comparisons)
+        )
+        verdicts += spoken_verdicts
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
             ClaimVerdict("unverifiable", quote(i.text), None, context=self._targets(i, items, text))
             for i in unjudged
-            if i.kind in ("person", "place", "count", "percent")
+            if i.kind in ("person", "place", "count", "percent") and i not in speakers
         ]
         # "Amri yg jd narasumber itu Kabag Prokompim": a role said of no name we could bind is a claim
         # we did not check; the message is not confirmed as a whole.
@@ -608,14 +757,23 @@ class ClaimChecker:
         # "..., jangan lupa bawa KTP": a statement about what only a known unknown covers, with
         # no value of its own, is said separately to be beyond the sources.
         for statement in statements:
-            if any(statement.holds(i) for i in doubted):
+            if any(statement.holds(i) for i in doubted) or statement in spoken:
                 continue  # "PSU pilkada, Rabu 4 Desember": the date's doubt already says it
             for clause in self._clauses(text, items, statement):
                 if clause.unknown is not None and not any(clause.holds(i) for i in values) and clause in told:
                     verdicts.append(ClaimVerdict("unverifiable", quote(clause.unknown), None))
         confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
         if confirmed and not any(v.verdict != "confirmed" for v in verdicts):
-            rest = self._unexplained(text, items, confirmed, told)
+            # What someone said covers only the statement that says they said it (`_said` checks each word
+            # there): "KPU bilang jangan golput. Golput boleh kok" leaves "golput boleh" unexplained.
+            rest = self._unexplained(
+                text,
+                items,
+                [f for f in confirmed if not f.statement],
+                [c for c in told if not any(sp.start <= c.start < sp.end for sp in spoken)],
+                strict=bool(spoken),
+            )
+
             if len(rest) >= 2:
                 # "Kominfo ... skipped the 6 September meeting": the date is right, the point of the
                 # message is something else. Confirm only what the facts cover.
@@ -845,16 +1003,24 @@ class ClaimChecker:
             return ClaimVerdict("contradicted", said, ours[0], tuple(ours[1:] + theirs))
         return ClaimVerdict("unverifiable", said, None)
 
-    def _unexplained(self, text: str, items: list[Item], facts: list[Fact], statements: list[_Scope]) -> list[str]:
+    def _unexplained(
+        self, text: str, items: list[Item], facts: list[Fact], statements: list[_Scope], *, strict: bool = False
+    ) -> list[str]:
         """Content words of `text` that neither the confirmed facts nor the items account for.
 
         Read statement by statement: the normalizer reads the first 500 characters of what it is given.
+        `strict`: next to what someone said, a word that may turn it around ("golput BOLEH") is a content word.
         """
-        covered = set(self._plain)
+        covered = set(self._plain) - (_MEANING if strict else set())
         for fact in facts:
-            covered |= set(self._normalizer.tokens(f"{fact.what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
+            what = "" if fact.statement else fact.what  # a statement's `what` is our wording, not the source's
+            covered |= set(self._normalizer.tokens(f"{what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
+            covered |= set(fact.speaks_for) | {w for t in fact.speaks_for for w in t.split()}
+            if fact.statement:  # the meeting's own words ("raker", "PPK"), as its date and place facts give them
+                covered |= {w for f in self._facts if f.event == fact.event for t in f.topic for w in t.split()}
             covered |= {w for t in fact.act_terms for w in t.split()}
-            covered |= {t.lstrip("¬") for topic in self._topics[fact.id] for t in topic}
+            covered |= {t.lstrip("¬") for topic in self._topics.get(fact.id, ()) for t in topic}
+            covered |= {w for topic in self._said_topics.get(fact.id, ()) for w in topic}
         for item in items:
             covered |= set(self._normalizer.tokens(item.text))
         low = fold(text)
@@ -867,9 +1033,173 @@ class ClaimChecker:
                     else:
                         covered |= call
         words = [t for st in statements for t in self._normalizer.tokens(text[st.start : st.end])]
+        # What someone said in other forms of the quote's words: "DIMULAI" for "mulai", "perlu" for "diperlukan".
+        stems = {crude_stem(w) for f in facts if f.statement for w in re.findall(r"\w+", fold(f.quote))}
         # A word with letters ("rp100rb", "hati2") says something; a bare number is an item or nothing.
-        rest = [t for t in dict.fromkeys(words) if len(t) > 2 and not t.isdigit() and t not in covered]
+        rest = [
+            t
+            for t in dict.fromkeys(words)
+            if len(t) > 2 and not t.isdigit() and t not in covered and crude_stem(t) not in stems
+        ]
         return list(dict.fromkeys(turned + rest))
+
+    # ------------------------------------------------------------------ what someone said or did
+
+    def _says(self, text: str, statement: _Scope) -> bool:
+        """Whether a statement says someone said or did something ("KPU bilang …", "Budiman: …",
+        "Kasworo mendampingi …"), not only names its topic ("kpu blora sosialisasi ke sekolah")."""
+        tied = self._said_tied(text, statement)
+        part = fold(text[statement.start : statement.end])
+        return bool(tied) and (
+            any(self._said_acts[f.id].search(part) for f in tied) or bool(re.search(r"\w\s*:\s", part))
+        )
+
+    def _said_tied(self, text: str, statement: _Scope) -> list[Fact]:
+        """The statements (`statement: true` facts) whose point a statement of the message names: one of
+        their topic phrases, word for word ("jangan golput", "tantangan kehumasan"), best first."""
+        # With their polarity: "golput aja" does not name "jangan golput", nor "tidak sama nilainya" "nilainya sama".
+        part = text[statement.start : statement.end]
+        words = _said_marked(self._normalizer.tokens(part)) | _said_marked(re.findall(r"\w+", fold(part)))
+        words |= {w[:-3] for w in words if w.endswith("nya") and len(w) >= 6}
+        scored = [(sum(len(t) for t in self._said_ties[f.id] if t and t <= words), f) for f in self._said_facts]
+        return [f for n, f in sorted(scored, key=lambda p: -p[0]) if n]
+
+    def _said(
+        self,
+        text: str,
+        items: list[Item],
+        statements: list[_Scope],
+        judged: list[tuple[Item, ClaimVerdict]],
+        verdicts: list[ClaimVerdict],
+        compared: bool = False,
+    ) -> tuple[list[ClaimVerdict], set[Item], list[_Scope]]:
+        """What someone said or did, statement by statement: "KPU Blora bilang jangan golput",
+        "Budiman: tantangan kehumasan … hoaks dan disinformasi", "Kasworo mendampingi pembukaan raker".
+
+        Confirmed only when the message names the one who said it (their name, their role, or the body
+        they spoke for: "KPU Blora"), and no one else; names no other meeting; every value in the
+        statement is one the quote gives; and the quote covers every word of the statement, negations
+        included ("golput BOLEH", "hoaks BUKAN tantangan", "Mustakim TIDAK bilang" are not covered).
+        Otherwise unverifiable, with what the source does say (and who said it), when a speaker is named.
+        Returns the verdicts, the names judged as speakers, and the statements confirmed.
+        """
+        out: list[ClaimVerdict] = []
+        speakers: set[Item] = set()
+        spoken: list[_Scope] = []
+        low = fold(text)
+        named = self._events_named(items, low)
+        confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
+        for statement in statements:
+            tied = self._said_tied(text, statement)
+            if not tied:
+                continue
+            persons = [i for i in items if i.kind == "person" and statement.holds(i)]
+            part = low[statement.start : statement.end]
+            mine: list[Fact] = []
+            wrong: list[Fact] = []
+            said_as = ""
+            for fact in tied:
+                own = [p for p in persons if fact.shows(p)]
+                term = self._speakers[fact.id].search(part)
+                if own and len(own) == len(persons):
+                    mine.append(fact)
+                    said_as = said_as or own[0].text
+                elif not persons and term is not None:
+                    mine.append(fact)
+                    said_as = said_as or text[statement.start + term.start() : statement.start + term.end()]
+                elif persons or any(self._speakers[f.id].search(part) for f in self._said_facts):
+                    wrong.append(fact)  # "Budiman bilang jangan golput": someone else said it
+            if not mine and not wrong:
+                continue  # nobody is said to have said it: "hoaks" alone is not a claim about Budiman
+            if mine and self._said_holds(text, items, statement, mine, judged, confirmed, named, compared):
+                out.append(ClaimVerdict("confirmed", quote(said_as), mine[0], tuple(mine[1:])))
+                spoken.append(statement)
+                speakers |= set(persons)
+                continue
+            if any(v.verdict == "contradicted" and statement.holds(i) for i, v in judged):
+                continue  # "Mustakim bilang partisipasi 2024 73 persen": the ❌ on the figure says it
+            if confirmed and len(self._unexplained(text, items, confirmed, [statement])) < 2:
+                continue  # "Target KPU: partisipasi … minimal 83 persen": the target fact says it all, as before
+            said_as = said_as or (persons[0].text if persons else "")
+            speakers |= set(persons)  # this verdict is theirs: "Budiman bilang jangan golput" -> who did say it
+            out.append(ClaimVerdict("unverifiable", quote(said_as), None, context=tuple((mine or wrong)[:2])))
+        return out, speakers, spoken
+
+    def _said_holds(
+        self,
+        text: str,
+        items: list[Item],
+        statement: _Scope,
+        facts: list[Fact],
+        judged: list[tuple[Item, ClaimVerdict]],
+        confirmed: list[Fact],
+        named: set[str],
+        compared: bool = False,
+    ) -> bool:
+        """Whether `facts` (statements of the one the message names) say all that `statement` says."""
+        if named and not any(f.event in named for f in facts):
+            return False  # "Mustakim bilang di raker JULI jangan golput"
+        quotes = " ".join(self._said_quotes[f.id] for f in facts)
+        # Each value is one the quote gives: "83 persen" confirmed with the figure its quote states.
+        for item in items:
+            if not statement.holds(item) or item.kind in ("person", "role"):
+                continue
+            verdict = next((v for i, v in judged if i is item), None)
+            if verdict is not None:
+                if verdict.verdict != "confirmed" or verdict.fact is None:
+                    return False
+                if _squashed(verdict.fact.quote) not in quotes:
+                    return False  # "Mustakim bilang 2020 77,6 persen": Ahmad Solikin said that
+            elif not any(i.kind == item.kind and i.value == item.value for i in find_items(quotes, self._vocab)):
+                return False  # "Budiman bilang tantangan Pilkada 2029"
+        own = [set(re.findall(r"\w+", quotes))]
+        own += [set(self._normalizer.tokens(quotes))]
+        quoted = set().union(*own)
+        quoted |= {w[:-3] for w in quoted if w.endswith("nya") and len(w) >= 6}
+        if statement.unknown is not None and not set(statement.unknown.split()) <= quoted:
+            return False  # a known unknown's word the quote does not say
+        covered = set(self._said_plain) | quoted
+        if compared:  # "lebih tinggi dibanding Pemilu 2019": the comparison, confirmed on its own
+            covered |= self._trend_words
+        if quoted & _LIMITERS:
+            covered |= _LIMITERS  # "bukan CUMA" for "bukan hanya sekedar"
+        for fact in (*facts, *confirmed):
+            covered |= {w for t in fact.topic for w in (*t.split(), *self._normalizer.tokens(t))}
+            covered |= {w for t in (*fact.act_terms, *fact.speaks_for, *fact.aliases) for w in t.split()}
+            covered |= {w for w in re.findall(r"\w+", fold(f"{fact.value} {fact.role or ''} {fact.event or ''}"))}
+            if not fact.statement:
+                covered |= set(self._normalizer.tokens(f"{fact.what} {fact.quote}"))
+        for fact in self._facts:
+            if fact.kind == "person" and any(fact.key == f.key for f in facts):
+                covered |= {w for t in fact.role_terms for w in t.split()}
+            if fact.event is not None and any(fact.event == f.event for f in facts):
+                covered |= {w for t in fact.topic for w in t.split()}  # the meeting's own words: "raker", "PPK"
+        for item in items:
+            if statement.holds(item):
+                covered |= set(self._normalizer.tokens(item.text)) | set(re.findall(r"\w+", fold(item.text)))
+        stems = {crude_stem(w) for w in covered}
+        part = text[statement.start : statement.end]
+        raw = re.findall(r"\w+", fold(part))
+        normal = self._normalizer.tokens(part)
+        for word in dict.fromkeys([*normal, *raw]):
+            if (
+                len(word) > 2
+                and not word.isdigit()
+                and word not in covered
+                and crude_stem(word) not in stems
+                and word not in _SAID_NEGATIONS
+            ):
+                return False
+        # Polarity: a word said not to hold, or forbidden, must be so in the quote ("bukan CUMA" is "bukan sekedar").
+        polar = set().union(*(self._said_polar[f.id] for f in facts))
+        limited = any(w[1:] in _LIMITERS for w in polar)
+        for word in _said_marked(normal) | _said_marked(raw):
+            if word[0] != "¬" or word in polar or (word[1:] in _LIMITERS and limited):
+                continue
+            if crude_stem(word[1:]) in {crude_stem(w[1:]) for w in polar}:
+                continue
+            return False
+        return True
 
     # ------------------------------------------------------------------ one item
 
@@ -1217,6 +1547,13 @@ class ClaimChecker:
         holders = [f for f in acts if f.event == event]
         said = quote(item.text)
         agreeing = [f for f in holders if f.shows(item)]
+        # "Mustakim TIDAK memimpin rapat": the act said not to have been done by that name.
+        a, b = min(spans, key=lambda span: gap(item, [span]))
+        denied = _DENIED_ACT.search(low, max(0, a - 30), a)
+        if denied is not None:
+            if agreeing:
+                return ClaimVerdict("contradicted", quote(item.text, "…", low[denied.start() : b]), agreeing[0])
+            return None  # "Solikin tidak membuka raker PPK": denying what no source says claims nothing false
         if agreeing:
             return ClaimVerdict("confirmed", said, agreeing[0])
         if len(holders) == 1:
@@ -1466,6 +1803,10 @@ _OFFICE_WORDS = re.compile(
 # A condition: what follows is supposed, not said ("kalau tidak bisa 83 persen, …").
 _CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seandainya|andaikan|misal\w*|nek|if)\s*$")
 # Someone acting on another's behalf: "perwakilannya", "diwakili", "mewakili", "atas nama".
+# "TIDAK memimpin", "gak pernah buka", "bukan yang membuka": a negation just before an act word.
+_DENIED_ACT = re.compile(
+    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:pernah|sempat|ikut|jadi|yang|yg|dia|beliau)\s+){{0,2}}$"
+)
 _REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
 
 

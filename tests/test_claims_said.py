@@ -1,0 +1,157 @@
+"""Who said or did what (`statement: true` facts in sources.yaml, `_said` in bot/nlu/claims.py).
+
+A statement is confirmed only when the message names the one who said it (or the body they spoke
+for) and no one else, and the quote covers every word of it, negations included. A hoax must never
+get the ✅: a statement negated or turned around, or given to the wrong person, is never confirmed.
+The example sentences are our own, not the claim sets'.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.claims import ClaimVerdict, overall
+from bot.pipeline import Pipeline
+
+SOURCES = "knowledge/sources.yaml"
+
+
+def _check(pipeline: Pipeline, text: str) -> list[ClaimVerdict]:
+    assert pipeline.replies.claims is not None
+    return pipeline.replies.claims.check(text)
+
+
+def _confirmed(verdicts: list[ClaimVerdict]) -> set[str]:
+    return {v.fact.id for v in verdicts if v.verdict == "confirmed" and v.fact is not None} | {
+        f.id for v in verdicts if v.verdict == "confirmed" for f in v.others
+    }
+
+
+# ------------------------------------------------------------------ the right statements are confirmed
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("KPU Blora berpesan: jangan golput", "kpu_jangan_golput"),
+        ("kata KPU Blora, suara pemilih pemula sama nilainya dengan suara guru", "kpu_suara_sama_nilainya"),
+        ("KPU: menyalurkan hak pilih bukan cuma tugas guru dan pejabat", "kpu_bukan_sekedar_tugas"),
+        ("KPU Blora bilang demokrasi butuh partisipasi warga negara", "kpu_demokrasi_partisipasi"),
+        ("Sekretaris KPU Kasworo mendampingi pembukaan raker bersama PPK", "raker_september_pendamping"),
+        ("Ahmad Mustakim memaparkan materi sosialisasi Pilkada Blora 2024", "raker_september_pemapar"),
+        ("Budiman bilang tantangan kehumasan itu hoaks dan disinformasi", "budiman_tantangan_kehumasan"),
+        ("Kabag Prokompim: tantangan kehumasan antara lain keterbatasan sumber daya", "budiman_tantangan_kehumasan"),
+        ("Budiman: kolaborasi dengan KPU dan TNI Polri dibutuhkan", "budiman_kolaborasi"),
+        (
+            "Moh Syaiful Amri menjelaskan suara tidak sah Pemilu 2019 sebanyak 26.238",
+            "amri_suara_tidak_sah_disampaikan",
+        ),
+    ],
+)
+def test_a_statement_of_the_sources_is_confirmed(pipeline: Pipeline, text: str, fact: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert fact in _confirmed(verdicts), verdicts
+    assert overall(verdicts) == "confirmed", verdicts
+
+
+def test_the_reply_cites_the_quote_of_what_was_said(pipeline: Pipeline) -> None:
+    reply = pipeline.replies.for_question("KPU Blora bilang jangan golput")
+    assert reply.kind == "claim" and "✅" in reply.text
+    assert "golongan putih (golput)" in reply.text and "KPU Kabupaten Blora" in reply.text
+
+
+# ------------------------------------------------------------------ never a ✅ on a hoax
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negated or turned around
+        "Budiman bilang hoaks BUKAN tantangan kehumasan",
+        "Budiman bilang hoaks bukan tantangan",
+        "KPU Blora bilang golput boleh",
+        "KPU Blora bilang golput aja",
+        "KPU Blora bilang golput itu hak, boleh saja",
+        "KPU Blora bilang jangan golput, golput boleh kok",
+        "Menurut KPU, suara pemilih pemula TIDAK sama nilainya dengan suara orang tua",
+        "Menurut KPU, suara pemilih pemula nilainya lebih kecil dari suara orang tua",
+        "KPU bilang menyalurkan hak pilih itu tugas orang tua saja",
+        "Mustakim TIDAK memimpin rapat PPK",
+        "Mustakim tidak pernah bilang jangan golput",
+        "Kasworo tidak mendampingi pembukaan raker PPK",
+        # attributed to the wrong person, or to the wrong meeting
+        "Budiman bilang jangan golput",
+        "Ahmad Solikin bilang suara pemilih pemula sama nilainya dengan suara orang tua",
+        "KPU bilang tantangan kehumasan itu hoaks dan disinformasi",
+        "Noorman mendampingi pembukaan raker dengan PPK",
+        "Mustakim bilang di raker Juli jangan golput",
+        "Mustakim bilang partisipasi Pilkada 2020 77,6 persen",
+        "Budiman dan Mustakim bilang jangan golput",
+        # a word the quote does not say
+        "Budiman bilang tantangan kehumasan itu hoaks dan disinformasi di Pilkada 2029",
+        "KPU bilang jangan golput karena yang golput didenda",
+    ],
+)
+def test_a_hoax_about_what_was_said_is_never_confirmed(pipeline: Pipeline, text: str) -> None:
+    verdicts = _check(pipeline, text)
+    said = {f.id for f in pipeline.kb.facts.values() if f.statement}
+    assert not _confirmed(verdicts) & said, verdicts
+    assert overall(verdicts) != "confirmed", verdicts
+    for forwarded in (False, True):
+        reply = pipeline.replies.for_question(text, forwarded=forwarded)
+        assert overall(list(reply.claims)) != "confirmed" or reply.says_unknown, reply.text
+
+
+def test_a_denied_act_is_false(pipeline: Pipeline) -> None:
+    """ "Mustakim TIDAK memimpin rapat PPK": the source says he led it."""
+    verdicts = _check(pipeline, "Mustakim TIDAK memimpin rapat PPK")
+    assert [(v.verdict, v.fact.id if v.fact else None) for v in verdicts] == [
+        ("contradicted", "raker_september_pemimpin")
+    ]
+    # Denying an act no source gives someone claims nothing false.
+    assert overall(_check(pipeline, "Ahmad Solikin tidak membuka raker bersama PPK")) != "contradicted"
+
+
+def test_the_wrong_speaker_is_told_who_said_it(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Budiman bilang jangan golput")
+    assert [v.verdict for v in verdicts] == ["unverifiable"]
+    assert [f.id for f in verdicts[0].context] == ["kpu_jangan_golput"]
+
+
+def test_another_statement_next_to_a_confirmed_one_is_not_covered_by_it(pipeline: Pipeline) -> None:
+    """What someone said covers the statement that says they said it, not the message around it."""
+    verdicts = _check(pipeline, "KPU Blora bilang jangan golput. Golput boleh kok.")
+    assert "kpu_jangan_golput" in _confirmed(verdicts)
+    assert any(v.verdict == "unverifiable" for v in verdicts), verdicts
+
+
+def test_a_word_alone_is_no_claim_about_who_said_it(pipeline: Pipeline) -> None:
+    """ "hoaks" is a topic word of Budiman's statement; naming no one, it claims nothing about him."""
+    assert _check(pipeline, "Ini hoaks!") == []
+    assert _check(pipeline, "Budiman bilang apa soal hoaks?") == []
+
+
+# ------------------------------------------------------------------ check: the speaker of a quote
+
+
+def test_a_statement_quote_without_a_name_belongs_to_the_person_named_before_it(kb_copy) -> None:
+    """ "“Kami akan gencarkan …,” terangnya": the source names Ahmad Mustakim last before the quote.
+    Given to Budiman (whom the KPU article never names), `check` refuses it."""
+    kb_copy.replace(
+        SOURCES,
+        "      - id: kpu_sosialisasi_sekolah\n"
+        '        what: "Sosialisasi KPU Blora untuk semua segmen, dimulai lewat sekolah SMA/SMK/MA di Blora"\n'
+        "        person: Ahmad Mustakim\n"
+        "        aliases: [mustakim]\n",
+        "      - id: kpu_sosialisasi_sekolah\n"
+        '        what: "Sosialisasi KPU Blora untuk semua segmen, dimulai lewat sekolah SMA/SMK/MA di Blora"\n'
+        "        person: Budiman\n",
+    )
+    problems = "\n".join(kb_copy.problems())
+    assert "fact 'kpu_sosialisasi_sekolah': its quote does not name 'Budiman'" in problems, problems
+
+
+def test_a_statement_needs_an_act_and_a_topic(kb_copy) -> None:
+    kb_copy.replace(SOURCES, "        topic: [demokrasi]\n", "")
+    problems = "\n".join(kb_copy.problems())
+    assert "a 'statement' needs a 'topic'" in problems, problems
