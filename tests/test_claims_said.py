@@ -58,6 +58,9 @@ def test_the_reply_cites_the_quote_of_what_was_said(pipeline: Pipeline) -> None:
     reply = pipeline.replies.for_question("KPU Blora bilang jangan golput")
     assert reply.kind == "claim" and "✅" in reply.text
     assert "golongan putih (golput)" in reply.text and "KPU Kabupaten Blora" in reply.text
+    # In the bot's words who said it; the speaker's name is no claim to put in quotes.
+    assert reply.text.startswith("✅ Sesuai sumber resmi: itu memang disampaikan Ahmad Mustakim.")
+    assert "(kata Ahmad Mustakim)." in reply.text and "“KPU Blora”" not in reply.text
 
 
 # ------------------------------------------------------------------ never a ✅ on a hoax

@@ -30,6 +30,7 @@ MESSAGE_FIELDS = frozenset(
         "quote",
         "source",
         "said",
+        "person",
         "bot",
         "link",
     }
@@ -79,6 +80,8 @@ MESSAGES: dict[str, Msg] = {
     "claim_contradicted": Msg(required=True),
     "claim_confirmed": Msg(required=True),
     "claim_moved": Msg(required=True),
+    "claim_said_confirmed": Msg(required=True),
+    "claim_said_fact": Msg(required=True),
     "claim_unverifiable": Msg(required=True),
     "claim_fact": Msg(required=True),
     "claim_quote": Msg(required=True),

@@ -180,10 +180,13 @@ class ReplyBuilder:
             where = self.text("source_item", publisher=source.publisher, date=format_date(source.date))
             sources[fact.source] = None
             facts.append(fact.id)
-            return [
-                self.text("claim_fact", what=fact.what, value=self._fact_value(fact)),
-                self.text("claim_quote", quote=fact.quote, source=where),
-            ]
+            # What someone said: what it is about, and who said it ("…: suara pemilih … (kata Ahmad Mustakim)").
+            line = (
+                self.text("claim_said_fact", what=fact.what, person=fact.render())
+                if fact.statement
+                else self.text("claim_fact", what=fact.what, value=self._fact_value(fact))
+            )
+            return [line, self.text("claim_quote", quote=fact.quote, source=where)]
 
         # What is false comes first, then what is confirmed, then what the sources do not cover;
         # a chain message may repeat itself, and three verdicts fit a phone screen.
@@ -192,7 +195,9 @@ class ReplyBuilder:
         for verdict in shown:
             assert verdict.fact is not None
             key = "claim_moved" if verdict.moved else f"claim_{verdict.verdict}"
-            lines = [self.text(key, said=verdict.said)]
+            if verdict.verdict == "confirmed" and verdict.fact.statement:
+                key = "claim_said_confirmed"  # the speaker's name alone is no claim to put in quotes
+            lines = [self.text(key, said=verdict.said, person=verdict.fact.render())]
             for fact in (verdict.fact, *verdict.others):
                 lines += cite(fact)
             parts.append("\n".join(lines))
