@@ -701,11 +701,12 @@ class ClaimChecker:
         marked = marked or (bool(comparisons) and self._has_marker(raw))
         compared = bool(comparisons) and not question
         claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
+        if not claimish and question:
+            return []  # "raker 6 september membahas apa" asks; it does not claim
         statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
-        claimish = claimish or (not question and any(self._says(text, st) for st in statements))
-        if not claimish:
-            return []  # "raker 6 september membahas apa" asks; it does not claim
+        if not claimish and not any(self._says(text, st) for st in statements):
+            return []
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
         doubted: list[Item] = []
