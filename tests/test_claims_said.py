@@ -158,3 +158,11 @@ def test_a_statement_needs_an_act_and_a_topic(kb_copy) -> None:
     kb_copy.replace(SOURCES, "        topic: [demokrasi]\n", "")
     problems = "\n".join(kb_copy.problems())
     assert "a 'statement' needs a 'topic'" in problems, problems
+
+
+def test_a_quote_that_quotes_someone_nests_its_marks(pipeline: Pipeline) -> None:
+    """The quote ends '…(golput),” tandas Mustakim': shown as “‘…(golput),’ tandas Mustakim”, balanced."""
+    reply = pipeline.replies.for_question("KPU Blora bilang jangan golput")
+    line = next(x for x in reply.text.splitlines() if x.startswith("Kata sumbernya:"))
+    assert line.startswith("Kata sumbernya: “‘Karena itu") and "(golput),’ tandas Mustakim” (" in line
+    assert line.count("“") == line.count("”") == 1 and line.count("‘") == line.count("’") == 1

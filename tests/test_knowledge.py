@@ -222,8 +222,8 @@ def test_unknown_message_placeholder(kb_copy) -> None:
     kb_copy.replace(MESSAGES, 'console_hint: "Ketik', 'console_hint: "{nama}, ketik')
     assert kb_copy.problems() == [
         f"{kb_copy.where(MESSAGES, '{nama}, ketik')}: message 'console_hint' uses unknown placeholder {{nama}} "
-        "(known: date, days, election_name, person, publisher, quote, region, region_short, said, source, sources, title, "
-        "value, what)"
+        "(known: date, days, election_name, person, publisher, quote, region, region_short, said, source, sources, "
+        "title, value, what)"
     ]
 
 

@@ -186,7 +186,11 @@ class ReplyBuilder:
                 if fact.statement
                 else self.text("claim_fact", what=fact.what, value=self._fact_value(fact))
             )
-            return [line, self.text("claim_quote", quote=fact.quote, source=where)]
+            # A quote that quotes someone itself ("“…,” ungkap Mustakim") nests its marks: ‘…’ inside “…”.
+            nested = fact.quote.replace("“", "‘").replace("”", "’")
+            opened, closed = fact.quote.count("“"), fact.quote.count("”")
+            nested = "‘" * max(0, closed - opened) + nested + "’" * max(0, opened - closed)  # a quote cut mid-speech
+            return [line, self.text("claim_quote", quote=nested, source=where)]
 
         # What is false comes first, then what is confirmed, then what the sources do not cover;
         # a chain message may repeat itself, and three verdicts fit a phone screen.
