@@ -327,12 +327,12 @@ def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> boo
     return any(x <= a.start < y and x <= b.start < y for x, y in spans)
 
 
-def _marked(words: Iterable[str]) -> set[str]:
+def _marked(words: Iterable[str], negations: frozenset[str] = NEGATIONS) -> set[str]:
     """Words with each one a negation turns around marked: ["suara", "tidak", "sah"] -> {"suara", "¬sah"}."""
     out: set[str] = set()
     negated = False
     for word in words:
-        if word in NEGATIONS:
+        if word in negations:
             negated = True
             continue
         out.add(f"¬{word}" if negated else word)
@@ -412,19 +412,6 @@ _MEANING = frozenset(
 _LIMITERS = frozenset(
     {"hanya", "cuma", "cuman", "sekedar", "sekadar", "saja", "doang", "mung", "only", "just", "merely"}
 )
-
-
-def _said_marked(words: Iterable[str]) -> set[str]:
-    """`_marked`, with the words that forbid ("jangan golput" -> "¬golput")."""
-    out: set[str] = set()
-    negated = False
-    for word in words:
-        if word in _SAID_NEGATIONS:
-            negated = True
-            continue
-        out.add(f"¬{word}" if negated else word)
-        negated = False
-    return out
 
 
 def _squashed(text: str) -> str:
@@ -534,14 +521,18 @@ class ClaimChecker:
             f.id: [set(normalizer.tokens(t)) | set(re.findall(r"\w+", t)) for t in f.topic] for f in self._said_facts
         }
         self._said_ties = {
-            f.id: [_said_marked(normalizer.tokens(t)) | _said_marked(re.findall(r"\w+", t)) for t in f.topic]
+            f.id: [
+                _marked(normalizer.tokens(t), _SAID_NEGATIONS) | _marked(re.findall(r"\w+", t), _SAID_NEGATIONS)
+                for t in f.topic
+            ]
             for f in self._said_facts
         }
         self._said_polar = {
             f.id: {
                 w
                 for text in (*f.topic, f.quote)
-                for w in _said_marked(normalizer.tokens(text)) | _said_marked(re.findall(r"\w+", fold(text)))
+                for w in _marked(normalizer.tokens(text), _SAID_NEGATIONS)
+                | _marked(re.findall(r"\w+", fold(text)), _SAID_NEGATIONS)
                 if w[0] == "¬"
             }
             for f in self._said_facts
@@ -1060,7 +1051,9 @@ class ClaimChecker:
         their topic phrases, word for word ("jangan golput", "tantangan kehumasan"), best first."""
         # With their polarity: "golput aja" does not name "jangan golput", nor "tidak sama nilainya" "nilainya sama".
         part = text[statement.start : statement.end]
-        words = _said_marked(self._normalizer.tokens(part)) | _said_marked(re.findall(r"\w+", fold(part)))
+        words = _marked(self._normalizer.tokens(part), _SAID_NEGATIONS) | _marked(
+            re.findall(r"\w+", fold(part)), _SAID_NEGATIONS
+        )
         words |= {w[:-3] for w in words if w.endswith("nya") and len(w) >= 6}
         scored = [(sum(len(t) for t in self._said_ties[f.id] if t and t <= words), f) for f in self._said_facts]
         return [f for n, f in sorted(scored, key=lambda p: -p[0]) if n]
@@ -1194,7 +1187,7 @@ class ClaimChecker:
         # Polarity: a word said not to hold, or forbidden, must be so in the quote ("bukan CUMA" is "bukan sekedar").
         polar = set().union(*(self._said_polar[f.id] for f in facts))
         limited = any(w[1:] in _LIMITERS for w in polar)
-        for word in _said_marked(normal) | _said_marked(raw):
+        for word in _marked(normal, _SAID_NEGATIONS) | _marked(raw, _SAID_NEGATIONS):
             if word[0] != "¬" or word in polar or (word[1:] in _LIMITERS and limited):
                 continue
             if crude_stem(word[1:]) in {crude_stem(w[1:]) for w in polar}:
