@@ -306,11 +306,6 @@ _REPORTED = frozenset(
 )
 
 
-def _in(verdict: ClaimVerdict, judged: list[tuple[Item, ClaimVerdict]], items: list[Item]) -> bool:
-    """Whether `verdict` was given to one of `items`."""
-    return any(v is verdict and i in items for i, v in judged)
-
-
 def _indonesian_passive(text: str) -> str:
     """Javanese passives in their Indonesian form: "dipunundur" -> "diundur", "dibatalke" -> "dibatalkan"."""
     text = re.sub(r"\bdipun(?=\w{3})", "di", text)
@@ -570,13 +565,11 @@ class ClaimChecker:
         self._date_change_stems = {crude_stem(w) for w in self._date_change}
         # "jangan datang ke TPS hari Rabu": telling voters to stay away on voting day moves it too.
         self._stay_away_at = _any_of({fold(w) for w in lexicon.stay_away})
-        movable_topics = {
-            fold(t)
-            for f in self._by_kind["date"]
-            if any(w in self._date_change for t in f.topic for w in t.split())
-            for t in f.topic
-            if not set(t.split()) & self._date_change
-        }
+        # The dates a date-change word is a topic of (voting day): the ones a message can move.
+        self._movable = [
+            f for f in self._by_kind["date"] if any(w in self._date_change for t in f.topic for w in t.split())
+        ]
+        movable_topics = {fold(t) for f in self._movable for t in f.topic if not set(t.split()) & self._date_change}
         self._denied_voting = re.compile(_DENIED + _any_of(movable_topics).pattern.removeprefix(r"\b"))
         # Each event's topic words that no other event has ("ppk" vs "stakeholder"), as one pattern.
         words: dict[str, set[str]] = {}
@@ -1674,11 +1667,8 @@ class ClaimChecker:
         # "hari Rabu 27 November TPS cuma buat PNS, warga umum nyoblos Kamis": a statement giving a
         # date two days never gets the tick for the right one.
         wrong = {v.fact.id for i, v in judged if i in dated and v.fact is not None and v.verdict == "contradicted"}
-        verdicts = [
-            v
-            for v in verdicts
-            if not (v.verdict == "confirmed" and v.fact is not None and v.fact.id in wrong and _in(v, judged, dated))
-        ]
+        halves = {id(v) for i, v in judged if i in dated and v.verdict == "confirmed" and v.fact and v.fact.id in wrong}
+        verdicts = [v for v in verdicts if id(v) not in halves]
         for clause in self._clauses(text, items, statement):
             # "PSU pilkada diundur": a known unknown's move; unless the clause names voting day's date
             # itself ("digabung sama pilpres, jadi tgl 27 November ga ada coblosan").
@@ -1697,12 +1687,7 @@ class ClaimChecker:
                 break
         else:
             return verdicts
-        movable = [
-            f
-            for f in self._by_kind["date"]
-            if any(w in self._date_change for t in f.topic for w in t.split())
-            and self._topic_score(f, statement.topics - self._date_change, None)
-        ]
+        movable = [f for f in self._movable if self._topic_score(f, statement.topics - self._date_change, None)]
         if not movable:
             return verdicts
         fact = movable[0]
