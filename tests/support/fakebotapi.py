@@ -28,9 +28,11 @@ import json
 import math
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -253,7 +255,8 @@ class FakeBotApi:
             self._webhook_url = ""
             self._files: dict[str, JSON] = {}  # file_id -> the upload (filename, content_type, size, data)
             self._stats: JSON = {"429": 0, "sent": collections.Counter(),
-                                 "status": collections.Counter(), "paid": 0}
+                                 "status": collections.Counter(), "paid": 0,
+                                 "refused_by": collections.Counter()}
             self.clear_faults()
 
     # --- recording ----------------------------------------------------------------------
@@ -264,7 +267,8 @@ class FakeBotApi:
     @property
     def stats(self) -> JSON:
         """Snapshot: {"429": n, "sent": Counter(chat_id -> successful send* calls),
-        "status": Counter(http_status -> n), "paid": successful sends with allow_paid_broadcast}."""
+        "status": Counter(http_status -> n), "paid": successful sends with allow_paid_broadcast,
+        "refused_by": Counter(limit -> 429s it caused: "all", "chat", "group", "paid")}."""
         with self._lock:
             return {k: v.copy() if isinstance(v, collections.Counter) else v
                     for k, v in self._stats.items()}
@@ -387,15 +391,16 @@ class FakeBotApi:
         """Count a send if every window allows it, else return seconds to wait."""
         now, is_group = time.monotonic(), isinstance(chat, int) and chat < 0
         applies = {"all": not paid, "chat": True, "group": is_group, "paid": paid}
-        windows = [(limit, secs, hits.setdefault(chat if scope in ("chat", "group") else "*",
-                                                 collections.deque()))
+        windows = [(scope, limit, secs, hits.setdefault(chat if scope in ("chat", "group") else "*",
+                                                        collections.deque()))
                    for scope, limit, secs, hits in self._windows if applies[scope]]
-        for limit, secs, hits in windows:
+        for scope, limit, secs, hits in windows:
             while hits and now - hits[0] >= secs:
                 hits.popleft()
             if len(hits) >= limit:
+                self._stats["refused_by"][scope] += 1
                 return max(1, math.ceil(secs - (now - hits[0])))
-        for _, _, hits in windows:
+        for _, _, _, hits in windows:
             hits.append(now)
         return None
 
@@ -710,6 +715,69 @@ class FakeBotApi:
     def channel_post(self, text: str, chat_id: int = -1009876543210) -> JSON:
         msg = self._message(chat_id, None, "channel", text=text)
         return {"channel_post": msg | {"sender_chat": msg["chat"]}}
+
+
+class FakeBotApiProcess:
+    """The fake server in a process of its own (the standalone mode), driven over /_fake/.
+
+    For load tests that hold the fake to Telegram's limits: in the test's process its
+    threads compete for one GIL with the test's own client (bench/bench_replicas.py
+    measured 1.5 -> 4.7 ms of that process's CPU per update), and a stall there lets
+    requests that arrived apart be counted a few ms apart, so the sliding windows refuse
+    sends the bot paced correctly. `Call.time` stays comparable: CLOCK_MONOTONIC is the
+    same for every process on the machine."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self._process: subprocess.Popen[str] | None = None
+        self._address = ""
+
+    def start(self) -> FakeBotApiProcess:
+        self._process = subprocess.Popen(
+            [sys.executable, __file__, "--port", "0", "--token", self.token],
+            stdout=subprocess.PIPE, text=True)
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.stop()
+            raise RuntimeError(f"the fake Bot API did not start: {line!r}")
+        self._address = line.rsplit(" ", 1)[1]
+        return self
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._process = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._address}/bot"
+
+    def _control(self, name: str, **params: Any) -> Any:
+        request = urllib.request.Request(f"http://{self._address}/_fake/{name}",
+                                         data=json.dumps(params).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())["result"]
+
+    def enforce_limits(self, **limits: int | None) -> None:
+        self._control("enforce_limits", **limits)
+
+    def stats(self) -> JSON:
+        """As FakeBotApi.stats, through JSON: chat ids in "sent" are strings."""
+        result: JSON = self._control("stats")
+        return result
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        return [Call(**c) for c in self._control("calls", method=method)]
 
 
 def main() -> None:
