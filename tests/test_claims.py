@@ -263,3 +263,38 @@ def test_ask_json_lists_the_claims(capsys: pytest.CaptureFixture[str], kb_root: 
     assert main(["--config", str(kb_root / "config.yaml"), "ask", "--json", FINE]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["claims"] == [{"said": "1 juta", "verdict": "unverifiable", "fact_id": None}]
+
+
+def test_a_question_the_check_cannot_settle_gets_the_answer(pipeline: Pipeline) -> None:
+    # "kan?" asks for a check, but "27" alone settles nothing: the sure answer states the date with its source.
+    reply = pipeline.replies.for_question("hr H nya tgl 27 kan?")
+    assert (reply.kind, reply.entry_id) == ("answer", "jadwal_pencoblosan")
+    assert "27 November 2024" in reply.text
+    # Either-or asks which, and claims neither: no "cannot verify", no tick for one of them.
+    assert pipeline.replies.claims is not None
+    for text in ("pilkda 2024 hari rabu atu kamis", "pilkada rabu 27 november atau kamis 28 november"):
+        assert pipeline.replies.claims.check(text) == [], text
+        assert pipeline.replies.for_question(text).kind != "claim", text
+    # ... while a statement that happens to hold "atau" is still checked.
+    assert _verdicts(pipeline, "pencoblosan hari kamis, datang ke TPS atau golput terserah") == [
+        ("contradicted", "hari_pemungutan_suara")
+    ]
+    # Words that only ask for the check ("mohon konfirmasi", "benar demikian") are not a second claim.
+    text = "Izin mengonfirmasi, Bapak Widi Nurintan Ary Kurnianto adalah Ketua KPU Kabupaten Blora, betul demikian?"
+    assert _verdicts(pipeline, text) == [("confirmed", "ketua_kpu_blora")]
+
+
+def test_months_spelled_without_their_vowels_are_dates(pipeline: Pipeline) -> None:
+    assert _verdicts(pipeline, "tps buka tanggal 27 novembr kan") == [("confirmed", "hari_pemungutan_suara")]
+    assert _verdicts(pipeline, "pilkada blora 27 desmber 2024 kan") == [("contradicted", "hari_pemungutan_suara")]
+
+
+def test_a_shut_polling_station_or_a_slang_passive_moves_voting_day(pipeline: Pipeline) -> None:
+    # Once "27 novembr" reads as a date, these must not confirm it ("TPS GK BUKA", "dimundurIN").
+    for text in (
+        "tp tgl 27 novembr tps gk buka yaa, nyoblos dimundurin",
+        "hari rabu 27 november tps gak buka",
+        "coblosan rabu 27 november dibatalin",
+    ):
+        verdicts = pipeline.replies.claims.check(text) if pipeline.replies.claims else []
+        assert [v.verdict for v in verdicts] == ["contradicted"] and verdicts[0].moved, text

@@ -71,6 +71,11 @@ for _i, _names in enumerate(
 ):
     for _name in _names.split():
         _MONTHS[_name] = _i
+        # Chat drops vowels past the first syllable: "novembr", "desmber", "oktbr", "agusts".
+        _late = [k for k, c in enumerate(_name) if k >= 3 and c in "aeiou"]
+        for _drop in range(1, 2 ** len(_late)) if len(_name) >= 6 else ():
+            _gone = {k for b, k in enumerate(_late) if _drop >> b & 1}
+            _MONTHS.setdefault("".join(c for k, c in enumerate(_name) if k not in _gone), _i)
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate(
     [

@@ -307,11 +307,14 @@ _REPORTED = frozenset(
 
 
 def _indonesian_passive(text: str) -> str:
-    """Javanese passives in their Indonesian form: "dipunundur" -> "diundur", "dibatalke" -> "dibatalkan"."""
+    """Javanese and Jakarta passives in their Indonesian form: "dipunundur" -> "diundur", "dibatalke",
+    "dibatalin" -> "dibatalkan", "dimundurin" -> "dimundurkan"."""
     text = re.sub(r"\bdipun(?=\w{3})", "di", text)
-    return re.sub(r"\b(di\w{3,}?)(?:aken|ake|ke)\b", r"\1kan", text)
+    return re.sub(r"\b(di\w{3,}?)(?:aken|ake|ke|in)\b", r"\1kan", text)
 
 
+# "TPS GK BUKA", "tps mboten dibuka": polling stations said to be shut, in any negation.
+_TPS_SHUT = re.compile(rf"\btps\s+(?:(?:nya|ne)\s+)?(?:{'|'.join(sorted(NEGATIONS))})\s+(?:di)?bukak?a?\b")
 # "GA ADA coblosan", "BUKAN HARI nyoblos", "mboten wonten coblosan": a negation, then a word that
 # says there is (or is the day of) something, then voting day's own topic word.
 _DENIED = rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:ada|wonten|ono|ana|hari|dinten|dina)\s+(?:\w+\s+)?"
@@ -1678,7 +1681,7 @@ class ClaimChecker:
             part = _indonesian_passive(fold(text[clause.start : clause.end]))
             change = self._moving_word(part)
             if change is None and dated:
-                change = self._stay_away_at.search(part) or self._denied_voting.search(part)
+                change = self._stay_away_at.search(part) or _TPS_SHUT.search(part) or self._denied_voting.search(part)
             if change is None:
                 continue
             if change.re is self._denied_voting or not _NEGATED_WORD.search(
@@ -1761,10 +1764,25 @@ class ClaimChecker:
         low = fold(text)
         if _QUESTION_END.search(text) or _TAG_QUESTION.search(low):
             return True
+        if _OR_WORD.search(low) and self._alternatives(text):
+            return True
         if any(_ASKED_AFTER.match(low, m.end()) for _, p in self._trends for m in p.finditer(low)):
             return True
         return any(q and q <= tokens for q in self._question_words)
 
+    def _alternatives(self, text: str) -> bool:
+        """Whether two values of one kind stand either side of "atau": "hari rabu atu kamis", "83 ato
+        83,5 persen" asks which, and claims neither."""
+        items = find_items(text, self._vocab)
+        return any(
+            a.kind == b.kind and a.kind in _VALUE_KINDS and _BETWEEN_ALTERNATIVES.fullmatch(fold(text[a.end : b.start]))
+            for a, b in pairwise(items)
+        )
+
+
+_OR = r"(?:atau|atawa|atu|ato|utawi|or)"
+_OR_WORD = re.compile(rf"\b{_OR}\b")
+_BETWEEN_ALTERNATIVES = re.compile(rf"\W*(?:persen\W+)?{_OR}\W+(?:(?:hari|tanggal|tgl|yang|yg)\W+)?")
 
 # After a trend word, the side it moved to: "naik JADI 83,5 % di Pemilu 2024", "rose TO", "→".
 _MOVED_TO = re.compile(r"\b(?:jadi|jd|menjadi|mjd|ke|to|hingga|sampai|into)\b|→|->")

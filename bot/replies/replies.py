@@ -100,16 +100,16 @@ class ReplyBuilder:
         if self._answer_covers(result, verdicts, text, forwarded):
             return True
         sure = result.outcome in ("answer", "unknown")
-        # Nothing in it could be checked. "suara aku beneran ngaruh?": the sure answer answers it;
-        # "kpu pake medsos ga buat sebarin info?" asks in its own words: its "did you mean" too.
+        # Nothing in it could be settled, and nothing bears on it ("83 persen" said as a result
+        # keeps the verdict that 83 % was the target). "suara aku beneran ngaruh?" and "hr H nya
+        # tgl 27 kan?": the sure answer, which states the facts with their source, answers it;
+        # "kpu pake medsos ga buat sebarin info" asks in its own words: its "did you mean" too.
         # Someone else's words in quotes stay a claim nobody can vouch for.
-        asks_plainly = result.outcome == "suggest" and "?" in text and not _QUOTED.search(text)
-        if (
-            not forwarded
-            and all(v.verdict == "unverifiable" and not v.said for v in verdicts)
-            and (sure or asks_plainly)
-        ):
-            return True
+        unsettled = all(v.verdict == "unverifiable" and not v.context for v in verdicts)
+        if not forwarded and unsettled and not _QUOTED.search(text):
+            asks = question or ("?" in text and not any(v.said for v in verdicts))  # "... ya?" with nothing read
+            if sure or (result.outcome == "suggest" and asks):
+                return True
         if any(v.verdict == "contradicted" for v in verdicts):
             return False
         check = self.claims is not None and self.claims.asks(text, forwarded=forwarded)
