@@ -298,3 +298,35 @@ def test_a_shut_polling_station_or_a_slang_passive_moves_voting_day(pipeline: Pi
     ):
         verdicts = pipeline.replies.claims.check(text) if pipeline.replies.claims else []
         assert [v.verdict for v in verdicts] == ["contradicted"] and verdicts[0].moved, text
+
+
+def test_voting_day_called_off_in_any_wording_never_gets_a_tick(pipeline: Pipeline) -> None:
+    # A root form, "ga jadi" said last, Javanese "ora sido", "ojo nyoblos" and "TPS-e tutup": each moves
+    # voting day (❌ in the bot's own words), even beside a sentence about another election.
+    for text in (
+        "pilkada rabu 27 november batal",
+        "nyoblos rabu 27/11 ga jadi bro",
+        "coblosan rebo 27 november ora sido",
+        "nyoblos rabu 27/11 ga jadi bro, liat sendiri t.me/infopilkada. partisipasi blora pemilu 2024 83,5 persen.",
+        "ojo nyoblos dino rebo 27 nov, TPS-e tutup, pindah kemis. kpu blora target partisipasi minimal 83 persen",
+    ):
+        verdicts = pipeline.replies.claims.check(text) if pipeline.replies.claims else []
+        moved = [v for v in verdicts if v.moved]
+        assert moved and moved[0].fact is not None and moved[0].fact.id == "hari_pemungutan_suara", text
+        assert not any(v.verdict == "confirmed" and v.fact == moved[0].fact for v in verdicts), text
+    # Not a move: the asker's own plans, a denied cancellation.
+    for text in ("aku ga jadi golput, nyoblos rabu 27 november", "pilkada rabu 27 november tidak batal"):
+        assert _verdicts(pipeline, text) == [("confirmed", "hari_pemungutan_suara")], text
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, "aku mau nyoblos rabu tapi ga jadi")}
+
+
+def test_a_date_is_read_with_its_own_sentence_election(pipeline: Pipeline) -> None:
+    # "pemilu 2024" in the next sentence does not make the pilkada's wrong date someone else's.
+    text = "Pilkada digelar Kamis 28 November 2024. Partisipasi pemilu 2024 83,5 persen."
+    assert _verdicts(pipeline, text) == [
+        ("contradicted", "hari_pemungutan_suara"),
+        ("confirmed", "partisipasi_pemilu_2024_tribun"),
+    ]
+    # Calls and share requests are no second claim: "Ingat!", "saatnya", "hak pilihMU", "Teruskan!".
+    text = "Ingat! 27-11-2024 hari Rabu, saatnya gunakan hak pilihmu di TPS untuk Pilkada Blora. Teruskan ke keluarga!"
+    assert _verdicts(pipeline, text) == [("confirmed", "hari_pemungutan_suara")]

@@ -167,7 +167,7 @@ CHAT_WORDS = (
     "share sebar disebar sebarkan bagikan viralkan diviralkan forwarded fwd times many monggo tolong "
     "sekitar kurang lebih hampir cuma hanya sudah udah udh masih lho loh kok dong sih yo yah nih tuh deh "
     "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo says said according "
-    "least matching match same"
+    "least matching match same teruskan diteruskan forward ingat ingatlah saatnya sendiri"
 )
 # Words that name the election itself: a date tied to voting day by these alone may be another
 # event's ("MASA TENANG pilkada 24-26 November", "KOTAK SUARA pilkada tiba ... Senin").
@@ -313,11 +313,27 @@ def _indonesian_passive(text: str) -> str:
     return re.sub(r"\b(di\w{3,}?)(?:aken|ake|ke|in)\b", r"\1kan", text)
 
 
-# "TPS GK BUKA", "tps mboten dibuka": polling stations said to be shut, in any negation.
-_TPS_SHUT = re.compile(rf"\btps\s+(?:(?:nya|ne)\s+)?(?:{'|'.join(sorted(NEGATIONS))})\s+(?:di)?bukak?a?\b")
+# "TPS GK BUKA", "tps mboten dibuka", "TPS-e tutup": polling stations said to be shut.
+_TPS_SHUT = re.compile(
+    rf"\btps(?:\W?(?:nya|ne|e)\b)?\s+(?:(?:{'|'.join(sorted(NEGATIONS))})\s+(?:di)?bukak?a?|(?:di)?tutup|libur|prei)\b"
+)
+# "nyoblos rabu 27/11 GA JADI bro", "ora sido": called off, said last (before a particle at most);
+# "ga jadi golput" says something else.
+_CALLED_OFF = re.compile(
+    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:jadi|jd|sido|sida|sios)\b"
+    r"(?=\s*(?:$|[^\w\s]|(?:bro|sis|gan|min|kak|lho|loh|ya|yah|kok|deh|sih|cuy|guys|gaes|ges|lur|rek|yo|to|ki)\b))"
+)
 # "GA ADA coblosan", "BUKAN HARI nyoblos", "mboten wonten coblosan": a negation, then a word that
 # says there is (or is the day of) something, then voting day's own topic word.
 _DENIED = rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:ada|wonten|ono|ana|hari|dinten|dina)\s+(?:\w+\s+)?"
+
+
+def _unsuffixed(word: str) -> str:
+    """A word without its possessive ending: "tempatNYA", "pilihMU", "tanggalE" say the word itself."""
+    for suffix in ("nya", "ne", "mu", "ku"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> bool:
@@ -907,6 +923,15 @@ class ClaimChecker:
             if move and trends and len(refs) >= 2:
                 subject, baseline = _sides(low, refs, min(trends, key=lambda m: m.start()))
                 return baseline if move["w"] in ("dari", "dr", "from") else subject
+        # "Pilkada digelar Kamis 28/11. Partisipasi pemilu 2024 …", "nyoblos rabu 27/11. …": a statement
+        # that names its election without a year, or ties the value to a topic itself, does not borrow
+        # the next sentence's election.
+        if (
+            statement is not None
+            and not any(statement.holds(c) for c in contexts)
+            and (statement.tokens & ELECTION_WORDS or self._ties(item, items, text, statement))
+        ):
+            return None
         # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
         attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
         return attached[0] if attached else nearest(item, contexts)
@@ -1027,7 +1052,11 @@ class ClaimChecker:
         rest = [
             t
             for t in dict.fromkeys(words)
-            if len(t) > 2 and not t.isdigit() and t not in covered and crude_stem(t) not in stems
+            if len(t) > 2
+            and not t.isdigit()
+            and t not in covered
+            and _unsuffixed(t) not in covered
+            and crude_stem(t) not in stems
         ]
         return list(dict.fromkeys(turned + rest))
 
@@ -1680,11 +1709,16 @@ class ClaimChecker:
                 continue
             part = _indonesian_passive(fold(text[clause.start : clause.end]))
             change = self._moving_word(part)
-            if change is None and dated:
-                change = self._stay_away_at.search(part) or _TPS_SHUT.search(part) or self._denied_voting.search(part)
+            if change is None and (dated or any(statement.holds(i) and i.kind in ("date", "weekday") for i in items)):
+                change = (
+                    self._stay_away_at.search(part)
+                    or _TPS_SHUT.search(part)
+                    or (None if self._about_the_asker(text, clause) else _CALLED_OFF.search(part))
+                    or self._denied_voting.search(part)
+                )
             if change is None:
                 continue
-            if change.re is self._denied_voting or not _NEGATED_WORD.search(
+            if change.re in (self._denied_voting, _CALLED_OFF) or not _NEGATED_WORD.search(
                 part, max(0, change.start() - 12), change.start()
             ):
                 break
