@@ -55,17 +55,21 @@ class Pipeline:
     def load(cls, config_path: Path, clock: Clock = utc_now) -> Pipeline:
         return cls.from_config(load_config(config_path), clock)
 
-    def claim_verdict(self, text: str) -> str:
-        """The claim verdict a user sees for `text` ("none" when small talk or an answer takes it).
+    def claim_verdict(self, text: str) -> tuple[str, frozenset[str]]:
+        """The claim verdict a user sees for `text` ("none" when small talk or an answer takes it),
+        and the answer entries that state the facts its verdicts show.
 
-        For `pilkada-bot eval`: a question the claim check takes over misses its answer;
-        "partial" when the reply also says the sources cannot answer the rest.
+        For `pilkada-bot eval`: a question the claim check takes over misses its answer unless a
+        verdict states that answer's fact; "partial" when the reply also says the sources cannot
+        answer the rest.
         """
         reply = self.replies.for_question(text)
         if reply.kind != "claim":
-            return "none"
+            return "none", frozenset()
         verdict = overall(list(reply.claims))
-        return "partial" if verdict != "unverifiable" and reply.says_unknown else verdict
+        shown = {f.id for v in reply.claims if v.verdict != "unverifiable" for f in (v.fact, *v.others) if f}
+        stated = frozenset(e.id for e in self.kb.entries if e.kind == "answer" and shown & set(e.facts))
+        return ("partial" if verdict != "unverifiable" and reply.says_unknown else verdict), stated
 
     def respond(self, text: str, *, forwarded: bool = False) -> Response:
         """The reply to a message, by the policy every front end shares.

@@ -330,3 +330,16 @@ def test_a_date_is_read_with_its_own_sentence_election(pipeline: Pipeline) -> No
     # Calls and share requests are no second claim: "Ingat!", "saatnya", "hak pilihMU", "Teruskan!".
     text = "Ingat! 27-11-2024 hari Rabu, saatnya gunakan hak pilihmu di TPS untuk Pilkada Blora. Teruskan ke keluarga!"
     assert _verdicts(pipeline, text) == [("confirmed", "hari_pemungutan_suara")]
+
+
+def test_a_verdict_that_gives_the_date_asked_for_does_not_say_the_question_is_unanswered(pipeline: Pipeline) -> None:
+    # "Hari apa waktu itu?" asks a date, and voting day's fact (Rabu, 27 November 2024) gives it.
+    reply = pipeline.replies.for_question("Pilkada Blora 2024 itu jadinya tanggal 27 November kan? Hari apa waktu itu?")
+    assert reply.kind == "claim" and "Rabu, 27 November 2024" in reply.text
+    assert "sumberku tidak memuat jawabannya" not in reply.text and not reply.says_unknown
+    # A figure asked of another year, or results asked besides, are still said to be beyond the sources.
+    for text in (
+        "min, partisipasi pemilu 2019 blora itu brp persen sih? katanya 2024 naik dibanding 2019",
+        "pilkada blora 2024 jadi digelar tanggal 27 november kan? trus hasilnya?",
+    ):
+        assert pipeline.replies.for_question(text).says_unknown, text

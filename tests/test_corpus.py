@@ -59,9 +59,10 @@ def test_where_the_corpus_came_from_is_kept(corpus: list[EvalItem]) -> None:
     assert "read only the two seed articles" in CORPUS.read_text(encoding="utf-8")
 
 
-# Written the same way by a writer and by the knowledge base, independently: the KB's variant is older
-# than the set (in knowledge/entries.yaml since the first commit, 0d3f323; fresh8 was written 2026-12-07).
-SAME_BY_CHANCE = {"siapa ahmad mustakim"}
+# Written the same way by a writer and by the knowledge base, independently: the KB's variants are older
+# than the sets (in knowledge/entries.yaml since the first commit, 0d3f323; fresh8 and fresh9/fresh10
+# were written 2026-12-07 by people who never saw the knowledge base).
+SAME_BY_CHANCE = {"siapa ahmad mustakim", "tantangan kehumasan pilkada"}
 
 
 def test_no_corpus_or_sealed_question_was_copied_into_the_kb(pipeline: Pipeline) -> None:
@@ -81,16 +82,19 @@ def test_dev_and_the_fresh_sets_hold_their_first_run(sealed: dict[str, SplitRepo
     # As the user sees it (docs/matching.md): top-1 / answered / wrong / out of scope rejected.
     # First runs: fresh5 75.3 / 37.1 / 2.6 / 97.0; fresh6 67.6 / 32.4 / 2.2 / 100; fresh7 77.4 / 46.2 / 1.0 / 100;
     # fresh8 75.6 / 41.5 / 1.8 / 95.3 (now 97.7: 'berapa persen' is not answered with a count).
-    # Now: dev 67.0 / 40.2 / 1.1 / 97.6; fresh5 74.7 / 40.2 / 2.6 / 98.5; fresh6 68.2 / 35.2 / 1.7 / 100.
+    # fresh9 75.7 / 48.2 / 1.8 / 100; fresh10 76.8 / 42.9 / 1.5 / 95.2 (session 7, commit 2b208b4).
+    # Since then a verdict that shows the expected entry's fact with its quote counts as that answer
+    # (it was counted wrong): "dulu coblosannya hari rabu kan?" -> ✅ Rabu, 27 November 2024.
+    # Now: dev 69.3 / 40.6 / 0.8 / 97.6; fresh5 78.4 / 42.8 / 0.5 / 98.5; fresh9 77.5 / 50.0 / 0.9 / 100.
     # The issue's targets (answered >= 85 %, right first >= 95 %, 0 wrong) are not met.
     floors = {
-        "dev": (66.0, 39.0, 1.5, 96.0),
-        "fresh5": (73.5, 39.0, 3.0, 97.0),
-        "fresh6": (67.0, 34.0, 2.0, 98.0),
-        "fresh7": (76.0, 45.0, 1.5, 98.0),
-        # fresh8's wrong answers are claim verdicts with the expected entry's fact (the scoring counts a
-        # verdict as an answer): "dulu coblosannya hari rabu kan?" -> ✅ Rabu, 27 November 2024.
-        "fresh8": (75.5, 41.0, 2.5, 97.0),
+        "dev": (68.5, 40.0, 1.0, 97.0),
+        "fresh5": (77.5, 42.0, 1.0, 98.0),
+        "fresh6": (70.0, 36.0, 0.5, 99.0),
+        "fresh7": (79.5, 47.0, 1.0, 99.0),
+        "fresh8": (77.5, 43.0, 0.5, 97.0),
+        "fresh9": (77.0, 49.5, 1.0, 99.0),
+        "fresh10": (77.5, 44.0, 1.0, 95.0),
     }
     for split, (top1, answered, wrong, rejected) in floors.items():
         r = sealed[split]

@@ -46,8 +46,17 @@ def test_a_question_the_claim_check_takes_is_scored_as_the_user_sees_it(pipeline
     answered = pipeline.matcher.match("hoax pilkada")
     assert answered.outcome == "answer" and answered.entry_id == "hoaks"
     for verdict, right, oos_ok, stated in (("none", 1, 0, 1), ("unverifiable", 0, 1, 0), ("confirmed", 0, 0, 1)):
-        report = evaluate(lambda _: answered, [question, off_topic, asked_after], lambda _, v=verdict: v)["t"]
+        report = evaluate(
+            lambda _: answered, [question, off_topic, asked_after], lambda _, v=verdict: (v, frozenset())
+        )["t"]
         assert (report.top1_right, report.oos_rejected, report.unanswerable_answered) == (right, oos_ok, stated)
+    # A verdict that states the expected entry's fact (with its quote) answers the question; another entry's does not.
+    for stated_by, right, wrong in ((frozenset({"hoaks"}), 1, 0), (frozenset({"tantangan_pilkada"}), 0, 1)):
+        report = evaluate(lambda _: answered, [question], lambda _, s=stated_by: ("contradicted", s))["t"]
+        assert (report.answered_right, report.top1_right, report.answered_wrong) == (right, right, wrong)
+    # What the pipeline reports: the entries whose facts a verdict shows.
+    verdict, entries = pipeline.claim_verdict("PENTING!! Pencoblosan Pilkada Blora DIUNDUR ke 4 Desember 2024")
+    assert verdict == "contradicted" and "jadwal_pencoblosan" in entries
 
 
 def test_a_known_unknown_is_right_when_the_question_expects_it(pipeline: Pipeline) -> None:

@@ -146,8 +146,10 @@ Predict = Callable[[str], MatchResult]
 
 
 # The claim check's overall verdict on a message ("none": it states nothing checkable;
-# "partial": a verdict, and the reply says the sources cannot answer the rest).
-Judge = Callable[[str], str]
+# "partial": a verdict, and the reply says the sources cannot answer the rest), and the
+# entries whose facts the verdicts state: "Fwd: pilkada diundur ke Desember, hoaks bukan?"
+# gets ❌ with voting day's date and quote, which answers what the date entry answers.
+Judge = Callable[[str], "tuple[str, frozenset[str]]"]
 
 
 def evaluate(predict: Predict, items: Iterable[EvalItem], judge: Judge | None = None) -> dict[str, SplitReport]:
@@ -160,19 +162,27 @@ def evaluate(predict: Predict, items: Iterable[EvalItem], judge: Judge | None = 
     reports: dict[str, SplitReport] = {}
     for item in items:
         result = predict(item.question)
-        verdict = judge(item.question) if judge is not None else "none"
+        verdict, stated = judge(item.question) if judge is not None else ("none", frozenset[str]())
         for split in (item.split, "all"):
             report = reports.setdefault(split, SplitReport(split))
-            _score(report, item, result, verdict)
+            _score(report, item, result, verdict, stated)
     return reports
 
 
-def _score(report: SplitReport, item: EvalItem, result: MatchResult, verdict: str = "none") -> None:
+def _score(
+    report: SplitReport,
+    item: EvalItem,
+    result: MatchResult,
+    verdict: str = "none",
+    stated: frozenset[str] = frozenset(),
+) -> None:
     claim = verdict != "none"
     outcome = "claim" if claim else result.outcome
     # A known unknown names its entry too: right when the question expects that entry.
     named = result.entry_id if outcome in ("answer", "unknown") else None
     answered = outcome == "answer" or verdict in ("confirmed", "contradicted")
+    if answered and claim and item.expect in stated:
+        named = item.expect  # the verdict states the expected entry's fact, with its quote
     first = result.suggestions[0] if outcome == "suggest" and result.suggestions else None
     top = named if named is not None else first
     ok: bool

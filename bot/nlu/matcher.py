@@ -55,7 +55,7 @@ _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
 # A percent is a figure too; "berapa PERSEN" asks a percent, which a count does not give.
-_HOLDS: dict[str, tuple[str, ...]] = {
+HOLDS: dict[str, tuple[str, ...]] = {
     "date": ("date",),
     "weekday": ("date",),
     "month": ("date",),
@@ -277,7 +277,7 @@ class Matcher:
             model = DecisionModel.load(path) if settings.model or path.exists() else None
         normalizer = Normalizer(lexicon)
         holds = {
-            e.id: frozenset(k for f in e.facts if f in kb.facts for k in _HOLDS[kb.facts[f].kind]) for e in kb.entries
+            e.id: frozenset(k for f in e.facts if f in kb.facts for k in HOLDS[kb.facts[f].kind]) for e in kb.entries
         }
         return cls(
             kb.entries,

@@ -15,12 +15,13 @@ from bot.facts.facts import Fact
 from bot.kb.knowledge import Entry, KnowledgeBase
 from bot.kb.phases import Phase
 from bot.nlu.claims import ClaimChecker, ClaimVerdict
-from bot.nlu.matcher import Matcher, MatchResult
+from bot.nlu.matcher import HOLDS, Matcher, MatchResult
 from bot.replies.election import countdown, format_date
 from bot.replies.reply import Button, Reply, ReplyKind
 
 # Someone else's words quoted in a message: "…", “…”, '…' around three words or more.
 _QUOTED = re.compile(r"[\"“”„«»]|'\w+\s+\w+\s+\w+")
+_SENTENCES = re.compile(r"[^.?!\n]+[.?!]*")
 
 
 class ReplyBuilder:
@@ -72,7 +73,7 @@ class ReplyBuilder:
         verdicts = self.claims.check(text, forwarded=forwarded) if self.claims is not None else []
         question = self.claims is not None and self.claims.is_question(text)
         if verdicts and not self._answered_instead(result, verdicts, text, forwarded, question):
-            return self.for_claims(verdicts, result, question=question)
+            return self.for_claims(verdicts, result, question=question, text=text)
         if result.outcome in ("answer", "unknown") and result.entry_id is not None:
             return self.for_entry(result.entry_id, match=result)
         if result.outcome == "suggest":
@@ -163,7 +164,7 @@ class ReplyBuilder:
         )
 
     def for_claims(
-        self, verdicts: list[ClaimVerdict], match: MatchResult | None = None, *, question: bool = False
+        self, verdicts: list[ClaimVerdict], match: MatchResult | None = None, *, question: bool = False, text: str = ""
     ) -> Reply:
         """The claim check's verdicts: each with the fact, its quote and source; then what the sources lack.
 
@@ -221,7 +222,12 @@ class ReplyBuilder:
         says_unknown = unknown is not None or doubt
         if unknown is not None:
             parts.append(self.kb.entry(unknown).answer.at(self.phase()))
-        elif question and not says_unknown and self._msg.has("claim_rest"):
+        elif (
+            question
+            and not says_unknown
+            and not self._verdicts_answer(text, match, shown)
+            and self._msg.has("claim_rest")
+        ):
             parts.append(self.text("claim_rest"))
             says_unknown = True
         # Follow-ups: the entries that state these facts, then the hoax advice.
@@ -243,6 +249,21 @@ class ReplyBuilder:
             claims=tuple(verdicts),
             says_unknown=says_unknown,
         )
+
+    def _verdicts_answer(self, text: str, match: MatchResult | None, shown: list[ClaimVerdict]) -> bool:
+        """Whether the facts shown give what each question in the message asks: "27 November kan? Hari
+        apa waktu itu?" asks a date, and voting day's fact (Rabu) gives it. Only a date, only of the
+        entry the question is about: "partisipasi 2019 brp persen? kan 2024 naik" asks a figure the
+        facts shown do not give, and "27 november kan? trus hasilnya?" asks something else besides.
+        """
+        if match is None or self.claims is None:
+            return False
+        asking = [s for s in _SENTENCES.findall(text) if self.claims.is_question(s)]
+        if not asking or any(self.matcher.asked(set(self.matcher.normalizer.tokens(s))) != {"date"} for s in asking):
+            return False
+        best = match.entry_id if match.outcome == "answer" else (match.suggestions or (None,))[0]
+        dates = {f.id for v in shown for f in (v.fact, *v.others) if f is not None and "date" in HOLDS.get(f.kind, ())}
+        return best is not None and bool(dates & set(self.kb.entry(best).facts))
 
     def _unknown_in(self, match: MatchResult | None) -> str | None:
         """The known unknown the matcher answered or suggested first, if any."""
