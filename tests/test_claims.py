@@ -343,3 +343,20 @@ def test_a_verdict_that_gives_the_date_asked_for_does_not_say_the_question_is_un
         "pilkada blora 2024 jadi digelar tanggal 27 november kan? trus hasilnya?",
     ):
         assert pipeline.replies.for_question(text).says_unknown, text
+
+
+def test_a_count_only_one_fact_gives_is_that_facts_when_said_of_something_else(pipeline: Pipeline) -> None:
+    # 26.238 is the number of invalid ballots in Pemilu 2019; no other count is that exact number by chance.
+    for text in (
+        "suara tidak sah pemilu 2024 di blora 26.238",
+        "Tahun 2019 di Blora ada 26.238 pemilih yang golput",
+        "Suara tidak sah 26.238 itu data Pemilu 2024 kemarin, bukan pemilu sebelumnya",
+    ):
+        assert _verdicts(pipeline, text) == [("contradicted", "suara_tidak_sah_pemilu_2019")], text
+    reply = pipeline.replies.for_question("suara tidak sah pemilu 2024 di blora 26.238")
+    assert reply.text.startswith("❌ “pemilu 2024 … 26.238”") and "Pemilu 2019 di Blora: 26.238" in reply.text
+    # Said of its own election it is confirmed; a percent said of another election stays in doubt.
+    assert _verdicts(pipeline, "suara tidak sah pemilu 2019 di blora 26.238") == [
+        ("confirmed", "suara_tidak_sah_pemilu_2019")
+    ]
+    assert _verdicts(pipeline, "77,6 persen itu angka partisipasi pemilu 2019 di blora") == [("unverifiable", None)]

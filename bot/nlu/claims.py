@@ -731,7 +731,9 @@ class ClaimChecker:
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
         # opened it is a claim no fact covers. Say so, rather than confirm the whole message.
         verdicts += [
-            ClaimVerdict("unverifiable", quote(i.text), None, context=self._targets(i, items, text))
+            self._moved_count(
+                i, items, text, ClaimVerdict("unverifiable", quote(i.text), None, context=self._targets(i, items, text))
+            )
             for i in unjudged
             if i.kind in ("person", "place", "count", "percent") and i not in speakers
         ]
@@ -836,6 +838,35 @@ class ClaimChecker:
         return statement.clauses
 
     def _verdict(
+        self, item: Item, items: list[Item], text: str, whole: _Scope, statements: list[_Scope]
+    ) -> ClaimVerdict | None:
+        verdict = self._read(item, items, text, whole, statements)
+        return verdict if verdict is None else self._moved_count(item, items, text, verdict)
+
+    def _moved_count(self, item: Item, items: list[Item], text: str, verdict: ClaimVerdict) -> ClaimVerdict:
+        """A count only one fact gives, said of something else, is that fact's: "suara tidak sah pemilu
+        2024 di blora 26.238", "26.238 pemilih yang golput" (26.238 is the number of invalid ballots in
+        Pemilu 2019, and no other count is that exact number by chance). A percent is left in doubt:
+        another election's turnout may well be 83,5 % too. Quoted with the election it was given to.
+        """
+        context = verdict.context
+        if not (
+            verdict.verdict == "unverifiable"
+            and item.kind == "count"
+            and isinstance(item.value, Decimal)
+            and item.value >= 1000
+            and len({f.id for f in context}) == 1
+            and all(f.shows(item) and not f.target for f in context)
+        ):
+            return verdict
+        given = self._context(item, items, text)
+        said = verdict.said
+        if given is not None and given.kind == "election":
+            first, last = sorted((given, item), key=lambda i: i.start)
+            said = quote(first.text, "…", last.text)
+        return ClaimVerdict("contradicted", said, context[0])
+
+    def _read(
         self, item: Item, items: list[Item], text: str, whole: _Scope, statements: list[_Scope]
     ) -> ClaimVerdict | None:
         """One value's verdict, read within its statement (or the whole message if that says what it is about).
