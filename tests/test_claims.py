@@ -360,3 +360,36 @@ def test_a_count_only_one_fact_gives_is_that_facts_when_said_of_something_else(p
         ("confirmed", "suara_tidak_sah_pemilu_2019")
     ]
     assert _verdicts(pipeline, "77,6 persen itu angka partisipasi pemilu 2019 di blora") == [("unverifiable", None)]
+
+
+def test_each_detail_is_read_where_it_stands(pipeline: Pipeline) -> None:
+    # fresh_d's first run drew these. A new clause after "trs"/"padahal": each figure with its own year.
+    assert _verdicts(pipeline, "taun 2020 partisipasi blora 83,5 trs 2024 anjlok ke 77,6, parah sih") == [
+        ("contradicted", "partisipasi_pemilu_2024_kpu"),
+        ("contradicted", "partisipasi_pilkada_2020"),
+        ("contradicted", "partisipasi_pemilu_2024_kpu"),
+    ]
+    # A year on its own line, not the next line's election; a role on its own line, not the next name.
+    table = "DATA PARTISIPASI BLORA\n2020: 77,6%\nPemilu 2024: 83,5%\nSebarkan!"
+    assert _verdicts(pipeline, table) == [
+        ("confirmed", "partisipasi_pilkada_2020"),
+        ("confirmed", "partisipasi_pemilu_2024_tribun"),
+    ]
+    roster = "- Noorman Pramono: Divisi Hukum dan Pengawasan\n- Ahmad Mustakim: Divisi Sosdiklih Parmas dan SDM"
+    assert _verdicts(pipeline, roster) == [
+        ("confirmed", "anggota_divisi_hukum"),
+        ("confirmed", "ketua_divisi_sosdiklih"),
+    ]
+    # Who accompanies is not who opens; a place something goes TO is not a meeting's venue.
+    accompanied = "Noorman Pramono didampingi Sekretaris KPU Kasworo saat membuka raker dengan PPK"
+    assert ("confirmed", "sekretaris_kpu_blora") in _verdicts(pipeline, accompanied)
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, accompanied)}
+    assert _verdicts(pipeline, "raker PPK dibuka Kasworo") == [("contradicted", "raker_september_pembuka")]
+    went = "Raker KPU dengan PPK 6 September. Disdik nggak diundang padahal sosialisasinya ke sekolah"
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, went)}
+    # The right office, but a speaker of another meeting: nothing about the speaking is confirmed.
+    speaker = "Kabag Prokompim Budiman narasumber raker KPU–PPK di Gedung Pertemuan KPU Blora, 6/9/2024"
+    assert ("unverifiable", None) in _verdicts(pipeline, speaker)
+    # "maju" runs for office unless said with when; "mundur seminggu" moves voting day.
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, "katanya bupati maju lg di pilkada blora 2024")}
+    assert [v.moved for v in pipeline.replies.claims.check("coblosan rabu 27 november mundur seminggu")] == [True]

@@ -183,6 +183,8 @@ SCHEDULE_WORDS = (
 _CLAUSE_END = re.compile(
     r"(?<!\d)[,;:](?!\d)|[,;:](?=\s)|\s[-–—]+\s"
     r"|\s(?=(?:karena|karna|krn|krna|sebab|soalnya|gara-gara|gara2|lantaran|amargi|because)\b)"
+    # "taun 2020 partisipasi 83,5 TRS 2024 anjlok ke 77,6", "... NGGAK DIUNDANG PADAHAL sosialisasinya ke sekolah"
+    r"|\s(?=(?:trs|terus|trus|lalu|kemudian|then|padahal|tapi|tp|namun)\s)"
 )
 
 
@@ -313,6 +315,14 @@ def _indonesian_passive(text: str) -> str:
     return re.sub(r"\b(di\w{3,}?)(?:aken|ake|ke|in)\b", r"\1kan", text)
 
 
+# Words that move a date, or say someone runs for office or withdraws: a move only said with when.
+_RUNS = frozenset({"maju", "mundur"})
+_WHEN = re.compile(
+    r"\b(?:hari|minggu|seminggu|sepekan|pekan|bulan|sebulan|tanggal|tgl|jam|sehari|besok|senin|selasa|rabu|kamis|"
+    r"jumat|sabtu)\b|\b\d{1,2}\s*(?:[/-]\s*\d{1,2}\b|(?:jan|feb|mar|apr|mei|jun|jul|agu|sep|okt|nov|des))"
+)
+# A name said to come with someone: "didampingi (Sekretaris KPU) Kasworo", "bersama Budiman".
+_COMPANION = re.compile(r"\b(?:didampingi|ditemani|bersama|beserta|accompanied\s+by)\s+(?:[\w-]+\s+){0,4}$")
 # "TPS GK BUKA", "tps mboten dibuka", "TPS-e tutup": polling stations said to be shut.
 _TPS_SHUT = re.compile(
     rf"\btps(?:\W?(?:nya|ne|e)\b)?\s+(?:(?:{'|'.join(sorted(NEGATIONS))})\s+(?:di)?bukak?a?|(?:di)?tutup|libur|prei)\b"
@@ -687,7 +697,10 @@ class ClaimChecker:
             )
         ]
         # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
-        values = [i for i in values if not _is_venue(i) or self._ties(i, items, text, whole)]
+        # "... padahal sosialisasinya KE sekolah": a place something goes to is read with its own sentence only.
+        values = [
+            i for i in values if not _is_venue(i) or self._ties(i, items, text, self._going_to(text, i, spans) or whole)
+        ]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
         stated = bool(values) and len(self._normalizer.tokens(text)) >= 3 and not question
@@ -807,6 +820,16 @@ class ClaimChecker:
                     item = replace(item, kind="percent")
             out.append(item)
         return out
+
+    def _going_to(self, text: str, item: Item, spans: list[tuple[int, int]]) -> _Scope | None:
+        """The clause of a venue said after "ke" (where something goes, not where it is), else None."""
+        if not re.search(r"\bke\s+$", fold(text[max(0, item.start - 4) : item.start])):
+            return None
+        a, b = next(((a, b) for a, b in spans if a <= item.start < b), (0, len(text)))
+        cuts = [m.end() for m in _CLAUSE_END.finditer(text, a, b)]
+        start = max((c for c in cuts if c <= item.start), default=a)
+        end = min((c for c in cuts if c > item.start), default=b)
+        return self._scope(text, start, end)
 
     def _scheduled(self, text: str, spans: list[tuple[int, int]], item: Item) -> bool:
         """Whether the statement of `item` says when something is ("dijadwalkan", "digelar", "diundur")."""
@@ -954,6 +977,8 @@ class ClaimChecker:
             if move and trends and len(refs) >= 2:
                 subject, baseline = _sides(low, refs, min(trends, key=lambda m: m.start()))
                 return baseline if move["w"] in ("dari", "dr", "from") else subject
+            # "2020: 77,6%\nPemilu 2024: 83,5%": the year on its own line, not the next line's election.
+            contexts = refs or contexts
         # "Pilkada digelar Kamis 28/11. Partisipasi pemilu 2024 …", "nyoblos rabu 27/11. …": a statement
         # that names its election without a year, or ties the value to a topic itself, does not borrow
         # the next sentence's election.
@@ -1444,8 +1469,10 @@ class ClaimChecker:
             return period
         role = self._role_of(item, items, text)
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
-        if role is None or (act is not None and act.verdict == "contradicted"):
-            return act  # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it
+        if role is None or (act is not None and act.verdict in ("contradicted", "unverifiable")):
+            # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it; "Kabag Prokompim Budiman
+            # narasumber raker PPK": the role is his, the act is another meeting's, so nothing is confirmed.
+            return act
         if str(role.value).startswith(_OFFICE):
             return self._judge_office(item, role, persons)
         holders = [f for f in persons if str(role.value) in f.role_terms]
@@ -1530,6 +1557,8 @@ class ClaimChecker:
 
         def joined(role: Item, person: Item) -> bool:
             gap = fold(text[min(role.end, person.end) : max(role.start, person.start)])
+            if "\n" in gap:
+                return False  # "- Noorman Pramono: Divisi Hukum\n- Ahmad Mustakim: …": each line its own
             glue = self._role_glue | self._role_words.get(str(role.value), set())
             # "Budiman YG JADI NARASUMBER RAKER KPU ITU Kepala Dinas Kominfo": a relative clause between.
             return set(re.findall(r"\w+", gap)) <= glue or bool(_RELATIVE.fullmatch(gap) and "," not in gap)
@@ -1566,7 +1595,20 @@ class ClaimChecker:
         # "Ahmad Solikin opened the stakeholder meeting; Budiman and Amri were the speakers": each name
         # gets the act said nearest to it.
         spans_of = {f.act: [m.span() for m in self._acts[f.id].finditer(low)] for f in acts}
-        act = min(spans_of, key=lambda a: gap(item, spans_of[a]))
+
+        # "Noorman Pramono DIDAMPINGI Kasworo": a passive right after a name is done to it, not by it.
+        done_to = {
+            a
+            for a, spans in spans_of.items()
+            if all(x >= item.end and low[x:y].startswith("di") and not low[item.end : x].strip() for x, y in spans)
+        }
+        act = min((a for a in spans_of if a not in done_to), key=lambda a: gap(item, spans_of[a]), default=None)
+        if act is None:
+            return None
+        # "Noorman DIDAMPINGI Sekretaris KPU Kasworo saat membuka raker": the one who accompanies is
+        # not the one who does what follows.
+        if _COMPANION.search(low, max(0, item.start - 50), item.start) and all(a >= item.end for a, _ in spans_of[act]):
+            return None
         acts = [f for f in acts if f.act == act]
         # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
         spans = spans_of[act]
@@ -1744,7 +1786,7 @@ class ClaimChecker:
                 change = (
                     self._stay_away_at.search(part)
                     or _TPS_SHUT.search(part)
-                    or (None if self._about_the_asker(text, clause) else _CALLED_OFF.search(part))
+                    or (None if self._about_the_asker(text, statement) else _CALLED_OFF.search(part))
                     or self._denied_voting.search(part)
                 )
             if change is None:
@@ -1775,6 +1817,8 @@ class ClaimChecker:
         """A date-change word, or another form of one: "penundaan", "pembatalan" (a noun of it), "dipindah"."""
         for word in re.finditer(r"\w+", part):
             w = word.group()
+            if w in _RUNS and not _WHEN.search(part):
+                continue  # "bupati maju lagi di pilkada" runs for office; "pilkada MAJU seminggu" moves
             if w in self._date_change or (
                 w.startswith(("di", "pe")) and crude_stem(w) in self._date_change_stems and len(w) > 4
             ):
