@@ -393,3 +393,21 @@ def test_each_detail_is_read_where_it_stands(pipeline: Pipeline) -> None:
     # "maju" runs for office unless said with when; "mundur seminggu" moves voting day.
     assert "contradicted" not in {v for v, _ in _verdicts(pipeline, "katanya bupati maju lg di pilkada blora 2024")}
     assert [v.moved for v in pipeline.replies.claims.check("coblosan rabu 27 november mundur seminggu")] == [True]
+
+
+def test_a_question_that_asks_only_for_the_check_or_the_true_value_is_answered_by_the_verdict(
+    pipeline: Pipeline,
+) -> None:
+    for text in (
+        'Diteruskan: "Suara tidak sah pemilu 2019 di Blora mencapai 260 ribu". Angka aslinya berapa?',
+        'Fwd: "Pilkada Blora diundur ke Desember 2024" ini hoaks bukan?',
+    ):
+        reply = pipeline.replies.for_question(text)
+        assert reply.kind == "claim" and "❌" in reply.text, text
+        assert not reply.says_unknown and "sumberku tidak memuat jawabannya" not in reply.text, text
+    # Asked of another topic, or why: the verdict does not answer it, and the reply says so.
+    for text in (
+        "pilkada 2020 blora golputnya berapa orang? kan partisipasinya 77,6%",
+        "suara tidak sah pemilu 2019 itu gara2 apa? kan 26 ribuan",
+    ):
+        assert "sumberku tidak memuat jawabannya" in pipeline.replies.for_question(text).text, text

@@ -1861,6 +1861,21 @@ class ClaimChecker:
     def _has_marker(self, raw: set[str]) -> bool:
         return any(m and m <= raw for m in self._markers)
 
+    def about(self, sentence: str, facts: Iterable[Fact]) -> bool:
+        """Whether what `sentence` asks about is what `facts` are about: any election or year it names is
+        theirs, and any fact topic it names is one of theirs ("angka aslinya berapa?" names none).
+        "partisipasi pemilu 2019 brp persen?" is not about the Pemilu 2024 figure; "golputnya berapa
+        orang?" not about turnout."""
+        facts = list(facts)
+        tokens = self._scope(sentence, 0, len(sentence)).tokens
+        for item in find_items(sentence, self._vocab):
+            if item.kind == "election" and not any(f.election == item.value for f in facts):
+                return False
+            if item.kind == "year" and not any(item.value in f.years() for f in facts):
+                return False
+        named = {f.id for f in self._facts if any(t and t <= tokens for t in self._topics[f.id])}
+        return not named or bool(named & {f.id for f in facts})
+
     def is_question(self, text: str) -> bool:
         """Whether `text` asks something besides whether it is true ("...?", a question word), whatever
         it also states. "... lebih tinggi dari 2019, BENER?" only asks for the check: its verdict answers it."""

@@ -22,6 +22,10 @@ from bot.replies.reply import Button, Reply, ReplyKind
 # Someone else's words quoted in a message: "…", “…”, '…' around three words or more.
 _QUOTED = re.compile(r"[\"“”„«»]|'\w+\s+\w+\s+\w+")
 _SENTENCES = re.compile(r"[^.?!\n]+[.?!]*")
+# A question that asks only whether something is true, or for its true value: the verdict answers it.
+_CHECK_ASKED = re.compile(
+    r"\b(?:benar|bener|betul|bnr|leres|valid|hoaks|hoax|asli\w*|beneran|serius|cek|salah|janggal|resmi|true)\b"
+)
 
 
 class ReplyBuilder:
@@ -251,19 +255,32 @@ class ReplyBuilder:
         )
 
     def _verdicts_answer(self, text: str, match: MatchResult | None, shown: list[ClaimVerdict]) -> bool:
-        """Whether the facts shown give what each question in the message asks: "27 November kan? Hari
-        apa waktu itu?" asks a date, and voting day's fact (Rabu) gives it. Only a date, only of the
-        entry the question is about: "partisipasi 2019 brp persen? kan 2024 naik" asks a figure the
-        facts shown do not give, and "27 november kan? trus hasilnya?" asks something else besides.
+        """Whether the verdicts shown answer every question in the message.
+
+        A question that only asks for the check ("Apakah benar targetnya 100 persen?", "ini hoaks
+        bukan?", "angka aslinya?") is answered by them. One that asks for a date or a figure is answered
+        when a fact shown gives that kind, of the election and topic it asks about: "27 November kan?
+        Hari apa waktu itu?" (Rabu), "... 260 ribu. Angka aslinya berapa?" (26.238). Not "partisipasi
+        pemilu 2019 brp persen? kan 2024 naik" (another election), nor "golputnya berapa orang? kan
+        partisipasinya 77,6%" (another topic), nor "... trus hasilnya?", "kenapa ...?" (nothing shown
+        says).
         """
         if match is None or self.claims is None:
             return False
-        asking = [s for s in _SENTENCES.findall(text) if self.claims.is_question(s)]
-        if not asking or any(self.matcher.asked(set(self.matcher.normalizer.tokens(s))) != {"date"} for s in asking):
-            return False
-        best = match.entry_id if match.outcome == "answer" else (match.suggestions or (None,))[0]
-        dates = {f.id for v in shown for f in (v.fact, *v.others) if f is not None and "date" in HOLDS.get(f.kind, ())}
-        return best is not None and bool(dates & set(self.kb.entry(best).facts))
+        facts = [f for v in shown for f in (v.fact, *v.others) if f is not None]
+        given = {k for f in facts for k in HOLDS.get(f.kind, ())}
+        for sentence in _SENTENCES.findall(text):
+            if not self.claims.is_question(sentence):
+                continue
+            asked = self.matcher.asked(set(self.matcher.normalizer.tokens(sentence)))
+            if asked:
+                if not (asked <= given and asked <= {"date", "figure", "percent"}):
+                    return False
+                if not self.claims.about(sentence, [f for f in facts if asked & set(HOLDS.get(f.kind, ()))]):
+                    return False
+            elif not _CHECK_ASKED.search(sentence.lower()):
+                return False
+        return bool(facts)
 
     def _unknown_in(self, match: MatchResult | None) -> str | None:
         """The known unknown the matcher answered or suggested first, if any."""
