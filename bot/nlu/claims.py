@@ -80,13 +80,15 @@ NEGATIONS = frozenset(
         "no",
     ]
 )
+# All of them as one regex alternation, for the patterns below.
+_ANY_NEGATION = "|".join(sorted(NEGATIONS))
 # "tidak NAIK", "ga ADA peningkatan", "tidak MENGALAMI kenaikan": a trend word said not to hold.
 _NEGATED_TREND = re.compile(
-    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
+    rf"\b(?:{_ANY_NEGATION})\s+(?:(?:ada|mengalami|terjadi|jadi|pernah|akan|bakal|begitu|terlalu)\s+)?$"
 )
 # A negation up to two words before a value: "BUKAN 83 persen", "GA JADI tanggal 27 november".
-_NEGATED_VALUE = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
-_NEGATED_WORD = re.compile(rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+$")  # "BUKAN PPK"
+_NEGATED_VALUE = re.compile(rf"\b(?:{_ANY_NEGATION})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
+_NEGATED_WORD = re.compile(rf"\b(?:{_ANY_NEGATION})\s+$")  # "BUKAN PPK"
 _ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
@@ -325,17 +327,17 @@ _WHEN = re.compile(
 _COMPANION = re.compile(r"\b(?:didampingi|ditemani|bersama|beserta|accompanied\s+by)\s+(?:[\w-]+\s+){0,4}$")
 # "TPS GK BUKA", "tps mboten dibuka", "TPS-e tutup": polling stations said to be shut.
 _TPS_SHUT = re.compile(
-    rf"\btps(?:\W?(?:nya|ne|e)\b)?\s+(?:(?:{'|'.join(sorted(NEGATIONS))})\s+(?:di)?bukak?a?|(?:di)?tutup|libur|prei)\b"
+    rf"\btps(?:\W?(?:nya|ne|e)\b)?\s+(?:(?:{_ANY_NEGATION})\s+(?:di)?bukak?a?|(?:di)?tutup|libur|prei)\b"
 )
 # "nyoblos rabu 27/11 GA JADI bro", "ora sido": called off, said last (before a particle at most);
 # "ga jadi golput" says something else.
 _CALLED_OFF = re.compile(
-    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:jadi|jd|sido|sida|sios)\b"
+    rf"\b(?:{_ANY_NEGATION})\s+(?:jadi|jd|sido|sida|sios)\b"
     r"(?=\s*(?:$|[^\w\s]|(?:bro|sis|gan|min|kak|lho|loh|ya|yah|kok|deh|sih|cuy|guys|gaes|ges|lur|rek|yo|to|ki)\b))"
 )
 # "GA ADA coblosan", "BUKAN HARI nyoblos", "mboten wonten coblosan": a negation, then a word that
 # says there is (or is the day of) something, then voting day's own topic word.
-_DENIED = rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:ada|wonten|ono|ana|hari|dinten|dina)\s+(?:\w+\s+)?"
+_DENIED = rf"\b(?:{_ANY_NEGATION})\s+(?:ada|wonten|ono|ana|hari|dinten|dina)\s+(?:\w+\s+)?"
 
 
 def _unsuffixed(word: str) -> str:
@@ -1925,9 +1927,7 @@ _OFFICE_WORDS = re.compile(
 _CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seandainya|andaikan|misal\w*|nek|if)\s*$")
 # Someone acting on another's behalf: "perwakilannya", "diwakili", "mewakili", "atas nama".
 # "TIDAK memimpin", "gak pernah buka", "bukan yang membuka": a negation just before an act word.
-_DENIED_ACT = re.compile(
-    rf"\b(?:{'|'.join(sorted(NEGATIONS))})\s+(?:(?:pernah|sempat|ikut|jadi|yang|yg|dia|beliau)\s+){{0,2}}$"
-)
+_DENIED_ACT = re.compile(rf"\b(?:{_ANY_NEGATION})\s+(?:(?:pernah|sempat|ikut|jadi|yang|yg|dia|beliau)\s+){{0,2}}$")
 _REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
 
 
