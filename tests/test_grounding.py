@@ -118,6 +118,23 @@ def test_a_wrong_person_in_a_role(kb_copy, edit: tuple[str, str]) -> None:
     assert any("'Ahmad Mustakim' is called 'Ketua KPU' here" in p for p in problems), problems
 
 
+def test_a_role_someone_acts_on_behalf_of_is_not_theirs(kb_copy) -> None:
+    # "dibuka oleh Noorman Pramono mewakili Ketua KPU Blora": the chair's role is not said of Noorman.
+    anchor = "- id: raker_september"
+    kb_copy.replace(
+        ENTRIES,
+        "di {fakta:raker_september_tempat}.",
+        "di {fakta:raker_september_tempat}. Rapat dibuka oleh Noorman Pramono mewakili Ketua KPU Blora.",
+        after=anchor,
+    )
+    assert "Noorman Pramono mewakili Ketua KPU Blora" in kb_copy.load().entry("raker_september").answer.at("after")
+    # Without "mewakili" the same words call him the chair.
+    kb_copy.replace(
+        ENTRIES, "Noorman Pramono mewakili Ketua KPU Blora", "Ketua KPU Blora Noorman Pramono", after=anchor
+    )
+    assert any("'Noorman Pramono' is called 'Ketua KPU" in p for p in _problems_at(kb_copy, anchor))
+
+
 def test_the_meeting_moved_to_the_other_venue(kb_copy) -> None:
     anchor = "- id: raker_juli"
     kb_copy.replace(ENTRIES, "di {fakta:raker_juli_tempat}", "di Gedung Pertemuan KPU Blora", after=anchor)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from bot.facts.statements import (
+    ON_BEHALF,
     Approx,
     DateValue,
     Item,
@@ -244,7 +245,9 @@ def check_grounded(
                 )
                 continue
             if item.kind == "person":
-                role = nearest(item, (i for i in items if i.kind == "role"))
+                # "dibuka oleh Noorman Pramono mewakili Ketua KPU Blora": the chair's role is not Noorman's.
+                own = [i for i in items if i.kind == "role" and not _represented(sentence, i)]
+                role = nearest(item, own)
                 if role is not None:
                     fitting = [f for f in candidates if str(role.value) in {fold(t) for t in f.role_terms}]
                     if not fitting:
@@ -355,3 +358,10 @@ def _same_election(election: str, context: Item) -> bool:
 def _election_words(election: ItemValue) -> str:
     kind, _, year = str(election).partition(" ")
     return f"{kind.capitalize()} {year}"
+
+
+def _represented(sentence: str, role: Item) -> bool:
+    """Whether `role` is one someone acts on behalf of ("mewakili Ketua KPU Blora")."""
+    before = fold(sentence[max(0, role.start - 24) : role.start])
+    found = ON_BEHALF.search(before)
+    return found is not None and not re.search(r"[,.;:]", before[found.end() :])

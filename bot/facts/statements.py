@@ -303,6 +303,9 @@ def _patterns(
 
 EMPTY_VOCABULARY = Vocabulary({}, {}, {})
 
+# Someone acting on another's behalf: "mewakili Ketua KPU", "perwakilannya", "diwakili", "atas nama".
+# The role after it is the one represented, not the speaker's own.
+ON_BEHALF = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
 VENUE_PREFIX = "venue:"  # the value of a venue no fact names: never a fact's key
 # A venue in free wording: a place word after "di"/"ke"/"nang"/"tempatnya", and up to three
 # words naming it ("di pendopo bupati", "nang pendopo kabupaten", "at the Hotel Kencana").

@@ -31,7 +31,17 @@ from itertools import pairwise
 from typing import Literal
 
 from bot.facts.facts import Fact, vocabulary
-from bot.facts.statements import VENUE_PREFIX, VENUE_WORDS, DateValue, Item, find_items, fold, nearest, sentences
+from bot.facts.statements import (
+    ON_BEHALF,
+    VENUE_PREFIX,
+    VENUE_WORDS,
+    DateValue,
+    Item,
+    find_items,
+    fold,
+    nearest,
+    sentences,
+)
 from bot.kb.knowledge import Lexicon
 from bot.nlu.text import Normalizer, crude_stem
 
@@ -1653,7 +1663,7 @@ class ClaimChecker:
         if len(holders) == 1:
             # "Widi …, yg buka raker PPK cuma PERWAKILANNYA": someone on his behalf did it, which the
             # message says itself; the name is not claimed to have done it.
-            if any(_REPRESENTED.search(low, a, _clause_end(low, b)) for a, b in spans):
+            if any(ON_BEHALF.search(low, a, _clause_end(low, b)) for a, b in spans):
                 return None
             return ClaimVerdict("contradicted", said, holders[0])
         return ClaimVerdict("unverifiable", said, None)
@@ -1928,7 +1938,6 @@ _CONDITION = re.compile(r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|seand
 # Someone acting on another's behalf: "perwakilannya", "diwakili", "mewakili", "atas nama".
 # "TIDAK memimpin", "gak pernah buka", "bukan yang membuka": a negation just before an act word.
 _DENIED_ACT = re.compile(rf"\b(?:{_ANY_NEGATION})\s+(?:(?:pernah|sempat|ikut|jadi|yang|yg|dia|beliau)\s+){{0,2}}$")
-_REPRESENTED = re.compile(r"\b(?:perwakilan\w*|wakilnya|diwakili\w*|mewakili|atas nama|on behalf)\b")
 
 
 _CLAUSE_STOP = re.compile(r"[,;.!?\n]")
