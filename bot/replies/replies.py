@@ -226,12 +226,7 @@ class ReplyBuilder:
         says_unknown = unknown is not None or doubt
         if unknown is not None:
             parts.append(self.kb.entry(unknown).answer.at(self.phase()))
-        elif (
-            question
-            and not says_unknown
-            and not self._verdicts_answer(text, match, shown)
-            and self._msg.has("claim_rest")
-        ):
+        elif question and not says_unknown and not self._verdicts_answer(text, shown) and self._msg.has("claim_rest"):
             parts.append(self.text("claim_rest"))
             says_unknown = True
         # Follow-ups: the entries that state these facts, then the hoax advice.
@@ -254,7 +249,7 @@ class ReplyBuilder:
             says_unknown=says_unknown,
         )
 
-    def _verdicts_answer(self, text: str, match: MatchResult | None, shown: list[ClaimVerdict]) -> bool:
+    def _verdicts_answer(self, text: str, shown: list[ClaimVerdict]) -> bool:
         """Whether the verdicts shown answer every question in the message.
 
         A question that only asks for the check ("Apakah benar targetnya 100 persen?", "ini hoaks
@@ -265,7 +260,7 @@ class ReplyBuilder:
         partisipasinya 77,6%" (another topic), nor "... trus hasilnya?", "kenapa ...?" (nothing shown
         says).
         """
-        if match is None or self.claims is None:
+        if self.claims is None:
             return False
         facts = [f for v in shown for f in (v.fact, *v.others) if f is not None]
         given = {k for f in facts for k in HOLDS.get(f.kind, ())}
