@@ -711,7 +711,9 @@ class ClaimChecker:
         # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
         # "... padahal sosialisasinya KE sekolah": a place something goes to is read with its own sentence only.
         values = [
-            i for i in values if not _is_venue(i) or self._ties(i, items, text, self._going_to(text, i, spans) or whole)
+            i
+            for i in values
+            if not _is_venue(i) or self._ties(i, items, text, self._going_to(text, items, i, spans) or whole)
         ]
         # A figure in a statement is a claim ("TPS buka jam 7"); a bare "99" or a question is not.
         question = self._is_question(text, tokens)
@@ -833,15 +835,13 @@ class ClaimChecker:
             out.append(item)
         return out
 
-    def _going_to(self, text: str, item: Item, spans: list[tuple[int, int]]) -> _Scope | None:
+    def _going_to(self, text: str, items: list[Item], item: Item, spans: list[tuple[int, int]]) -> _Scope | None:
         """The clause of a venue said after "ke" (where something goes, not where it is), else None."""
         if not re.search(r"\bke\s+$", fold(text[max(0, item.start - 4) : item.start])):
             return None
         a, b = next(((a, b) for a, b in spans if a <= item.start < b), (0, len(text)))
-        cuts = [m.end() for m in _CLAUSE_END.finditer(text, a, b)]
-        start = max((c for c in cuts if c <= item.start), default=a)
-        end = min((c for c in cuts if c > item.start), default=b)
-        return self._scope(text, start, end)
+        statement = self._scope(text, a, b)
+        return next((c for c in self._clauses(text, items, statement) if c.holds(item)), statement)
 
     def _scheduled(self, text: str, spans: list[tuple[int, int]], item: Item) -> bool:
         """Whether the statement of `item` says when something is ("dijadwalkan", "digelar", "diundur")."""
