@@ -82,6 +82,9 @@ class Lexicon:
     # Words that name different things of one kind ("pilkada" / "pemilu"): a question
     # naming one is not about an entry that only ever names another.
     exclusive: tuple[frozenset[str], ...] = ()
+    # Words that say the same thing in a statement ("ingin" / "berharap", "lewat" / "melalui"): a claim of what
+    # someone said is covered by its quote when the quote says one word of each group the claim uses.
+    same_meaning: tuple[frozenset[str], ...] = ()
     # What a question asks for, by the words that ask it: {"date": ("kapan", ...), "figure": ...}.
     # The decision model never answers "berapa" with an answer that holds no figure.
     asks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

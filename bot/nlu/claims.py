@@ -445,6 +445,9 @@ _MEANING = frozenset(
     }
 )
 # "bukan CUMA tugas ortu" says what "bukan SEKEDAR tugas orang tua" says.
+# Words a statement that names no speaker needs to be read as a report of what a source says.
+_REPORT_WORDS = 6
+_ONE_OF = re.compile(r"\bsalah\s+(?:satu|satunya|siji|sijine|setunggal|setunggalipun)\b", re.IGNORECASE)
 _LIMITERS = frozenset(
     {"hanya", "cuma", "cuman", "sekedar", "sekadar", "saja", "doang", "mung", "only", "just", "merely"}
 )
@@ -658,6 +661,12 @@ class ClaimChecker:
             if w not in _MEANING
         }
         self._trend_words = {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()} | _CONNECTORS
+        self._same: dict[str, list[frozenset[str]]] = {}
+        # Words of one direction say the same: "makin naik" is what "lebih meningkat" says.
+        for group in (*lexicon.same_meaning, frozenset(lexicon.trend_up), frozenset(lexicon.trend_down)):
+            for word in group:
+                self._same.setdefault(word, []).append(group)
+        self._mapped = {fold(k): fold(v) for k, v in lexicon.normalize.items() if " " not in v}
         # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
         # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
         self._calls = [
@@ -735,7 +744,7 @@ class ClaimChecker:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
-        if not claimish and not any(self._says(text, st) for st in statements):
+        if not claimish and not any(self._says(text, st) or self._reports(text, st) for st in statements):
             return []
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
@@ -1139,6 +1148,18 @@ class ClaimChecker:
             any(self._said_acts[f.id].search(part) for f in tied) or bool(re.search(r"\w\s*:\s", part))
         )
 
+    def _reports(self, text: str, statement: _Scope) -> bool:
+        """Whether a statement, naming no speaker, states the point of something a source reports
+        ("sosialisasi pilkada udah masuk SMA, SMK, MA"): a topic phrase of it, and no question."""
+        part = text[statement.start : statement.end]
+        words = self._normalizer.tokens(part)
+        # A few words ("kpu blora sosialisasi ke sekolah") are a search, typed as people search: it asks.
+        return (
+            len(words) >= _REPORT_WORDS
+            and bool(self._said_tied(text, statement))
+            and not self._is_question(part, set(words) | set(re.findall(r"\w+", fold(part))))
+        )
+
     def _said_tied(self, text: str, statement: _Scope) -> list[Fact]:
         """The statements (`statement: true` facts) whose point a statement of the message names: one of
         their topic phrases, word for word ("jangan golput", "tantangan kehumasan"), best first."""
@@ -1197,7 +1218,15 @@ class ClaimChecker:
                 elif persons or any(self._speakers[f.id].search(part) for f in self._said_facts):
                     wrong.append(fact)  # "Budiman bilang jangan golput": someone else said it
             if not mine and not wrong:
-                continue  # nobody is said to have said it: "hoaks" alone is not a claim about Budiman
+                # Nobody is named: "sosialisasi sudah masuk ke SMA/SMK/MA" states what the source reports.
+                # Its values have verdicts of their own ("suara tidak sah 2019 26.238" is the count's fact).
+                valued = any(statement.holds(i) for i in items)
+                if not valued and not compared and self._reports(text, statement) and self._said_holds(
+                    text, items, statement, tied[:1], judged, confirmed, named, compared
+                ):
+                    out.append(ClaimVerdict("confirmed", "", tied[0]))
+                    spoken.append(statement)
+                continue  # "hoaks" alone is not a claim about Budiman
             if mine and self._said_holds(text, items, statement, mine, judged, confirmed, named, compared):
                 out.append(ClaimVerdict("confirmed", quote(said_as), mine[0], tuple(mine[1:])))
                 spoken.append(statement)
@@ -1258,23 +1287,30 @@ class ClaimChecker:
                 covered |= set(self._normalizer.tokens(f"{fact.what} {fact.quote}"))
         for fact in self._facts:
             if fact.kind == "person" and any(fact.key == f.key for f in facts):
-                covered |= {w for t in fact.role_terms for w in t.split()}
+                covered |= {w for t in (*fact.role_terms, fold(fact.role or "")) for w in t.split()}
             if fact.event is not None and any(fact.event == f.event for f in facts):
                 covered |= {w for t in fact.topic for w in t.split()}  # the meeting's own words: "raker", "PPK"
         for item in items:
             if statement.holds(item):
                 covered |= set(self._normalizer.tokens(item.text)) | set(re.findall(r"\w+", fold(item.text)))
+        # The elections the same source speaks of: "sosialisasi PILKADA" of a quote about its outreach.
+        sources = {f.source for f in facts}
+        covered |= {w for f in (*self._facts, *self._said_facts) if f.source in sources and f.election for w in fold(f.election).split()}
+        covered |= {w for word in covered for group in self._same.get(word, ()) for w in group}
         stems = {crude_stem(w) for w in covered}
-        part = text[statement.start : statement.end]
+        part = _ONE_OF.sub(" ", text[statement.start : statement.end])  # "salah satu tantangan": not "salah"
         raw = re.findall(r"\w+", fold(part))
         normal = self._normalizer.tokens(part)
         for word in dict.fromkeys([*normal, *raw]):
+            mapped = self._mapped.get(word)  # the lexicon's own reading of a chat word: "ngarep" is "harapan"
             if (
                 len(word) > 2
                 and not word.isdigit()
                 and word not in covered
                 and crude_stem(word) not in stems
+                and _unsuffixed(word) not in covered
                 and word not in _SAID_NEGATIONS
+                and not (mapped is not None and (mapped in covered or crude_stem(mapped) in stems))
             ):
                 return False
         # Polarity: a word said not to hold, or forbidden, must be so in the quote ("bukan CUMA" is "bukan sekedar").
