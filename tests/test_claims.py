@@ -386,7 +386,7 @@ def test_each_detail_is_read_where_it_stands(pipeline: Pipeline) -> None:
     assert "contradicted" not in {v for v, _ in _verdicts(pipeline, accompanied)}
     assert _verdicts(pipeline, "raker PPK dibuka Kasworo") == [("contradicted", "raker_september_pembuka")]
     went = "Raker KPU dengan PPK 6 September. Disdik nggak diundang padahal sosialisasinya ke sekolah"
-    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, went)}
+    assert [f for v, f in _verdicts(pipeline, went) if v == "contradicted"] == ["raker_september_peserta_dinas_pendidikan"]
     # The right office, but a speaker of another meeting: nothing about the speaking is confirmed.
     speaker = "Kabag Prokompim Budiman narasumber raker KPU–PPK di Gedung Pertemuan KPU Blora, 6/9/2024"
     assert ("unverifiable", None) in _verdicts(pipeline, speaker)
@@ -411,3 +411,17 @@ def test_a_question_that_asks_only_for_the_check_or_the_true_value_is_answered_b
         "suara tidak sah pemilu 2019 itu gara2 apa? kan 26 ribuan",
     ):
         assert "sumberku tidak memuat jawabannya" in pipeline.replies.for_question(text).text, text
+
+
+def test_the_external_participants_of_the_ppk_meeting(pipeline: Pipeline) -> None:
+    """KPU Blora: "Sebagai peserta eksternal dari Kominfo Blora, Dinas Pendidikan Blora dan Bakesbangpol Blora"."""
+    listed = _verdicts(pipeline, "Kominfo, Disdik sama Bakesbangpol ikut raker PPK")
+    assert listed == [
+        ("confirmed", "raker_september_peserta_kominfo"),
+        ("confirmed", "raker_september_peserta_dinas_pendidikan"),
+        ("confirmed", "raker_september_peserta_bakesbangpol"),
+    ]
+    # A body the source does not list is never confirmed; a body's head is an office, not the body.
+    assert "confirmed" not in {v for v, _ in _verdicts(pipeline, "Bawaslu ikut raker PPK sebagai peserta eksternal")}
+    office = _verdicts(pipeline, "Budiman yg jadi narasumber raker KPU itu Kepala Dinas Kominfo Blora")
+    assert ("contradicted", "kabag_prokompim") in office and "confirmed" not in {v for v, _ in office}

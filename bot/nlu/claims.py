@@ -1564,7 +1564,8 @@ class ClaimChecker:
         for match in _OFFICE_WORDS.finditer(low):
             start, end = match.span()
             # "Bupati Blora BUDIMAN jadi narasumber": the office ends where the name begins.
-            inside = [i.start for i in items if i.start < end and start < i.end]
+            # "Kepala DINAS KOMINFO Blora": a body no role is given for (an office's own name) is part of it.
+            inside = [i.start for i in items if i.start < end and start < i.end and not self._office_of(low, start, i)]
             if inside:
                 end = min(inside)
                 if end <= start or not low[start:end].strip() or re.search(r"[^\w\s-]", low[start:end]):
@@ -1581,6 +1582,13 @@ class ClaimChecker:
                 continue
             out.append(Item("role", start, end, text[start:end], _OFFICE + low[start:end]))
         return out
+
+    def _office_of(self, low: str, start: int, item: Item) -> bool:
+        """Whether `item`, right after an office's head, names the body the office heads: a name the
+        sources give no role ("Kepala DINAS KOMINFO Blora"), not a person ("Sekretaris Kasworo")."""
+        if item.kind != "person" or not re.fullmatch(rf"(?:{_OFFICE_HEADS})\s+", low[start : item.start]):
+            return False
+        return not any(f.kind == "person" and f.key == item.value and f.role for f in self._facts)
 
     def _period_of(self, item: Item, items: list[Item], text: str, persons: list[Fact]) -> ClaimVerdict | None:
         """A term of office said of a name: "Moh Syaiful Amri anggota KPU Blora periode 2013-2018"."""
@@ -1993,7 +2001,7 @@ _CHECK_TAG = re.compile(
     rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
 )
 _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
-_LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan)?\s*(?:,|&|dan|and|serta|karo|lan)?\s*")
+_LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*")
 _LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
 _MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"
