@@ -425,3 +425,27 @@ def test_the_external_participants_of_the_ppk_meeting(pipeline: Pipeline) -> Non
     assert "confirmed" not in {v for v, _ in _verdicts(pipeline, "Bawaslu ikut raker PPK sebagai peserta eksternal")}
     office = _verdicts(pipeline, "Budiman yg jadi narasumber raker KPU itu Kepala Dinas Kominfo Blora")
     assert ("contradicted", "kabag_prokompim") in office and "confirmed" not in {v for v, _ in office}
+
+
+def test_rules_the_fifth_fresh_claim_set_drew(pipeline: Pipeline) -> None:
+    """fresh_e's first run (docs/grounding.md); the sentences here are our own."""
+    # A role in brackets is the name's before it, never the next name's in a list.
+    listed = "Narasumber raker Juli: Pak Budiman (Kabag Prokompim) & Pak Moh Syaiful Amri"
+    assert "contradicted" not in {v for v, _ in _verdicts(pipeline, listed)}
+    assert ("confirmed", "raker_juli_narasumber_amri") in _verdicts(pipeline, listed)
+    # A bare "pilkada" is this election: a result for it is what the sources cannot know (83 % was the
+    # target, and Pemilu 2024's turnout); 2020's figure still counts when it is the value said.
+    reply = pipeline.replies.for_question("partisipasi pilkada blora wis tembus 83 persen")
+    assert "✅" not in reply.text and "minimal 83 persen" in reply.text
+    assert _verdicts(pipeline, "partisipasi pilkada 83 persen") == [("unverifiable", None)]
+    assert _verdicts(pipeline, "partisipasi pilkada blora 77,6 persen") == [("confirmed", "partisipasi_pilkada_2020")]
+    # A count of something no fact counts ("20 KOTAK suara") is not the invalid ballots' count.
+    assert _verdicts(pipeline, "20 kotak suara di gudang KPU Blora rusak") == [("unverifiable", None)]
+    assert _verdicts(pipeline, "suara tidak sah pemilu 2019 ada 16.238 lembar") == [
+        ("contradicted", "suara_tidak_sah_pemilu_2019")
+    ]
+    # Another province's body and its figure are not ours to correct.
+    assert {v for v, _ in _verdicts(pipeline, "KPU Jateng menargetkan partisipasi pilgub 2024 75 persen")} == {"unverifiable"}
+    # The act is quoted with the name it is wrongly given to.
+    verdicts = pipeline.replies.claims.check("Budiman yang membuka raker stakeholder di Garden Resto")
+    assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [("contradicted", "Budiman … membuka")]

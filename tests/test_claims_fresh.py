@@ -29,7 +29,7 @@ SPLITS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e")
 FIELD = re.compile(r"(?P<key>wrong|correct|uncovered|fact): «(?P<value>[^»]*)»")
 # Words too common to say which detail a verdict is about.
 _COMMON = frozenset(
-    {"di", "ke", "dan", "yang", "itu", "the", "of", "in", "on", "dibanding", "dari", "pada", "blora", "kpu"}
+    {"di", "ke", "dan", "yang", "itu", "the", "of", "in", "on", "dibanding", "dari", "pada", "blora", "kpu", "persen"}
 )
 # Words any role or meeting shares: they do not say which one.
 _GENERIC = frozenset({"rapat", "kerja", "raker", "kabupaten", "dengan", "ketua", "anggota", "komisioner", "divisi"})
@@ -165,7 +165,7 @@ def fresh_pipeline() -> Pipeline:
 
 def test_the_fresh_sets_are_complete() -> None:
     claims = load_fresh()
-    assert {c.split for c in claims} == set(SPLITS) and len(claims) == 560
+    assert {c.split for c in claims} == set(SPLITS) and len(claims) == 710
     assert all(c.wrong and c.correct for c in claims if c.verdict == "contradicted")
 
 
@@ -184,6 +184,10 @@ REVIEWED = {
     "6/9/2024",
     # ❌ "Ketua KPU Ahmad Mustakim" leads; the ✅ is that he did present the material, which is true.
     "📸 Ketua KPU Blora Ahmad Mustakim memaparkan materi sosialisasi Pilkada 2024",
+    # fresh_e: ❌ the venue (Pendopo Rumah Dinas Bupati: it was Gedung Pertemuan KPU Blora), ✅ the date and the
+    # participants; the scorer reads "Dinas" of "Dinas Pendidikan" as a word of the false venue.
+    "⏩ Diteruskan\nRapat kerja KPU Blora & PPK dilaksanakan di Pendopo Rumah Dinas Bupati Blora, Jumat (6/9/2024). "
+    "Peserta dari Kominfo, Dinas Pendidikan & Bakesbangpol.\nMohon dibagikan.",
 }
 
 
@@ -207,6 +211,11 @@ def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
     d = by_split["fresh_d"]
     assert (d.false_claims, d.true_claims, d.uncovered) == (50, 50, 50)
     assert d.corrected >= 29 and d.confirmed >= 15 and d.declined >= 49
+    # fresh_e (150, session 8), first run on e966ce5: 34/50 corrected, 25/50 confirmed, 44/50 declined, 7 wrong;
+    # after the rules it drew (docs/grounding.md) the one reviewed above.
+    e = by_split["fresh_e"]
+    assert (e.false_claims, e.true_claims, e.uncovered) == (50, 50, 50)
+    assert e.corrected >= 34 and e.confirmed >= 25 and e.declined >= 45
 
 
 if __name__ == "__main__":

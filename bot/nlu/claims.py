@@ -1335,6 +1335,12 @@ class ClaimChecker:
             return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
         if item.kind == "person":
             return self._judge_person(item, items, candidates, text)
+        if item.kind == "count" and (counted := _COUNTED.match(fold(text), item.end)) is not None:
+            # "20 KOTAK suara rusak": a count of something no count fact counts is no claim about them.
+            noun = counted[0].strip()
+            told = {w for f in candidates for w in re.findall(r"\w+", fold(f"{f.what} {f.quote} {' '.join(f.topic)}"))}
+            if noun not in _UNITS | self._plain and noun not in told and crude_stem(noun) not in {crude_stem(w) for w in told}:
+                return ClaimVerdict("unverifiable", quote(item.text), None)
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
         context = self._context(item, items, text, clause, statement)
@@ -1348,6 +1354,17 @@ class ClaimChecker:
             # "target KPU ... sama kyk pilkada 2020, 77,6 persen": said of the target, whatever else it names.
             mode = self._figure_mode(text, clause, statement)
             candidates = [f for f in candidates if f.target == (mode == "target")] if mode else candidates
+        if context is None and item.kind in ("percent", "count"):
+            # "pilkada blora partisipasine tembus 83 persen": an election named without its year is of its kind
+            # only, and a bare "pilkada" is this one (the latest the facts speak of), not 2020's unless its value.
+            kinds = {_ELECTION_KINDS[m[0]] for m in _BARE_ELECTION.finditer(fold(text[statement.start : statement.end]))}
+            if len(kinds) == 1:
+                kind = kinds.pop()
+                candidates = [f for f in candidates if f.election is None or f.election.split()[0] == kind]
+                years = [y for f in self._facts if f.election and f.election.split()[0] == kind for y in f.years()]
+                latest = max(years, default=None)
+                if kind == "pilkada" and not any(f.shows(item) and not f.target for f in candidates):
+                    candidates = [f for f in candidates if f.election is None or latest in f.years()]
         if context is not None and context.kind == "year":
             dated = [f for f in candidates if f.election is not None and context.value in f.years()]
             candidates = dated or candidates
@@ -1624,6 +1641,8 @@ class ClaimChecker:
             after = [p for p in persons if p.start >= role.end and joined(role, p)]
             before = [p for p in persons if p.end <= role.start and joined(role, p)]
             owner = after[0] if after else before[-1] if before else None
+            if re.search(r"\(\s*$", text[: role.start]) and re.match(r"\s*\)", text[role.end :]):
+                owner = before[-1] if before else None  # "Pak Budiman (Prokompim) & Pak Amri": Budiman's
             if owner is item:
                 owned.append(role)
         return nearest(item, owned)
@@ -1676,7 +1695,11 @@ class ClaimChecker:
         # "Budiman and Moh Syaiful Amri were the speakers": names listed together share the act.
         listed = {item}
         for person in sorted(persons, key=lambda p: abs(p.start - item.start)):
-            if any(_LISTED.fullmatch(fold(text[min(p.end, person.end) : max(p.start, person.start)])) for p in listed):
+            # "Pak Budiman (Prokompim) & Pak Amri": a name's own words in brackets, and a title, stand between.
+            if any(
+                _LISTED.fullmatch(_TITLES.sub(" ", _BRACKETED.sub(" ", fold(text[min(p.end, person.end) : max(p.start, person.start)]))))
+                for p in listed
+            ):
                 listed.add(person)
         if any(distance(p) <= distance(item) for p in persons if p not in listed):
             return None
@@ -1709,7 +1732,9 @@ class ClaimChecker:
             # message says itself; the name is not claimed to have done it.
             if any(ON_BEHALF.search(low, a, _clause_end(low, b)) for a, b in spans):
                 return None
-            return ClaimVerdict("contradicted", said, holders[0])
+            # The name and the act it is said to have done: "Budiman … buka", not the name alone.
+            parts = sorted(((item.start, item.text), (a, text[a:b])))
+            return ClaimVerdict("contradicted", quote(parts[0][1], "…", parts[1][1]), holders[0])
         return ClaimVerdict("unverifiable", said, None)
 
     def _events_named(self, items: list[Item], low: str) -> set[str]:
@@ -2001,6 +2026,12 @@ _CHECK_TAG = re.compile(
     rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
 )
 _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
+# Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
+_UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
+_ELECTION_KINDS = {"pilkada": "pilkada", "pilbup": "pilkada", "pilgub": "pilkada", "pemilu": "pemilu", "pileg": "pemilu"}
+_BARE_ELECTION = re.compile(r"\b(?:pilkada|pilbup|pilgub|pemilu|pileg)\b")
+_BRACKETED = re.compile(r"\([^()]{0,60}\)")
+_TITLES = re.compile(r"\b(?:pak|bapak|bu|ibu|mas|mbak|sdr|saudara)\b\.?")
 _LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*")
 _LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
