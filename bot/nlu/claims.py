@@ -744,7 +744,9 @@ class ClaimChecker:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
-        if not claimish and not any(self._says(text, st) or self._reports(text, st) for st in statements):
+        # "sosialisasi pilkada sudah dimulai lewat SMA/SMK/MA": a report of what a source says, in full; a
+        # sentence only near one ("sekolah mana aja yg udh dikunjungi kpu") asks, and gets its answer.
+        if not claimish and not any(self._says(text, st) or self._reported(text, items, st) for st in statements):
             return []
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
@@ -1148,17 +1150,24 @@ class ClaimChecker:
             any(self._said_acts[f.id].search(part) for f in tied) or bool(re.search(r"\w\s*:\s", part))
         )
 
-    def _reports(self, text: str, statement: _Scope) -> bool:
-        """Whether a statement, naming no speaker, states the point of something a source reports
-        ("sosialisasi pilkada udah masuk SMA, SMK, MA"): a topic phrase of it, and no question."""
+    def _reported(
+        self,
+        text: str,
+        items: list[Item],
+        statement: _Scope,
+        judged: list[tuple[Item, ClaimVerdict]] | None = None,
+        confirmed: list[Fact] | None = None,
+    ) -> bool:
+        """Whether a statement, naming no speaker, says all that something a source reports says
+        ("sosialisasi pilkada udah dimulai lewat SMA, SMK, MA"): its topic, every word, and no question."""
         part = text[statement.start : statement.end]
         words = self._normalizer.tokens(part)
         # A few words ("kpu blora sosialisasi ke sekolah") are a search, typed as people search: it asks.
-        return (
-            len(words) >= _REPORT_WORDS
-            and bool(self._said_tied(text, statement))
-            and not self._is_question(part, set(words) | set(re.findall(r"\w+", fold(part))))
-        )
+        if len(words) < _REPORT_WORDS or self._is_question(part, set(words) | set(re.findall(r"\w+", fold(part)))):
+            return False
+        tied = self._said_tied(text, statement)
+        named = self._events_named(items, fold(text))
+        return bool(tied) and self._said_holds(text, items, statement, tied, judged or [], confirmed or [], named)
 
     def _said_tied(self, text: str, statement: _Scope) -> list[Fact]:
         """The statements (`statement: true` facts) whose point a statement of the message names: one of
@@ -1221,10 +1230,8 @@ class ClaimChecker:
                 # Nobody is named: "sosialisasi sudah masuk ke SMA/SMK/MA" states what the source reports.
                 # Its values have verdicts of their own ("suara tidak sah 2019 26.238" is the count's fact).
                 valued = any(statement.holds(i) for i in items)
-                if not valued and not compared and self._reports(text, statement) and self._said_holds(
-                    text, items, statement, tied[:1], judged, confirmed, named, compared
-                ):
-                    out.append(ClaimVerdict("confirmed", "", tied[0]))
+                if not valued and not compared and self._reported(text, items, statement, judged, confirmed):
+                    out.append(ClaimVerdict("confirmed", "", tied[0], tuple(tied[1:])))
                     spoken.append(statement)
                 continue  # "hoaks" alone is not a claim about Budiman
             if mine and self._said_holds(text, items, statement, mine, judged, confirmed, named, compared):
@@ -1331,7 +1338,7 @@ class ClaimChecker:
     ) -> ClaimVerdict | None:
         candidates = [f for f in self._facts if f.kind in _COMPARABLE[item.kind]]
         tokens = scope.topics
-        if item.kind in ("percent", "count") and scope.tokens & self._elsewhere:
+        if item.kind in ("percent", "count") and self._elsewhere_in(text, scope):
             return ClaimVerdict("unverifiable", quote(item.text), None)  # a figure for another region
         if item.kind == "person":
             return self._judge_person(item, items, candidates, text)
@@ -1599,6 +1606,13 @@ class ClaimChecker:
                 continue
             out.append(Item("role", start, end, text[start:end], _OFFICE + low[start:end]))
         return out
+
+    def _elsewhere_in(self, text: str, scope: _Scope) -> bool:
+        """Whether `scope` names another region, not as a ranking across it ("terendah SE-JATENG" is Blora's)."""
+        low = fold(text[scope.start : scope.end])
+        return any(
+            m[0] in self._elsewhere and not re.search(r"\bse\W?$", low[: m.start()]) for m in re.finditer(r"\w+", low)
+        )
 
     def _office_of(self, low: str, start: int, item: Item) -> bool:
         """Whether `item`, right after an office's head, names the body the office heads: a name the
