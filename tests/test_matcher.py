@@ -171,6 +171,27 @@ def test_an_english_plural_of_a_lexicon_word_is_that_word(matcher: Matcher) -> N
     assert "ketua" in matcher.query_tokens("Who chairs the election commission in Blora?")
 
 
+def test_a_kb_word_with_a_letter_left_out_is_that_word(matcher: Matcher) -> None:
+    # "tangal", "ketu", "rapt" are on the word lists (rare words), and common typos of KB words.
+    assert [matcher.correct(w) for w in ("tangal", "ketu", "rapt")] == ["tanggal", "ketua", "rapat"]
+    # Real words no deletion of a KB word spells stay as they are.
+    assert matcher.correct("menang") == "menang"
+    assert matcher.correct("siap") is None  # "siapa" or "sikap"? Two KB words drop a letter to it: neither
+    # "dinas" is no English plural of Javanese "dina" (hari).
+    assert matcher.correct("dinas") != "hari"
+    assert matcher.match("pilkda blora tangal brapa ya").entry_id == "jadwal_pencoblosan"
+
+
+def test_who_did_what_an_answer_names_nobody_doing_is_not_answered(matcher: Matcher) -> None:
+    """The test copy's September-meeting answer names who attended, not who opened it."""
+    attended = matcher.match("siapa saja yang hadir di raker ppk")
+    assert (attended.outcome, attended.entry_id) == ("answer", "raker_september")
+    opened = matcher.match("siapa yang membuka raker ppk tanggal 6 september")
+    assert opened.outcome != "answer" and "raker_september" in opened.suggestions
+    # The entry's own question is its question, whatever its words.
+    assert matcher.match("kpu blora dipimpin siapa").entry_id == "ketua_kpu_blora"
+
+
 def test_a_rival_election_word_only_moves_answers_that_state_facts(matcher: Matcher) -> None:
     # "golongan putih dalam pemilu" asks the golput definition, which states no election's facts...
     golput = matcher.rank("kak arti golongan putih dlm pemilu tuh apa?").candidates[0]

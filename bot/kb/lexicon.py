@@ -14,7 +14,7 @@ from bot.yamlfile import Problem, YamlDoc
 
 # Every word list of the lexicon file is a field of Lexicon (a tuple or set of words), read the
 # same way: a new list is one field in bot/kb/model.py and its words in lexicon.yaml.
-_COMPUTED = {"normalize", "words", "exclusive", "same_meaning", "asks"}
+_COMPUTED = {"normalize", "words", "english", "exclusive", "same_meaning", "asks"}
 _WORD_LISTS = tuple(
     f.name
     for f in dataclasses.fields(Lexicon)

@@ -141,10 +141,12 @@ class Matcher:
         weights: Weights = Weights(),
         filler: frozenset[str] = frozenset(),
         real_words: frozenset[str] = frozenset(),
+        english_words: frozenset[str] = frozenset(),
         exclusive: tuple[frozenset[str], ...] = (),
         model: DecisionModel | None = None,
         asks: Mapping[str, tuple[str, ...]] | None = None,
         holds: Mapping[str, frozenset[str]] | None = None,
+        acts: Mapping[str, frozenset[str]] | None = None,
         question_words: tuple[frozenset[str], ...] = (),
     ) -> None:
         self._entries = entries
@@ -153,6 +155,10 @@ class Matcher:
         # A phrase asks when all its words are in the question ("hari apa"; "apa" alone asks nothing).
         self._asks = {kind: _phrases(normalizer, phrases) for kind, phrases in (asks or {}).items()}
         self._holds = dict(holds or {})
+        # The words naming what the people an entry's answer names did ("membuka", "memimpin"): who OPENED
+        # the meeting is not answered by an answer that names only who attended it.
+        self._acts = dict(acts or {})
+        self._act_words = self._acts.pop("", frozenset())
         self._question_words = question_words
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
         self._index = {e.id: i for i, e in enumerate(entries)}
@@ -212,8 +218,9 @@ class Matcher:
         n = max(len(entries), 1)
         idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._filler = filler
-        # A real word ("menang", "terpilih", "semarang") is never a typo of another word.
+        # A real word ("menang", "terpilih", "semarang") is no typo of another word (but see `correct`).
         self._real_words = real_words
+        self._english = english_words
         # Filler words keep a small fixed weight: present or not, they never decide a match.
         self._weights = {**idf, **{t: weights.filler for t in filler}}
         # A word no entry knows weighs like a word only one entry knows, and more.
@@ -226,6 +233,14 @@ class Matcher:
             if target in idf:
                 self._spellings.setdefault(key, target)
         self._spelling_list = list(self._spellings)
+        # A letter left out of a KB word ("tangal", "ketu", "rapt") may spell a rare real word; the KB
+        # word it drops a letter of is what was meant. Only a word one deletion reaches, and only one.
+        dropped: dict[str, set[str]] = defaultdict(set)
+        for spelling, word in self._spellings.items():
+            if len(spelling) >= 5 and word not in filler:
+                for i in range(len(spelling)):
+                    dropped[spelling[:i] + spelling[i + 1 :]].add(word)
+        self._dropped = {k: next(iter(v)) for k, v in dropped.items() if len(v) == 1}
         self._by_stem: dict[str, str] = {}
         for word in sorted(idf, key=lambda w: (-df[w], w)):  # the commonest word wins a shared stem
             self._by_stem.setdefault(crude_stem(word), word)
@@ -279,6 +294,19 @@ class Matcher:
         holds = {
             e.id: frozenset(k for f in e.facts if f in kb.facts for k in HOLDS[kb.facts[f].kind]) for e in kb.entries
         }
+        # Only deeds (not what someone said: "bilang", "mengatakan" name no deed of a person asked for).
+        said = {w for f in kb.facts.values() if f.statement for t in f.act_terms for w in normalizer.tokens(t)}
+        # Nor a role ("chaired" reads as "ketua"). A person's deeds are theirs wherever the answer names them.
+        roles = {w for f in kb.facts.values() for t in f.role_terms for w in normalizer.tokens(t)}
+        deeds: dict[str, set[str]] = defaultdict(set)
+        for f in kb.facts.values():
+            if f.kind == "person":
+                deeds[f.key] |= {w for t in f.act_terms for w in normalizer.tokens(t)} - said - roles
+        acts = {
+            e.id: frozenset().union(*(deeds[kb.facts[f].key] for f in e.facts if f in kb.facts and kb.facts[f].kind == "person"))
+            for e in kb.entries
+        }
+        acts[""] = frozenset().union(*deeds.values())  # every deed the sources name
         return cls(
             kb.entries,
             normalizer,
@@ -286,10 +314,12 @@ class Matcher:
             weights,
             filler=lexicon.filler,
             real_words=lexicon.words | lexicon.protected,
+            english_words=lexicon.english,
             exclusive=lexicon.exclusive,
             model=model,
             asks=lexicon.asks,
             holds=holds,
+            acts=acts,
             question_words=_phrases(normalizer, lexicon.question_words),
         )
 
@@ -321,7 +351,10 @@ class Matcher:
         """The KB word `token` is a typo, suffixed form or stem-sibling of; None if new to the KB.
 
         A real word (on the word lists) only loses a clitic ("pemilunya"): "terpilih"
-        is not "memilih" and "menang" is not a typo of anything.
+        is not "memilih" and "menang" is not a typo of anything; unless it is a KB word with one
+        letter left out, and only one KB word ("tangal", "ketu", "rapt": rare words, common typos).
+        An English plural of a word the lexicon maps is that word ("chairs"), not an Indonesian
+        word ending in "s" ("dinas" is no plural of Javanese "dina").
         """
         if token in self._weights:
             return token
@@ -329,9 +362,11 @@ class Matcher:
             return self._typo_cache[token]
         real = token in self._real_words
         fixed: str | None = None
-        if real and token.endswith("s") and self._normalizer.mapping.get(token[:-1]) in self._weights:
+        if token in self._english and token.endswith("s") and self._normalizer.mapping.get(token[:-1]) in self._weights:
             # An English plural of a word the lexicon knows: "chairs" is "chair" (ketua).
             fixed = self._normalizer.mapping[token[:-1]]
+        if fixed is None and real and token not in self._filler and token not in self._normalizer.mapping:
+            fixed = self._dropped.get(token)
         for suffix in () if fixed else _CLITICS if real else _SUFFIXES:
             stem = token[: -len(suffix)]
             if token.endswith(suffix) and len(stem) >= 3 and stem in self._weights:
@@ -592,7 +627,7 @@ class Matcher:
 
         # A question staff wrote for this entry, word for word (after normalizing), is its question.
         own = ranking.normalized == best.variant and (len(candidates) < 2 or candidates[1].score < best.score)
-        if p >= model.answer_at or own:
+        if own or (p >= model.answer_at and not self._other_deed(ranking.normalized.split(), best.entry_id)):
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
         # A question that scores low (a long message does) still gets its "did you mean"; a
         # statement that scores low is about something else ("golput paling banyak dari petani").
@@ -604,6 +639,15 @@ class Matcher:
         ):
             return result("suggest", None, suggestions(candidates, self._settings, floor=0.0))
         return result("none", None)
+
+    def _other_deed(self, query: list[str], entry_id: str) -> bool:
+        """Whether the question asks who did something the entry's answer names nobody doing
+        ("siapa yang MEMBUKA raker" of an answer naming only who attended it)."""
+        words = set(query)
+        if "person" not in self.asked(words) or "person" not in self.holds(entry_id):
+            return False
+        deeds = words & self._act_words
+        return bool(deeds) and not deeds & self._acts.get(entry_id, frozenset())
 
     def _names_topic_of(self, query: list[str], entry_id: str) -> bool:
         """The query uses one of the entry's topic words, not only its "how" and "with"."""
