@@ -150,6 +150,10 @@ def test_a_word_alone_is_no_claim_about_who_said_it(pipeline: Pipeline) -> None:
         ("kata KPU sosialisasinya bukan sekedar sosialisasi tapi juga pendidikan pemilih", "kpu_pendidikan_pemilih"),
         # trend words of one direction say the same ("makin naik" / "lebih meningkat")
         ("Mustakim berharap dapat masukan stakeholder supaya partisipasi pemilih makin naik", "mustakim_masukan_stakeholder"),
+        # a chat word the lexicon reads as a phrase ("medsos"), Jakarta "-in" for "-kan", a count's unit
+        ("kata Budiman strategi kehumasan: informasi pilkada lewat medsos, cetak dan elektronik", "budiman_strategi_kehumasan"),
+        ("KPU Blora: sosialisasi serupa dijadwalin September termasuk ke badan adhoc", "kpu_sosialisasi_badan_adhoc"),
+        ("kata Moh Syaiful Amri suara tidak sah Pemilu 2019 sebanyak 26.238 lembar", "amri_suara_tidak_sah_disampaikan"),
         # no one named: a statement of what the source reports, in full
         ("kpu blora sudah mulai laksanakan sosialisasi lewat sekolah SMA, SMK dan MA", "kpu_sosialisasi_sekolah"),
         ("sosialisasi pilkada sudah mulai dilaksanakan melalui sekolah SMA/SMK/MA di Blora", "kpu_sosialisasi_sekolah"),

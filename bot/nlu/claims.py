@@ -666,7 +666,7 @@ class ClaimChecker:
         for group in (*lexicon.same_meaning, frozenset(lexicon.trend_up), frozenset(lexicon.trend_down)):
             for word in group:
                 self._same.setdefault(word, []).append(group)
-        self._mapped = {fold(k): fold(v) for k, v in lexicon.normalize.items() if " " not in v}
+        self._mapped = {fold(k): fold(v) for k, v in lexicon.normalize.items()}
         # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
         # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
         self._calls = [
@@ -1281,7 +1281,7 @@ class ClaimChecker:
         quoted |= {w[:-3] for w in quoted if w.endswith("nya") and len(w) >= 6}
         if statement.unknown is not None and not set(statement.unknown.split()) <= quoted:
             return False  # a known unknown's word the quote does not say
-        covered = set(self._said_plain) | quoted
+        covered = set(self._said_plain) | quoted | _UNITS | _SAID_TIME
         if compared:  # "lebih tinggi dibanding Pemilu 2019": the comparison, confirmed on its own
             covered |= self._trend_words
         if quoted & _LIMITERS:
@@ -1310,6 +1310,8 @@ class ClaimChecker:
         normal = self._normalizer.tokens(part)
         for word in dict.fromkeys([*normal, *raw]):
             mapped = self._mapped.get(word)  # the lexicon's own reading of a chat word: "ngarep" is "harapan"
+            if word.endswith("in") and (word[:-2] + "kan" in covered or crude_stem(word[:-2] + "kan") in stems):
+                continue  # Jakarta "-in" for "-kan": "dijadwalin" is "dijadwalkan"
             if (
                 len(word) > 2
                 and not word.isdigit()
@@ -1317,7 +1319,7 @@ class ClaimChecker:
                 and crude_stem(word) not in stems
                 and _unsuffixed(word) not in covered
                 and word not in _SAID_NEGATIONS
-                and not (mapped is not None and (mapped in covered or crude_stem(mapped) in stems))
+                and not (mapped is not None and all(m in covered or crude_stem(m) in stems for m in mapped.split()))
             ):
                 return False
         # Polarity: a word said not to hold, or forbidden, must be so in the quote ("bukan CUMA" is "bukan sekedar").
@@ -2040,6 +2042,8 @@ _CHECK_TAG = re.compile(
     rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
 )
 _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
+# "TAHUN 2020": the word that says a year is one, said of what someone said.
+_SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
 _ELECTION_KINDS = {"pilkada": "pilkada", "pilbup": "pilkada", "pilgub": "pilkada", "pemilu": "pemilu", "pileg": "pemilu"}
