@@ -1543,9 +1543,9 @@ class ClaimChecker:
             return period
         role = self._role_of(item, items, text)
         act = self._judge_act(item, items, text)  # "raker … dibuka oleh Ahmad Solikin"
-        if role is None or (act is not None and act.verdict in ("contradicted", "unverifiable")):
-            # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it; "Kabag Prokompim Budiman
-            # narasumber raker PPK": the role is his, the act is another meeting's, so nothing is confirmed.
+        doubted = act is not None and act.verdict == "unverifiable"
+        if role is None or (act is not None and act.verdict == "contradicted"):
+            # "dibuka oleh Ketua KPU Widi": Widi is the chair, but did not open it.
             return act
         if str(role.value).startswith(_OFFICE):
             return self._judge_office(item, role, persons)
@@ -1560,6 +1560,10 @@ class ClaimChecker:
             return ClaimVerdict(
                 "contradicted", quote(role.text, "…", elsewhere[0].capitalize(), item.text), agreeing[0]
             )
+        if agreeing and doubted:
+            # "Kabag Prokompim Budiman narasumber raker PPK": the role is his, the act is another meeting's,
+            # so nothing is confirmed. A wrong role is false whatever the act ("Kasworo, Ketua KPU, hadir").
+            return act
         if agreeing:
             # "Yang mimpin rapat ... itu Ahmad Mustakim, Ketua Divisi Sosdiklih": the act is confirmed too.
             done = (act.fact,) if act is not None and act.verdict == "confirmed" and act.fact is not None else ()
