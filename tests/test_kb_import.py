@@ -118,9 +118,12 @@ def test_the_projects_own_articles_against_the_hand_written_facts() -> None:
 
     kb = REPO / "tests" / "data" / "blora2024" / "knowledge"  # the frozen Blora 2024 knowledge base
     result = measure(kb / "sources", kb / "sources.yaml")
-    assert result["hand_facts"] == 24
-    assert result["exact_quote"] >= 0.8 * result["hand_facts"]  # bench/results/import.json, docs/import.md
-    assert result["same_passage"] == result["hand_facts"]
+    # 27 since session 8: the PPK meeting's three external participants ("Sebagai peserta eksternal dari
+    # Kominfo Blora, Dinas Pendidikan Blora dan Bakesbangpol Blora"), a sentence with no verb the importer
+    # drafts from; staff write those by hand. Every other hand-written fact is drafted from its passage.
+    assert result["hand_facts"] == 27 and result["found"] == 24
+    assert result["exact_quote"] >= 0.8 * result["found"]  # bench/results/import.json, docs/import.md
+    assert result["same_passage"] == result["found"]
     assert result["drafts_failing_check"] == 0 and result["drafts_not_in_hand_kb"] == []
 
 
