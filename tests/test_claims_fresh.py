@@ -165,7 +165,7 @@ def fresh_pipeline() -> Pipeline:
 
 def test_the_fresh_sets_are_complete() -> None:
     claims = load_fresh()
-    assert {c.split for c in claims} == set(SPLITS) and len(claims) == 710
+    assert {c.split for c in claims} == set(SPLITS) and len(claims) == 860
     assert all(c.wrong and c.correct for c in claims if c.verdict == "contradicted")
 
 
@@ -188,6 +188,10 @@ REVIEWED = {
     # participants; the scorer reads "Dinas" of "Dinas Pendidikan" as a word of the false venue.
     "⏩ Diteruskan\nRapat kerja KPU Blora & PPK dilaksanakan di Pendopo Rumah Dinas Bupati Blora, Jumat (6/9/2024). "
     "Peserta dari Kominfo, Dinas Pendidikan & Bakesbangpol.\nMohon dibagikan.",
+    # fresh_f: Noorman opened it on behalf of chair Widi; ❌ "buka … Widi" with who did open it is the point.
+    "yg buka raker ppk tgl 6/9 itu ketua kpu blora langsung, pak Widi 👍",
+    # Both lines are false (the two figures swapped); the ❌ on the first gives 77,6 % for Pilkada 2020.
+    "[Diteruskan]\nData KPU Blora:\n- Pilkada 2020 partisipasi 83,5%\n- Pemilu 2024 turun jadi 77,6% 📉\nMasyarakat makin apatis! Sebarkan",
 }
 
 
@@ -216,6 +220,11 @@ def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
     e = by_split["fresh_e"]
     assert (e.false_claims, e.true_claims, e.uncovered) == (50, 50, 50)
     assert e.corrected >= 34 and e.confirmed >= 25 and e.declined >= 45
+    # fresh_f (150, session 8), first run on 4c091c8 after the session's changes: 31/50 corrected, 28/50
+    # confirmed, 48/50 declined, the 2 reviewed flags above.
+    f = by_split["fresh_f"]
+    assert (f.false_claims, f.true_claims, f.uncovered) == (50, 50, 50)
+    assert f.corrected >= 31 and f.confirmed >= 28 and f.declined >= 48
 
 
 if __name__ == "__main__":
