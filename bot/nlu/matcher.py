@@ -625,8 +625,11 @@ class Matcher:
                 outcome, entry_id, best.score, suggested, ranking.normalized, candidates, ranking.unknown, p
             )
 
-        # A question staff wrote for this entry, word for word (after normalizing), is its question.
-        own = ranking.normalized == best.variant and (len(candidates) < 2 or candidates[1].score < best.score)
+        # A question staff wrote for this entry, word for word (after normalizing; in any order: "pilkada itu
+        # apa" is "apa itu pilkada"), is its question.
+        own = sorted(ranking.normalized.split()) == sorted(best.variant.split()) and (
+            len(candidates) < 2 or candidates[1].score < best.score
+        )
         if own or (p >= model.answer_at and not self._other_deed(ranking.normalized.split(), best.entry_id)):
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
         # A question that scores low (a long message does) still gets its "did you mean"; a
