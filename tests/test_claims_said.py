@@ -93,6 +93,13 @@ def test_the_reply_cites_the_quote_of_what_was_said(pipeline: Pipeline) -> None:
         # a word the quote does not say
         "Budiman bilang tantangan kehumasan itu hoaks dan disinformasi di Pilkada 2029",
         "KPU bilang jangan golput karena yang golput didenda",
+        # in other words, or naming no one, and turned around (session 8's same-meaning rules)
+        "sosialisasi pilkada BELUM dilaksanakan melalui sekolah SMA/SMK/MA di Blora",
+        "sosialisasi pilkada cuma lewat sekolah SMA/SMK/MA, warga lain tidak",
+        "pemkab blora bilang hoaks bukan tantangan kehumasan",
+        "Mustakim ngarep pilkada berjalan ricuh",
+        "salah, tantangan kehumasan itu bukan hoaks",
+        "sosialisasi pilkada sudah mulai lewat sekolah SMA/SMK/MA dan pesantren di Blora",
     ],
 )
 def test_a_hoax_about_what_was_said_is_never_confirmed(pipeline: Pipeline, text: str) -> None:
@@ -163,22 +170,6 @@ def test_a_statement_in_other_words_is_confirmed(pipeline: Pipeline, text: str, 
     verdicts = _check(pipeline, text)
     assert fact in _confirmed(verdicts), verdicts
     assert overall(verdicts) == "confirmed", verdicts
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "sosialisasi pilkada BELUM dilaksanakan melalui sekolah SMA/SMK/MA di Blora",
-        "sosialisasi pilkada cuma lewat sekolah SMA/SMK/MA, warga lain tidak",
-        "pemkab blora bilang hoaks bukan tantangan kehumasan",
-        "Mustakim ngarep pilkada berjalan ricuh",
-        "salah, tantangan kehumasan itu bukan hoaks",
-        "sosialisasi pilkada sudah mulai lewat sekolah SMA/SMK/MA dan pesantren di Blora",
-    ],
-)
-def test_other_words_never_confirm_a_turned_statement(pipeline: Pipeline, text: str) -> None:
-    verdicts = _check(pipeline, text)
-    assert overall(verdicts) != "confirmed", verdicts
 
 
 def test_a_few_words_naming_a_topic_are_a_search_not_a_report(pipeline: Pipeline) -> None:
