@@ -201,3 +201,14 @@ def test_a_rival_election_word_only_moves_answers_that_state_facts(matcher: Matc
     # ...while a Pemilu question is not answered with the Pilkada 2020 figure.
     assert matcher.match("partisipasi pilkada 2020 berapa").entry_id == "partisipasi_pilkada_2020"
     assert matcher.match("partisipasi pemilu 2020 berapa").entry_id != "partisipasi_pilkada_2020"
+
+
+def test_the_askers_introduction_is_not_what_is_asked(matcher: Matcher) -> None:
+    """ "Izin, saya anggota KPPS baru, ...": who the asker is never keeps their answer away (issue #21)."""
+    ranking = matcher.rank("Izin, saya anggota KPPS baru, mau memastikan kapan hari pencoblosan pilkada blora?")
+    assert {"kpps", "baru"} <= ranking.introduction
+    result = matcher.match("Izin, saya anggota KPPS baru, mau memastikan kapan hari pencoblosan pilkada blora?")
+    assert (result.outcome, result.entry_id) == ("answer", "jadwal_pencoblosan")
+    # A word the question itself uses is what is asked, even when the introduction says it too.
+    assert "kpps" not in matcher.rank("saya anggota kpps, honor kpps berapa?").introduction
+

@@ -50,6 +50,14 @@ _TYPO_CACHE_SIZE = 4096
 _LONG_QUERY = 8  # tokens; longer messages are also scored sentence by sentence
 _SEGMENT_SPLIT = re.compile(r"[.?!;\n,]+")
 ANSWER_WORD = 0.5  # weight of a word only the entry's answer uses (not its questions or keywords)
+# "Saya anggota KPPS baru, ...", "aku mahasiswa dari Cepu, ...": the asker saying who they are.
+_INTRODUCTION = re.compile(
+    r"\b(?:saya|aku|aq|gw|gue|gua|kula|kulo|i'm|i am)\s+(?:(?:adalah|ini|itu|seorang|salah\s+satu|cuma|hanya|"
+    r"baru|lagi|sedang|sebagai)\s+)*(?:anggota|petugas|ketua|guru|dosen|mahasiswa|mahasiswi|pelajar|siswa|siswi|"
+    r"murid|ibu|bapak|warga|staf|pegawai|karyawan|kader|relawan|wartawan|jurnalis|pengurus|dari|kelas|tinggal|"
+    r"kerja|bekerja|a|an)\b[^,.;:!?\n]*",
+    re.IGNORECASE,
+)
 _PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another one does
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -94,6 +102,8 @@ class Ranking:
     unknown: tuple[str, ...]  # content words no entry knows
     candidates: tuple[Candidate, ...]  # best first
     question: bool = False  # the message asks (a question mark or a question word)
+    # Words only the asker's self-introduction uses ("saya anggota KPPS baru, ..."): not what is asked.
+    introduction: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +452,12 @@ class Matcher:
             )
             for ei, sc in top
         )
-        return Ranking(" ".join(tokens), unknown, candidates, question)
+        said = [m.span() for m in _INTRODUCTION.finditer(text)]
+        rest = "".join(text[a:b] for a, b in zip([0] + [e for _, e in said], [s for s, _ in said] + [len(text)]))
+        introduction = frozenset(t for a, b in said for t in self.query_tokens(text[a:b])) - set(
+            self.query_tokens(rest)
+        )
+        return Ranking(" ".join(tokens), unknown, candidates, question, introduction)
 
     def _asks_question(self, tokens: list[str]) -> bool:
         present = set(tokens)
@@ -537,7 +552,8 @@ class Matcher:
         runner_up = ranking.candidates[1].score if len(ranking.candidates) > 1 else 0.0
         weights = [self.weight(t) for t in query]
         total = sum(weights) or 1.0
-        unknown_weight = sum(w for t, w in zip(query, weights, strict=True) if t in ranking.unknown)
+        unknown = [t for t in ranking.unknown if t not in ranking.introduction]
+        unknown_weight = sum(w for t, w in zip(query, weights, strict=True) if t in unknown)
         is_unknown = ei in self._unknown_index
         behind = [c for c in ranking.candidates[1:] if c.entry_id in self._unknown_ids and best.score - c.score < 10]
         own: set[str] = set()
@@ -552,7 +568,11 @@ class Matcher:
         fitting = [c.score for c in ranking.candidates[1:] if not asked or asked & self.holds(c.entry_id)]
         fit_margin = (best.score - max(fitting, default=0.0)) / 100
         numbers = [t for t in query if _is_figure(t)]
-        missing = [w for t, w in zip(query, weights, strict=True) if t not in known and t not in self._filler]
+        missing = [
+            w
+            for t, w in zip(query, weights, strict=True)
+            if t not in known and t not in self._filler and t not in ranking.introduction
+        ]
         return {
             "score": best.score / 100,
             "margin": (best.score - runner_up) / 100,
@@ -560,7 +580,7 @@ class Matcher:
             "variant_f1": best.variant_f1,
             "fuzzy": best.fuzzy,
             "runner_up": runner_up / 100,
-            "unknown_words": min(len(ranking.unknown), 3) / 3,
+            "unknown_words": min(len(unknown), 3) / 3,
             "unknown_share": unknown_weight / total,
             "length": math.log1p(len(query)),
             "known_unknown": float(is_unknown),
