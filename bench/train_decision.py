@@ -62,7 +62,8 @@ def main() -> None:
         extra=variants,
         l2=args.l2,
         trained_on=f"{args.corpus} split train + {args.eval} and {args.postvote} split tune + {args.fresh} splits "
-        f"{','.join(sorted(chosen_fresh))} ({len(train_items)}), + {len(variants)} KB question variants left out one at a time",
+        f"{','.join(sorted(chosen_fresh))} ({len(train_items)}), "
+        f"+ {len(variants)} KB question variants left out one at a time",
     )
     print(
         f"train: {point.total} questions, best entry right for {point.right_first}; cross-validated: "

@@ -386,7 +386,9 @@ def test_each_detail_is_read_where_it_stands(pipeline: Pipeline) -> None:
     assert "contradicted" not in {v for v, _ in _verdicts(pipeline, accompanied)}
     assert _verdicts(pipeline, "raker PPK dibuka Kasworo") == [("contradicted", "raker_september_pembuka")]
     went = "Raker KPU dengan PPK 6 September. Disdik nggak diundang padahal sosialisasinya ke sekolah"
-    assert [f for v, f in _verdicts(pipeline, went) if v == "contradicted"] == ["raker_september_peserta_dinas_pendidikan"]
+    assert [f for v, f in _verdicts(pipeline, went) if v == "contradicted"] == [
+        "raker_september_peserta_dinas_pendidikan"
+    ]
     # The right office, but a speaker of another meeting: nothing about the speaking is confirmed.
     speaker = "Kabag Prokompim Budiman narasumber raker KPU–PPK di Gedung Pertemuan KPU Blora, 6/9/2024"
     assert ("unverifiable", None) in _verdicts(pipeline, speaker)
@@ -445,7 +447,11 @@ def test_rules_the_fifth_fresh_claim_set_drew(pipeline: Pipeline) -> None:
         ("contradicted", "suara_tidak_sah_pemilu_2019")
     ]
     # Another province's body and its figure are not ours to correct.
-    assert {v for v, _ in _verdicts(pipeline, "KPU Jateng menargetkan partisipasi pilgub 2024 75 persen")} == {"unverifiable"}
+    assert {v for v, _ in _verdicts(pipeline, "KPU Jateng menargetkan partisipasi pilgub 2024 75 persen")} == {
+        "unverifiable"
+    }
     # The act is quoted with the name it is wrongly given to.
     verdicts = pipeline.replies.claims.check("Budiman yang membuka raker stakeholder di Garden Resto")
-    assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [("contradicted", "Budiman … membuka")]
+    assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [
+        ("contradicted", "Budiman … membuka")
+    ]

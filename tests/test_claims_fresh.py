@@ -191,7 +191,8 @@ REVIEWED = {
     # fresh_f: Noorman opened it on behalf of chair Widi; ❌ "buka … Widi" with who did open it is the point.
     "yg buka raker ppk tgl 6/9 itu ketua kpu blora langsung, pak Widi 👍",
     # Both lines are false (the two figures swapped); the ❌ on the first gives 77,6 % for Pilkada 2020.
-    "[Diteruskan]\nData KPU Blora:\n- Pilkada 2020 partisipasi 83,5%\n- Pemilu 2024 turun jadi 77,6% 📉\nMasyarakat makin apatis! Sebarkan",
+    "[Diteruskan]\nData KPU Blora:\n- Pilkada 2020 partisipasi 83,5%\n- Pemilu 2024 turun jadi 77,6% 📉\n"
+    "Masyarakat makin apatis! Sebarkan",
 }
 
 

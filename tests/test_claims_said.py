@@ -149,18 +149,30 @@ def test_a_word_alone_is_no_claim_about_who_said_it(pipeline: Pipeline) -> None:
     [
         # a chat word the lexicon reads ("ngarep" is "harapan"), a word of the same meaning ("lewat" / "melalui")
         ("Mustakim ngarep pilkada berjalan aman lancar adil jujur", "mustakim_aman_lancar"),
-        ("Budiman bilang informasi pilkada disebar lewat media sosial, cetak dan elektronik", "budiman_strategi_kehumasan"),
+        (
+            "Budiman bilang informasi pilkada disebar lewat media sosial, cetak dan elektronik",
+            "budiman_strategi_kehumasan",
+        ),
         # "salah satu" is "one of", not "salah" (wrong); "pemkab" is the body Budiman spoke for
         ("pemkab blora bilang salah satu tantangan kehumasan itu hoaks", "budiman_tantangan_kehumasan"),
         # the role the source gives him ("Kabag Prokompim Setda ..."), a possessive ending ("sosialisasiNYA")
         ("Kabag Prokompim Setda Blora bilang tantangan kehumasan itu hoaks", "budiman_tantangan_kehumasan"),
         ("kata KPU sosialisasinya bukan sekedar sosialisasi tapi juga pendidikan pemilih", "kpu_pendidikan_pemilih"),
         # trend words of one direction say the same ("makin naik" / "lebih meningkat")
-        ("Mustakim berharap dapat masukan stakeholder supaya partisipasi pemilih makin naik", "mustakim_masukan_stakeholder"),
+        (
+            "Mustakim berharap dapat masukan stakeholder supaya partisipasi pemilih makin naik",
+            "mustakim_masukan_stakeholder",
+        ),
         # a chat word the lexicon reads as a phrase ("medsos"), Jakarta "-in" for "-kan", a count's unit
-        ("kata Budiman strategi kehumasan: informasi pilkada lewat medsos, cetak dan elektronik", "budiman_strategi_kehumasan"),
+        (
+            "kata Budiman strategi kehumasan: informasi pilkada lewat medsos, cetak dan elektronik",
+            "budiman_strategi_kehumasan",
+        ),
         ("KPU Blora: sosialisasi serupa dijadwalin September termasuk ke badan adhoc", "kpu_sosialisasi_badan_adhoc"),
-        ("kata Moh Syaiful Amri suara tidak sah Pemilu 2019 sebanyak 26.238 lembar", "amri_suara_tidak_sah_disampaikan"),
+        (
+            "kata Moh Syaiful Amri suara tidak sah Pemilu 2019 sebanyak 26.238 lembar",
+            "amri_suara_tidak_sah_disampaikan",
+        ),
         # no one named: a statement of what the source reports, in full
         ("kpu blora sudah mulai laksanakan sosialisasi lewat sekolah SMA, SMK dan MA", "kpu_sosialisasi_sekolah"),
         ("sosialisasi pilkada sudah mulai dilaksanakan melalui sekolah SMA/SMK/MA di Blora", "kpu_sosialisasi_sekolah"),
@@ -175,8 +187,12 @@ def test_a_statement_in_other_words_is_confirmed(pipeline: Pipeline, text: str, 
 def test_a_few_words_naming_a_topic_are_a_search_not_a_report(pipeline: Pipeline) -> None:
     """ "kpu blora sosialisasi ke sekolah" asks (it gets the answer); a full sentence reports."""
     assert _check(pipeline, "kpu blora sosialisasi ke sekolah") == []
-    reply = pipeline.replies.for_question("sosialisasi pilkada sudah mulai dilaksanakan melalui sekolah SMA/SMK/MA di Blora")
-    assert reply.kind == "claim" and reply.text.startswith("✅ Sesuai sumber resmi: itu memang disampaikan Ahmad Mustakim.")
+    reply = pipeline.replies.for_question(
+        "sosialisasi pilkada sudah mulai dilaksanakan melalui sekolah SMA/SMK/MA di Blora"
+    )
+    assert reply.kind == "claim" and reply.text.startswith(
+        "✅ Sesuai sumber resmi: itu memang disampaikan Ahmad Mustakim."
+    )
     assert "sekolah SMA/SMK/MA di Blora" in reply.text
 
 

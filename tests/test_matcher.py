@@ -130,7 +130,12 @@ def test_margin_comes_from_config(kb: KnowledgeBase, config: Config) -> None:
 
 def test_the_model_answers_at_its_operating_point(kb: KnowledgeBase, config: Config) -> None:
     never = matcher_at(kb, config, answer_at=1.01)
-    questions = ["kapan pilkada?", "pilkada tuh maksudnya apaan", "ketua kpu blora tuh sapa", "partisipasi taun 2020 brp ya"]
+    questions = [
+        "kapan pilkada?",
+        "pilkada tuh maksudnya apaan",
+        "ketua kpu blora tuh sapa",
+        "partisipasi taun 2020 brp ya",
+    ]
     for question in questions:
         assert never.match(question).outcome not in ("answer", "unknown"), question
     # A question staff wrote for an entry, word for word, is answered by it whatever the model says; so is one
@@ -211,4 +216,3 @@ def test_the_askers_introduction_is_not_what_is_asked(matcher: Matcher) -> None:
     assert (result.outcome, result.entry_id) == ("answer", "jadwal_pencoblosan")
     # A word the question itself uses is what is asked, even when the introduction says it too.
     assert "kpps" not in matcher.rank("saya anggota kpps, honor kpps berapa?").introduction
-

@@ -126,7 +126,7 @@ _ELECTION_TEMPLATE = (
     r"pemilihan\s+kepala\s+daerah|pemilihan\s+umum|pemilihan(?=\s+serentak))"
     r"(?:\s+serentak)?{region}(?:\s+(?:tahun|th|thn)\.?)?\s*(?P<y>(?:19|20)\d{{2}}|'\d{{2}})\b"
 )
-_ELECTION_KIND = {
+ELECTION_KIND = {
     "pilkada": "pilkada",
     "pilbup": "pilkada",
     "pilgub": "pilkada",
@@ -511,12 +511,12 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
 
     election, election_en = _election_patterns(vocabulary.regions)
     for match in election.finditer(low):
-        kind = _ELECTION_KIND[" ".join(match["kind"].split())]
+        kind = ELECTION_KIND[" ".join(match["kind"].split())]
         year = match["y"]
         year = f"20{year[1:]}" if year.startswith("'") else year
         add("election", match.start(), match.end(), f"{kind} {year}")
     for match in election_en.finditer(low):
-        add("election", match.start(), match.end(), f"{_ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
+        add("election", match.start(), match.end(), f"{ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
         for match in pattern.finditer(low):
             add(kind, match.start(), match.end(), names[match["name"]])

@@ -67,7 +67,8 @@ class Lexicon:
     call_to_action: tuple[str, ...] = ()
     # Real words (word lists, see knowledge/words/): never "corrected" into another word.
     words: frozenset[str] = frozenset()
-    # The English list among them (knowledge/words/en.txt): "chairs" is a plural of "chair", "dinas" is no plural of "dina".
+    # The English list among them (knowledge/words/en.txt): "chairs" is a plural of "chair",
+    # "dinas" is no plural of "dina".
     english: frozenset[str] = frozenset()
     # Claim check: words that make a message a claim to check ("katanya", "sebarkan",
     # "bener ga"), words that make it a plain question, and "at most" words.

@@ -32,6 +32,7 @@ from typing import Literal
 
 from bot.facts.facts import Fact, vocabulary
 from bot.facts.statements import (
+    ELECTION_KIND,
     ON_BEHALF,
     VENUE_PREFIX,
     VENUE_WORDS,
@@ -1302,7 +1303,12 @@ class ClaimChecker:
                 covered |= set(self._normalizer.tokens(item.text)) | set(re.findall(r"\w+", fold(item.text)))
         # The elections the same source speaks of: "sosialisasi PILKADA" of a quote about its outreach.
         sources = {f.source for f in facts}
-        covered |= {w for f in (*self._facts, *self._said_facts) if f.source in sources and f.election for w in fold(f.election).split()}
+        covered |= {
+            w
+            for f in (*self._facts, *self._said_facts)
+            if f.source in sources and f.election
+            for w in fold(f.election).split()
+        }
         covered |= {w for word in covered for group in self._same.get(word, ()) for w in group}
         stems = {crude_stem(w) for w in covered}
         part = _ONE_OF.sub(" ", text[statement.start : statement.end])  # "salah satu tantangan": not "salah"
@@ -1348,7 +1354,11 @@ class ClaimChecker:
             # "20 KOTAK suara rusak": a count of something no count fact counts is no claim about them.
             noun = counted[0].strip()
             told = {w for f in candidates for w in re.findall(r"\w+", fold(f"{f.what} {f.quote} {' '.join(f.topic)}"))}
-            if noun not in _UNITS | self._plain and noun not in told and crude_stem(noun) not in {crude_stem(w) for w in told}:
+            if (
+                noun not in _UNITS | self._plain
+                and noun not in told
+                and crude_stem(noun) not in {crude_stem(w) for w in told}
+            ):
                 return ClaimVerdict("unverifiable", quote(item.text), None)
         # The election or bare year nearest the figure says which election it is about:
         # "83.5% in the 2024 general election, up from 2020's 77.6%".
@@ -1366,7 +1376,7 @@ class ClaimChecker:
         if context is None and item.kind in ("percent", "count"):
             # "pilkada blora partisipasine tembus 83 persen": an election named without its year is of its kind
             # only, and a bare "pilkada" is this one (the latest the facts speak of), not 2020's unless its value.
-            kinds = {_ELECTION_KINDS[m[0]] for m in _BARE_ELECTION.finditer(fold(text[statement.start : statement.end]))}
+            kinds = {ELECTION_KIND[m[0]] for m in _BARE_ELECTION.finditer(fold(text[statement.start : statement.end]))}
             if len(kinds) == 1:
                 kind = kinds.pop()
                 candidates = [f for f in candidates if f.election is None or f.election.split()[0] == kind]
@@ -1717,7 +1727,11 @@ class ClaimChecker:
         for person in sorted(persons, key=lambda p: abs(p.start - item.start)):
             # "Pak Budiman (Prokompim) & Pak Amri": a name's own words in brackets, and a title, stand between.
             if any(
-                _LISTED.fullmatch(_TITLES.sub(" ", _BRACKETED.sub(" ", fold(text[min(p.end, person.end) : max(p.start, person.start)]))))
+                _LISTED.fullmatch(
+                    _TITLES.sub(
+                        " ", _BRACKETED.sub(" ", fold(text[min(p.end, person.end) : max(p.start, person.start)]))
+                    )
+                )
                 for p in listed
             ):
                 listed.add(person)
@@ -2050,11 +2064,13 @@ _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
-_ELECTION_KINDS = {"pilkada": "pilkada", "pilbup": "pilkada", "pilgub": "pilkada", "pemilu": "pemilu", "pileg": "pemilu"}
-_BARE_ELECTION = re.compile(r"\b(?:pilkada|pilbup|pilgub|pemilu|pileg)\b")
+# An election's own name ("pilkada", "pileg"), said without its year; not "pemilihan", which is also any choosing.
+_BARE_ELECTION = re.compile(r"\b(?:" + "|".join(k for k in ELECTION_KIND if " " not in k and k != "pemilihan") + r")\b")
 _BRACKETED = re.compile(r"\([^()]{0,60}\)")
 _TITLES = re.compile(r"\b(?:pak|bapak|bu|ibu|mas|mbak|sdr|saudara)\b\.?")
-_LISTED = re.compile(r"\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*")
+_LISTED = re.compile(
+    r"\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*"
+)
 _LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
 _MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"

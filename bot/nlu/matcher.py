@@ -313,7 +313,9 @@ class Matcher:
             if f.kind == "person":
                 deeds[f.key] |= {w for t in f.act_terms for w in normalizer.tokens(t)} - said - roles
         acts = {
-            e.id: frozenset().union(*(deeds[kb.facts[f].key] for f in e.facts if f in kb.facts and kb.facts[f].kind == "person"))
+            e.id: frozenset().union(
+                *(deeds[kb.facts[f].key] for f in e.facts if f in kb.facts and kb.facts[f].kind == "person")
+            )
             for e in kb.entries
         }
         acts[""] = frozenset().union(*deeds.values())  # every deed the sources name
@@ -453,7 +455,8 @@ class Matcher:
             for ei, sc in top
         )
         said = [m.span() for m in _INTRODUCTION.finditer(text)]
-        rest = "".join(text[a:b] for a, b in zip([0] + [e for _, e in said], [s for s, _ in said] + [len(text)]))
+        starts, ends = [0] + [e for _, e in said], [s for s, _ in said] + [len(text)]
+        rest = "".join(text[a:b] for a, b in zip(starts, ends, strict=True))
         introduction = frozenset(t for a, b in said for t in self.query_tokens(text[a:b])) - set(
             self.query_tokens(rest)
         )
