@@ -35,7 +35,7 @@ FEATURES: tuple[str, ...] = (
     "unknown_behind",  # a known unknown within 10 points of a factual best entry
     "unknown_only_word",  # the question uses a word only a known unknown knows
     "asks_detail",  # the question asks for a date, figure, person or place
-    "asks_missing",  # ... and the best entry's answer holds no fact of that kind
+    "asks_missing",  # ... and the best entry's answer holds no fact of a kind it asks ("persentase ... brp" of a count)
     "number_missing",  # a year or figure in the question that the entry never mentions
     "from_segment",  # the best score came from one sentence of a long message
     "question",  # the message asks (a question mark or a question word)

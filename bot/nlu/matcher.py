@@ -590,7 +590,7 @@ class Matcher:
             "unknown_behind": float(bool(behind) and not is_unknown),
             "unknown_only_word": float(bool(own & present) and not is_unknown),
             "asks_detail": float(bool(asked)),
-            "asks_missing": float(bool(asked) and not is_unknown and not (asked & holds)),
+            "asks_missing": float(bool(asked - holds) and not is_unknown),
             "number_missing": float(any(n not in known for n in numbers)),
             "from_segment": float(best.segment),
             "question": float(ranking.question),
