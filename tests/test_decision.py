@@ -99,6 +99,10 @@ def test_a_count_does_not_answer_berapa_persen(pipeline: Pipeline) -> None:
     assert matcher.signals(ranking)["asks_missing"] == 1.0
     assert matcher.match("suara tidak sah pemilu 2019 di blora itu berapa persen dari semua suara?").outcome != "answer"
     assert matcher.signals(matcher.rank("suara tidak sah pemilu 2019 berapa"))["asks_missing"] == 0.0
+    # Asking a figure and a percent of an entry that holds only the count still asks what it lacks.
+    both = matcher.rank("persentase suara tidak sah 2019 brp")
+    assert matcher.asked(set(both.normalized.split())) >= {"percent"}
+    assert matcher.signals(both)["asks_missing"] == 1.0
 
 
 def test_a_longer_ask_phrase_says_what_is_asked(pipeline: Pipeline) -> None:
