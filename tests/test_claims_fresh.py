@@ -97,6 +97,10 @@ def _right_fact(pipeline: Pipeline, verdict: ClaimVerdict, correct: str) -> bool
             return True
         if fact.trend is not None and _UP.search(correct) and fact.trend[0] > 0:
             return True  # "meningkat dibandingkan pemilu 2019"
+        # What someone said: the writer's right version is most of its quote's words ("untuk semua segmen").
+        told = _words(correct) - _GENERIC
+        if fact.statement and len(told & _words(fact.quote)) >= max(2, (len(told) + 1) // 2):
+            return True
         # A person's role ("Divisi Hukum dan Pengawasan") or a meeting ("raker dengan PPK") in the writer's words.
         said = (fact.role or "") if fact.kind == "person" else fact.what if fact.event else ""
         if _words(said) & _words(correct) - _GENERIC:

@@ -196,6 +196,32 @@ def test_a_few_words_naming_a_topic_are_a_search_not_a_report(pipeline: Pipeline
     assert "sekolah SMA/SMK/MA di Blora" in reply.text
 
 
+def test_a_statement_that_denies_what_the_quote_says_is_false(pipeline: Pipeline) -> None:
+    """ "Budiman bilang kerja sama dengan TNI Polri TIDAK DIPERLUKAN": he said it is needed. The ❌ quotes the
+    denial only, and cites what he did say."""
+    verdicts = _check(pipeline, "kata Budiman kerja sama dengan TNI Polri tidak diperlukan")
+    assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [
+        ("contradicted", "tidak diperlukan")
+    ]
+    cited = {f.id for v in verdicts for f in (v.fact, *v.others) if f is not None}
+    assert "budiman_kolaborasi" in cited
+    assert overall(_check(pipeline, "kata Mustakim sosialisasinya gak semua segmen")) == "contradicted"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KPU bilang ojo golput",
+        "KPU Blora bilang jangan sia-siakan hak pilih",
+        "Mustakim: kalau tidak bisa sama, paling tidak tidak terlalu jauh",
+        "kata KPU sosialisasinya bukan cuma ngajak nyoblos, tapi juga pendidikan pemilih",
+        "Mustakim tidak pernah bilang hoaks itu tantangan",
+    ],
+)
+def test_a_negation_the_quote_makes_too_is_no_denial(pipeline: Pipeline, text: str) -> None:
+    assert overall(_check(pipeline, text)) != "contradicted"
+
+
 # ------------------------------------------------------------------ check: the speaker of a quote
 
 

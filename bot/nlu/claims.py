@@ -1240,6 +1240,11 @@ class ClaimChecker:
                 spoken.append(statement)
                 speakers |= set(persons)
                 continue
+            if mine and (denied := self._denies(text, statement, mine)) is not None:
+                # "Budiman bilang hoaks BUKAN tantangan": he said it is one. The denial, and what he did say.
+                out.append(ClaimVerdict("contradicted", quote(denied), mine[0], tuple(mine[1:])))
+                speakers |= set(persons)
+                continue
             if any(v.verdict == "contradicted" and statement.holds(i) for i, v in judged):
                 continue  # "Mustakim bilang partisipasi 2024 73 persen": the ❌ on the figure says it
             if confirmed and len(self._unexplained(text, items, confirmed, [statement])) < 2:
@@ -1248,6 +1253,39 @@ class ClaimChecker:
             speakers |= set(persons)  # this verdict is theirs: "Budiman bilang jangan golput" -> who did say it
             out.append(ClaimVerdict("unverifiable", quote(said_as), None, context=tuple((mine or wrong)[:2])))
         return out, speakers, spoken
+
+    def _denies(self, text: str, statement: _Scope, facts: list[Fact]) -> str | None:
+        """The words of `statement` that deny what the quotes of `facts` state: a negation before a word a
+        quote says and never negates ("hoaks BUKAN TANTANGAN" of "tantangan kehumasan seperti hoaks",
+        "GAK SEMUA segmen" of "untuk semua segmen"); None if nothing is denied so.
+
+        Limiters ("bukan cuma") and filler are not read; a quote word with a negation up to three words
+        before it ("paling tidak tidak terlalu JAUH") or that a topic forbids ("jangan golput") is no
+        word the quote states.
+        """
+        polar = {w[1:] for f in facts for w in self._said_polar[f.id]}
+        stated: set[str] = set()
+        for fact in facts:
+            for seq in (re.findall(r"\w+", fold(fact.quote)), self._normalizer.tokens(fact.quote)):
+                for i, word in enumerate(seq):
+                    if not any(w in _SAID_NEGATIONS for w in seq[max(0, i - 3) : i]):
+                        stated.add(word)
+        stated -= polar
+        stems = {crude_stem(w) for w in stated}
+        part = text[statement.start : statement.end]
+        low = fold(part)
+        for seq in (re.findall(r"\w+", low), self._normalizer.tokens(part)):
+            for i, word in enumerate(seq[1:], 1):
+                if seq[i - 1] not in _SAID_NEGATIONS or word in _SAID_NEGATIONS:
+                    continue
+                if word in _LIMITERS or word in self._said_plain or len(word) <= 3 or word in polar:
+                    continue
+                if word in stated or crude_stem(word) in stems:
+                    negation = next((m for m in re.finditer(rf"\b{re.escape(seq[i - 1])}\b", low)), None)
+                    start = negation.start() if negation is not None else 0
+                    end = low.find(word, start)
+                    return part[start : end + len(word)] if end >= 0 else f"{seq[i - 1]} {word}"
+        return None
 
     def _said_holds(
         self,
