@@ -455,3 +455,15 @@ def test_rules_the_fifth_fresh_claim_set_drew(pipeline: Pipeline) -> None:
     assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [
         ("contradicted", "Budiman … membuka")
     ]
+
+
+def test_news_of_another_region_is_not_ours_to_settle(pipeline: Pipeline) -> None:
+    """A statement about another regency is 🤔 (the sources are Blora's); a question about it is no claim."""
+    assert {v for v, _ in _verdicts(pipeline, "KPU Rembang juga gelar raker sosialisasi bareng PPK minggu lalu")} == {
+        "unverifiable"
+    }
+    assert _verdicts(pipeline, "partisipasi pilkada rembang berapa?") == []
+    # Ranking Blora across the province is Blora's figure ("terendah se-Jateng"), read as a claim as before.
+    assert ("contradicted", "partisipasi_pemilu_2024_kpu") in _verdicts(
+        pipeline, "partisipasi pemilu 2024 di Blora cuma 60%, paling rendah se-Jateng"
+    )

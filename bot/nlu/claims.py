@@ -740,7 +740,16 @@ class ClaimChecker:
         marked = self._has_marker(raw) and (bool(values) or unknown_topic or not question)
         marked = marked or (bool(comparisons) and self._has_marker(raw))
         compared = bool(comparisons) and not question
-        claimish = (forwarded and not question) or marked or stated or compared or (unknown_topic and not question)
+        # "KPU Rembang juga gelar raker ...": news of another region, which no source here covers.
+        elsewhere = not question and len(self._normalizer.tokens(text)) >= 4 and self._elsewhere_in(text, whole)
+        claimish = (
+            (forwarded and not question)
+            or marked
+            or stated
+            or compared
+            or (unknown_topic and not question)
+            or elsewhere
+        )
         if not claimish and question:
             return []  # "raker 6 september membahas apa" asks; it does not claim
         statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
