@@ -467,3 +467,12 @@ def test_news_of_another_region_is_not_ours_to_settle(pipeline: Pipeline) -> Non
     assert ("contradicted", "partisipasi_pemilu_2024_kpu") in _verdicts(
         pipeline, "partisipasi pemilu 2024 di Blora cuma 60%, paling rendah se-Jateng"
     )
+
+
+def test_the_sources_own_voice_and_calls_are_no_second_claim(pipeline: Pipeline) -> None:
+    """ "KPU Blora" beside a KPU fact is the source speaking; "hak pilihMU", "coblos yang benar" are calls."""
+    banner = "[Foto] Banner KPU Blora: Ayo ke TPS Rabu 27 November 2024, gunakan hak pilihmu! Coblos yang benar ya"
+    assert {v for v, _ in _verdicts(pipeline, banner)} == {"confirmed"}
+    # Words the facts do not say are still a claim of their own.
+    padded = "KPU Blora: pilkada digelar Rabu 27 November 2024, dan KPU Blora bagi-bagi sembako ke pemilih"
+    assert "unverifiable" in {v for v, _ in _verdicts(pipeline, padded)}

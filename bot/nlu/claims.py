@@ -674,7 +674,7 @@ class ClaimChecker:
             (
                 re.compile(
                     rf"(?P<neg>\b(?:{_NEGATION}|jangan|ojo|gausah|ga usah|nggak usah|tidak usah|don't|do not)\s+)?"
-                    rf"\b{re.escape(fold(c))}\b"
+                    rf"\b{re.escape(fold(c))}(?:mu|nya|ku)?\b"  # "gunakan hak pilihMU"
                 ),
                 set(normalizer.tokens(c)) | set(fold(c).split()),
             )
@@ -1114,6 +1114,9 @@ class ClaimChecker:
         `strict`: next to what someone said, a word that may turn it around ("golput BOLEH") is a content word.
         """
         covered = set(self._plain) - (_MEANING if strict else set())
+        # The body a source's speakers speak for is that source's own voice: "KPU Blora" beside its facts.
+        sources = {f.source for f in facts}
+        covered |= {w for f in self._said_facts if f.source in sources for t in f.speaks_for for w in t.split()}
         for fact in facts:
             what = "" if fact.statement else fact.what  # a statement's `what` is our wording, not the source's
             covered |= set(self._normalizer.tokens(f"{what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
