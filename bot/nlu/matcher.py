@@ -454,13 +454,16 @@ class Matcher:
             )
             for ei, sc in top
         )
+        return Ranking(" ".join(tokens), unknown, candidates, question, self._introduction(text))
+
+    def _introduction(self, text: str) -> frozenset[str]:
+        """The words only the asker's self-introduction uses ("saya anggota KPPS baru, ...")."""
         said = [m.span() for m in _INTRODUCTION.finditer(text)]
+        if not said:
+            return frozenset()
         starts, ends = [0] + [e for _, e in said], [s for s, _ in said] + [len(text)]
         rest = "".join(text[a:b] for a, b in zip(starts, ends, strict=True))
-        introduction = frozenset(t for a, b in said for t in self.query_tokens(text[a:b])) - set(
-            self.query_tokens(rest)
-        )
-        return Ranking(" ".join(tokens), unknown, candidates, question, introduction)
+        return frozenset(t for a, b in said for t in self.query_tokens(text[a:b])) - set(self.query_tokens(rest))
 
     def _asks_question(self, tokens: list[str]) -> bool:
         present = set(tokens)
