@@ -93,11 +93,8 @@ class KnowledgeBase:
         region = cfg.election.region if cfg.election is not None else None
         sources = _parse_sources(docs["sources"], cfg.sources.parent, problems, region)
         facts = {f.id: f for s in sources.values() for f in s.facts}
-        lexicon = replace(
-            _parse_lexicon(docs["lexicon"], problems),
-            words=_read_words(cfg.words, problems),
-            english=_read_words([p for p in cfg.words if p.name == "en.txt"], problems),
-        )
+        words, english = _read_words(cfg.words, problems)
+        lexicon = replace(_parse_lexicon(docs["lexicon"], problems), words=words, english=english)
         fields = {}
         if cfg.election is not None:
             election = cfg.election

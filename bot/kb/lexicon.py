@@ -95,8 +95,9 @@ def _groups(doc: YamlDoc, key: str, problems: list[Problem]) -> tuple[frozenset[
     return tuple(groups)
 
 
-def _read_words(paths: Iterable[Path], problems: list[Problem]) -> frozenset[str]:
-    """Every word in the word lists (one per line; '#' starts a comment line)."""
+def _read_words(paths: Iterable[Path], problems: list[Problem]) -> tuple[frozenset[str], frozenset[str]]:
+    """Every word in the word lists (one per line; '#' starts a comment line), and the English
+    list's (en.txt) alone: "chairs" is an English plural, "dinas" is not."""
     versions: list[tuple[Path, int, int]] = []
     for path in paths:
         try:
@@ -107,20 +108,24 @@ def _read_words(paths: Iterable[Path], problems: list[Problem]) -> frozenset[str
             continue
         versions.append((path, stat.st_mtime_ns, stat.st_size))
     try:
-        return _word_lists(tuple(versions))
+        english = frozenset().union(*(_word_list(v) for v in versions if v[0].name == "en.txt"))
+        return _word_lists(tuple(versions)), english
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(str(versions[0][0]) if versions else "?", 1, f"cannot read word list: {exc}"))
-        return frozenset()
+        return frozenset(), frozenset()
 
 
 @functools.lru_cache(maxsize=4)
 def _word_lists(versions: tuple[tuple[Path, int, int], ...]) -> frozenset[str]:
     # 180 000 words take 0.2 s to read: /reload and tests reuse them until a file changes.
-    words: set[str] = set()
-    for path, _, _ in versions:
-        lines = path.read_text(encoding="utf-8").lower().split("\n")
-        words.update(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
-    return frozenset(words)
+    return frozenset().union(*(_word_list(v) for v in versions))
+
+
+@functools.lru_cache(maxsize=32)
+def _word_list(version: tuple[Path, int, int]) -> frozenset[str]:
+    """One word list, read once per version of the file (the English list is also read alone)."""
+    lines = version[0].read_text(encoding="utf-8").lower().split("\n")
+    return frozenset(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
 
 
 def _lexicon_warnings(doc: YamlDoc, lexicon: Lexicon) -> list[Problem]:

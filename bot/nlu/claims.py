@@ -503,6 +503,15 @@ class ClaimChecker:
         # topic words are the point of what was said, not words that tie a date or figure to a fact.
         self._facts = tuple(f for f in every if not f.statement)
         self._said_facts = tuple(f for f in every if f.statement)
+        # What each source speaks of as a whole: the elections its facts are about ("sosialisasi PILKADA"),
+        # and the bodies its speakers speak for ("KPU Blora"), its own voice.
+        sources = {f.source for f in every}
+        self._source_elections = {
+            s: {w for f in every if f.source == s and f.election for w in fold(f.election).split()} for s in sources
+        }
+        self._source_voices = {
+            s: {w for f in self._said_facts if f.source == s for t in f.speaks_for for w in t.split()} for s in sources
+        }
         self._vocab = replace(vocabulary(every), venues=True)
         self._normalizer = normalizer
         # Normalizing can make two topic phrases one ("hari pemilihan", "pemilihan" -> {pilkada}): count it once.
@@ -667,7 +676,6 @@ class ClaimChecker:
         for group in (*lexicon.same_meaning, frozenset(lexicon.trend_up), frozenset(lexicon.trend_down)):
             for word in group:
                 self._same.setdefault(word, []).append(group)
-        self._mapped = {fold(k): fold(v) for k, v in lexicon.normalize.items()}
         # Calls to vote the sources make too ("jangan lupa", "datang ke TPS", "jangan golput"): no claim,
         # unless turned around ("JANGAN datang ke TPS"), which is a claim no source makes.
         self._calls = [
@@ -1114,9 +1122,7 @@ class ClaimChecker:
         `strict`: next to what someone said, a word that may turn it around ("golput BOLEH") is a content word.
         """
         covered = set(self._plain) - (_MEANING if strict else set())
-        # The body a source's speakers speak for is that source's own voice: "KPU Blora" beside its facts.
-        sources = {f.source for f in facts}
-        covered |= {w for f in self._said_facts if f.source in sources for t in f.speaks_for for w in t.split()}
+        covered |= {w for f in facts for w in self._source_voices[f.source]}  # "KPU Blora" beside its facts
         for fact in facts:
             what = "" if fact.statement else fact.what  # a statement's `what` is our wording, not the source's
             covered |= set(self._normalizer.tokens(f"{what} {fact.role or ''} {fact.quote} {fact.event or ''}"))
@@ -1293,7 +1299,7 @@ class ClaimChecker:
                 if word in _LIMITERS or word in self._said_plain or len(word) <= 3 or word in polar:
                     continue
                 if word in stated or crude_stem(word) in stems:
-                    negation = next((m for m in re.finditer(rf"\b{re.escape(seq[i - 1])}\b", low)), None)
+                    negation = re.search(rf"\b{re.escape(seq[i - 1])}\b", low)
                     start = negation.start() if negation is not None else 0
                     end = low.find(word, start)
                     return part[start : end + len(word)] if end >= 0 else f"{seq[i - 1]} {word}"
@@ -1351,21 +1357,16 @@ class ClaimChecker:
         for item in items:
             if statement.holds(item):
                 covered |= set(self._normalizer.tokens(item.text)) | set(re.findall(r"\w+", fold(item.text)))
-        # The elections the same source speaks of: "sosialisasi PILKADA" of a quote about its outreach.
-        sources = {f.source for f in facts}
-        covered |= {
-            w
-            for f in (*self._facts, *self._said_facts)
-            if f.source in sources and f.election
-            for w in fold(f.election).split()
-        }
+        covered |= {w for f in facts for w in self._source_elections[f.source]}  # "sosialisasi PILKADA"
         covered |= {w for word in covered for group in self._same.get(word, ()) for w in group}
         stems = {crude_stem(w) for w in covered}
         part = _ONE_OF.sub(" ", text[statement.start : statement.end])  # "salah satu tantangan": not "salah"
         raw = re.findall(r"\w+", fold(part))
         normal = self._normalizer.tokens(part)
         for word in dict.fromkeys([*normal, *raw]):
-            mapped = self._mapped.get(word)  # the lexicon's own reading of a chat word: "ngarep" is "harapan"
+            mapped = self._normalizer.mapping.get(
+                word
+            )  # the lexicon's own reading of a chat word: "ngarep" is "harapan"
             if word.endswith("in") and (word[:-2] + "kan" in covered or crude_stem(word[:-2] + "kan") in stems):
                 continue  # Jakarta "-in" for "-kan": "dijadwalin" is "dijadwalkan"
             if (

@@ -157,6 +157,7 @@ class Matcher:
         asks: Mapping[str, tuple[str, ...]] | None = None,
         holds: Mapping[str, frozenset[str]] | None = None,
         acts: Mapping[str, frozenset[str]] | None = None,
+        act_words: frozenset[str] = frozenset(),
         question_words: tuple[frozenset[str], ...] = (),
     ) -> None:
         self._entries = entries
@@ -168,7 +169,7 @@ class Matcher:
         # The words naming what the people an entry's answer names did ("membuka", "memimpin"): who OPENED
         # the meeting is not answered by an answer that names only who attended it.
         self._acts = dict(acts or {})
-        self._act_words = self._acts.pop("", frozenset())
+        self._act_words = act_words  # every deed the sources name
         self._question_words = question_words
         self._unknown_ids = frozenset(e.id for e in entries if e.kind == "unknown")
         self._index = {e.id: i for i, e in enumerate(entries)}
@@ -318,7 +319,6 @@ class Matcher:
             )
             for e in kb.entries
         }
-        acts[""] = frozenset().union(*deeds.values())  # every deed the sources name
         return cls(
             kb.entries,
             normalizer,
@@ -332,6 +332,7 @@ class Matcher:
             asks=lexicon.asks,
             holds=holds,
             acts=acts,
+            act_words=frozenset().union(*deeds.values()),
             question_words=_phrases(normalizer, lexicon.question_words),
         )
 
