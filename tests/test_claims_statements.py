@@ -306,10 +306,11 @@ def test_after_the_vote_still_voting_is_answered_with_the_date(
     [
         # An office the sources never use, before the name: he was Kabag Prokompim.
         ("Bupati Blora Budiman jadi narasumber raker KPU! Sebarkan!", [("contradicted", "kabag_prokompim")]),
-        # Their own role words before a name are not read as a wrong office ("mantan komisioner").
+        # Their own role words before a name are not read as a wrong office ("mantan komisioner"), and
+        # are no words his quote must say: what he said is confirmed with the figure.
         (
             "Kata mantan komisioner KPU Moh Syaiful Amri, suara tidak sah Pemilu 2019 sebanyak 26.238 surat suara",
-            [("confirmed", "suara_tidak_sah_pemilu_2019"), ("unverifiable", None)],
+            [("confirmed", "suara_tidak_sah_pemilu_2019"), ("confirmed", "amri_suara_tidak_sah_disampaikan")],
         ),
         # Someone opened it on his behalf, as the message itself says: Widi is not claimed to have opened it.
         (

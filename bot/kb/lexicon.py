@@ -14,7 +14,7 @@ from bot.yamlfile import Problem, YamlDoc
 
 # Every word list of the lexicon file is a field of Lexicon (a tuple or set of words), read the
 # same way: a new list is one field in bot/kb/model.py and its words in lexicon.yaml.
-_COMPUTED = {"normalize", "words", "english", "exclusive", "same_meaning", "asks"}
+_COMPUTED = {"normalize", "words", "english", "exclusive", "same_meaning", "other_meaning", "asks"}
 _WORD_LISTS = tuple(
     f.name
     for f in dataclasses.fields(Lexicon)
@@ -29,7 +29,13 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         (),
         problems,
         required={"normalize": MAPPING},
-        optional={**dict.fromkeys(_WORD_LISTS, LIST), "exclusive": LIST, "same_meaning": LIST, "asks": MAPPING},
+        optional={
+            **dict.fromkeys(_WORD_LISTS, LIST),
+            "exclusive": LIST,
+            "same_meaning": LIST,
+            "other_meaning": LIST,
+            "asks": MAPPING,
+        },
         what="the lexicon file",
     ):
         return Lexicon({}, frozenset())
@@ -62,6 +68,7 @@ def _parse_lexicon(doc: YamlDoc, problems: list[Problem]) -> Lexicon:
         mapping,
         exclusive=_groups(doc, "exclusive", problems),
         same_meaning=_groups(doc, "same_meaning", problems),
+        other_meaning=_groups(doc, "other_meaning", problems),
         asks=_asks(doc, problems),
         **lists,  # type: ignore[arg-type]
     )
@@ -85,7 +92,7 @@ def _asks(doc: YamlDoc, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
 
 
 def _groups(doc: YamlDoc, key: str, problems: list[Problem]) -> tuple[frozenset[str], ...]:
-    """A list of word groups ("exclusive", "same_meaning"), each of two or more words."""
+    """A list of word groups ("exclusive", "same_meaning", "other_meaning"), each of two or more words."""
     groups = []
     for i, group in enumerate(doc.data.get(key) or []):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) for w in group):

@@ -509,6 +509,9 @@ class ClaimChecker:
         self._source_elections = {
             s: {w for f in every if f.source == s and f.election for w in fold(f.election).split()} for s in sources
         }
+        # The election the knowledge base is about: the latest pilkada its facts speak of ("pilkada 2024").
+        pilkadas = [fold(f.election) for f in every if f.election and ELECTION_KIND.get(fold(f.election).split()[0]) == "pilkada"]
+        self._home_election = max(pilkadas, key=lambda e: e.split()[-1], default=None)
         self._source_voices = {
             s: {w for f in self._said_facts if f.source == s for t in f.speaks_for for w in t.split()} for s in sources
         }
@@ -551,6 +554,10 @@ class ClaimChecker:
             for f in self._facts
             if f.act and f.act_terms
         }
+        _PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
+# "IKUT mendampingi": a word of doing along, before another deed, is not the deed "ikut" (attend).
+        deeds = {w for f in every for t in f.act_terms for w in t.split()} - _ALONG
+        self._along = re.compile(r"\b(?:" + "|".join(_ALONG) + r")\s+(?:" + "|".join(map(re.escape, sorted(deeds))) + r")\b")
 
         # Each statement's speaker as text names them: their name, the body they spoke for ("KPU Blora"),
         # the role the sources give them ("Kabag Prokompim"); its topics with polarity ("jangan golput").
@@ -671,6 +678,8 @@ class ClaimChecker:
             if w not in _MEANING
         }
         self._trend_words = {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()} | _CONNECTORS
+        self._other = lexicon.other_meaning
+        self._other_words = frozenset(w for g in self._other for w in g)
         self._same: dict[str, list[frozenset[str]]] = {}
         # Words of one direction say the same: "makin naik" is what "lebih meningkat" says.
         for group in (*lexicon.same_meaning, frozenset(lexicon.trend_up), frozenset(lexicon.trend_down)):
@@ -764,7 +773,9 @@ class ClaimChecker:
         # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
         # "sosialisasi pilkada sudah dimulai lewat SMA/SMK/MA": a report of what a source says, in full; a
         # sentence only near one ("sekolah mana aja yg udh dikunjungi kpu") asks, and gets its answer.
-        if not claimish and not any(self._says(text, st) or self._reported(text, items, st) for st in statements):
+        if not claimish and not any(
+            self._says(text, st) or self._reported(text, items, st) or self._swaps(text, st) for st in statements
+        ):
             return []
         verdicts: list[ClaimVerdict] = list(comparisons)
         unjudged: list[Item] = []
@@ -1248,7 +1259,7 @@ class ClaimChecker:
             if not mine and not wrong:
                 # Nobody is named: "sosialisasi sudah masuk ke SMA/SMK/MA" states what the source reports.
                 # Its values have verdicts of their own ("suara tidak sah 2019 26.238" is the count's fact).
-                valued = any(statement.holds(i) for i in items)
+                valued = any(statement.holds(i) for i in items if not self._home(i))
                 if not valued and not compared and self._reported(text, items, statement, judged, confirmed):
                     out.append(ClaimVerdict("confirmed", "", tied[0], tuple(tied[1:])))
                     spoken.append(statement)
@@ -1263,6 +1274,11 @@ class ClaimChecker:
                 out.append(ClaimVerdict("contradicted", quote(denied), mine[0], tuple(mine[1:])))
                 speakers |= set(persons)
                 continue
+            if mine and (swapped := self._swapped(text, statement, mine)) is not None:
+                # "Kata KPU suara pemula nilainya SETENGAH": the quote says "sama". The word, and what was said.
+                out.append(ClaimVerdict("contradicted", quote(swapped), mine[0], tuple(mine[1:])))
+                speakers |= set(persons)
+                continue
             if any(v.verdict == "contradicted" and statement.holds(i) for i, v in judged):
                 continue  # "Mustakim bilang partisipasi 2024 73 persen": the ❌ on the figure says it
             if confirmed and len(self._unexplained(text, items, confirmed, [statement])) < 2:
@@ -1271,6 +1287,43 @@ class ClaimChecker:
             speakers |= set(persons)  # this verdict is theirs: "Budiman bilang jangan golput" -> who did say it
             out.append(ClaimVerdict("unverifiable", quote(said_as), None, context=tuple((mine or wrong)[:2])))
         return out, speakers, spoken
+
+    def _swaps(self, text: str, statement: _Scope) -> bool:
+        """Whether a statement naming who speaks ("KPU Blora sosialisasi ke KAMPUS dulu") swaps a word of
+        what they said for another of its group: a claim, though it has no "bilang"."""
+        part = fold(text[statement.start : statement.end])
+        tied = [f for f in self._said_tied(text, statement) if self._speakers[f.id].search(part)]
+        return bool(tied) and self._swapped(text, statement, tied[:1]) is not None
+
+    def _swapped(self, text: str, statement: _Scope, facts: list[Fact]) -> str | None:
+        """A word of `statement` that stands where the quotes of `facts` say another of its lexicon group
+        (`other_meaning`): "nilainya SETENGAH" of "nilainya sama", "mulai dari KAMPUS" of "melalui sekolah
+        SMA/SMK/MA"; None if there is none. Only a word said plainly counts, and only when the statement
+        says none of the quote's own words of that group plainly ("SMA dan SD" adds, it does not swap)."""
+        quoted: set[str] = set()
+        for fact in facts:
+            quoted |= {w for w in _marked(re.findall(r"\w+", fold(fact.quote)), _SAID_NEGATIONS) if w[0] != "¬"}
+        part = text[statement.start : statement.end]
+        raw = [w for w in re.findall(r"\w+", fold(part)) if w not in _PREPOSITIONS]  # "belum KE sma"
+        said = _marked(raw, _SAID_NEGATIONS)  # as typed: the lexicon reads "sm" as "sama" ("ortu sm guru")
+        low = fold(part)
+        for group in self._other:
+            theirs = group & quoted
+            alike = theirs | {w for t in theirs for g in self._same.get(t, ()) for w in g}  # "wis" is "sudah"
+            if not theirs or alike & said:
+                continue
+            for word in sorted(group & said - alike, key=low.find):
+                if (m := re.search(rf"\b{re.escape(word)}\b", low)) is None:
+                    continue
+                # "ke KAMPUS dulu, BELUM ke SMA": the swap runs to the quote's word it denies.
+                denied = (re.compile(rf"\b{re.escape(t)}\b").search(low, m.end()) for t in theirs)
+                end = max((d.end() for d in denied if d is not None), default=m.end())
+                return part[m.start() : end]
+        return None
+
+    def _home(self, item: Item) -> bool:
+        """Whether `item` only names the election the knowledge base is about ("jgn golput di Pilkada 2024")."""
+        return item.kind == "election" and self._home_election is not None and _same_election(self._home_election, item)
 
     def _denies(self, text: str, statement: _Scope, facts: list[Fact]) -> str | None:
         """The words of `statement` that deny what the quotes of `facts` state: a negation before a word a
@@ -1328,8 +1381,11 @@ class ClaimChecker:
             if verdict is not None:
                 if verdict.verdict != "confirmed" or verdict.fact is None:
                     return False
-                if _squashed(verdict.fact.quote) not in quotes:
+                same_event = verdict.fact.event is not None and any(f.event == verdict.fact.event for f in facts)
+                if _squashed(verdict.fact.quote) not in quotes and not same_event:
                     return False  # "Mustakim bilang 2020 77,6 persen": Ahmad Solikin said that
+            elif self._home(item):
+                continue  # "jgn golput di pilkada 2024": the election the source is about
             elif not any(i.kind == item.kind and i.value == item.value for i in find_items(quotes, self._vocab)):
                 return False  # "Budiman bilang tantangan Pilkada 2029"
         own = [set(re.findall(r"\w+", quotes))]
@@ -1338,7 +1394,9 @@ class ClaimChecker:
         quoted |= {w[:-3] for w in quoted if w.endswith("nya") and len(w) >= 6}
         if statement.unknown is not None and not set(statement.unknown.split()) <= quoted:
             return False  # a known unknown's word the quote does not say
-        covered = set(self._said_plain) | quoted | _UNITS | _SAID_TIME
+        covered = set(self._said_plain) | quoted | _UNITS | _SAID_TIME | _ALONG
+        if any(i.kind == "person" and statement.holds(i) for i in items):
+            covered |= self._role_glue  # "sekretaris kpu blora NAMANYA PAK kasworo ..."
         if compared:  # "lebih tinggi dibanding Pemilu 2019": the comparison, confirmed on its own
             covered |= self._trend_words
         if quoted & _LIMITERS:
@@ -1370,7 +1428,7 @@ class ClaimChecker:
             if word.endswith("in") and (word[:-2] + "kan" in covered or crude_stem(word[:-2] + "kan") in stems):
                 continue  # Jakarta "-in" for "-kan": "dijadwalin" is "dijadwalkan"
             if (
-                len(word) > 2
+                (len(word) > 2 or word in self._other_words)  # "SD" and "MA" are words too
                 and not word.isdigit()
                 and word not in covered
                 and crude_stem(word) not in stems
@@ -1750,7 +1808,15 @@ class ClaimChecker:
 
         # "Ahmad Solikin opened the stakeholder meeting; Budiman and Amri were the speakers": each name
         # gets the act said nearest to it.
-        spans_of = {f.act: [m.span() for m in self._acts[f.id].finditer(low)] for f in acts}
+        along = [m.span() for m in self._along.finditer(low)]
+        spans_of = {
+            f.act: [m.span() for m in self._acts[f.id].finditer(low) if not any(a <= m.start() < b for a, b in along)]
+            for f in acts
+        }
+        spans_of = {a: spans for a, spans in spans_of.items() if spans}
+        acts = [f for f in acts if f.act in spans_of]
+        if not acts:
+            return None
 
         # "Noorman Pramono DIDAMPINGI Kasworo": a passive right after a name is done to it, not by it.
         done_to = {
@@ -2114,6 +2180,9 @@ _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s
 # "TAHUN 2020": the word that says a year is one, said of what someone said.
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
+_PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
+# "IKUT mendampingi": doing something along with others says no more than doing it.
+_ALONG = frozenset({"ikut", "turut", "melu", "tumut"})
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
 # An election's own name ("pilkada", "pileg"), said without its year; not "pemilihan", which is also any choosing.
 _BARE_ELECTION = re.compile(r"\b(?:" + "|".join(k for k in ELECTION_KIND if " " not in k and k != "pemilihan") + r")\b")

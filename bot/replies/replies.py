@@ -134,6 +134,8 @@ class ReplyBuilder:
             return False
         if any(v.verdict != "confirmed" or v.fact is None for v in verdicts):
             return False
+        if not self.claims.is_question(text) and any(_binds(v) for v in verdicts):
+            return False  # "mustakim tu divisi sosdiklih": a statement of who is what gets its ✅
         stated = set(self.kb.entry(result.entry_id).facts)
         return all(v.fact is not None and v.fact.id in stated for v in verdicts) and not self.claims.asks(
             text, forwarded=forwarded
@@ -377,3 +379,12 @@ class ReplyBuilder:
     def message(self, key: str, **fields: object) -> Reply:
         """A fixed message from messages.yaml (non-text input, errors, ...); `fields` fill its other placeholders."""
         return Reply("info", self.text(key, **fields) if self._msg.has(key) else key)
+
+
+def _binds(verdict: ClaimVerdict) -> bool:
+    """Whether a confirmed verdict ties a person to a role or deed ("divisi sosdiklih … Ahmad Mustakim"),
+    not only names them."""
+    fact = verdict.fact
+    return fact is not None and fact.kind == "person" and not fact.statement and len(verdict.said.split()) > len(
+        str(fact.value).split()
+    )
