@@ -254,3 +254,78 @@ def test_a_quote_that_quotes_someone_nests_its_marks(pipeline: Pipeline) -> None
     line = next(x for x in reply.text.splitlines() if x.startswith("Kata sumbernya:"))
     assert line.startswith("Kata sumbernya: “‘Karena itu") and "(golput),’ tandas Mustakim” (" in line
     assert line.count("“") == line.count("”") == 1 and line.count("‘") == line.count("’") == 1
+
+
+# ------------------------------------------------------------------ session 9: words swapped, glue, own election
+
+
+@pytest.mark.parametrize(
+    ("text", "swapped"),
+    [
+        # The quote says the votes are worth the SAME; a half, or smaller, is the opposite.
+        ("KPU bilang suara pemilih pemula nilainya separuh suara guru", "separuh"),
+        ("menurut KPU Blora nilai suara pemilih pemula lebih kecil dari suara pejabat", "kecil"),
+        # The quote says outreach began through SMA/SMK/MA; a campus or a primary school is another place.
+        ("KPU Blora sosialisasi sekolah mulai dari SD dulu", "SD"),
+        ("sosialisasi KPU Blora ke universitas dulu, belum ke SMA", "universitas dulu, belum ke SMA"),
+    ],
+)
+def test_a_word_swapped_for_another_of_its_group_is_false(pipeline: Pipeline, text: str, swapped: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert overall(verdicts) == "contradicted"
+    assert [v.said for v in verdicts if v.verdict == "contradicted"] == [swapped]
+    assert not _confirmed(verdicts) & {"kpu_suara_sama_nilainya", "kpu_sosialisasi_sekolah"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kata KPU suara pemilih pemula nilainya sama dengan suara orang tua",  # the quote's own word
+        "KPU Blora: sosialisasi sudah mulai lewat SMA, SMK dan MA",
+        "KPU Blora wis mulai sosialisasi neng SMA SMK MA",  # "wis" is "sudah" (same_meaning), not a swap
+    ],
+)
+def test_the_quotes_own_words_are_no_swap(pipeline: Pipeline, text: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert "contradicted" not in [v.verdict for v in verdicts]
+
+
+def test_a_word_added_to_the_quotes_list_is_not_confirmed(pipeline: Pipeline) -> None:
+    """ "SMA, SMK, MA dan SD": SD is two letters, and still a word the quote does not say."""
+    verdicts = _check(pipeline, "KPU Blora bilang sosialisasi sudah mulai lewat SMA, SMK, MA dan SD")
+    assert "kpu_sosialisasi_sekolah" not in _confirmed(verdicts)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # The election the knowledge base is about is no value the quote must give.
+        ("KPU Blora mengajak warga jangan golput di Pilkada 2024", "kpu_jangan_golput"),
+        # Glue between the role and the name, "ikut" before the deed, the meeting's date.
+        ("sekretaris KPU Blora namanya Pak Kasworo, ikut mendampingi pembukaan raker PPK 6/9", "raker_september_pendamping"),
+    ],
+)
+def test_glue_and_the_own_election_are_no_extra_claim(pipeline: Pipeline, text: str, fact: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert fact in _confirmed(verdicts)
+    assert overall(verdicts) == "confirmed"
+
+
+def test_another_election_is_still_a_value_the_quote_must_give(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "KPU Blora mengajak warga jangan golput di Pilkada 2020")
+    assert "kpu_jangan_golput" not in _confirmed(verdicts)
+
+
+def test_ikut_before_a_deed_is_not_attending(pipeline: Pipeline) -> None:
+    """ "Kasworo IKUT mendampingi": not the participants' "ikut" (attend), which no fact says of him."""
+    verdicts = _check(pipeline, "Kasworo ikut mendampingi pembukaan raker KPU dengan PPK")
+    assert overall(verdicts) == "confirmed"
+    assert _check(pipeline, "Kominfo Blora ikut raker PPK")[0].verdict == "confirmed"
+
+
+def test_a_statement_of_who_is_what_gets_its_tick(pipeline: Pipeline) -> None:
+    """ "Mustakim tu divisi sosdiklih": a statement, answered with the ✅ and the quote, not the member list."""
+    reply = pipeline.replies.for_question("Ahmad Mustakim tu divisi sosdiklih parmas dan SDM")
+    assert reply.kind == "claim" and "✅" in reply.text
+    # A question about the same gets the answer.
+    assert pipeline.replies.for_question("Ahmad Mustakim divisi apa?").kind in ("answer", "suggest")

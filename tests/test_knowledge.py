@@ -264,9 +264,13 @@ def test_lexicon_value_must_be_text(kb_copy) -> None:
     ]
 
 
-@pytest.mark.parametrize("key", ["same_meaning", "exclusive"])
+@pytest.mark.parametrize("key", ["same_meaning", "exclusive", "other_meaning"])
 def test_a_word_group_needs_two_words(kb_copy, key: str) -> None:
-    first = {"same_meaning": "  - [lewat, melalui, via, through]\n", "exclusive": "  - [pilkada, pemilu]\n"}[key]
+    first = {
+        "same_meaning": "  - [lewat, melalui, via, through]\n",
+        "exclusive": "  - [pilkada, pemilu]\n",
+        "other_meaning": "  - [sama, setengah, separuh, beda, berbeda, kecil, padha, podo, half]\n",
+    }[key]
     kb_copy.replace(LEXICON, first, "  - [lewat]\n")
     assert kb_copy.problems() == [
         f"{kb_copy.where(LEXICON, '- [lewat]')}: each item of '{key}' must be a list of two or more words"
