@@ -329,3 +329,30 @@ def test_a_statement_of_who_is_what_gets_its_tick(pipeline: Pipeline) -> None:
     assert reply.kind == "claim" and "✅" in reply.text
     # A question about the same gets the answer.
     assert pipeline.replies.for_question("Ahmad Mustakim divisi apa?").kind in ("answer", "suggest")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yang menjelaskan suara tidak sah Pemilu 2019 sebanyak 26.238 itu Pak Budiman",
+        "Ahmad Mustakim yg nyampein 26.238 surat suara tidak sah di Pemilu 2019",
+        "26.238 suara tidak sah pemilu 2019, sing ngomong pak Budiman",
+    ],
+)
+def test_the_one_who_said_a_figure_given_to_someone_else_is_false(pipeline: Pipeline, text: str) -> None:
+    """ "YANG menjelaskan … itu Budiman": the figure is right, the one who said it is Moh Syaiful Amri."""
+    verdicts = _check(pipeline, text)
+    wrong = [v for v in verdicts if v.verdict == "contradicted"]
+    assert [v.fact.id for v in wrong if v.fact] == ["amri_suara_tidak_sah_disampaikan"]
+    assert "suara_tidak_sah_pemilu_2019" in _confirmed(verdicts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Budiman bilang suara tidak sah Pemilu 2019 ada 26.238",  # he may have said it too: not "the one who"
+        "Moh Syaiful Amri yang menjelaskan suara tidak sah Pemilu 2019 sebanyak 26.238",  # the right one
+    ],
+)
+def test_a_figure_someone_else_also_said_is_not_false(pipeline: Pipeline, text: str) -> None:
+    assert "contradicted" not in [v.verdict for v in _check(pipeline, text)]

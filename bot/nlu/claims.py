@@ -554,8 +554,7 @@ class ClaimChecker:
             for f in self._facts
             if f.act and f.act_terms
         }
-        _PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
-# "IKUT mendampingi": a word of doing along, before another deed, is not the deed "ikut" (attend).
+        # "IKUT mendampingi": a word of doing along, before another deed, is not the deed "ikut" (attend).
         deeds = {w for f in every for t in f.act_terms for w in t.split()} - _ALONG
         self._along = re.compile(r"\b(?:" + "|".join(_ALONG) + r")\s+(?:" + "|".join(map(re.escape, sorted(deeds))) + r")\b")
 
@@ -595,6 +594,7 @@ class ClaimChecker:
         }
         self._said_acts = {f.id: _any_of(f.act_terms) for f in self._said_facts}
         self._said_quotes = {f.id: _squashed(f.quote) for f in self._said_facts}
+        self._saying = {crude_stem(t) for f in self._said_facts for t in f.act_terms if " " not in t}
 
         self._schedule = {w for word in SCHEDULE_WORDS.split() for w in (word, *normalizer.tokens(word))}
         self._negated_topic_words = {w for topics in self._topics.values() for t in topics for w in t if w[0] == "¬"}
@@ -1281,12 +1281,45 @@ class ClaimChecker:
                 continue
             if any(v.verdict == "contradicted" and statement.holds(i) for i, v in judged):
                 continue  # "Mustakim bilang partisipasi 2024 73 persen": the ❌ on the figure says it
+            if not mine and persons and (given := self._given_to(text, statement, persons, wrong, judged)) is not None:
+                # "Yang nyebut 26.238 itu Pak Budiman": the figure is right, who said it is not.
+                out.append(given)
+                speakers |= set(persons)
+                continue
             if confirmed and len(self._unexplained(text, items, confirmed, [statement])) < 2:
                 continue  # "Target KPU: partisipasi … minimal 83 persen": the target fact says it all, as before
             said_as = said_as or (persons[0].text if persons else "")
             speakers |= set(persons)  # this verdict is theirs: "Budiman bilang jangan golput" -> who did say it
             out.append(ClaimVerdict("unverifiable", quote(said_as), None, context=tuple((mine or wrong)[:2])))
         return out, speakers, spoken
+
+    def _given_to(
+        self,
+        text: str,
+        statement: _Scope,
+        persons: list[Item],
+        said_by_others: list[Fact],
+        judged: list[tuple[Item, ClaimVerdict]],
+    ) -> ClaimVerdict | None:
+        """ "Pak Budiman YANG paparin suara tidak sah 26.238": the message says who it was that said a
+        value; the one statement that says it is someone else's. None unless the value is confirmed, the
+        message names the sayer with "yang ... " (the one who), and one statement alone gives the value."""
+        low = fold(text[statement.start : statement.end])
+        for item, verdict in judged:
+            if not statement.holds(item) or verdict.verdict != "confirmed" or verdict.fact is None:
+                continue
+            value = _squashed(verdict.fact.quote)
+            sayers = [f for f in said_by_others if value in self._said_quotes[f.id] or item.text in f.quote]
+            if len(sayers) != 1:
+                continue
+            acts = self._saying  # "yang PAPARIN": any verb of saying the sources use, not only this one's
+            nexts = [re.match(r"\w+", low[m.end() :]) for m in _WHO_DID.finditer(low)]
+            # "yg JELASIN": Jakarta "-in" for "-kan", and any form of the verb ("menjelaskan", "jelasnya").
+            words = [w[0] for w in nexts if w is not None]
+            if any(crude_stem(w) in acts or (w.endswith("in") and crude_stem(w[:-2] + "kan") in acts) for w in words):
+                parts = sorted(((persons[0].start, persons[0].text), (item.start, item.text)))
+                return ClaimVerdict("contradicted", quote(parts[0][1], "…", parts[1][1]), sayers[0])
+        return None
 
     def _swaps(self, text: str, statement: _Scope) -> bool:
         """Whether a statement naming who speaks ("KPU Blora sosialisasi ke KAMPUS dulu") swaps a word of
@@ -2180,6 +2213,7 @@ _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s
 # "TAHUN 2020": the word that says a year is one, said of what someone said.
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
+_WHO_DID = re.compile(r"\b(?:yang|yg|sing|ingkang)\s+")  # "Budiman YANG paparin ...", "YG ngomong Pak Budiman"
 _PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
 # "IKUT mendampingi": doing something along with others says no more than doing it.
 _ALONG = frozenset({"ikut", "turut", "melu", "tumut"})
