@@ -356,3 +356,26 @@ def test_the_one_who_said_a_figure_given_to_someone_else_is_false(pipeline: Pipe
 )
 def test_a_figure_someone_else_also_said_is_not_false(pipeline: Pipeline, text: str) -> None:
     assert "contradicted" not in [v.verdict for v in _check(pipeline, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        # A word of the same meaning (lexicon same_meaning) denied: Budiman named hoaxes among the challenges.
+        ("Budiman bilang hoaks itu bukan masalah", "bukan masalah"),
+        # A word or two of becoming between the negation and the word.
+        ("kata Budiman hoaks nggak akan jadi kendala buat pilkada", "nggak akan jadi kendala"),
+        # A plain topic denied is still its topic: "BUKAN tantangan" is about the challenges.
+        ("Budiman: hoaks bukan tantangan kehumasan", "bukan tantangan"),
+    ],
+)
+def test_a_denial_in_other_words_is_false(pipeline: Pipeline, text: str, denied: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert [(v.verdict, v.said, v.fact.id if v.fact else None) for v in verdicts if v.verdict != "unverifiable"] == [
+        ("contradicted", denied, "budiman_tantangan_kehumasan")
+    ]
+
+
+def test_the_same_point_in_other_words_is_confirmed(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Budiman bilang hoaks dan disinformasi jadi masalah kehumasan pilkada")
+    assert overall(verdicts) == "confirmed" and "budiman_tantangan_kehumasan" in _confirmed(verdicts)

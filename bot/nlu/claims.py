@@ -364,6 +364,11 @@ def _same_span(text: str, spans: list[tuple[int, int]], a: Item, b: Item) -> boo
     return any(x <= a.start < y and x <= b.start < y for x, y in spans)
 
 
+def _plain(words: Iterable[str]) -> bool:
+    """Whether no word of a marked phrase is negated."""
+    return not any(w[0] == "¬" for w in words)
+
+
 def _marked(words: Iterable[str], negations: frozenset[str] = NEGATIONS) -> set[str]:
     """Words with each one a negation turns around marked: ["suara", "tidak", "sah"] -> {"suara", "¬sah"}."""
     out: set[str] = set()
@@ -1208,7 +1213,16 @@ class ClaimChecker:
             re.findall(r"\w+", fold(part)), _SAID_NEGATIONS
         )
         words |= {w[:-3] for w in words if w.endswith("nya") and len(w) >= 6}
-        scored = [(sum(len(t) for t in self._said_ties[f.id] if t and t <= words), f) for f in self._said_facts]
+        # A word of the same meaning names the same point: "hoaks bukan MASALAH" is about the "tantangan".
+        words |= {m + w for word in words for m in ("¬",) if word[0] == m for g in self._same.get(word[1:], ()) for w in g}
+        words |= {w for word in words if word[0] != "¬" for g in self._same.get(word, ()) for w in g}
+        # A plain topic is named when denied too ("hoaks BUKAN tantangan" is about the challenges: `_denies`
+        # reads the denial); a topic with its own polarity ("jangan golput") only as it stands.
+        bare = words | {w[1:] for w in words if w[0] == "¬"}
+        scored = [
+            (sum(len(t) for t in self._said_ties[f.id] if t and (t <= words or (t <= bare and _plain(t)))), f)
+            for f in self._said_facts
+        ]
         return [f for n, f in sorted(scored, key=lambda p: -p[0]) if n]
 
     def _said(
@@ -1375,17 +1389,22 @@ class ClaimChecker:
                     if not any(w in _SAID_NEGATIONS for w in seq[max(0, i - 3) : i]):
                         stated.add(word)
         stated -= polar
+        stated |= {w for word in stated for group in self._same.get(word, ()) for w in group} - polar  # "masalah"
         stems = {crude_stem(w) for w in stated}
         part = text[statement.start : statement.end]
         low = fold(part)
         for seq in (re.findall(r"\w+", low), self._normalizer.tokens(part)):
             for i, word in enumerate(seq[1:], 1):
-                if seq[i - 1] not in _SAID_NEGATIONS or word in _SAID_NEGATIONS:
+                # "hoaks GA BAKAL JD masalah": a word or two of becoming between the negation and the word.
+                before = i - 1
+                while before > 0 and i - before <= 2 and seq[before] in _BECOMING:
+                    before -= 1
+                if seq[before] not in _SAID_NEGATIONS or word in _SAID_NEGATIONS or word in _BECOMING:
                     continue
                 if word in _LIMITERS or word in self._said_plain or len(word) <= 3 or word in polar:
                     continue
                 if word in stated or crude_stem(word) in stems:
-                    negation = re.search(rf"\b{re.escape(seq[i - 1])}\b", low)
+                    negation = re.search(rf"\b{re.escape(seq[before])}\b", low)
                     start = negation.start() if negation is not None else 0
                     end = low.find(word, start)
                     return part[start : end + len(word)] if end >= 0 else f"{seq[i - 1]} {word}"
@@ -2213,6 +2232,7 @@ _RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s
 # "TAHUN 2020": the word that says a year is one, said of what someone said.
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
+_BECOMING = frozenset({"bakal", "bakalan", "akan", "jadi", "jd", "menjadi", "dadi", "dianggap"})
 _WHO_DID = re.compile(r"\b(?:yang|yg|sing|ingkang)\s+")  # "Budiman YANG paparin ...", "YG ngomong Pak Budiman"
 _PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
 # "IKUT mendampingi": doing something along with others says no more than doing it.
