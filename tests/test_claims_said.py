@@ -379,3 +379,37 @@ def test_a_denial_in_other_words_is_false(pipeline: Pipeline, text: str, denied:
 def test_the_same_point_in_other_words_is_confirmed(pipeline: Pipeline) -> None:
     verdicts = _check(pipeline, "Budiman bilang hoaks dan disinformasi jadi masalah kehumasan pilkada")
     assert overall(verdicts) == "confirmed" and "budiman_tantangan_kehumasan" in _confirmed(verdicts)
+
+
+def test_a_role_between_commas_and_a_quoted_deed_are_confirmed(pipeline: Pipeline) -> None:
+    """ "Budiman, Kabag Prokompim Setda Blora, memaparkan ... di hadapan peserta": his deed is the one
+    he is quoted doing, not the audience's ("peserta" is everyone at a meeting, not one meeting's word)."""
+    text = "Budiman, Kabag Prokompim Setda Blora, memaparkan strategi kehumasan di hadapan peserta raker KPU"
+    verdicts = _check(pipeline, text)
+    assert overall(verdicts) == "confirmed"
+    assert {"kabag_prokompim", "budiman_strategi_kehumasan"} <= _confirmed(verdicts)
+
+
+def test_a_role_in_brackets_with_its_office_belongs_to_the_name_before(pipeline: Pipeline) -> None:
+    text = "Narasumber raker KPU: Pak Budiman (Kabag Prokompim Setda Blora) dan Moh Syaiful Amri"
+    verdicts = _check(pipeline, text)
+    assert "contradicted" not in [v.verdict for v in verdicts]
+    assert "kabag_prokompim" in _confirmed(verdicts)
+
+
+def test_a_police_headquarters_is_a_venue(pipeline: Pipeline) -> None:
+    """The July meeting was at Garden Resto; "di Mapolres Blora" is another place, never ✅ beside the date."""
+    verdicts = _check(pipeline, "Sabtu 27 Juli 2024 KPU Blora raker bareng stakeholder di Mapolres Blora, bahas sosialisasi")
+    assert overall(verdicts) == "contradicted"
+    assert any(v.verdict == "contradicted" and "Mapolres" in v.said for v in verdicts)
+
+
+def test_what_the_july_meeting_discussed_is_in_its_quote(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Raker KPU Blora 27 Juli 2024 dengan stakeholder membahas materi, bentuk dan strategi sosialisasi")
+    assert overall(verdicts) == "confirmed"
+
+
+def test_the_deed_said_before_the_name_is_still_its_deed(pipeline: Pipeline) -> None:
+    """ "yg mimpin rapat ... itu Ahmad Solikin, dia jg yg maparin": he led nothing; Mustakim did."""
+    verdicts = _check(pipeline, "yang memimpin raker KPU dengan PPK 6 September itu Ahmad Solikin, dia juga yang memaparkan materi")
+    assert any(v.verdict == "contradicted" and v.fact is not None and v.fact.id == "raker_september_pemimpin" for v in verdicts)

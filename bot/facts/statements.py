@@ -341,6 +341,12 @@ VENUE_WORDS = (
     "sekolah",
     "kampus",
     "omah",
+    "mapolres",  # "di Mapolres Blora": police headquarters, as a place (not "Polres", a body that attends)
+    "mapolda",
+    "makodim",
+    "markas",
+    "stadion",
+    "gor",
 )
 # Words that end a venue's name: time, company, and chat words ("di pendopo KEMARIN sama PPK").
 _VENUE_STOP = [

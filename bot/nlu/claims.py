@@ -1832,7 +1832,9 @@ class ClaimChecker:
             after = [p for p in persons if p.start >= role.end and joined(role, p)]
             before = [p for p in persons if p.end <= role.start and joined(role, p)]
             owner = after[0] if after else before[-1] if before else None
-            if re.search(r"\(\s*$", text[: role.start]) and re.match(r"\s*\)", text[role.end :]):
+            closing = re.match(r"([^()]*)\)", text[role.end :])  # "(Kabag Prokompim Setda Blora)"
+            glued = closing is not None and set(re.findall(r"\w+", fold(closing[1]))) <= self._role_glue
+            if re.search(r"\(\s*$", text[: role.start]) and glued:
                 owner = before[-1] if before else None  # "Pak Budiman (Prokompim) & Pak Amri": Budiman's
             if owner is item:
                 owned.append(role)
@@ -1878,6 +1880,12 @@ class ClaimChecker:
         }
         act = min((a for a in spans_of if a not in done_to), key=lambda a: gap(item, spans_of[a]), default=None)
         if act is None:
+            return None
+        # "Budiman, Kabag Prokompim, MEMAPARKAN strategi ... di hadapan PESERTA raker": a deed someone is quoted
+        # doing (a statement's verb) said nearer the name is its deed, not the one further on.
+        saying = [m.start() for f in self._said_facts for m in self._said_acts[f.id].finditer(low)]
+        first = min((x for x in saying if x >= item.end), default=None)
+        if first is not None and all(first < x for x, _ in spans_of[act]):
             return None
         # "Noorman DIDAMPINGI Sekretaris KPU Kasworo saat membuka raker": the one who accompanies is
         # not the one who does what follows.
