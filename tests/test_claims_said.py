@@ -413,3 +413,15 @@ def test_the_deed_said_before_the_name_is_still_its_deed(pipeline: Pipeline) -> 
     """ "yg mimpin rapat ... itu Ahmad Solikin, dia jg yg maparin": he led nothing; Mustakim did."""
     verdicts = _check(pipeline, "yang memimpin raker KPU dengan PPK 6 September itu Ahmad Solikin, dia juga yang memaparkan materi")
     assert any(v.verdict == "contradicted" and v.fact is not None and v.fact.id == "raker_september_pemimpin" for v in verdicts)
+
+
+def test_a_chain_messages_own_exhortation_is_no_claim(pipeline: Pipeline) -> None:
+    """ "..., jadi jangan minder": the message's own encouragement is not a claim to doubt."""
+    verdicts = _check(pipeline, "kata KPU suara pemilih pemula sama nilainya dengan suara guru. jadi jangan minder ya")
+    assert overall(verdicts) == "confirmed"
+
+
+def test_young_voters_in_other_words_and_a_doubled_word(pipeline: Pipeline) -> None:
+    """ "suara kita yg MUDA2": the quote's first-time voters (lexicon same_meaning: pemula / muda)."""
+    verdicts = _check(pipeline, "KPU Blora bilang suara pemilih muda2 nilainya sama dengan suara orang tua")
+    assert "kpu_suara_sama_nilainya" in _confirmed(verdicts)

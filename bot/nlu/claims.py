@@ -180,7 +180,9 @@ CHAT_WORDS = (
     "share sebar disebar sebarkan bagikan viralkan diviralkan forwarded fwd times many monggo tolong "
     "sekitar kurang lebih hampir cuma hanya sudah udah udh masih lho loh kok dong sih yo yah nih tuh deh "
     "ngomong bilang kata menurut sebut nyebut disebut resmi official sumber hai halo says said according "
-    "least matching match same teruskan diteruskan forward ingat ingatlah saatnya sendiri"
+    "least matching match same teruskan diteruskan forward ingat ingatlah saatnya sendiri "
+    # A chain message's own exhortations: "WASPADA hoaks!", "CEK DULU sebelum share", "jgn MINDER", "yuk DUKUNG".
+    "waspada hati cek dulu minder semangat dukung wujudkan terbuang"
 )
 # Words that name the election itself: a date tied to voting day by these alone may be another
 # event's ("MASA TENANG pilkada 24-26 November", "KOTAK SUARA pilkada tiba ... Senin").
@@ -1473,6 +1475,7 @@ class ClaimChecker:
         part = _ONE_OF.sub(" ", text[statement.start : statement.end])  # "salah satu tantangan": not "salah"
         raw = re.findall(r"\w+", fold(part))
         normal = self._normalizer.tokens(part)
+        raw = [w[:-1] if w.endswith("2") and w[:-1].isalpha() else w for w in raw]  # "muda2": "muda-muda"
         for word in dict.fromkeys([*normal, *raw]):
             mapped = self._normalizer.mapping.get(
                 word
