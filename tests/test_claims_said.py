@@ -425,3 +425,37 @@ def test_young_voters_in_other_words_and_a_doubled_word(pipeline: Pipeline) -> N
     """ "suara kita yg MUDA2": the quote's first-time voters (lexicon same_meaning: pemula / muda)."""
     verdicts = _check(pipeline, "KPU Blora bilang suara pemilih muda2 nilainya sama dengan suara orang tua")
     assert "kpu_suara_sama_nilainya" in _confirmed(verdicts)
+
+
+@pytest.mark.parametrize(
+    ("text", "turned"),
+    [
+        # What the speaker forbade ("jangan golput"), said to be fine in their name (lexicon `approving`).
+        ("Kata KPU Blora golput itu boleh kok", "golput itu boleh"),
+        ("Ahmad Mustakim: golput ga papa, itu hak kita", "golput ga papa"),
+        # A limit the quote denies ("bukan sekedar tugas orang tua"), said plainly.
+        ("kata KPU, nyoblos itu hanya tugas orang tua dan pejabat", "hanya tugas orang tua dan pejabat"),
+    ],
+)
+def test_a_speakers_words_turned_around_are_false(pipeline: Pipeline, text: str, turned: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert [(v.verdict, v.said) for v in verdicts if v.verdict == "contradicted"] == [("contradicted", turned)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KPU Blora bilang jangan golput, golput itu bukan pilihan",  # the forbidden word, forbidden again
+        "Mustakim bilang golput itu merugikan",  # no approving word: nothing turned
+        "Budiman bilang golput itu boleh",  # someone else: the sources never say what he thinks of it
+        "kata KPU nyoblos bukan cuma tugas orang tua doang",  # the limit denied, as the quote does
+    ],
+)
+def test_words_not_turned_around_are_not_false(pipeline: Pipeline, text: str) -> None:
+    assert "contradicted" not in [v.verdict for v in _check(pipeline, text)]
+
+
+def test_a_role_after_yang_is_the_names(pipeline: Pipeline) -> None:
+    """ "Mustakim itu YG pegang divisi hukum": Noorman Pramono holds that division."""
+    verdicts = _check(pipeline, "Mustakim itu yg pegang divisi hukum dan pengawasan")
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["anggota_divisi_hukum"]

@@ -76,6 +76,8 @@ class Lexicon:
     question_words: tuple[str, ...] = ()
     at_most: tuple[str, ...] = ()
     date_change: tuple[str, ...] = ()  # "diundur", "ditunda": a bare year is then a claimed date
+    # "golput itu GPP": saying something a speaker forbade ("jangan golput") is fine turns their words around.
+    approving: tuple[str, ...] = ()
     stay_away: tuple[str, ...] = ()  # "jangan datang ke TPS": with voting day's date, it moves voting day
     # "naik", "lebih rendah": a message comparing two elections' figures claims a direction.
     trend_up: tuple[str, ...] = ()

@@ -686,6 +686,7 @@ class ClaimChecker:
         }
         self._trend_words = {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()} | _CONNECTORS
         self._other = lexicon.other_meaning
+        self._approving = _any_of({fold(w) for w in lexicon.approving})
         self._other_words = frozenset(w for g in self._other for w in g)
         self._same: dict[str, list[frozenset[str]]] = {}
         # Words of one direction say the same: "makin naik" is what "lebih meningkat" says.
@@ -766,8 +767,11 @@ class ClaimChecker:
         compared = bool(comparisons) and not question
         # "KPU Rembang juga gelar raker ...": news of another region, which no source here covers.
         elsewhere = not question and len(self._normalizer.tokens(text)) >= 4 and self._elsewhere_in(text, whole)
+        # "kpu bilang golput itu sah2 aja, gpp kok ga nyoblos": a speaker's words turned around, however it ends.
+        turned = self._turned(text, whole, items) is not None
         claimish = (
-            (forwarded and not question)
+            turned
+            or (forwarded and not question)
             or marked
             or stated
             or compared
@@ -781,7 +785,11 @@ class ClaimChecker:
         # "sosialisasi pilkada sudah dimulai lewat SMA/SMK/MA": a report of what a source says, in full; a
         # sentence only near one ("sekolah mana aja yg udh dikunjungi kpu") asks, and gets its answer.
         if not claimish and not any(
-            self._says(text, st) or self._reported(text, items, st) or self._swaps(text, st) for st in statements
+            self._says(text, st)
+            or self._reported(text, items, st)
+            or self._swaps(text, st)
+            or self._turned(text, st, items) is not None
+            for st in statements
         ):
             return []
         verdicts: list[ClaimVerdict] = list(comparisons)
@@ -1253,6 +1261,14 @@ class ClaimChecker:
         named = self._events_named(items, low)
         confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
         for statement in statements:
+            turned = self._turned(text, statement, items)
+            if turned is not None:
+                # "KPU Blora: golput itu sah-sah saja": what the speaker forbade, said to be fine.
+                fact, words = turned
+                out.append(ClaimVerdict("contradicted", quote(words), fact))
+                speakers |= {i for i in items if i.kind == "person" and statement.holds(i)}
+                spoken.append(statement)
+                continue
             tied = self._said_tied(text, statement)
             if not tied:
                 continue
@@ -1335,6 +1351,43 @@ class ClaimChecker:
             if any(crude_stem(w) in acts or (w.endswith("in") and crude_stem(w[:-2] + "kan") in acts) for w in words):
                 parts = sorted(((persons[0].start, persons[0].text), (item.start, item.text)))
                 return ClaimVerdict("contradicted", quote(parts[0][1], "…", parts[1][1]), sayers[0])
+        return None
+
+    def _turned(self, text: str, statement: _Scope, items: list[Item]) -> tuple[Fact, str] | None:
+        """A statement that names a speaker and turns their words around: what they forbade said to be
+        fine ("kpu bilang golput itu SAH2 AJA" of "jangan golput"), or a limit they denied said plainly
+        ("nyoblos itu CUMA tugas orang tua" of "bukan hanya sekedar tugas orang tua"). The statement and
+        the words that turn it; None if it does not."""
+        part = text[statement.start : statement.end]
+        low = fold(part)
+        raw = re.findall(r"\w+", low)
+        plain = _marked(raw, _SAID_NEGATIONS) | _marked(self._normalizer.tokens(part), _SAID_NEGATIONS)
+        limits = {w for w in plain if w in _LIMITERS}
+        # Said to be fine, not "BUKAN pilihan": an approving word with no negation right before it.
+        approving = next(
+            (m for m in self._approving.finditer(low) if not re.search(rf"\b(?:{_ANY_NEGATION})\s+$", low[: m.start()])),
+            None,
+        )
+        persons = [i for i in items if i.kind == "person" and statement.holds(i)]
+        for fact in self._said_facts:
+            if not (any(fact.shows(p) for p in persons) or (not persons and self._speakers[fact.id].search(low))):
+                continue
+            polar = {w[1:] for w in self._said_polar[fact.id]}
+            said_plainly = set(re.findall(r"\w+", fold(fact.quote))) - polar
+            # Said plainly and never forbidden here too ("jangan golput, golput itu bukan pilihan" restates it).
+            forbidden = {w for w in polar & plain if w not in _LIMITERS and len(w) > 3 and f"¬{w}" not in plain}
+            forbidden -= said_plainly
+            word = min(forbidden, key=lambda w: low.find(w), default="")
+            if word and approving is not None and approving.start() > low.find(word):  # "golput ... gpp"
+                return fact, part[low.find(word) : approving.end()]
+            # "CUMA tugas orang tua": the quote says "bukan hanya" and the statement names what it is about.
+            named = any((rest := {w for w in tie if w.lstrip("¬") not in _LIMITERS}) and rest <= plain for tie in self._said_ties[fact.id])
+            # Not "bukan cuma ngajak nyoblos DOANG": a limit denied in the statement too restates the quote.
+            restated = any(f"¬{w}" in plain for w in _LIMITERS)
+            if limits and polar & _LIMITERS and named and not restated:
+                word = min(limits, key=lambda w: low.find(w))
+                start = re.search(rf"\b{re.escape(word)}\b", low)
+                return fact, part[start.start() if start else 0 :].strip(" ,.;!?\n")
         return None
 
     def _swaps(self, text: str, statement: _Scope) -> bool:
@@ -2239,7 +2292,7 @@ _CHECK_TAG = re.compile(
     rf"[,\s]\s*(?:(?:apa\s+)?(?:bener|benar|betul|bnr|beneran)(?:\s+{_NEGATION})?|kan|ya|iya|toh|to|tho|leres"
     rf"|{_NEGATION}|(?:is\s+it\s+)?true|right)(?:\s+(?:sih|ya|yah|kah|nih|min|kak|gan|lur))?\W*$"
 )
-_RELATIVE = re.compile(r"\s*(?:yang|yg)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
+_RELATIVE = re.compile(r"\s*(?:yang|yg|sing)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
 # "TAHUN 2020": the word that says a year is one, said of what someone said.
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
