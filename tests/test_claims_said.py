@@ -302,7 +302,10 @@ def test_a_word_added_to_the_quotes_list_is_not_confirmed(pipeline: Pipeline) ->
         # The election the knowledge base is about is no value the quote must give.
         ("KPU Blora mengajak warga jangan golput di Pilkada 2024", "kpu_jangan_golput"),
         # Glue between the role and the name, "ikut" before the deed, the meeting's date.
-        ("sekretaris KPU Blora namanya Pak Kasworo, ikut mendampingi pembukaan raker PPK 6/9", "raker_september_pendamping"),
+        (
+            "sekretaris KPU Blora namanya Pak Kasworo, ikut mendampingi pembukaan raker PPK 6/9",
+            "raker_september_pendamping",
+        ),
     ],
 )
 def test_glue_and_the_own_election_are_no_extra_claim(pipeline: Pipeline, text: str, fact: str) -> None:
@@ -399,20 +402,28 @@ def test_a_role_in_brackets_with_its_office_belongs_to_the_name_before(pipeline:
 
 def test_a_police_headquarters_is_a_venue(pipeline: Pipeline) -> None:
     """The July meeting was at Garden Resto; "di Mapolres Blora" is another place, never ✅ beside the date."""
-    verdicts = _check(pipeline, "Sabtu 27 Juli 2024 KPU Blora raker bareng stakeholder di Mapolres Blora, bahas sosialisasi")
+    verdicts = _check(
+        pipeline, "Sabtu 27 Juli 2024 KPU Blora raker bareng stakeholder di Mapolres Blora, bahas sosialisasi"
+    )
     assert overall(verdicts) == "contradicted"
     assert any(v.verdict == "contradicted" and "Mapolres" in v.said for v in verdicts)
 
 
 def test_what_the_july_meeting_discussed_is_in_its_quote(pipeline: Pipeline) -> None:
-    verdicts = _check(pipeline, "Raker KPU Blora 27 Juli 2024 dengan stakeholder membahas materi, bentuk dan strategi sosialisasi")
+    verdicts = _check(
+        pipeline, "Raker KPU Blora 27 Juli 2024 dengan stakeholder membahas materi, bentuk dan strategi sosialisasi"
+    )
     assert overall(verdicts) == "confirmed"
 
 
 def test_the_deed_said_before_the_name_is_still_its_deed(pipeline: Pipeline) -> None:
     """ "yg mimpin rapat ... itu Ahmad Solikin, dia jg yg maparin": he led nothing; Mustakim did."""
-    verdicts = _check(pipeline, "yang memimpin raker KPU dengan PPK 6 September itu Ahmad Solikin, dia juga yang memaparkan materi")
-    assert any(v.verdict == "contradicted" and v.fact is not None and v.fact.id == "raker_september_pemimpin" for v in verdicts)
+    verdicts = _check(
+        pipeline, "yang memimpin raker KPU dengan PPK 6 September itu Ahmad Solikin, dia juga yang memaparkan materi"
+    )
+    assert any(
+        v.verdict == "contradicted" and v.fact is not None and v.fact.id == "raker_september_pemimpin" for v in verdicts
+    )
 
 
 def test_a_chain_messages_own_exhortation_is_no_claim(pipeline: Pipeline) -> None:

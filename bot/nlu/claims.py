@@ -517,7 +517,11 @@ class ClaimChecker:
             s: {w for f in every if f.source == s and f.election for w in fold(f.election).split()} for s in sources
         }
         # The election the knowledge base is about: the latest pilkada its facts speak of ("pilkada 2024").
-        pilkadas = [fold(f.election) for f in every if f.election and ELECTION_KIND.get(fold(f.election).split()[0]) == "pilkada"]
+        pilkadas = [
+            fold(f.election)
+            for f in every
+            if f.election and ELECTION_KIND.get(fold(f.election).split()[0]) == "pilkada"
+        ]
         self._home_election = max(pilkadas, key=lambda e: e.split()[-1], default=None)
         self._source_voices = {
             s: {w for f in self._said_facts if f.source == s for t in f.speaks_for for w in t.split()} for s in sources
@@ -563,7 +567,9 @@ class ClaimChecker:
         }
         # "IKUT mendampingi": a word of doing along, before another deed, is not the deed "ikut" (attend).
         deeds = {w for f in every for t in f.act_terms for w in t.split()} - _ALONG
-        self._along = re.compile(r"\b(?:" + "|".join(_ALONG) + r")\s+(?:" + "|".join(map(re.escape, sorted(deeds))) + r")\b")
+        self._along = re.compile(
+            r"\b(?:" + "|".join(_ALONG) + r")\s+(?:" + "|".join(map(re.escape, sorted(deeds))) + r")\b"
+        )
 
         # Each statement's speaker as text names them: their name, the body they spoke for ("KPU Blora"),
         # the role the sources give them ("Kabag Prokompim"); its topics with polarity ("jangan golput").
@@ -1224,7 +1230,9 @@ class ClaimChecker:
         )
         words |= {w[:-3] for w in words if w.endswith("nya") and len(w) >= 6}
         # A word of the same meaning names the same point: "hoaks bukan MASALAH" is about the "tantangan".
-        words |= {m + w for word in words for m in ("¬",) if word[0] == m for g in self._same.get(word[1:], ()) for w in g}
+        words |= {
+            m + w for word in words for m in ("¬",) if word[0] == m for g in self._same.get(word[1:], ()) for w in g
+        }
         words |= {w for word in words if word[0] != "¬" for g in self._same.get(word, ()) for w in g}
         # A plain topic is named when denied too ("hoaks BUKAN tantangan" is about the challenges: `_denies`
         # reads the denial); a topic with its own polarity ("jangan golput") only as it stands.
@@ -1365,7 +1373,11 @@ class ClaimChecker:
         limits = {w for w in plain if w in _LIMITERS}
         # Said to be fine, not "BUKAN pilihan": an approving word with no negation right before it.
         approving = next(
-            (m for m in self._approving.finditer(low) if not re.search(rf"\b(?:{_ANY_NEGATION})\s+$", low[: m.start()])),
+            (
+                m
+                for m in self._approving.finditer(low)
+                if not re.search(rf"\b(?:{_ANY_NEGATION})\s+$", low[: m.start()])
+            ),
             None,
         )
         persons = [i for i in items if i.kind == "person" and statement.holds(i)]
@@ -1381,7 +1393,10 @@ class ClaimChecker:
             if word and approving is not None and approving.start() > low.find(word):  # "golput ... gpp"
                 return fact, part[low.find(word) : approving.end()]
             # "CUMA tugas orang tua": the quote says "bukan hanya" and the statement names what it is about.
-            named = any((rest := {w for w in tie if w.lstrip("¬") not in _LIMITERS}) and rest <= plain for tie in self._said_ties[fact.id])
+            named = any(
+                (rest := {w for w in tie if w.lstrip("¬") not in _LIMITERS}) and rest <= plain
+                for tie in self._said_ties[fact.id]
+            )
             # Not "bukan cuma ngajak nyoblos DOANG": a limit denied in the statement too restates the quote.
             restated = any(f"¬{w}" in plain for w in _LIMITERS)
             if limits and polar & _LIMITERS and named and not restated:
@@ -2298,7 +2313,9 @@ _SAID_TIME = frozenset({"tahun", "thn", "th"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
 _BECOMING = frozenset({"bakal", "bakalan", "akan", "jadi", "jd", "menjadi", "dadi", "dianggap"})
 _WHO_DID = re.compile(r"\b(?:yang|yg|sing|ingkang)\s+")  # "Budiman YANG paparin ...", "YG ngomong Pak Budiman"
-_PREPOSITIONS = frozenset({"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"})
+_PREPOSITIONS = frozenset(
+    {"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"}
+)
 # "IKUT mendampingi": doing something along with others says no more than doing it.
 _ALONG = frozenset({"ikut", "turut", "melu", "tumut"})
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})

@@ -385,6 +385,9 @@ def _binds(verdict: ClaimVerdict) -> bool:
     """Whether a confirmed verdict ties a person to a role or deed ("divisi sosdiklih … Ahmad Mustakim"),
     not only names them."""
     fact = verdict.fact
-    return fact is not None and fact.kind == "person" and not fact.statement and len(verdict.said.split()) > len(
-        str(fact.value).split()
+    return (
+        fact is not None
+        and fact.kind == "person"
+        and not fact.statement
+        and len(verdict.said.split()) > len(str(fact.value).split())
     )
