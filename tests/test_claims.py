@@ -30,7 +30,8 @@ def test_the_table_is_large_and_varied() -> None:
     assert len(items) >= 40
     assert verdicts.count("contradicted") >= 20 and verdicts.count("confirmed") >= 10
     assert verdicts.count("unverifiable") >= 10 and verdicts.count("none") >= 5
-    assert sum(i.split.startswith("heldout") for i in items) >= len(items) // 4
+    # Written by people who never saw the code or the knowledge base: the heldout and fresh sets.
+    assert sum(i.split.startswith(("heldout", "fresh")) for i in items) >= len(items) // 4
 
 
 def test_no_wrong_verdict_and_false_claims_are_flagged(claim_reports: dict[str, ClaimReport]) -> None:

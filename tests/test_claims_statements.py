@@ -315,7 +315,7 @@ def test_after_the_vote_still_voting_is_answered_with_the_date(
         # Someone opened it on his behalf, as the message itself says: Widi is not claimed to have opened it.
         (
             "ketua KPU Blora waktu itu Widi Nurintan Ary Kurnianto, yg buka raker PPK cuma perwakilannya",
-            [("unverifiable", None), ("unverifiable", None)],
+            [("confirmed", "ketua_kpu_blora"), ("unverifiable", None)],  # "waktu itu" between role and name
         ),
         # A condition supposes; it does not deny the 83 %.
         (

@@ -174,7 +174,7 @@ _PERCENT = re.compile(
 # A digit glued to letters ("gt2", "2x", "h-1") is slang or a code, not a figure; "26 ribuan"
 # and "26rb-an" are round figures; "2 kali", "17 thn" count something no fact counts.
 _NUMBER = re.compile(
-    r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?)(?![\d])"
+    r"(?<![\w.,-])(?P<n>\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+(?![.,]?\d)|\d+(?:,\d+)?)(?![\d])"
     r"(?:\s*(?P<mult>ribu|rebu|rb|juta|jt|miliar|milyar|triliun)(?:-?(?P<an>an)|\s+(?P<more>lebih)\b)?\b)?"
     r"(?!\s*(?:kali|x|thn|tahun|th|jam|hari|menit|detik|bulan|minggu|km|meter|m|kg|poin|point|points|pp)\b)(?![a-z])"
 )
@@ -448,9 +448,9 @@ def fold(text: str) -> str:
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    """83,5 / 83.5 / 83 -> Decimal; 26.238 (a thousands dot) -> 26238."""
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
-        text = text.replace(".", "")
+    """83,5 / 83.5 / 83 -> Decimal; 26.238 (a thousands dot) and 26,238 (English thousands) -> 26238."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text) or re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        text = text.replace(".", "").replace(",", "")
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:
