@@ -203,7 +203,7 @@ REVIEWED = {
     "77,6 persen itu angka partisipasi pemilu 2019 di blora kan? trus 2024 naik jd 83,5.",
     # fresh_g: ❌ "26.238 … budiman" (Moh Syaiful Amri said it); ✅ that Budiman is Kabag Prokompim, which is true.
     "data 26.238 suara tdk sah pemilu 2019 itu yg nyampein budiman dr prokompim",
-    # fresh_g: ✅ the July meeting at Garden Resto and the PPK meeting on 6 September; ❌ the PPK meeting at Garden Resto.
+    # fresh_g: ✅ the July meeting at Garden Resto, the PPK meeting on 6 September; ❌ the PPK one at Garden Resto.
     "Ada 2 raker KPU Blora: yg sama stakeholder di Garden Resto Sabtu 27 Juli 2024, terus yg sama PPK di Garden Resto "
     "juga tgl 6 September.",
 }
