@@ -507,3 +507,16 @@ def test_a_role_held_at_a_time_is_still_the_names(pipeline: Pipeline) -> None:
 def test_english_thousands_are_a_count(pipeline: Pipeline) -> None:
     verdicts = _check(pipeline, "there were 26,238 invalid ballots in Blora in the 2019 general election")
     assert "suara_tidak_sah_pemilu_2019" in _confirmed(verdicts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "golput itu boleh gak sih menurut KPU?",  # asks what KPU said
+        "kata kpu golput gpp?",
+        "Menurut KPU, siapa saja yang punya tugas menyalurkan hak pilih?",  # "siapa saja": whoever
+        "Pak RT bilang nyoblos itu urusan orang tua saja. Menurut KPU gimana?",  # someone else's limit
+    ],
+)
+def test_a_question_about_what_was_said_is_not_turned_around(pipeline: Pipeline, text: str) -> None:
+    assert "contradicted" not in [v.verdict for v in _check(pipeline, text)]

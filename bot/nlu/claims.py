@@ -784,7 +784,7 @@ class ClaimChecker:
         # "KPU Rembang juga gelar raker ...": news of another region, which no source here covers.
         elsewhere = not question and len(self._normalizer.tokens(text)) >= 4 and self._elsewhere_in(text, whole)
         # "kpu bilang golput itu sah2 aja, gpp kok ga nyoblos": a speaker's words turned around, however it ends.
-        turned = self._turned(text, whole, items) is not None
+        turned = any(self._turned(text, self._scope(text, a, b), items) is not None for a, b in spans)
         claimish = (
             turned
             or (forwarded and not question)
@@ -1378,15 +1378,21 @@ class ClaimChecker:
         the words that turn it; None if it does not."""
         part = text[statement.start : statement.end]
         low = fold(part)
+        if _QUESTION_END.search(low):
+            return None  # "Menurut KPU, siapa saja yang punya tugas ...?" asks
         raw = re.findall(r"\w+", low)
         plain = _marked(raw, _SAID_NEGATIONS) | _marked(self._normalizer.tokens(part), _SAID_NEGATIONS)
-        limits = {w for w in plain if w in _LIMITERS}
+        # "SIAPA SAJA", "apa aja": whoever, whatever; no limit.
+        limits = {w for w in plain if w in _LIMITERS and not re.search(rf"\b(?:siapa|apa|mana|kapan)\s+{w}\b", low)}
         # Said to be fine, not "BUKAN pilihan": an approving word with no negation right before it.
         approving = next(
             (
                 m
                 for m in self._approving.finditer(low)
                 if not re.search(rf"\b(?:{_ANY_NEGATION})\s+$", low[: m.start()])
+                # Not asked either: "golput BOLEH GK sih?", "golput gpp?" ask what the speaker said.
+                and not re.match(rf"\s+(?:{_ANY_NEGATION})\b", low[m.end() :])
+                and "?" not in low[m.end() : _clause_end(low, m.end()) + 1]
             ),
             None,
         )
