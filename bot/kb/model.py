@@ -90,9 +90,9 @@ class Lexicon:
     # Words that say the same thing in a statement ("ingin" / "berharap", "lewat" / "melalui"): a claim of what
     # someone said is covered by its quote when the quote says one word of each group the claim uses.
     same_meaning: tuple[frozenset[str], ...] = ()
-    other_meaning: tuple[
-        frozenset[str], ...
-    ] = ()  # words that stand for one another only wrongly ("sama" / "setengah")
+    # Words that stand for one another only wrongly ("sama" / "setengah"): a claim saying one where the
+    # speaker's quote says another turns the quote around.
+    other_meaning: tuple[frozenset[str], ...] = ()
     # What a question asks for, by the words that ask it: {"date": ("kapan", ...), "figure": ...}.
     # The decision model never answers "berapa" with an answer that holds no figure.
     asks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

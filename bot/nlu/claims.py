@@ -731,12 +731,13 @@ class ClaimChecker:
         items = self._bare_percents(text, find_items(text, self._vocab), whole)
         if any(i.kind == "person" for i in items):
             items = sorted(items + self._offices(text, items), key=lambda i: i.start)
-        raw = set(re.findall(r"\w+", fold(text)))
+        low = fold(text)
+        raw = set(re.findall(r"\w+", low))
         tokens = whole.tokens
-        low_text = fold(text)
         # "mulai PUKUL 07.00 WIB": a time of day is no date, figure or count any fact gives.
-        values = [i for i in items if i.kind in _VALUE_KINDS and not _clock_time(low_text, i)]
+        values = [i for i in items if i.kind in _VALUE_KINDS and not _clock_time(low, i)]
         spans = _spans(text, items, _sentence_cuts(text))
+        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
         # claim of its own only when its statement moves the date ("Pilkada DIUNDUR ke 2025").
         moved = [
@@ -784,7 +785,7 @@ class ClaimChecker:
         # "KPU Rembang juga gelar raker ...": news of another region, which no source here covers.
         elsewhere = not question and len(self._normalizer.tokens(text)) >= 4 and self._elsewhere_in(text, whole)
         # "kpu bilang golput itu sah2 aja, gpp kok ga nyoblos": a speaker's words turned around, however it ends.
-        turned = any(self._turned(text, self._scope(text, a, b), items) is not None for a, b in spans)
+        turned = any(self._turned(text, st, items) is not None for st in statements)
         claimish = (
             turned
             or (forwarded and not question)
@@ -796,16 +797,11 @@ class ClaimChecker:
         )
         if not claimish and question:
             return []  # "raker 6 september membahas apa" asks; it does not claim
-        statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # "KPU Blora bilang jangan golput": what someone said is a claim too, with no value in it.
         # "sosialisasi pilkada sudah dimulai lewat SMA/SMK/MA": a report of what a source says, in full; a
         # sentence only near one ("sekolah mana aja yg udh dikunjungi kpu") asks, and gets its answer.
         if not claimish and not any(
-            self._says(text, st)
-            or self._reported(text, items, st)
-            or self._swaps(text, st)
-            or self._turned(text, st, items) is not None
-            for st in statements
+            self._says(text, st) or self._reported(text, items, st) or self._swaps(text, st) for st in statements
         ):
             return []
         verdicts: list[ClaimVerdict] = list(comparisons)
@@ -1355,18 +1351,20 @@ class ClaimChecker:
         value; the one statement that says it is someone else's. None unless the value is confirmed, the
         message names the sayer with "yang ... " (the one who), and one statement alone gives the value."""
         low = fold(text[statement.start : statement.end])
+        # "yang PAPARIN", "yg JELASIN": any verb of saying the sources use, in any form ("menjelaskan",
+        # "jelasnya"), Jakarta "-in" for "-kan".
+        nexts = [w[0] for m in _WHO_DID.finditer(low) if (w := re.match(r"\w+", low[m.end() :])) is not None]
+        if not any(
+            crude_stem(w) in self._saying or (w.endswith("in") and crude_stem(w[:-2] + "kan") in self._saying)
+            for w in nexts
+        ):
+            return None
         for item, verdict in judged:
             if not statement.holds(item) or verdict.verdict != "confirmed" or verdict.fact is None:
                 continue
             value = _squashed(verdict.fact.quote)
             sayers = [f for f in said_by_others if value in self._said_quotes[f.id] or item.text in f.quote]
-            if len(sayers) != 1:
-                continue
-            acts = self._saying  # "yang PAPARIN": any verb of saying the sources use, not only this one's
-            nexts = [re.match(r"\w+", low[m.end() :]) for m in _WHO_DID.finditer(low)]
-            # "yg JELASIN": Jakarta "-in" for "-kan", and any form of the verb ("menjelaskan", "jelasnya").
-            words = [w[0] for w in nexts if w is not None]
-            if any(crude_stem(w) in acts or (w.endswith("in") and crude_stem(w[:-2] + "kan") in acts) for w in words):
+            if len(sayers) == 1:
                 parts = sorted(((persons[0].start, persons[0].text), (item.start, item.text)))
                 return ClaimVerdict("contradicted", quote(parts[0][1], "…", parts[1][1]), sayers[0])
         return None
@@ -1557,13 +1555,12 @@ class ClaimChecker:
         covered |= {w for word in covered for group in self._same.get(word, ()) for w in group}
         stems = {crude_stem(w) for w in covered}
         part = _ONE_OF.sub(" ", text[statement.start : statement.end])  # "salah satu tantangan": not "salah"
-        raw = re.findall(r"\w+", fold(part))
+        # "muda2" is "muda-muda": a doubled word written with a 2 is the word.
+        raw = [w[:-1] if w.endswith("2") and w[:-1].isalpha() else w for w in re.findall(r"\w+", fold(part))]
         normal = self._normalizer.tokens(part)
-        raw = [w[:-1] if w.endswith("2") and w[:-1].isalpha() else w for w in raw]  # "muda2": "muda-muda"
         for word in dict.fromkeys([*normal, *raw]):
-            mapped = self._normalizer.mapping.get(
-                word
-            )  # the lexicon's own reading of a chat word: "ngarep" is "harapan"
+            # The lexicon's own reading of a chat word: "ngarep" is "harapan".
+            mapped = self._normalizer.mapping.get(word)
             if word.endswith("in") and (word[:-2] + "kan" in covered or crude_stem(word[:-2] + "kan") in stems):
                 continue  # Jakarta "-in" for "-kan": "dijadwalin" is "dijadwalkan"
             if (
@@ -1936,8 +1933,9 @@ class ClaimChecker:
         if verdict is not None and verdict.verdict == "contradicted":
             return verdict
         low = fold(text)
-        start = max((m.end() for m in re.finditer(r"[.!?\n]", low[: item.start])), default=0)
-        end = next((m.start() + item.end for m in re.finditer(r"[.!?\n]", low[item.end :])), len(low))
+        cuts = _sentence_cuts(text)  # the name's sentence ("26.238", "07.00" end none)
+        start = max((b for a, b in cuts if b <= item.start), default=0)
+        end = min((a for a, b in cuts if a >= item.end), default=len(low))
         deeds = sorted(
             {f.act for f in self._facts if f.id in self._acts and f.act and self._acts[f.id].search(low, start, end)}
         )
@@ -2354,23 +2352,27 @@ _CHECK_TAG = re.compile(
 _RELATIVE = re.compile(r"\s*(?:yang|yg|sing)\s+[\w\s-]{1,60}?\s(?:itu|iku|kuwi|tuh)\s*")
 # "TAHUN 2020": the word that says a year is one, said of what someone said.
 _SAID_TIME = frozenset({"tahun", "thn", "th"})
-# Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
+# "dipindah KE BALAI DESA": a move to a venue, not to a date.
 _TO_PLACE = re.compile(
     r"\s+(?:ke|to|neng|nang|menyang)\s+(?:\w+\s+){0,2}?(?:"
     + "|".join(re.escape(w) for w in sorted(w for v in VENUE_WORDS for w in v.split()))
     + r")\b"
 )
+# "Ketua KPU WEKTU PILKADA 2024 kuwi ...": words saying when a role was held (with a year).
 _YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 _HELD_WHEN = frozenset(
     {"waktu", "wektu", "pas", "saat", "ketika", "nalika", "pilkada", "pemilu", "pemilihan", "during"}
 )
+# "ga BAKAL JD masalah": words of becoming between a negation and the word it denies.
 _BECOMING = frozenset({"bakal", "bakalan", "akan", "jadi", "jd", "menjadi", "dadi", "dianggap"})
 _WHO_DID = re.compile(r"\b(?:yang|yg|sing|ingkang)\s+")  # "Budiman YANG paparin ...", "YG ngomong Pak Budiman"
+# "belum KE sma": words before a place, read past when a negation marks the place.
 _PREPOSITIONS = frozenset(
     {"ke", "di", "dari", "dr", "untuk", "buat", "neng", "nang", "ning", "menyang", "to", "at", "in"}
 )
 # "IKUT mendampingi": doing something along with others says no more than doing it.
 _ALONG = frozenset({"ikut", "turut", "melu", "tumut"})
+# Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
 # An election's own name ("pilkada", "pileg"), said without its year; not "pemilihan", which is also any choosing.
 _BARE_ELECTION = re.compile(r"\b(?:" + "|".join(k for k in ELECTION_KIND if " " not in k and k != "pemilihan") + r")\b")
