@@ -46,6 +46,13 @@ def _confirmed(verdicts: list[ClaimVerdict]) -> set[str]:
             "Moh Syaiful Amri menjelaskan suara tidak sah Pemilu 2019 sebanyak 26.238",
             "amri_suara_tidak_sah_disampaikan",
         ),
+        # The election the knowledge base is about is no value the quote must give.
+        ("KPU Blora mengajak warga jangan golput di Pilkada 2024", "kpu_jangan_golput"),
+        # Glue between the role and the name, "ikut" before the deed, the meeting's date.
+        (
+            "sekretaris KPU Blora namanya Pak Kasworo, ikut mendampingi pembukaan raker PPK 6/9",
+            "raker_september_pendamping",
+        ),
     ],
 )
 def test_a_statement_of_the_sources_is_confirmed(pipeline: Pipeline, text: str, fact: str) -> None:
@@ -294,24 +301,6 @@ def test_a_word_added_to_the_quotes_list_is_not_confirmed(pipeline: Pipeline) ->
     """ "SMA, SMK, MA dan SD": SD is two letters, and still a word the quote does not say."""
     verdicts = _check(pipeline, "KPU Blora bilang sosialisasi sudah mulai lewat SMA, SMK, MA dan SD")
     assert "kpu_sosialisasi_sekolah" not in _confirmed(verdicts)
-
-
-@pytest.mark.parametrize(
-    ("text", "fact"),
-    [
-        # The election the knowledge base is about is no value the quote must give.
-        ("KPU Blora mengajak warga jangan golput di Pilkada 2024", "kpu_jangan_golput"),
-        # Glue between the role and the name, "ikut" before the deed, the meeting's date.
-        (
-            "sekretaris KPU Blora namanya Pak Kasworo, ikut mendampingi pembukaan raker PPK 6/9",
-            "raker_september_pendamping",
-        ),
-    ],
-)
-def test_glue_and_the_own_election_are_no_extra_claim(pipeline: Pipeline, text: str, fact: str) -> None:
-    verdicts = _check(pipeline, text)
-    assert fact in _confirmed(verdicts)
-    assert overall(verdicts) == "confirmed"
 
 
 def test_another_election_is_still_a_value_the_quote_must_give(pipeline: Pipeline) -> None:
