@@ -509,3 +509,40 @@ def test_english_thousands_are_a_count(pipeline: Pipeline) -> None:
 )
 def test_a_question_about_what_was_said_is_not_turned_around(pipeline: Pipeline, text: str) -> None:
     assert "contradicted" not in [v.verdict for v in _check(pipeline, text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kampanye akbar Pilkada Blora digelar hari Minggu di alun-alun",  # the campaign's day, not voting day's
+        "debat pilkada blora tgl 20 november 2024",
+        "Sosialisasi Pilkada di Car Free Day alun-alun, Minggu pagi",  # "Car Free DAY" is no voting day
+    ],
+)
+def test_a_date_said_with_another_activity_is_that_activitys(pipeline: Pipeline, text: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert verdicts and overall(verdicts) == "unverifiable"
+
+
+def test_voting_day_on_the_wrong_weekday_is_still_false(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Pilkada Blora digelar hari Minggu 1 Desember 2024")
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["hari_pemungutan_suara"]
+
+
+def test_a_date_belongs_to_the_meeting_of_its_own_clause(pipeline: Pipeline) -> None:
+    """A later clause's election ("in the 2019 election") is not the date's: the meeting before it is."""
+    verdicts = _check(
+        pipeline,
+        "At the 27 July meeting at Garden Resto, a speaker said there were 26.238 invalid ballots in the 2019 election",
+    )
+    assert "contradicted" not in [v.verdict for v in verdicts]
+    assert {"raker_juli_tanggal", "suara_tidak_sah_pemilu_2019"} <= _confirmed(verdicts)
+
+
+def test_each_opening_is_read_with_the_meeting_its_clause_names(pipeline: Pipeline) -> None:
+    """Two meetings, each opened by someone: the July one by Solikin (✅), the September one not by Mustakim."""
+    verdicts = _check(
+        pipeline, "Raker tgl 27 Juli dibuka Ahmad Solikin, sedangkan raker PPK tgl 6 September dibuka Ahmad Mustakim"
+    )
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["raker_september_pembuka"]
+    assert {"raker_juli_pembuka", "raker_juli_tanggal", "raker_september_tanggal"} <= _confirmed(verdicts)

@@ -78,6 +78,9 @@ class Lexicon:
     date_change: tuple[str, ...] = ()  # "diundur", "ditunda": a bare year is then a claimed date
     # "golput itu GPP": saying something a speaker forbade ("jangan golput") is fine turns their words around.
     approving: tuple[str, ...] = ()
+    # "SOSIALISASI Pilkada ... Minggu pagi": a date or weekday said with another activity of the election is that
+    # activity's, not voting day's.
+    other_activities: tuple[str, ...] = ()
     stay_away: tuple[str, ...] = ()  # "jangan datang ke TPS": with voting day's date, it moves voting day
     # "naik", "lebih rendah": a message comparing two elections' figures claims a direction.
     trend_up: tuple[str, ...] = ()

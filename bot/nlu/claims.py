@@ -47,6 +47,7 @@ from bot.kb.knowledge import Lexicon
 from bot.nlu.text import Normalizer, crude_stem
 
 Verdict = Literal["contradicted", "confirmed", "unverifiable"]
+_DAY_KINDS = frozenset({"date", "weekday", "month", "month_name"})
 _VALUE_KINDS = ("date", "weekday", "month", "percent", "count", "year", "person", "place", "month_name")
 # Which facts an item can be compared with.
 _COMPARABLE: dict[str, tuple[str, ...]] = {
@@ -701,6 +702,7 @@ class ClaimChecker:
         self._trend_words = {t for w in (*lexicon.trend_up, *lexicon.trend_down) for t in w.split()} | _CONNECTORS
         self._other = lexicon.other_meaning
         self._approving = _any_of({fold(w) for w in lexicon.approving})
+        self._activities = _any_of({fold(w) for w in lexicon.other_activities})
         self._other_words = frozenset(w for g in self._other for w in g)
         self._same: dict[str, list[frozenset[str]]] = {}
         # Words of one direction say the same: "makin naik" is what "lebih meningkat" says.
@@ -985,6 +987,8 @@ class ClaimChecker:
             if clause.unknown is not None or widened or not self._ties(item, items, text, clause):
                 return ClaimVerdict("unverifiable", quote(item.text), None, context=self._targets(item, items, text))
             scope = clause  # read on its own words only: "… 71 percent, below the KPU target"
+        elif item.kind in _DAY_KINDS and clause is not statement and self._ties(item, items, text, clause):
+            scope = clause  # "At the 27 July MEETING at Garden Resto, Amri said ... the 2019 ELECTION": the meeting's
         verdict = self._judge(item, items, scope, text, clause, statement)
         negation = self._negation_before(item, text, clause)
         if verdict is None or negation is None or verdict.verdict == "unverifiable":
@@ -1702,9 +1706,14 @@ class ClaimChecker:
         "Masa tenang pilkada 24-26 November 2024": the date is the quiet period's; "Pilkada Blora
         digelar Minggu 1 Desember 2024" is about voting day (its other words only say when).
         """
-        if not all(all(t <= ELECTION_WORDS for t in self._topics[f.id] if t <= tokens) for f in about):
+        # "Car Free DAY": a schedule word ("hari") beside the election's name ties no more than the name does.
+        when = ELECTION_WORDS | self._schedule
+        if not all(all(t <= when for t in self._topics[f.id] if t <= tokens) for f in about):
             return False
         words = self._unexplained(text, items, about, [scope])
+        activity = self._activities.search(fold(text), scope.start, scope.end)
+        if activity is not None and set(self._normalizer.tokens(activity[0])) & set(words):
+            return True  # "SOSIALISASI Pilkada ..., Minggu pagi": the outreach's day
         return len([w for w in words if w not in self._schedule and w not in ELECTION_WORDS]) >= 2
 
     def _opposed(
@@ -2002,8 +2011,12 @@ class ClaimChecker:
         # "Noorman opened it on behalf of chair Widi": the act is said of the name nearest to it.
         spans = spans_of[act]
 
+        # "Raker 27/7 dibuka Solikin, sedangkan raker PPK dibuka langsung Kasworo": each name is measured to
+        # the act said nearest to it, so another name nearer another "dibuka" does not take this one.
+        mine = [min(spans, key=lambda span: gap(item, [span]))]
+
         def distance(person: Item) -> int:
-            return gap(person, spans)
+            return gap(person, mine)
 
         persons = [i for i in items if i.kind == "person"]
         # "Budiman and Moh Syaiful Amri were the speakers": names listed together share the act.
@@ -2029,7 +2042,12 @@ class ClaimChecker:
             done = tuple(f for f in acts if f.shows(item))
             return ClaimVerdict("unverifiable", quote(item.text), None, context=done)
         if len(events) > 1:
-            events &= named
+            # "Raker 27/7 dibuka Solikin, sedangkan raker PPK 6/9 dibuka Kasworo": the meeting the act's own
+            # clause names, else the one the message names.
+            clauses = _spans(text, items, _clause_cuts(text, 0, len(text)))
+            start, end = next((x, y) for x, y in clauses if mine[0][0] < y)
+            local = events & self._events_named([i for i in items if start <= i.start < end], low[start:end])
+            events = local if len(local) == 1 else events & named
             if len(events) != 1:
                 return None  # which meeting? Do not guess.
         event = events.pop()
@@ -2077,18 +2095,26 @@ class ClaimChecker:
             score += 2  # "minimal 83 persen" is the target
         return score
 
-    def _details(self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope) -> list[_Detail]:
+    def _details(
+        self, item: Item, items: list[Item], text: str, clause: _Scope, statement: _Scope, *, widen: bool = True
+    ) -> list[_Detail]:
         """What else names a meeting, besides `item`: a topic word only one meeting has ("bersama PPK"),
         in the clause if it has one, else in the statement; and a date, place, weekday or month that
-        only one meeting has, in the clause, else the statement, else the whole message."""
+        only one meeting has, in the clause, else the statement, else the whole message.
+
+        `widen=False`: the clause's own details only ("Raker 27/7/2024 dibuka Solikin, sedangkan raker PPK
+        6/9/2024 ...": a date that names its meeting itself does not take the next clause's).
+        """
         words: list[_Detail] = []
-        for scope in (clause, statement):
+        for scope in (clause, statement) if widen else (clause,):
             words = [d for d in self._event_details(text, scope.start, scope.end) if not d.negated]
             if words:
                 break
         others = [i for i in items if i is not item and i.kind in ("date", "place", "weekday", "month", "month_name")]
         # "27 Juli di Garden Resto, dan 6 Sept dgn PPK di gedung KPU": each clause pins its own meeting.
-        near = [i for i in others if clause.holds(i)] or [i for i in others if statement.holds(i)] or others
+        near = [i for i in others if clause.holds(i)]
+        if widen:
+            near = near or [i for i in others if statement.holds(i)] or others
         pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
         return words + pins
 
@@ -2122,8 +2148,17 @@ class ClaimChecker:
         them is the wrong one: the pairing is, and the verdict says whose each detail is.
         """
         kind = "date" if item.kind in ("weekday", "month") else item.kind
-        details = self._details(item, items, text, clause, statement)
         own = self._event_shown(item)
+        # "Raker 27/7/2024 dibuka Solikin, sedangkan raker PPK 6/9/2024 ...": another clause dated for another
+        # meeting speaks of that one; a date that names its own meeting reads its own clause only.
+        rival = item.kind in _DAY_KINDS and any(
+            i.kind in _DAY_KINDS
+            and not clause.holds(i)
+            and statement.holds(i)
+            and self._event_shown(i) not in (None, own)
+            for i in items
+        )
+        details = self._details(item, items, text, clause, statement, widen=own is None or not rival)
         if not details:
             shown = [f for f in about if f.shows(item)]
             return shown or about, None  # "raker 6 sept": of two meetings, the date names the one it is about
