@@ -131,8 +131,8 @@ def _word_lists(versions: tuple[tuple[Path, int, int], ...]) -> frozenset[str]:
 @functools.lru_cache(maxsize=32)
 def _word_list(version: tuple[Path, int, int]) -> frozenset[str]:
     """One word list, read once per version of the file (the English list is also read alone)."""
-    lines = version[0].read_text(encoding="utf-8").lower().split("\n")
-    return frozenset(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
+    lines = set(map(str.strip, version[0].read_text(encoding="utf-8").lower().split("\n")))
+    return frozenset(w for w in lines if w and not w.startswith("#"))
 
 
 def _lexicon_warnings(doc: YamlDoc, lexicon: Lexicon) -> list[Problem]:
