@@ -206,6 +206,14 @@ REVIEWED = {
     # fresh_g: ✅ the July meeting at Garden Resto, the PPK meeting on 6 September; ❌ the PPK one at Garden Resto.
     "Ada 2 raker KPU Blora: yg sama stakeholder di Garden Resto Sabtu 27 Juli 2024, terus yg sama PPK di Garden Resto "
     "juga tgl 6 September.",
+    # fresh_h: ✅ that Budiman is Kabag Prokompim and the two turnout figures, all true; that he presented them
+    # is 🤔 (Ahmad Solikin said them; the sources do not say Budiman did not), as "Budiman bilang ... 26.238".
+    "Kabag Prokompim Setda Blora, Budiman, memaparkan data partisipasi pemilih 77,6% (2020) dan 83,5% (2024) di "
+    "hadapan stakeholder. #PilkadaDamai",
+    # fresh_h: ✅ his role, the figure and the PPK meeting's month; that he said it there is 🤔 with where he did
+    # (the July meeting): the article on the September one names no speakers.
+    "Mantan anggota KPU Blora (2018–2023) Moh Syaiful Amri mengungkapkan ada 26.238 surat suara tidak sah pada "
+    "Pemilu 2019; data itu ia sampaikan dalam raker bersama PPK pada September 2024.",
 }
 
 
@@ -246,6 +254,12 @@ def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
     g = by_split["fresh_g"]
     assert (g.false_claims, g.true_claims, g.uncovered) == (50, 50, 50)
     assert g.corrected >= 37 and g.confirmed >= 25 and g.declined >= 50
+    # fresh_h (150, session 10), first run on 22d3e17: 35/50 corrected, 18/50 confirmed, 47/50 declined, 11 scorer
+    # flags: 2 read and right (REVIEWED), 9 fixed by general rules (a list's numbering, a label's colon, "sama dgn",
+    # a quote's "mengikis", each detail with its nearest meeting date, "sing mimpin X jenenge Y").
+    h = by_split["fresh_h"]
+    assert (h.false_claims, h.true_claims, h.uncovered) == (50, 50, 50)
+    assert h.corrected >= 36 and h.confirmed >= 19 and h.declined >= 48
 
 
 if __name__ == "__main__":

@@ -546,3 +546,58 @@ def test_each_opening_is_read_with_the_meeting_its_clause_names(pipeline: Pipeli
     )
     assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["raker_september_pembuka"]
     assert {"raker_juli_pembuka", "raker_juli_tanggal", "raker_september_tanggal"} <= _confirmed(verdicts)
+
+
+def test_a_lists_numbering_is_no_count(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "1) Coblosan Rabu 27/11/2024\n2) Suara tidak sah Pemilu 2019 ada 2.000")
+    assert [v.said for v in verdicts if v.verdict == "contradicted"] == ["2.000"]
+
+
+def test_a_label_and_its_colon_name_the_figure(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Partisipasi Blora naik! 2020: 77,6% ➡️ Pemilu 2024: 83,5%")
+    assert "contradicted" not in [v.verdict for v in verdicts]
+    assert {"partisipasi_pilkada_2020", "partisipasi_pemilu_2024_tribun"} <= _confirmed(verdicts)
+
+
+def test_an_election_a_figure_is_likened_to_is_not_its_own(pipeline: Pipeline) -> None:
+    """ "partisipasi pilkada ... 83% karena sama dgn pemilu": said of the Pilkada, never ✅ with Pemilu 2024's 83 %."""
+    verdicts = _check(pipeline, "partisipasi pilkada blora nanti pasti 83% karena sama dgn pemilu")
+    assert "partisipasi_pemilu_2024_kpu" not in _confirmed(verdicts)
+
+
+def test_a_quote_working_against_a_word_is_not_denied_by_its_negation(pipeline: Pipeline) -> None:
+    """Mustakim's quote "mengikis apatis pemilih": "pemilih pemula jangan apatis" in his name is no denial."""
+    verdicts = _check(pipeline, "Mustakim bilang pemilih pemula jangan apatis")
+    assert "contradicted" not in [v.verdict for v in verdicts]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # Each detail goes with the meeting date nearest to it: the venue beside 6/9 is the PPK meeting's.
+        (
+            "Raker KPU Blora dua kali: Sabtu 27/7 di Garden Resto dan Jumat 6/9 di Pendopo Bupati",
+            "raker_september_tempat",
+        ),
+        (
+            "Raker 27 Juli di Garden Resto dibuka Ahmad Solikin; raker 6 September dibuka Ahmad Mustakim",
+            "raker_september_pembuka",
+        ),
+    ],
+)
+def test_each_detail_goes_with_its_nearest_meeting_date(pipeline: Pipeline, text: str, wrong: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == [wrong]
+    assert {"raker_juli_tempat", "raker_september_tanggal"} & _confirmed(verdicts)
+
+
+def test_two_dates_in_brackets_each_name_their_own_meeting(pipeline: Pipeline) -> None:
+    verdicts = _check(pipeline, "Raker stakeholder digelar sebelum raker dengan PPK (27 Juli vs 6 September 2024)")
+    assert "contradicted" not in [v.verdict for v in verdicts]
+    assert {"raker_juli_tanggal", "raker_september_tanggal"} <= _confirmed(verdicts)
+
+
+def test_who_heads_a_body_is_not_who_led_the_meeting(pipeline: Pipeline) -> None:
+    """ "Sing mimpin Kominfo Blora jenenge Pak Slamet": Kominfo is what is led, not who led the meeting."""
+    verdicts = _check(pipeline, "Sing mimpin Kominfo Blora jenenge Pak Slamet, wingi melu rapat KPU")
+    assert "contradicted" not in [v.verdict for v in verdicts]

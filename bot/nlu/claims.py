@@ -104,6 +104,10 @@ _NEGATED_WORD = re.compile(rf"\b(?:{_ANY_NEGATION})\s+$")  # "BUKAN PPK"
 _ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
+# "1) ...", "2. ...", at the start of a line: a list's numbering.
+_ENUMERATOR = re.compile(r"(?<![^\n])[ \t]*\d{1,2}[).](?=[ \t])", re.M)
+_NAMED_AFTER = re.compile(r"\s*,?\s*(?:namanya|namane|jenenge|jenengipun|asmane|asmanipun|bernama|named|called)\b")
+_LABEL = re.compile(r"\s*:\s*")
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
@@ -396,6 +400,30 @@ def _marked(words: Iterable[str], negations: frozenset[str] = NEGATIONS) -> set[
 # Words that forbid, as well as deny, in what someone is said to have said: "JANGAN golput", "ojo golput",
 # "ga usah ke TPS". Only the statement reader (`_said`) reads them so; elsewhere "jangan lupa" is a call.
 _SAID_NEGATIONS = NEGATIONS | {"jangan", "jgn", "jgan", "ojo", "usah", "gausah", "dont", "don"}
+# In a quote, verbs that work against what follows: "mengIKIS apatis" says what "jangan apatis" says, so a
+# message's "biar GA apatis" denies nothing of it.
+_AGAINST = frozenset(
+    {
+        "mengikis",
+        "kikis",
+        "mengurangi",
+        "kurangi",
+        "menekan",
+        "mencegah",
+        "cegah",
+        "menangkal",
+        "tangkal",
+        "memberantas",
+        "berantas",
+        "melawan",
+        "lawan",
+        "menghindari",
+        "hindari",
+        "memerangi",
+        "mengatasi",
+        "atasi",
+    }
+)
 # Filler, marker and chat words that still say something in a statement of what someone said.
 _MEANING = frozenset(
     {
@@ -736,8 +764,13 @@ class ClaimChecker:
         low = fold(text)
         raw = set(re.findall(r"\w+", low))
         tokens = whole.tokens
-        # "mulai PUKUL 07.00 WIB": a time of day is no date, figure or count any fact gives.
-        values = [i for i in items if i.kind in _VALUE_KINDS and not _clock_time(low, i)]
+        # "mulai PUKUL 07.00 WIB": a time of day is no date, figure or count any fact gives; "3) Suara tidak
+        # sah ...": a list's number is no count.
+        values = [
+            i
+            for i in items
+            if i.kind in _VALUE_KINDS and not _clock_time(low, i) and not _ENUMERATOR.match(text, i.start)
+        ]
         spans = _spans(text, items, _sentence_cuts(text))
         statements = [whole] if len(spans) == 1 else [self._scope(text, a, b) for a, b in spans]
         # A bare year is context ("partisipasi 2020 83 persen", "turun di bawah 2020"); it is a
@@ -1050,6 +1083,10 @@ class ClaimChecker:
             for i in items
             if i.kind in ("election", "year") and not _LIKENED.search(low, max(0, i.start - 16), i.start)
         ]
+        # "2020: 77,6% ➡️ Pemilu 2024: 83,5%": a label and its colon name the figure after them.
+        labelled = [c for c in contexts if c.end <= item.start and _LABEL.fullmatch(text[c.end : item.start])]
+        if labelled:
+            return labelled[0]
         if clause is not None and any(clause.holds(c) for c in contexts):
             contexts = [c for c in contexts if clause.holds(c)]
         elif statement is not None:
@@ -1474,7 +1511,7 @@ class ClaimChecker:
         for fact in facts:
             for seq in (re.findall(r"\w+", fold(fact.quote)), self._normalizer.tokens(fact.quote)):
                 for i, word in enumerate(seq):
-                    if not any(w in _SAID_NEGATIONS for w in seq[max(0, i - 3) : i]):
+                    if not any(w in _SAID_NEGATIONS or w in _AGAINST for w in seq[max(0, i - 3) : i]):
                         stated.add(word)
         stated -= polar
         stated |= {w for word in stated for group in self._same.get(word, ()) for w in group} - polar  # "masalah"
@@ -1625,7 +1662,12 @@ class ClaimChecker:
         if context is None and item.kind in ("percent", "count"):
             # "pilkada blora partisipasine tembus 83 persen": an election named without its year is of its kind
             # only, and a bare "pilkada" is this one (the latest the facts speak of), not 2020's unless its value.
-            kinds = {ELECTION_KIND[m[0]] for m in _BARE_ELECTION.finditer(fold(text[statement.start : statement.end]))}
+            said = fold(text[statement.start : statement.end])
+            kinds = {
+                ELECTION_KIND[m[0]]
+                for m in _BARE_ELECTION.finditer(said)
+                if not _LIKENED.search(said, max(0, m.start() - 16), m.start())  # "sama dgn PEMILU": likened to it
+            }
             if len(kinds) == 1:
                 kind = kinds.pop()
                 candidates = [f for f in candidates if f.election is None or f.election.split()[0] == kind]
@@ -2003,6 +2045,10 @@ class ClaimChecker:
         first = min((x for x in saying if x >= item.end), default=None)
         if first is not None and all(first < x for x, _ in spans_of[act]):
             return None
+        # "Sing mimpin Kominfo Blora JENENGE Pak Slamet": a name followed by what someone is called is what was
+        # led or opened, not who did it.
+        if _NAMED_AFTER.match(low, item.end):
+            return None
         # "Noorman DIDAMPINGI Sekretaris KPU Kasworo saat membuka raker": the one who accompanies is
         # not the one who does what follows.
         if _COMPANION.search(low, max(0, item.start - 50), item.start) and all(a >= item.end for a, _ in spans_of[act]):
@@ -2116,7 +2162,20 @@ class ClaimChecker:
         if widen:
             near = near or [i for i in others if statement.holds(i)] or others
         pins = [_Detail(e, i.text, i.start, False, i) for i in near if (e := self._event_shown(i)) is not None]
-        return words + pins
+        details = words + pins
+        # "Sabtu 27/7 di Garden Resto dan Jumat 6/9 di Pendopo": with the dates of two meetings in the message,
+        # each detail goes with the date nearest to it, so another meeting's date and what is said beside it
+        # do not speak for this one.
+        # A weekday is no date of its own: "27 Juli 2024 itu jatuh hari JUMAT" says that date's weekday.
+        anchors = [(i, e) for i in items if i.kind in _DAY_KINDS - {"weekday"} and (e := self._event_shown(i))]
+        if len({e for _, e in anchors}) > 1:
+
+            def dated(start: int, end: int) -> str:
+                return min(anchors, key=lambda a: max(a[0].start - end, start - a[0].end, 0))[1]
+
+            mine = dated(item.start, item.end)
+            details = [d for d in details if dated(d.start, d.start + len(d.text)) == mine]
+        return details
 
     def _event_details(self, text: str, start: int, end: int) -> list[_Detail]:
         low = fold(text)
@@ -2161,7 +2220,10 @@ class ClaimChecker:
         details = self._details(item, items, text, clause, statement, widen=own is None or not rival)
         if not details:
             shown = [f for f in about if f.shows(item)]
-            return shown or about, None  # "raker 6 sept": of two meetings, the date names the one it is about
+            # "raker 6 sept": of two meetings, the date names the one it is about; "raker stakeholder ... sebelum
+            # raker dengan PPK (27 Juli vs 6 September)": each date beside its own words names its own.
+            own_facts = [f for f in self._facts if f.event == own and f.kind == kind] if own is not None else []
+            return shown or own_facts or about, None
         totals: dict[str, int] = {}
         for detail in details:
             totals[detail.event] = totals.get(detail.event, 0) + 1
@@ -2416,7 +2478,9 @@ _TITLES = re.compile(r"\b(?:pak|bapak|bu|ibu|mas|mbak|sdr|saudara)\b\.?")
 _LISTED = re.compile(
     r"\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*(?:,|&|dan|and|serta|karo|lan|sama|sm|ama|plus)?\s*"
 )
-_LIKENED = re.compile(r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo)\s+$")
+_LIKENED = re.compile(
+    r"\b(?:kyk|kayak|kaya|seperti|spt|kayaknya|like|as in|podho karo|padha karo|sama (?:dengan|dgn|dg)|same as)\s+$"
+)
 _COUNTED = re.compile(r"\s*[a-z]{3,}\b(?<!jadi)(?<!trus)(?<!terus)(?<!lalu)(?<!dan)")  # "16 KECAMATAN"
 _MOVE_BEFORE = re.compile(r"\b(?P<w>dari|dr|from|jadi|jd|menjadi|mjd|ke|to)\s+$")  # "dari 77,6 JD 73 persen"
 _FROM = re.compile(r"\b(?:dari|from|sejak|since)\b")
