@@ -224,9 +224,26 @@ def _missing(marker: str) -> str | None:
 
 NEEDS_A_PROGRAM = ("postgres", "nginx", "openssl", "systemd")
 
+# Tests that put the machine under load of their own and measure what happens (signals and kill -9 under
+# traffic, replicas, PostgreSQL restarts, nginx in front of two replicas): one xdist worker runs them one
+# after another (`--dist loadgroup` in pyproject.toml), so two of them never load two cores at once.
+UNDER_LOAD = frozenset(
+    {
+        "test_reliability_shutdown",
+        "test_reliability_round2",
+        "test_replica_outages",
+        "test_replica_cluster",
+        "test_replicas",
+        "test_reliability_reload_flood",
+        "test_deploy",
+    }
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if item.path.stem in UNDER_LOAD:
+            item.add_marker(pytest.mark.xdist_group("under_load"))
         # Whatever uses the session's PostgreSQL server needs PostgreSQL, however it asks for it.
         if "postgres_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
             item.add_marker(pytest.mark.postgres)

@@ -601,3 +601,11 @@ def test_who_heads_a_body_is_not_who_led_the_meeting(pipeline: Pipeline) -> None
     """ "Sing mimpin Kominfo Blora jenenge Pak Slamet": Kominfo is what is led, not who led the meeting."""
     verdicts = _check(pipeline, "Sing mimpin Kominfo Blora jenenge Pak Slamet, wingi melu rapat KPU")
     assert "contradicted" not in [v.verdict for v in verdicts]
+
+
+def test_a_month_after_a_meetings_name_says_which_meeting(pipeline: Pipeline) -> None:
+    """ "narasumber raker Juli 2024" asks about the July meeting; "raker digelar Juli 2024" says when it was."""
+    assert pipeline.replies.for_question("narasumber raker Juli 2024").kind == "answer"
+    assert _check(pipeline, "narasumber raker Juli 2024") == []
+    verdicts = _check(pipeline, "raker PPK dijadwalkan Juli 2024")
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["raker_september_tanggal"]

@@ -216,3 +216,10 @@ def test_the_askers_introduction_is_not_what_is_asked(matcher: Matcher) -> None:
     assert (result.outcome, result.entry_id) == ("answer", "jadwal_pencoblosan")
     # A word the question itself uses is what is asked, even when the introduction says it too.
     assert "kpps" not in matcher.rank("saya anggota kpps, honor kpps berapa?").introduction
+
+
+def test_a_question_about_another_region_is_not_answered_with_this_ones_facts(pipeline: Pipeline) -> None:
+    """ "kpu rembang targetnya brp persen": Blora's target is no answer; "se-Jateng" still is Blora among others."""
+    assert pipeline.matcher.match("kpu rembang targetnya brp persen").outcome != "answer"
+    assert pipeline.matcher.match("berapa persen partisipasi pemilu 2024 secara nasional").outcome != "answer"
+    assert pipeline.matcher.match("target partisipasi kpu blora brp persen").outcome == "answer"

@@ -688,6 +688,8 @@ class ClaimChecker:
             if fact.event:
                 words.setdefault(fact.event, set()).update(fact.topic)
         shared = set.intersection(*words.values()) if words else set()
+        # Any meeting's own words, shared ones too ("raker", "rapat"), as the normalizer reads them.
+        self._meeting_words = frozenset(w for topic in words.values() for t in topic for w in normalizer.tokens(t))
         self._event_words = {
             event: re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(topic - shared)) + r")\b")
             for event, topic in words.items()
@@ -795,6 +797,8 @@ class ClaimChecker:
                 and self._scheduled(text, spans, i)
             )
         ]
+        # "narasumber raker Juli 2024": a month and year right after a meeting's name say which meeting.
+        values = [i for i in values if i.kind != "month" or not self._names_meeting(text, i, values, spans)]
         # A venue no fact names is a claim only about a meeting ("raker … di pendopo"), not "ke sekolah".
         # "... padahal sosialisasinya KE sekolah": a place something goes to is read with its own sentence only.
         values = [
@@ -944,6 +948,16 @@ class ClaimChecker:
         a, b = next(((a, b) for a, b in spans if a <= item.start < b), (0, len(text)))
         statement = self._scope(text, a, b)
         return next((c for c in self._clauses(text, items, statement) if c.holds(item)), statement)
+
+    def _names_meeting(self, text: str, item: Item, values: list[Item], spans: list[tuple[int, int]]) -> bool:
+        """A month right after a meeting's word ("raker JULI 2024"), alone in a statement that says no when."""
+        before = self._normalizer.tokens(text[max(0, item.start - 30) : item.start])
+        return (
+            bool(before)
+            and before[-1] in self._meeting_words
+            and not any(v is not item and _same_span(text, spans, v, item) for v in values)
+            and not self._scheduled(text, spans, item)
+        )
 
     def _scheduled(self, text: str, spans: list[tuple[int, int]], item: Item) -> bool:
         """Whether the statement of `item` says when something is ("dijadwalkan", "digelar", "diundur")."""

@@ -159,8 +159,11 @@ class Matcher:
         acts: Mapping[str, frozenset[str]] | None = None,
         act_words: frozenset[str] = frozenset(),
         question_words: tuple[frozenset[str], ...] = (),
+        other_regions: frozenset[str] = frozenset(),
     ) -> None:
         self._entries = entries
+        # Regions the knowledge base is not about ("rembang", "nasional"): a question naming one is about there.
+        self._other_regions = other_regions
         self._model = model
         # What a question asks for ("kapan" -> date) and what each answer holds (its facts' kinds).
         # A phrase asks when all its words are in the question ("hari apa"; "apa" alone asks nothing).
@@ -334,6 +337,7 @@ class Matcher:
             acts=acts,
             act_words=frozenset().union(*deeds.values()),
             question_words=_phrases(normalizer, lexicon.question_words),
+            other_regions=frozenset(t for w in lexicon.other_regions for t in normalizer.tokens(w)),
         )
 
     @property
@@ -657,7 +661,12 @@ class Matcher:
         own = sorted(ranking.normalized.split()) == sorted(best.variant.split()) and (
             len(candidates) < 2 or candidates[1].score < best.score
         )
-        if own or (p >= model.answer_at and not self._other_deed(ranking.normalized.split(), best.entry_id)):
+        query = ranking.normalized.split()
+        if own or (
+            p >= model.answer_at
+            and not self._other_deed(query, best.entry_id)
+            and not self._elsewhere(query, best.entry_id)
+        ):
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
         # A question that scores low (a long message does) still gets its "did you mean"; a
         # statement that scores low is about something else ("golput paling banyak dari petani").
@@ -678,6 +687,17 @@ class Matcher:
             return False
         deeds = words & self._act_words
         return bool(deeds) and not deeds & self._acts.get(entry_id, frozenset())
+
+    def _elsewhere(self, query: list[str], entry_id: str) -> bool:
+        """Whether a factual answer would be about another region than the question's: "kpu REMBANG targetnya
+        brp persen" is not answered with Blora's target ("se-Jateng" ranks Blora among the others: it is not)."""
+        if entry_id in self._unknown_ids:
+            return False
+        known = self._entry_tokens[self._index[entry_id]]
+        return any(
+            t in self._other_regions and t not in known and (i == 0 or query[i - 1] != "se")
+            for i, t in enumerate(query)
+        )
 
     def _names_topic_of(self, query: list[str], entry_id: str) -> bool:
         """The query uses one of the entry's topic words, not only its "how" and "with"."""
