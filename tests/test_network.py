@@ -24,7 +24,9 @@ async def test_messages_to_one_chat_are_spaced_other_chats_are_not() -> None:
     await asyncio.gather(send(1), send(1), send(1), send(2))
     gap = 1 / 10 + CHAT_SPACING_MARGIN
     ones = [t for chat, t in sent if chat == 1]
-    assert all(later - earlier >= gap * 0.99 for earlier, later in itertools.pairwise(ones))
+    # Without spacing the three leave within a millisecond; 10 % of the gap is room for a busy machine that
+    # pauses this process between the limiter's turn and the request (it failed so under -n 4 at 0.99).
+    assert all(later - earlier >= gap * 0.9 for earlier, later in itertools.pairwise(ones))
     (two,) = [t for chat, t in sent if chat == 2]
     assert two < ones[1]  # another chat did not wait for chat 1's turn
 
