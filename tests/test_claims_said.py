@@ -609,3 +609,17 @@ def test_a_month_after_a_meetings_name_says_which_meeting(pipeline: Pipeline) ->
     assert _check(pipeline, "narasumber raker Juli 2024") == []
     verdicts = _check(pipeline, "raker PPK dijadwalkan Juli 2024")
     assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["raker_september_tanggal"]
+
+
+def test_the_agent_of_a_passive_did_it(pipeline: Pipeline) -> None:
+    """ "dibuka Noorman Pramono, dan dipimpin OLEH Budiman": Budiman is said to have led it (Mustakim did)."""
+    verdicts = _check(pipeline, "Raker PPK dibuka Noorman Pramono, dan dipimpin oleh Budiman")
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == ["raker_september_pemimpin"]
+    assert "raker_september_pembuka" in _confirmed(verdicts)
+
+
+def test_in_front_of_someone_is_no_next_election(pipeline: Pipeline) -> None:
+    """ "di DEPAN jajaran PPK" is a place; "pilkada depan" (the next one) is what the sources cannot say."""
+    verdicts = _check(pipeline, "Mustakim memaparkan target partisipasi 90 persen di depan jajaran PPK")
+    assert "target_partisipasi_pilkada_2024" in [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact]
+    assert pipeline.replies.for_question("pilkada depan kapan").kind == "unknown"

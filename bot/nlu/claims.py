@@ -106,6 +106,7 @@ _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claime
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
 # "1) ...", "2. ...", at the start of a line: a list's numbering.
 _ENUMERATOR = re.compile(r"(?<![^\n])[ \t]*\d{1,2}[).](?=[ \t])", re.M)
+_AGENT = re.compile(r"\s*(?:oleh|by|dening|dhening)\s*")
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:namanya|namane|jenenge|jenengipun|asmane|asmanipun|bernama|named|called)\b")
 _LABEL = re.compile(r"\s*:\s*")
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
@@ -2092,7 +2093,9 @@ class ClaimChecker:
                 for p in listed
             ):
                 listed.add(person)
-        if any(distance(p) <= distance(item) for p in persons if p not in listed):
+        # "... dibuka Noorman, dan dipimpin OLEH Budiman": the agent of a passive is who did it, however near another.
+        agent = _AGENT.fullmatch(low, mine[0][1], item.start) is not None
+        if not agent and any(distance(p) <= distance(item) for p in persons if p not in listed):
             return None
         events = {f.event for f in acts}
         named = self._events_named(items, low)
