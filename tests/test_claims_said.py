@@ -553,10 +553,25 @@ def test_a_lists_numbering_is_no_count(pipeline: Pipeline) -> None:
     assert [v.said for v in verdicts if v.verdict == "contradicted"] == ["2.000"]
 
 
-def test_a_label_and_its_colon_name_the_figure(pipeline: Pipeline) -> None:
-    verdicts = _check(pipeline, "Partisipasi Blora naik! 2020: 77,6% ➡️ Pemilu 2024: 83,5%")
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # A label and its colon name the figure after them.
+        (
+            "Partisipasi Blora naik! 2020: 77,6% ➡️ Pemilu 2024: 83,5%",
+            {"partisipasi_pilkada_2020", "partisipasi_pemilu_2024_tribun"},
+        ),
+        # Two dates in brackets each name their own meeting.
+        (
+            "Raker stakeholder digelar sebelum raker dengan PPK (27 Juli vs 6 September 2024)",
+            {"raker_juli_tanggal", "raker_september_tanggal"},
+        ),
+    ],
+)
+def test_each_value_goes_with_what_names_it(pipeline: Pipeline, text: str, facts: set[str]) -> None:
+    verdicts = _check(pipeline, text)
     assert "contradicted" not in [v.verdict for v in verdicts]
-    assert {"partisipasi_pilkada_2020", "partisipasi_pemilu_2024_tribun"} <= _confirmed(verdicts)
+    assert facts <= _confirmed(verdicts)
 
 
 def test_an_election_a_figure_is_likened_to_is_not_its_own(pipeline: Pipeline) -> None:
@@ -589,12 +604,6 @@ def test_each_detail_goes_with_its_nearest_meeting_date(pipeline: Pipeline, text
     verdicts = _check(pipeline, text)
     assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == [wrong]
     assert {"raker_juli_tempat", "raker_september_tanggal"} & _confirmed(verdicts)
-
-
-def test_two_dates_in_brackets_each_name_their_own_meeting(pipeline: Pipeline) -> None:
-    verdicts = _check(pipeline, "Raker stakeholder digelar sebelum raker dengan PPK (27 Juli vs 6 September 2024)")
-    assert "contradicted" not in [v.verdict for v in verdicts]
-    assert {"raker_juli_tanggal", "raker_september_tanggal"} <= _confirmed(verdicts)
 
 
 def test_who_heads_a_body_is_not_who_led_the_meeting(pipeline: Pipeline) -> None:
