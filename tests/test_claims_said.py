@@ -632,3 +632,25 @@ def test_in_front_of_someone_is_no_next_election(pipeline: Pipeline) -> None:
     verdicts = _check(pipeline, "Mustakim memaparkan target partisipasi 90 persen di depan jajaran PPK")
     assert "target_partisipasi_pilkada_2024" in [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact]
     assert pipeline.replies.for_question("pilkada depan kapan").kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # Overlapping role names, the longest first: "Ketua DIVISI TEKNIS" is the technical division's role.
+        ("Ketua Divisi Teknis KPU Blora, Ahmad Mustakim, memimpin raker", "komisioner_divisi_teknis"),
+        # A list's numbering inside a line is no count: only the wrong role is false.
+        (
+            "Rangkuman: 1) coblosan Rabu 27/11/2024 2) Ahmad Solikin itu komisioner Divisi Sosdiklih",
+            "komisioner_divisi_sosdiklih",
+        ),
+        # Both sides of a comparison said before its trend word; a later clause's election is that clause's.
+        (
+            "Pilkada 2020 di Blora 77,6%, Pemilu 2024 naik jadi 83,5%, dan suara tidak sah Pemilu 2019 ada 2.000",
+            "suara_tidak_sah_pemilu_2019",
+        ),
+    ],
+)
+def test_only_the_wrong_detail_is_false(pipeline: Pipeline, text: str, wrong: str) -> None:
+    verdicts = _check(pipeline, text)
+    assert [v.fact.id for v in verdicts if v.verdict == "contradicted" and v.fact] == [wrong]

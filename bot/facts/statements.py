@@ -524,8 +524,15 @@ def find_items(text: str, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> list[Ite
     for match in election_en.finditer(low):
         add("election", match.start(), match.end(), f"{ELECTION_KIND[' '.join(match['kind'].split())]} {match['y']}")
     for kind, pattern, names in vocabulary.patterns():
-        for match in pattern.finditer(low):
-            add(kind, match.start(), match.end(), names[match["name"]])
+        # Overlapping names of one kind, the longest first: "Ketua DIVISI TEKNIS" is the technical division's
+        # role, not "KETUA DIVISI" (another's), whichever starts first.
+        matches: list[re.Match[str]] = []
+        at = 0
+        while (hit := pattern.search(low, at)) is not None:
+            matches.append(hit)
+            at = hit.start() + 1
+        for hit in sorted(matches, key=lambda m: (m.start() - m.end(), m.start())):
+            add(kind, hit.start(), hit.end(), names[hit["name"]])
     for pattern in (_DATE_WORDS, _DATE_ENGLISH, _DATE_NUMBERS):
         for match in pattern.finditer(low):
             value = _date_value(match)

@@ -104,8 +104,8 @@ _NEGATED_WORD = re.compile(rf"\b(?:{_ANY_NEGATION})\s+$")  # "BUKAN PPK"
 _ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
 _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih))?\W*$")
-# "1) ...", "2. ...", at the start of a line: a list's numbering.
-_ENUMERATOR = re.compile(r"(?<![^\n])[ \t]*\d{1,2}[).](?=[ \t])", re.M)
+# A list's numbering: "1) ...", "2. ..." at the start of a line, "Rangkuman: 1) ... 2) ..." within one.
+_ENUMERATOR = re.compile(r"(?<![^\n])[ \t]*\d{1,2}[).](?=[ \t])|(?<![^\s:])\d{1,2}\)(?=[ \t])", re.M)
 _AGENT = re.compile(r"\s*(?:oleh|by|dening|dhening)\s*")
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:namanya|namane|jenenge|jenengipun|asmane|asmanipun|bernama|named|called)\b")
 _LABEL = re.compile(r"\s*:\s*")
@@ -2513,6 +2513,10 @@ def _sides(low: str, refs: list[Item], trend: re.Match[str]) -> tuple[Item, Item
     """
     before = [r for r in refs if r.end <= trend.start()]
     after = [r for r in refs if r.start >= trend.end()]
+    if len(before) >= 2 and after and _CLAUSE_END.search(low, trend.end(), after[0].start):
+        # "2020 77,6%, Pemilu 2024 naik jadi 83,5%, dan ... Pemilu 2019 ...": both sides are said before the
+        # trend; an election in a later clause is that clause's.
+        after = []
     if before and after:
         if _MOVED_NEXT.match(low, trend.end()) or re.search(r"→|->", low[before[-1].end : after[0].start]):
             return after[0], before[-1]
