@@ -223,3 +223,13 @@ def test_a_question_about_another_region_is_not_answered_with_this_ones_facts(pi
     assert pipeline.matcher.match("kpu rembang targetnya brp persen").outcome != "answer"
     assert pipeline.matcher.match("berapa persen partisipasi pemilu 2024 secara nasional").outcome != "answer"
     assert pipeline.matcher.match("target partisipasi kpu blora brp persen").outcome == "answer"
+
+
+def test_a_figure_of_another_election_is_not_answered_with_this_ones(pipeline: Pipeline) -> None:
+    """ "berapa surat suara tidak sah di PILKADA kemarin?": the only count is Pemilu 2019's (not answered);
+    "how many invalid ballots in the 2019 election?" names no election by its own name (answered)."""
+    assert pipeline.matcher.match("berapa surat suara tidak sah di pilkada blora kemarin?").outcome != "answer"
+    assert pipeline.matcher.match("suara tidak sah pemilu 2019 di blora berapa").outcome == "answer"
+    assert (
+        pipeline.matcher.match("How many invalid ballots were there in Blora in the 2019 election?").outcome == "answer"
+    )

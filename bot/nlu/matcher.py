@@ -34,6 +34,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
+from bot.facts.statements import ELECTION_KIND
 from bot.kb.knowledge import Entry, KnowledgeBase
 from bot.nlu.decision import DEFAULT_MODEL, DecisionModel
 from bot.nlu.ngrams import NgramRanker
@@ -63,6 +64,8 @@ _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
 # A percent is a figure too; "berapa PERSEN" asks a percent, which a count does not give.
+# Elections' own names; "pemilihan" and "election" name any (the lexicon reads them as the Pilkada).
+_ELECTION_NAMES = frozenset(k for k in ELECTION_KIND if " " not in k and k != "pemilihan")
 HOLDS: dict[str, tuple[str, ...]] = {
     "date": ("date",),
     "weekday": ("date",),
@@ -104,6 +107,9 @@ class Ranking:
     question: bool = False  # the message asks (a question mark or a question word)
     # Words only the asker's self-introduction uses ("saya anggota KPPS baru, ..."): not what is asked.
     introduction: frozenset[str] = frozenset()
+    # The kinds of election the message names by their own names ("pilkada", "pemilu"; not "pemilihan" or
+    # "election", which the lexicon reads as the Pilkada whatever was meant).
+    elections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +166,10 @@ class Matcher:
         act_words: frozenset[str] = frozenset(),
         question_words: tuple[frozenset[str], ...] = (),
         other_regions: frozenset[str] = frozenset(),
+        figure_elections: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        # The kinds of election ("pemilu", "pilkada") each entry's figures are about.
+        self._figure_elections = dict(figure_elections or {})
         self._entries = entries
         # Regions the knowledge base is not about ("rembang", "nasional"): a question naming one is about there.
         self._other_regions = other_regions
@@ -338,6 +347,14 @@ class Matcher:
             act_words=frozenset().union(*deeds.values()),
             question_words=_phrases(normalizer, lexicon.question_words),
             other_regions=frozenset(t for w in lexicon.other_regions for t in normalizer.tokens(w)),
+            figure_elections={
+                e.id: frozenset(
+                    str(kb.facts[f].election).split()[0].lower()
+                    for f in e.facts
+                    if f in kb.facts and kb.facts[f].kind in ("percent", "count") and kb.facts[f].election
+                )
+                for e in kb.entries
+            },
         )
 
     @property
@@ -459,7 +476,8 @@ class Matcher:
             )
             for ei, sc in top
         )
-        return Ranking(" ".join(tokens), unknown, candidates, question, self._introduction(text))
+        elections = frozenset(ELECTION_KIND[w] for w in re.findall(r"\w+", text.lower()) if w in _ELECTION_NAMES)
+        return Ranking(" ".join(tokens), unknown, candidates, question, self._introduction(text), elections)
 
     def _introduction(self, text: str) -> frozenset[str]:
         """The words only the asker's self-introduction uses ("saya anggota KPPS baru, ...")."""
@@ -666,6 +684,7 @@ class Matcher:
             p >= model.answer_at
             and not self._other_deed(query, best.entry_id)
             and not self._elsewhere(query, best.entry_id)
+            and not self._other_election(ranking, best.entry_id)
         ):
             return result("unknown" if best.entry_id in self._unknown_ids else "answer", best.entry_id)
         # A question that scores low (a long message does) still gets its "did you mean"; a
@@ -698,6 +717,14 @@ class Matcher:
             t in self._other_regions and t not in known and (i == 0 or query[i - 1] != "se")
             for i, t in enumerate(query)
         )
+
+    def _other_election(self, ranking: Ranking, entry_id: str) -> bool:
+        """Whether a question asks a figure of an election the entry's figures are not about: "berapa surat suara
+        tidak sah di PILKADA kemarin?" is not answered with Pemilu 2019's count."""
+        held = self._figure_elections.get(entry_id)
+        if not held or not self.asked(set(ranking.normalized.split())) & {"figure", "percent"}:
+            return False
+        return bool(ranking.elections) and not ranking.elections & held
 
     def _names_topic_of(self, query: list[str], entry_id: str) -> bool:
         """The query uses one of the entry's topic words, not only its "how" and "with"."""
