@@ -238,46 +238,31 @@ def test_the_fresh_sets_after_their_fixes(pipeline: Pipeline) -> None:
     # 62.8 % after the first fixes; 70.5 % with who-said-what statements (`statement: true` facts)
     assert a.confirmed + b.confirmed >= 55 and a.true_claims + b.true_claims == 78
     assert a.declined + b.declined >= 76 and a.uncovered + b.uncovered == 78  # 97.4 %
-    # fresh_c (150), first run 34/50 corrected, 11/50 confirmed, 46/50 declined, 4 wrong; after the
-    # rules it drew (an office before a name, on another's behalf, a condition is no denial, each
-    # clause pins its own meeting) 0 wrong, 35/50 corrected.
-    c = by_split["fresh_c"]
-    assert (c.false_claims, c.true_claims, c.uncovered) == (50, 50, 50)
-    assert c.corrected >= 35 and c.confirmed >= 12 and c.declined >= 46  # confirmed 11 -> 12 with statements
-    # fresh_d (150, session 7), first run on 4912081: 29/50 corrected, 15/50 confirmed, 48/50 declined,
-    # 9 wrong; after the rules it drew (docs/grounding.md) the 2 reviewed above, 49/50 declined.
-    d = by_split["fresh_d"]
-    assert (d.false_claims, d.true_claims, d.uncovered) == (50, 50, 50)
-    assert d.corrected >= 29 and d.confirmed >= 15 and d.declined >= 49
-    # fresh_e (150, session 8), first run on e966ce5: 34/50 corrected, 25/50 confirmed, 44/50 declined, 7 wrong;
-    # after the rules it drew (docs/grounding.md) the one reviewed above.
-    e = by_split["fresh_e"]
-    assert (e.false_claims, e.true_claims, e.uncovered) == (50, 50, 50)
-    assert e.corrected >= 34 and e.confirmed >= 25 and e.declined >= 45
-    # fresh_f (150, session 8), first run on 4c091c8 after the session's changes: 31/50 corrected, 28/50
-    # confirmed, 48/50 declined, the 2 reviewed flags above.
-    f = by_split["fresh_f"]
-    assert (f.false_claims, f.true_claims, f.uncovered) == (50, 50, 50)
-    assert f.corrected >= 31 and f.confirmed >= 28 and f.declined >= 48
-    # fresh_g (150, session 9), first run on a5b213e: 34/50 corrected, 23/50 confirmed, 47/50 declined, 14
-    # scorer flags: 4 read and right (REVIEWED), 7 fixed by general rules in session 9 (more than one deed of a
-    # name, a time of day, another region's body, a place moved, a role held "waktu ..."), the last 3 in session 10
-    # (a date said with another activity, a date's own clause, each "dibuka" with its own clause's meeting).
-    g = by_split["fresh_g"]
-    assert (g.false_claims, g.true_claims, g.uncovered) == (50, 50, 50)
-    assert g.corrected >= 37 and g.confirmed >= 25 and g.declined >= 50
-    # fresh_h (150, session 10), first run on 22d3e17: 35/50 corrected, 18/50 confirmed, 47/50 declined, 11 scorer
-    # flags: 2 read and right (REVIEWED), 9 fixed by general rules (a list's numbering, a label's colon, "sama dgn",
-    # a quote's "mengikis", each detail with its nearest meeting date, "sing mimpin X jenenge Y").
-    h = by_split["fresh_h"]
-    assert (h.false_claims, h.true_claims, h.uncovered) == (50, 50, 50)
-    assert h.corrected >= 38 and h.confirmed >= 19 and h.declined >= 48
-    # fresh_i (150, session 10), first run on 811371a after the session's rules: 24/50 corrected, 14/50 confirmed,
-    # 49/50 declined, 9 scorer flags: 4 read and right (REVIEWED), 5 wrong, fixed by general rules (overlapping
-    # role names longest first, a list's numbering inside a line, a comparison's sides before its trend word).
-    i = by_split["fresh_i"]
-    assert (i.false_claims, i.true_claims, i.uncovered) == (50, 50, 50)
-    assert i.corrected >= 25 and i.confirmed >= 14 and i.declined >= 49
+    # Each later set: its first run, then the floors after the general rules it drew (docs/grounding.md).
+    # fresh_c (150): first run 34/50 corrected, 11/50 confirmed, 46/50 declined, 4 wrong; then 0 wrong.
+    # fresh_d (150, session 7, 4912081): 29 / 15 / 48, 9 wrong; then the 2 reviewed above.
+    # fresh_e (150, session 8, e966ce5): 34 / 25 / 44, 7 wrong; then the one reviewed above.
+    # fresh_f (150, session 8, 4c091c8, after the session's changes): 31 / 28 / 48, the 2 reviewed flags above.
+    # fresh_g (150, session 9, a5b213e): 34 / 23 / 47, 14 flags: 4 right (REVIEWED), 7 fixed in session 9 (more
+    #   than one deed of a name, a time of day, another region's body, a place moved, a role held "waktu ..."),
+    #   3 in session 10 (a date said with another activity, a date's own clause, each "dibuka" with its meeting).
+    # fresh_h (150, session 10, 22d3e17): 35 / 18 / 47, 11 flags: 2 right, 9 fixed (a list's numbering, a label's
+    #   colon, "sama dgn", a quote's "mengikis", each detail with its nearest meeting date, "jenenge").
+    # fresh_i (150, session 10, 811371a, after the session's rules): 24 / 14 / 49, 9 flags: 4 right, 5 fixed
+    #   (overlapping role names longest first, a list's numbering inside a line, a comparison's sides).
+    floors = {
+        "fresh_c": (35, 12, 46),  # confirmed 11 -> 12 with statements
+        "fresh_d": (29, 15, 49),
+        "fresh_e": (34, 25, 45),
+        "fresh_f": (31, 28, 48),
+        "fresh_g": (37, 25, 50),
+        "fresh_h": (38, 19, 48),
+        "fresh_i": (25, 14, 49),
+    }
+    for split, (corrected, confirmed, declined) in floors.items():
+        r = by_split[split]
+        assert (r.false_claims, r.true_claims, r.uncovered) == (50, 50, 50), split
+        assert r.corrected >= corrected and r.confirmed >= confirmed and r.declined >= declined, split
 
 
 if __name__ == "__main__":
