@@ -85,7 +85,7 @@ class Atlas:
         for form, name in names.items():
             # A form that is also an everyday word ("karo": "with") counts only as written ("Karo").
             words = _WORD.findall(exact_case.get(form, form))
-            key = next(w.lower() for w in words if w.lower() not in _PREFIXES)
+            key = _WORD.findall(_PREFIX.sub("", form))[0]  # "kabupaten karo", "kab. karo": "karo"
             by_word.setdefault(key, []).append((frozenset(words), name))
         object.__setattr__(self, "by_word", by_word)
         object.__setattr__(self, "_own", {})
@@ -202,7 +202,6 @@ def _alternatives(names: frozenset[str]) -> str:
 
 
 _WORD = re.compile(r"\w+")
-_PREFIXES = frozenset({"kabupaten", "kab", "kota", "provinsi", "prov"})
 
 
 def _own_names(atlas: Atlas, configured: str) -> set[str]:

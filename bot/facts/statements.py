@@ -145,6 +145,8 @@ ELECTION_KIND = {
     "local election": "pilkada",
     "regent election": "pilkada",
 }
+# Elections' own names, said alone ("pilkada", "pileg"); not "pemilihan", which is also any choosing.
+ELECTION_NAMES = frozenset(k for k in ELECTION_KIND if " " not in k and k != "pemilihan")
 # "the 2024 general election", "the 2024 Blora regional election": English puts the year first.
 _ELECTION_EN_TEMPLATE = (
     r"\b(?P<y>(?:19|20)\d{{2}}){region}\s+(?P<kind>(?:general|legislative|presidential|regional|local|regent)"

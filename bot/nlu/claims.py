@@ -33,6 +33,7 @@ from typing import Literal
 from bot.facts.facts import Fact, vocabulary
 from bot.facts.statements import (
     ELECTION_KIND,
+    ELECTION_NAMES,
     ON_BEHALF,
     VENUE_PREFIX,
     VENUE_WORDS,
@@ -825,9 +826,9 @@ class ClaimChecker:
         # "KPU Rembang juga gelar raker ...": news of another region, which no source here covers.
         elsewhere = not question and len(self._normalizer.tokens(text)) >= 4 and self._elsewhere_in(text, whole)
         # "kpu bilang golput itu sah2 aja, gpp kok ga nyoblos": a speaker's words turned around, however it ends.
-        turned = any(self._turned(text, st, items) is not None for st in statements)
+        turns = [self._turned(text, st, items) for st in statements]
         claimish = (
-            turned
+            any(t is not None for t in turns)
             or (forwarded and not question)
             or marked
             or stated
@@ -859,7 +860,7 @@ class ClaimChecker:
                 doubted.append(item)
         # "Budiman: tantangan kehumasan … hoaks dan disinformasi": what was said, and who said it.
         spoken_verdicts, speakers, spoken = self._said(
-            text, items, statements, judged, verdicts, any(c.verdict == "confirmed" for c in comparisons)
+            text, items, statements, turns, judged, verdicts, any(c.verdict == "confirmed" for c in comparisons)
         )
         verdicts += spoken_verdicts
         # "The meeting on 6 September was opened by Ahmad Solikin": the date is right, but who
@@ -1310,6 +1311,7 @@ class ClaimChecker:
         text: str,
         items: list[Item],
         statements: list[_Scope],
+        turns: list[tuple[Fact, str] | None],
         judged: list[tuple[Item, ClaimVerdict]],
         verdicts: list[ClaimVerdict],
         compared: bool = False,
@@ -1330,8 +1332,7 @@ class ClaimChecker:
         low = fold(text)
         named = self._events_named(items, low)
         confirmed = [f for v in verdicts if v.verdict == "confirmed" for f in (v.fact, *v.others) if f is not None]
-        for statement in statements:
-            turned = self._turned(text, statement, items)
+        for statement, turned in zip(statements, turns, strict=True):
             if turned is not None:
                 # "KPU Blora: golput itu sah-sah saja": what the speaker forbade, said to be fine.
                 fact, words = turned
@@ -2488,8 +2489,8 @@ _PREPOSITIONS = frozenset(
 _ALONG = frozenset({"ikut", "turut", "melu", "tumut"})
 # Words a count is counted in, whatever it counts: "26.238 LEMBAR", "ribuan ORANG".
 _UNITS = frozenset({"lembar", "buah", "orang", "jiwa", "biji", "unit", "pcs", "ribu", "juta", "rb", "jt", "ribuan"})
-# An election's own name ("pilkada", "pileg"), said without its year; not "pemilihan", which is also any choosing.
-_BARE_ELECTION = re.compile(r"\b(?:" + "|".join(k for k in ELECTION_KIND if " " not in k and k != "pemilihan") + r")\b")
+# An election's own name ("pilkada", "pileg"), said without its year.
+_BARE_ELECTION = re.compile(r"\b(?:" + "|".join(sorted(ELECTION_NAMES)) + r")\b")
 _BRACKETED = re.compile(r"\([^()]{0,60}\)")
 _TITLES = re.compile(r"\b(?:pak|bapak|bu|ibu|mas|mbak|sdr|saudara)\b\.?")
 _LISTED = re.compile(

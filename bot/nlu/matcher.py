@@ -34,7 +34,7 @@ from typing import Literal, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchingConfig
-from bot.facts.statements import ELECTION_KIND
+from bot.facts.statements import ELECTION_KIND, ELECTION_NAMES
 from bot.kb.knowledge import Entry, KnowledgeBase
 from bot.nlu.decision import DEFAULT_MODEL, DecisionModel
 from bot.nlu.ngrams import NgramRanker
@@ -64,8 +64,6 @@ _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
 # A percent is a figure too; "berapa PERSEN" asks a percent, which a count does not give.
-# Elections' own names; "pemilihan" and "election" name any (the lexicon reads them as the Pilkada).
-_ELECTION_NAMES = frozenset(k for k in ELECTION_KIND if " " not in k and k != "pemilihan")
 HOLDS: dict[str, tuple[str, ...]] = {
     "date": ("date",),
     "weekday": ("date",),
@@ -476,7 +474,8 @@ class Matcher:
             )
             for ei, sc in top
         )
-        elections = frozenset(ELECTION_KIND[w] for w in re.findall(r"\w+", text.lower()) if w in _ELECTION_NAMES)
+        # By their own names only: "pemilihan" and "election" name any (the lexicon reads them as the Pilkada).
+        elections = frozenset(ELECTION_KIND[w] for w in re.findall(r"\w+", text.lower()) if w in ELECTION_NAMES)
         return Ranking(" ".join(tokens), unknown, candidates, question, self._introduction(text), elections)
 
     def _introduction(self, text: str) -> frozenset[str]:
