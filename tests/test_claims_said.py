@@ -308,6 +308,23 @@ def test_another_election_is_still_a_value_the_quote_must_give(pipeline: Pipelin
     assert "kpu_jangan_golput" not in _confirmed(verdicts)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A search for a figure of the Pilkada, not a report of the count Amri gave for Pemilu 2019.
+        "suara tdk sah pilkada 2024 blora",
+        "jumlah suara tidak sah Pilkada 2024 di Blora",
+    ],
+)
+def test_the_home_election_named_against_a_statement_about_another_is_not_confirmed(
+    pipeline: Pipeline, text: str
+) -> None:
+    """The election the sources are about passes unsaid, except where what was said is about another one."""
+    assert "amri_suara_tidak_sah_disampaikan" not in _confirmed(_check(pipeline, text))
+    reply = pipeline.replies.for_question(text)
+    assert not reply.text.startswith("✅"), reply.text
+
+
 def test_ikut_before_a_deed_is_not_attending(pipeline: Pipeline) -> None:
     """ "Kasworo IKUT mendampingi": not the participants' "ikut" (attend), which no fact says of him."""
     verdicts = _check(pipeline, "Kasworo ikut mendampingi pembukaan raker KPU dengan PPK")

@@ -1578,7 +1578,12 @@ class ClaimChecker:
                 if _squashed(verdict.fact.quote) not in quotes and not same_event:
                     return False  # "Mustakim bilang 2020 77,6 persen": Ahmad Solikin said that
             elif self._home(item):
-                continue  # "jgn golput di pilkada 2024": the election the source is about
+                # "jgn golput di pilkada 2024": the election the source is about; unless what was said is about
+                # another one ("suara tidak sah PILKADA 2024" of the count Amri gave for Pemilu 2019).
+                about = " ".join(f.what for f in facts)
+                elections = [i for i in find_items(about, self._vocab) if i.kind == "election"]
+                if elections and not any(_same_election(str(i.value), item) for i in elections):
+                    return False
             elif not any(i.kind == item.kind and i.value == item.value for i in find_items(quotes, self._vocab)):
                 return False  # "Budiman bilang tantangan Pilkada 2029"
         own = [set(re.findall(r"\w+", quotes))]
