@@ -71,6 +71,8 @@ SAME_BY_CHANCE = {
     "siapa budiman",
     "siapa ahmad solikin",  # fresh15 (session 10), by a writer who never saw the knowledge base
     "apa itu pilkada",
+    "halo",  # fresh17 (session 11), by a writer who never saw the knowledge base
+    "what does golput mean",  # fresh17 too
 }
 
 

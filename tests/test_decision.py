@@ -16,6 +16,7 @@ from bot.nlu.evaluation import EvalItem
 from bot.nlu.matcher import Matcher, _is_figure
 from bot.nlu.training import choose_point, examples, train
 from bot.pipeline import Pipeline
+from tests.support.kbcopy import KbCopy
 
 ROWS = [
     ("kapan nyoblos", "jadwal_pencoblosan"),
@@ -180,3 +181,30 @@ def test_training_is_pure_python(pipeline: Pipeline) -> None:
     items = [EvalItem(q, None if e == "none" else e, (), "x") for q, e in ROWS]
     model, point = train(pipeline.matcher, items * 2)
     assert 0 < point.total <= 2 * len(ROWS) and model.features == FEATURES  # no ranking: never answered
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("golput", "apa_itu_golput"),  # not "jangan golput", which uses the word most
+        ("golput?", "apa_itu_golput"),
+        ("pilkada", "apa_itu_pilkada"),
+        ("golput boleh?", "jangan_golput"),  # more than the term: the ranking decides
+    ],
+)
+def test_a_term_alone_gets_the_entry_that_defines_it(pipeline: Pipeline, text: str, entry: str) -> None:
+    result = pipeline.matcher.match(text)
+    assert (result.outcome, result.entry_id) == ("answer", entry)
+
+
+def test_a_term_two_entries_define_is_left_to_the_ranking(kb_copy: KbCopy) -> None:
+    """ "golput" defined by two entries says nothing about which one a bare "golput" means."""
+    kb_copy.replace(
+        "knowledge/entries.yaml",
+        "    questions:\n",
+        "    questions:\n      - arti golput\n",
+        after="id: jangan_golput\n",
+    )
+    matcher = Pipeline.load(kb_copy.config_path).matcher
+    assert matcher.match("golput").entry_id != "apa_itu_golput"
+    assert matcher.match("pilkada").entry_id == "apa_itu_pilkada"  # still defined by one entry

@@ -62,6 +62,10 @@ _INTRODUCTION = re.compile(
 _PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another one does
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# Words that ask what a term means (normalized: "maksudnya" is "arti", "what is" is "apa"). A variant made
+# of a term and these ("apa itu golput", "arti golput") is the knowledge base's definition of that term.
+_DEFINING = frozenset({"apa", "itu", "arti", "pengertian", "maksud", "istilah", "definisi", "adalah", "sih"})
+_DEFINES = tuple(map(frozenset, (("apa", "itu"), ("arti",), ("pengertian",), ("maksud",), ("istilah",), ("definisi",))))
 # A fact's kind -> what a question asks for when it wants that fact ("kapan" wants a date).
 # A percent is a figure too; "berapa PERSEN" asks a percent, which a count does not give.
 HOLDS: dict[str, tuple[str, ...]] = {
@@ -280,6 +284,15 @@ class Matcher:
             said_plain[ei] |= plain
             said_negated[ei] |= negated
         self._negated_only = [frozenset(n - p) for n, p in zip(said_negated, said_plain, strict=True)]
+        # A term alone ("golput?") asks what it means: the entry defining it answers, not the one that
+        # uses it most ("jangan golput"). Only a term one entry defines.
+        defined: dict[frozenset[str], set[int]] = defaultdict(set)
+        for ei, toks in raw_variants:
+            words = frozenset(toks)
+            term = words - _DEFINING
+            if entries[ei].kind == "answer" and 0 < len(term) <= 3 and any(d <= words for d in _DEFINES):
+                defined[term].add(ei)
+        self._definitions = {term: next(iter(e)) for term, e in defined.items() if len(e) == 1}
         self._entry_variants: list[list[int]] = [[] for _ in entries]
         for vi, variant in enumerate(self._variants):
             self._entry_variants[variant.entry].append(vi)
@@ -679,6 +692,12 @@ class Matcher:
             len(candidates) < 2 or candidates[1].score < best.score
         )
         query = ranking.normalized.split()
+        term = self._definitions.get(frozenset(query) - _DEFINING)
+        defining = next((c for c in candidates if term is not None and c.entry_id == self._entries[term].id), None)
+        if defining is not None:
+            return MatchResult(
+                "answer", defining.entry_id, defining.score, (), ranking.normalized, candidates, ranking.unknown, p
+            )
         if own or (
             p >= model.answer_at
             and not self._other_deed(query, best.entry_id)
