@@ -404,6 +404,8 @@ def test_a_question_that_asks_only_for_the_check_or_the_true_value_is_answered_b
     for text in (
         'Diteruskan: "Suara tidak sah pemilu 2019 di Blora mencapai 260 ribu". Angka aslinya berapa?',
         'Fwd: "Pilkada Blora diundur ke Desember 2024" ini hoaks bukan?',
+        # "yang mana" asks which, not where.
+        "Kata tetangga partisipasi pemilu 2024 di Blora turun dari 2019, kata guruku naik. Yang bener mana?",
     ):
         reply = pipeline.replies.for_question(text)
         assert reply.kind == "claim" and "❌" in reply.text, text

@@ -26,6 +26,8 @@ _SENTENCES = re.compile(r"[^.?!\n]+[.?!]*")
 _CHECK_ASKED = re.compile(
     r"\b(?:benar|bener|betul|bnr|leres|valid|hoaks|hoax|asli\w*|beneran|serius|cek|salah|janggal|resmi|true)\b"
 )
+# "Yang benar MANA?", "mana yg bener?": which one, not where.
+_WHICH = re.compile(r"\b(?:yang|yg)\s+(?:\w+\s+)?mana\b|\bmana\s+(?:yang|yg)\b")
 
 
 class ReplyBuilder:
@@ -270,6 +272,8 @@ class ReplyBuilder:
             if not self.claims.is_question(sentence):
                 continue
             asked = self.matcher.asked(set(self.matcher.normalizer.tokens(sentence)))
+            if asked == {"place"} and _CHECK_ASKED.search(sentence.lower()) and _WHICH.search(sentence.lower()):
+                continue  # "Yang benar mana?" asks which of two is true: the verdict says
             if asked:
                 if not (asked <= given and asked <= {"date", "figure", "percent"}):
                     return False
