@@ -406,10 +406,13 @@ def test_a_question_that_asks_only_for_the_check_or_the_true_value_is_answered_b
         'Fwd: "Pilkada Blora diundur ke Desember 2024" ini hoaks bukan?',
         # "yang mana" asks which, not where.
         "Kata tetangga partisipasi pemilu 2024 di Blora turun dari 2019, kata guruku naik. Yang bener mana?",
+        # Nor is a known unknown the matcher ranks for the message's other words (the results) added.
+        "Ada yang bilang suara tidak sah di Blora tahun 2019 itu 62 ribu. Bener segitu?",
     ):
         reply = pipeline.replies.for_question(text)
         assert reply.kind == "claim" and "❌" in reply.text, text
         assert not reply.says_unknown and "sumberku tidak memuat jawabannya" not in reply.text, text
+        assert reply.entry_id is None and "Aku tidak tahu" not in reply.text, text
     # Asked of another topic, or why: the verdict does not answer it, and the reply says so.
     for text in (
         "pilkada 2020 blora golputnya berapa orang? kan partisipasinya 77,6%",

@@ -217,7 +217,9 @@ class ReplyBuilder:
         # The rest of the message may ask what the sources cannot say ("... trus hasilnya?"), or state
         # it; a message whose every claim got its verdict needs no known unknown's answer besides.
         doubt = any(v.verdict == "unverifiable" for v in verdicts)
-        unknown = self._unknown_in(match) if question or doubt else None
+        # A question the verdicts answer ("62 ribu. Bener segitu?") needs no known unknown's answer besides.
+        answered = question and not doubt and self._verdicts_answer(text, shown)
+        unknown = self._unknown_in(match) if (question and not answered) or doubt else None
         if doubt:
             lines = [self.text("claim_unverifiable")]
             # What the sources do say about it, unless the known unknown's answer below says it:
@@ -230,7 +232,7 @@ class ReplyBuilder:
         says_unknown = unknown is not None or doubt
         if unknown is not None:
             parts.append(self.kb.entry(unknown).answer.at(self.phase()))
-        elif question and not says_unknown and not self._verdicts_answer(text, shown) and self._msg.has("claim_rest"):
+        elif question and not says_unknown and not answered and self._msg.has("claim_rest"):
             parts.append(self.text("claim_rest"))
             says_unknown = True
         # Follow-ups: the entries that state these facts, then the hoax advice.
