@@ -482,3 +482,12 @@ def test_the_sources_own_voice_and_calls_are_no_second_claim(pipeline: Pipeline)
     # Words the facts do not say are still a claim of their own.
     padded = "KPU Blora: pilkada digelar Rabu 27 November 2024, dan KPU Blora bagi-bagi sembako ke pemilih"
     assert "unverifiable" in {v for v, _ in _verdicts(pipeline, padded)}
+
+
+def test_a_few_words_naming_a_topic_are_a_search_not_news(pipeline: Pipeline) -> None:
+    """ "alamat kpu blora" (fresh17) got "🤔 Aku tidak bisa memastikan kabar itu ... jangan disebarkan dulu"."""
+    reply = pipeline.replies.for_question("alamat kpu blora")
+    assert reply.kind == "suggest" and not reply.claims
+    assert pipeline.replies.claims is not None and pipeline.replies.claims.is_search("alamat kpu blora")
+    # A word that reports news makes it a claim, however short.
+    assert not pipeline.replies.claims.is_search("katanya alamat kpu pindah")

@@ -2401,6 +2401,12 @@ class ClaimChecker:
         named = {f.id for f in self._facts if any(t and t <= tokens for t in self._topics[f.id])}
         return not named or bool(named & {f.id for f in facts})
 
+    def is_search(self, text: str) -> bool:
+        """Whether `text` is a few words naming a topic, with no word that reports news ("alamat kpu blora"):
+        typed as people type into a search box, it asks."""
+        words = self._normalizer.tokens(text)
+        return len(words) < _REPORT_WORDS and not self._has_marker(set(words) | set(re.findall(r"\w+", fold(text))))
+
     def is_question(self, text: str) -> bool:
         """Whether `text` asks something besides whether it is true ("...?", a question word), whatever
         it also states. "... lebih tinggi dari 2019, BENER?" only asks for the check: its verdict answers it."""

@@ -114,7 +114,9 @@ class ReplyBuilder:
         # Someone else's words in quotes stay a claim nobody can vouch for.
         unsettled = all(v.verdict == "unverifiable" and not v.context for v in verdicts)
         if not forwarded and unsettled and not _QUOTED.search(text):
-            asks = question or ("?" in text and not any(v.said for v in verdicts))  # "... ya?" with nothing read
+            # "... ya?" with nothing read; "alamat kpu blora": a search, not news to vouch for.
+            searched = self.claims is not None and self.claims.is_search(text)
+            asks = question or ("?" in text and not any(v.said for v in verdicts)) or searched
             if sure or (result.outcome == "suggest" and asks):
                 return True
         if any(v.verdict == "contradicted" for v in verdicts):
