@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.nlu.decision import DEFAULT_MODEL, FEATURES, DecisionModel, fit
+from bot.nlu.decision import DEFAULT_MODEL, FEATURES, DecisionModel, fit, word_rates
 from bot.nlu.evaluation import EvalItem
 from bot.nlu.matcher import Matcher, _is_figure
-from bot.nlu.training import choose_point, examples, train
+from bot.nlu.training import choose_point, choose_point_over, examples, train
 from bot.pipeline import Pipeline
 from tests.support.kbcopy import KbCopy
 
@@ -208,3 +208,59 @@ def test_a_term_two_entries_define_is_left_to_the_ranking(kb_copy: KbCopy) -> No
     matcher = Pipeline.load(kb_copy.config_path).matcher
     assert matcher.match("golput").entry_id != "apa_itu_golput"
     assert matcher.match("pilkada").entry_id == "apa_itu_pilkada"  # still defined by one entry
+
+
+def test_word_rates_smooth_each_word_and_rare_words_share_one_prior() -> None:
+    missing = [("persen",), ("persen",), ("persen", "nyuwun"), ("nyuwun",), ("nyuwun",), ("bioskop",), ()]
+    labels = [0, 0, 0, 1, 1, 0, 1]
+    rates, prior = word_rates(missing, labels, smoothing=1.0, least=2)
+    overall = 3 / 7
+    assert rates["persen"] == pytest.approx((0 + overall) / (3 + 1))
+    assert rates["nyuwun"] == pytest.approx((2 + overall) / (3 + 1))
+    assert "bioskop" not in rates  # seen once: it keeps the prior of rare words
+    assert prior == pytest.approx((0 + overall) / (1 + 1))
+
+
+def test_the_worst_missing_word_sets_the_rate_and_the_file_keeps_the_table(tmp_path: Path) -> None:
+    model = DecisionModel.load(DEFAULT_MODEL)
+    assert "missing_rate" in model.features and model.word_rates
+    assert model.missing_rate(()) == 1.0
+    assert model.missing_rate(("persen", "nyuwun")) == min(model.word_rates["persen"], model.word_rates["nyuwun"])
+    assert model.missing_rate(("kata-yang-tak-pernah-ada",)) == model.word_prior
+    # A question lacking a word that asks what the entry lacks ("persen") is less sure than the same signals without it.
+    signals = {f: 0.5 for f in FEATURES}
+    assert model.probability(signals, ("persen",)) < model.probability(signals, ())
+    copy = tmp_path / "model.json"
+    copy.write_text(model.to_json(), encoding="utf-8")
+    assert DecisionModel.load(copy).word_rates == pytest.approx(model.word_rates, abs=1e-3)
+    broken = json.loads(model.to_json())
+    broken["word_rates"]["persen"] = 1.5
+    copy.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        DecisionModel.load(copy)
+
+
+def test_the_point_is_where_the_gain_averaged_over_draws_peaks(pipeline: Pipeline) -> None:
+    items = [
+        EvalItem("kapan nyoblos pilkada blora", "jadwal_pencoblosan", (), "train"),
+        EvalItem("apa itu golput", "apa_itu_golput", (), "train"),
+        EvalItem("ketua bawaslu blora siapa", None, (), "train"),
+    ]
+    data = examples(pipeline.matcher, items)
+    assert [e.right for e in data] == [1, 1, 0] and data[2].states
+    one = [0.9, 0.8, 0.7]
+    assert choose_point_over(data, [one, one]) == choose_point(data, one)
+    # One draw ranks the wrong answer above a right one: answering down to 0.8 gains 1.5 right and costs half a
+    # wrong one on average, so only the surest question is answered (halfway to the next probability down).
+    point = choose_point_over(data, [[0.9, 0.8, 0.7], [0.9, 0.7, 0.8]], wrong_cost=10)
+    assert point.answer_at == pytest.approx(0.85) and (point.answered_right, point.answered_wrong) == (1, 0)
+    assert choose_point_over(data, [[0.9, 0.8, 0.7], [0.9, 0.7, 0.8]], wrong_cost=0.5).answer_at == pytest.approx(
+        0.35
+    )  # cheap: all
+
+
+def test_a_word_only_a_known_unknown_knows_keeps_a_factual_answer_away(pipeline: Pipeline) -> None:
+    """Post-vote: "the commissioner in office NOW" is not answered with 2024's commissioners."""
+    result = pipeline.matcher.match("Siapa komisioner Divisi Teknis KPU Blora yang menjabat saat ini?")
+    assert result.outcome != "answer"
+    assert pipeline.matcher.match("siapa komisioner divisi teknis kpu blora").entry_id == "anggota_kpu_blora"

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The signals, in the model file's order. Each is a float; see Matcher.signals for their meaning.
@@ -46,7 +47,12 @@ FEATURES: tuple[str, ...] = (
     "ngram_agree",  # the character n-gram ranker (bot/nlu/ngrams.py) also ranks the best entry first
     "ngram_rank",  # where it ranks it (1-5, 6 if not in its five), /6
     "ngram_ratio",  # its score for the best entry over its own best score
+    "missing_rate",  # of the words the best entry does not know, the worst one's rate of right answers (below)
 )
+
+# How many right answers' worth of the overall rate a word's own rate starts from: a word seen
+# once moves little. Chosen by cross-validation on the training questions (docs/matching.md).
+WORD_SMOOTHING = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +67,23 @@ class DecisionModel:
     answer_at: float  # answer when P(right) >= this
     suggest_at: float  # "did you mean" when P(right) >= this (and the score clears the suggest floor)
     trained_on: str = ""  # what it was trained on, for the record
+    # A word the best entry does not know, and how often the best entry was right when such a word was
+    # missing from it, in training: "persen", "jumlah", "jam" ask what it lacks; "nyuwun", "instansi" do not.
+    # Words, not entries: another knowledge base reads the same table (a word never seen has the prior).
+    word_rates: Mapping[str, float] = field(default_factory=dict)
+    word_prior: float = 1.0
 
-    def probability(self, signals: Mapping[str, float]) -> float:
+    def probability(self, signals: Mapping[str, float], missing: Iterable[str] = ()) -> float:
+        """P(the best entry is right), from its signals and the words of the question it does not know."""
+        values = {**signals, "missing_rate": self.missing_rate(missing)}
         z = self.bias
         for name, w, m, s in zip(self.features, self.weights, self.means, self.scales, strict=True):
-            z += w * (signals.get(name, 0.0) - m) / s
+            z += w * (values.get(name, 0.0) - m) / s
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def missing_rate(self, missing: Iterable[str]) -> float:
+        """The lowest rate of right answers among `missing` words (1.0 when the entry knows every word)."""
+        return min((self.word_rates.get(w, self.word_prior) for w in missing), default=1.0)
 
     @classmethod
     def load(cls, path: Path) -> DecisionModel:
@@ -83,6 +100,8 @@ class DecisionModel:
                 float(raw["answer_at"]),
                 float(raw["suggest_at"]),
                 str(raw.get("trained_on", "")),
+                {str(w): float(r) for w, r in dict(raw.get("word_rates", {})).items()},
+                float(raw.get("word_prior", 1.0)),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}: not a decision model ({exc})") from exc
@@ -90,6 +109,8 @@ class DecisionModel:
             raise ValueError(f"{path}: features, weights, means and scales differ in length")
         if any(not s > 0 for s in model.scales):
             raise ValueError(f"{path}: every scale must be positive")
+        if any(not 0.0 <= r <= 1.0 for r in (*model.word_rates.values(), model.word_prior)):
+            raise ValueError(f"{path}: word rates and the prior must be between 0 and 1")
         if unknown := set(features) - set(FEATURES):
             raise ValueError(f"{path}: unknown features {sorted(unknown)}")
         return model
@@ -104,6 +125,8 @@ class DecisionModel:
             "scales": [round(s, 6) for s in self.scales],
             "answer_at": round(self.answer_at, 4),
             "suggest_at": round(self.suggest_at, 4),
+            "word_prior": round(self.word_prior, 4),
+            "word_rates": {w: round(r, 3) for w, r in sorted(self.word_rates.items())},
         }
         return json.dumps(data, indent=1) + "\n"
 
@@ -177,6 +200,25 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
             continue
         out[r] = (m[r][n] - sum(m[r][c] * out[c] for c in range(r + 1, n))) / m[r][r]
     return out
+
+
+def word_rates(
+    missing: Sequence[Iterable[str]], labels: Sequence[int], smoothing: float = WORD_SMOOTHING, least: int = 2
+) -> tuple[dict[str, float], float]:
+    """Each word's smoothed rate of right answers among the questions whose best entry did not know it, and
+    the prior: the rate among the words missing fewer than `least` times, which keep it (the table stays small).
+    A word rarely seen is mostly a new topic ("bioskop"), and a new word is read as one of them."""
+    overall = sum(labels) / len(labels) if labels else 1.0
+    seen: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for words, label in zip(missing, labels, strict=True):
+        for w in set(words):
+            seen[w] += 1
+            right[w] += label
+    rare = [w for w, n in seen.items() if n < least]
+    prior = (sum(right[w] for w in rare) + smoothing * overall) / (sum(seen[w] for w in rare) + smoothing)
+    rates = {w: (right[w] + smoothing * overall) / (n + smoothing) for w, n in seen.items() if n >= least}
+    return rates, prior
 
 
 def _spread(column: Sequence[float], mean: float) -> float:

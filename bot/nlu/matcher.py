@@ -62,6 +62,7 @@ _INTRODUCTION = re.compile(
 _PREAMBLE = 0.8  # a sentence that does not ask, in a long message where another one does
 _SHORTLIST = 15  # entries (by coverage) scored in full per query
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_NOW = frozenset({"sekarang", "masih", "udah", "sudah", "lewat", "belum"})  # normalized
 # Words that ask what a term means (normalized: "maksudnya" is "arti", "what is" is "apa"). A variant made
 # of a term and these ("apa itu golput", "arti golput") is the knowledge base's definition of that term.
 _DEFINING = frozenset({"apa", "itu", "arti", "pengertian", "maksud", "istilah", "definisi", "adalah", "sih"})
@@ -202,6 +203,11 @@ class Matcher:
             for keyword in entry.keywords:
                 known.update(normalizer.tokens(keyword))
             entry_tokens.append(known)
+        # An answer with its own after-the-vote wording ("sudah berlangsung pada ...") answers "masih bisa
+        # nyoblos SEKARANG?": the words of now are no detail it lacks.
+        for known, entry in zip(entry_tokens, entries, strict=True):
+            if len(set(entry.answer.texts().values())) > 1:
+                known.update(_NOW)
         self._entry_tokens = [frozenset(t) for t in entry_tokens]
         # The knowledge base's own year, the one most entries name ("2024"): an entry that names no
         # other year is about it, so "pas 2024 sekretaris kpu blora siapa" asks no other topic of it.
@@ -609,11 +615,7 @@ class Matcher:
         fitting = [c.score for c in ranking.candidates[1:] if not asked or asked & self.holds(c.entry_id)]
         fit_margin = (best.score - max(fitting, default=0.0)) / 100
         numbers = [t for t in query if _is_figure(t)]
-        missing = [
-            w
-            for t, w in zip(query, weights, strict=True)
-            if t not in known and t not in self._filler and t not in ranking.introduction
-        ]
+        missing = [self.weight(t) for t in self.missing_terms(ranking)]
         return {
             "score": best.score / 100,
             "margin": (best.score - runner_up) / 100,
@@ -626,7 +628,7 @@ class Matcher:
             "length": math.log1p(len(query)),
             "known_unknown": float(is_unknown),
             "unknown_behind": float(bool(behind) and not is_unknown),
-            "unknown_only_word": float(bool(own & present) and not is_unknown),
+            "unknown_only_word": float(bool(own & (present - ranking.introduction)) and not is_unknown),
             "asks_detail": float(bool(asked)),
             "asks_missing": float(bool(asked - holds) and not is_unknown),
             "number_missing": float(any(n not in known for n in numbers)),
@@ -638,6 +640,17 @@ class Matcher:
             "fit_margin": fit_margin,
             **self._second_opinion(ranking.normalized, ei),
         }
+
+    def missing_terms(self, ranking: Ranking) -> tuple[str, ...]:
+        """The question's words the best entry does not know (not filler, not the asker's introduction)."""
+        if not ranking.candidates:
+            return ()
+        known = self._entry_tokens[self._index[ranking.candidates[0].entry_id]]
+        return tuple(
+            t
+            for t in ranking.normalized.split()
+            if t not in known and t not in self._filler and t not in ranking.introduction
+        )
 
     def _second_opinion(self, normalized: str, ei: int) -> dict[str, float]:
         """Where the n-gram ranker (bot/nlu/ngrams.py) puts the best entry: first, lower, or not in its five."""
@@ -678,7 +691,7 @@ class Matcher:
         candidates = ranking.candidates
         if not candidates:
             return MatchResult("none", None, 0.0, (), ranking.normalized, candidates, ranking.unknown, 0.0)
-        p = model.probability(signals)
+        p = model.probability(signals, self.missing_terms(ranking))
         best = candidates[0]
 
         def result(outcome: Outcome, entry_id: str | None, suggested: tuple[str, ...] = ()) -> MatchResult:
@@ -700,6 +713,7 @@ class Matcher:
             )
         if own or (
             p >= model.answer_at
+            and not signals.get("unknown_only_word")
             and not self._other_deed(query, best.entry_id)
             and not self._elsewhere(query, best.entry_id)
             and not self._other_election(ranking, best.entry_id)
