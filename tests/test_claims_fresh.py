@@ -25,7 +25,7 @@ from tests.support.clocks import make_clock
 from tests.support.constants import FIXED_NOW, REPO_ROOT
 
 CLAIMS = REPO_ROOT / "tests" / "data" / "claims.yaml"
-SPLITS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i")
+SPLITS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j")
 FIELD = re.compile(r"(?P<key>wrong|correct|uncovered|fact): «(?P<value>[^»]*)»")
 # Words too common to say which detail a verdict is about.
 _COMMON = frozenset(
