@@ -491,3 +491,20 @@ def test_a_few_words_naming_a_topic_are_a_search_not_news(pipeline: Pipeline) ->
     assert pipeline.replies.claims is not None and pipeline.replies.claims.is_search("alamat kpu blora")
     # A word that reports news makes it a claim, however short.
     assert not pipeline.replies.claims.is_search("katanya alamat kpu pindah")
+
+
+def test_rules_the_tenth_fresh_claim_set_drew(pipeline: Pipeline) -> None:
+    """fresh_j's first run (docs/grounding.md); the sentences here are our own."""
+    # "paling gak" is "at least": no denial of the figure.
+    at_least = _verdicts(pipeline, "target kpu partisipasi pilkada blora paling gak 83 persen")
+    assert ("confirmed", "target_partisipasi_pilkada_2024") in at_least and "contradicted" not in dict(at_least)
+    # An arrow labels the figure after it, as a colon does.
+    arrows = _verdicts(pipeline, "Partisipasi Blora: 2020 ➡️ 77,6% | Pemilu 2024 ➡️ 83,5%")
+    assert [v for v, _ in arrows] == ["confirmed", "confirmed"]
+    # The figure something rose FROM is not the election's named after the figure it rose to.
+    rose = _verdicts(pipeline, "Partisipasi Blora naik dari 77,6 persen menjadi 90 persen pada Pemilu 2024")
+    assert ("confirmed", "partisipasi_pilkada_2020") in rose
+    assert [f for v, f in rose if v == "contradicted"] == ["partisipasi_pemilu_2024_kpu"]
+    # Who holds office NOW is beyond the sources, also beside a deed they confirm.
+    now = _verdicts(pipeline, "ketua kpu blora skrg ahmad solikin kan? kmrn dia yg buka raker juli")
+    assert ("unverifiable", None) in now

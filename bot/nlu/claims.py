@@ -101,6 +101,7 @@ _NEGATED_TREND = re.compile(
 )
 # A negation up to two words before a value: "BUKAN 83 persen", "GA JADI tanggal 27 november".
 _NEGATED_VALUE = re.compile(rf"\b(?:{_ANY_NEGATION})\b(?:\s+(?P<next>\w+))?(?:\s+\w+)?\s*[,(]?\s*$")
+_AT_LEAST_PALING = re.compile(r"\b(?:paling|palingan|pling)\s+$")  # "paling tidak" / "paling gak": at least
 _NEGATED_WORD = re.compile(rf"\b(?:{_ANY_NEGATION})\s+$")  # "BUKAN PPK"
 _ASKING_TAG = re.compile(r"\b(?:bener|benar|betul|iya|apa|apakah|atau|or)\s+$")  # "bener GA 27 nov?"
 _ASKED_AFTER = re.compile(rf"\s+{_NEGATION}\b")  # "naik GAK": asked, not claimed
@@ -109,7 +110,7 @@ _TAG_QUESTION = re.compile(rf"\b{_NEGATION}(?:\s+(?:sih|ya|yah|to|toh|kah|si|nih
 _ENUMERATOR = re.compile(r"(?<![^\n])[ \t]*\d{1,2}[).](?=[ \t])|(?<![^\s:])\d{1,2}\)(?=[ \t])", re.M)
 _AGENT = re.compile(r"\s*(?:oleh|by|dening|dhening)\s*")
 _NAMED_AFTER = re.compile(r"\s*,?\s*(?:namanya|namane|jenenge|jenengipun|asmane|asmanipun|bernama|named|called)\b")
-_LABEL = re.compile(r"\s*:\s*")
+_LABEL = re.compile(r"\s*(?::|=>?|->|→|➡\ufe0f?)\s*")  # "2020: 77,6%", "2020 ➡️ 77,6%"
 _ATTACH = re.compile(r"\s*(?:(?:in|on|at|pada|di|tahun|thn|th|the|saat|waktu|pas)\s+)+")
 # Words that join the two sides of a comparison ("lebih rendah DIBANDING 2020").
 _CONNECTORS = frozenset({"dibanding", "dibandingkan", "ketimbang", "daripada", "tinimbang", "than", "compared", "dari"})
@@ -1061,6 +1062,9 @@ class ClaimChecker:
         # "kalo GAK BISA 83% ya minimal …": a condition supposes, it does not deny.
         if _CONDITION.search(low, max(clause.start, match.start() - 12), match.start()):
             return None
+        # "PALING GAK 83%" is "at least 83 %", no denial.
+        if _AT_LEAST_PALING.search(low, max(clause.start, match.start() - 8), match.start()):
+            return None
         return match.start()
 
     def _ties(self, item: Item, items: list[Item], text: str, scope: _Scope) -> bool:
@@ -1103,6 +1107,8 @@ class ClaimChecker:
         labelled = [c for c in contexts if c.end <= item.start and _LABEL.fullmatch(text[c.end : item.start])]
         if labelled:
             return labelled[0]
+        if self._rose_from(item, contexts, low):
+            return None
         if clause is not None and any(clause.holds(c) for c in contexts):
             contexts = [c for c in contexts if clause.holds(c)]
         elif statement is not None:
@@ -1127,6 +1133,20 @@ class ClaimChecker:
         # "77.6% in 2020 to 83.5% in the 2024 general election": what follows "in" belongs to the figure.
         attached = [c for c in contexts if c.start >= item.end and _ATTACH.fullmatch(fold(text[item.end : c.start]))]
         return attached[0] if attached else nearest(item, contexts)
+
+    @staticmethod
+    def _rose_from(item: Item, contexts: list[Item], low: str) -> bool:
+        """Whether `item` is the figure something moved from, with no election of its own: "naik DARI 77,6 persen
+        menjadi 88,5 persen pada Pemilu 2024" (77,6 is not the election's named after the figure it rose to)."""
+        since = _MOVE_BEFORE.search(low, max(0, item.start - 12), item.start)
+        later = [c for c in contexts if c.start >= item.end]
+        return bool(
+            since
+            and since["w"] in ("dari", "dr", "from")
+            and later
+            and not any(c.end <= item.start for c in contexts)
+            and _MOVED_TO.search(low, item.end, later[0].start)
+        )
 
     def _unknown_in(self, normal: list[str], raw: list[str]) -> str | None:
         """The known unknown's keyword phrase a text uses (its normalized and its raw words), its words
@@ -1680,7 +1700,8 @@ class ClaimChecker:
             # "target KPU ... sama kyk pilkada 2020, 77,6 persen": said of the target, whatever else it names.
             mode = self._figure_mode(text, clause, statement)
             candidates = [f for f in candidates if f.target == (mode == "target")] if mode else candidates
-        if context is None and item.kind in ("percent", "count"):
+        elections = [i for i in items if i.kind in ("election", "year")]
+        if context is None and item.kind in ("percent", "count") and not self._rose_from(item, elections, fold(text)):
             # "pilkada blora partisipasine tembus 83 persen": an election named without its year is of its kind
             # only, and a bare "pilkada" is this one (the latest the facts speak of), not 2020's unless its value.
             said = fold(text[statement.start : statement.end])
