@@ -33,6 +33,13 @@ ROWS = [
     ("jadwal kereta ke semarang", "none"),
 ]
 
+# Two questions the matcher ranks right, and one it answers with a wrong entry.
+TWO_RIGHT_ONE_WRONG = [
+    EvalItem("kapan nyoblos pilkada blora", "jadwal_pencoblosan", (), "train"),
+    EvalItem("apa itu golput", "apa_itu_golput", (), "train"),
+    EvalItem("ketua bawaslu blora siapa", None, (), "train"),
+]
+
 
 def test_fit_recovers_a_known_logistic_relation() -> None:
     rng = random.Random(3)
@@ -64,12 +71,7 @@ def test_a_broken_model_file_is_reported_with_its_path(tmp_path: Path) -> None:
 
 
 def test_the_operating_point_weighs_a_wrong_answer_against_right_ones(pipeline: Pipeline) -> None:
-    items = [
-        EvalItem("kapan nyoblos pilkada blora", "jadwal_pencoblosan", (), "train"),
-        EvalItem("apa itu golput", "apa_itu_golput", (), "train"),
-        EvalItem("ketua bawaslu blora siapa", None, (), "train"),
-    ]
-    data = examples(pipeline.matcher, items)
+    data = examples(pipeline.matcher, TWO_RIGHT_ONE_WRONG)
     assert [d.right for d in data] == [1, 1, 0]
     # The wrong one is the most confident: answering it costs more than the two right ones gain.
     point = choose_point(data, [0.8, 0.7, 0.9], wrong_cost=20)
@@ -241,12 +243,7 @@ def test_the_worst_missing_word_sets_the_rate_and_the_file_keeps_the_table(tmp_p
 
 
 def test_the_point_is_where_the_gain_averaged_over_draws_peaks(pipeline: Pipeline) -> None:
-    items = [
-        EvalItem("kapan nyoblos pilkada blora", "jadwal_pencoblosan", (), "train"),
-        EvalItem("apa itu golput", "apa_itu_golput", (), "train"),
-        EvalItem("ketua bawaslu blora siapa", None, (), "train"),
-    ]
-    data = examples(pipeline.matcher, items)
+    data = examples(pipeline.matcher, TWO_RIGHT_ONE_WRONG)
     assert [e.right for e in data] == [1, 1, 0] and data[2].states
     one = [0.9, 0.8, 0.7]
     assert choose_point_over(data, [one, one]) == choose_point(data, one)
