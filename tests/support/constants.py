@@ -26,6 +26,6 @@ ADMIN = 4242
 SALT = b"test-salt-0123456789abcdef"  # what the stores under test hash ids with
 ANSWERED = "golput itu apa sih"  # -> apa_itu_golput
 UNKNOWN = "resep nasi goreng"  # -> fallback
-AMBIGUOUS = "golput"  # forced to "did you mean" by force_suggestions()
+AMBIGUOUS = "raker"  # three meetings share the word; forced to "did you mean" by force_suggestions()
 
 App = Application[Any, Any, Any, Any, Any, Any]
