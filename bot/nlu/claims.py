@@ -1700,8 +1700,11 @@ class ClaimChecker:
             # "target KPU ... sama kyk pilkada 2020, 77,6 persen": said of the target, whatever else it names.
             mode = self._figure_mode(text, clause, statement)
             candidates = [f for f in candidates if f.target == (mode == "target")] if mode else candidates
-        elections = [i for i in items if i.kind in ("election", "year")]
-        if context is None and item.kind in ("percent", "count") and not self._rose_from(item, elections, fold(text)):
+        if (
+            context is None
+            and item.kind in ("percent", "count")
+            and not self._rose_from(item, [i for i in items if i.kind in ("election", "year")], fold(text))
+        ):
             # "pilkada blora partisipasine tembus 83 persen": an election named without its year is of its kind
             # only, and a bare "pilkada" is this one (the latest the facts speak of), not 2020's unless its value.
             said = fold(text[statement.start : statement.end])

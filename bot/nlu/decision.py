@@ -83,7 +83,7 @@ class DecisionModel:
 
     def missing_rate(self, missing: Iterable[str]) -> float:
         """The lowest rate of right answers among `missing` words (1.0 when the entry knows every word)."""
-        return min((self.word_rates.get(w, self.word_prior) for w in missing), default=1.0)
+        return worst_rate(missing, self.word_rates, self.word_prior)
 
     @classmethod
     def load(cls, path: Path) -> DecisionModel:
@@ -219,6 +219,11 @@ def word_rates(
     prior = (sum(right[w] for w in rare) + smoothing * overall) / (sum(seen[w] for w in rare) + smoothing)
     rates = {w: (right[w] + smoothing * overall) / (n + smoothing) for w, n in seen.items() if n >= least}
     return rates, prior
+
+
+def worst_rate(missing: Iterable[str], rates: Mapping[str, float], prior: float) -> float:
+    """The lowest of `missing` words' rates (`prior` for a word not in `rates`); 1.0 for no word."""
+    return min((rates.get(w, prior) for w in missing), default=1.0)
 
 
 def _spread(column: Sequence[float], mean: float) -> float:

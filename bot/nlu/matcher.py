@@ -298,7 +298,7 @@ class Matcher:
             term = words - _DEFINING
             if entries[ei].kind == "answer" and 0 < len(term) <= 3 and any(d <= words for d in _DEFINES):
                 defined[term].add(ei)
-        self._definitions = {term: next(iter(e)) for term, e in defined.items() if len(e) == 1}
+        self._definitions = {term: entries[next(iter(e))].id for term, e in defined.items() if len(e) == 1}
         self._entry_variants: list[list[int]] = [[] for _ in entries]
         for vi, variant in enumerate(self._variants):
             self._entry_variants[variant.entry].append(vi)
@@ -579,7 +579,8 @@ class Matcher:
         ranking = self.rank(text, limit=max(self._settings.max_suggestions, 3))
         if self._model is None:
             return self.decide(ranking, self._settings)
-        return self.decide_by(self._model, ranking, self.signals(ranking))
+        missing = self.missing_terms(ranking)
+        return self.decide_by(self._model, ranking, self.signals(ranking, missing), missing)
 
     @property
     def unknown_ids(self) -> frozenset[str]:
@@ -589,8 +590,11 @@ class Matcher:
     def model(self) -> DecisionModel | None:
         return self._model
 
-    def signals(self, ranking: Ranking) -> dict[str, float]:
-        """What the decision model reads about the best candidate (bot/nlu/decision.py FEATURES); {} if none."""
+    def signals(self, ranking: Ranking, missing: tuple[str, ...] | None = None) -> dict[str, float]:
+        """What the decision model reads about the best candidate (bot/nlu/decision.py FEATURES); {} if none.
+
+        `missing`: `missing_terms(ranking)`, when the caller has it already.
+        """
         if not ranking.candidates:
             return {}
         best = ranking.candidates[0]
@@ -616,7 +620,7 @@ class Matcher:
         fitting = [c.score for c in ranking.candidates[1:] if not asked or asked & self.holds(c.entry_id)]
         fit_margin = (best.score - max(fitting, default=0.0)) / 100
         numbers = [t for t in query if _is_figure(t)]
-        missing = [self.weight(t) for t in self.missing_terms(ranking)]
+        missing_weights = [self.weight(t) for t in (self.missing_terms(ranking) if missing is None else missing)]
         return {
             "score": best.score / 100,
             "margin": (best.score - runner_up) / 100,
@@ -636,8 +640,8 @@ class Matcher:
             "from_segment": float(best.segment),
             "question": float(ranking.question),
             "states_facts": float(self._stated[ei]),
-            "missing_max": max(missing, default=0.0) / self._unknown_weight,
-            "missing_words": min(len(missing), 3) / 3,
+            "missing_max": max(missing_weights, default=0.0) / self._unknown_weight,
+            "missing_words": min(len(missing_weights), 3) / 3,
             "fit_margin": fit_margin,
             **self._second_opinion(ranking.normalized, ei),
         }
@@ -681,7 +685,9 @@ class Matcher:
             kind for kind, hits in found.items() if any(not any(h < q for q in longer if q not in hits) for h in hits)
         }
 
-    def decide_by(self, model: DecisionModel, ranking: Ranking, signals: Mapping[str, float]) -> MatchResult:
+    def decide_by(
+        self, model: DecisionModel, ranking: Ranking, signals: Mapping[str, float], missing: tuple[str, ...] = ()
+    ) -> MatchResult:
         """The outcome by the model's probability that the best entry is right.
 
         Answer at or above `answer_at` (a known unknown then says what the sources cannot say);
@@ -692,13 +698,13 @@ class Matcher:
         candidates = ranking.candidates
         if not candidates:
             return MatchResult("none", None, 0.0, (), ranking.normalized, candidates, ranking.unknown, 0.0)
-        p = model.probability(signals, self.missing_terms(ranking))
+        p = model.probability(signals, missing)
         best = candidates[0]
 
-        def result(outcome: Outcome, entry_id: str | None, suggested: tuple[str, ...] = ()) -> MatchResult:
-            return MatchResult(
-                outcome, entry_id, best.score, suggested, ranking.normalized, candidates, ranking.unknown, p
-            )
+        def result(
+            outcome: Outcome, entry_id: str | None, suggested: tuple[str, ...] = (), score: float = best.score
+        ) -> MatchResult:
+            return MatchResult(outcome, entry_id, score, suggested, ranking.normalized, candidates, ranking.unknown, p)
 
         # A question staff wrote for this entry, word for word (after normalizing; in any order: "pilkada itu
         # apa" is "apa itu pilkada"), is its question.
@@ -706,12 +712,10 @@ class Matcher:
             len(candidates) < 2 or candidates[1].score < best.score
         )
         query = ranking.normalized.split()
-        term = self._definitions.get(frozenset(query) - _DEFINING)
-        defining = next((c for c in candidates if term is not None and c.entry_id == self._entries[term].id), None)
+        defined = self._definitions.get(frozenset(query) - _DEFINING)
+        defining = next((c for c in candidates if c.entry_id == defined), None)
         if defining is not None:
-            return MatchResult(
-                "answer", defining.entry_id, defining.score, (), ranking.normalized, candidates, ranking.unknown, p
-            )
+            return result("answer", defining.entry_id, score=defining.score)
         if own or (
             p >= model.answer_at
             and not signals.get("unknown_only_word")

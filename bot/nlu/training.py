@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from bot.config import MatchingConfig
 from bot.kb.knowledge import KnowledgeBase
-from bot.nlu.decision import FEATURES, DecisionModel, fit, word_rates
+from bot.nlu.decision import FEATURES, DecisionModel, fit, word_rates, worst_rate
 from bot.nlu.evaluation import EvalItem
 from bot.nlu.matcher import Matcher
 
@@ -71,7 +71,8 @@ def example(matcher: Matcher, question: str, expect: str | None) -> Example:
     """What `matcher` ranks first for `question`, with the signals the model reads."""
     ranking = matcher.rank(question, limit=max(matcher.settings.max_suggestions, 3))
     top = ranking.candidates[0].entry_id if ranking.candidates else None
-    return Example(question, expect, top, matcher.signals(ranking), matcher.unknown_ids, matcher.missing_terms(ranking))
+    missing = matcher.missing_terms(ranking)
+    return Example(question, expect, top, matcher.signals(ranking, missing), matcher.unknown_ids, missing)
 
 
 def examples(matcher: Matcher, items: Sequence[EvalItem]) -> list[Example]:
@@ -202,8 +203,7 @@ def _model(
 ) -> DecisionModel:
     labels = [e.right for e in data]
     rates, prior = word_rates([e.missing for e in data], labels)
-    table = DecisionModel(FEATURES, (), 0.0, (), (), answer_at, suggest_at, word_rates=rates, word_prior=prior)
-    rows = [{**e.signals, "missing_rate": table.missing_rate(e.missing)} for e in data]
+    rows = [{**e.signals, "missing_rate": worst_rate(e.missing, rates, prior)} for e in data]
     weights, bias, means, scales = fit(rows, labels, FEATURES, l2)
     return DecisionModel(
         FEATURES, weights, bias, means, scales, answer_at, suggest_at, trained_on, word_rates=rates, word_prior=prior
